@@ -1,0 +1,30 @@
+"""One naming formula for every component: type tokens, child names, Name tags."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TYPE_PREFIX = "webstack:components"
+
+
+def type_token(component: str) -> str:
+    """The Pulumi type token of a webstack component, e.g. ``webstack:components:Network``."""
+    return f"{TYPE_PREFIX}:{component}"
+
+
+def zone_letter(zone: str) -> str:
+    """The letter that ends an availability zone name (``eu-west-1b`` -> ``b``)."""
+    return zone[-1]
+
+
+def child_name(parent: str, role: str, zone: str | None = None) -> str:
+    """``{parent}-{role}`` or, for one-per-zone children, ``{parent}-{role}-{zone letter}``.
+
+    Logical names are part of a resource's identity: changing this formula replaces resources.
+    """
+    return f"{parent}-{role}-{zone_letter(zone)}" if zone else f"{parent}-{role}"
+
+
+def tags_with_name(name: str, tags: Mapping[str, str]) -> dict[str, str]:
+    """Component tags plus a ``Name`` tag; provider default tags (Environment, ...) add to these."""
+    return {**tags, "Name": name}

@@ -1,0 +1,274 @@
+"""The Network component: a VPC with a public and a private subnet in each zone.
+
+Built from ``pulumi_aws`` resources (not ``awsx.ec2.Vpc``) so that every subnet, route and
+association is a resource of its own that tests and the offline plan can see.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components import cidr
+from components.config import NatMode
+from components.naming import child_name, tags_with_name, type_token
+
+ANYWHERE = "0.0.0.0/0"
+FLOW_LOG_AGGREGATION_SECONDS = 60
+"""Flow logs aggregate for 1 minute (AWS default 10): incidents are seen while they happen."""
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    """What the Network builds. Fields decide resource counts, so they are plain values."""
+
+    cidr: ipaddress.IPv4Network
+    """The VPC's IPv4 range; subnets are planned inside it by :mod:`components.cidr`."""
+    zones: tuple[str, ...]
+    """Availability zone names, in the order subnet outputs list them. At least one."""
+    nat_mode: NatMode
+    """How private subnets reach the internet: none, single or per_az."""
+    flow_log_retention_days: int
+    """How long VPC flow logs are kept in CloudWatch Logs."""
+    region: str
+    """The stack's region, for the S3 gateway endpoint's service name."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every child, on top of the provider's default tags."""
+
+    def __post_init__(self) -> None:
+        if not self.zones:
+            raise ValueError("NetworkArgs.zones is empty; a network needs at least one zone")
+
+
+class Network(pulumi.ComponentResource):
+    """VPC, subnets per zone, internet gateway, NAT, route tables, flow logs, S3 endpoint."""
+
+    vpc_id: pulumi.Output[str]
+    """The VPC's id."""
+    public_subnet_ids: list[pulumi.Output[str]]
+    """Public subnet ids in zone order (load balancers and NAT gateways live here)."""
+    private_subnet_ids: list[pulumi.Output[str]]
+    """Private subnet ids in zone order (tasks live here)."""
+    private_route_table_ids: list[pulumi.Output[str]]
+    """One route table per private subnet, in zone order."""
+    nat_gateway_ids: list[pulumi.Output[str]]
+    """NAT gateway ids: none, one, or one per zone in zone order."""
+    cidr_plan: dict[str, dict[str, str]]
+    """``{tier: {zone: cidr}}``, known before deployment."""
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("Network"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        plan = cidr.plan_subnets(args.cidr, list(args.zones))
+
+        def tags(logical: str) -> dict[str, str]:
+            return tags_with_name(logical, args.tags)
+
+        vpc = aws.ec2.Vpc(
+            child_name(name, "vpc"),
+            cidr_block=str(args.cidr),
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=tags(child_name(name, "vpc")),
+            opts=child,
+        )
+
+        # Take over the default security group and leave it without rules, so nothing that lands in
+        # it by accident can talk to anything.
+        aws.ec2.DefaultSecurityGroup(
+            child_name(name, "default-sg"),
+            vpc_id=vpc.id,
+            ingress=[],
+            egress=[],
+            tags=tags(child_name(name, "default-sg")),
+            opts=child,
+        )
+
+        subnets: dict[tuple[cidr.Tier, str], aws.ec2.Subnet] = {}
+        for planned in plan:
+            logical = child_name(name, planned.tier.value, planned.zone)
+            subnets[(planned.tier, planned.zone)] = aws.ec2.Subnet(
+                logical,
+                vpc_id=vpc.id,
+                cidr_block=str(planned.cidr),
+                availability_zone=planned.zone,
+                # Not even public subnets: the load balancer and NAT get their addresses from AWS.
+                map_public_ip_on_launch=False,
+                tags={**tags(logical), "Tier": planned.tier.value},
+                opts=child,
+            )
+
+        igw = aws.ec2.InternetGateway(
+            child_name(name, "igw"), vpc_id=vpc.id, tags=tags(child_name(name, "igw")), opts=child
+        )
+        public_rt = aws.ec2.RouteTable(
+            child_name(name, "public-rt"), vpc_id=vpc.id, tags=tags(child_name(name, "public-rt")), opts=child
+        )
+        aws.ec2.Route(
+            child_name(name, "public-default"),
+            route_table_id=public_rt.id,
+            destination_cidr_block=ANYWHERE,
+            gateway_id=igw.id,
+            opts=child,
+        )
+        for zone in args.zones:
+            aws.ec2.RouteTableAssociation(
+                child_name(name, "public-rta", zone),
+                route_table_id=public_rt.id,
+                subnet_id=subnets[(cidr.Tier.PUBLIC, zone)].id,
+                opts=child,
+            )
+
+        nat_zones = {
+            NatMode.NONE: [],
+            NatMode.SINGLE: [args.zones[0]],
+            NatMode.PER_AZ: list(args.zones),
+        }[args.nat_mode]
+        nats: dict[str, aws.ec2.NatGateway] = {}
+        for zone in nat_zones:
+            eip = aws.ec2.Eip(
+                child_name(name, "nat-eip", zone),
+                domain="vpc",
+                tags=tags(child_name(name, "nat-eip", zone)),
+                opts=child,
+            )
+            nats[zone] = aws.ec2.NatGateway(
+                child_name(name, "nat", zone),
+                allocation_id=eip.allocation_id,
+                subnet_id=subnets[(cidr.Tier.PUBLIC, zone)].id,
+                connectivity_type="public",
+                tags=tags(child_name(name, "nat", zone)),
+                # AWS asks for the internet gateway to exist before a public NAT gateway.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+            )
+
+        private_rts: list[aws.ec2.RouteTable] = []
+        for zone in args.zones:
+            route_table = aws.ec2.RouteTable(
+                child_name(name, "private-rt", zone),
+                vpc_id=vpc.id,
+                tags=tags(child_name(name, "private-rt", zone)),
+                opts=child,
+            )
+            private_rts.append(route_table)
+            # per_az: the NAT in this zone; single: the one NAT; none: no default route at all.
+            nat = nats.get(zone) or (nats[nat_zones[0]] if nat_zones else None)
+            if nat is not None:
+                aws.ec2.Route(
+                    child_name(name, "private-default", zone),
+                    route_table_id=route_table.id,
+                    destination_cidr_block=ANYWHERE,
+                    nat_gateway_id=nat.id,
+                    opts=child,
+                )
+            aws.ec2.RouteTableAssociation(
+                child_name(name, "private-rta", zone),
+                route_table_id=route_table.id,
+                subnet_id=subnets[(cidr.Tier.PRIVATE, zone)].id,
+                opts=child,
+            )
+
+        # Image layers come from S3: a gateway endpoint is free and keeps that traffic off the NAT.
+        aws.ec2.VpcEndpoint(
+            child_name(name, "s3-endpoint"),
+            vpc_id=vpc.id,
+            service_name=f"com.amazonaws.{args.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[route_table.id for route_table in private_rts],
+            tags=tags(child_name(name, "s3-endpoint")),
+            opts=child,
+        )
+
+        self._flow_logs(name, vpc, args, child)
+
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = [subnets[(cidr.Tier.PUBLIC, zone)].id for zone in args.zones]
+        self.private_subnet_ids = [subnets[(cidr.Tier.PRIVATE, zone)].id for zone in args.zones]
+        self.private_route_table_ids = [route_table.id for route_table in private_rts]
+        self.nat_gateway_ids = [nats[zone].id for zone in nat_zones]
+        self.cidr_plan = {
+            tier.value: {p.zone: str(p.cidr) for p in plan if p.tier is tier} for tier in cidr.Tier
+        }
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+                "privateRouteTableIds": self.private_route_table_ids,
+                "natGatewayIds": self.nat_gateway_ids,
+                "cidrPlan": self.cidr_plan,
+            }
+        )
+
+    def _flow_logs(
+        self, name: str, vpc: aws.ec2.Vpc, args: NetworkArgs, child: pulumi.ResourceOptions
+    ) -> None:
+        """All traffic to a log group with retention, written by a role that can touch only it."""
+        log_group = aws.cloudwatch.LogGroup(
+            child_name(name, "flow-logs"),
+            retention_in_days=args.flow_log_retention_days,
+            tags=args.tags,
+            opts=child,
+        )
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        # The helper's nested fields take plain strings, so statements that mention outputs are built
+        # once those outputs are known (data only: no resource is created inside these applies).
+        trust = aws.iam.get_policy_document_output(
+            statements=account_id.apply(
+                lambda account: [
+                    aws.iam.GetPolicyDocumentStatementArgs(
+                        effect="Allow",
+                        actions=["sts:AssumeRole"],
+                        principals=[
+                            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                                type="Service", identifiers=["vpc-flow-logs.amazonaws.com"]
+                            )
+                        ],
+                        # Confused-deputy guard: only flow logs of this account may use the role.
+                        conditions=[
+                            aws.iam.GetPolicyDocumentStatementConditionArgs(
+                                test="StringEquals", variable="aws:SourceAccount", values=[account]
+                            )
+                        ],
+                    )
+                ]
+            ),
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        role = aws.iam.Role(
+            child_name(name, "flow-logs-role"),
+            description="VPC flow logs delivery: writes only to its own log group",
+            assume_role_policy=trust.json,
+            tags=args.tags,
+            opts=child,
+        )
+        write_own_group = aws.iam.get_policy_document_output(
+            statements=log_group.arn.apply(
+                lambda arn: [
+                    aws.iam.GetPolicyDocumentStatementArgs(
+                        effect="Allow",
+                        actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        resources=[arn, f"{arn}:*"],
+                    )
+                ]
+            ),
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            child_name(name, "flow-logs-policy"), role=role.id, policy=write_own_group.json, opts=child
+        )
+        aws.ec2.FlowLog(
+            child_name(name, "flow-log"),
+            vpc_id=vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=FLOW_LOG_AGGREGATION_SECONDS,
+            tags=tags_with_name(child_name(name, "flow-log"), args.tags),
+            opts=child,
+        )

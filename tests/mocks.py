@@ -1,0 +1,379 @@
+"""The one mock engine of webstack: runs the real program (or one component) with no cloud and no CLI.
+
+Every test, and every tool that runs the program offline, goes through :func:`run_stack`,
+:func:`run_program` or :func:`run_component`. The engine:
+
+* answers exactly the invokes the program uses, with realistic camelCase results, and raises on any
+  other invoke so that a new lookup cannot silently return nothing;
+* records every registered resource with its type, logical name, parent, inputs, options and the
+  state the mock returned, plus the stack outputs and the warnings the program logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import string
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "webstack"
+DEFAULT_REGION = "eu-west-1"
+DEFAULT_ACCOUNT = "111111111111"
+
+REGION_ZONE_LETTERS: dict[str, str] = {
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-central-1": "abc",
+    "us-east-1": "abcdef",
+    "us-west-1": "bc",
+    "us-west-2": "abcd",
+    "ap-northeast-1": "acd",
+}
+"""Zones each region offers to the mock account (us-west-1 and ap-northeast-1 really skip letters)."""
+
+
+@dataclass
+class Recorded:
+    """One resource the program registered."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str | None
+    """The parent's URN, None for resources directly under the stack."""
+    custom: bool
+    inputs: dict[str, Any]
+    state: dict[str, Any]
+    options: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return mock_id(self.name)
+
+
+@dataclass
+class Run:
+    """Everything one mocked run produced."""
+
+    resources: list[Recorded] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def of_type(self, type_: str) -> list[Recorded]:
+        return [r for r in self.resources if r.type == type_]
+
+    def named(self, name: str) -> Recorded:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(
+                f"{len(matches)} resources named {name!r}; names: {[r.name for r in self.resources]}"
+            )
+        return matches[0]
+
+    def by_id(self, id_: str) -> Recorded:
+        matches = [r for r in self.resources if r.custom and r.id == id_]
+        if len(matches) != 1:
+            raise KeyError(f"no single resource with id {id_!r}")
+        return matches[0]
+
+    def by_urn(self, urn: str) -> Recorded:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children_of(self, parent: Recorded) -> list[Recorded]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def mock_id(name: str) -> str:
+    """The id the mock gives a resource: readable, and unique because logical names are."""
+    return f"{name}-id"
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Pulumi's mock monitor, plus the parent, options and stack outputs it is told about."""
+
+    def __init__(self, mocks: WebstackMocks, run: Run) -> None:
+        super().__init__(mocks)
+        self.run = run
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        registration = self.resources[response.urn]
+        options = {
+            "protect": request.protect,
+            "dependsOn": list(request.dependencies),
+            "ignoreChanges": list(request.ignoreChanges),
+            "deleteBeforeReplace": request.deleteBeforeReplace,
+            "retainOnDelete": request.retainOnDelete,
+            "aliases": [str(alias) for alias in request.aliases],
+        }
+        self.run.resources.append(
+            Recorded(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent or None,
+                custom=request.custom,
+                inputs=dict(rpc.deserialize_properties(request.object)),
+                state=dict(registration.state),
+                options=options,
+            )
+        )
+        return response
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self, run: Run) -> None:
+        super().__init__(logging.WARNING)
+        self.run = run
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            self.run.warnings.append(record.getMessage())
+
+
+class WebstackMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations and the program's invokes for one region and account."""
+
+    def __init__(self, region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT) -> None:
+        self.region = region
+        self.account_id = account_id
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        state = dict(args.inputs)
+        if not args.custom:
+            return None, state
+        rid = mock_id(args.name)
+        service = args.typ.split(":")[1].split("/")[0]
+        kind = args.typ.rsplit(":", 1)[-1]
+        state.setdefault("arn", f"arn:aws:{service}:{self.region}:{self.account_id}:{kind.lower()}/{rid}")
+        state.setdefault("tagsAll", state.get("tags") or {})
+        extra = _EXTRA_STATE.get(args.typ)
+        if extra:
+            state.update(extra(args.name, rid, self))
+        return rid, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+        handler = _INVOKES.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"the mock engine does not answer invoke {args.token!r} (args {args.args}); "
+                "teach tests/mocks.py a realistic camelCase answer for it"
+            )
+        return handler(self, args.args)
+
+    def zones(self, region: str) -> list[str]:
+        if region not in REGION_ZONE_LETTERS:
+            raise NotImplementedError(f"the mock engine knows no zones for region {region!r}")
+        return [f"{region}{letter}" for letter in REGION_ZONE_LETTERS[region]]
+
+
+def _availability_zones(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    region = args.get("region") or mocks.region
+    names = mocks.zones(region)
+    short = "".join(word[0] for word in region.split("-")[:-1]) + region.rsplit("-", 1)[-1]
+    return {
+        "id": region,
+        "names": names,
+        "zoneIds": [f"{short}-az{string.ascii_lowercase.index(n[-1]) + 1}" for n in names],
+        "groupNames": [region] * len(names),
+        "state": args.get("state"),
+    }
+
+
+def _caller_identity(mocks: WebstackMocks, _args: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": mocks.account_id,
+        "accountId": mocks.account_id,
+        "arn": f"arn:aws:sts::{mocks.account_id}:assumed-role/webstack-deploy/pulumi",
+        "userId": "AROAEXAMPLEEXAMPLE:pulumi",
+    }
+
+
+def _policy_document(_mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Render IAM JSON from the helper's arguments, as the provider does (lists stay lists)."""
+    statements = []
+    for item in args.get("statements") or []:
+        statement: dict[str, Any] = {"Effect": item.get("effect", "Allow")}
+        if item.get("sid"):
+            statement["Sid"] = item["sid"]
+        for source, target in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
+            if item.get(source):
+                statement[target] = list(item[source])
+        for source, target in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            if item.get(source):
+                statement[target] = {p["type"]: list(p["identifiers"]) for p in item[source]}
+        if item.get("conditions"):
+            condition: dict[str, dict[str, list[str]]] = {}
+            for c in item["conditions"]:
+                condition.setdefault(c["test"], {})[c["variable"]] = list(c["values"])
+            statement["Condition"] = condition
+        statements.append(statement)
+    document = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
+    return {"id": "policy", "json": json.dumps(document), "minifiedJson": json.dumps(document)}
+
+
+_INVOKES: dict[str, Callable[[WebstackMocks, Mapping[str, Any]], dict[str, Any]]] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+}
+
+_EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
+    "aws:ec2/eip:Eip": lambda name, rid, m: {"allocationId": f"eipalloc-{rid}", "publicIp": "198.51.100.7"},
+    "aws:cloudwatch/logGroup:LogGroup": lambda name, rid, m: {
+        "arn": f"arn:aws:logs:{m.region}:{m.account_id}:log-group:{rid}",
+        "name": rid,
+    },
+}
+
+
+# --- Running things ---------------------------------------------------------------------------------
+
+
+def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
+    """The config a real ``pulumi up`` of ``stack`` would pass: project defaults, then the stack file.
+
+    Non-string values are JSON-encoded, exactly as the CLI hands them to the program.
+    """
+    project_file = root / "Pulumi.yaml"
+    stack_file = root / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        raise FileNotFoundError(f"no stack file {stack_file.name} in {root}")
+    project = yaml.safe_load(project_file.read_text()) or {}
+    config: dict[str, Any] = {}
+    for key, spec in (project.get("config") or {}).items():
+        if isinstance(spec, dict) and ("default" in spec or "value" in spec):
+            config[key if ":" in key else f"{PROJECT}:{key}"] = spec.get("default", spec.get("value"))
+    stack_doc = yaml.safe_load(stack_file.read_text()) or {}
+    if not isinstance(stack_doc, dict):
+        raise ValueError(f"{stack_file.name} is not a mapping")
+    config.update(stack_doc.get("config") or {})
+    return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+
+
+def _configure(run: Run, config: Mapping[str, str], stack: str) -> None:
+    region = config.get("aws:region", DEFAULT_REGION)
+    try:
+        accounts = json.loads(config.get("aws:allowedAccountIds", "[]"))
+        account = str(accounts[0]) if isinstance(accounts, list) and accounts else DEFAULT_ACCOUNT
+    except ValueError:
+        account = DEFAULT_ACCOUNT
+    mocks = WebstackMocks(region=region, account_id=account)
+    logger = logging.getLogger(f"webstack.mocks.{id(run)}")
+    logger.propagate = False
+    logger.addHandler(_WarningCollector(run))
+    pulumi.runtime.set_all_config(dict(config), [])
+    pulumi.runtime.settings.set_root_resource(None)
+    pulumi.runtime.set_mocks(
+        mocks,
+        project=PROJECT,
+        stack=stack,
+        preview=False,
+        logger=logger,
+        monitor=_RecordingMonitor(mocks, run),
+    )
+
+
+def run_program(
+    config: Mapping[str, str],
+    stack: str,
+    program: Path = PROJECT_ROOT / "__main__.py",
+    run: Run | None = None,
+) -> Run:
+    """Run ``__main__.py`` under the mock engine with this config; exceptions propagate.
+
+    Pass your own ``run`` to inspect what was recorded even when the program raises.
+    """
+    run = run if run is not None else Run()
+    _configure(run, config, stack)
+
+    @pulumi.runtime.test
+    def execute() -> pulumi.Output[Any]:
+        runpy.run_path(str(program), run_name="__main__")
+        # The stack registers its exports only when the real CLI finishes the program, so read them
+        # from the root stack resource; the test decorator waits for them and every registration.
+        root = pulumi.runtime.settings.get_root_resource()
+        exports = dict(getattr(root, "outputs", {}) or {})
+        return pulumi.Output.from_input(exports).apply(run.outputs.update)
+
+    with _project_on_path(program.parent):
+        execute()
+    return run
+
+
+def run_stack(
+    stack: str,
+    overrides: Mapping[str, Any] | None = None,
+    root: Path = PROJECT_ROOT,
+    run: Run | None = None,
+) -> Run:
+    """Run the program for a real ``Pulumi.<stack>.yaml``; ``overrides`` replace keys (None removes)."""
+    config = stack_config(stack, root)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value if isinstance(value, str) else json.dumps(value)
+    return run_program(config, stack, root / "__main__.py", run)
+
+
+def run_component(
+    build: Callable[[], Any],
+    config: Mapping[str, str] | None = None,
+    stack: str = "test",
+) -> Run:
+    """Build one component (``build`` constructs it) under the mock engine and record everything.
+
+    ``build`` may return an Output (e.g. one that copies the component's outputs somewhere); it is
+    resolved before this returns.
+    """
+    run = Run()
+    _configure(run, config or {"aws:region": DEFAULT_REGION}, stack)
+
+    @pulumi.runtime.test
+    def execute() -> Any:
+        return build()  # an Output returned here is awaited before the run ends
+
+    execute()
+    return run
+
+
+class _project_on_path:  # noqa: N801 (used as a context manager)
+    """Put the project root first on sys.path so ``components`` imports resolve like under the CLI."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root)
+
+    def __enter__(self) -> None:
+        import sys
+
+        if self.root not in sys.path:
+            sys.path.insert(0, self.root)
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def iter_policy_statements(document: Any) -> Iterator[dict[str, Any]]:
+    """The statements of a policy input, whether it arrived as a JSON string or a structure."""
+    if isinstance(document, str):
+        document = json.loads(document)
+    statements = document.get("Statement") or document.get("statement") or []
+    yield from (statements if isinstance(statements, list) else [statements])

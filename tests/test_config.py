@@ -1,0 +1,276 @@
+"""Stack config: defaults per environment, prod invariants, and a clear error for every bad input."""
+
+import ipaddress
+import json
+from typing import Any
+
+import pytest
+
+from components.config import ConfigError, Environment, NatMode, parse_settings, resolve_zones
+from tests.mocks import Run, run_stack, stack_config
+
+DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}
+PROD_TAGS = {"tags": {"Environment": "prod", "Project": "webstack", "ManagedBy": "pulumi"}}
+EU_WEST_1 = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+
+
+def raw(environment: str = "dev", **changes: Any) -> dict[str, str]:
+    """A valid minimal config; ``changes`` use ``__`` for ``:`` in keys (None removes the key)."""
+    config: dict[str, Any] = {
+        "aws:region": "eu-west-1",
+        "aws:allowedAccountIds": ["111111111111"],
+        "aws:defaultTags": PROD_TAGS if environment == "prod" else DEV_TAGS,
+        "webstack:environment": environment,
+    }
+    for key, value in changes.items():
+        full_key = key.replace("__", ":")
+        if value is None:
+            config.pop(full_key, None)
+        else:
+            config[full_key] = value
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+
+
+def problems_of(config: dict[str, str], available: list[str] = EU_WEST_1) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        settings = parse_settings(config, "test")
+        resolve_zones(settings, available)
+    return caught.value.problems
+
+
+def test_dev_defaults_to_two_zones_one_nat_and_30_days_of_flow_logs():
+    settings = parse_settings(raw("dev"), "dev")
+    assert settings.environment is Environment.DEV
+    assert settings.network.cidr == ipaddress.IPv4Network("10.0.0.0/16")
+    assert settings.network.az_count == 2
+    assert settings.network.nat_mode is NatMode.SINGLE
+    assert settings.network.flow_log_retention_days == 30
+    assert resolve_zones(settings, list(reversed(EU_WEST_1))) == ("eu-west-1a", "eu-west-1b")
+
+
+def test_prod_defaults_to_three_zones_a_nat_per_zone_and_a_year_of_flow_logs():
+    settings = parse_settings(raw("prod"), "prod")
+    assert settings.network.az_count == 3
+    assert settings.network.nat_mode is NatMode.PER_AZ
+    assert settings.network.flow_log_retention_days == 365
+    assert resolve_zones(settings, EU_WEST_1) == tuple(EU_WEST_1)
+
+
+def test_explicit_zones_are_kept_in_the_order_given():
+    settings = parse_settings(raw(webstack__network={"availabilityZones": ["eu-west-1c", "eu-west-1a"]}), "t")
+    assert settings.network.az_count == 2
+    assert resolve_zones(settings, EU_WEST_1) == ("eu-west-1c", "eu-west-1a")
+
+
+def test_the_real_stack_files_parse_into_separate_accounts_with_matching_tags():
+    dev = parse_settings(stack_config("dev"), "dev")
+    prod = parse_settings(stack_config("prod"), "prod")
+    assert dev.aws.allowed_account_ids == ("111111111111",)
+    assert prod.aws.allowed_account_ids == ("222222222222",)
+    assert dev.aws.default_tags["Environment"] == "dev"
+    assert prod.aws.default_tags["Environment"] == "prod"
+    assert dev.network.cidr != prod.network.cidr
+
+
+def test_an_assume_role_in_the_stacks_own_account_is_accepted():
+    roles = [{"roleArn": "arn:aws:iam::111111111111:role/webstack-deploy", "sessionName": "ci"}]
+    settings = parse_settings(raw(aws__assumeRoles=roles), "t")
+    assert settings.aws.assume_role_arns == ("arn:aws:iam::111111111111:role/webstack-deploy",)
+
+
+BAD_INPUTS = [
+    # (id, config, key the error must name, words the error must contain)
+    ("environment missing", raw(webstack__environment=None), "webstack:environment", "dev or prod"),
+    ("environment unknown", raw(webstack__environment="staging"), "webstack:environment", '"staging"'),
+    ("network not an object", raw(webstack__network="fast"), "webstack:network", "must be an object"),
+    ("cidr not a cidr", raw(webstack__network={"cidr": "banana"}), "webstack:network.cidr", "not an IPv4"),
+    (
+        "cidr bad prefix",
+        raw(webstack__network={"cidr": "10.0.0.0/33"}),
+        "webstack:network.cidr",
+        "not an IPv4",
+    ),
+    (
+        "cidr host bits",
+        raw(webstack__network={"cidr": "10.0.0.1/16"}),
+        "webstack:network.cidr",
+        "10.0.0.0/16?",
+    ),
+    ("cidr public range", raw(webstack__network={"cidr": "8.8.0.0/16"}), "webstack:network.cidr", "private"),
+    ("cidr too small", raw(webstack__network={"cidr": "10.0.0.0/24"}), "webstack:network.cidr", "/16 to /20"),
+    ("cidr too large", raw(webstack__network={"cidr": "10.0.0.0/8"}), "webstack:network.cidr", "at most /16"),
+    (
+        "azCount words",
+        raw(webstack__network={"azCount": "three"}),
+        "webstack:network.azCount",
+        "whole number",
+    ),
+    ("azCount fraction", raw(webstack__network={"azCount": 2.5}), "webstack:network.azCount", "whole number"),
+    ("azCount boolean", raw(webstack__network={"azCount": True}), "webstack:network.azCount", "whole number"),
+    ("azCount zero", raw(webstack__network={"azCount": 0}), "webstack:network.azCount", "from 1 to 8"),
+    ("natMode unknown", raw(webstack__network={"natMode": "multi"}), "webstack:network.natMode", "per_az"),
+    (
+        "nested key typo",
+        raw(webstack__network={"natmode": "single"}),
+        "webstack:network.natmode",
+        "'natMode'",
+    ),
+    ("top key typo", raw(webstack__netwrok={"cidr": "10.0.0.0/16"}), "webstack:netwrok", "'network'"),
+    (
+        "retention not offered",
+        raw(webstack__network={"flowLogRetentionDays": 10}),
+        "webstack:network.flowLogRetentionDays",
+        "CloudWatch",
+    ),
+    (
+        "zones empty",
+        raw(webstack__network={"availabilityZones": []}),
+        "webstack:network.availabilityZones",
+        "empty",
+    ),
+    (
+        "zones repeated",
+        raw(webstack__network={"availabilityZones": ["eu-west-1a", "eu-west-1a"]}),
+        "webstack:network.availabilityZones",
+        "twice",
+    ),
+    (
+        "zones not a list",
+        raw(webstack__network={"availabilityZones": "eu-west-1a"}),
+        "webstack:network.availabilityZones",
+        "must be a list",
+    ),
+    (
+        "zone letter without a slot",
+        raw(webstack__network={"availabilityZones": ["eu-west-1z"]}),
+        "webstack:network.availabilityZones",
+        "'z'",
+    ),
+    (
+        "zones and azCount disagree",
+        raw(webstack__network={"availabilityZones": ["eu-west-1a"], "azCount": 2}),
+        "webstack:network.azCount",
+        "not both",
+    ),
+    ("region missing", raw(aws__region=None), "aws:region", "missing"),
+    ("region malformed", raw(aws__region="Ireland"), "aws:region", "not an AWS region"),
+    ("accounts missing", raw(aws__allowedAccountIds=None), "aws:allowedAccountIds", "refuses to run"),
+    ("account id short", raw(aws__allowedAccountIds=["1234"]), "aws:allowedAccountIds", "12-digit"),
+    ("accounts not a list", raw(aws__allowedAccountIds=111111111111), "aws:allowedAccountIds", "12-digit"),
+    (
+        "tag missing",
+        raw(aws__defaultTags={"tags": {"Environment": "dev", "Project": "webstack"}}),
+        "aws:defaultTags.tags",
+        "ManagedBy",
+    ),
+    ("tags missing", raw(aws__defaultTags=None), "aws:defaultTags", "Environment, Project, ManagedBy"),
+    (
+        "tag from other stack",
+        raw("dev", aws__defaultTags=PROD_TAGS),
+        "aws:defaultTags.tags.Environment",
+        "'dev'",
+    ),
+    (
+        "v6 assumeRole key",
+        raw(aws__assumeRole={"roleArn": "arn:aws:iam::111111111111:role/x"}),
+        "aws:assumeRole",
+        "aws:assumeRoles",
+    ),
+    (
+        "assume role in another account",
+        raw(aws__assumeRoles=[{"roleArn": "arn:aws:iam::222222222222:role/deploy"}]),
+        "aws:assumeRoles[0].roleArn",
+        "not in aws:allowedAccountIds",
+    ),
+    (
+        "assume role not an arn",
+        raw(aws__assumeRoles=[{"roleArn": "deploy"}]),
+        "aws:assumeRoles[0].roleArn",
+        "ARN",
+    ),
+    (
+        "prod one zone",
+        raw("prod", webstack__network={"azCount": 1}),
+        "webstack:network.azCount",
+        "at least 2",
+    ),
+    (
+        "prod single nat",
+        raw("prod", webstack__network={"natMode": "single"}),
+        "webstack:network.natMode",
+        "per_az",
+    ),
+    ("prod no nat", raw("prod", webstack__network={"natMode": "none"}), "webstack:network.natMode", "per_az"),
+    (
+        "prod short flow log retention",
+        raw("prod", webstack__network={"flowLogRetentionDays": 30}),
+        "webstack:network.flowLogRetentionDays",
+        "at least 90",
+    ),
+    (
+        "zones of another region",
+        raw(webstack__network={"availabilityZones": ["us-east-1a", "us-east-1b"]}),
+        "webstack:network.availabilityZones",
+        "not a zone of the stack's region eu-west-1",
+    ),
+    (
+        "zone the region does not offer",
+        raw(webstack__network={"availabilityZones": ["eu-west-1a", "eu-west-1d"]}),
+        "webstack:network.availabilityZones",
+        "does not offer it",
+    ),
+    (
+        "more zones than the region offers",
+        raw(webstack__network={"azCount": 4}),
+        "webstack:network.azCount",
+        "got 4, but eu-west-1 offers 3 availability zones; use 1 to 3.",
+    ),
+    (
+        "more prod zones than the region offers",
+        raw("prod", webstack__network={"azCount": 5}),
+        "webstack:network.azCount",
+        "got 5, but eu-west-1 offers 3 availability zones; use 2 or 3.",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "words"), [case[1:] for case in BAD_INPUTS], ids=[case[0] for case in BAD_INPUTS]
+)
+def test_each_bad_input_fails_with_an_error_naming_its_key_and_the_fix(config, key, words):
+    problems = problems_of(config)
+    matching = [problem for problem in problems if problem.startswith(f"{key}:")]
+    assert matching, f"no problem names {key}: {problems}"
+    assert any(words in problem for problem in matching), matching
+
+
+def test_there_are_at_least_twenty_distinct_bad_inputs():
+    assert len({case[0] for case in BAD_INPUTS}) >= 20
+
+
+def test_every_problem_is_reported_at_once_with_the_file_to_fix():
+    config = raw(webstack__network={"cidr": "banana", "natMode": "multi"}, aws__region=None)
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(config, "dev")
+    assert len(caught.value.problems) == 3
+    assert "Pulumi.dev.yaml" in str(caught.value)
+    assert "nothing was created" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "key"),
+    [
+        ("dev", {"aws:allowedAccountIds": None}, "aws:allowedAccountIds"),
+        ("prod", {"webstack:network": {"natMode": "single"}}, "webstack:network.natMode"),
+        (
+            "prod",
+            {"webstack:network": {"availabilityZones": ["eu-west-1a", "eu-west-1d"]}},
+            "availabilityZones",
+        ),
+    ],
+)
+def test_the_program_refuses_bad_config_before_registering_any_resource(stack, overrides, key):
+    recorded = Run()
+    with pytest.raises(ConfigError, match=key):
+        run_stack(stack, overrides, run=recorded)
+    assert recorded.resources == []
