@@ -164,14 +164,14 @@ class WebstackMocks(pulumi.runtime.Mocks):
             state.update(extra(args.name, rid, self))
         return rid, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         handler = _INVOKES.get(args.token)
         if handler is None:
             raise NotImplementedError(
                 f"the mock engine does not answer invoke {args.token!r} (args {args.args}); "
                 "teach tests/mocks.py a realistic camelCase answer for it"
             )
-        return handler(self, args.args)
+        return handler(self, args.args), []
 
     def zones(self, region: str) -> list[str]:
         if region not in REGION_ZONE_LETTERS:
@@ -280,7 +280,8 @@ def _configure(run: Run, config: Mapping[str, str], stack: str) -> None:
     logger.propagate = False
     logger.addHandler(_WarningCollector(run))
     pulumi.runtime.set_all_config(dict(config), [])
-    pulumi.runtime.settings.set_root_resource(None)
+    # A fresh root stack per run; otherwise the first run's stack is reused and exports pile up.
+    pulumi.runtime.settings.set_root_resource(None)  # pyright: ignore[reportArgumentType]
     pulumi.runtime.set_mocks(
         mocks,
         project=PROJECT,
