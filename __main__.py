@@ -5,11 +5,14 @@ No resource is declared here; every one lives in a component under ``components/
 
 import pulumi
 
+from components.cluster import Cluster, ClusterArgs
 from components.config import load_settings
+from components.edge import Edge, EdgeArgs, EdgeRoute
 from components.network import Network, NetworkArgs
+from components.service import Service, ServiceArgs
 
 settings = load_settings()  # validates everything before any resource is registered
-base_tags = {"Stack": settings.stack}
+tags = {"Stack": settings.stack}
 
 network = Network(
     "webstack",
@@ -19,7 +22,7 @@ network = Network(
         nat_mode=settings.network.nat_mode,
         flow_log_retention_days=settings.network.flow_log_retention_days,
         region=settings.aws.region,
-        tags=base_tags,
+        tags=tags,
     ),
 )
 
@@ -31,3 +34,73 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("natGatewayIds", network.nat_gateway_ids)
 pulumi.export("cidrPlan", network.cidr_plan)
+
+if settings.services:
+    cluster = Cluster(
+        "cluster",
+        ClusterArgs(
+            capacity=settings.cluster.capacity,
+            container_insights=settings.cluster.container_insights,
+            exec_enabled=settings.cluster.exec_enabled,
+            exec_log_retention_days=settings.cluster.exec_log_retention_days,
+            tags=tags,
+        ),
+    )
+    edge = Edge(
+        "edge",
+        EdgeArgs(
+            vpc_id=network.vpc_id,
+            public_subnet_ids=network.public_subnet_ids,
+            routes=tuple(
+                EdgeRoute(
+                    service=service.name,
+                    port=service.config.port,
+                    health_check_path=service.config.health_check_path,
+                    path_patterns=service.route.path_patterns,
+                    host_headers=service.route.host_headers,
+                    priority=service.route.priority,
+                )
+                for service in settings.services
+            ),
+            certificate_arn=settings.edge.certificate_arn,
+            access_logs=settings.edge.access_logs,
+            access_log_expiration_days=settings.edge.access_log_expiration_days,
+            deletion_protection=settings.edge.deletion_protection,
+            idle_timeout=settings.edge.idle_timeout,
+            tags=tags,
+        ),
+    )
+    services = {
+        service.name: Service(
+            service.name,
+            ServiceArgs(
+                settings=service,
+                cluster=cluster,
+                vpc_id=network.vpc_id,
+                subnet_ids=network.private_subnet_ids,
+                edge_security_group_id=edge.security_group_id,
+                target_group_arn=edge.target_group_arns[service.name],
+                routing_ready=[edge.rules[service.name]],
+                request_count_label=pulumi.Output.concat(
+                    edge.load_balancer_arn_suffix, "/", edge.target_group_arn_suffixes[service.name]
+                ),
+                region=settings.aws.region,
+                tags=tags,
+            ),
+        )
+        for service in settings.services
+    }
+
+    pulumi.export("url", edge.url)
+    pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})
+    pulumi.export("logGroups", {name: service.log_group_name for name, service in services.items()})
+    pulumi.export(
+        "repositoryUrls",
+        {
+            name: service.repository_url
+            for name, service in services.items()
+            if service.repository_url is not None
+        },
+    )
+    pulumi.export("images", {name: service.image for name, service in services.items()})

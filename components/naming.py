@@ -25,6 +25,11 @@ def child_name(parent: str, role: str, zone: str | None = None) -> str:
     return f"{parent}-{role}-{zone_letter(zone)}" if zone else f"{parent}-{role}"
 
 
+def member_name(parent: str, role: str, member: str) -> str:
+    """``{parent}-{role}-{member}`` for one-per-member children, e.g. ``edge-tg-api``."""
+    return f"{parent}-{role}-{member}"
+
+
 def tags_with_name(name: str, tags: Mapping[str, str]) -> dict[str, str]:
     """Component tags plus a ``Name`` tag; provider default tags (Environment, ...) add to these."""
     return {**tags, "Name": name}

@@ -12,6 +12,7 @@ from tests.mocks import Run, run_stack, stack_config
 DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}
 PROD_TAGS = {"tags": {"Environment": "prod", "Project": "webstack", "ManagedBy": "pulumi"}}
 EU_WEST_1 = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+PROD_CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"
 
 
 def raw(environment: str = "dev", **changes: Any) -> dict[str, str]:
@@ -22,6 +23,8 @@ def raw(environment: str = "dev", **changes: Any) -> dict[str, str]:
         "aws:defaultTags": PROD_TAGS if environment == "prod" else DEV_TAGS,
         "webstack:environment": environment,
     }
+    if environment == "prod":
+        config["webstack:edge"] = {"certificateArn": PROD_CERTIFICATE}
     for key, value in changes.items():
         full_key = key.replace("__", ":")
         if value is None:
@@ -274,3 +277,276 @@ def test_the_program_refuses_bad_config_before_registering_any_resource(stack, o
     with pytest.raises(ConfigError, match=key):
         run_stack(stack, overrides, run=recorded)
     assert recorded.resources == []
+
+
+# --- Services, cluster and edge ---------------------------------------------------------------------
+
+IMAGE = "ghcr.io/example/app:1.2.3"
+
+
+def with_services(environment: str = "dev", **services: dict[str, Any]) -> dict[str, str]:
+    """A valid config whose services are ``{name: {image, port} | overrides}``."""
+    full = {name: {"image": IMAGE, "port": 8080, **fields} for name, fields in services.items()}
+    return raw(environment, webstack__services=full)
+
+
+API = {"routing": {"pathPatterns": ["/api/*"]}}
+
+
+def test_services_get_environment_defaults_and_the_most_specific_route_first():
+    dev = parse_settings(with_services(web={}, api=API), "dev")
+    web, api = dev.services
+    assert (web.desired_count, web.min_count, web.max_count, web.log_retention_days) == (1, 1, 2, 14)
+    assert web.route.path_patterns == ("/*",) and api.route.path_patterns == ("/api/*",)
+    assert api.route.priority < web.route.priority
+    prod = parse_settings(with_services("prod", web={}, api=API), "prod")
+    assert [(s.desired_count, s.min_count, s.max_count, s.log_retention_days) for s in prod.services] == [
+        (2, 2, 6, 365),
+        (2, 2, 6, 365),
+    ]
+
+
+def test_environment_defaults_for_cluster_and_edge_differ_between_dev_and_prod():
+    dev = parse_settings(with_services(web={}), "dev")
+    prod = parse_settings(with_services("prod", web={}), "prod")
+    assert (dev.cluster.capacity.value, dev.cluster.container_insights.value, dev.cluster.exec_enabled) == (
+        "spot_preferred",
+        "enabled",
+        True,
+    )
+    assert (
+        prod.cluster.capacity.value,
+        prod.cluster.container_insights.value,
+        prod.cluster.exec_enabled,
+    ) == (
+        "on_demand",
+        "enhanced",
+        False,
+    )
+    assert (dev.edge.access_logs, dev.edge.deletion_protection) == (False, False)
+    assert (prod.edge.access_logs, prod.edge.deletion_protection) == (True, True)
+
+
+def test_secret_references_become_exactly_the_arns_the_execution_role_may_read():
+    secrets = {
+        "DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf:password::",
+        "DB_USER": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf:username::",
+        "API_TOKEN": "arn:aws:ssm:eu-west-1:111111111111:parameter/app/token",
+    }
+    (web,) = parse_settings(with_services(web={"secrets": secrets}), "dev").services
+    assert web.secret_resource_arns == (
+        "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf",
+        "arn:aws:ssm:eu-west-1:111111111111:parameter/app/token",
+    )
+
+
+SERVICE_BAD_INPUTS = [
+    ("port zero", with_services(api={"port": 0}), "webstack:services.api.port", "1 to 65535"),
+    ("port too high", with_services(api={"port": 70000}), "webstack:services.api.port", "1 to 65535"),
+    ("port as text", with_services(api={"port": "http"}), "webstack:services.api.port", "whole number"),
+    ("cpu not fargate", with_services(api={"cpu": 300}), "webstack:services.api.cpu", "256, 512, 1024"),
+    (
+        "memory for cpu",
+        with_services(api={"memory": 4096}),
+        "webstack:services.api.memory",
+        "512, 1024, 2048",
+    ),
+    (
+        "min above max",
+        with_services(api={"minCount": 3, "maxCount": 2}),
+        "webstack:services.api.minCount",
+        "must not exceed maxCount",
+    ),
+    (
+        "desired above max",
+        with_services(api={"desiredCount": 5}),
+        "webstack:services.api.desiredCount",
+        "between",
+    ),
+    (
+        "secret as plain env",
+        with_services(api={"environment": {"DB_PASSWORD": "hunter2"}}),
+        "webstack:services.api.environment.DB_PASSWORD",
+        "looks like a secret",
+    ),
+    (
+        "token as plain env",
+        with_services(api={"environment": {"github_token": "x"}}),
+        "webstack:services.api.environment.github_token",
+        "secrets.github_token",
+    ),
+    (
+        "secret not an arn",
+        with_services(api={"secrets": {"DB_URL": "postgres://u:p@db/app"}}),
+        "webstack:services.api.secrets.DB_URL",
+        "not a Secrets Manager secret or SSM parameter ARN",
+    ),
+    (
+        "same route twice",
+        with_services(web=API, api=API),
+        "webstack:services.api.routing",
+        "webstack:services.web",
+    ),
+    ("two default routes", with_services(web={}, api={}), "webstack:services.api.routing", "without routing"),
+    (
+        "image and build",
+        with_services(api={"build": {"context": "app"}}),
+        "webstack:services.api.image",
+        "exactly one",
+    ),
+    (
+        "neither image nor build",
+        raw(webstack__services={"api": {"port": 80}}),
+        "webstack:services.api.image",
+        "one",
+    ),
+    (
+        "build context without dockerfile",
+        raw(webstack__services={"api": {"build": {"context": "components"}, "port": 80}}),
+        "webstack:services.api.build.context",
+        "Dockerfile",
+    ),
+    (
+        "image malformed",
+        with_services(api={"image": "Not An Image"}),
+        "webstack:services.api.image",
+        "reference",
+    ),
+    (
+        "prod latest image",
+        with_services("prod", api={"image": "ghcr.io/example/app:latest"}),
+        "webstack:services.api.image",
+        "immutable",
+    ),
+    (
+        "prod untagged image",
+        with_services("prod", api={"image": "nginx"}),
+        "webstack:services.api.image",
+        "digest",
+    ),
+    (
+        "prod single task",
+        with_services("prod", api={"minCount": 1}),
+        "webstack:services.api.minCount",
+        "at least 2",
+    ),
+    (
+        "prod short logs",
+        with_services("prod", api={"logRetentionDays": 30}),
+        "webstack:services.api.logRetentionDays",
+        "90",
+    ),
+    (
+        "retention not offered",
+        with_services(api={"logRetentionDays": 10}),
+        "webstack:services.api.logRetentionDays",
+        "CloudWatch",
+    ),
+    (
+        "wildcard service action",
+        with_services(
+            api={"taskPolicyStatements": [{"actions": ["s3:*"], "resources": ["arn:aws:s3:::b/*"]}]}
+        ),
+        "webstack:services.api.taskPolicyStatements[0].actions",
+        "wildcard",
+    ),
+    (
+        "star action",
+        with_services(api={"taskPolicyStatements": [{"actions": ["*"], "resources": ["*"]}]}),
+        "webstack:services.api.taskPolicyStatements[0].actions",
+        "wildcard",
+    ),
+    (
+        "statement without resources",
+        with_services(api={"taskPolicyStatements": [{"actions": ["s3:GetObject"], "resources": []}]}),
+        "webstack:services.api.taskPolicyStatements[0].resources",
+        "ARNs",
+    ),
+    (
+        "health path relative",
+        with_services(api={"healthCheckPath": "health"}),
+        "webstack:services.api.healthCheckPath",
+        "/",
+    ),
+    (
+        "route without slash",
+        with_services(api={"routing": {"pathPatterns": ["api/*"]}}),
+        "webstack:services.api.routing.pathPatterns",
+        "start with /",
+    ),
+    (
+        "route empty",
+        with_services(api={"routing": {}}),
+        "webstack:services.api.routing",
+        "pathPatterns or hostHeaders",
+    ),
+    (
+        "route too many values",
+        with_services(api={"routing": {"pathPatterns": [f"/{i}/*" for i in range(6)]}}),
+        "webstack:services.api.routing",
+        "at most 5",
+    ),
+    ("service key typo", with_services(api={"prot": 80}), "webstack:services.api.prot", "'port'"),
+    ("service name unusable", with_services(API_Service={}), "webstack:services.API_Service", "lowercase"),
+    (
+        "prod spot only",
+        raw("prod", webstack__cluster={"capacity": "spot_preferred"}),
+        "webstack:cluster.capacity",
+        "FARGATE base",
+    ),
+    (
+        "insights off",
+        raw(webstack__cluster={"containerInsights": "disabled"}),
+        "webstack:cluster.containerInsights",
+        "enhanced",
+    ),
+    (
+        "exec not a boolean",
+        raw(webstack__cluster={"execEnabled": "yes"}),
+        "webstack:cluster.execEnabled",
+        "true or false",
+    ),
+    ("prod without certificate", raw("prod", webstack__edge={}), "webstack:edge.certificateArn", "missing"),
+    (
+        "certificate malformed",
+        raw(webstack__edge={"certificateArn": "my-cert"}),
+        "webstack:edge.certificateArn",
+        "not an ACM certificate ARN",
+    ),
+    (
+        "certificate of another region",
+        raw(webstack__edge={"certificateArn": PROD_CERTIFICATE.replace("eu-west-1", "us-east-1")}),
+        "webstack:edge.certificateArn",
+        "its own region",
+    ),
+    (
+        "certificate of another account",
+        raw(webstack__edge={"certificateArn": PROD_CERTIFICATE.replace("111111111111", "999999999999")}),
+        "webstack:edge.certificateArn",
+        "not in aws:allowedAccountIds",
+    ),
+    (
+        "prod without access logs",
+        raw("prod", webstack__edge={"certificateArn": PROD_CERTIFICATE, "accessLogs": False}),
+        "webstack:edge.accessLogs",
+        "incident response",
+    ),
+    (
+        "prod without deletion protection",
+        raw("prod", webstack__edge={"certificateArn": PROD_CERTIFICATE, "deletionProtection": False}),
+        "webstack:edge.deletionProtection",
+        "protects",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "words"),
+    [case[1:] for case in SERVICE_BAD_INPUTS],
+    ids=[case[0] for case in SERVICE_BAD_INPUTS],
+)
+def test_each_bad_service_cluster_or_edge_input_fails_naming_its_key(config, key, words):
+    problems = problems_of(config)
+    matching = [problem for problem in problems if problem.startswith(f"{key}:")]
+    assert matching, f"no problem names {key}: {problems}"
+    assert any(words in problem for problem in matching), matching

@@ -1,0 +1,369 @@
+"""The Edge component: the one internet-facing entry point (an Application Load Balancer for now).
+
+The interface (routes in, security group, target groups and URL out) is what an API Gateway edge
+will implement later, so services do not care which kind of edge they sit behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import child_name, member_name, tags_with_name, type_token
+
+ANYWHERE_IPV4 = "0.0.0.0/0"
+HTTP_PORT = 80
+HTTPS_PORT = 443
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""TLS 1.3 and 1.2 only, forward-secret ciphers."""
+DESYNC_MITIGATION = "defensive"
+DEREGISTRATION_DELAY_SECONDS = 30
+"""AWS defaults to 300 s, which makes every deploy wait five minutes per task."""
+HEALTH_CHECK_INTERVAL_SECONDS = 10
+HEALTHY_THRESHOLD = 2
+UNHEALTHY_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class EdgeRoute:
+    """One service reachable through the edge."""
+
+    service: str
+    """The service's name; names its target group."""
+    port: int
+    """The container port traffic goes to."""
+    health_check_path: str
+    """Path the load balancer checks on each task."""
+    path_patterns: tuple[str, ...]
+    """Request paths that reach the service (empty: any path)."""
+    host_headers: tuple[str, ...]
+    """Host names that reach the service (empty: any host)."""
+    priority: int
+    """Listener rule priority; lower is evaluated first."""
+
+
+@dataclass(frozen=True)
+class EdgeArgs:
+    """What the Edge builds."""
+
+    vpc_id: pulumi.Input[str]
+    """The VPC of the load balancer and its target groups."""
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """Public subnets, one per zone; at least two zones."""
+    routes: tuple[EdgeRoute, ...]
+    """The services to route to."""
+    certificate_arn: str | None
+    """ACM certificate for HTTPS; None serves HTTP only (dev), with a warning."""
+    access_logs: bool
+    """Write access logs to a private bucket."""
+    access_log_expiration_days: int
+    """Days before access logs expire."""
+    deletion_protection: bool
+    """Protect the load balancer from deletion."""
+    idle_timeout: int
+    """Seconds an idle connection stays open."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every child, on top of the provider's default tags."""
+
+    def __post_init__(self) -> None:
+        if len(self.public_subnet_ids) < 2:
+            raise ValueError(
+                "EdgeArgs.public_subnet_ids: an Application Load Balancer needs subnets in 2+ zones"
+            )
+
+
+class Edge(pulumi.ComponentResource):
+    """Internet-facing ALB, its security group, listeners, target groups and routing rules."""
+
+    security_group_id: pulumi.Output[str]
+    """The edge's security group: services admit traffic from it alone."""
+    target_group_arns: dict[str, pulumi.Output[str]]
+    """Service name -> its target group."""
+    target_group_arn_suffixes: dict[str, pulumi.Output[str]]
+    """Service name -> target group ARN suffix (for request-count scaling)."""
+    load_balancer_arn_suffix: pulumi.Output[str]
+    """The load balancer's ARN suffix (for request-count scaling)."""
+    rules: dict[str, aws.lb.ListenerRule]
+    """Service name -> its listener rule; services wait for it (a target group needs a listener)."""
+    dns_name: pulumi.Output[str]
+    """The load balancer's DNS name."""
+    url: pulumi.Output[str]
+    """https://<dns name> (http:// when dev runs without a certificate)."""
+    https: bool
+    """Whether the edge terminates TLS."""
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("Edge"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.https = args.certificate_arn is not None
+
+        security_group = aws.ec2.SecurityGroup(
+            child_name(name, "sg"),
+            vpc_id=args.vpc_id,
+            description="Internet-facing load balancer: HTTPS in, HTTP only to redirect, out only to services",
+            # No inline rules: each rule is its own resource below, and the provider removes the
+            # allow-all egress rule AWS adds to new groups.
+            tags=tags_with_name(child_name(name, "sg"), args.tags),
+            opts=child,
+        )
+        for port in (HTTPS_PORT, HTTP_PORT) if self.https else (HTTP_PORT,):
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(name, f"in-{port}"),
+                security_group_id=security_group.id,
+                description="HTTPS from the internet" if port == HTTPS_PORT else "HTTP from the internet",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=ANYWHERE_IPV4,
+                tags=args.tags,
+                opts=child,
+            )
+
+        access_logs = self._access_log_bucket(name, args, child) if args.access_logs else None
+        load_balancer = aws.lb.LoadBalancer(
+            child_name(name, "alb"),
+            load_balancer_type="application",
+            internal=False,
+            ip_address_type="ipv4",
+            security_groups=[security_group.id],
+            subnets=list(args.public_subnet_ids),
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode=DESYNC_MITIGATION,
+            enable_deletion_protection=args.deletion_protection,
+            enable_http2=True,
+            idle_timeout=args.idle_timeout,
+            access_logs=access_logs,
+            tags=tags_with_name(child_name(name, "alb"), args.tags),
+            opts=child,
+        )
+
+        not_found = aws.lb.ListenerDefaultActionArgs(
+            type="fixed-response",
+            fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                content_type="text/plain", status_code="404", message_body="Not Found"
+            ),
+        )
+        if self.https:
+            entry = aws.lb.Listener(
+                child_name(name, "https"),
+                load_balancer_arn=load_balancer.arn,
+                port=HTTPS_PORT,
+                protocol="HTTPS",
+                ssl_policy=TLS_POLICY,
+                certificate_arn=args.certificate_arn,
+                default_actions=[not_found],
+                tags=args.tags,
+                opts=child,
+            )
+            aws.lb.Listener(
+                child_name(name, "http-redirect"),
+                load_balancer_arn=load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_actions=[
+                    aws.lb.ListenerDefaultActionArgs(
+                        type="redirect",
+                        redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                            protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+                        ),
+                    )
+                ],
+                tags=args.tags,
+                opts=child,
+            )
+        else:
+            pulumi.log.warn(
+                f"{name}: no webstack:edge.certificateArn, so this stack serves plain HTTP on port 80 "
+                "without TLS. Fine for a throwaway dev stack; set a certificate to serve HTTPS.",
+                resource=self,
+            )
+            entry = aws.lb.Listener(
+                child_name(name, "http"),
+                load_balancer_arn=load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_actions=[not_found],
+                tags=args.tags,
+                opts=child,
+            )
+
+        self.target_group_arns = {}
+        self.target_group_arn_suffixes = {}
+        self.rules = {}
+        for route in args.routes:
+            target_group = aws.lb.TargetGroup(
+                member_name(name, "tg", route.service),
+                vpc_id=args.vpc_id,
+                target_type="ip",
+                protocol="HTTP",
+                port=route.port,
+                deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+                health_check=aws.lb.TargetGroupHealthCheckArgs(
+                    enabled=True,
+                    path=route.health_check_path,
+                    protocol="HTTP",
+                    port="traffic-port",
+                    matcher="200-399",
+                    interval=HEALTH_CHECK_INTERVAL_SECONDS,
+                    timeout=5,
+                    healthy_threshold=HEALTHY_THRESHOLD,
+                    unhealthy_threshold=UNHEALTHY_THRESHOLD,
+                ),
+                tags=tags_with_name(member_name(name, "tg", route.service), args.tags),
+                opts=child,
+            )
+            conditions = []
+            if route.path_patterns:
+                conditions.append(
+                    aws.lb.ListenerRuleConditionArgs(
+                        path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(
+                            values=list(route.path_patterns)
+                        )
+                    )
+                )
+            if route.host_headers:
+                conditions.append(
+                    aws.lb.ListenerRuleConditionArgs(
+                        host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(
+                            values=list(route.host_headers)
+                        )
+                    )
+                )
+            self.rules[route.service] = aws.lb.ListenerRule(
+                member_name(name, "rule", route.service),
+                listener_arn=entry.arn,
+                priority=route.priority,
+                conditions=conditions,
+                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+                tags=args.tags,
+                opts=child,
+            )
+            self.target_group_arns[route.service] = target_group.arn
+            self.target_group_arn_suffixes[route.service] = target_group.arn_suffix
+
+        self.security_group_id = security_group.id
+        self.load_balancer_arn_suffix = load_balancer.arn_suffix
+        self.dns_name = load_balancer.dns_name
+        self.url = pulumi.Output.concat("https://" if self.https else "http://", load_balancer.dns_name)
+        self.register_outputs(
+            {
+                "securityGroupId": self.security_group_id,
+                "dnsName": self.dns_name,
+                "url": self.url,
+                "targetGroupArns": self.target_group_arns,
+            }
+        )
+
+    def _access_log_bucket(
+        self, name: str, args: EdgeArgs, child: pulumi.ResourceOptions
+    ) -> aws.lb.LoadBalancerAccessLogsArgs:
+        """A private, TLS-only bucket that only the ELB log delivery may write to, with expiry.
+
+        SSE-S3 (AES256) because ALB log delivery cannot write to KMS-encrypted buckets.
+        """
+        bucket = aws.s3.Bucket(
+            child_name(name, "access-logs"),
+            force_destroy=False,
+            tags=tags_with_name(child_name(name, "access-logs"), args.tags),
+            opts=child,
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            child_name(name, "access-logs-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            child_name(name, "access-logs-ownership"),
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            child_name(name, "access-logs-sse"),
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    )
+                )
+            ],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            child_name(name, "access-logs-expiry"),
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=args.access_log_expiration_days
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=1
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        elb_account = aws.elb.get_service_account_output(opts=invoke)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        document = aws.iam.get_policy_document_output(
+            statements=pulumi.Output.all(bucket.arn, elb_account.arn, account_id).apply(
+                lambda values: _access_log_statements(*values)
+            ),
+            opts=invoke,
+        )
+        # The public access block must exist first, or S3 may judge the policy against no block.
+        aws.s3.BucketPolicy(
+            child_name(name, "access-logs-policy"),
+            bucket=bucket.id,
+            policy=document.json,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
+        )
+        return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name)
+
+
+def _access_log_statements(
+    bucket_arn: str, elb_account_arn: str, account_id: str
+) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
+    """ELB log delivery may put objects under this account's prefix; nothing may use plain HTTP."""
+    objects = f"{bucket_arn}/*/AWSLogs/{account_id}/*"
+    return [
+        aws.iam.GetPolicyDocumentStatementArgs(
+            sid="DenyInsecureTransport",
+            effect="Deny",
+            actions=["s3:*"],
+            principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])],
+            resources=[bucket_arn, f"{bucket_arn}/*"],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="Bool", variable="aws:SecureTransport", values=["false"]
+                )
+            ],
+        ),
+        aws.iam.GetPolicyDocumentStatementArgs(
+            sid="ElbLogDelivery",
+            effect="Allow",
+            actions=["s3:PutObject"],
+            principals=[
+                # Regions opened before 2022 deliver as the regional ELB account; newer ones as the
+                # log delivery service principal.
+                aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="AWS", identifiers=[elb_account_arn]),
+                aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                    type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+                ),
+            ],
+            resources=[objects],
+        ),
+    ]
