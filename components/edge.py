@@ -103,7 +103,7 @@ class Edge(pulumi.ComponentResource):
         security_group = aws.ec2.SecurityGroup(
             child_name(name, "sg"),
             vpc_id=args.vpc_id,
-            description="Internet-facing load balancer: HTTPS in, HTTP only to redirect, out only to services",
+            description="Internet-facing load balancer: HTTPS in, HTTP only to redirect, out to services",
             # No inline rules: each rule is its own resource below, and the provider removes the
             # allow-all egress rule AWS adds to new groups.
             tags=tags_with_name(child_name(name, "sg"), args.tags),
