@@ -1,22 +1,28 @@
 """The README stays true: its commands are what CI runs, and its config table covers every key."""
 
 import re
+from typing import get_origin
 
 from pydantic import BaseModel
 
-from components.config import WebstackConfig
+from components.config import WebstackConfig, _model_inside
 from tests.mocks import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
 
 def schema_keys(model: type[BaseModel], prefix: str) -> list[str]:
+    """Every key a stack file can set, as the README writes it: ``services.<name>.port``."""
     keys = []
     for name, field in model.model_fields.items():
         key = f"{prefix}{field.alias or name}"
         keys.append(key)
-        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            keys.extend(schema_keys(field.annotation, f"{key}."))
+        inner, keyed = _model_inside(field.annotation)
+        if inner is not None:
+            is_list = get_origin(field.annotation) is tuple
+            keys.extend(
+                schema_keys(inner, f"{key}.<name>." if keyed else f"{key}[]." if is_list else f"{key}.")
+            )
     return keys
 
 
@@ -31,5 +37,6 @@ def test_the_readme_opens_with_the_test_command_that_ci_runs():
 def test_the_readme_config_table_documents_every_webstack_key():
     keys = schema_keys(WebstackConfig, "webstack:")
     assert "webstack:network.natMode" in keys
+    assert "webstack:services.<name>.taskPolicyStatements[].actions" in keys
     missing = [key for key in keys if f"| `{key}` |" not in README]
     assert missing == []

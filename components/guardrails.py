@@ -1,0 +1,321 @@
+"""The security rules webstack promises, as one definition (pure Python, no Pulumi imports).
+
+Each rule looks at one resource the way both the test suite and a policy pack see it: its type token,
+its input properties with camelCase keys, and its URN (whose type chain says which component owns
+it). The tests run every rule over the resources of whole-stack mock runs; the policy pack runs the
+same functions at preview time. Values that are not known yet (a preview's computed outputs) are
+skipped rather than guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+ADMIN_PORTS = (22, 3389)
+"""SSH and RDP: never reachable, from anywhere."""
+EDGE_COMPONENT = "webstack:components:Edge"
+WEB_PORTS = frozenset({80, 443})
+TLS13_POLICY_PREFIX = "ELBSecurityPolicy-TLS13-"
+ALLOWED_MANAGED_POLICIES = frozenset(
+    {"arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"},
+)
+"""The only AWS managed policy webstack attaches; anything broader (``*FullAccess``) is refused."""
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One ingress permission, from any of the ways AWS lets you write one."""
+
+    protocol: str
+    from_port: int
+    to_port: int
+    cidrs: tuple[str, ...]
+
+    def covers(self, port: int) -> bool:
+        if self.protocol in ("-1", "all"):
+            return True
+        return self.from_port <= port <= self.to_port
+
+    @property
+    def from_internet(self) -> bool:
+        return bool(INTERNET_CIDRS.intersection(self.cidrs))
+
+
+def _port(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def _permission(rule: Mapping[str, Any], protocol_key: str, cidrs: list[Any]) -> Ingress:
+    blocks = tuple(c for c in cidrs if isinstance(c, str))
+    return Ingress(
+        str(rule.get(protocol_key, "")), _port(rule.get("fromPort")), _port(rule.get("toPort")), blocks
+    )
+
+
+def ingress_permissions(resource_type: str, props: Mapping[str, Any]) -> list[Ingress]:
+    """Every ingress permission a resource grants (inline group rules, rule resources)."""
+    if resource_type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        return [_permission(props, "ipProtocol", [props.get("cidrIpv4"), props.get("cidrIpv6")])]
+    if resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
+        if props.get("type") != "ingress":
+            return []
+        return [
+            _permission(
+                props, "protocol", (props.get("cidrBlocks") or []) + (props.get("ipv6CidrBlocks") or [])
+            )
+        ]
+    if resource_type in (
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    ):
+        return [
+            _permission(rule, "protocol", (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or []))
+            for rule in props.get("ingress") or []
+        ]
+    return []
+
+
+def owned_by(urn: str, component_type: str) -> bool:
+    """Whether a resource sits (directly or deeper) inside a component of this type."""
+    parts = urn.split("::")
+    return len(parts) >= 3 and component_type in parts[2].split("$")[:-1]
+
+
+def policy_statements(document: Any) -> Iterator[Mapping[str, Any]]:
+    """The statements of an IAM policy given as JSON text or a structure; nothing if unknown."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return
+    if not isinstance(document, Mapping):
+        return
+    statements = document.get("Statement") or []
+    yield from statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    return [item for item in value or [] if isinstance(item, str)]
+
+
+def is_wildcard_action(action: str) -> bool:
+    return action == "*" or action.endswith(":*")
+
+
+# --- The rules --------------------------------------------------------------------------------------
+
+Check = Callable[[str, Mapping[str, Any], str], list[str]]
+
+
+def _internet_ingress(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    for permission in ingress_permissions(resource_type, props):
+        if not permission.from_internet:
+            continue
+        web_only = permission.protocol == "tcp" and permission.from_port == permission.to_port in WEB_PORTS
+        if not (web_only and owned_by(urn, EDGE_COMPONENT)):
+            ports = f"{permission.protocol} {permission.from_port}-{permission.to_port}"
+            problems.append(
+                f"ingress from the internet on {ports}: only the edge load balancer's group may admit the "
+                "internet, and only on 80 and 443"
+            )
+    return problems
+
+
+def _admin_ports(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    return [
+        f"ingress opens admin port {port} ({permission.protocol} {permission.from_port}-{permission.to_port})"
+        for permission in ingress_permissions(resource_type, props)
+        for port in ADMIN_PORTS
+        if permission.covers(port)
+    ]
+
+
+def _subnet_public_ip(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("mapPublicIpOnLaunch") is True:
+        return ["subnet maps public IPs on launch; nothing here needs one"]
+    return []
+
+
+def _ecs_public_ip(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    network = props.get("networkConfiguration") or {}
+    if isinstance(network, Mapping) and network.get("assignPublicIp") is True:
+        return ["ECS service assigns public IPs to tasks; tasks run in private subnets behind the edge"]
+    return []
+
+
+def _listener_tls(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("protocol") != "HTTPS":
+        return []
+    policy = props.get("sslPolicy")
+    if isinstance(policy, str) and policy.startswith(TLS13_POLICY_PREFIX):
+        return []
+    return [f"HTTPS listener uses TLS policy {policy!r}; use a TLS 1.3 policy ({TLS13_POLICY_PREFIX}...)"]
+
+
+def _http_redirects(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("protocol") != "HTTP":
+        return []
+    actions = props.get("defaultActions") or []
+    redirects = [
+        action
+        for action in actions
+        if action.get("type") == "redirect" and (action.get("redirect") or {}).get("protocol") == "HTTPS"
+    ]
+    if actions and len(redirects) == len(actions):
+        return []
+    return ["HTTP listener does more than redirect to HTTPS"]
+
+
+def _drop_invalid_headers(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("loadBalancerType", "application") != "application":
+        return []
+    if props.get("dropInvalidHeaderFields") is True:
+        return []
+    return ["application load balancer does not drop invalid header fields"]
+
+
+def _ecr_hardened(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    scanning = props.get("imageScanningConfiguration") or {}
+    if not (isinstance(scanning, Mapping) and scanning.get("scanOnPush") is True):
+        problems.append("ECR repository does not scan images on push")
+    if props.get("imageTagMutability") != "IMMUTABLE":
+        problems.append("ECR repository tags are mutable; use IMMUTABLE")
+    return problems
+
+
+def _log_retention(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    days = props.get("retentionInDays")
+    if isinstance(days, int | float) and days > 0:
+        return []
+    return ["log group keeps logs forever; set retentionInDays"]
+
+
+def _iam_wildcards(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    for statement in policy_statements(props.get("policy")):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = [a for a in _as_list(statement.get("Action")) if is_wildcard_action(a)]
+        if actions and "*" in _as_list(statement.get("Resource")):
+            problems.append(f"IAM policy allows wildcard actions {actions} on every resource")
+    return problems
+
+
+def _managed_policies(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    arns = _as_list(props.get("policyArn")) + _as_list(props.get("managedPolicyArns"))
+    return [
+        f"attaches managed policy {arn}; only {sorted(ALLOWED_MANAGED_POLICIES)} may be attached"
+        for arn in arns
+        if arn not in ALLOWED_MANAGED_POLICIES
+    ]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One promise, the resource types it applies to, and its check."""
+
+    name: str
+    description: str
+    resource_types: frozenset[str]
+    check: Check
+
+
+SECURITY_GROUP_TYPES = frozenset(
+    {
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    }
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "no-internet-ingress-except-edge-web",
+        "No security group admits 0.0.0.0/0 or ::/0, except the edge load balancer's on 80 and 443.",
+        SECURITY_GROUP_TYPES,
+        _internet_ingress,
+    ),
+    Rule(
+        "no-admin-ports", "No ingress rule opens 22 (SSH) or 3389 (RDP).", SECURITY_GROUP_TYPES, _admin_ports
+    ),
+    Rule(
+        "subnets-no-public-ip-on-launch",
+        "Subnets never map public IPs on launch.",
+        frozenset({"aws:ec2/subnet:Subnet"}),
+        _subnet_public_ip,
+    ),
+    Rule(
+        "ecs-services-no-public-ip",
+        "ECS services never assign public IPs.",
+        frozenset({"aws:ecs/service:Service"}),
+        _ecs_public_ip,
+    ),
+    Rule(
+        "https-listeners-tls13",
+        "HTTPS listeners use a TLS 1.3 security policy.",
+        frozenset({"aws:lb/listener:Listener"}),
+        _listener_tls,
+    ),
+    Rule(
+        "http-listeners-only-redirect",
+        "HTTP listeners only redirect to HTTPS.",
+        frozenset({"aws:lb/listener:Listener"}),
+        _http_redirects,
+    ),
+    Rule(
+        "alb-drops-invalid-headers",
+        "Application load balancers drop invalid header fields.",
+        frozenset({"aws:lb/loadBalancer:LoadBalancer"}),
+        _drop_invalid_headers,
+    ),
+    Rule(
+        "ecr-scan-on-push-immutable",
+        "ECR repositories scan on push and have immutable tags.",
+        frozenset({"aws:ecr/repository:Repository"}),
+        _ecr_hardened,
+    ),
+    Rule(
+        "log-groups-have-retention",
+        "CloudWatch log groups have a retention period.",
+        frozenset({"aws:cloudwatch/logGroup:LogGroup"}),
+        _log_retention,
+    ),
+    Rule(
+        "no-iam-wildcard-actions-on-all-resources",
+        "No IAM policy allows wildcard actions on wildcard resources.",
+        frozenset({"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"}),
+        _iam_wildcards,
+    ),
+    Rule(
+        "no-broad-managed-policies",
+        "Roles get no AWS managed policy but the ECS task-execution policy.",
+        frozenset({"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"}),
+        _managed_policies,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    urn: str
+    message: str
+
+
+def check_resource(resource_type: str, props: Mapping[str, Any], urn: str) -> list[Violation]:
+    """Every rule's verdict on one resource."""
+    return [
+        Violation(rule.name, urn, message)
+        for rule in RULES
+        if resource_type in rule.resource_types
+        for message in rule.check(resource_type, props, urn)
+    ]
