@@ -5,7 +5,9 @@ PYTHON ?= python3
 VENV ?= venv
 BIN := $(VENV)/bin
 
-.PHONY: test install lint typecheck unit lock clean
+STACK ?= dev
+
+.PHONY: test install lint typecheck unit plan benchmark lock clean
 
 test: lint typecheck unit
 
@@ -26,10 +28,19 @@ typecheck: install
 unit: install
 	$(BIN)/python -m pytest -q
 
+# The offline plan of one stack: inventory, outputs, exposure, subnets, diagrams in out/.
+# Extra flags: make plan STACK=prod PLAN_ARGS="--compare dev --json out/prod.json"
+plan: install
+	$(BIN)/python -m plan $(STACK) $(PLAN_ARGS)
+
+# Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
+benchmark: install
+	$(BIN)/python -m plan.benchmark
+
 # Re-pin constraints.txt to what is installed now (after changing a range in requirements*.txt).
 lock: install
 	( echo "# Exact versions the test suite last passed with (pip freeze of the dev venv). Regenerate with: make lock"; \
 	  $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis out

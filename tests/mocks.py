@@ -364,14 +364,14 @@ def run_stack(
     root: Path = PROJECT_ROOT,
     run: Run | None = None,
 ) -> Run:
-    """Run the program for a real ``Pulumi.<stack>.yaml``; ``overrides`` replace keys (None removes)."""
+    """Run the program for ``root/Pulumi.<stack>.yaml``; ``overrides`` replace keys (None removes)."""
     config = stack_config(stack, root)
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)
         else:
             config[key] = value if isinstance(value, str) else json.dumps(value)
-    return run_program(config, stack, root / "__main__.py", run)
+    return run_program(config, stack, PROJECT_ROOT / "__main__.py", run)
 
 
 def run_component(

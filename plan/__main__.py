@@ -1,0 +1,88 @@
+"""``python -m plan STACK``: what a stack will create, with no AWS credentials and no Pulumi CLI.
+
+Prints the resource inventory by component, the stack outputs, warnings, the network exposure matrix
+and the subnet layout; writes a Mermaid diagram (and a PNG when `diagrams` and Graphviz are
+installed). Bad input gives one paragraph on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from components.config import ConfigError
+from plan import diagram, graph, report
+from tests.mocks import PROJECT_ROOT
+
+EXIT_BAD_INPUT = 2
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m plan", description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("stack", help="the stack to plan: the STACK of a Pulumi.STACK.yaml file")
+    parser.add_argument(
+        "--json", metavar="FILE", type=Path, help="also write the captured graph (webstack-plan/1)"
+    )
+    parser.add_argument("--compare", metavar="OTHER_STACK", help="show what differs from another stack")
+    parser.add_argument(
+        "--out", metavar="DIR", type=Path, default=PROJECT_ROOT / "out", help="diagram folder"
+    )
+    parser.add_argument("--no-diagram", action="store_true", help="do not write diagram files")
+    return parser.parse_args(argv)
+
+
+def _capture(stack: str, root: Path) -> graph.Graph:
+    """The graph of a stack, or SystemExit with a one-paragraph explanation."""
+    try:
+        return graph.capture(stack, root)
+    except FileNotFoundError:
+        known = ", ".join(graph.stacks(root)) or "none"
+        _fail(f"no stack '{stack}': there is no Pulumi.{stack}.yaml in {root}. Stacks here: {known}.")
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        _fail(f"Pulumi.{stack}.yaml is not valid YAML{line}: {problem}. Fix the file and plan again.")
+    except ConfigError as error:
+        _fail(str(error))
+    except ValueError as error:
+        _fail(f"Pulumi.{stack}.yaml cannot be read: {error}.")
+    raise AssertionError("unreachable")
+
+
+def _fail(message: str) -> None:
+    print(f"webstack plan: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)
+
+
+def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
+    args = _arguments(argv)
+    captured = _capture(args.stack, root)
+    for section in report.sections(captured):
+        print("\n".join(section))
+        print()
+    if args.compare:
+        other = _capture(args.compare, root)
+        print("\n".join(report.compare(captured, other)))
+        print()
+    if args.json:
+        graph.write(captured, args.json)
+        print(f"Graph written to {args.json}")
+    if not args.no_diagram:
+        mermaid_path = args.out / f"{args.stack}.mmd"
+        mermaid_path.parent.mkdir(parents=True, exist_ok=True)
+        mermaid_path.write_text(report.mermaid(captured))
+        print(f"Mermaid diagram written to {mermaid_path}")
+        if diagram.available():
+            png = diagram.render_png(captured, args.out / f"{args.stack}.png")
+            print(f"PNG diagram written to {png}")
+        else:
+            print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

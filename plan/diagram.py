@@ -1,0 +1,73 @@
+# pyright: reportUnusedExpression=false
+# (`a >> Edge() >> b` is how the diagrams library draws an edge: the expression's value is not needed.)
+"""A PNG architecture diagram with AWS icons, drawn by the `diagrams` library when it is installed.
+
+`diagrams` needs Graphviz's `dot` program. Without either, the plan still writes the Mermaid text.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+from plan.graph import Graph
+from plan.report import INTERNET, Index, exposure_matrix, permissions, service_routes
+
+
+def available() -> bool:
+    """Whether a PNG can be drawn here (the `diagrams` package and Graphviz's `dot`)."""
+    return importlib.util.find_spec("diagrams") is not None and shutil.which("dot") is not None
+
+
+def render_png(graph: Graph, path: Path) -> Path:
+    """Draw the stack to ``path`` (a .png); returns the file written."""
+    from diagrams import Cluster, Diagram, Edge
+    from diagrams.aws.compute import Fargate
+    from diagrams.aws.network import ALB, NATGateway
+    from diagrams.onprem.network import Internet
+
+    index = Index(graph)
+    nodes, _ = permissions(graph)
+    matrix = exposure_matrix(graph)
+    routes = service_routes(graph)
+    zones = graph["outputs"].get("availabilityZones", [])
+    nats = index.of_type("aws:ec2/natGateway:NatGateway")
+    vpcs = index.of_type("aws:ec2/vpc:Vpc")
+    cidr = vpcs[0]["inputs"]["cidrBlock"] if vpcs else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    style = {"fontsize": "14", "pad": "0.4", "nodesep": "1.0", "ranksep": "1.6", "splines": "spline"}
+    with Diagram(
+        f"webstack {graph['stack']} ({graph.get('region')})",
+        filename=str(path.with_suffix("")),
+        outformat="png",
+        show=False,
+        direction="LR",
+        graph_attr=style,
+    ):
+        internet = Internet("internet")
+        drawn = {}
+        with Cluster(f"VPC {cidr}, {len(zones)} zones"):
+            with Cluster("public subnets"):
+                if "edge" in nodes:
+                    drawn["edge"] = ALB("edge load balancer")
+                nat = NATGateway(f"NAT gateway x{len(nats)}") if nats else None
+            with Cluster("private subnets"):
+                for service in (n for n in nodes if n != "edge"):
+                    drawn[service] = Fargate(f"{service} (Fargate)")
+        for (source, dest), ports in sorted(matrix.items()):
+            label = ", ".join(ports)
+            if dest == INTERNET:
+                if source in drawn:
+                    drawn[source] >> Edge(label=f"{label} out", style="dashed") >> (nat or internet)
+            elif source == INTERNET and dest in drawn:
+                internet >> Edge(label=label, color="firebrick") >> drawn[dest]
+            elif source in drawn and dest in drawn:
+                (
+                    drawn[source]
+                    >> Edge(label=f"{label} {' '.join(routes.get(dest, []))}".strip())
+                    >> drawn[dest]
+                )
+        if nat is not None:
+            nat >> Edge(style="dashed") >> internet
+    return path

@@ -1,0 +1,442 @@
+"""What a plan shows, computed from a captured graph (pure functions over the JSON document)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from plan.graph import Graph
+
+INTERNET = "internet"
+INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+COMPONENT_ORDER = {"Network": 0, "Cluster": 1, "Edge": 2, "Service": 3}
+"""The order the inventory lists components in: foundation first."""
+
+
+def short_type(type_token: str) -> str:
+    """``aws:ec2/subnet:Subnet`` -> ``ec2:Subnet``; ``webstack:components:Network`` -> ``Network``."""
+    if type_token.startswith("webstack:components:"):
+        return type_token.rsplit(":", 1)[1]
+    package, module, kind = [*type_token.split(":"), "", ""][:3]
+    return f"{module.split('/')[0]}:{kind}" if package == "aws" else f"{package}:{kind}"
+
+
+class Index:
+    """Lookups over a graph's resources."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.resources: list[dict[str, Any]] = graph["resources"]
+        self.by_urn = {r["urn"]: r for r in self.resources}
+        self.by_id = {r["outputs"]["id"]: r for r in self.resources if "id" in r["outputs"]}
+
+    def of_type(self, type_token: str) -> list[dict[str, Any]]:
+        return [r for r in self.resources if r["type"] == type_token]
+
+    def owner(self, resource: Mapping[str, Any]) -> str:
+        """The logical name of the component a resource belongs to (its own name at top level)."""
+        parent = self.by_urn.get(resource.get("parent") or "")
+        return parent["name"] if parent else resource["name"]
+
+
+# --- Inventory ------------------------------------------------------------------------------------
+
+
+def inventory(graph: Graph) -> list[str]:
+    """A tree: each component, then its resources counted by type."""
+    index = Index(graph)
+    custom = [r for r in index.resources if r["custom"] or r["type"].startswith("awsx:")]
+    components = sorted(
+        (r for r in index.resources if not r["custom"] and not r["type"].startswith("awsx:")),
+        key=lambda r: (COMPONENT_ORDER.get(short_type(r["type"]), len(COMPONENT_ORDER)), r["name"]),
+    )
+    lines = [f"Resources: {len(custom)} in {len(components)} components (stack {graph['stack']})"]
+    for position, component in enumerate(components):
+        children = [r for r in custom if r["parent"] == component["urn"]]
+        last = position == len(components) - 1
+        lines.append(
+            f"{'└─' if last else '├─'} {component['name']} ({short_type(component['type'])}): {len(children)}"
+        )
+        counts = Counter(short_type(r["type"]) for r in children)
+        for type_position, (kind, count) in enumerate(sorted(counts.items())):
+            branch = "└─" if type_position == len(counts) - 1 else "├─"
+            lines.append(f"{'   ' if last else '│  '} {branch} {kind} x{count}")
+    orphans = [r for r in custom if r["parent"] not in {c["urn"] for c in components}]
+    if orphans:
+        lines.append(f"Outside any component: {', '.join(r['name'] for r in orphans)}")
+    return lines
+
+
+# --- Exposure -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permission:
+    """One security-group rule, normalised: which group, which direction, which peer, which ports."""
+
+    group: str
+    """Node name of the group the rule belongs to."""
+    direction: str
+    peer: str
+    """``internet``, another node name, or a CIDR."""
+    protocol: str
+    from_port: int
+    to_port: int
+
+    def ports(self) -> str:
+        if self.protocol in ("-1", "all"):
+            return "all"
+        if self.from_port == self.to_port:
+            return f"{self.protocol}/{self.from_port}"
+        return f"{self.protocol}/{self.from_port}-{self.to_port}"
+
+    def covers(self, other: Permission) -> bool:
+        if self.protocol in ("-1", "all"):
+            return True
+        return (
+            self.protocol == other.protocol
+            and self.from_port <= other.from_port <= other.to_port <= self.to_port
+        )
+
+
+def _peer(rule: Mapping[str, Any], index: Index, groups: Mapping[str, str]) -> str | None:
+    for key in ("cidrIpv4", "cidrIpv6"):
+        if rule.get(key):
+            return INTERNET if rule[key] in INTERNET_CIDRS else str(rule[key])
+    reference = rule.get("referencedSecurityGroupId")
+    if reference:
+        return groups.get(reference, str(reference))
+    return None
+
+
+def permissions(graph: Graph) -> tuple[list[str], list[Permission]]:
+    """The security-group nodes (named after their component) and every rule between them."""
+    index = Index(graph)
+    groups = {g["outputs"]["id"]: index.owner(g) for g in index.of_type(SECURITY_GROUP)}
+    found: list[Permission] = []
+    for type_token, direction in ((INGRESS_RULE, "ingress"), (EGRESS_RULE, "egress")):
+        for rule in index.of_type(type_token):
+            inputs = rule["inputs"]
+            peer = _peer(inputs, index, groups)
+            group = groups.get(inputs.get("securityGroupId", ""))
+            if peer is None or group is None:
+                continue
+            found.append(
+                Permission(
+                    group,
+                    direction,
+                    peer,
+                    str(inputs.get("ipProtocol", "")),
+                    int(inputs.get("fromPort", 0)),
+                    int(inputs.get("toPort", 0)),
+                )
+            )
+    for group in index.of_type(SECURITY_GROUP):
+        for direction in ("ingress", "egress"):
+            for rule in group["inputs"].get(direction) or []:
+                for cidr in (rule.get("cidrBlocks") or []) + (rule.get("ipv6CidrBlocks") or []):
+                    peer = INTERNET if cidr in INTERNET_CIDRS else cidr
+                    found.append(
+                        Permission(
+                            groups[group["outputs"]["id"]],
+                            direction,
+                            peer,
+                            str(rule.get("protocol", "")),
+                            int(rule.get("fromPort", 0)),
+                            int(rule.get("toPort", 0)),
+                        )
+                    )
+    nodes = sorted(set(groups.values()), key=lambda name: (name != "edge", name))
+    return nodes, found
+
+
+def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
+    """``{(source, destination): ["tcp/443", ...]}`` for every path a connection can take.
+
+    A path from a group needs the destination's ingress *and* the source's egress to allow it; a path
+    from the internet needs only the destination's ingress.
+    """
+    _, rules = permissions(graph)
+    matrix: dict[tuple[str, str], list[str]] = {}
+    for rule in (r for r in rules if r.direction == "ingress"):
+        if rule.peer != INTERNET:
+            allowed_out = any(
+                out.group == rule.peer
+                and out.direction == "egress"
+                and out.peer in (rule.group, INTERNET)
+                and out.covers(rule)
+                for out in rules
+            )
+            if not allowed_out:
+                continue
+        matrix.setdefault((rule.peer, rule.group), []).append(rule.ports())
+    for rule in (r for r in rules if r.direction == "egress" and r.peer == INTERNET):
+        matrix.setdefault((rule.group, INTERNET), []).append(rule.ports())
+    return {key: sorted(set(ports), key=_port_order) for key, ports in matrix.items()}
+
+
+def _port_order(ports: str) -> tuple[int, str]:
+    number = ports.split("/")[-1].split("-")[0]
+    return (int(number) if number.isdigit() else -1, ports)
+
+
+def exposure(graph: Graph) -> list[str]:
+    """The matrix as a table (rows: source, columns: destination) and a one-line verdict."""
+    nodes, _ = permissions(graph)
+    matrix = exposure_matrix(graph)
+    if not nodes:
+        return [
+            "Network exposure: no security groups in this stack.",
+            "Verdict: nothing is reachable from 0.0.0.0/0.",
+        ]
+    sources = [INTERNET, *nodes]
+    destinations = [*nodes, f"{INTERNET} (out)"]
+    rows = [["from \\ to", *destinations]]
+    for source in sources:
+        cells = [", ".join(matrix.get((source, dest.split(" ")[0]), [])) or "-" for dest in destinations]
+        if source == INTERNET:
+            cells[-1] = ""
+        rows.append([source, *cells])
+    lines = ["Network exposure (who may open connections to whom):", *_table(rows), verdict(graph)]
+    return lines
+
+
+def verdict(graph: Graph) -> str:
+    matrix = exposure_matrix(graph)
+    reachable = {dest: ports for (source, dest), ports in matrix.items() if source == INTERNET}
+    if not reachable:
+        return "Verdict: nothing is reachable from 0.0.0.0/0."
+    parts = [f"{dest} on {', '.join(ports)}" for dest, ports in sorted(reachable.items())]
+    return f"Verdict: from 0.0.0.0/0 only {'; '.join(parts)} is reachable; everything else is private."
+
+
+# --- Subnets --------------------------------------------------------------------------------------
+
+
+def subnet_rows(graph: Graph) -> list[dict[str, str]]:
+    """Zone, tier, CIDR and default route target of every subnet, zone by zone."""
+    index = Index(graph)
+    table_of = {
+        a["inputs"]["subnetId"]: a["inputs"]["routeTableId"]
+        for a in index.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation")
+    }
+    default_route = {
+        r["inputs"]["routeTableId"]: r["inputs"]
+        for r in index.of_type("aws:ec2/route:Route")
+        if r["inputs"].get("destinationCidrBlock") == "0.0.0.0/0"
+    }
+    rows = []
+    for subnet in index.of_type("aws:ec2/subnet:Subnet"):
+        table_id = table_of.get(subnet["outputs"]["id"])
+        route = default_route.get(table_id or "")
+        if table_id is None:
+            target = "main route table (not associated!)"
+        elif route is None:
+            target = "none"
+        elif route.get("gatewayId"):
+            target = "internet gateway"
+        elif route.get("natGatewayId"):
+            nat = index.by_id.get(route["natGatewayId"])
+            nat_subnet = index.by_id.get(nat["inputs"]["subnetId"]) if nat else None
+            zone = nat_subnet["inputs"]["availabilityZone"] if nat_subnet else "?"
+            target = f"NAT in {zone}"
+        else:
+            target = "other"
+        inputs = subnet["inputs"]
+        rows.append(
+            {
+                "zone": inputs["availabilityZone"],
+                "tier": (inputs.get("tags") or {}).get("Tier", "?"),
+                "cidr": inputs["cidrBlock"],
+                "default route": target,
+                "public ip on launch": "yes" if inputs.get("mapPublicIpOnLaunch") else "no",
+            }
+        )
+    return sorted(rows, key=lambda row: (row["zone"], row["tier"]))
+
+
+def subnets(graph: Graph) -> list[str]:
+    rows = subnet_rows(graph)
+    if not rows:
+        return ["Subnets: none."]
+    header = list(rows[0])
+    return ["Subnet layout:", *_table([header, *[[row[key] for key in header] for row in rows]])]
+
+
+# --- Facts and comparison -------------------------------------------------------------------------
+
+
+def facts(graph: Graph) -> dict[str, str]:
+    """The settings that tell stacks apart, as text."""
+    index = Index(graph)
+    found: dict[str, str] = {
+        "region": str(graph.get("region")),
+        "accounts": ", ".join(graph.get("accounts") or []),
+        "resources": str(sum(1 for r in index.resources if r["custom"] or r["type"].startswith("awsx:"))),
+        "availability zones": ", ".join(graph["outputs"].get("availabilityZones", [])),
+        "verdict": verdict(graph).removeprefix("Verdict: "),
+    }
+    for vpc in index.of_type("aws:ec2/vpc:Vpc"):
+        found["vpc cidr"] = vpc["inputs"]["cidrBlock"]
+    for group in index.of_type("aws:cloudwatch/logGroup:LogGroup"):
+        found[f"log retention {group['name']}"] = f"{group['inputs'].get('retentionInDays')} days"
+    for cluster in index.of_type("aws:ecs/cluster:Cluster"):
+        found["container insights"] = ", ".join(s["value"] for s in cluster["inputs"].get("settings", []))
+    for capacity in index.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"):
+        found["capacity strategy"] = ", ".join(
+            f"{s['capacityProvider']} base {s['base']} weight {s['weight']}"
+            for s in capacity["inputs"].get("defaultCapacityProviderStrategies", [])
+        )
+    for listener in index.of_type("aws:lb/listener:Listener"):
+        inputs = listener["inputs"]
+        action = (inputs.get("defaultActions") or [{}])[0].get("type", "?")
+        found[f"listener {inputs.get('protocol')}:{inputs.get('port')}"] = (
+            f"{action} {inputs.get('sslPolicy', '')}".strip()
+        )
+    for balancer in index.of_type("aws:lb/loadBalancer:LoadBalancer"):
+        inputs = balancer["inputs"]
+        found["load balancer deletion protection"] = str(inputs.get("enableDeletionProtection"))
+        found["load balancer access logs"] = str(bool((inputs.get("accessLogs") or {}).get("enabled")))
+    found["NAT gateways"] = str(len(index.of_type("aws:ec2/natGateway:NatGateway")))
+    for service in index.of_type("aws:ecs/service:Service"):
+        owner = index.owner(service)
+        found[f"service {owner} exec"] = str(service["inputs"].get("enableExecuteCommand"))
+    for target in index.of_type("aws:appautoscaling/target:Target"):
+        owner = index.owner(target)
+        found[f"service {owner} tasks min-max"] = (
+            f"{target['inputs']['minCapacity']}-{target['inputs']['maxCapacity']}"
+        )
+    for task in index.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+        owner = index.owner(task)
+        found[f"service {owner} cpu/memory"] = f"{task['inputs']['cpu']}/{task['inputs']['memory']}"
+    for kind, count in Counter(short_type(r["type"]) for r in index.resources if r["custom"]).items():
+        found[f"count {kind}"] = str(count)
+    return found
+
+
+def compare(first: Graph, second: Graph) -> list[str]:
+    """One table of every fact that differs between two stacks."""
+    a, b = facts(first), facts(second)
+    keys = sorted(set(a) | set(b), key=lambda k: (k.startswith("count "), k))
+    differing = [key for key in keys if a.get(key) != b.get(key)]
+    rows = [
+        ["", first["stack"], second["stack"]],
+        *[[key, a.get(key, "-"), b.get(key, "-")] for key in differing],
+    ]
+    counts = f"{len(differing)} differ, {len(keys) - len(differing)} the same"
+    return [f"Differences between {first['stack']} and {second['stack']} ({counts}):", *_table(rows)]
+
+
+def service_routes(graph: Graph) -> dict[str, list[str]]:
+    """Service name -> the paths and hosts its listener rule matches (via its target group)."""
+    index = Index(graph)
+    rule_by_group = {
+        action["targetGroupArn"]: rule
+        for rule in index.of_type("aws:lb/listenerRule:ListenerRule")
+        for action in rule["inputs"].get("actions", [])
+        if action.get("targetGroupArn")
+    }
+    routes = {}
+    for service in index.of_type("aws:ecs/service:Service"):
+        for attachment in service["inputs"].get("loadBalancers", []):
+            rule = rule_by_group.get(attachment.get("targetGroupArn"))
+            if rule:
+                routes[index.owner(service)] = [
+                    value
+                    for condition in rule["inputs"].get("conditions", [])
+                    for block in condition.values()
+                    for value in block.get("values", [])
+                ]
+    return routes
+
+
+# --- Mermaid --------------------------------------------------------------------------------------
+
+
+def _mermaid_id(name: str) -> str:
+    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def mermaid(graph: Graph) -> str:
+    """A flowchart of the stack: internet, edge, services, NAT, cluster and the edges between them."""
+    index = Index(graph)
+    matrix = exposure_matrix(graph)
+    nodes, _ = permissions(graph)
+    zones = graph["outputs"].get("availabilityZones", [])
+    vpc = index.of_type("aws:ec2/vpc:Vpc")
+    nats = index.of_type("aws:ec2/natGateway:NatGateway")
+    routes = service_routes(graph)
+    lines = ["flowchart LR", f"  {INTERNET}((Internet))"]
+    cidr = vpc[0]["inputs"]["cidrBlock"] if vpc else "?"
+    lines.append(f'  subgraph vpc["VPC {cidr} in {len(zones)} zones"]')
+    lines.append('    subgraph public["public subnets"]')
+    if "edge" in nodes:
+        listeners = index.of_type("aws:lb/listener:Listener")
+        described = ", ".join(f"{item['inputs']['protocol']} {item['inputs']['port']}" for item in listeners)
+        lines.append(f'      {_mermaid_id("edge")}["edge: Application Load Balancer<br/>{described}"]')
+    if nats:
+        lines.append(f'      nat["NAT gateway x{len(nats)}"]')
+    lines.append("    end")
+    lines.append('    subgraph private["private subnets"]')
+    services = [n for n in nodes if n != "edge"]
+    for service in services:
+        target = next(
+            (t for t in index.of_type("aws:appautoscaling/target:Target") if index.owner(t) == service), None
+        )
+        tasks = f"{target['inputs']['minCapacity']}-{target['inputs']['maxCapacity']} tasks" if target else ""
+        lines.append(f'      {_mermaid_id(service)}["{service}: Fargate service<br/>{tasks}"]')
+    lines.append("    end")
+    lines.append("  end")
+    for (source, dest), ports in sorted(matrix.items()):
+        if dest == INTERNET:
+            via = "nat" if nats else INTERNET
+            lines.append(f"  {_mermaid_id(source)} -->|{', '.join(ports)} out| {via}")
+            continue
+        label = ", ".join(ports)
+        if source == "edge" and routes.get(dest):
+            label += " " + " ".join(routes[dest])
+        src = INTERNET if source == INTERNET else _mermaid_id(source)
+        lines.append(f"  {src} -->|{label}| {_mermaid_id(dest)}")
+    if nats:
+        lines.append(f"  nat --> {INTERNET}")
+    return "\n".join(lines) + "\n"
+
+
+# --- Helpers --------------------------------------------------------------------------------------
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    out = []
+    for number, row in enumerate(rows):
+        out.append(
+            "  " + "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+        if number == 0:
+            out.append("  " + "  ".join("-" * width for width in widths))
+    return out
+
+
+def outputs(graph: Graph) -> list[str]:
+    lines = ["Stack outputs:"]
+    for key, value in sorted(graph["outputs"].items()):
+        lines.append(f"  {key} = {json.dumps(value)}")
+    return lines
+
+
+def warnings(graph: Graph) -> list[str]:
+    found = graph.get("warnings") or []
+    return ["Warnings:", *[f"  ! {w}" for w in found]] if found else ["Warnings: none."]
+
+
+def sections(graph: Graph) -> Iterable[list[str]]:
+    yield inventory(graph)
+    yield outputs(graph)
+    yield warnings(graph)
+    yield exposure(graph)
+    yield subnets(graph)
