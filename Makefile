@@ -4,18 +4,26 @@
 PYTHON ?= python3
 VENV ?= venv
 BIN := $(VENV)/bin
+POLICY_VENV := policy/venv
+STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
 
-.PHONY: test install lint typecheck unit plan benchmark lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark lock clean
 
-test: lint typecheck unit
+test: lint typecheck policy-test unit
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The policy pack has its own virtualenv: pulumi-policy pins older grpcio/protobuf than the program.
+$(POLICY_VENV)/.installed: policy/requirements.txt policy/requirements-dev.txt policy/constraints.txt
+	$(PYTHON) -m venv $(POLICY_VENV)
+	$(POLICY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r policy/requirements-dev.txt
 	touch $@
 
 lint: install
@@ -27,6 +35,14 @@ typecheck: install
 
 unit: install
 	$(BIN)/python -m pytest -q
+
+# The policies on their own cases, and on every stack's offline plan graph.
+policy-test: install $(POLICY_VENV)/.installed
+	mkdir -p out/graphs
+	for stack in $(STACKS); do \
+	  $(BIN)/python -m plan $$stack --no-diagram --json out/graphs/$$stack.json > /dev/null || exit 1; \
+	done
+	WEBSTACK_GRAPHS=out/graphs $(POLICY_VENV)/bin/python -m pytest -q -p no:cacheprovider policy/tests
 
 # The offline plan of one stack: inventory, outputs, exposure, subnets, diagrams in out/.
 # Extra flags: make plan STACK=prod PLAN_ARGS="--compare dev --json out/prod.json"
@@ -43,4 +59,4 @@ lock: install
 	  $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis out
+	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .ruff_cache .hypothesis out

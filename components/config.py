@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 import pulumi
 import pydantic
@@ -781,12 +781,12 @@ def _field_for(model: type[BaseModel], loc: Sequence[int | str]) -> tuple[type[B
     return current, alias
 
 
-def _key(loc: Sequence[int | str]) -> str:
+def _key(loc: Sequence[int | str], namespace: str = PROJECT) -> str:
     """``webstack:services.api.taskPolicyStatements[0].actions`` from a pydantic location."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else part
-    return f"{PROJECT}:{text}"
+    return f"{namespace}:{text}"
 
 
 def _fix(model: type[BaseModel], alias: str | None) -> str:
@@ -796,15 +796,15 @@ def _fix(model: type[BaseModel], alias: str | None) -> str:
     return ""
 
 
-def _explain(error: Any) -> str:
-    """One line for one pydantic error: full key, bad value, reason, fix."""
+def explain(error: Any, schema: type[BaseModel], namespace: str = PROJECT) -> str:
+    """One line for one pydantic error of ``schema``: full key, bad value, reason, fix."""
     loc = [part for part in error["loc"] if isinstance(part, int | str) and not str(part).startswith("[")]
-    key = _key(loc)
+    key = _key(loc, namespace)
     kind = error["type"]
     if kind == "extra_forbidden":
-        owner, _ = _field_for(WebstackConfig, [*loc[:-1], "\0"])
+        owner, _ = _field_for(schema, [*loc[:-1], "\0"])
         return f"{key}: unknown key; {_did_you_mean(str(loc[-1]), _aliases(owner))}"
-    owner, alias = _field_for(WebstackConfig, loc)
+    owner, alias = _field_for(schema, loc)
     fix = _fix(owner, alias)
     if kind == "missing":
         return f"{key}: missing; {fix}"
@@ -831,21 +831,23 @@ def _explain(error: Any) -> str:
     return f"{line}; {fix}" if fix and "; " not in reason and fix not in reason else line
 
 
-def _parse_webstack(raw: Mapping[str, Any]) -> tuple[WebstackConfig | None, list[str]]:
-    document: dict[str, Any] = {}
-    problems: list[str] = []
-    prefix = f"{PROJECT}:"
-    for full_key, value in raw.items():
-        if full_key.startswith(prefix):
-            document[full_key[len(prefix) :]] = _decode(value)
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def parse_namespace(
+    raw: Mapping[str, Any], schema: type[Schema], namespace: str = PROJECT
+) -> tuple[Schema | None, list[str]]:
+    """Validate every ``<namespace>:*`` key of a stack's config against ``schema``."""
+    prefix = f"{namespace}:"
+    document = {key[len(prefix) :]: _decode(value) for key, value in raw.items() if key.startswith(prefix)}
     try:
-        return WebstackConfig.model_validate(document), problems
+        return schema.model_validate(document), []
     except pydantic.ValidationError as error:
-        problems.extend(_explain(item) for item in error.errors())
-        return None, problems
+        return None, [explain(item, schema, namespace) for item in error.errors()]
 
 
-def _parse_aws(raw: Mapping[str, Any], environment: Environment | None) -> tuple[AwsSettings, list[str]]:
+def parse_aws(raw: Mapping[str, Any], environment: Environment | None) -> tuple[AwsSettings, list[str]]:
+    """The aws:* keys webstack insists on (region, pinned accounts, tags, deploy roles), and problems."""
     problems: list[str] = []
 
     region = raw.get("aws:region")
@@ -1198,9 +1200,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
 
     Raises ConfigError listing every problem found.
     """
-    webstack, problems = _parse_webstack(raw)
+    webstack, problems = parse_namespace(raw, WebstackConfig)
     environment = webstack.environment if webstack else None
-    aws, aws_problems = _parse_aws(raw, environment)
+    aws, aws_problems = parse_aws(raw, environment)
     problems.extend(aws_problems)
     if webstack is None:
         raise ConfigError(stack, problems)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 TYPE_PREFIX = "webstack:components"
+IAM_PATH = "/webstack/"
+"""Every IAM role webstack creates lives under this path, so a deploy role can be scoped to it."""
 
 
 def type_token(component: str) -> str:

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from components import cidr
 from components.config import NatMode
-from components.naming import child_name, tags_with_name, type_token
+from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 ANYWHERE = "0.0.0.0/0"
 FLOW_LOG_AGGREGATION_SECONDS = 60
@@ -243,6 +243,7 @@ class Network(pulumi.ComponentResource):
             child_name(name, "flow-logs-role"),
             description="VPC flow logs delivery: writes only to its own log group",
             assume_role_policy=trust.json,
+            path=IAM_PATH,
             tags=args.tags,
             opts=child,
         )

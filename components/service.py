@@ -18,7 +18,7 @@ import pulumi_awsx as awsx
 from components.artifacts import context_tag
 from components.cluster import Cluster
 from components.config import ServiceSettings
-from components.naming import child_name, tags_with_name, type_token
+from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 HTTPS_PORT = 443
 ANYWHERE_IPV4 = "0.0.0.0/0"
@@ -99,6 +99,7 @@ class Service(pulumi.ComponentResource):
             child_name(name, "execution-role"),
             description=f"ECS agent for {name}: pull the image, write logs, read its own secrets",
             assume_role_policy=trust.json,
+            path=IAM_PATH,
             tags=args.tags,
             opts=child,
         )
@@ -127,6 +128,7 @@ class Service(pulumi.ComponentResource):
             child_name(name, "task-role"),
             description=f"The {name} app itself: only the statements its config lists",
             assume_role_policy=trust.json,
+            path=IAM_PATH,
             tags=args.tags,
             opts=child,
         )

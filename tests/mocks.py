@@ -276,6 +276,13 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "arnSuffix": f"targetgroup/{rid}/0123456789abcdef",
     },
     "aws:s3/bucket:Bucket": lambda name, rid, m: {"bucket": rid, "arn": f"arn:aws:s3:::{rid}"},
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda name, rid, m: {
+        "arn": f"arn:aws:iam::{m.account_id}:oidc-provider/token.actions.githubusercontent.com",
+    },
+    "aws:kms/key:Key": lambda name, rid, m: {
+        "keyId": rid,
+        "arn": f"arn:aws:kms:{m.region}:{m.account_id}:key/{rid}",
+    },
     "aws:cloudwatch/logGroup:LogGroup": lambda name, rid, m: {
         "arn": f"arn:aws:logs:{m.region}:{m.account_id}:log-group:{rid}",
         "name": rid,
@@ -296,10 +303,11 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
     if not stack_file.is_file():
         raise FileNotFoundError(f"no stack file {stack_file.name} in {root}")
     project = yaml.safe_load(project_file.read_text()) or {}
+    name = project.get("name", PROJECT)
     config: dict[str, Any] = {}
     for key, spec in (project.get("config") or {}).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-            config[key if ":" in key else f"{PROJECT}:{key}"] = spec.get("default", spec.get("value"))
+            config[key if ":" in key else f"{name}:{key}"] = spec.get("default", spec.get("value"))
     stack_doc = yaml.safe_load(stack_file.read_text()) or {}
     if not isinstance(stack_doc, dict):
         raise ValueError(f"{stack_file.name} is not a mapping")
@@ -307,7 +315,15 @@ def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
     return {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
 
 
-def _configure(run: Run, config: Mapping[str, str], stack: str) -> None:
+def project_name(root: Path) -> str:
+    """The ``name`` in ``root/Pulumi.yaml`` (webstack's when there is none)."""
+    project_file = root / "Pulumi.yaml"
+    if not project_file.is_file():
+        return PROJECT
+    return str((yaml.safe_load(project_file.read_text()) or {}).get("name", PROJECT))
+
+
+def _configure(run: Run, config: Mapping[str, str], stack: str, project: str = PROJECT) -> None:
     region = config.get("aws:region", DEFAULT_REGION)
     try:
         accounts = json.loads(config.get("aws:allowedAccountIds", "[]"))
@@ -323,7 +339,7 @@ def _configure(run: Run, config: Mapping[str, str], stack: str) -> None:
     pulumi.runtime.settings.set_root_resource(None)  # pyright: ignore[reportArgumentType]
     pulumi.runtime.set_mocks(
         mocks,
-        project=PROJECT,
+        project=project,
         stack=stack,
         preview=False,
         logger=logger,
@@ -336,13 +352,14 @@ def run_program(
     stack: str,
     program: Path = PROJECT_ROOT / "__main__.py",
     run: Run | None = None,
+    project: str = PROJECT,
 ) -> Run:
-    """Run ``__main__.py`` under the mock engine with this config; exceptions propagate.
+    """Run a Pulumi program under the mock engine with this config; exceptions propagate.
 
     Pass your own ``run`` to inspect what was recorded even when the program raises.
     """
     run = run if run is not None else Run()
-    _configure(run, config, stack)
+    _configure(run, config, stack, project)
 
     @pulumi.runtime.test
     def execute() -> pulumi.Output[Any]:
@@ -364,14 +381,21 @@ def run_stack(
     root: Path = PROJECT_ROOT,
     run: Run | None = None,
 ) -> Run:
-    """Run the program for ``root/Pulumi.<stack>.yaml``; ``overrides`` replace keys (None removes)."""
+    """Run the program of ``root`` for ``root/Pulumi.<stack>.yaml``; ``overrides`` replace keys.
+
+    An override of None removes the key. A root without its own ``__main__.py`` (a folder of test
+    stack files) runs webstack's program.
+    """
     config = stack_config(stack, root)
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)
         else:
             config[key] = value if isinstance(value, str) else json.dumps(value)
-    return run_program(config, stack, PROJECT_ROOT / "__main__.py", run)
+    program = root / "__main__.py"
+    if not program.is_file():
+        program = PROJECT_ROOT / "__main__.py"
+    return run_program(config, stack, program, run, project_name(root))
 
 
 def run_component(
@@ -396,7 +420,7 @@ def run_component(
 
 
 class _project_on_path:  # noqa: N801 (used as a context manager)
-    """Put the project root first on sys.path so ``components`` imports resolve like under the CLI."""
+    """Put the program's folder (and webstack's root) on sys.path, so imports resolve as under the CLI."""
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
@@ -404,8 +428,9 @@ class _project_on_path:  # noqa: N801 (used as a context manager)
     def __enter__(self) -> None:
         import sys
 
-        if self.root not in sys.path:
-            sys.path.insert(0, self.root)
+        for folder in (str(PROJECT_ROOT), self.root):
+            if folder not in sys.path:
+                sys.path.insert(0, folder)
 
     def __exit__(self, *exc: object) -> None:
         return None

@@ -398,3 +398,9 @@ def test_no_rule_anywhere_opens_ssh_or_rdp(stack):
         if v.rule == "no-admin-ports"
     ]
     assert len(run.of_type(SG_INGRESS)) >= 3
+
+
+def test_every_role_lives_under_the_webstack_path_the_deploy_role_is_scoped_to(stack):
+    _, run = stack
+    roles = run.of_type("aws:iam/role:Role")
+    assert len(roles) == 5 and {role.inputs["path"] for role in roles} == {"/webstack/"}

@@ -1,0 +1,32 @@
+"""webstack-bootstrap: run once per account (by an administrator) before the first pull request.
+
+No resource is declared here; they live in ``delivery.py``.
+"""
+
+import pulumi
+from delivery import DeliveryAccess, DeliveryAccessArgs
+from settings import load_bootstrap
+
+settings = load_bootstrap(pulumi.get_stack())  # validates everything before any resource exists
+config = settings.config
+
+access = DeliveryAccess(
+    "delivery",
+    DeliveryAccessArgs(
+        repository=config.github_repository,
+        environment=config.github_environment,
+        account_id=settings.account_id,
+        region=settings.aws.region,
+        create_state_backend=config.create_state_backend,
+        existing_oidc_provider_arn=config.existing_oidc_provider_arn,
+        tags={"Stack": f"bootstrap-{settings.stack}"},
+    ),
+)
+
+pulumi.export("oidcProviderArn", access.oidc_provider_arn)
+pulumi.export("previewRoleArn", access.preview_role_arn)
+pulumi.export("deployRoleArn", access.deploy_role_arn)
+if access.state_bucket is not None:
+    pulumi.export("stateBucket", access.state_bucket)
+    pulumi.export("backendUrl", access.backend_url)
+    pulumi.export("secretsProvider", access.secrets_provider)

@@ -1,0 +1,556 @@
+"""DeliveryAccess: what GitHub Actions needs in one account to preview and deploy webstack.
+
+- the GitHub OIDC provider (no long-lived keys anywhere);
+- a read-only *preview* role that only pull requests of the repository can assume;
+- a *deploy* role that only the repository's deploy job in one GitHub Environment can assume, allowed
+  exactly the actions webstack's resources need (IAM limited to roles under webstack's own path);
+- optionally a state bucket (versioned, KMS-encrypted, private, TLS-only) and a KMS key for secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+
+GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
+GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
+STS_AUDIENCE = "sts.amazonaws.com"
+DELIVERY_PATH = "/webstack-delivery/"
+STATE_NONCURRENT_EXPIRY_DAYS = 90
+EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com")
+SERVICE_LINKED = (
+    "ecs.amazonaws.com",
+    "elasticloadbalancing.amazonaws.com",
+    "ecs.application-autoscaling.amazonaws.com",
+)
+
+# Actions the deploy role may take on any resource: these services do not scope creation by ARN.
+DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
+    "Network": (
+        "ec2:Describe*",
+        "ec2:CreateVpc",
+        "ec2:DeleteVpc",
+        "ec2:ModifyVpcAttribute",
+        "ec2:CreateSubnet",
+        "ec2:DeleteSubnet",
+        "ec2:ModifySubnetAttribute",
+        "ec2:CreateRouteTable",
+        "ec2:DeleteRouteTable",
+        "ec2:CreateRoute",
+        "ec2:DeleteRoute",
+        "ec2:ReplaceRoute",
+        "ec2:AssociateRouteTable",
+        "ec2:DisassociateRouteTable",
+        "ec2:ReplaceRouteTableAssociation",
+        "ec2:CreateInternetGateway",
+        "ec2:DeleteInternetGateway",
+        "ec2:AttachInternetGateway",
+        "ec2:DetachInternetGateway",
+        "ec2:AllocateAddress",
+        "ec2:ReleaseAddress",
+        "ec2:AssociateAddress",
+        "ec2:DisassociateAddress",
+        "ec2:CreateNatGateway",
+        "ec2:DeleteNatGateway",
+        "ec2:CreateSecurityGroup",
+        "ec2:DeleteSecurityGroup",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:ModifySecurityGroupRules",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        "ec2:CreateFlowLogs",
+        "ec2:DeleteFlowLogs",
+        "ec2:CreateVpcEndpoint",
+        "ec2:DeleteVpcEndpoints",
+        "ec2:ModifyVpcEndpoint",
+        "ec2:CreateTags",
+        "ec2:DeleteTags",
+    ),
+    "ContainerService": (
+        "ecs:Describe*",
+        "ecs:List*",
+        "ecs:CreateCluster",
+        "ecs:DeleteCluster",
+        "ecs:UpdateCluster",
+        "ecs:UpdateClusterSettings",
+        "ecs:PutClusterCapacityProviders",
+        "ecs:RegisterTaskDefinition",
+        "ecs:DeregisterTaskDefinition",
+        "ecs:DeleteTaskDefinitions",
+        "ecs:CreateService",
+        "ecs:UpdateService",
+        "ecs:DeleteService",
+        "ecs:TagResource",
+        "ecs:UntagResource",
+        "application-autoscaling:Describe*",
+        "application-autoscaling:RegisterScalableTarget",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:TagResource",
+        "application-autoscaling:UntagResource",
+        "application-autoscaling:ListTagsForResource",
+    ),
+    "LoadBalancing": (
+        "elasticloadbalancing:Describe*",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:ModifyLoadBalancerAttributes",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:CreateTargetGroup",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyListenerAttributes",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetRulePriorities",
+        "elasticloadbalancing:AddTags",
+        "elasticloadbalancing:RemoveTags",
+        "acm:DescribeCertificate",
+    ),
+    "LogsAndImages": (
+        "logs:DescribeLogGroups",
+        "logs:CreateLogGroup",
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:TagResource",
+        "logs:UntagResource",
+        "logs:ListTagsForResource",
+        "logs:TagLogGroup",
+        "logs:UntagLogGroup",
+        "logs:ListTagsLogGroup",
+        "ecr:GetAuthorizationToken",
+        "ecr:DescribeRepositories",
+        "ecr:DescribeImages",
+        "ecr:CreateRepository",
+        "ecr:DeleteRepository",
+        "ecr:PutLifecyclePolicy",
+        "ecr:DeleteLifecyclePolicy",
+        "ecr:GetLifecyclePolicy",
+        "ecr:PutImageScanningConfiguration",
+        "ecr:PutImageTagMutability",
+        "ecr:TagResource",
+        "ecr:UntagResource",
+        "ecr:ListTagsForResource",
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:InitiateLayerUpload",
+        "ecr:UploadLayerPart",
+        "ecr:CompleteLayerUpload",
+        "ecr:PutImage",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "sts:GetCallerIdentity",
+    ),
+}
+# Managing webstack's roles (only those under its path).
+ROLE_ACTIONS = (
+    "iam:GetRole",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:UpdateRole",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:ListRoleTags",
+    "iam:GetRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListInstanceProfilesForRole",
+)
+# The access-log bucket (autonamed after the edge's logical name).
+LOG_BUCKET_ACTIONS = (
+    "s3:CreateBucket",
+    "s3:DeleteBucket",
+    "s3:ListBucket",
+    "s3:GetBucket*",
+    "s3:PutBucket*",
+    "s3:DeleteBucketPolicy",
+    "s3:GetLifecycleConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:GetEncryptionConfiguration",
+    "s3:PutEncryptionConfiguration",
+    "s3:GetAccelerateConfiguration",
+    "s3:GetReplicationConfiguration",
+    "s3:GetAnalyticsConfiguration",
+    "s3:GetIntelligentTieringConfiguration",
+    "s3:GetInventoryConfiguration",
+    "s3:GetMetricsConfiguration",
+)
+ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
+
+PREVIEW_ACTIONS = (
+    "ec2:Describe*",
+    "ecs:Describe*",
+    "ecs:List*",
+    "elasticloadbalancing:Describe*",
+    "application-autoscaling:Describe*",
+    "application-autoscaling:ListTagsForResource",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup",
+    "ecr:DescribeRepositories",
+    "ecr:DescribeImages",
+    "ecr:GetLifecyclePolicy",
+    "ecr:ListTagsForResource",
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "acm:DescribeCertificate",
+    "sts:GetCallerIdentity",
+)
+PREVIEW_ROLE_ACTIONS = (
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRoleTags",
+)
+
+
+@dataclass(frozen=True)
+class DeliveryAccessArgs:
+    """What DeliveryAccess builds in one account."""
+
+    repository: str
+    """owner/name of the GitHub repository."""
+    environment: str
+    """The GitHub Environment whose jobs may assume the deploy role."""
+    account_id: str
+    """The account being bootstrapped."""
+    region: str
+    """Its region (for the state backend URL)."""
+    create_state_backend: bool
+    """Whether to create the state bucket and the secrets KMS key."""
+    existing_oidc_provider_arn: str | None = None
+    """Reuse this OIDC provider instead of creating one."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every child."""
+
+
+class DeliveryAccess(pulumi.ComponentResource):
+    """OIDC provider, preview and deploy roles, and the optional state backend of one account."""
+
+    oidc_provider_arn: pulumi.Output[str]
+    preview_role_arn: pulumi.Output[str]
+    deploy_role_arn: pulumi.Output[str]
+    state_bucket: pulumi.Output[str] | None
+    backend_url: pulumi.Output[str] | None
+    secrets_provider: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, args: DeliveryAccessArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(type_token("DeliveryAccess"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+
+        if args.existing_oidc_provider_arn:
+            provider_arn: pulumi.Output[str] = pulumi.Output.from_input(args.existing_oidc_provider_arn)
+        else:
+            provider_arn = aws.iam.OpenIdConnectProvider(
+                child_name(name, "github-oidc"),
+                url=GITHUB_OIDC_URL,
+                client_id_lists=[STS_AUDIENCE],
+                tags=tags_with_name(child_name(name, "github-oidc"), args.tags),
+                opts=child,
+            ).arn
+
+        bucket, key = (None, None)
+        if args.create_state_backend:
+            bucket, key = self._state_backend(name, args, child)
+
+        def trust(subject: str) -> pulumi.Output[str]:
+            return aws.iam.get_policy_document_output(
+                statements=provider_arn.apply(lambda arn: github_trust(arn, subject)), opts=invoke
+            ).json
+
+        preview = aws.iam.Role(
+            child_name(name, "preview"),
+            description=f"Read-only pulumi preview for pull requests of {args.repository}",
+            path=DELIVERY_PATH,
+            assume_role_policy=trust(f"repo:{args.repository}:pull_request"),
+            max_session_duration=3600,
+            tags=args.tags,
+            opts=child,
+        )
+        deploy = aws.iam.Role(
+            child_name(name, "deploy"),
+            description=f"pulumi up of webstack by {args.repository} in its {args.environment} environment",
+            path=DELIVERY_PATH,
+            assume_role_policy=trust(f"repo:{args.repository}:environment:{args.environment}"),
+            max_session_duration=3600,
+            tags=args.tags,
+            opts=child,
+        )
+        # The state statements name the bucket and key when they exist (data only inside apply).
+        state = (
+            pulumi.Output.all(bucket.arn, key.arn)
+            if bucket is not None and key is not None
+            else pulumi.Output.from_input(["", ""])
+        )
+        aws.iam.RolePolicy(
+            child_name(name, "preview-policy"),
+            role=preview.id,
+            policy=aws.iam.get_policy_document_output(
+                statements=state.apply(lambda arns: preview_statements(args.account_id, *arns)), opts=invoke
+            ).json,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            child_name(name, "deploy-policy"),
+            role=deploy.id,
+            policy=aws.iam.get_policy_document_output(
+                statements=state.apply(lambda arns: deploy_statements(args.account_id, *arns)), opts=invoke
+            ).json,
+            opts=child,
+        )
+
+        self.oidc_provider_arn = provider_arn
+        self.preview_role_arn = preview.arn
+        self.deploy_role_arn = deploy.arn
+        self.state_bucket = bucket.bucket if bucket is not None else None
+        self.backend_url = (
+            pulumi.Output.concat("s3://", bucket.bucket, f"?region={args.region}&awssdk=v2")
+            if bucket is not None
+            else None
+        )
+        self.secrets_provider = (
+            pulumi.Output.concat("awskms:///", key.arn, f"?region={args.region}") if key is not None else None
+        )
+        self.register_outputs(
+            {
+                "oidcProviderArn": self.oidc_provider_arn,
+                "previewRoleArn": self.preview_role_arn,
+                "deployRoleArn": self.deploy_role_arn,
+                "stateBucket": self.state_bucket,
+            }
+        )
+
+    def _state_backend(
+        self, name: str, args: DeliveryAccessArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.s3.Bucket, aws.kms.Key]:
+        """A versioned, KMS-encrypted, private, TLS-only bucket, and a key for Pulumi secrets."""
+        key = aws.kms.Key(
+            child_name(name, "state-key"),
+            description="webstack Pulumi state and secrets",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            tags=args.tags,
+            opts=child,
+        )
+        bucket = aws.s3.Bucket(
+            child_name(name, "state"),
+            force_destroy=False,
+            tags=tags_with_name(child_name(name, "state"), args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        aws.s3.BucketVersioning(
+            child_name(name, "state-versioning"),
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            child_name(name, "state-sse"),
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+            opts=child,
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            child_name(name, "state-block"),
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            child_name(name, "state-ownership"),
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            child_name(name, "state-lifecycle"),
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-old-state-versions",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=STATE_NONCURRENT_EXPIRY_DAYS
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        aws.s3.BucketPolicy(
+            child_name(name, "state-policy"),
+            bucket=bucket.id,
+            policy=aws.iam.get_policy_document_output(
+                statements=bucket.arn.apply(deny_insecure_transport),
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).json,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
+        )
+        aws.kms.Alias(
+            child_name(name, "state-key-alias"),
+            name="alias/webstack-pulumi",
+            target_key_id=key.key_id,
+            opts=child,
+        )
+        return bucket, key
+
+
+Statement = aws.iam.GetPolicyDocumentStatementArgs
+
+
+def github_trust(provider_arn: str, subject: str) -> list[Statement]:
+    """Only tokens GitHub issued for STS, for exactly this subject (repository + event or environment)."""
+    return [
+        Statement(
+            effect="Allow",
+            actions=["sts:AssumeRoleWithWebIdentity"],
+            principals=[
+                aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="Federated", identifiers=[provider_arn])
+            ],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:aud", values=[STS_AUDIENCE]
+                ),
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:sub", values=[subject]
+                ),
+            ],
+        )
+    ]
+
+
+def _roles(account_id: str) -> str:
+    return f"arn:aws:iam::{account_id}:role{IAM_PATH}*"
+
+
+def _state_statements(bucket_arn: str, key_arn: str, *, write: bool) -> list[Statement]:
+    if not bucket_arn:
+        return []
+    objects = [f"{bucket_arn}/*"] if write else [f"{bucket_arn}/.pulumi/locks/*"]
+    statements = [
+        Statement(sid="StateList", actions=["s3:ListBucket", "s3:GetBucketLocation"], resources=[bucket_arn]),
+        Statement(sid="StateRead", actions=["s3:GetObject"], resources=[f"{bucket_arn}/*"]),
+        Statement(sid="StateWrite", actions=["s3:PutObject", "s3:DeleteObject"], resources=objects),
+        Statement(
+            sid="StateKey",
+            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+            if write
+            else ["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=[key_arn],
+        ),
+    ]
+    return statements
+
+
+def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
+    """Exactly what `pulumi up` of webstack needs, and no IAM beyond webstack's own roles."""
+    statements = [
+        Statement(sid=sid, actions=list(actions), resources=["*"]) for sid, actions in DEPLOY_ACTIONS.items()
+    ]
+    statements += [
+        Statement(sid="WebstackRoles", actions=list(ROLE_ACTIONS), resources=[_roles(account_id)]),
+        Statement(
+            sid="OnlyTheTaskExecutionPolicy",
+            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            resources=[_roles(account_id)],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="ArnEquals", variable="iam:PolicyARN", values=[EXECUTION_POLICY_ARN]
+                )
+            ],
+        ),
+        Statement(
+            sid="PassRolesToTasksAndFlowLogs",
+            actions=["iam:PassRole"],
+            resources=[_roles(account_id)],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable="iam:PassedToService", values=list(PASSED_TO)
+                )
+            ],
+        ),
+        Statement(
+            sid="ServiceLinkedRoles",
+            actions=["iam:CreateServiceLinkedRole"],
+            resources=[f"arn:aws:iam::{account_id}:role/aws-service-role/*"],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable="iam:AWSServiceName", values=list(SERVICE_LINKED)
+                )
+            ],
+        ),
+        Statement(sid="AccessLogBuckets", actions=list(LOG_BUCKET_ACTIONS), resources=[ACCESS_LOG_BUCKETS]),
+    ]
+    return statements + _state_statements(bucket_arn, key_arn, write=True)
+
+
+def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
+    """Read-only access for `pulumi preview` (plus the state lock it takes)."""
+    statements = [
+        Statement(sid="ReadWebstackResources", actions=list(PREVIEW_ACTIONS), resources=["*"]),
+        Statement(
+            sid="ReadWebstackRoles", actions=list(PREVIEW_ROLE_ACTIONS), resources=[_roles(account_id)]
+        ),
+        Statement(
+            sid="ReadAccessLogBuckets",
+            actions=[
+                "s3:ListBucket",
+                "s3:GetBucket*",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetEncryptionConfiguration",
+            ],
+            resources=[ACCESS_LOG_BUCKETS],
+        ),
+    ]
+    return statements + _state_statements(bucket_arn, key_arn, write=False)
+
+
+def deny_insecure_transport(bucket_arn: str) -> list[Statement]:
+    return [
+        Statement(
+            sid="DenyInsecureTransport",
+            effect="Deny",
+            actions=["s3:*"],
+            principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])],
+            resources=[bucket_arn, f"{bucket_arn}/*"],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="Bool", variable="aws:SecureTransport", values=["false"]
+                )
+            ],
+        )
+    ]

@@ -1,0 +1,94 @@
+"""The bootstrap's config: read, typed and validated before any resource exists (as webstack's is)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, StrictBool, StrictStr, field_validator
+
+from components.config import AwsSettings, ConfigError, _Schema, parse_aws, parse_namespace, raw_config
+
+NAMESPACE = "webstack-bootstrap"
+_REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
+_ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
+_OIDC_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+
+
+class BootstrapConfig(_Schema):
+    """Every ``webstack-bootstrap:*`` key."""
+
+    github_repository: StrictStr = Field(
+        alias="githubRepository",
+        description="owner/name of the repository whose workflows may assume the roles (required).",
+        json_schema_extra={"fix": "use owner/name, e.g. your-org/webstack"},
+    )
+    github_environment: StrictStr = Field(
+        alias="githubEnvironment",
+        description="The GitHub Environment of this account's deploy job, e.g. dev or prod (required).",
+        json_schema_extra={"fix": "use the environment name the deploy job sets, e.g. prod"},
+    )
+    create_state_backend: StrictBool = Field(
+        default=False,
+        alias="createStateBackend",
+        description="Create a versioned, encrypted S3 state bucket and a KMS key for secrets. Default false.",
+        json_schema_extra={"fix": "use true or false"},
+    )
+    existing_oidc_provider_arn: StrictStr | None = Field(
+        default=None,
+        alias="existingOidcProviderArn",
+        description="Reuse the account's GitHub OIDC provider instead of creating one (an account has one).",
+        json_schema_extra={
+            "fix": "use arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com"
+        },
+    )
+
+    @field_validator("github_repository")
+    @classmethod
+    def _owner_and_name(cls, value: str) -> str:
+        if not _REPOSITORY.match(value):
+            raise ValueError("it is not owner/name")
+        return value
+
+    @field_validator("github_environment")
+    @classmethod
+    def _environment_name(cls, value: str) -> str:
+        if not _ENVIRONMENT.match(value):
+            raise ValueError("it is not a GitHub Environment name")
+        return value
+
+    @field_validator("existing_oidc_provider_arn")
+    @classmethod
+    def _provider_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _OIDC_ARN.match(value):
+            raise ValueError("it is not the ARN of a GitHub Actions OIDC provider")
+        return value
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    stack: str
+    aws: AwsSettings
+    account_id: str
+    config: BootstrapConfig
+
+
+def parse_bootstrap(raw: Mapping[str, Any], stack: str) -> BootstrapSettings:
+    """Validate a bootstrap stack's config; raises ConfigError listing every problem."""
+    config, problems = parse_namespace(raw, BootstrapConfig, NAMESPACE)
+    aws, aws_problems = parse_aws(raw, None)
+    problems += aws_problems
+    if len(aws.allowed_account_ids) > 1:
+        problems.append(
+            f"aws:allowedAccountIds: got {list(aws.allowed_account_ids)}, but a bootstrap sets up exactly "
+            "one account; run it once per account, each stack naming its own"
+        )
+    if config is None or problems or not aws.allowed_account_ids:
+        raise ConfigError(stack, problems)
+    return BootstrapSettings(stack, aws, next(iter(aws.allowed_account_ids)), config)
+
+
+def load_bootstrap(stack: str) -> BootstrapSettings:
+    return parse_bootstrap(raw_config(), stack)

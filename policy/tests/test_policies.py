@@ -1,0 +1,129 @@
+"""The policy pack without the CLI: each policy on passing and failing resources, and on whole stacks.
+
+Runs in the pack's own environment (policy/venv). Whole-stack graphs come from the program's offline
+plan (`python -m plan STACK --json`, run by `make policy-test`) and are read from $WEBSTACK_GRAPHS.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+POLICY_DIR = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = POLICY_DIR.parent
+sys.path[:0] = [str(POLICY_DIR), str(REPOSITORY_ROOT)]
+
+from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs  # noqa: E402
+from webstack_policy import PACK_NAME, POLICIES  # noqa: E402
+
+from tests.guardrail_cases import CASES  # noqa: E402
+
+STACKS = ("dev", "prod")
+
+
+def validate(
+    resource_type: str, props: dict[str, Any], urn: str, name: str = "resource"
+) -> dict[str, list[str]]:
+    """Run every policy on one resource: ``{policy name: [violation messages]}`` for those that fire."""
+    options = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+    args = ResourceValidationArgs(resource_type, props, urn, name, options, None)
+    found: dict[str, list[str]] = {}
+    for policy in POLICIES:
+        policy.validate(
+            args, lambda message, _urn=None, name=policy.name: found.setdefault(name, []).append(message)
+        )
+    return found
+
+
+def enforcement(stack: str) -> dict[str, str]:
+    """Each policy's enforcement level for a stack: mandatory unless policy/config.<stack>.json says so."""
+    config = json.loads((POLICY_DIR / f"config.{stack}.json").read_text())
+    levels = {policy.name: "mandatory" for policy in POLICIES}
+    for name, setting in config.items():
+        levels[name] = setting["enforcementLevel"] if isinstance(setting, dict) else setting
+    return levels
+
+
+def violations(graph: dict[str, Any], stack_config: str) -> list[tuple[str, str, str]]:
+    """(enforcement level, policy, resource name) for every violation in a captured stack."""
+    levels = enforcement(stack_config)
+    return [
+        (levels[policy], policy, resource["name"])
+        for resource in graph["resources"]
+        for policy in validate(resource["type"], resource["inputs"], resource["urn"], resource["name"])
+    ]
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, dict[str, Any]]:
+    folder = os.environ.get("WEBSTACK_GRAPHS")
+    if not folder:
+        pytest.fail("set WEBSTACK_GRAPHS to a folder of plan graphs; `make policy-test` does this")
+    return {stack: json.loads((Path(folder) / f"{stack}.json").read_text()) for stack in STACKS}
+
+
+def test_the_pack_has_one_mandatory_policy_per_guardrail():
+    assert PACK_NAME == "webstack-guardrails"
+    assert len(POLICIES) == 11
+    assert {policy.enforcement_level.value for policy in POLICIES} == {"mandatory"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_each_policy_passes_safe_resources_and_reports_unsafe_ones(case):
+    found = validate(case.resource_type, case.props, case.urn)
+    assert set(found) == case.broken
+    assert all(messages for messages in found.values())
+
+
+def test_policy_configs_only_relax_what_dev_declares():
+    assert enforcement("prod") == {policy.name: "mandatory" for policy in POLICIES}
+    relaxed = {name: level for name, level in enforcement("dev").items() if level != "mandatory"}
+    assert relaxed == {"http-listeners-only-redirect": "advisory"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_real_stacks_break_no_mandatory_policy(graphs, stack):
+    graph = graphs[stack]
+    assert len(graph["resources"]) > 60
+    found = violations(graph, stack)
+    assert [v for v in found if v[0] == "mandatory"] == []
+
+
+def test_dev_serving_http_only_is_reported_as_advisory(graphs):
+    assert violations(graphs["dev"], "dev") == [("advisory", "http-listeners-only-redirect", "edge-http")]
+
+
+def test_the_same_http_only_config_is_stopped_where_the_rule_is_mandatory(graphs):
+    assert violations(graphs["dev"], "prod") == [("mandatory", "http-listeners-only-redirect", "edge-http")]
+
+
+def test_unsafe_resources_slipped_into_a_stack_are_caught(graphs):
+    graph = copy.deepcopy(graphs["prod"])
+    by_name = {resource["name"]: resource for resource in graph["resources"]}
+    by_name["webstack-public-a"]["inputs"]["mapPublicIpOnLaunch"] = True
+    by_name["web-in-from-edge"]["inputs"].update(
+        {"fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/0", "referencedSecurityGroupId": None}
+    )
+    by_name["api-service"]["inputs"]["networkConfiguration"]["assignPublicIp"] = True
+    by_name["edge-https"]["inputs"]["sslPolicy"] = "ELBSecurityPolicy-2016-08"
+    by_name["web-repo"]["inputs"]["imageTagMutability"] = "MUTABLE"
+    by_name["api-logs"]["inputs"].pop("retentionInDays")
+    by_name["webstack-flow-logs-policy"]["inputs"]["policy"] = json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    )
+    assert sorted(violations(graph, "prod")) == [
+        ("mandatory", "ecr-scan-on-push-immutable", "web-repo"),
+        ("mandatory", "ecs-services-no-public-ip", "api-service"),
+        ("mandatory", "https-listeners-tls13", "edge-https"),
+        ("mandatory", "log-groups-have-retention", "api-logs"),
+        ("mandatory", "no-admin-ports", "web-in-from-edge"),
+        ("mandatory", "no-iam-wildcard-actions-on-all-resources", "webstack-flow-logs-policy"),
+        ("mandatory", "no-internet-ingress-except-edge-web", "web-in-from-edge"),
+        ("mandatory", "subnets-no-public-ip-on-launch", "webstack-public-a"),
+    ]

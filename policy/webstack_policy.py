@@ -1,0 +1,48 @@
+"""The webstack policies: one ResourceValidationPolicy per rule of ``components/guardrails.py``.
+
+The rules are defined once (pure Python) and used twice: by the test suite on mock runs and here, by
+`pulumi preview --policy-pack policy`, on the real plan. This module never starts the policy server;
+``__main__.py`` does.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pulumi_policy import (
+    EnforcementLevel,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+)
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+if str(REPOSITORY_ROOT) not in sys.path:  # the pack runs from policy/; the rules live in components/
+    sys.path.insert(0, str(REPOSITORY_ROOT))
+
+from components.guardrails import RULES, Rule  # noqa: E402
+
+PACK_NAME = "webstack-guardrails"
+
+
+def _validation(rule: Rule) -> ResourceValidation:
+    def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        if args.resource_type not in rule.resource_types:
+            return
+        for message in rule.check(args.resource_type, args.props, args.urn):
+            report_violation(message, None)
+
+    return validate
+
+
+POLICIES: list[ResourceValidationPolicy] = [
+    ResourceValidationPolicy(
+        name=rule.name,
+        description=rule.description,
+        validate=_validation(rule),
+        enforcement_level=EnforcementLevel.MANDATORY,
+    )
+    for rule in RULES
+]

@@ -1,0 +1,187 @@
+"""Resources that keep and break each guardrail: one set of cases for the rules and the policy pack.
+
+Pure data (no Pulumi imports), so the policy pack's own environment can import it too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EDGE_URN = f"urn:pulumi:prod::webstack::webstack:components:Edge${INGRESS}::edge-in-443"
+SERVICE_URN = f"urn:pulumi:prod::webstack::webstack:components:Service${INGRESS}::api-in"
+PLAIN_URN = "urn:pulumi:prod::webstack::aws:ec2/thing:Thing::thing"
+
+
+@dataclass(frozen=True)
+class Case:
+    """A resource as a rule sees it, and the names of the rules it breaks."""
+
+    id: str
+    resource_type: str
+    props: dict[str, Any]
+    broken: frozenset[str]
+    urn: str = PLAIN_URN
+
+
+def _ingress(
+    port_from: int, port_to: int | None = None, cidr: str = "0.0.0.0/0", protocol: str = "tcp"
+) -> dict:
+    return {"ipProtocol": protocol, "fromPort": port_from, "toPort": port_to or port_from, "cidrIpv4": cidr}
+
+
+def _policy(*statements: dict[str, Any]) -> dict[str, str]:
+    return {"policy": json.dumps({"Version": "2012-10-17", "Statement": list(statements)})}
+
+
+def _case(id: str, resource_type: str, props: dict[str, Any], *broken: str, urn: str = PLAIN_URN) -> Case:
+    return Case(id, resource_type, props, frozenset(broken), urn)
+
+
+OPEN = "no-internet-ingress-except-edge-web"
+ADMIN = "no-admin-ports"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+LISTENER = "aws:lb/listener:Listener"
+ECR = "aws:ecr/repository:Repository"
+REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+
+CASES: tuple[Case, ...] = (
+    _case("edge https from internet", INGRESS, _ingress(443), urn=EDGE_URN),
+    _case("edge http from internet", INGRESS, _ingress(80), urn=EDGE_URN),
+    _case(
+        "edge https from ipv6 internet",
+        INGRESS,
+        {**_ingress(443), "cidrIpv4": None, "cidrIpv6": "::/0"},
+        urn=EDGE_URN,
+    ),
+    _case("edge other port from internet", INGRESS, _ingress(8080), OPEN, urn=EDGE_URN),
+    _case("edge port range from internet", INGRESS, _ingress(80, 443), OPEN, urn=EDGE_URN),
+    _case("service https from internet", INGRESS, _ingress(443), OPEN, urn=SERVICE_URN),
+    _case("ssh from the vpc", INGRESS, _ingress(22, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
+    _case("range covering rdp", INGRESS, _ingress(3000, 4000, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
+    _case("all protocols", INGRESS, _ingress(0, 0, cidr="10.0.0.0/8", protocol="-1"), ADMIN, urn=SERVICE_URN),
+    _case("ssh from internet on the edge", INGRESS, _ingress(22), ADMIN, OPEN, urn=EDGE_URN),
+    _case(
+        "service from the edge group",
+        INGRESS,
+        {"ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080, "referencedSecurityGroupId": "sg-edge"},
+        urn=SERVICE_URN,
+    ),
+    _case(
+        "inline rdp from internet",
+        SG,
+        {"ingress": [{"protocol": "tcp", "fromPort": 3389, "toPort": 3389, "cidrBlocks": ["0.0.0.0/0"]}]},
+        ADMIN,
+        OPEN,
+    ),
+    _case(
+        "empty default group",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        {"ingress": [], "egress": []},
+    ),
+    _case(
+        "legacy rule with database port open",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        {"type": "ingress", "protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["0.0.0.0/0"]},
+        OPEN,
+    ),
+    _case("private subnet", "aws:ec2/subnet:Subnet", {"mapPublicIpOnLaunch": False}),
+    _case(
+        "public-ip subnet",
+        "aws:ec2/subnet:Subnet",
+        {"mapPublicIpOnLaunch": True},
+        "subnets-no-public-ip-on-launch",
+    ),
+    _case("private tasks", "aws:ecs/service:Service", {"networkConfiguration": {"assignPublicIp": False}}),
+    _case(
+        "public-ip tasks",
+        "aws:ecs/service:Service",
+        {"networkConfiguration": {"assignPublicIp": True}},
+        "ecs-services-no-public-ip",
+    ),
+    _case(
+        "tls13 listener", LISTENER, {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"}
+    ),
+    _case(
+        "tls12 listener",
+        LISTENER,
+        {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"},
+        "https-listeners-tls13",
+    ),
+    _case("redirecting http listener", LISTENER, {"protocol": "HTTP", "defaultActions": [REDIRECT]}),
+    _case(
+        "forwarding http listener",
+        LISTENER,
+        {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": "arn"}]},
+        "http-listeners-only-redirect",
+    ),
+    _case(
+        "strict alb",
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True},
+    ),
+    _case(
+        "lax alb",
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"loadBalancerType": "application"},
+        "alb-drops-invalid-headers",
+    ),
+    _case(
+        "hardened repository",
+        ECR,
+        {"imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "IMMUTABLE"},
+    ),
+    _case(
+        "mutable repository",
+        ECR,
+        {"imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "MUTABLE"},
+        "ecr-scan-on-push-immutable",
+    ),
+    _case("unscanned repository", ECR, {"imageTagMutability": "IMMUTABLE"}, "ecr-scan-on-push-immutable"),
+    _case("log group with retention", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 14}),
+    _case("log group kept forever", "aws:cloudwatch/logGroup:LogGroup", {}, "log-groups-have-retention"),
+    _case(
+        "exact actions on all resources",
+        "aws:iam/rolePolicy:RolePolicy",
+        _policy({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}),
+    ),
+    _case(
+        "service wildcard on all resources",
+        "aws:iam/rolePolicy:RolePolicy",
+        _policy({"Effect": "Allow", "Action": "s3:*", "Resource": ["*"]}),
+        "no-iam-wildcard-actions-on-all-resources",
+    ),
+    _case(
+        "deny everything",
+        "aws:iam/policy:Policy",
+        _policy({"Effect": "Deny", "Action": "*", "Resource": "*"}),
+    ),
+    _case(
+        "allow everything",
+        "aws:iam/policy:Policy",
+        _policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        "no-iam-wildcard-actions-on-all-resources",
+    ),
+    _case(
+        "task execution policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        {"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"},
+    ),
+    _case(
+        "full access policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        {"policyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"},
+        "no-broad-managed-policies",
+    ),
+    _case("role without managed policies", "aws:iam/role:Role", {"assumeRolePolicy": "{}"}),
+    _case(
+        "role with a broad managed policy",
+        "aws:iam/role:Role",
+        {"managedPolicyArns": ["arn:aws:iam::aws:policy/SecretsManagerReadWrite"]},
+        "no-broad-managed-policies",
+    ),
+    _case("policy unknown at preview", "aws:iam/rolePolicy:RolePolicy", {"policy": None}),
+    _case("policy that is not json", "aws:iam/rolePolicy:RolePolicy", {"policy": "not json"}),
+)

@@ -1,0 +1,176 @@
+"""The per-account bootstrap under mocks: OIDC trust pinned exactly, scoped permissions, state bucket."""
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+import yaml
+
+from components.config import ConfigError
+from components.guardrails import check_resource, is_wildcard_action, policy_statements
+from tests.mocks import PROJECT_ROOT, Run, run_stack
+
+BOOTSTRAP = PROJECT_ROOT / "bootstrap"
+OIDC = "token.actions.githubusercontent.com"
+PROD_ACCOUNT, DEV_ACCOUNT = "222222222222", "111111111111"
+
+
+@pytest.fixture(scope="module")
+def prod() -> Run:
+    return run_stack("prod", root=BOOTSTRAP)
+
+
+@pytest.fixture(scope="module")
+def dev() -> Run:
+    return run_stack("dev", root=BOOTSTRAP)
+
+
+def trust(run: Run, role: str) -> Mapping[str, Any]:
+    (statement,) = policy_statements(run.named(role).inputs["assumeRolePolicy"])
+    return statement
+
+
+def statements(run: Run, policy: str) -> list[Mapping[str, Any]]:
+    return list(policy_statements(run.named(policy).inputs["policy"]))
+
+
+def test_the_github_oidc_provider_is_created_for_sts(prod: Run):
+    provider = prod.named("delivery-github-oidc").inputs
+    assert provider["url"] == f"https://{OIDC}"
+    assert provider["clientIdLists"] == ["sts.amazonaws.com"]
+
+
+@pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
+def test_the_deploy_role_trusts_only_the_repositorys_jobs_in_the_accounts_environment(
+    stack, account, request
+):
+    run: Run = request.getfixturevalue(stack)
+    assert trust(run, "delivery-deploy") == {
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRoleWithWebIdentity"],
+        "Principal": {"Federated": [f"arn:aws:iam::{account}:oidc-provider/{OIDC}"]},
+        "Condition": {
+            "StringEquals": {
+                f"{OIDC}:aud": ["sts.amazonaws.com"],
+                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}"],
+            }
+        },
+    }
+
+
+def test_the_preview_role_trusts_only_pull_requests_of_the_repository(prod: Run):
+    condition = trust(prod, "delivery-preview")["Condition"]["StringEquals"]
+    assert condition == {
+        f"{OIDC}:aud": ["sts.amazonaws.com"],
+        f"{OIDC}:sub": ["repo:your-org/webstack:pull_request"],
+    }
+    assert all(op == "StringEquals" for op in trust(prod, "delivery-preview")["Condition"]), (
+        "no wildcard subjects"
+    )
+
+
+def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(prod: Run):
+    found = statements(prod, "delivery-deploy-policy")
+    assert found and all(s["Effect"] == "Allow" for s in found)
+    assert not [a for s in found for a in s["Action"] if is_wildcard_action(a)]
+    iam = [s for s in found if any(a.startswith("iam:") for a in s["Action"])]
+    for statement in iam:
+        assert all(a.startswith("iam:") for a in statement["Action"]), statement["Sid"]
+        expected = f"arn:aws:iam::{PROD_ACCOUNT}:role/" + (
+            "aws-service-role/*" if statement["Sid"] == "ServiceLinkedRoles" else "webstack/*"
+        )
+        assert statement["Resource"] == [expected]
+    by_sid = {s["Sid"]: s for s in found}
+    assert by_sid["PassRolesToTasksAndFlowLogs"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}
+    }
+    assert by_sid["OnlyTheTaskExecutionPolicy"]["Condition"] == {
+        "ArnEquals": {
+            "iam:PolicyARN": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+        }
+    }
+    assert "iam:CreateUser" not in {a for s in found for a in s["Action"]}
+
+
+def test_the_preview_role_can_only_read_apart_from_the_state_lock(prod: Run):
+    found = statements(prod, "delivery-preview-policy")
+    readers = ("Describe", "List", "Get", "BatchGet", "BatchCheck")
+    for statement in found:
+        for action in statement["Action"]:
+            verb = action.split(":")[1]
+            if verb.startswith(readers) or action in ("kms:Decrypt", "kms:GenerateDataKey"):
+                continue
+            assert action in ("s3:PutObject", "s3:DeleteObject"), action
+            assert statement["Resource"] == ["arn:aws:s3:::delivery-state-id/.pulumi/locks/*"]
+
+
+def test_the_state_bucket_is_versioned_encrypted_private_tls_only_and_protected(prod: Run):
+    bucket = prod.named("delivery-state")
+    assert bucket.options["protect"] is True
+    assert prod.named("delivery-state-versioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
+    (rule,) = prod.named("delivery-state-sse").inputs["rules"]
+    key = prod.named("delivery-state-key")
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key.state["arn"],
+    }
+    assert key.inputs["enableKeyRotation"] is True
+    block = prod.named("delivery-state-block").inputs
+    assert all(
+        block[k]
+        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    )
+    (deny,) = statements(prod, "delivery-state-policy")
+    assert (deny["Effect"], deny["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": ["false"]}})
+    assert prod.outputs["backendUrl"] == "s3://delivery-state-id?region=eu-west-1&awssdk=v2"
+    assert prod.outputs["secretsProvider"].startswith("awskms:///arn:aws:kms:eu-west-1:222222222222:key/")
+
+
+def test_without_a_state_backend_no_bucket_key_or_state_permissions_exist():
+    run = run_stack("prod", {"webstack-bootstrap:createStateBackend": False}, root=BOOTSTRAP)
+    assert run.of_type("aws:s3/bucket:Bucket") == [] and run.of_type("aws:kms/key:Key") == []
+    assert not [s for s in statements(run, "delivery-deploy-policy") if s.get("Sid", "").startswith("State")]
+    assert "backendUrl" not in run.outputs
+
+
+def test_an_existing_oidc_provider_is_reused_instead_of_created():
+    arn = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/{OIDC}"
+    run = run_stack("prod", {"webstack-bootstrap:existingOidcProviderArn": arn}, root=BOOTSTRAP)
+    assert run.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+    assert trust(run, "delivery-deploy")["Principal"] == {"Federated": [arn]}
+
+
+def test_every_bootstrap_resource_keeps_the_guardrails(prod: Run, dev: Run):
+    for run in (prod, dev):
+        assert [v for r in run.resources for v in check_resource(r.type, r.inputs, r.urn)] == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        ({"webstack-bootstrap:githubRepository": None}, "webstack-bootstrap:githubRepository: missing"),
+        ({"webstack-bootstrap:githubRepository": "webstack"}, "webstack-bootstrap:githubRepository: got"),
+        ({"webstack-bootstrap:githubEnvironment": "prod env"}, "webstack-bootstrap:githubEnvironment: got"),
+        ({"webstack-bootstrap:createStateBackend": "yes"}, "webstack-bootstrap:createStateBackend: got"),
+        ({"webstack-bootstrap:existingOidcProviderArn": "arn:aws:iam::1:x"}, "existingOidcProviderArn"),
+        ({"webstack-bootstrap:githubRepo": "a/b"}, "did you mean 'githubRepository'"),
+        ({"aws:allowedAccountIds": ["111111111111", "222222222222"]}, "exactly one account"),
+        ({"aws:allowedAccountIds": None}, "aws:allowedAccountIds: missing"),
+    ],
+)
+def test_bad_bootstrap_config_fails_before_any_resource_naming_the_key(overrides, key):
+    recorded = Run()
+    with pytest.raises(ConfigError) as caught:
+        run_stack("prod", overrides, root=BOOTSTRAP, run=recorded)
+    assert key in str(caught.value)
+    assert recorded.resources == []
+
+
+def test_the_bootstrap_stack_files_pin_the_same_accounts_as_webstacks():
+    for stack in ("dev", "prod"):
+        bootstrap = yaml.safe_load((BOOTSTRAP / f"Pulumi.{stack}.yaml").read_text())["config"]
+        program = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
+        assert bootstrap["aws:allowedAccountIds"] == program["aws:allowedAccountIds"]
+        assert bootstrap["webstack-bootstrap:githubEnvironment"] == stack
+        assert json.dumps(bootstrap["aws:region"]) == json.dumps(program["aws:region"])
