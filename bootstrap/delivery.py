@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import Statement, private_bucket
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
@@ -356,69 +357,26 @@ class DeliveryAccess(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        bucket = aws.s3.Bucket(
+        bucket = private_bucket(
             child_name(name, "state"),
-            force_destroy=False,
-            tags=tags_with_name(child_name(name, "state"), args.tags),
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
+            parent=self,
+            kms_key_arn=key.arn,
+            lifecycle_rule=aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-old-state-versions",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=STATE_NONCURRENT_EXPIRY_DAYS
+                ),
+            ),
+            tags=args.tags,
+            protect=True,
         )
         aws.s3.BucketVersioning(
             child_name(name, "state-versioning"),
             bucket=bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            child_name(name, "state-sse"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="aws:kms", kms_master_key_id=key.arn
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=child,
-        )
-        block = aws.s3.BucketPublicAccessBlock(
-            child_name(name, "state-block"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            child_name(name, "state-ownership"),
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            child_name(name, "state-lifecycle"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-old-state-versions",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                        noncurrent_days=STATE_NONCURRENT_EXPIRY_DAYS
-                    ),
-                )
-            ],
-            opts=child,
-        )
-        aws.s3.BucketPolicy(
-            child_name(name, "state-policy"),
-            bucket=bucket.id,
-            policy=aws.iam.get_policy_document_output(
-                statements=bucket.arn.apply(deny_insecure_transport),
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            ).json,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
         )
         aws.kms.Alias(
             child_name(name, "state-key-alias"),
@@ -427,9 +385,6 @@ class DeliveryAccess(pulumi.ComponentResource):
             opts=child,
         )
         return bucket, key
-
-
-Statement = aws.iam.GetPolicyDocumentStatementArgs
 
 
 def github_trust(provider_arn: str, subject: str) -> list[Statement]:
@@ -537,20 +492,3 @@ def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "")
         ),
     ]
     return statements + _state_statements(bucket_arn, key_arn, write=False)
-
-
-def deny_insecure_transport(bucket_arn: str) -> list[Statement]:
-    return [
-        Statement(
-            sid="DenyInsecureTransport",
-            effect="Deny",
-            actions=["s3:*"],
-            principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])],
-            resources=[bucket_arn, f"{bucket_arn}/*"],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="Bool", variable="aws:SecureTransport", values=["false"]
-                )
-            ],
-        )
-    ]

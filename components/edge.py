@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import Statement, private_bucket
 from components.naming import child_name, member_name, tags_with_name, type_token
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
@@ -122,7 +123,7 @@ class Edge(pulumi.ComponentResource):
                 opts=child,
             )
 
-        access_logs = self._access_log_bucket(name, args, child) if args.access_logs else None
+        access_logs = self._access_log_bucket(name, args) if args.access_logs else None
         load_balancer = aws.lb.LoadBalancer(
             child_name(name, "alb"),
             load_balancer_type="application",
@@ -257,113 +258,49 @@ class Edge(pulumi.ComponentResource):
             }
         )
 
-    def _access_log_bucket(
-        self, name: str, args: EdgeArgs, child: pulumi.ResourceOptions
-    ) -> aws.lb.LoadBalancerAccessLogsArgs:
-        """A private, TLS-only bucket that only the ELB log delivery may write to, with expiry.
+    def _access_log_bucket(self, name: str, args: EdgeArgs) -> aws.lb.LoadBalancerAccessLogsArgs:
+        """A private, TLS-only bucket that only ELB log delivery may write to, with expiry.
 
         SSE-S3 (AES256) because ALB log delivery cannot write to KMS-encrypted buckets.
         """
-        bucket = aws.s3.Bucket(
-            child_name(name, "access-logs"),
-            force_destroy=False,
-            tags=tags_with_name(child_name(name, "access-logs"), args.tags),
-            opts=child,
-        )
-        block = aws.s3.BucketPublicAccessBlock(
-            child_name(name, "access-logs-block"),
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            child_name(name, "access-logs-ownership"),
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            child_name(name, "access-logs-sse"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    )
-                )
-            ],
-            opts=child,
-        )
-        aws.s3.BucketLifecycleConfiguration(
-            child_name(name, "access-logs-expiry"),
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.access_log_expiration_days
-                    ),
-                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=1
-                    ),
-                )
-            ],
-            opts=child,
-        )
         invoke = pulumi.InvokeOutputOptions(parent=self)
         elb_account = aws.elb.get_service_account_output(opts=invoke)
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
-        document = aws.iam.get_policy_document_output(
-            statements=pulumi.Output.all(bucket.arn, elb_account.arn, account_id).apply(
-                lambda values: _access_log_statements(*values)
+        bucket = private_bucket(
+            child_name(name, "access-logs"),
+            parent=self,
+            lifecycle_rule=aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    days=args.access_log_expiration_days
+                ),
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=1
+                ),
             ),
-            opts=invoke,
-        )
-        # The public access block must exist first, or S3 may judge the policy against no block.
-        aws.s3.BucketPolicy(
-            child_name(name, "access-logs-policy"),
-            bucket=bucket.id,
-            policy=document.json,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[block]),
+            extra_statements=lambda arn: pulumi.Output.all(arn, elb_account.arn, account_id).apply(
+                lambda values: [_log_delivery_statement(*values)]
+            ),
+            tags=args.tags,
         )
         return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name)
 
 
-def _access_log_statements(
-    bucket_arn: str, elb_account_arn: str, account_id: str
-) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
-    """ELB log delivery may put objects under this account's prefix; nothing may use plain HTTP."""
-    objects = f"{bucket_arn}/*/AWSLogs/{account_id}/*"
-    return [
-        aws.iam.GetPolicyDocumentStatementArgs(
-            sid="DenyInsecureTransport",
-            effect="Deny",
-            actions=["s3:*"],
-            principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])],
-            resources=[bucket_arn, f"{bucket_arn}/*"],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="Bool", variable="aws:SecureTransport", values=["false"]
-                )
-            ],
-        ),
-        aws.iam.GetPolicyDocumentStatementArgs(
-            sid="ElbLogDelivery",
-            effect="Allow",
-            actions=["s3:PutObject"],
-            principals=[
-                # Regions opened before 2022 deliver as the regional ELB account; newer ones as the
-                # log delivery service principal.
-                aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="AWS", identifiers=[elb_account_arn]),
-                aws.iam.GetPolicyDocumentStatementPrincipalArgs(
-                    type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
-                ),
-            ],
-            resources=[objects],
-        ),
-    ]
+def _log_delivery_statement(bucket_arn: str, elb_account_arn: str, account_id: str) -> Statement:
+    """ELB log delivery may put objects under this account's prefix, and nothing else."""
+    return Statement(
+        sid="ElbLogDelivery",
+        effect="Allow",
+        actions=["s3:PutObject"],
+        principals=[
+            # Regions opened before 2022 deliver as the regional ELB account; newer ones as the log
+            # delivery service principal.
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="AWS", identifiers=[elb_account_arn]),
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+            ),
+        ],
+        resources=[f"{bucket_arn}/*/AWSLogs/{account_id}/*"],
+    )

@@ -349,7 +349,7 @@ def test_prod_logs_load_balancer_access_to_a_private_tls_only_bucket(prod: Run):
     }
     sse = prod.named("edge-access-logs-sse").inputs["rules"][0]["applyServerSideEncryptionByDefault"]
     assert sse == {"sseAlgorithm": "AES256"}
-    (expiry,) = prod.named("edge-access-logs-expiry").inputs["rules"]
+    (expiry,) = prod.named("edge-access-logs-lifecycle").inputs["rules"]
     assert (expiry["status"], expiry["expiration"]["days"]) == ("Enabled", 90)
     deny, allow = policy_statements(prod.named("edge-access-logs-policy").inputs["policy"])
     assert (deny["Effect"], deny["Principal"], deny["Condition"]) == (

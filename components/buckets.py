@@ -1,0 +1,104 @@
+"""Private S3 buckets: one hardening recipe for every bucket webstack creates.
+
+Each bucket blocks all public access, enforces bucket-owner object ownership (no ACLs), encrypts by
+default, expires what it should, and denies any request not made over TLS. Callers add their own
+policy statements (who may write) and lifecycle rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import tags_with_name
+
+Statement = aws.iam.GetPolicyDocumentStatementArgs
+
+
+def deny_insecure_transport(bucket_arn: str) -> Statement:
+    """Nobody may use the bucket over plain HTTP."""
+    return Statement(
+        sid="DenyInsecureTransport",
+        effect="Deny",
+        actions=["s3:*"],
+        principals=[aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="*", identifiers=["*"])],
+        resources=[bucket_arn, f"{bucket_arn}/*"],
+        conditions=[
+            aws.iam.GetPolicyDocumentStatementConditionArgs(
+                test="Bool", variable="aws:SecureTransport", values=["false"]
+            )
+        ],
+    )
+
+
+def private_bucket(
+    name: str,
+    parent: pulumi.Resource,
+    lifecycle_rule: aws.s3.BucketLifecycleConfigurationRuleArgs,
+    kms_key_arn: pulumi.Input[str] | None = None,
+    extra_statements: Callable[[pulumi.Output[str]], pulumi.Output[list[Statement]]] | None = None,
+    tags: Mapping[str, str] | None = None,
+    protect: bool = False,
+) -> aws.s3.Bucket:
+    """A hardened bucket named ``name`` (children ``{name}-block``, ``-ownership``, ``-sse``, ...).
+
+    ``kms_key_arn`` encrypts with that key (SSE-KMS with a bucket key); without it SSE-S3 (AES256),
+    which is what ALB access-log delivery requires. ``extra_statements`` maps the bucket ARN to the
+    statements that grant writers access.
+    """
+    child = pulumi.ResourceOptions(parent=parent)
+    bucket = aws.s3.Bucket(
+        name,
+        force_destroy=False,
+        tags=tags_with_name(name, tags or {}),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+    )
+    block = aws.s3.BucketPublicAccessBlock(
+        f"{name}-block",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=child,
+    )
+    aws.s3.BucketOwnershipControls(
+        f"{name}-ownership",
+        bucket=bucket.id,
+        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+        opts=child,
+    )
+    encryption = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+        sse_algorithm="aws:kms" if kms_key_arn is not None else "AES256", kms_master_key_id=kms_key_arn
+    )
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-sse",
+        bucket=bucket.id,
+        rules=[
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=encryption,
+                bucket_key_enabled=True if kms_key_arn is not None else None,
+            )
+        ],
+        opts=child,
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-lifecycle", bucket=bucket.id, rules=[lifecycle_rule], opts=child
+    )
+    extra = extra_statements(bucket.arn) if extra_statements else pulumi.Output.from_input([])
+    document = aws.iam.get_policy_document_output(
+        statements=pulumi.Output.all(bucket.arn, extra).apply(
+            lambda values: [deny_insecure_transport(values[0]), *values[1]]
+        ),
+        opts=pulumi.InvokeOutputOptions(parent=parent),
+    )
+    # The public access block must exist first, or S3 may judge the policy against no block at all.
+    aws.s3.BucketPolicy(
+        f"{name}-policy",
+        bucket=bucket.id,
+        policy=document.json,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[block]),
+    )
+    return bucket
