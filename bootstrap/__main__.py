@@ -3,9 +3,17 @@
 No resource is declared here; they live in ``delivery.py``.
 """
 
-import pulumi
-from delivery import DeliveryAccess, DeliveryAccessArgs
-from settings import load_bootstrap
+import sys
+from pathlib import Path
+
+# The CLI runs this program from bootstrap/; the code it shares with webstack lives at the root.
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+if str(REPOSITORY_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY_ROOT))
+
+import pulumi  # noqa: E402
+from delivery import DeliveryAccess, DeliveryAccessArgs  # noqa: E402
+from settings import load_bootstrap  # noqa: E402
 
 settings = load_bootstrap(pulumi.get_stack())  # validates everything before any resource exists
 config = settings.config

@@ -420,7 +420,8 @@ def run_component(
 
 
 class _project_on_path:  # noqa: N801 (used as a context manager)
-    """Put the program's folder (and webstack's root) on sys.path, so imports resolve as under the CLI."""
+    """Put the program's folder on sys.path, as the Pulumi CLI does (and nothing else, so tests see the
+    same imports a real `pulumi up` would)."""
 
     def __init__(self, root: Path) -> None:
         self.root = str(root)
@@ -428,9 +429,8 @@ class _project_on_path:  # noqa: N801 (used as a context manager)
     def __enter__(self) -> None:
         import sys
 
-        for folder in (str(PROJECT_ROOT), self.root):
-            if folder not in sys.path:
-                sys.path.insert(0, folder)
+        if self.root not in sys.path:
+            sys.path.insert(0, self.root)
 
     def __exit__(self, *exc: object) -> None:
         return None

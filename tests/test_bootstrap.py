@@ -1,6 +1,8 @@
 """The per-account bootstrap under mocks: OIDC trust pinned exactly, scoped permissions, state bucket."""
 
 import json
+import subprocess
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -174,3 +176,20 @@ def test_the_bootstrap_stack_files_pin_the_same_accounts_as_webstacks():
         assert bootstrap["aws:allowedAccountIds"] == program["aws:allowedAccountIds"]
         assert bootstrap["webstack-bootstrap:githubEnvironment"] == stack
         assert json.dumps(bootstrap["aws:region"]) == json.dumps(program["aws:region"])
+
+
+def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_the_cli():
+    probe = (
+        "import runpy, sys\n"
+        "sys.path.insert(0, '.')\n"
+        "try:\n"
+        "    runpy.run_path('__main__.py')\n"
+        "except ModuleNotFoundError as error:\n"
+        "    print('missing module', error.name); raise SystemExit(3)\n"
+        "except Exception:\n"
+        "    raise SystemExit(0)  # past the imports; without an engine the program stops at its config\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", probe], cwd=BOOTSTRAP, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
