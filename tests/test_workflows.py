@@ -50,7 +50,11 @@ def test_pull_requests_run_the_readme_test_command_then_preview_every_stack():
     assert preview["needs"] == "test"
     matrix = preview["strategy"]["matrix"]["include"]
     assert sorted(entry["stack"] for entry in matrix) == STACKS == ["dev", "prod"]
-    assert all(entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{entry['stack'].upper()}" for entry in matrix)
+    for entry in matrix:
+        suffix = entry["stack"].upper()
+        assert entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{suffix}"
+        assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{suffix}"
+        assert entry["secrets_variable"] == f"PULUMI_SECRETS_PROVIDER_{suffix}"
 
 
 def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
@@ -98,6 +102,7 @@ def test_merges_deploy_dev_then_prod_behind_its_environment():
         assert pulumi["with"]["command"] == "up"
         assert pulumi["with"]["stack-name"].endswith(stack)
         assert pulumi["with"]["policyPackConfigs"] == f"policy/config.{stack}.json"
+        assert pulumi["with"]["cloud-url"] == f"${{{{ vars.PULUMI_BACKEND_URL_{stack.upper()} }}}}"
 
 
 def test_every_job_that_touches_a_stack_has_its_own_concurrency_group():
