@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, StrictBool, StrictStr, field_validator
 
-from components.config import AwsSettings, ConfigError, _Schema, parse_aws, parse_namespace, raw_config
+from components.config import AwsSettings, ConfigError, StrictModel, parse_aws, parse_namespace, raw_config
 
 NAMESPACE = "webstack-bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
@@ -17,7 +17,7 @@ _ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 _OIDC_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
 
-class BootstrapConfig(_Schema):
+class BootstrapConfig(StrictModel):
     """Every ``webstack-bootstrap:*`` key."""
 
     github_repository: StrictStr = Field(

@@ -151,7 +151,9 @@ class ConfigError(pulumi.RunError):
 # --- The schema of `webstack:*` keys --------------------------------------------------------------
 
 
-class _Schema(BaseModel):
+class StrictModel(BaseModel):
+    """A config object: unknown keys are errors, values never change after validation."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
 
@@ -166,7 +168,7 @@ RetentionDays = Annotated[StrictInt, AfterValidator(_known_retention)]
 RETENTION_FIX = f"use one of CloudWatch's periods: {', '.join(map(str, LOG_RETENTION_DAYS))}"
 
 
-class NetworkConfig(_Schema):
+class NetworkConfig(StrictModel):
     """``webstack:network``: the VPC and its subnets."""
 
     cidr: StrictStr = Field(
@@ -240,7 +242,7 @@ class NetworkConfig(_Schema):
         return value
 
 
-class BuildConfig(_Schema):
+class BuildConfig(StrictModel):
     """``services.<name>.build``: build the image from a Dockerfile context and push it to ECR."""
 
     context: StrictStr = Field(
@@ -263,7 +265,7 @@ MAX_RULE_VALUES = 5
 """An ALB listener rule allows 5 condition values in all."""
 
 
-class RoutingConfig(_Schema):
+class RoutingConfig(StrictModel):
     """``services.<name>.routing``: which requests on the shared entry point go to the service."""
 
     path_patterns: tuple[StrictStr, ...] = Field(
@@ -301,7 +303,7 @@ class RoutingConfig(_Schema):
         return self
 
 
-class AutoscalingConfig(_Schema):
+class AutoscalingConfig(StrictModel):
     """``services.<name>.autoscaling``: target tracking between minCount and maxCount."""
 
     cpu_target: StrictInt = Field(
@@ -345,7 +347,7 @@ class AutoscalingConfig(_Schema):
     )
 
 
-class StatementConfig(_Schema):
+class StatementConfig(StrictModel):
     """One IAM statement added to a service's task role."""
 
     effect: Literal["Allow", "Deny"] = Field(
@@ -375,7 +377,7 @@ class StatementConfig(_Schema):
         return value
 
 
-class ContainerHealthCheckConfig(_Schema):
+class ContainerHealthCheckConfig(StrictModel):
     """``services.<name>.containerHealthCheck``: the container's own health command."""
 
     command: tuple[StrictStr, ...] = Field(
@@ -398,7 +400,7 @@ class ContainerHealthCheckConfig(_Schema):
         return value
 
 
-class ServiceConfig(_Schema):
+class ServiceConfig(StrictModel):
     """``services.<name>``: one containerised service behind the shared entry point."""
 
     image: StrictStr | None = Field(
@@ -532,7 +534,7 @@ class ServiceConfig(_Schema):
         return value
 
 
-class ClusterConfig(_Schema):
+class ClusterConfig(StrictModel):
     """``webstack:cluster``: the ECS cluster all services share."""
 
     capacity: CapacityStrategy | None = Field(
@@ -561,7 +563,7 @@ class ClusterConfig(_Schema):
     )
 
 
-class EdgeConfig(_Schema):
+class EdgeConfig(StrictModel):
     """``webstack:edge``: the internet-facing load balancer."""
 
     certificate_arn: StrictStr | None = Field(
@@ -603,7 +605,7 @@ class EdgeConfig(_Schema):
     )
 
 
-class WebstackConfig(_Schema):
+class WebstackConfig(StrictModel):
     """Every ``webstack:*`` key. A key not declared here is an error."""
 
     environment: Environment = Field(
@@ -831,12 +833,12 @@ def explain(error: Any, schema: type[BaseModel], namespace: str = PROJECT) -> st
     return f"{line}; {fix}" if fix and "; " not in reason and fix not in reason else line
 
 
-Schema = TypeVar("Schema", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def parse_namespace(
-    raw: Mapping[str, Any], schema: type[Schema], namespace: str = PROJECT
-) -> tuple[Schema | None, list[str]]:
+    raw: Mapping[str, Any], schema: type[ModelT], namespace: str = PROJECT
+) -> tuple[ModelT | None, list[str]]:
     """Validate every ``<namespace>:*`` key of a stack's config against ``schema``."""
     prefix = f"{namespace}:"
     document = {key[len(prefix) :]: _decode(value) for key, value in raw.items() if key.startswith(prefix)}
