@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import Statement, private_bucket
+from components.buckets import private_bucket
+from components.guardrails import TASK_EXECUTION_POLICY_ARN
+from components.iam import Statement
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
@@ -23,7 +25,6 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
-EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com")
 SERVICE_LINKED = (
     "ecs.amazonaws.com",
@@ -444,7 +445,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             resources=[_roles(account_id)],
             conditions=[
                 aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="ArnEquals", variable="iam:PolicyARN", values=[EXECUTION_POLICY_ARN]
+                    test="ArnEquals", variable="iam:PolicyARN", values=[TASK_EXECUTION_POLICY_ARN]
                 )
             ],
         ),

@@ -12,9 +12,8 @@ from collections.abc import Callable, Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import Statement
 from components.naming import tags_with_name
-
-Statement = aws.iam.GetPolicyDocumentStatementArgs
 
 
 def deny_insecure_transport(bucket_arn: str) -> Statement:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.buckets import Statement, private_bucket
+from components.buckets import private_bucket
+from components.iam import Statement
 from components.naming import child_name, member_name, tags_with_name, type_token
 
 ANYWHERE_IPV4 = "0.0.0.0/0"

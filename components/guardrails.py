@@ -20,9 +20,9 @@ ADMIN_PORTS = (22, 3389)
 EDGE_COMPONENT = "webstack:components:Edge"
 WEB_PORTS = frozenset({80, 443})
 TLS13_POLICY_PREFIX = "ELBSecurityPolicy-TLS13-"
-ALLOWED_MANAGED_POLICIES = frozenset(
-    {"arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"},
-)
+TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+"""AWS's managed policy for pulling images and writing logs."""
+ALLOWED_MANAGED_POLICIES = frozenset({TASK_EXECUTION_POLICY_ARN})
 """The only AWS managed policy webstack attaches; anything broader (``*FullAccess``) is refused."""
 
 

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 
 from components import cidr
 from components.config import NatMode
+from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 ANYWHERE = "0.0.0.0/0"
@@ -214,35 +215,10 @@ class Network(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        # The helper's nested fields take plain strings, so statements that mention outputs are built
-        # once those outputs are known (data only: no resource is created inside these applies).
-        trust = aws.iam.get_policy_document_output(
-            statements=account_id.apply(
-                lambda account: [
-                    aws.iam.GetPolicyDocumentStatementArgs(
-                        effect="Allow",
-                        actions=["sts:AssumeRole"],
-                        principals=[
-                            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
-                                type="Service", identifiers=["vpc-flow-logs.amazonaws.com"]
-                            )
-                        ],
-                        # Confused-deputy guard: only flow logs of this account may use the role.
-                        conditions=[
-                            aws.iam.GetPolicyDocumentStatementConditionArgs(
-                                test="StringEquals", variable="aws:SourceAccount", values=[account]
-                            )
-                        ],
-                    )
-                ]
-            ),
-            opts=pulumi.InvokeOutputOptions(parent=self),
-        )
         role = aws.iam.Role(
             child_name(name, "flow-logs-role"),
             description="VPC flow logs delivery: writes only to its own log group",
-            assume_role_policy=trust.json,
+            assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com", parent=self),
             path=IAM_PATH,
             tags=args.tags,
             opts=child,

@@ -18,13 +18,13 @@ import pulumi_awsx as awsx
 from components.artifacts import context_tag
 from components.cluster import Cluster
 from components.config import ServiceSettings
+from components.guardrails import TASK_EXECUTION_POLICY_ARN
+from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 HTTPS_PORT = 443
 ANYWHERE_IPV4 = "0.0.0.0/0"
 ECS_TASKS = "ecs-tasks.amazonaws.com"
-EXECUTION_POLICY_ARN = aws.iam.ManagedPolicy.AMAZON_ECS_TASK_EXECUTION_ROLE_POLICY
-"""AWS's managed policy for pulling images and writing logs; the only managed policy a service uses."""
 ECR_KEEP_IMAGES = 30
 ECR_UNTAGGED_EXPIRY_DAYS = 7
 EXEC_ACTIONS = (
@@ -82,7 +82,6 @@ class Service(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings, config = args.settings, args.settings.config
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
 
         self.repository_url = None
         self.image = self._image(name, args, child)
@@ -94,11 +93,11 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
 
-        trust = aws.iam.get_policy_document_output(statements=account_id.apply(_ecs_tasks_trust), opts=invoke)
+        trust = service_trust(ECS_TASKS, parent=self)
         execution_role = aws.iam.Role(
             child_name(name, "execution-role"),
             description=f"ECS agent for {name}: pull the image, write logs, read its own secrets",
-            assume_role_policy=trust.json,
+            assume_role_policy=trust,
             path=IAM_PATH,
             tags=args.tags,
             opts=child,
@@ -107,7 +106,7 @@ class Service(pulumi.ComponentResource):
             aws.iam.RolePolicyAttachment(
                 child_name(name, "execution-managed"),
                 role=execution_role.name,
-                policy_arn=EXECUTION_POLICY_ARN,
+                policy_arn=TASK_EXECUTION_POLICY_ARN,
                 opts=child,
             )
         ]
@@ -127,7 +126,7 @@ class Service(pulumi.ComponentResource):
         task_role = aws.iam.Role(
             child_name(name, "task-role"),
             description=f"The {name} app itself: only the statements its config lists",
-            assume_role_policy=trust.json,
+            assume_role_policy=trust,
             path=IAM_PATH,
             tags=args.tags,
             opts=child,
@@ -403,24 +402,6 @@ ECR_LIFECYCLE_POLICY = {
 
 def _scratch_volume(index: int) -> str:
     return f"scratch-{index}"
-
-
-def _ecs_tasks_trust(account_id: str) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
-    """ECS tasks of this account only (confused-deputy guard)."""
-    return [
-        aws.iam.GetPolicyDocumentStatementArgs(
-            effect="Allow",
-            actions=["sts:AssumeRole"],
-            principals=[
-                aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="Service", identifiers=[ECS_TASKS])
-            ],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="StringEquals", variable="aws:SourceAccount", values=[account_id]
-                )
-            ],
-        )
-    ]
 
 
 def _secret_read_statements(settings: ServiceSettings) -> list[aws.iam.GetPolicyDocumentStatementArgs]:

@@ -15,7 +15,7 @@ import json
 import logging
 import runpy
 import string
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -434,11 +434,3 @@ class _project_on_path:  # noqa: N801 (used as a context manager)
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def iter_policy_statements(document: Any) -> Iterator[dict[str, Any]]:
-    """The statements of a policy input, whether it arrived as a JSON string or a structure."""
-    if isinstance(document, str):
-        document = json.loads(document)
-    statements = document.get("Statement") or document.get("statement") or []
-    yield from (statements if isinstance(statements, list) else [statements])

@@ -7,8 +7,9 @@ import pulumi
 import pytest
 
 from components.config import NatMode
+from components.guardrails import policy_statements
 from components.network import Network, NetworkArgs
-from tests.mocks import Recorded, Run, iter_policy_statements, mock_id, run_component
+from tests.mocks import Recorded, Run, mock_id, run_component
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
 ACCOUNT = "333333333333"
@@ -170,7 +171,7 @@ def test_flow_logs_capture_all_traffic_into_a_log_group_with_retention(per_az):
 
 def test_the_flow_log_role_trusts_only_flow_logs_of_its_own_account(per_az):
     role = per_az.named("net-flow-logs-role")
-    (statement,) = iter_policy_statements(role.inputs["assumeRolePolicy"])
+    (statement,) = policy_statements(role.inputs["assumeRolePolicy"])
     assert statement["Principal"] == {"Service": ["vpc-flow-logs.amazonaws.com"]}
     assert statement["Action"] == ["sts:AssumeRole"]
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
@@ -179,7 +180,7 @@ def test_the_flow_log_role_trusts_only_flow_logs_of_its_own_account(per_az):
 def test_the_flow_log_role_may_write_only_to_its_own_log_group(per_az):
     policy = per_az.named("net-flow-logs-policy")
     assert policy.inputs["role"] == per_az.named("net-flow-logs-role").id
-    (statement,) = iter_policy_statements(policy.inputs["policy"])
+    (statement,) = policy_statements(policy.inputs["policy"])
     arn = per_az.named("net-flow-logs").state["arn"]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == [arn, f"{arn}:*"]

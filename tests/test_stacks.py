@@ -3,7 +3,8 @@
 import pytest
 import yaml
 
-from tests.mocks import PROJECT_ROOT, Run, iter_policy_statements, run_stack
+from components.guardrails import policy_statements
+from tests.mocks import PROJECT_ROOT, Run, run_stack
 
 STACK_FILES = sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
 STACKS = [path.name.split(".")[1] for path in STACK_FILES]
@@ -46,7 +47,7 @@ def test_dev_and_prod_pin_different_accounts_and_the_program_sees_the_right_one(
     assert stack_file("prod")["aws:allowedAccountIds"] == ["222222222222"]
     for run, account in ((dev, "111111111111"), (prod, "222222222222")):
         trust = run.named("webstack-flow-logs-role").inputs["assumeRolePolicy"]
-        (statement,) = iter_policy_statements(trust)
+        (statement,) = policy_statements(trust)
         assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == [account]
 
 
