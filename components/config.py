@@ -36,7 +36,7 @@ from pydantic import (
     model_validator,
 )
 
-from components import cidr, fargate
+from components import cidr, fargate, regions
 from components.fargate import CapacityStrategy
 
 PROJECT = "webstack"
@@ -859,6 +859,8 @@ def parse_aws(raw: Mapping[str, Any], environment: Environment | None) -> tuple[
             f"aws:region: {shown}; set the region this stack deploys to, e.g. aws:region: eu-west-1"
         )
         region = ""
+    elif region not in regions.ZONE_LETTERS:
+        problems.append(regions.unknown_region_problem(region))
 
     accounts_raw = _decode(raw.get("aws:allowedAccountIds"))
     accounts: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 import pulumi
@@ -265,13 +266,18 @@ class Service(pulumi.ComponentResource):
             policy=json.dumps(ECR_LIFECYCLE_POLICY),
             opts=child,
         )
+        # Paths relative to the project (the CLI runs there): absolute ones differ between a laptop
+        # and CI, which makes docker-build rebuild and push a tag ECR already holds immutably.
+        context = PurePosixPath(config.build.context)
         image = awsx.ecr.Image(
             child_name(name, "image"),
             repository_url=repository.repository_url,
-            context=str(settings.build_context),
-            dockerfile=str(settings.build_context / config.build.dockerfile),
+            context=context.as_posix(),
+            dockerfile=(context / config.build.dockerfile).as_posix(),
             platform=config.build.platform,
-            image_tag=context_tag(settings.build_context, config.build.dockerfile),
+            image_tag=context_tag(
+                settings.build_context, config.build.dockerfile, config.build.platform, service=name
+            ),
             opts=child,
         )
         self.repository_url = repository.repository_url

@@ -8,6 +8,7 @@ installed). Bad input gives one paragraph on stderr and exit status 2, never a t
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import yaml
 
 from components.config import ConfigError
 from plan import diagram, graph, report
-from tests.mocks import PROJECT_ROOT
+from plan.engine import PROJECT_ROOT, DuplicateUrnError
 
 EXIT_BAD_INPUT = 2
 
@@ -48,6 +49,8 @@ def _capture(stack: str, root: Path) -> graph.Graph:
         _fail(f"Pulumi.{stack}.yaml is not valid YAML{line}: {problem}. Fix the file and plan again.")
     except ConfigError as error:
         _fail(str(error))
+    except DuplicateUrnError as error:
+        _fail(f"Pulumi.{stack}.yaml would make the Pulumi engine stop: {error}")
     except ValueError as error:
         _fail(f"Pulumi.{stack}.yaml cannot be read: {error}.")
     raise AssertionError("unreachable")
@@ -84,5 +87,20 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     return 0
 
 
+def _run_as_command() -> None:
+    """Exit without letting interpreter shutdown collect the Pulumi runtime's event loop.
+
+    After a run that stopped on bad input, that collection prints a spurious ``Exception ignored in
+    BaseEventLoop.__del__ ... Invalid file descriptor`` below our one-paragraph error.
+    """
+    try:
+        status = main()
+    except SystemExit as stop:
+        status = stop.code if isinstance(stop.code, int) else 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _run_as_command()

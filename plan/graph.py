@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tests.mocks import PROJECT, PROJECT_ROOT, Run, run_stack, stack_config
+from plan.engine import PROJECT, PROJECT_ROOT, Run, run_stack, stack_config
 
 FORMAT = "webstack-plan/1"
 

@@ -38,6 +38,13 @@ class Index:
     def of_type(self, type_token: str) -> list[dict[str, Any]]:
         return [r for r in self.resources if r["type"] == type_token]
 
+    def component_of(self, resource: Mapping[str, Any]) -> str | None:
+        """The URN of the nearest webstack component above a resource (through awsx components)."""
+        parent = self.by_urn.get(resource.get("parent") or "")
+        while parent is not None and not parent["type"].startswith("webstack:components:"):
+            parent = self.by_urn.get(parent.get("parent") or "")
+        return parent["urn"] if parent else None
+
     def owner(self, resource: Mapping[str, Any]) -> str:
         """The logical name of the component a resource belongs to (its own name at top level)."""
         parent = self.by_urn.get(resource.get("parent") or "")
@@ -57,7 +64,7 @@ def inventory(graph: Graph) -> list[str]:
     )
     lines = [f"Resources: {len(custom)} in {len(components)} components (stack {graph['stack']})"]
     for position, component in enumerate(components):
-        children = [r for r in custom if r["parent"] == component["urn"]]
+        children = [r for r in custom if index.component_of(r) == component["urn"]]
         last = position == len(components) - 1
         lines.append(
             f"{'└─' if last else '├─'} {component['name']} ({short_type(component['type'])}): {len(children)}"
@@ -66,7 +73,7 @@ def inventory(graph: Graph) -> list[str]:
         for type_position, (kind, count) in enumerate(sorted(counts.items())):
             branch = "└─" if type_position == len(counts) - 1 else "├─"
             lines.append(f"{'   ' if last else '│  '} {branch} {kind} x{count}")
-    orphans = [r for r in custom if r["parent"] not in {c["urn"] for c in components}]
+    orphans = [r for r in custom if index.component_of(r) is None]
     if orphans:
         lines.append(f"Outside any component: {', '.join(r['name'] for r in orphans)}")
     return lines

@@ -1,8 +1,8 @@
-"""Shared fixtures. The mock engine itself lives in tests/mocks.py (one engine for every test)."""
+"""Shared fixtures. The mock engine itself lives in plan/engine.py (one engine for every test)."""
 
 import pytest
 
-from tests.mocks import Run, run_stack
+from plan.engine import Run, run_stack
 
 
 @pytest.fixture(scope="session")

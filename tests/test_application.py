@@ -7,7 +7,7 @@ import pytest
 
 from components.edge import DEREGISTRATION_DELAY_SECONDS, TLS_POLICY
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
-from tests.mocks import Recorded, Run
+from plan.engine import Recorded, Run
 
 STACKS = ["dev", "prod"]
 SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -289,9 +289,12 @@ def test_ecr_repositories_scan_on_push_are_immutable_encrypted_and_expire_old_im
         rules = json.loads(run.named(f"{service}-repo-lifecycle").inputs["policy"])["rules"]
         assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
         image = run.named(f"{service}-image").inputs
-        assert image["imageTag"].startswith("ctx-")
+        assert image["imageTag"].startswith(f"{service}-")
+        assert (image["context"], image["dockerfile"]) == ("app", "app/Dockerfile"), "relative paths"
         assert container(run, service)["image"] == run.outputs["images"][service]
-        assert run.outputs["images"][service].startswith(run.outputs["repositoryUrls"][service] + ":ctx-")
+        assert run.outputs["images"][service].startswith(
+            run.outputs["repositoryUrls"][service] + f":{service}-"
+        )
 
 
 def test_the_cluster_has_container_insights_both_capacity_providers_and_logged_exec(stack):

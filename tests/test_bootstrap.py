@@ -11,7 +11,7 @@ import yaml
 
 from components.config import ConfigError
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
-from tests.mocks import PROJECT_ROOT, Run, run_stack
+from plan.engine import PROJECT_ROOT, Run, run_stack
 
 BOOTSTRAP = PROJECT_ROOT / "bootstrap"
 OIDC = "token.actions.githubusercontent.com"

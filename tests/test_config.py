@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, Environment, NatMode, parse_settings, resolve_zones
-from tests.mocks import Run, run_stack, stack_config
+from plan.engine import Run, run_stack, stack_config
 
 DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}
 PROD_TAGS = {"tags": {"Environment": "prod", "Project": "webstack", "ManagedBy": "pulumi"}}

@@ -6,7 +6,7 @@ from typing import get_origin
 from pydantic import BaseModel
 
 from components.config import WebstackConfig, _model_inside
-from tests.mocks import PROJECT_ROOT
+from plan.engine import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

@@ -8,7 +8,7 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from tests.mocks import PROJECT_ROOT, stack_config
+from plan.engine import PROJECT_ROOT, stack_config
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from components.config import NatMode
 from components.guardrails import policy_statements
 from components.network import Network, NetworkArgs
-from tests.mocks import Recorded, Run, mock_id, run_component
+from plan.engine import Recorded, Run, mock_id, run_component
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
 ACCOUNT = "333333333333"

@@ -9,7 +9,7 @@ import pytest
 
 from plan import diagram, graph, report
 from plan.__main__ import main
-from tests.mocks import PROJECT_ROOT, run_stack
+from plan.engine import PROJECT_ROOT, run_stack
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,9 @@ def test_the_graph_round_trips_through_json_with_every_resource_and_correct_pare
     assert sorted(r["urn"] for r in prod_graph["resources"]) == sorted(r.urn for r in run.resources)
     urns = {r["urn"]: r for r in prod_graph["resources"]}
     for resource in prod_graph["resources"]:
-        if resource["custom"] or resource["type"].startswith("awsx:"):
+        if resource["type"] == "docker-build:index:Image":  # modelled child of an awsx image
+            assert urns[resource["parent"]]["type"] == "awsx:ecr:Image"
+        elif resource["custom"] or resource["type"].startswith("awsx:"):
             parent = urns[resource["parent"]]
             assert parent["type"].startswith("webstack:components:")
             assert resource["urn"].split("::")[2].startswith(parent["type"] + "$")
@@ -147,7 +149,7 @@ def test_the_graph_carries_the_stack_account_region_outputs_and_warnings(dev_gra
 
 def test_the_inventory_lists_components_foundation_first_with_counts_by_type(prod_graph):
     lines = report.inventory(prod_graph)
-    assert lines[0] == "Resources: 84 in 5 components (stack prod)"
+    assert lines[0] == "Resources: 86 in 5 components (stack prod)"
     components = [line.split(" ")[1] for line in lines[1:] if line.startswith(("├─", "└─"))]
     assert components == ["webstack", "cluster", "edge", "api", "web"]
     network = lines.index(next(line for line in lines if line.startswith("├─ webstack")))
@@ -188,7 +190,7 @@ def test_the_command_prints_every_section_and_writes_the_diagrams(capsys, tmp_pa
     assert main(["prod", "--out", str(tmp_path), "--json", str(tmp_path / "prod.json")]) == 0
     printed = capsys.readouterr().out
     for heading in (
-        "Resources: 84",
+        "Resources: 86",
         "Stack outputs:",
         "Warnings: none.",
         "Network exposure",
@@ -246,7 +248,7 @@ def test_invalid_config_prints_every_problem_without_a_traceback(capsys, tmp_pat
 def test_the_benchmarks_synthetic_stacks_are_valid_and_grow_with_their_services():
     from components.config import parse_settings
     from plan.benchmark import synthetic_services
-    from tests.mocks import stack_config
+    from plan.engine import stack_config
 
     config = stack_config("dev") | {"webstack:services": json.dumps(synthetic_services(50))}
     services = parse_settings(config, "dev").services

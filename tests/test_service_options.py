@@ -5,7 +5,7 @@ import json
 import pytest
 
 from components.guardrails import policy_statements
-from tests.mocks import Run, run_stack
+from plan.engine import Run, run_stack
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/app/token"

@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from components.guardrails import policy_statements
-from tests.mocks import PROJECT_ROOT, Run, run_stack
+from plan.engine import PROJECT_ROOT, Run, run_stack
 
 STACK_FILES = sorted(PROJECT_ROOT.glob("Pulumi.*.yaml"))
 STACKS = [path.name.split(".")[1] for path in STACK_FILES]

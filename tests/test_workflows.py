@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.mocks import PROJECT_ROOT
+from plan.engine import PROJECT_ROOT
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 STACKS = sorted(path.name.split(".")[1] for path in PROJECT_ROOT.glob("Pulumi.*.yaml"))

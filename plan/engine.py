@@ -1,20 +1,27 @@
-"""The one mock engine of webstack: runs the real program (or one component) with no cloud and no CLI.
+"""webstack's offline engine: runs the real program (or one component) with no cloud and no CLI.
 
-Every test, and every tool that runs the program offline, goes through :func:`run_stack`,
-:func:`run_program` or :func:`run_component`. The engine:
+Product code: ``python -m plan`` runs on it, and so does every test (through :func:`run_stack`,
+:func:`run_program` or :func:`run_component`). The engine:
 
 * answers exactly the invokes the program uses, with realistic camelCase results, and raises on any
   other invoke so that a new lookup cannot silently return nothing;
+* answers ``get_availability_zones`` for every commercial region (``components/regions.py``) and
+  refuses a region it does not know, as AWS would;
+* refuses what the real Pulumi engine refuses and mocks accept: two resources with the same URN
+  (including the ``docker-build:index:Image`` child that ``awsx.ecr.Image`` creates, which mocks never
+  see), and stack files with duplicate keys;
 * records every registered resource with its type, logical name, parent, inputs, options and the
   state the mock returned, plus the stack outputs and the warnings the program logged.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import runpy
 import string
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,21 +32,18 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
+from components import regions
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "webstack"
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_ACCOUNT = "111111111111"
+PLACEHOLDER_NOTE = "offline placeholder: the real value is known only after `pulumi up`"
+"""How the plan labels ids, ARNs and DNS names the offline engine made up."""
 
-REGION_ZONE_LETTERS: dict[str, str] = {
-    "eu-west-1": "abc",
-    "eu-west-2": "abc",
-    "eu-central-1": "abc",
-    "us-east-1": "abcdef",
-    "us-west-1": "bc",
-    "us-west-2": "abcd",
-    "ap-northeast-1": "acd",
-}
-"""Zones each region offers to the mock account (us-west-1 and ap-northeast-1 really skip letters)."""
+
+class DuplicateUrnError(RuntimeError):
+    """Two resources got the same URN: the Pulumi engine stops the whole update on this."""
 
 
 @dataclass
@@ -101,11 +105,17 @@ def mock_id(name: str) -> str:
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
     """Pulumi's mock monitor, plus the parent, options and stack outputs it is told about."""
 
-    def __init__(self, mocks: WebstackMocks, run: Run) -> None:
+    def __init__(self, mocks: WebstackMocks, run: Run, project: str, stack: str) -> None:
         super().__init__(mocks)
         self.run = run
+        self.project = project
+        self.stack = stack
+        self._urns: set[str] = set()
+        self._urns_lock = threading.Lock()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        if request.type != "pulumi:pulumi:Stack":
+            self._refuse_duplicate(self._urn_of(request.type, request.name, request.parent or None))
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -130,7 +140,61 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 options=options,
             )
         )
+        if request.type == AWSX_IMAGE:
+            self._awsx_image_child(response.urn, self.run.resources[-1].inputs)
         return response
+
+    def _urn_of(self, type_: str, name: str, parent: str | None) -> str:
+        """The URN the engine gives a resource: the parent's type chain (not its name) plus type and name."""
+        chain = type_
+        if parent:
+            parent_chain = parent.split("::")[2]
+            if parent_chain != "pulumi:pulumi:Stack":
+                chain = f"{parent_chain}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{chain}::{name}"
+
+    def _refuse_duplicate(self, urn: str) -> None:
+        """Reserve a URN, or refuse it as the engine does (registrations arrive on several threads)."""
+        with self._urns_lock:
+            taken = urn in self._urns
+            self._urns.add(urn)
+        if taken:
+            raise DuplicateUrnError(
+                f"Duplicate resource URN '{urn}'; try giving it a unique name (the Pulumi engine "
+                "stops the update here)"
+            )
+
+    def _awsx_image_child(self, image_urn: str, inputs: Mapping[str, Any]) -> None:
+        """Record the docker-build image awsx.ecr.Image creates: mocks never see it, the engine does.
+
+        awsx names it ``imageName``, else ``imageTag``, else a hash of the build inputs
+        (pulumi-awsx ``awsx/ecr/image.ts``, ``computeImageFromAsset``); its URN carries only the
+        parents' types, so two images with the same tag collide (pulumi-awsx issue 1793).
+        """
+        name = inputs.get("imageName") or inputs.get("imageTag")
+        if not name:
+            signature = f"{inputs.get('context', '.')};dockerfile={inputs.get('dockerfile')}{self.stack}"
+            name = f"{hashlib.sha1(signature.encode()).hexdigest()}-container"
+        urn = self._urn_of(DOCKER_BUILD_IMAGE, str(name), image_urn)
+        self._refuse_duplicate(urn)
+        self.run.resources.append(
+            Recorded(
+                type=DOCKER_BUILD_IMAGE,
+                name=str(name),
+                urn=urn,
+                parent=image_urn,
+                custom=True,
+                inputs={
+                    "tags": [f"{inputs.get('repositoryUrl')}:{name}"],
+                    "context": {"location": inputs.get("context", ".")},
+                    "dockerfile": {"location": inputs.get("dockerfile")},
+                    "platforms": [inputs["platform"]] if inputs.get("platform") else [],
+                    "push": True,
+                },
+                state={},
+                options={"modelled": True},
+            )
+        )
 
 
 class _WarningCollector(logging.Handler):
@@ -173,14 +237,15 @@ class WebstackMocks(pulumi.runtime.Mocks):
         if handler is None:
             raise NotImplementedError(
                 f"the mock engine does not answer invoke {args.token!r} (args {args.args}); "
-                "teach tests/mocks.py a realistic camelCase answer for it"
+                "teach plan/engine.py a realistic camelCase answer for it"
             )
         return handler(self, args.args), []
 
     def zones(self, region: str) -> list[str]:
-        if region not in REGION_ZONE_LETTERS:
-            raise NotImplementedError(f"the mock engine knows no zones for region {region!r}")
-        return [f"{region}{letter}" for letter in REGION_ZONE_LETTERS[region]]
+        if region not in regions.ZONE_LETTERS:
+            # AWS answers an unknown region with an endpoint error; the loader names aws:region first.
+            raise ValueError(regions.unknown_region_problem(region))
+        return regions.zones(region)
 
 
 def _availability_zones(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -235,8 +300,12 @@ def _policy_document(_mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str
     return {"id": "policy", "json": json.dumps(document), "minifiedJson": json.dumps(document)}
 
 
+AWSX_IMAGE = "awsx:ecr:Image"
+DOCKER_BUILD_IMAGE = "docker-build:index:Image"
+
+
 def _awsx_state(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
-    if args.typ == "awsx:ecr:Image":
+    if args.typ == AWSX_IMAGE:
         repository, tag = args.inputs.get("repositoryUrl"), args.inputs.get("imageTag", "latest")
         return {"imageUri": f"{repository}:{tag}@sha256:{'0' * 64}"}
     raise NotImplementedError(f"the mock engine does not know the awsx component {args.typ}")
@@ -293,22 +362,52 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
 # --- Running things ---------------------------------------------------------------------------------
 
 
-def stack_config(stack: str, root: Path = PROJECT_ROOT) -> dict[str, str]:
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    """A mapping names the same key twice. PyYAML keeps the last silently; the Pulumi CLI refuses."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as the Pulumi CLI reads it: a key given twice in one mapping is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # pyright: ignore[reportArgumentType]
+            if key in seen:
+                first = seen[key].start_mark
+                raise DuplicateKeyError(
+                    problem=f"the key {key!r} appears twice (first at line {first.line + 1}); keep one",
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file as the Pulumi CLI reads it (duplicate keys are errors, as they are for the CLI)."""
+    return yaml.load(path.read_text(), Loader=_StrictLoader)
+
+
+def stack_config(stack: str, root: Path = PROJECT_ROOT, stack_file: Path | None = None) -> dict[str, str]:
     """The config a real ``pulumi up`` of ``stack`` would pass: project defaults, then the stack file.
 
-    Non-string values are JSON-encoded, exactly as the CLI hands them to the program.
+    Non-string values are JSON-encoded, exactly as the CLI hands them to the program. The project
+    file is ``root/Pulumi.yaml``, or webstack's own when ``root`` is a folder of stack files only
+    (test fixtures). ``stack_file`` reads another file as this stack's (``plan --compare-file``).
     """
     project_file = root / "Pulumi.yaml"
-    stack_file = root / f"Pulumi.{stack}.yaml"
+    if not project_file.is_file():
+        project_file = PROJECT_ROOT / "Pulumi.yaml"
+    stack_file = stack_file or root / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
-        raise FileNotFoundError(f"no stack file {stack_file.name} in {root}")
-    project = yaml.safe_load(project_file.read_text()) or {}
+        raise FileNotFoundError(f"no stack file {stack_file.name} in {stack_file.parent}")
+    project = read_yaml(project_file) or {}
     name = project.get("name", PROJECT)
     config: dict[str, Any] = {}
     for key, spec in (project.get("config") or {}).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
             config[key if ":" in key else f"{name}:{key}"] = spec.get("default", spec.get("value"))
-    stack_doc = yaml.safe_load(stack_file.read_text()) or {}
+    stack_doc = read_yaml(stack_file) or {}
     if not isinstance(stack_doc, dict):
         raise ValueError(f"{stack_file.name} is not a mapping")
     config.update(stack_doc.get("config") or {})
@@ -320,7 +419,7 @@ def project_name(root: Path) -> str:
     project_file = root / "Pulumi.yaml"
     if not project_file.is_file():
         return PROJECT
-    return str((yaml.safe_load(project_file.read_text()) or {}).get("name", PROJECT))
+    return str((read_yaml(project_file) or {}).get("name", PROJECT))
 
 
 def _configure(run: Run, config: Mapping[str, str], stack: str, project: str = PROJECT) -> None:
@@ -343,7 +442,7 @@ def _configure(run: Run, config: Mapping[str, str], stack: str, project: str = P
         stack=stack,
         preview=False,
         logger=logger,
-        monitor=_RecordingMonitor(mocks, run),
+        monitor=_RecordingMonitor(mocks, run, project, stack),
     )
 
 
