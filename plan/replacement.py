@@ -1,0 +1,118 @@
+"""Which input changes make the provider replace a resource instead of updating it (pure data).
+
+Pulumi replaces a resource when an input the provider marks ForceNew changes: a new subnet, a new
+load balancer, an empty new database. ``plan --compare`` and the upgrade tests use this table to say
+"replaces" next to a change, before anyone runs ``pulumi preview``.
+
+Source: the ``ForceNew: true`` attributes in hashicorp/terraform-provider-aws
+(``internal/service/<service>/<resource>.go``), which pulumi-aws 7 bridges unchanged; names here are
+the Pulumi (camelCase) input names. ``name``/``namePrefix`` are ForceNew almost everywhere and are
+listed once in ``ALWAYS``. Kept by hand: a type missing here is reported as "unknown" by the compare,
+never as safe, and a test checks every type the program registers has an entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+ALWAYS = ("name", "namePrefix")
+"""ForceNew on every AWS resource that has them."""
+
+REVISED_ON_ANY_CHANGE = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
+"""Immutable by design: every change registers a new revision (the service then rolls to it)."""
+
+FORCE_NEW: dict[str, tuple[str, ...]] = {
+    "aws:appautoscaling/policy:Policy": ("resourceId", "scalableDimension", "serviceNamespace"),
+    "aws:appautoscaling/scheduledAction:ScheduledAction": ("resourceId", "scalableDimension", "serviceNamespace"),
+    "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
+    "aws:cloudwatch/logGroup:LogGroup": ("logGroupClass",),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (),
+    "aws:cloudwatch/dashboard:Dashboard": ("dashboardName",),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": ("logGroupName",),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("vpcId",),
+    "aws:ec2/eip:Eip": ("domain", "address", "customerOwnedIpv4Pool", "networkBorderGroup", "publicIpv4Pool"),
+    "aws:ec2/flowLog:FlowLog": (
+        "vpcId",
+        "subnetId",
+        "eniId",
+        "trafficType",
+        "logDestination",
+        "logDestinationType",
+        "iamRoleArn",
+        "maxAggregationInterval",
+        "logFormat",
+        "destinationOptions",
+    ),
+    "aws:ec2/internetGateway:InternetGateway": (),
+    "aws:ec2/natGateway:NatGateway": ("subnetId", "allocationId", "connectivityType", "privateIp"),
+    "aws:ec2/route:Route": (
+        "routeTableId",
+        "destinationCidrBlock",
+        "destinationIpv6CidrBlock",
+        "destinationPrefixListId",
+    ),
+    "aws:ec2/routeTable:RouteTable": ("vpcId",),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": ("subnetId", "gatewayId"),
+    "aws:ec2/securityGroup:SecurityGroup": ("description", "vpcId"),
+    "aws:ec2/subnet:Subnet": ("vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId", "outpostArn"),
+    "aws:ec2/vpc:Vpc": ("cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": ("vpcId", "serviceName", "vpcEndpointType", "serviceRegion"),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
+    "aws:ecr/repository:Repository": ("encryptionConfigurations",),
+    "aws:ecs/cluster:Cluster": (),
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ("clusterName",),
+    "aws:ecs/service:Service": ("cluster", "launchType", "iamRole", "schedulingStrategy", "deploymentController"),
+    "aws:ecs/taskDefinition:TaskDefinition": (),
+    "aws:iam/role:Role": ("path",),
+    "aws:iam/rolePolicy:RolePolicy": ("role",),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
+    "aws:kms/alias:Alias": (),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    "aws:lb/listener:Listener": ("loadBalancerArn",),
+    "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
+    "aws:lb/loadBalancer:LoadBalancer": ("internal", "loadBalancerType", "customerOwnedIpv4Pool"),
+    "aws:lb/targetGroup:TargetGroup": (
+        "port",
+        "protocol",
+        "protocolVersion",
+        "targetType",
+        "vpcId",
+        "ipAddressType",
+    ),
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "bucket",
+        "expectedBucketOwner",
+    ),
+    "aws:s3/bucketVersioning:BucketVersioning": ("bucket", "expectedBucketOwner"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("securityGroupId",),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("securityGroupId",),
+}
+"""Pulumi type token -> the inputs (besides ``ALWAYS``) whose change replaces the resource."""
+
+NOT_PROVIDER_RESOURCES = ("awsx:", "docker-build:", "webstack:", "pulumi:")
+"""Components and build steps: nothing in AWS to replace (their children are judged one by one)."""
+
+
+def known(type_token: str) -> bool:
+    """Whether the table can judge this type (components count as known: they have no state)."""
+    return type_token in FORCE_NEW or type_token.startswith(NOT_PROVIDER_RESOURCES)
+
+
+def replacing_changes(type_token: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The changed inputs that replace a resource of this type (every change, for revised types).
+
+    Raises KeyError for a type the table does not know, so nobody mistakes "unknown" for "safe".
+    """
+    if type_token.startswith(NOT_PROVIDER_RESOURCES):
+        return []
+    if type_token in REVISED_ON_ANY_CHANGE:
+        fields = sorted(set(before) | set(after))
+    else:
+        fields = [*ALWAYS, *FORCE_NEW[type_token]]
+    return [field for field in fields if before.get(field) != after.get(field)]
