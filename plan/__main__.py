@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from components.config import ConfigError
+from components.schema import ConfigError
 from plan import diagram, graph, report
 from tests.mocks import PROJECT_ROOT
 
