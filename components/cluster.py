@@ -1,16 +1,115 @@
-"""The Cluster component: an ECS cluster on Fargate with Container Insights and logged ECS Exec."""
+"""The Cluster component: an ECS cluster on Fargate with Container Insights and logged ECS Exec.
+
+Also the schema of ``webstack:cluster`` (its keys, environment defaults and checks).
+"""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import Field, StrictBool
 
-from components.config import ContainerInsights
 from components.fargate import CAPACITY_STRATEGIES, CapacityStrategy
 from components.naming import child_name, tags_with_name, type_token
+from components.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+
+# --- Config: `webstack:cluster` -------------------------------------------------------------------
+
+
+class ContainerInsights(enum.StrEnum):
+    """Container Insights level of the cluster (it is never off)."""
+
+    ENABLED = "enabled"
+    ENHANCED = "enhanced"
+
+
+@dataclass(frozen=True)
+class ClusterDefaults:
+    """The values an environment's cluster uses for keys a stack does not set."""
+
+    capacity: CapacityStrategy
+    container_insights: ContainerInsights
+    exec_enabled: bool
+
+
+CLUSTER_DEFAULTS: dict[Environment, ClusterDefaults] = {
+    Environment.DEV: ClusterDefaults(
+        capacity=CapacityStrategy.SPOT_PREFERRED,
+        container_insights=ContainerInsights.ENABLED,
+        exec_enabled=True,
+    ),
+    Environment.PROD: ClusterDefaults(
+        capacity=CapacityStrategy.ON_DEMAND,
+        container_insights=ContainerInsights.ENHANCED,
+        exec_enabled=False,
+    ),
+}
+
+
+class ClusterConfig(StrictModel):
+    """``webstack:cluster``: the ECS cluster all services share."""
+
+    capacity: CapacityStrategy | None = Field(
+        default=None,
+        description="on_demand | balanced | spot_preferred. Default: dev spot_preferred, prod on_demand "
+        "(prod refuses spot_preferred: it keeps a FARGATE base).",
+        json_schema_extra={"fix": "use one of on_demand, balanced, spot_preferred"},
+    )
+    container_insights: ContainerInsights | None = Field(
+        default=None,
+        alias="containerInsights",
+        description="enabled | enhanced. Default: dev enabled, prod enhanced.",
+        json_schema_extra={"fix": "use enabled or enhanced"},
+    )
+    exec_enabled: StrictBool | None = Field(
+        default=None,
+        alias="execEnabled",
+        description="Allow ECS Exec into tasks (sessions are logged). Default: dev true, prod false.",
+        json_schema_extra={"fix": "use true or false"},
+    )
+    exec_log_retention_days: RetentionDays = Field(
+        default=365,
+        alias="execLogRetentionDays",
+        description="Days ECS Exec session logs are kept. Default 365.",
+        json_schema_extra={"fix": RETENTION_FIX},
+    )
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """The cluster as validated, environment defaults applied."""
+
+    capacity: CapacityStrategy
+    container_insights: ContainerInsights
+    exec_enabled: bool
+    exec_log_retention_days: int
+
+
+def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[ClusterSettings, list[str]]:
+    """The cluster with its environment's defaults applied, and every problem found."""
+    defaults = CLUSTER_DEFAULTS[environment]
+    capacity = config.capacity or defaults.capacity
+    problems = []
+    if environment is Environment.PROD and capacity is CapacityStrategy.SPOT_PREFERRED:
+        problems.append(
+            "webstack:cluster.capacity: got 'spot_preferred', but prod keeps a FARGATE base so that a "
+            "Spot reclaim cannot stop every task; use on_demand (default) or balanced"
+        )
+    exec_enabled = defaults.exec_enabled if config.exec_enabled is None else config.exec_enabled
+    settings = ClusterSettings(
+        capacity=capacity,
+        container_insights=config.container_insights or defaults.container_insights,
+        exec_enabled=exec_enabled,
+        exec_log_retention_days=config.exec_log_retention_days,
+    )
+    return settings, problems
+
+
+# --- The component --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,25 @@
 """The Edge component: the one internet-facing entry point (an Application Load Balancer for now).
 
 The interface (routes in, security group, target groups and URL out) is what an API Gateway edge
-will implement later, so services do not care which kind of edge they sit behind.
+will implement later, so services do not care which kind of edge they sit behind. The schema of
+``webstack:edge`` (its keys, environment defaults and checks) is declared here too.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from components.buckets import private_bucket
 from components.iam import Statement
 from components.naming import child_name, member_name, tags_with_name, type_token
+from components.schema import Environment, StrictModel
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
 HTTP_PORT = 80
@@ -27,6 +32,139 @@ DEREGISTRATION_DELAY_SECONDS = 30
 HEALTH_CHECK_INTERVAL_SECONDS = 10
 HEALTHY_THRESHOLD = 2
 UNHEALTHY_THRESHOLD = 3
+
+
+# --- Config: `webstack:edge` ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EdgeDefaults:
+    """The values an environment's load balancer uses for keys a stack does not set."""
+
+    access_logs: bool
+    deletion_protection: bool
+
+
+EDGE_DEFAULTS: dict[Environment, EdgeDefaults] = {
+    Environment.DEV: EdgeDefaults(access_logs=False, deletion_protection=False),
+    Environment.PROD: EdgeDefaults(access_logs=True, deletion_protection=True),
+}
+
+
+class EdgeConfig(StrictModel):
+    """``webstack:edge``: the internet-facing load balancer."""
+
+    certificate_arn: StrictStr | None = Field(
+        default=None,
+        alias="certificateArn",
+        description="ACM certificate for HTTPS, in the stack's region and account. Required in prod; "
+        "dev without one runs HTTP-only (and says so).",
+        json_schema_extra={
+            "fix": "use an ACM ARN such as arn:aws:acm:eu-west-1:111111111111:certificate/<id>"
+        },
+    )
+    access_logs: StrictBool | None = Field(
+        default=None,
+        alias="accessLogs",
+        description="Write ALB access logs to a private S3 bucket. Default: dev false, prod true (required).",
+        json_schema_extra={"fix": "use true or false"},
+    )
+    access_log_expiration_days: StrictInt = Field(
+        default=90,
+        alias="accessLogExpirationDays",
+        ge=1,
+        le=3650,
+        description="Days before access logs expire. Default 90.",
+        json_schema_extra={"fix": "use days from 1 to 3650"},
+    )
+    deletion_protection: StrictBool | None = Field(
+        default=None,
+        alias="deletionProtection",
+        description="Protect the load balancer from deletion. Default: dev false, prod true (required).",
+        json_schema_extra={"fix": "use true or false"},
+    )
+    idle_timeout: StrictInt = Field(
+        default=60,
+        alias="idleTimeout",
+        ge=1,
+        le=4000,
+        description="Seconds an idle connection stays open. Default 60.",
+        json_schema_extra={"fix": "use seconds from 1 to 4000"},
+    )
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """The load balancer as validated, environment defaults applied."""
+
+    certificate_arn: str | None
+    access_logs: bool
+    access_log_expiration_days: int
+    deletion_protection: bool
+    idle_timeout: int
+
+
+_CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]{36}$")
+
+
+def edge_settings(
+    config: EdgeConfig, environment: Environment, region: str, allowed_account_ids: tuple[str, ...]
+) -> tuple[EdgeSettings, list[str]]:
+    """The load balancer with its environment's defaults applied, and every problem found.
+
+    ``region`` and ``allowed_account_ids`` are the stack's (``aws:*``): the certificate must be theirs.
+    """
+    defaults = EDGE_DEFAULTS[environment]
+    problems = []
+    arn = config.certificate_arn
+    if arn is not None:
+        match = _CERTIFICATE_ARN.match(arn)
+        if not match:
+            problems.append(
+                f"webstack:edge.certificateArn: got {json.dumps(arn)}, but it is not an ACM certificate ARN; "
+                "use arn:aws:acm:<region>:<account>:certificate/<id>"
+            )
+        elif region and match.group(1) != region:
+            problems.append(
+                f"webstack:edge.certificateArn: got a certificate in {match.group(1)}, but a load balancer "
+                f"in {region} needs one from its own region; request or import it in {region}"
+            )
+        elif allowed_account_ids and match.group(2) not in allowed_account_ids:
+            problems.append(
+                f"webstack:edge.certificateArn: got a certificate of account {match.group(2)}, which is not "
+                f"in aws:allowedAccountIds {list(allowed_account_ids)}; use this account's certificate"
+            )
+    access_logs = defaults.access_logs if config.access_logs is None else config.access_logs
+    protection = (
+        defaults.deletion_protection if config.deletion_protection is None else config.deletion_protection
+    )
+    if environment is Environment.PROD:
+        if arn is None:
+            problems.append(
+                "webstack:edge.certificateArn: missing, but prod serves HTTPS only; set it to an ACM "
+                "certificate ARN of the prod account and region"
+            )
+        if not access_logs:
+            problems.append(
+                "webstack:edge.accessLogs: got false, but prod keeps load balancer access logs for "
+                "incident response; remove the key or set it to true"
+            )
+        if not protection:
+            problems.append(
+                "webstack:edge.deletionProtection: got false, but prod protects its load balancer from "
+                "deletion; remove the key or set it to true"
+            )
+    settings = EdgeSettings(
+        certificate_arn=arn,
+        access_logs=access_logs,
+        access_log_expiration_days=config.access_log_expiration_days,
+        deletion_protection=protection,
+        idle_timeout=config.idle_timeout,
+    )
+    return settings, problems
+
+
+# --- The component --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

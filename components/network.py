@@ -1,4 +1,5 @@
-"""The Network component: a VPC with a public and a private subnet in each zone.
+"""The Network component: a VPC with a public and a private subnet in each zone, and the schema of
+``webstack:network`` (its keys, environment defaults and checks).
 
 Built from ``pulumi_aws`` resources (not ``awsx.ec2.Vpc``) so that every subnet, route and
 association is a resource of its own that tests and the offline plan can see.
@@ -6,21 +7,192 @@ association is a resource of its own that tests and the offline plan can see.
 
 from __future__ import annotations
 
+import enum
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+from pydantic import Field, StrictInt, StrictStr, field_validator
 
 from components import cidr
-from components.config import NatMode
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+from components.schema import (
+    PROD_MIN_LOG_RETENTION_DAYS,
+    PROD_MIN_ZONES,
+    RETENTION_FIX,
+    Environment,
+    RetentionDays,
+    StrictModel,
+)
 
 ANYWHERE = "0.0.0.0/0"
 FLOW_LOG_AGGREGATION_SECONDS = 60
 """Flow logs aggregate for 1 minute (AWS default 10): incidents are seen while they happen."""
+
+
+# --- Config: `webstack:network` -------------------------------------------------------------------
+
+
+class NatMode(enum.StrEnum):
+    """How private subnets reach the internet."""
+
+    NONE = "none"
+    """No NAT gateway: private subnets reach only the VPC and its endpoints."""
+    SINGLE = "single"
+    """One NAT gateway in the first zone serves every zone (cheap; one zone's outage cuts egress)."""
+    PER_AZ = "per_az"
+    """One NAT gateway per zone, each zone routing through its own (highly available)."""
+
+
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+
+
+@dataclass(frozen=True)
+class NetworkDefaults:
+    """The values an environment's network uses for keys a stack does not set."""
+
+    az_count: int
+    nat_mode: NatMode
+    flow_log_retention_days: int
+
+
+NETWORK_DEFAULTS: dict[Environment, NetworkDefaults] = {
+    Environment.DEV: NetworkDefaults(az_count=2, nat_mode=NatMode.SINGLE, flow_log_retention_days=30),
+    Environment.PROD: NetworkDefaults(az_count=3, nat_mode=NatMode.PER_AZ, flow_log_retention_days=365),
+}
+
+
+class NetworkConfig(StrictModel):
+    """``webstack:network``: the VPC and its subnets."""
+
+    cidr: StrictStr = Field(
+        default=DEFAULT_VPC_CIDR,
+        description=f"IPv4 CIDR of the VPC, a private range from /16 to /{cidr.MAX_VPC_PREFIX}. "
+        f"Default {DEFAULT_VPC_CIDR}.",
+        json_schema_extra={"fix": "use a private range such as 10.0.0.0/16"},
+    )
+    az_count: StrictInt | None = Field(
+        default=None,
+        alias="azCount",
+        description="How many availability zones to use. Default: dev 2, prod 3 (prod needs 2+).",
+        json_schema_extra={"fix": "use a whole number such as 3"},
+    )
+    availability_zones: tuple[StrictStr, ...] | None = Field(
+        default=None,
+        alias="availabilityZones",
+        description="Explicit zone names (e.g. [eu-west-1a, eu-west-1b]). Default: the first "
+        "azCount zones the region offers.",
+        json_schema_extra={"fix": "list zone names of the stack's region, e.g. [eu-west-1a, eu-west-1b]"},
+    )
+    nat_mode: NatMode | None = Field(
+        default=None,
+        alias="natMode",
+        description="none | single | per_az. Default: dev single, prod per_az (prod requires per_az).",
+        json_schema_extra={"fix": "use one of none, single, per_az"},
+    )
+    flow_log_retention_days: RetentionDays | None = Field(
+        default=None,
+        alias="flowLogRetentionDays",
+        description=f"Days VPC flow logs are kept. Default: dev 30, prod 365 (prod needs "
+        f"{PROD_MIN_LOG_RETENTION_DAYS}+).",
+        json_schema_extra={"fix": RETENTION_FIX},
+    )
+
+    @field_validator("cidr")
+    @classmethod
+    def _valid_vpc_cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value)
+        except ValueError as error:
+            if "has host bits set" in str(error):
+                suggestion = ipaddress.IPv4Network(value, strict=False)
+                raise ValueError(f"it has host bits set; did you mean {suggestion}?") from None
+            raise ValueError("it is not an IPv4 CIDR such as 10.0.0.0/16") from None
+        if not network.is_private:
+            raise ValueError("it is not a private (RFC 1918) range")
+        problem = cidr.vpc_prefix_problem(network)
+        if problem:
+            raise ValueError(f"{problem}; use a prefix from /{cidr.MIN_VPC_PREFIX} to /{cidr.MAX_VPC_PREFIX}")
+        return value
+
+    @field_validator("az_count")
+    @classmethod
+    def _positive_zone_count(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= cidr.MAX_ZONE_SLOTS:
+            raise ValueError(f"it must be from 1 to {cidr.MAX_ZONE_SLOTS}")
+        return value
+
+    @field_validator("availability_zones")
+    @classmethod
+    def _distinct_zones(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is None:
+            return value
+        if not value:
+            raise ValueError("the list is empty; leave the key out to use the region's zones")
+        if len(set(value)) != len(value):
+            raise ValueError("a zone is listed twice")
+        for zone in value:
+            cidr.zone_slot(zone)  # raises ValueError naming the zone
+        return value
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """The network as validated; zones are resolved later against the region."""
+
+    cidr: ipaddress.IPv4Network
+    az_count: int
+    availability_zones: tuple[str, ...] | None
+    nat_mode: NatMode
+    flow_log_retention_days: int
+
+
+def network_settings(config: NetworkConfig, environment: Environment) -> tuple[NetworkSettings, list[str]]:
+    """The network with its environment's defaults applied, and every problem found."""
+    defaults = NETWORK_DEFAULTS[environment]
+    problems: list[str] = []
+    zones = config.availability_zones
+    az_count = config.az_count
+    if zones is not None and az_count is not None and az_count != len(zones):
+        problems.append(
+            f"webstack:network.azCount: got {az_count}, but availabilityZones lists {len(zones)} "
+            "zone(s); set one of the two, not both"
+        )
+    if az_count is None:
+        az_count = len(zones) if zones is not None else defaults.az_count
+    nat_mode = config.nat_mode or defaults.nat_mode
+    retention = config.flow_log_retention_days or defaults.flow_log_retention_days
+
+    if environment is Environment.PROD:
+        if az_count < PROD_MIN_ZONES:
+            problems.append(
+                f"webstack:network.azCount: got {az_count}, but prod needs at least {PROD_MIN_ZONES} "
+                "availability zones to survive a zone outage; use 2 or more (default 3)"
+            )
+        if nat_mode is not NatMode.PER_AZ:
+            problems.append(
+                f"webstack:network.natMode: got '{nat_mode.value}', but prod must use 'per_az' so that "
+                "losing one zone does not cut every zone's egress; use per_az (the prod default)"
+            )
+        if retention < PROD_MIN_LOG_RETENTION_DAYS:
+            problems.append(
+                f"webstack:network.flowLogRetentionDays: got {retention}, but prod keeps flow logs at "
+                f"least {PROD_MIN_LOG_RETENTION_DAYS} days for incident response; use 90 or more"
+            )
+    settings = NetworkSettings(
+        cidr=ipaddress.IPv4Network(config.cidr),
+        az_count=az_count,
+        availability_zones=zones,
+        nat_mode=nat_mode,
+        flow_log_retention_days=retention,
+    )
+    return settings, problems
+
+
+# --- The component --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

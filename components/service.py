@@ -1,27 +1,38 @@
 """The Service component: one containerised app on Fargate, behind the edge, autoscaled.
 
 Each service gets its own log group, roles, security group, task definition, ECS service and
-scaling policies, and (when it builds its image here) its own ECR repository.
+scaling policies, and (when it builds its image here) its own ECR repository. The schema of
+``webstack:services`` (its keys, environment defaults, routes and checks) is declared here too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
+from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
+from components import fargate
 from components.artifacts import context_tag
 from components.cluster import Cluster
-from components.config import ServiceSettings
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+from components.schema import (
+    PROD_MIN_LOG_RETENTION_DAYS,
+    PROD_MIN_TASKS,
+    RETENTION_FIX,
+    Environment,
+    RetentionDays,
+    StrictModel,
+)
 
 HTTPS_PORT = 443
 ANYWHERE_IPV4 = "0.0.0.0/0"
@@ -36,6 +47,488 @@ EXEC_ACTIONS = (
 )
 """What the ECS Exec agent in a task needs; AWS does not scope these to a resource."""
 STOP_TIMEOUT_SECONDS = 30
+
+
+# --- Config: `webstack:services.<name>` -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceDefaults:
+    """The values an environment's services use for keys a stack does not set."""
+
+    desired_count: int
+    min_count: int
+    max_count: int
+    log_retention_days: int
+
+
+SERVICE_DEFAULTS: dict[Environment, ServiceDefaults] = {
+    Environment.DEV: ServiceDefaults(desired_count=1, min_count=1, max_count=2, log_retention_days=14),
+    Environment.PROD: ServiceDefaults(desired_count=2, min_count=2, max_count=6, log_retention_days=365),
+}
+
+
+class BuildConfig(StrictModel):
+    """``services.<name>.build``: build the image from a Dockerfile context and push it to ECR."""
+
+    context: StrictStr = Field(
+        description="Directory of the Docker build context, relative to the project (required).",
+        json_schema_extra={"fix": "point context at a directory of this project that holds a Dockerfile"},
+    )
+    dockerfile: StrictStr = Field(
+        default="Dockerfile",
+        description="Dockerfile path inside the context. Default Dockerfile.",
+        json_schema_extra={"fix": "name a file inside the context, e.g. Dockerfile"},
+    )
+    platform: Literal["linux/amd64", "linux/arm64"] = Field(
+        default="linux/amd64",
+        description="Target platform of the image and the task. Default linux/amd64.",
+        json_schema_extra={"fix": "use linux/amd64 or linux/arm64"},
+    )
+
+
+MAX_RULE_VALUES = 5
+"""An ALB listener rule allows 5 condition values in all."""
+
+
+class RoutingConfig(StrictModel):
+    """``services.<name>.routing``: which requests on the shared entry point go to the service."""
+
+    path_patterns: tuple[StrictStr, ...] = Field(
+        default=(),
+        alias="pathPatterns",
+        description="ALB path patterns, e.g. [/api/*]. Default: [/*] for a service without routing.",
+        json_schema_extra={"fix": "list patterns that start with /, e.g. [/api/*]"},
+    )
+    host_headers: tuple[StrictStr, ...] = Field(
+        default=(),
+        alias="hostHeaders",
+        description="Host names, e.g. [api.example.com]. Default: any host.",
+        json_schema_extra={"fix": "list host names, e.g. [api.example.com]"},
+    )
+
+    @field_validator("path_patterns")
+    @classmethod
+    def _paths_start_with_slash(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if not pattern.startswith("/"):
+                raise ValueError(f"pattern {pattern!r} does not start with /")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> RoutingConfig:
+        values = len(self.path_patterns) + len(self.host_headers)
+        if values == 0:
+            raise ValueError(
+                "routing needs pathPatterns or hostHeaders; leave routing out for the default route"
+            )
+        if values > MAX_RULE_VALUES:
+            raise ValueError(
+                f"a load balancer rule matches at most {MAX_RULE_VALUES} paths and hosts in all, got {values}"
+            )
+        return self
+
+
+class AutoscalingConfig(StrictModel):
+    """``services.<name>.autoscaling``: target tracking between minCount and maxCount."""
+
+    cpu_target: StrictInt = Field(
+        default=70,
+        alias="cpuTarget",
+        ge=10,
+        le=95,
+        description="Average CPU % to hold. Default 70.",
+        json_schema_extra={"fix": "use a percentage from 10 to 95"},
+    )
+    memory_target: StrictInt | None = Field(
+        default=None,
+        alias="memoryTarget",
+        ge=10,
+        le=95,
+        description="Average memory % to hold. Default: not tracked.",
+        json_schema_extra={"fix": "use a percentage from 10 to 95"},
+    )
+    requests_per_target: StrictInt | None = Field(
+        default=None,
+        alias="requestsPerTarget",
+        ge=1,
+        description="ALB requests per task per minute to hold. Default: not tracked.",
+        json_schema_extra={"fix": "use a whole number of requests, e.g. 1000"},
+    )
+    scale_out_cooldown: StrictInt = Field(
+        default=60,
+        alias="scaleOutCooldown",
+        ge=0,
+        le=3600,
+        description="Seconds between scale-outs. Default 60.",
+        json_schema_extra={"fix": "use seconds from 0 to 3600"},
+    )
+    scale_in_cooldown: StrictInt = Field(
+        default=300,
+        alias="scaleInCooldown",
+        ge=0,
+        le=3600,
+        description="Seconds between scale-ins. Default 300.",
+        json_schema_extra={"fix": "use seconds from 0 to 3600"},
+    )
+
+
+class StatementConfig(StrictModel):
+    """One IAM statement added to a service's task role."""
+
+    effect: Literal["Allow", "Deny"] = Field(
+        default="Allow",
+        description="Allow or Deny. Default Allow.",
+        json_schema_extra={"fix": "use Allow or Deny"},
+    )
+    actions: tuple[StrictStr, ...] = Field(
+        min_length=1,
+        description="Exact IAM actions, e.g. [s3:GetObject]; wildcards are refused (least privilege).",
+        json_schema_extra={"fix": "list exact actions such as s3:GetObject"},
+    )
+    resources: tuple[StrictStr, ...] = Field(
+        min_length=1,
+        description="Resource ARNs the actions apply to.",
+        json_schema_extra={"fix": "list the ARNs the actions apply to"},
+    )
+
+    @field_validator("actions")
+    @classmethod
+    def _no_wildcards(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for action in value:
+            if fargate.is_wildcard_action(action):
+                raise ValueError(f"action {action!r} is a wildcard; list the exact actions the app calls")
+            if ":" not in action:
+                raise ValueError(f"action {action!r} is not of the form service:Action")
+        return value
+
+
+class ContainerHealthCheckConfig(StrictModel):
+    """``services.<name>.containerHealthCheck``: the container's own health command."""
+
+    command: tuple[StrictStr, ...] = Field(
+        min_length=2,
+        description='e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"] (required).',
+        json_schema_extra={"fix": 'use ["CMD-SHELL", "<command>"] or ["CMD", "<exe>", ...]'},
+    )
+    interval: StrictInt = Field(default=30, ge=5, le=300, description="Seconds between checks. Default 30.")
+    timeout: StrictInt = Field(default=5, ge=2, le=60, description="Seconds per check. Default 5.")
+    retries: StrictInt = Field(default=3, ge=1, le=10, description="Failures before unhealthy. Default 3.")
+    start_period: StrictInt = Field(
+        default=10, alias="startPeriod", ge=0, le=300, description="Grace seconds at start. Default 10."
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _known_form(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if value[0] not in ("CMD", "CMD-SHELL"):
+            raise ValueError("the command must start with CMD or CMD-SHELL")
+        return value
+
+
+class ServiceConfig(StrictModel):
+    """``services.<name>``: one containerised service behind the shared entry point."""
+
+    image: StrictStr | None = Field(
+        default=None,
+        description="Image reference to run (prod: a version tag or digest). Give image or build.",
+        json_schema_extra={"fix": "use a reference such as ghcr.io/org/app:1.2.3"},
+    )
+    build: BuildConfig | None = Field(
+        default=None,
+        description="Build the image from a local Dockerfile context into the service's ECR repository.",
+        json_schema_extra={"fix": "give build: {context: ./app}"},
+    )
+    port: StrictInt = Field(
+        ge=1,
+        le=65535,
+        description="Container port the app listens on (required).",
+        json_schema_extra={"fix": "use a port from 1 to 65535"},
+    )
+    cpu: StrictInt = Field(
+        default=256,
+        description="Fargate CPU units. Default 256.",
+        json_schema_extra={"fix": fargate.describe_sizes()},
+    )
+    memory: StrictInt = Field(
+        default=512,
+        description="Fargate memory in MiB, valid for the cpu. Default 512.",
+        json_schema_extra={"fix": "pick a memory size the cpu allows"},
+    )
+    desired_count: StrictInt | None = Field(
+        default=None,
+        alias="desiredCount",
+        ge=0,
+        description="Tasks at first deploy. Default: dev 1, prod 2 (prod needs 2+).",
+        json_schema_extra={"fix": "use a whole number between minCount and maxCount"},
+    )
+    min_count: StrictInt | None = Field(
+        default=None,
+        alias="minCount",
+        ge=0,
+        description="Autoscaling minimum. Default: dev 1, prod 2 (prod needs 2+).",
+        json_schema_extra={"fix": "use a whole number no larger than maxCount"},
+    )
+    max_count: StrictInt | None = Field(
+        default=None,
+        alias="maxCount",
+        ge=1,
+        description="Autoscaling maximum. Default: dev 2, prod 6.",
+        json_schema_extra={"fix": "use a whole number no smaller than minCount"},
+    )
+    health_check_path: StrictStr = Field(
+        default="/",
+        alias="healthCheckPath",
+        description="Path the load balancer checks. Default /.",
+        json_schema_extra={"fix": "use a path that starts with /, e.g. /health"},
+    )
+    health_check_grace_period: StrictInt = Field(
+        default=60,
+        alias="healthCheckGracePeriod",
+        ge=0,
+        le=7200,
+        description="Seconds ECS ignores failing load-balancer checks after a task starts. Default 60.",
+        json_schema_extra={"fix": "use seconds from 0 to 7200"},
+    )
+    routing: RoutingConfig | None = Field(
+        default=None,
+        description="Paths and/or hosts routed to the service. Default: the catch-all /* (one service only).",
+        json_schema_extra={"fix": "give routing: {pathPatterns: [/api/*]}"},
+    )
+    environment: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Plain environment variables (never secrets: names like *PASSWORD*/*TOKEN* are refused).",
+        json_schema_extra={"fix": "give NAME: value pairs of text"},
+    )
+    secrets: dict[StrictStr, StrictStr] = Field(
+        default_factory=dict,
+        description="Env name -> Secrets Manager secret or SSM parameter ARN, injected via valueFrom.",
+        json_schema_extra={
+            "fix": "map NAME to an ARN such as arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
+        },
+    )
+    task_policy_statements: tuple[StatementConfig, ...] = Field(
+        default=(),
+        alias="taskPolicyStatements",
+        description="Extra IAM statements for the task role. Default: none (the role can do nothing).",
+        json_schema_extra={"fix": "give [{actions: [s3:GetObject], resources: [arn:...]}]"},
+    )
+    scratch_paths: tuple[StrictStr, ...] = Field(
+        default=("/tmp",),
+        alias="scratchPaths",
+        description="Writable scratch volumes on the read-only root filesystem. Default [/tmp].",
+        json_schema_extra={"fix": "list absolute container paths, e.g. [/tmp]"},
+    )
+    autoscaling: AutoscalingConfig = Field(
+        default_factory=AutoscalingConfig,
+        description="Target tracking settings: see the autoscaling.* keys.",
+        json_schema_extra={"fix": "give autoscaling: {cpuTarget: 70}"},
+    )
+    container_health_check: ContainerHealthCheckConfig | None = Field(
+        default=None,
+        alias="containerHealthCheck",
+        description="The container's own health command. Default: none (the load balancer checks).",
+        json_schema_extra={"fix": 'give containerHealthCheck: {command: ["CMD-SHELL", "..."]}'},
+    )
+    log_retention_days: RetentionDays | None = Field(
+        default=None,
+        alias="logRetentionDays",
+        description="Days the service's logs are kept. Default: dev 14, prod 365 (prod needs 90+).",
+        json_schema_extra={"fix": RETENTION_FIX},
+    )
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("it does not start with /")
+        return value
+
+    @field_validator("scratch_paths")
+    @classmethod
+    def _absolute_paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for path in value:
+            if not path.startswith("/") or path == "/":
+                raise ValueError(f"{path!r} is not an absolute path below /")
+        return value
+
+    @field_validator("cpu")
+    @classmethod
+    def _fargate_cpu(cls, value: int) -> int:
+        if value not in fargate.FARGATE_SIZES:
+            raise ValueError(f"it is not a Fargate size; {fargate.describe_sizes()}")
+        return value
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which requests reach a service. Rules are evaluated by ascending priority."""
+
+    path_patterns: tuple[str, ...]
+    host_headers: tuple[str, ...]
+    priority: int
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """One service as validated: its config plus everything resolved from the environment."""
+
+    name: str
+    config: ServiceConfig
+    desired_count: int
+    min_count: int
+    max_count: int
+    log_retention_days: int
+    route: Route
+    secret_resource_arns: tuple[str, ...]
+    """What the execution role may read: exactly the configured secrets."""
+    build_context: Path | None
+    """Absolute build context, when the image is built here."""
+
+
+_SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+CATCH_ALL = "/*"
+
+
+def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Route], list[str]]:
+    """Each service's route, checked for clashes, with priorities: most specific first."""
+    problems: list[str] = []
+    claims: dict[tuple[str, str], str] = {}
+    matches: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for name, service in services.items():
+        routing = service.routing
+        paths = routing.path_patterns if routing else (CATCH_ALL,)
+        hosts = routing.host_headers if routing else ()
+        matches[name] = (paths, hosts)
+        for host in hosts or ("*",):
+            for path in paths or (CATCH_ALL,):
+                owner = claims.setdefault((host.lower(), path), name)
+                if owner != name:
+                    shown = f"path {path}" + (f" on host {host}" if host != "*" else "")
+                    problems.append(
+                        f"webstack:services.{name}.routing: claims {shown}, which "
+                        f"webstack:services.{owner} already claims; give each service its own paths or hosts"
+                        + (" (a service without routing takes /*)" if path == CATCH_ALL else "")
+                    )
+
+    def specificity(name: str) -> tuple[int, int, str]:
+        paths, hosts = matches[name]
+        longest = max((len(p.rstrip("*")) for p in paths), default=0)
+        return (0 if hosts else 1, -longest, name)
+
+    ordered = sorted(matches, key=specificity)
+    routes = {
+        name: Route(path_patterns=matches[name][0], host_headers=matches[name][1], priority=10 * (index + 1))
+        for index, name in enumerate(ordered)
+    }
+    return routes, problems
+
+
+def service_settings(
+    name: str, config: ServiceConfig, route: Route, environment: Environment, project_root: Path
+) -> tuple[ServiceSettings, list[str]]:
+    """One service with its environment's defaults applied, and every problem found."""
+    defaults = SERVICE_DEFAULTS[environment]
+    key = f"webstack:services.{name}"
+    problems: list[str] = []
+    if not _SERVICE_NAME.match(name):
+        problems.append(
+            f"{key}: the name {json.dumps(name)} is not usable in AWS resource names; use 1-16 lowercase "
+            "letters, digits and dashes, starting with a letter"
+        )
+    min_count = defaults.min_count if config.min_count is None else config.min_count
+    max_count = defaults.max_count if config.max_count is None else config.max_count
+    desired = config.desired_count
+    if desired is None:
+        desired = min(max(defaults.desired_count, min_count), max_count)
+    if min_count > max_count:
+        problems.append(
+            f"{key}.minCount: got {min_count}, but maxCount is {max_count}; minCount must not exceed maxCount"
+        )
+    elif not min_count <= desired <= max_count:
+        problems.append(
+            f"{key}.desiredCount: got {desired}, but it must lie between minCount {min_count} and "
+            f"maxCount {max_count}"
+        )
+    retention = config.log_retention_days or defaults.log_retention_days
+
+    if (config.image is None) == (config.build is None):
+        problems.append(
+            f"{key}.image: give exactly one of image (a reference such as ghcr.io/org/app:1.2.3) or "
+            "build (a Dockerfile context such as {context: app})"
+        )
+    if config.memory not in fargate.FARGATE_SIZES[config.cpu]:
+        problems.append(
+            f"{key}.memory: got {config.memory}, but Fargate does not run that with cpu {config.cpu}; "
+            f"{fargate.describe_sizes(config.cpu)}"
+        )
+    for env_name in config.environment:
+        if not fargate.ENV_NAME.match(env_name):
+            problems.append(
+                f"{key}.environment.{env_name}: not a valid variable name; use letters, digits, _"
+            )
+        elif fargate.SECRET_LIKE_NAME.search(env_name):
+            problems.append(
+                f"{key}.environment.{env_name}: looks like a secret given as plain text; store it in Secrets "
+                f"Manager or SSM and map it under {key}.secrets.{env_name} to its ARN instead"
+            )
+    resources: list[str] = []
+    for env_name, arn in config.secrets.items():
+        resource = fargate.secret_resource_arn(arn)
+        if not fargate.ENV_NAME.match(env_name):
+            problems.append(f"{key}.secrets.{env_name}: not a valid variable name; use letters, digits, _")
+        if env_name in config.environment:
+            problems.append(f"{key}.secrets.{env_name}: also set in environment; keep it only in secrets")
+        if resource is None:
+            problems.append(
+                f"{key}.secrets.{env_name}: got {json.dumps(arn)}, but it is not a Secrets Manager secret or "
+                "SSM parameter ARN; use arn:aws:secretsmanager:<region>:<account>:secret:<name> or "
+                "arn:aws:ssm:<region>:<account>:parameter/<name>"
+            )
+        elif resource not in resources:
+            resources.append(resource)
+
+    if config.image is not None:
+        problem = fargate.image_problem(config.image, pinned=environment is Environment.PROD)
+        if problem:
+            problems.append(f"{key}.image: got {json.dumps(config.image)}, but {problem}")
+    build_context = None
+    if config.build is not None:
+        build_context = (project_root / config.build.context).resolve()
+        if not (build_context / config.build.dockerfile).is_file():
+            problems.append(
+                f"{key}.build.context: got {json.dumps(config.build.context)}, but "
+                f"{config.build.dockerfile} is not a file there; point it at a directory with a Dockerfile "
+                "(relative to Pulumi.yaml)"
+            )
+
+    if environment is Environment.PROD:
+        if min_count < PROD_MIN_TASKS:
+            problems.append(
+                f"{key}.minCount: got {min_count}, but prod runs at least {PROD_MIN_TASKS} tasks so one can "
+                "fail or deploy while another serves; use 2 or more"
+            )
+        if retention < PROD_MIN_LOG_RETENTION_DAYS:
+            problems.append(
+                f"{key}.logRetentionDays: got {retention}, but prod keeps logs at least "
+                f"{PROD_MIN_LOG_RETENTION_DAYS} days; use 90 or more"
+            )
+
+    settings = ServiceSettings(
+        name=name,
+        config=config,
+        desired_count=desired,
+        min_count=min_count,
+        max_count=max_count,
+        log_retention_days=retention,
+        route=route,
+        secret_resource_arns=tuple(resources),
+        build_context=build_context,
+    )
+    return settings, problems
+
+
+# --- The component --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from components.config import ConfigError
+from components.schema import ConfigError
 from plan import diagram, graph, report
 from plan.engine import PROJECT_ROOT, DuplicateUrnError
 

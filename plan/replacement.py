@@ -24,7 +24,11 @@ REVISED_ON_ANY_CHANGE = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
 
 FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:appautoscaling/policy:Policy": ("resourceId", "scalableDimension", "serviceNamespace"),
-    "aws:appautoscaling/scheduledAction:ScheduledAction": ("resourceId", "scalableDimension", "serviceNamespace"),
+    "aws:appautoscaling/scheduledAction:ScheduledAction": (
+        "resourceId",
+        "scalableDimension",
+        "serviceNamespace",
+    ),
     "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
     "aws:cloudwatch/logGroup:LogGroup": ("logGroupClass",),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (),
@@ -62,7 +66,13 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:ecr/repository:Repository": ("encryptionConfigurations",),
     "aws:ecs/cluster:Cluster": (),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ("clusterName",),
-    "aws:ecs/service:Service": ("cluster", "launchType", "iamRole", "schedulingStrategy", "deploymentController"),
+    "aws:ecs/service:Service": (
+        "cluster",
+        "launchType",
+        "iamRole",
+        "schedulingStrategy",
+        "deploymentController",
+    ),
     "aws:ecs/taskDefinition:TaskDefinition": (),
     "aws:iam/role:Role": ("path",),
     "aws:iam/rolePolicy:RolePolicy": ("role",),

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config import ConfigError
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
+from components.schema import ConfigError
 from plan.engine import PROJECT_ROOT, Run, run_stack
 
 BOOTSTRAP = PROJECT_ROOT / "bootstrap"

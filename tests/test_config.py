@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, Environment, NatMode, parse_settings, resolve_zones
+from components.config import parse_settings, resolve_zones
+from components.network import NatMode
+from components.schema import ConfigError, Environment
 from plan.engine import Run, run_stack, stack_config
 
 DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}

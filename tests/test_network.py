@@ -6,9 +6,8 @@ import json
 import pulumi
 import pytest
 
-from components.config import NatMode
 from components.guardrails import policy_statements
-from components.network import Network, NetworkArgs
+from components.network import NatMode, Network, NetworkArgs
 from plan.engine import Recorded, Run, mock_id, run_component
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
