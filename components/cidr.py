@@ -10,7 +10,11 @@ Layout of a VPC with prefix ``/p`` (``/16`` shown in brackets)::
 
     first half         private tier: 8 zone slots of /(p+4)   [/20 = 4,096 addresses each]
     third quarter      public tier: first 8 of 32 slots of /(p+7)  [/23 = 512 addresses each]
-    fourth quarter     reserved for a future tier (e.g. an isolated data tier)
+    fourth quarter     isolated tier: first 8 of 32 slots of /(p+7)  [/23 = 512 addresses each];
+                       the rest of the quarter stays free for a future tier
+
+The isolated tier (databases and caches: no route out of the VPC) exists only when a data component
+does; adding it moves no other subnet, because every tier owns its own region of the VPC.
 
 Private subnets get the large share because every Fargate task takes one private IP; public subnets
 only hold load-balancer nodes and NAT gateways.
@@ -38,6 +42,12 @@ class Tier(enum.StrEnum):
 
     PUBLIC = "public"
     PRIVATE = "private"
+    ISOLATED = "isolated"
+    """Data stores: only the VPC-local route (no NAT, internet gateway or endpoint)."""
+
+
+BASE_TIERS = (Tier.PUBLIC, Tier.PRIVATE)
+"""The tiers every network has; :attr:`Tier.ISOLATED` is added when a data component exists."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,9 @@ class TierLayout:
 TIER_LAYOUT: dict[Tier, TierLayout] = {
     Tier.PRIVATE: TierLayout(region_bits=1, region_index=0, subnet_bits=4),
     Tier.PUBLIC: TierLayout(region_bits=2, region_index=2, subnet_bits=7),
+    # Data stores take few addresses (an RDS instance or cache node: one or two each), so the tier
+    # gets public-sized subnets and three quarters of its quarter stay free.
+    Tier.ISOLATED: TierLayout(region_bits=2, region_index=3, subnet_bits=7),
 }
 
 MAX_VPC_PREFIX = MIN_SUBNET_SIZE_FOR_ALB - max(layout.subnet_bits for layout in TIER_LAYOUT.values())
@@ -113,13 +126,15 @@ class SubnetPlan:
     cidr: ipaddress.IPv4Network
 
 
-def plan_subnets(vpc: ipaddress.IPv4Network, zones: list[str]) -> list[SubnetPlan]:
-    """Every tier's subnet in every zone, tier by tier, zones in the order given."""
+def plan_subnets(
+    vpc: ipaddress.IPv4Network, zones: list[str], tiers: tuple[Tier, ...] = BASE_TIERS
+) -> list[SubnetPlan]:
+    """Every listed tier's subnet in every zone, tier by tier, zones in the order given."""
     slots = [zone_slot(zone) for zone in zones]
     if len(set(slots)) != len(slots):
         raise ValueError(f"zones {zones} repeat a zone letter; each zone needs its own slot")
     return [
         SubnetPlan(tier=tier, zone=zone, cidr=subnet_cidr(vpc, tier, slot))
-        for tier in (Tier.PUBLIC, Tier.PRIVATE)
+        for tier in tiers
         for zone, slot in zip(zones, slots, strict=True)
     ]

@@ -211,6 +211,9 @@ class NetworkArgs:
     """The stack's region, for the S3 gateway endpoint's service name."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    isolated: bool = False
+    """Add the isolated tier (a subnet per zone with no route out of the VPC) for data stores.
+    Default False: the tier exists only when a database or cache does."""
 
     def __post_init__(self) -> None:
         if not self.zones:
@@ -218,7 +221,8 @@ class NetworkArgs:
 
 
 class Network(pulumi.ComponentResource):
-    """VPC, subnets per zone, internet gateway, NAT, route tables, flow logs, S3 endpoint."""
+    """VPC, subnets per zone, internet gateway, NAT, route tables, flow logs, S3 endpoint; the isolated
+    data tier when asked."""
 
     vpc_id: pulumi.Output[str]
     """The VPC's id."""
@@ -228,6 +232,8 @@ class Network(pulumi.ComponentResource):
     """Private subnet ids in zone order (tasks live here)."""
     private_route_table_ids: list[pulumi.Output[str]]
     """One route table per private subnet, in zone order."""
+    isolated_subnet_ids: list[pulumi.Output[str]]
+    """Isolated subnet ids in zone order (databases and caches); empty without the isolated tier."""
     nat_gateway_ids: list[pulumi.Output[str]]
     """NAT gateway ids: none, one, or one per zone in zone order."""
     cidr_plan: dict[str, dict[str, str]]
@@ -236,7 +242,8 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Network"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        plan = cidr.plan_subnets(args.cidr, list(args.zones))
+        tiers = (*cidr.BASE_TIERS, cidr.Tier.ISOLATED) if args.isolated else cidr.BASE_TIERS
+        plan = cidr.plan_subnets(args.cidr, list(args.zones), tiers)
 
         def tags(logical: str) -> dict[str, str]:
             return tags_with_name(logical, args.tags)
@@ -357,25 +364,56 @@ class Network(pulumi.ComponentResource):
         )
 
         self._flow_logs(name, vpc, args, child)
+        self.isolated_subnet_ids = self._isolated_tier(name, vpc, subnets, args, child)
 
         self.vpc_id = vpc.id
         self.public_subnet_ids = [subnets[(cidr.Tier.PUBLIC, zone)].id for zone in args.zones]
         self.private_subnet_ids = [subnets[(cidr.Tier.PRIVATE, zone)].id for zone in args.zones]
         self.private_route_table_ids = [route_table.id for route_table in private_rts]
         self.nat_gateway_ids = [nats[zone].id for zone in nat_zones]
-        self.cidr_plan = {
-            tier.value: {p.zone: str(p.cidr) for p in plan if p.tier is tier} for tier in cidr.Tier
-        }
+        self.cidr_plan = {tier.value: {p.zone: str(p.cidr) for p in plan if p.tier is tier} for tier in tiers}
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
                 "privateRouteTableIds": self.private_route_table_ids,
+                "isolatedSubnetIds": self.isolated_subnet_ids,
                 "natGatewayIds": self.nat_gateway_ids,
                 "cidrPlan": self.cidr_plan,
             }
         )
+
+    def _isolated_tier(
+        self,
+        name: str,
+        vpc: aws.ec2.Vpc,
+        subnets: Mapping[tuple[cidr.Tier, str], aws.ec2.Subnet],
+        args: NetworkArgs,
+        child: pulumi.ResourceOptions,
+    ) -> list[pulumi.Output[str]]:
+        """One route table with only the implicit local route, explicitly associated in every zone.
+
+        No NAT, internet gateway or endpoint route, not even the free S3 gateway: RDS and ElastiCache
+        keep backups and snapshots through AWS's own network, so nothing here needs one, and a
+        compromised data store cannot send data anywhere outside the VPC.
+        """
+        if not args.isolated:
+            return []
+        route_table = aws.ec2.RouteTable(
+            child_name(name, "isolated-rt"),
+            vpc_id=vpc.id,
+            tags=tags_with_name(child_name(name, "isolated-rt"), args.tags),
+            opts=child,
+        )
+        for zone in args.zones:
+            aws.ec2.RouteTableAssociation(
+                child_name(name, "isolated-rta", zone),
+                route_table_id=route_table.id,
+                subnet_id=subnets[(cidr.Tier.ISOLATED, zone)].id,
+                opts=child,
+            )
+        return [subnets[(cidr.Tier.ISOLATED, zone)].id for zone in args.zones]
 
     def _flow_logs(
         self, name: str, vpc: aws.ec2.Vpc, args: NetworkArgs, child: pulumi.ResourceOptions

@@ -25,10 +25,24 @@ def test_default_vpc_gives_private_subnets_4096_addresses_and_public_subnets_512
     assert [str(c) for c in by_tier[Tier.PUBLIC]] == ["10.0.128.0/23", "10.0.130.0/23", "10.0.132.0/23"]
 
 
-def test_the_fourth_quarter_of_the_vpc_is_left_free_for_a_future_tier():
+def test_the_fourth_quarter_of_the_vpc_holds_only_the_isolated_tier():
     reserved = list(VPC.subnets(prefixlen_diff=2))[3]
-    every_slot = [subnet_cidr(VPC, tier, slot) for tier in Tier for slot in range(cidr.MAX_ZONE_SLOTS)]
-    assert not any(subnet.overlaps(reserved) for subnet in every_slot)
+    for tier in Tier:
+        every_slot = [subnet_cidr(VPC, tier, slot) for slot in range(cidr.MAX_ZONE_SLOTS)]
+        inside = [subnet.subnet_of(reserved) for subnet in every_slot]
+        assert (
+            all(inside)
+            if tier is Tier.ISOLATED
+            else not any(subnet.overlaps(reserved) for subnet in every_slot)
+        )
+
+
+def test_isolated_subnets_take_the_first_quarter_of_the_reserved_quarter_and_leave_the_rest_free():
+    plan = plan_subnets(VPC, zones("abc"), (*cidr.BASE_TIERS, Tier.ISOLATED))
+    isolated = [str(p.cidr) for p in plan if p.tier is Tier.ISOLATED]
+    assert isolated == ["10.0.192.0/23", "10.0.194.0/23", "10.0.196.0/23"]
+    last_slot = subnet_cidr(VPC, Tier.ISOLATED, cidr.MAX_ZONE_SLOTS - 1)
+    assert last_slot.broadcast_address < ipaddress.IPv4Address("10.0.208.0")  # 10.0.208.0/20+ stays free
 
 
 def test_a_zones_subnet_depends_on_its_letter_not_on_its_position_in_the_list():
@@ -107,3 +121,25 @@ def test_adding_zones_never_changes_an_existing_subnet(vpc, before, added):
     old = {(p.tier, p.zone): p.cidr for p in plan_subnets(vpc, zones(before))}
     new = {(p.tier, p.zone): p.cidr for p in plan_subnets(vpc, zones(grown))}
     assert {key: new[key] for key in old} == old
+
+
+tier_sets = st.sampled_from([cidr.BASE_TIERS, (*cidr.BASE_TIERS, Tier.ISOLATED)])
+
+
+@given(vpc=vpcs, letters=letter_sets, tiers=tier_sets)
+def test_with_or_without_the_isolated_tier_subnets_stay_inside_the_vpc_and_never_overlap(vpc, letters, tiers):
+    plan = plan_subnets(vpc, zones(letters), tiers)
+    assert len(plan) == len(tiers) * len(letters)
+    for first, second in itertools.combinations(plan, 2):
+        assert not first.cidr.overlaps(second.cidr), (first, second)
+    assert all(p.cidr.subnet_of(vpc) for p in plan)
+
+
+@given(vpc=vpcs, letters=letter_sets)
+def test_adding_the_isolated_tier_never_changes_an_existing_subnet(vpc, letters):
+    old = {(p.tier, p.zone): p.cidr for p in plan_subnets(vpc, zones(letters))}
+    new = {
+        (p.tier, p.zone): p.cidr for p in plan_subnets(vpc, zones(letters), (*cidr.BASE_TIERS, Tier.ISOLATED))
+    }
+    assert {key: new[key] for key in old} == old
+    assert {tier for tier, _ in set(new) - set(old)} == {Tier.ISOLATED}

@@ -21,7 +21,7 @@ NAT = "aws:ec2/natGateway:NatGateway"
 EIP = "aws:ec2/eip:Eip"
 
 
-def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES) -> Run:
+def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES, isolated: bool = False) -> Run:
     args = NetworkArgs(
         cidr=ipaddress.IPv4Network("10.1.0.0/16"),
         zones=zones,
@@ -29,6 +29,7 @@ def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES) -> Run:
         flow_log_retention_days=90,
         region="eu-west-1",
         tags={"Team": "platform"},
+        isolated=isolated,
     )
     config = {"aws:region": "eu-west-1", "aws:allowedAccountIds": json.dumps([ACCOUNT])}
     return run_component(lambda: Network("net", args), config=config)
@@ -252,3 +253,75 @@ def test_network_args_without_zones_are_rejected():
             flow_log_retention_days=30,
             region="eu-west-1",
         )
+
+
+# --- The isolated tier (data stores) ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def with_isolated() -> Run:
+    return build(NatMode.PER_AZ, isolated=True)
+
+
+def test_without_a_data_store_there_is_no_isolated_tier(any_mode):
+    _, run = any_mode
+    assert subnets(run, "isolated") == []
+    assert not [t for t in run.of_type(ROUTE_TABLE) if "isolated" in t.name]
+
+
+def test_the_isolated_tier_puts_one_subnet_per_zone_in_the_reserved_quarter(with_isolated):
+    isolated = subnets(with_isolated, "isolated")
+    assert [s.inputs["availabilityZone"] for s in isolated] == list(ZONES)
+    assert [s.inputs["cidrBlock"] for s in isolated] == ["10.1.192.0/23", "10.1.194.0/23", "10.1.196.0/23"]
+    assert [s.name for s in isolated] == ["net-isolated-a", "net-isolated-b", "net-isolated-c"]
+    assert not any(s.inputs["mapPublicIpOnLaunch"] for s in isolated)
+
+
+def test_isolated_subnets_share_one_explicit_route_table_with_no_route_at_all(with_isolated):
+    tables = {route_table_of(with_isolated, subnet).name for subnet in subnets(with_isolated, "isolated")}
+    assert tables == {"net-isolated-rt"}
+    table = with_isolated.named("net-isolated-rt")
+    assert [r for r in with_isolated.of_type(ROUTE) if r.inputs["routeTableId"] == table.id] == []
+    (endpoint,) = with_isolated.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert table.id not in endpoint.inputs["routeTableIds"]
+    assert "routes" not in table.inputs or table.inputs["routes"] in ([], None)
+
+
+def test_adding_the_isolated_tier_changes_no_existing_resource(per_az, with_isolated):
+    """Upgrade safety: same logical names, same inputs, for every resource the network had before."""
+    before = {r.urn: r.inputs for r in per_az.resources}
+    after = {r.urn: r.inputs for r in with_isolated.resources}
+    assert {urn: after.get(urn) for urn in before} == before
+    added = sorted(r.name for r in with_isolated.resources if r.urn not in before)
+    assert added == [
+        "net-isolated-a",
+        "net-isolated-b",
+        "net-isolated-c",
+        "net-isolated-rt",
+        "net-isolated-rta-a",
+        "net-isolated-rta-b",
+        "net-isolated-rta-c",
+    ]
+
+
+def test_the_network_outputs_isolated_subnet_ids_and_their_plan():
+    captured: dict[str, object] = {}
+
+    def construct() -> pulumi.Output[None]:
+        network = Network(
+            "net",
+            NetworkArgs(
+                cidr=ipaddress.IPv4Network("10.1.0.0/16"),
+                zones=("eu-west-1b", "eu-west-1a"),
+                nat_mode=NatMode.NONE,
+                flow_log_retention_days=30,
+                region="eu-west-1",
+                isolated=True,
+            ),
+        )
+        captured["plan"] = network.cidr_plan
+        return pulumi.Output.all(*network.isolated_subnet_ids).apply(lambda ids: captured.update(ids=ids))
+
+    run_component(construct)
+    assert captured["ids"] == [mock_id("net-isolated-b"), mock_id("net-isolated-a")]
+    assert captured["plan"]["isolated"] == {"eu-west-1b": "10.1.194.0/23", "eu-west-1a": "10.1.192.0/23"}  # type: ignore[index]
