@@ -67,6 +67,7 @@ if settings.services:
             access_log_expiration_days=settings.edge.access_log_expiration_days,
             deletion_protection=settings.edge.deletion_protection,
             idle_timeout=settings.edge.idle_timeout,
+            depends_on=[network.internet_gateway],
             tags=tags,
         ),
     )

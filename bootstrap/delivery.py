@@ -358,7 +358,7 @@ class DeliveryAccess(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        bucket = private_bucket(
+        bucket, _ = private_bucket(
             child_name(name, "state"),
             parent=self,
             kms_key_arn=key.arn,

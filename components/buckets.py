@@ -8,6 +8,7 @@ policy statements (who may write) and lifecycle rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import pulumi
 import pulumi_aws as aws
@@ -32,6 +33,13 @@ def deny_insecure_transport(bucket_arn: str) -> Statement:
     )
 
 
+class PrivateBucket(NamedTuple):
+    """A hardened bucket and its policy (writers that check their access must wait for the policy)."""
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+
+
 def private_bucket(
     name: str,
     parent: pulumi.Resource,
@@ -40,7 +48,7 @@ def private_bucket(
     extra_statements: Callable[[pulumi.Output[str]], pulumi.Output[list[Statement]]] | None = None,
     tags: Mapping[str, str] | None = None,
     protect: bool = False,
-) -> aws.s3.Bucket:
+) -> PrivateBucket:
     """A hardened bucket named ``name`` (children ``{name}-block``, ``-ownership``, ``-sse``, ...).
 
     ``kms_key_arn`` encrypts with that key (SSE-KMS with a bucket key); without it SSE-S3 (AES256),
@@ -94,10 +102,10 @@ def private_bucket(
         opts=pulumi.InvokeOutputOptions(parent=parent),
     )
     # The public access block must exist first, or S3 may judge the policy against no block at all.
-    aws.s3.BucketPolicy(
+    policy = aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
         policy=document.json,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[block]),
     )
-    return bucket
+    return PrivateBucket(bucket, policy)

@@ -205,6 +205,8 @@ class EdgeArgs:
     """Protect the load balancer from deletion."""
     idle_timeout: int
     """Seconds an idle connection stays open."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """What the load balancer must wait for: the VPC's internet gateway."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
 
@@ -262,7 +264,11 @@ class Edge(pulumi.ComponentResource):
                 opts=child,
             )
 
-        access_logs = self._access_log_bucket(name, args) if args.access_logs else None
+        access_logs, log_policy = self._access_log_bucket(name, args) if args.access_logs else (None, None)
+        # AWS may answer "InvalidSubnet: VPC ... has no internet gateway" to an internet-facing load
+        # balancer created before the gateway, and ELB checks it may write access logs when logging
+        # is turned on, so both come first (plan/aws_rules.py enforces this offline).
+        ready = [*args.depends_on, *([log_policy] if log_policy else [])]
         load_balancer = aws.lb.LoadBalancer(
             child_name(name, "alb"),
             load_balancer_type="application",
@@ -277,7 +283,7 @@ class Edge(pulumi.ComponentResource):
             idle_timeout=args.idle_timeout,
             access_logs=access_logs,
             tags=tags_with_name(child_name(name, "alb"), args.tags),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
 
         not_found = aws.lb.ListenerDefaultActionArgs(
@@ -397,7 +403,9 @@ class Edge(pulumi.ComponentResource):
             }
         )
 
-    def _access_log_bucket(self, name: str, args: EdgeArgs) -> aws.lb.LoadBalancerAccessLogsArgs:
+    def _access_log_bucket(
+        self, name: str, args: EdgeArgs
+    ) -> tuple[aws.lb.LoadBalancerAccessLogsArgs, aws.s3.BucketPolicy]:
         """A private, TLS-only bucket that only ELB log delivery may write to, with expiry.
 
         SSE-S3 (AES256) because ALB log delivery cannot write to KMS-encrypted buckets.
@@ -405,7 +413,7 @@ class Edge(pulumi.ComponentResource):
         invoke = pulumi.InvokeOutputOptions(parent=self)
         elb_account = aws.elb.get_service_account_output(opts=invoke)
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
-        bucket = private_bucket(
+        bucket, policy = private_bucket(
             child_name(name, "access-logs"),
             parent=self,
             lifecycle_rule=aws.s3.BucketLifecycleConfigurationRuleArgs(
@@ -424,7 +432,7 @@ class Edge(pulumi.ComponentResource):
             ),
             tags=args.tags,
         )
-        return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name)
+        return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name), policy
 
 
 def _log_delivery_statement(bucket_arn: str, elb_account_arn: str, account_id: str) -> Statement:

@@ -49,6 +49,11 @@ CAPACITY_STRATEGIES: dict[CapacityStrategy, tuple[tuple[str, int, int], ...]] = 
 SECRET_LIKE_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 """Environment variable names that must come from ``secrets``, never plain text."""
 
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
+"""Where the ECS Exec (SSM) agent writes. With a read-only root filesystem these must be volumes or
+the agent does not start (aws/containers-roadmap issue 1359: the workaround mounts exactly these; the
+review that found it named their parents /var/lib/amazon and /var/log/amazon, which also works)."""
+
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 _SECRETS_MANAGER_ARN = re.compile(

@@ -226,6 +226,8 @@ class Network(pulumi.ComponentResource):
 
     vpc_id: pulumi.Output[str]
     """The VPC's id."""
+    internet_gateway: aws.ec2.InternetGateway
+    """The VPC's internet gateway (internet-facing load balancers wait for it)."""
     public_subnet_ids: list[pulumi.Output[str]]
     """Public subnet ids in zone order (load balancers and NAT gateways live here)."""
     private_subnet_ids: list[pulumi.Output[str]]
@@ -367,6 +369,7 @@ class Network(pulumi.ComponentResource):
         self.isolated_subnet_ids = self._isolated_tier(name, vpc, subnets, args, child)
 
         self.vpc_id = vpc.id
+        self.internet_gateway = igw
         self.public_subnet_ids = [subnets[(cidr.Tier.PUBLIC, zone)].id for zone in args.zones]
         self.private_subnet_ids = [subnets[(cidr.Tier.PRIVATE, zone)].id for zone in args.zones]
         self.private_route_table_ids = [route_table.id for route_table in private_rts]

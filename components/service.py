@@ -19,7 +19,7 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
-from components import fargate
+from components import fargate, priorities
 from components.artifacts import context_tag
 from components.cluster import Cluster
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
@@ -105,6 +105,16 @@ class RoutingConfig(StrictModel):
         alias="hostHeaders",
         description="Host names, e.g. [api.example.com]. Default: any host.",
         json_schema_extra={"fix": "list host names, e.g. [api.example.com]"},
+    )
+    priority: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=priorities.MAX_PRIORITY,
+        description=(
+            "Listener rule priority (lower is evaluated first). Default: derived from the service name "
+            "and route, so it never changes when other services come and go."
+        ),
+        json_schema_extra={"fix": "use a whole number from 1 to 50000 that no other service uses"},
     )
 
     @field_validator("path_patterns")
@@ -391,7 +401,11 @@ CATCH_ALL = "/*"
 
 
 def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Route], list[str]]:
-    """Each service's route, checked for clashes, with priorities: most specific first."""
+    """Each service's route, checked for clashes, with a priority that depends on that service alone.
+
+    Priorities come from components/priorities.py (most specific first); adding or removing a service
+    never renumbers another one's rule.
+    """
     problems: list[str] = []
     claims: dict[tuple[str, str], str] = {}
     matches: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -411,16 +425,20 @@ def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Rou
                         + (" (a service without routing takes /*)" if path == CATCH_ALL else "")
                     )
 
-    def specificity(name: str) -> tuple[int, int, str]:
-        paths, hosts = matches[name]
-        longest = max((len(p.rstrip("*")) for p in paths), default=0)
-        return (0 if hosts else 1, -longest, name)
-
-    ordered = sorted(matches, key=specificity)
-    routes = {
-        name: Route(path_patterns=matches[name][0], host_headers=matches[name][1], priority=10 * (index + 1))
-        for index, name in enumerate(ordered)
-    }
+    routes: dict[str, Route] = {}
+    holders: dict[int, str] = {}
+    for name, (paths, hosts) in matches.items():
+        routing = services[name].routing
+        explicit = routing.priority if routing else None
+        number = explicit or priorities.priority(name, paths, hosts)
+        holder = holders.setdefault(number, name)
+        if holder != name:
+            problems.append(
+                f"webstack:services.{name}.routing.priority: {number} is also the listener rule priority "
+                f"of webstack:services.{holder}; set routing.priority on one of them to a free number "
+                "(rules are evaluated from the lowest number)"
+            )
+        routes[name] = Route(path_patterns=paths, host_headers=hosts, priority=number)
     return routes, problems
 
 
@@ -671,10 +689,14 @@ class Service(pulumi.ComponentResource):
             task_role_arn=task_role.arn,
             volumes=[
                 aws.ecs.TaskDefinitionVolumeArgs(name=_scratch_volume(i))
-                for i in range(len(config.scratch_paths))
+                for i in range(len(writable_paths(config.scratch_paths, args.cluster.exec_enabled)))
             ],
             container_definitions=pulumi.Output.json_dumps(
-                [_container_definition(name, settings, self.image, log_group.name, args.region)]
+                [
+                    _container_definition(
+                        name, settings, self.image, log_group.name, args.region, args.cluster.exec_enabled
+                    )
+                ]
             ),
             tags=args.tags,
             opts=child,
@@ -712,6 +734,10 @@ class Service(pulumi.ComponentResource):
             ),
             # `pulumi up` waits until the rollout settles, so a rolled-back deploy fails visibly.
             wait_for_steady_state=True,
+            # The provider refuses to change a capacity provider strategy (webstack:cluster.capacity)
+            # without a forced deployment (terraform-provider-aws PR 43533); it only takes effect
+            # when something else changes, so an unchanged `pulumi up` still deploys nothing.
+            force_new_deployment=True,
             enable_execute_command=args.cluster.exec_enabled,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
@@ -899,6 +925,12 @@ ECR_LIFECYCLE_POLICY = {
 }
 
 
+def writable_paths(scratch_paths: Sequence[str], exec_enabled: bool) -> tuple[str, ...]:
+    """The container's writable volumes: its scratch paths, plus the Exec agent's when Exec is on."""
+    extra = fargate.EXEC_AGENT_PATHS if exec_enabled else ()
+    return tuple(dict.fromkeys((*scratch_paths, *extra)))
+
+
 def _scratch_volume(index: int) -> str:
     return f"scratch-{index}"
 
@@ -945,6 +977,7 @@ def _container_definition(
     image: pulumi.Input[str],
     log_group_name: pulumi.Input[str],
     region: str,
+    exec_enabled: bool,
 ) -> dict[str, Any]:
     """The one container of the task: hardened, logging to its group, secrets only via valueFrom."""
     config = settings.config
@@ -959,7 +992,7 @@ def _container_definition(
         "stopTimeout": STOP_TIMEOUT_SECONDS,
         "mountPoints": [
             {"sourceVolume": _scratch_volume(i), "containerPath": path, "readOnly": False}
-            for i, path in enumerate(config.scratch_paths)
+            for i, path in enumerate(writable_paths(config.scratch_paths, exec_enabled))
         ],
         "environment": [{"name": key, "value": value} for key, value in sorted(config.environment.items())],
         "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(config.secrets.items())],

@@ -33,6 +33,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 from components import regions
+from plan import aws_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "webstack"
@@ -471,6 +472,7 @@ def run_program(
 
     with _project_on_path(program.parent):
         execute()
+    aws_rules.check(run.resources)
     return run
 
 
@@ -515,6 +517,7 @@ def run_component(
         return build()  # an Output returned here is awaited before the run ends
 
     execute()
+    aws_rules.check(run.resources)
     return run
 
 

@@ -228,14 +228,23 @@ def test_prod_api_also_scales_on_requests_per_task(prod: Run):
 
 
 def test_containers_are_hardened_and_log_to_their_own_group(stack):
-    _, run = stack
+    name, run = stack
+    # dev turns ECS Exec on: its agent needs these writable under a read-only root (containers-roadmap 1359)
+    writable = [
+        "/tmp",
+        *(["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"] if name == "dev" else []),
+    ]
     for service, port in PORTS.items():
         definition = container(run, service)
         assert definition["readonlyRootFilesystem"] is True
         assert definition["privileged"] is False
         assert definition["portMappings"] == [{"containerPort": port, "protocol": "tcp"}]
         assert definition["mountPoints"] == [
-            {"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False}
+            {"sourceVolume": f"scratch-{i}", "containerPath": path, "readOnly": False}
+            for i, path in enumerate(writable)
+        ]
+        assert [v["name"] for v in run.named(f"{service}-task").inputs["volumes"]] == [
+            f"scratch-{i}" for i in range(len(writable))
         ]
         options = definition["logConfiguration"]["options"]
         assert definition["logConfiguration"]["logDriver"] == "awslogs"
@@ -243,7 +252,6 @@ def test_containers_are_hardened_and_log_to_their_own_group(stack):
         assert options["awslogs-region"] == "eu-west-1"
         task = run.named(f"{service}-task").inputs
         assert (task["networkMode"], task["requiresCompatibilities"]) == ("awsvpc", ["FARGATE"])
-        assert task["volumes"] == [{"name": "scratch-0"}]
 
 
 def test_every_log_group_keeps_logs_for_a_limited_time(stack):

@@ -1,0 +1,134 @@
+"""What the real provider or AWS refuses (or accepts but cannot run) that Pulumi mocks accept.
+
+The offline engine checks every run against these rules after the program finished, so a test run,
+and ``make plan``, fail where the first real ``pulumi up`` would. Each rule cites its evidence.
+Pure functions over the recorded resources: ``(type, name, urn, inputs, options)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+from components.fargate import EXEC_AGENT_PATHS
+
+
+class Resource(Protocol):
+    type: str
+    name: str
+    urn: str
+    inputs: dict[str, Any]
+    options: dict[str, Any]
+
+
+class AwsRefusalError(RuntimeError):
+    """The real engine, provider or AWS would refuse this graph (or accept it and then fail)."""
+
+
+ECS_SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+INTERNET_GATEWAY = "aws:ec2/internetGateway:InternetGateway"
+BUCKET = "aws:s3/bucket:Bucket"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+
+
+def capacity_strategy_needs_forced_deployment(resources: Sequence[Resource]) -> Iterable[str]:
+    """The provider refuses to change a service's capacity provider strategy without
+    force_new_deployment ("force_new_deployment should be true when capacity_provider_strategy is
+    being updated": terraform-provider-aws PR 43533); webstack's strategy changes with config."""
+    for service in _of(resources, ECS_SERVICE):
+        if service.inputs.get("capacityProviderStrategies") and not service.inputs.get("forceNewDeployment"):
+            yield (
+                f"{service.name}: a capacity provider strategy without forceNewDeployment=True; changing "
+                "webstack:cluster.capacity would fail at `pulumi up`"
+            )
+
+
+def listener_rule_priorities_are_unique(resources: Sequence[Resource]) -> Iterable[str]:
+    """ELB answers PriorityInUse when two rules of one listener share a priority."""
+    holders: dict[tuple[str, float], str] = {}
+    for rule in _of(resources, LISTENER_RULE):
+        key = (str(rule.inputs.get("listenerArn")), float(rule.inputs.get("priority") or 0))
+        holder = holders.setdefault(key, rule.name)
+        if holder != rule.name:
+            yield f"{rule.name}: PriorityInUse: priority {int(key[1])} is already held by {holder}"
+
+
+def internet_facing_load_balancers_wait_for_the_gateway(resources: Sequence[Resource]) -> Iterable[str]:
+    """AWS intermittently answers ``InvalidSubnet: VPC ... has no internet gateway`` when an
+    internet-facing load balancer is created before the gateway is attached."""
+    gateways = {gateway.urn for gateway in _of(resources, INTERNET_GATEWAY)}
+    for balancer in _of(resources, LOAD_BALANCER):
+        if balancer.inputs.get("internal") or not gateways:
+            continue
+        if not gateways & set(balancer.options.get("dependsOn") or ()):
+            yield f"{balancer.name}: internet-facing but does not depend on the internet gateway"
+
+
+def access_logs_wait_for_the_bucket_policy(resources: Sequence[Resource]) -> Iterable[str]:
+    """ELB checks it may write to the access-log bucket when logging is turned on: the bucket policy
+    must exist first ("Access Denied for bucket ... Please check S3bucket permission")."""
+    policies = {policy.inputs.get("bucket"): policy.urn for policy in _of(resources, BUCKET_POLICY)}
+    buckets = {bucket.name: bucket for bucket in _of(resources, BUCKET)}
+    for balancer in _of(resources, LOAD_BALANCER):
+        logs = balancer.inputs.get("accessLogs") or {}
+        if not logs.get("enabled"):
+            continue
+        bucket_name = logs.get("bucket")
+        bucket = next((b for b in buckets.values() if f"{b.name}-id" == bucket_name), None)
+        policy = policies.get(f"{bucket.name}-id") if bucket else None
+        if policy is None or policy not in (balancer.options.get("dependsOn") or ()):
+            yield f"{balancer.name}: access logs to {bucket_name} before that bucket's policy exists"
+
+
+def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
+    """ECS Exec's agent cannot start in a read-only root filesystem unless the paths it writes are
+    volumes (the service deploys, then every `aws ecs execute-command` fails)."""
+    exec_tasks = [
+        str(service.inputs.get("taskDefinition"))
+        for service in _of(resources, ECS_SERVICE)
+        if service.inputs.get("enableExecuteCommand")
+    ]
+    for task in _of(resources, TASK_DEFINITION):
+        # The engine's ids and ARNs end in "<logical name>-id".
+        if not any(reference.endswith(f"/{task.name}-id") for reference in exec_tasks):
+            continue
+        for container in json.loads(task.inputs.get("containerDefinitions") or "[]"):
+            if not container.get("readonlyRootFilesystem"):
+                continue
+            mounted = {m.get("containerPath") for m in container.get("mountPoints") or ()}
+            missing = [path for path in EXEC_AGENT_PATHS if path not in mounted]
+            if missing:
+                yield (
+                    f"{task.name}: ECS Exec is on and the root filesystem is read-only, but "
+                    f"{', '.join(missing)} are not writable volumes; the Exec agent would not start"
+                )
+
+
+RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
+    capacity_strategy_needs_forced_deployment,
+    listener_rule_priorities_are_unique,
+    internet_facing_load_balancers_wait_for_the_gateway,
+    access_logs_wait_for_the_bucket_policy,
+    exec_agents_can_write,
+)
+
+
+def refusals(resources: Sequence[Resource]) -> list[str]:
+    """Every problem the real engine, provider or AWS would have with these resources."""
+    return [problem for rule in RULES for problem in rule(resources)]
+
+
+def check(resources: Sequence[Resource]) -> None:
+    """Raise AwsRefusalError listing every problem, as the first real ``pulumi up`` would fail."""
+    problems = refusals(resources)
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise AwsRefusalError(f"the real `pulumi up` would fail or deploy something broken:\n{listed}")
+
+
+def _of(resources: Sequence[Resource], type_: str) -> list[Resource]:
+    return [resource for resource in resources if resource.type == type_]
