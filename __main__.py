@@ -7,6 +7,7 @@ import pulumi
 
 from components.cluster import Cluster, ClusterArgs
 from components.config import load_settings
+from components.domain import CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeRoute
 from components.network import Network, NetworkArgs
 from components.service import Service, ServiceArgs
@@ -46,6 +47,18 @@ if settings.services:
             tags=tags,
         ),
     )
+    domain = (
+        Domain(
+            "domain",
+            DomainArgs(
+                zone_id=settings.domain.zone_id or "",
+                certificates=(CertificateRequest(role="cert", names=(settings.domain.host,)),),
+                tags=tags,
+            ),
+        )
+        if settings.domain
+        else None
+    )
     edge = Edge(
         "edge",
         EdgeArgs(
@@ -62,7 +75,7 @@ if settings.services:
                 )
                 for service in settings.services
             ),
-            certificate_arn=settings.edge.certificate_arn,
+            certificate_arn=domain.certificate_arns["cert"] if domain else settings.edge.certificate_arn,
             access_logs=settings.edge.access_logs,
             access_log_expiration_days=settings.edge.access_log_expiration_days,
             deletion_protection=settings.edge.deletion_protection,
@@ -92,7 +105,10 @@ if settings.services:
         for service in settings.services
     }
 
-    pulumi.export("url", edge.url)
+    if domain and settings.domain:
+        # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
+        domain.alias("app", settings.domain.host, edge.dns_name, edge.zone_id, ipv6=False)
+    pulumi.export("url", f"https://{settings.domain.host}" if settings.domain else edge.url)
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})
     pulumi.export("logGroups", {name: service.log_group_name for name, service in services.items()})

@@ -125,6 +125,20 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "elasticloadbalancing:RemoveTags",
         "acm:DescribeCertificate",
     ),
+    # webstack:domain: the certificate(s), their validation records and the alias records.
+    "Domain": (
+        "acm:RequestCertificate",
+        "acm:DeleteCertificate",
+        "acm:ListTagsForCertificate",
+        "acm:AddTagsToCertificate",
+        "acm:RemoveTagsFromCertificate",
+        "route53:ListHostedZones",
+        "route53:GetHostedZone",
+        "route53:ListTagsForResource",
+        "route53:ListResourceRecordSets",
+        "route53:ChangeResourceRecordSets",
+        "route53:GetChange",
+    ),
     "LogsAndImages": (
         "logs:DescribeLogGroups",
         "logs:CreateLogGroup",
@@ -216,6 +230,11 @@ PREVIEW_ACTIONS = (
     "ecr:BatchCheckLayerAvailability",
     "ecr:BatchGetImage",
     "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
+    "route53:ListHostedZones",
+    "route53:GetHostedZone",
+    "route53:ListTagsForResource",
+    "route53:ListResourceRecordSets",
     "sts:GetCallerIdentity",
 )
 PREVIEW_ROLE_ACTIONS = (

@@ -30,6 +30,14 @@ from pydantic import BaseModel, Field, StrictStr
 
 from components import cidr, regions
 from components.cluster import ClusterConfig, ClusterSettings, ContainerInsights, cluster_settings
+from components.domain import (
+    DomainConfig,
+    DomainSettings,
+    domain_settings,
+    host_in_zone,
+    outside_zone_problem,
+    zone_lookup_problem,
+)
 from components.edge import EdgeConfig, EdgeSettings, edge_settings
 from components.network import NatMode, NetworkConfig, NetworkSettings, network_settings
 from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
@@ -67,6 +75,13 @@ class WebstackConfig(StrictModel):
         description="The load balancer: see the edge.* keys.",
         json_schema_extra={"fix": "make webstack:edge an object, e.g. {certificateArn: arn:aws:acm:...}"},
     )
+    domain: DomainConfig | None = Field(
+        default=None,
+        description="The stack's own host name and certificate: see the domain.* keys. Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:domain an object, e.g. {zone: example.com, host: app.example.com}"
+        },
+    )
     services: dict[StrictStr, ServiceConfig] = Field(
         default_factory=dict,
         description="Named services: see the services.<name>.* keys. Default: none (network only).",
@@ -97,6 +112,7 @@ class StackSettings:
     network: NetworkSettings
     cluster: ClusterSettings
     edge: EdgeSettings
+    domain: DomainSettings | None
     services: tuple[ServiceSettings, ...]
 
 
@@ -338,9 +354,17 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     env = webstack.environment
     network, network_problems = network_settings(webstack.network, env)
     cluster, cluster_problems = cluster_settings(webstack.cluster, env)
-    edge, edge_problems = edge_settings(webstack.edge, env, aws.region, aws.allowed_account_ids)
+    domain, domain_problems = domain_settings(webstack.domain)
+    edge, edge_problems = edge_settings(
+        webstack.edge, env, aws.region, aws.allowed_account_ids, has_domain=domain is not None
+    )
     routes, route_problems = service_routes(webstack.services)
-    problems += network_problems + cluster_problems + edge_problems + route_problems
+    problems += network_problems + cluster_problems + edge_problems + domain_problems + route_problems
+    if domain is not None and not webstack.services:
+        problems.append(
+            "webstack:domain: got a domain, but the stack has no services to serve on it; add "
+            "webstack:services or remove webstack:domain"
+        )
     services = []
     for name, service in webstack.services.items():
         resolved, service_problems = service_settings(name, service, routes[name], env, project_root)
@@ -355,6 +379,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         network=network,
         cluster=cluster,
         edge=edge,
+        domain=domain,
         services=tuple(services),
     )
 
@@ -421,7 +446,28 @@ def load_settings() -> StackSettings:
     zones = aws.get_availability_zones(state="available", region=settings.aws.region)
     resolved = resolve_zones(settings, list(zones.names))
     network = replace(settings.network, az_count=len(resolved), availability_zones=resolved)
-    return replace(settings, network=network)
+    return replace(settings, network=network, domain=resolve_domain(settings))
+
+
+def resolve_domain(settings: StackSettings) -> DomainSettings | None:
+    """The domain with its hosted zone looked up: the zone must exist in this account, be public and
+    hold the host. A lookup (not an Output) so a wrong zone is a config error before any resource."""
+    import pulumi_aws as aws
+
+    domain = settings.domain
+    if domain is None:
+        return None
+    key, value = ("zoneId", domain.zone_id) if domain.zone_id else ("zone", domain.zone or "")
+    try:
+        if domain.zone_id:
+            zone = aws.route53.get_zone(zone_id=domain.zone_id, private_zone=False)
+        else:
+            zone = aws.route53.get_zone(name=domain.zone, private_zone=False)
+    except Exception as error:  # the provider raises a plain invoke error
+        raise ConfigError(settings.stack, [zone_lookup_problem(key, value, error)]) from None
+    if not host_in_zone(domain.host, zone.name):
+        raise ConfigError(settings.stack, [outside_zone_problem(domain.host, zone.name)])
+    return replace(domain, zone=zone.name.rstrip("."), zone_id=zone.zone_id)
 
 
 __all__ = [

@@ -108,11 +108,16 @@ _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certif
 
 
 def edge_settings(
-    config: EdgeConfig, environment: Environment, region: str, allowed_account_ids: tuple[str, ...]
+    config: EdgeConfig,
+    environment: Environment,
+    region: str,
+    allowed_account_ids: tuple[str, ...],
+    has_domain: bool = False,
 ) -> tuple[EdgeSettings, list[str]]:
     """The load balancer with its environment's defaults applied, and every problem found.
 
     ``region`` and ``allowed_account_ids`` are the stack's (``aws:*``): the certificate must be theirs.
+    ``has_domain``: ``webstack:domain`` is set, which brings its own validated certificate.
     """
     defaults = EDGE_DEFAULTS[environment]
     problems = []
@@ -138,11 +143,17 @@ def edge_settings(
     protection = (
         defaults.deletion_protection if config.deletion_protection is None else config.deletion_protection
     )
+    if arn is not None and has_domain:
+        problems.append(
+            "webstack:edge.certificateArn: got a certificate, but webstack:domain requests and validates "
+            "its own; remove one of the two"
+        )
     if environment is Environment.PROD:
-        if arn is None:
+        if arn is None and not has_domain:
             problems.append(
-                "webstack:edge.certificateArn: missing, but prod serves HTTPS only; set it to an ACM "
-                "certificate ARN of the prod account and region"
+                "webstack:edge.certificateArn: missing, but prod serves HTTPS only; set webstack:domain "
+                "(a validated certificate for your host) or an ACM certificate ARN of the prod account "
+                "and region"
             )
         if not access_logs:
             problems.append(
@@ -195,8 +206,9 @@ class EdgeArgs:
     """Public subnets, one per zone; at least two zones."""
     routes: tuple[EdgeRoute, ...]
     """The services to route to."""
-    certificate_arn: str | None
-    """ACM certificate for HTTPS; None serves HTTP only (dev), with a warning."""
+    certificate_arn: pulumi.Input[str] | None
+    """ACM certificate for HTTPS (configured, or the Domain's validated one); None serves HTTP only
+    (dev), with a warning."""
     access_logs: bool
     """Write access logs to a private bucket."""
     access_log_expiration_days: int
@@ -232,6 +244,8 @@ class Edge(pulumi.ComponentResource):
     """Service name -> its listener rule; services wait for it (a target group needs a listener)."""
     dns_name: pulumi.Output[str]
     """The load balancer's DNS name."""
+    zone_id: pulumi.Output[str]
+    """The load balancer's canonical hosted zone (the target of alias records)."""
     url: pulumi.Output[str]
     """https://<dns name> (http:// when dev runs without a certificate)."""
     https: bool
@@ -393,6 +407,7 @@ class Edge(pulumi.ComponentResource):
         self.security_group_id = security_group.id
         self.load_balancer_arn_suffix = load_balancer.arn_suffix
         self.dns_name = load_balancer.dns_name
+        self.zone_id = load_balancer.zone_id
         self.url = pulumi.Output.concat("https://" if self.https else "http://", load_balancer.dns_name)
         self.register_outputs(
             {

@@ -43,6 +43,11 @@ PLACEHOLDER_NOTE = "offline placeholder: the real value is known only after `pul
 """How the plan labels ids, ARNs and DNS names the offline engine made up."""
 
 
+class AwsLookupError(Exception):
+    """An invoke AWS answers with an error (e.g. a lookup that finds nothing): the program sees the
+    provider's failure, which it may handle, instead of an unhandled engine error."""
+
+
 class DuplicateUrnError(RuntimeError):
     """Two resources got the same URN: the Pulumi engine stops the whole update on this."""
 
@@ -226,11 +231,15 @@ class WebstackMocks(pulumi.runtime.Mocks):
         rid = mock_id(args.name)
         service = args.typ.split(":")[1].split("/")[0]
         kind = args.typ.rsplit(":", 1)[-1]
-        state.setdefault("arn", f"arn:aws:{service}:{self.region}:{self.account_id}:{kind.lower()}/{rid}")
+        region = args.inputs.get("region") or self.region  # pulumi-aws 7: per-resource region
+        state.setdefault("arn", f"arn:aws:{service}:{region}:{self.account_id}:{kind.lower()}/{rid}")
         state.setdefault("tagsAll", state.get("tags") or {})
         extra = _EXTRA_STATE.get(args.typ)
         if extra:
             state.update(extra(args.name, rid, self))
+        derived = _DERIVED_STATE.get(args.typ)
+        if derived:
+            state.update(derived(args.inputs, rid, self))
         return rid, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -240,7 +249,10 @@ class WebstackMocks(pulumi.runtime.Mocks):
                 f"the mock engine does not answer invoke {args.token!r} (args {args.args}); "
                 "teach plan/engine.py a realistic camelCase answer for it"
             )
-        return handler(self, args.args), []
+        try:
+            return handler(self, args.args), []
+        except AwsLookupError as failure:
+            return {}, [("", str(failure))]
 
     def zones(self, region: str) -> list[str]:
         if region not in regions.ZONE_LETTERS:
@@ -320,11 +332,83 @@ def _elb_service_account(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[
     }
 
 
+EXAMPLE_ZONE_ID = "Z0123456789EXAMPLE"
+"""The one hosted zone id the offline engine knows (zone ``example.com``): lookups of other ids fail
+as AWS's do ("no matching Route 53 Hosted Zone found")."""
+EXAMPLE_ZONE_NAME = "example.com"
+
+
+def _digest(*parts: str, length: int = 32) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _hosted_zone(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    """``route53.getZone`` by name or id, as the provider answers a public zone (name without dot)."""
+    zone_id, name = args.get("zoneId"), args.get("name")
+    if zone_id and zone_id != EXAMPLE_ZONE_ID:
+        raise AwsLookupError(f"no matching Route 53 Hosted Zone found (zone id {zone_id})")
+    if zone_id:
+        name = EXAMPLE_ZONE_NAME
+    name = str(name).rstrip(".")
+    zone_id = zone_id or "Z" + _digest(name, length=19).upper()
+    return {
+        "id": zone_id,
+        "zoneId": zone_id,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "callerReference": f"webstack-{zone_id}",
+        "comment": "",
+        "nameServers": [f"ns-{n}.awsdns-{n:02d}.{tld}" for n, tld in ((1, "com"), (2, "net"), (3, "org"))],
+        "primaryNameServer": "ns-1.awsdns-01.com",
+        "privateZone": False,
+        "resourceRecordSetCount": 2,
+        "tags": {},
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+    }
+
+
+def _certificate_state(inputs: Mapping[str, Any], rid: str, m: WebstackMocks) -> dict[str, Any]:
+    """One DNS validation option per name; the token depends on account and name only, not region."""
+    names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": name,
+                "resourceRecordName": f"_{_digest(m.account_id, name)}.{name}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_digest(name, m.account_id)}.jkddzztszm.acm-validations.aws.",
+            }
+            for name in names
+        ],
+        "status": "ISSUED",
+    }
+
+
+ALB_HOSTED_ZONES = {
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "eu-central-1": "Z215JYRZR1TBD5",
+}
+"""Canonical hosted zones of application load balancers (AWS general reference, elb.html)."""
+
+
+_DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict[str, Any]]] = {
+    "aws:acm/certificate:Certificate": _certificate_state,
+    "aws:route53/record:Record": lambda inputs, rid, m: {"fqdn": str(inputs.get("name", "")).rstrip(".")},
+    "aws:lb/loadBalancer:LoadBalancer": lambda inputs, rid, m: {
+        "zoneId": ALB_HOSTED_ZONES.get(m.region, "Z0ALBPLACEHOLDER")
+    },
+}
+"""State the provider computes from a resource's inputs."""
+
+
 _INVOKES: dict[str, Callable[[WebstackMocks, Mapping[str, Any]], dict[str, Any]]] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
+    "aws:route53/getZone:getZone": _hosted_zone,
 }
 
 _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {

@@ -16,13 +16,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-ALWAYS = ("name", "namePrefix")
-"""ForceNew on every AWS resource that has them."""
+ALWAYS = ("name", "namePrefix", "region")
+"""ForceNew on every AWS resource that has them (``region``: pulumi-aws 7's per-resource region, whose
+change replaces the resource; registry how-to "Enhanced Region Support")."""
 
 REVISED_ON_ANY_CHANGE = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
 """Immutable by design: every change registers a new revision (the service then rolls to it)."""
 
 FORCE_NEW: dict[str, tuple[str, ...]] = {
+    "aws:acm/certificate:Certificate": (
+        "domainName",
+        "subjectAlternativeNames",
+        "validationMethod",
+        "keyAlgorithm",
+        "certificateAuthorityArn",
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": ("certificateArn", "validationRecordFqdns"),
+    "aws:route53/record:Record": ("zoneId",),
     "aws:appautoscaling/policy:Policy": ("resourceId", "scalableDimension", "serviceNamespace"),
     "aws:appautoscaling/scheduledAction:ScheduledAction": (
         "resourceId",

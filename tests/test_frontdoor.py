@@ -1,0 +1,170 @@
+"""The front door (issue 12): the stack's own domain with a DNS-validated certificate, the web
+application firewall, and static content on CloudFront. Exact values come from the fixture stacks in
+``tests/stacks/Pulumi.frontdoor-*.yaml``."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.schema import ConfigError
+from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
+from tests.test_config import IMAGE, problems_of, raw
+
+STACKS = Path(__file__).parent / "stacks"
+HOST = "app.example.com"
+RECORD = "aws:route53/record:Record"
+
+
+@pytest.fixture(scope="module")
+def front() -> Run:
+    return run_stack("frontdoor-prod", root=STACKS)
+
+
+def validation_records(run: Run) -> list[Recorded]:
+    return [r for r in run.of_type(RECORD) if r.inputs.get("type") == "CNAME"]
+
+
+# --- Domain and certificate -------------------------------------------------------------------------
+
+
+def test_the_certificate_is_requested_for_the_host_and_validated_by_dns(front: Run):
+    certificate = front.named("domain-cert")
+    assert certificate.inputs["domainName"] == HOST
+    assert certificate.inputs["validationMethod"] == "DNS"
+    assert "region" not in certificate.inputs  # the load balancer's: the stack's own region
+
+
+def test_the_validation_record_is_the_cname_acm_asked_for_in_the_looked_up_zone(front: Run):
+    certificate = front.named("domain-cert")
+    (option,) = certificate.state["domainValidationOptions"]
+    (record,) = validation_records(front)
+    assert record.inputs["name"] == option["resourceRecordName"]
+    assert record.inputs["records"] == [option["resourceRecordValue"]]
+    assert record.inputs["zoneId"] == front.named("domain-app-a").inputs["zoneId"]
+    assert record.inputs["zoneId"].startswith("Z")
+
+
+def test_validation_waits_for_the_record_with_a_bounded_timeout(front: Run):
+    validation = front.named("domain-cert-validation")
+    (record,) = validation_records(front)
+    assert validation.inputs["certificateArn"] == front.named("domain-cert").state["arn"]
+    assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
+
+
+def test_the_https_listener_uses_the_validated_certificate(front: Run):
+    listener = front.named("edge-https")
+    assert listener.inputs["certificateArn"] == front.named("domain-cert-validation").inputs["certificateArn"]
+    assert listener.inputs["protocol"] == "HTTPS"
+
+
+def test_the_host_is_an_ipv4_alias_of_the_load_balancer(front: Run):
+    alias = front.named("domain-app-a")
+    balancer = front.named("edge-alb")
+    assert (alias.inputs["name"], alias.inputs["type"]) == (HOST, "A")
+    assert alias.inputs["aliases"] == [
+        {"name": balancer.state["dnsName"], "zoneId": balancer.state["zoneId"], "evaluateTargetHealth": True}
+    ]
+    assert "ttl" not in alias.inputs
+    # The load balancer is IPv4-only, so an AAAA alias would point at nothing.
+    assert [r.inputs["type"] for r in front.of_type(RECORD) if r.name.startswith("domain-app")] == ["A"]
+
+
+def test_the_url_is_the_host_over_https(front: Run):
+    assert front.outputs["url"] == f"https://{HOST}"
+
+
+def test_a_zone_given_by_id_is_looked_up_and_used():
+    run = run_stack(
+        "frontdoor-prod", {"webstack:domain": {"zoneId": EXAMPLE_ZONE_ID, "host": HOST}}, root=STACKS
+    )
+    assert {r.inputs["zoneId"] for r in run.of_type(RECORD)} == {EXAMPLE_ZONE_ID}
+
+
+def test_a_zone_id_that_does_not_exist_is_a_config_error_before_any_resource():
+    recorded = Run()
+    with pytest.raises(ConfigError, match=r"webstack:domain\.zoneId: got \"Z9NOSUCHZONE\""):
+        run_stack(
+            "frontdoor-prod",
+            {"webstack:domain": {"zoneId": "Z9NOSUCHZONE", "host": HOST}},
+            root=STACKS,
+            run=recorded,
+        )
+    assert recorded.resources == []
+
+
+def test_a_host_outside_the_zone_of_a_zone_id_is_a_config_error():
+    with pytest.raises(ConfigError, match=r"webstack:domain\.host: got \"app\.example\.org\", but it is out"):
+        run_stack(
+            "frontdoor-prod",
+            {"webstack:domain": {"zoneId": EXAMPLE_ZONE_ID, "host": "app.example.org"}},
+            root=STACKS,
+        )
+
+
+# --- Validation with named errors ---------------------------------------------------------------------
+
+
+def services_with(environment: str = "dev", **changes: Any) -> dict[str, str]:
+    """A valid config with one catch-all service, plus ``changes`` (``raw``'s key convention)."""
+    return raw(environment, webstack__services={"web": {"image": IMAGE, "port": 8080}}, **changes)
+
+
+DOMAIN = {"zone": "example.com", "host": HOST}
+
+FRONTDOOR_BAD_INPUTS = [
+    (
+        "host outside its zone",
+        services_with(webstack__domain={"zone": "example.com", "host": "app.example.org"}),
+        "webstack:domain.host",
+        "outside the hosted zone example.com",
+    ),
+    (
+        "host without a zone",
+        services_with(webstack__domain={"host": HOST}),
+        "webstack:domain.zone",
+        "needs the hosted zone",
+    ),
+    (
+        "zone and zone id both",
+        services_with(webstack__domain={**DOMAIN, "zoneId": EXAMPLE_ZONE_ID}),
+        "webstack:domain.zoneId",
+        "keep one",
+    ),
+    (
+        "host not a host name",
+        services_with(webstack__domain={"zone": "example.com", "host": "app_1.example.com"}),
+        "webstack:domain.host",
+        "not a DNS host name",
+    ),
+    (
+        "domain without services",
+        raw(webstack__domain=DOMAIN),
+        "webstack:domain",
+        "no services",
+    ),
+    (
+        "domain and certificate both",
+        services_with("prod", webstack__domain=DOMAIN),  # raw() gives prod a certificateArn
+        "webstack:edge.certificateArn",
+        "remove one of the two",
+    ),
+    (
+        "prod without domain or certificate",
+        services_with("prod", webstack__edge={}),
+        "webstack:edge.certificateArn",
+        "set webstack:domain",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("config", "key", "words"),
+    [case[1:] for case in FRONTDOOR_BAD_INPUTS],
+    ids=[case[0] for case in FRONTDOOR_BAD_INPUTS],
+)
+def test_each_front_door_mistake_fails_with_an_error_naming_its_key(config, key, words):
+    problems = problems_of(config)
+    matching = [problem for problem in problems if problem.startswith(f"{key}:")]
+    assert matching, f"no problem names {key}: {problems}"
+    assert any(words in problem for problem in matching), matching
