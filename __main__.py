@@ -9,11 +9,15 @@ from components.cluster import Cluster, ClusterArgs
 from components.config import load_settings
 from components.domain import CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeRoute
+from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs
 from components.service import Service, ServiceArgs
 
 settings = load_settings()  # validates everything before any resource is registered
 tags = {"Stack": settings.stack}
+
+# First: every log group, ECS Exec session and the alarm topic is encrypted with this key.
+stack_key = StackKey("stack-key", StackKeyArgs(region=settings.aws.region, tags=tags))
 
 network = Network(
     "webstack",
@@ -23,6 +27,7 @@ network = Network(
         nat_mode=settings.network.nat_mode,
         flow_log_retention_days=settings.network.flow_log_retention_days,
         region=settings.aws.region,
+        kms_key_arn=stack_key.arn,
         tags=tags,
     ),
 )
@@ -44,6 +49,7 @@ if settings.services:
             container_insights=settings.cluster.container_insights,
             exec_enabled=settings.cluster.exec_enabled,
             exec_log_retention_days=settings.cluster.exec_log_retention_days,
+            kms_key_arn=stack_key.arn,
             tags=tags,
         ),
     )

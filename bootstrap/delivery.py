@@ -173,6 +173,25 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "ecr:GetDownloadUrlForLayer",
         "sts:GetCallerIdentity",
     ),
+    # The stack key (components/encryption.py) and the log groups it encrypts.
+    "StackKey": (
+        "kms:CreateKey",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:PutKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:EnableKeyRotation",
+        "kms:ListResourceTags",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+        "kms:ListAliases",
+        "kms:CreateAlias",
+        "kms:UpdateAlias",
+        "kms:DeleteAlias",
+        "logs:AssociateKmsKey",
+        "logs:DisassociateKmsKey",
+    ),
 }
 # Managing webstack's roles (only those under its path).
 ROLE_ACTIONS = (
@@ -235,6 +254,11 @@ PREVIEW_ACTIONS = (
     "route53:GetHostedZone",
     "route53:ListTagsForResource",
     "route53:ListResourceRecordSets",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListResourceTags",
+    "kms:ListAliases",
     "sts:GetCallerIdentity",
 )
 PREVIEW_ROLE_ACTIONS = (
@@ -392,12 +416,7 @@ class DeliveryAccess(pulumi.ComponentResource):
             tags=args.tags,
             protect=True,
         )
-        aws.s3.BucketVersioning(
-            child_name(name, "state-versioning"),
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
+        # Versioning comes with private_bucket: `{bucket}-versioning`, the same logical name as before.
         aws.kms.Alias(
             child_name(name, "state-key-alias"),
             name="alias/webstack-pulumi",

@@ -1,8 +1,9 @@
 """Private S3 buckets: one hardening recipe for every bucket webstack creates.
 
 Each bucket blocks all public access, enforces bucket-owner object ownership (no ACLs), encrypts by
-default, expires what it should, and denies any request not made over TLS. Callers add their own
-policy statements (who may write) and lifecycle rule.
+default, is versioned (an overwritten or deleted object can be recovered; checkov CKV_AWS_21) with
+noncurrent versions expiring, and denies any request not made over TLS. Callers add their own policy
+statements (who may write) and lifecycle rule, which must expire noncurrent versions.
 """
 
 from __future__ import annotations
@@ -53,8 +54,14 @@ def private_bucket(
 
     ``kms_key_arn`` encrypts with that key (SSE-KMS with a bucket key); without it SSE-S3 (AES256),
     which is what ALB access-log delivery requires. ``extra_statements`` maps the bucket ARN to the
-    statements that grant writers access.
+    statements that grant writers access. ``lifecycle_rule`` must expire noncurrent versions, or
+    versioning would keep every overwritten object forever.
     """
+    if lifecycle_rule.noncurrent_version_expiration is None:
+        raise ValueError(
+            f"private_bucket({name!r}): the lifecycle rule must set noncurrent_version_expiration; "
+            "the bucket is versioned and old versions must expire"
+        )
     child = pulumi.ResourceOptions(parent=parent)
     bucket = aws.s3.Bucket(
         name,
@@ -91,8 +98,18 @@ def private_bucket(
         ],
         opts=child,
     )
+    versioning = aws.s3.BucketVersioning(
+        f"{name}-versioning",
+        bucket=bucket.id,
+        versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+        opts=child,
+    )
+    # Versioning first, as the provider's lifecycle docs ask ("Must have bucket versioning enabled first").
     aws.s3.BucketLifecycleConfiguration(
-        f"{name}-lifecycle", bucket=bucket.id, rules=[lifecycle_rule], opts=child
+        f"{name}-lifecycle",
+        bucket=bucket.id,
+        rules=[lifecycle_rule],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
     )
     extra = extra_statements(bucket.arn) if extra_statements else pulumi.Output.from_input([])
     document = aws.iam.get_policy_document_output(

@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool
 
+from components.encryption import encrypted_log_group
 from components.fargate import CAPACITY_STRATEGIES, CapacityStrategy
 from components.naming import child_name, tags_with_name, type_token
 from components.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
@@ -124,6 +125,8 @@ class ClusterArgs:
     """Whether services allow ECS Exec. Sessions are always logged when it is on."""
     exec_log_retention_days: int
     """Days ECS Exec session logs are kept."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack key: encrypts the exec log group, exec sessions, and the services' log groups."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
 
@@ -143,6 +146,8 @@ class Cluster(pulumi.ComponentResource):
     """(capacity provider, base, weight) for each provider the services use."""
     exec_enabled: bool
     """Whether services may turn on ECS Exec."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack key; services encrypt their log groups with it and decrypt exec sessions."""
     capacity_providers: aws.ecs.ClusterCapacityProviders
     """Services depend on it: their strategy names these providers."""
 
@@ -150,11 +155,8 @@ class Cluster(pulumi.ComponentResource):
         super().__init__(type_token("Cluster"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        exec_logs = aws.cloudwatch.LogGroup(
-            child_name(name, "exec-logs"),
-            retention_in_days=args.exec_log_retention_days,
-            tags=args.tags,
-            opts=child,
+        exec_logs = encrypted_log_group(
+            child_name(name, "exec-logs"), args.exec_log_retention_days, args.kms_key_arn, self, args.tags
         )
         cluster = aws.ecs.Cluster(
             child_name(name, "ecs"),
@@ -163,10 +165,15 @@ class Cluster(pulumi.ComponentResource):
             ],
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                    # The session channel is encrypted with the stack key (checkov CKV_AWS_224); task
+                    # roles get kms:Decrypt on it (components/service.py).
+                    kms_key_id=args.kms_key_arn,
                     # OVERRIDE: every exec session is written to our log group, not to the task's.
                     logging="OVERRIDE",
                     log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
                         cloud_watch_log_group_name=exec_logs.name,
+                        # The agent refuses to log into a group that is not encrypted: ours is.
+                        cloud_watch_encryption_enabled=True,
                     ),
                 )
             ),
@@ -192,6 +199,7 @@ class Cluster(pulumi.ComponentResource):
         self.exec_log_group_name = exec_logs.name
         self.exec_log_group_arn = exec_logs.arn
         self.exec_enabled = args.exec_enabled
+        self.kms_key_arn = args.kms_key_arn
         self.register_outputs(
             {
                 "arn": self.arn,

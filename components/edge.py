@@ -32,6 +32,8 @@ DEREGISTRATION_DELAY_SECONDS = 30
 HEALTH_CHECK_INTERVAL_SECONDS = 10
 HEALTHY_THRESHOLD = 2
 UNHEALTHY_THRESHOLD = 3
+ACCESS_LOG_NONCURRENT_DAYS = 30
+"""Days a deleted or overwritten access log stays recoverable in the versioned bucket."""
 
 
 # --- Config: `webstack:edge` ----------------------------------------------------------------------
@@ -437,6 +439,10 @@ class Edge(pulumi.ComponentResource):
                 filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                     days=args.access_log_expiration_days
+                ),
+                # Versioned (CKV_AWS_21): a deleted or overwritten log is kept this long, then expires.
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=ACCESS_LOG_NONCURRENT_DAYS
                 ),
                 abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                     days_after_initiation=1

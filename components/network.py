@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr, field_validator
 
 from components import cidr
+from components.encryption import encrypted_log_group
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 from components.schema import (
@@ -209,6 +210,8 @@ class NetworkArgs:
     """How long VPC flow logs are kept in CloudWatch Logs."""
     region: str
     """The stack's region, for the S3 gateway endpoint's service name."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack key (:class:`components.encryption.StackKey`) that encrypts the flow logs."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
     isolated: bool = False
@@ -422,11 +425,8 @@ class Network(pulumi.ComponentResource):
         self, name: str, vpc: aws.ec2.Vpc, args: NetworkArgs, child: pulumi.ResourceOptions
     ) -> None:
         """All traffic to a log group with retention, written by a role that can touch only it."""
-        log_group = aws.cloudwatch.LogGroup(
-            child_name(name, "flow-logs"),
-            retention_in_days=args.flow_log_retention_days,
-            tags=args.tags,
-            opts=child,
+        log_group = encrypted_log_group(
+            child_name(name, "flow-logs"), args.flow_log_retention_days, args.kms_key_arn, self, args.tags
         )
         role = aws.iam.Role(
             child_name(name, "flow-logs-role"),

@@ -22,6 +22,7 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 from components import fargate, priorities
 from components.artifacts import context_tag
 from components.cluster import Cluster
+from components.encryption import encrypted_log_group
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
@@ -598,11 +599,8 @@ class Service(pulumi.ComponentResource):
         self.repository_url = None
         self.image = self._image(name, args, child)
 
-        log_group = aws.cloudwatch.LogGroup(
-            child_name(name, "logs"),
-            retention_in_days=settings.log_retention_days,
-            tags=args.tags,
-            opts=child,
+        log_group = encrypted_log_group(
+            child_name(name, "logs"), settings.log_retention_days, args.cluster.kms_key_arn, self, args.tags
         )
 
         trust = service_trust(ECS_TASKS, parent=self)
@@ -662,7 +660,10 @@ class Service(pulumi.ComponentResource):
             )
         if args.cluster.exec_enabled:
             exec_policy = aws.iam.get_policy_document_output(
-                statements=args.cluster.exec_log_group_arn.apply(_exec_statements), opts=invoke
+                statements=pulumi.Output.all(args.cluster.exec_log_group_arn, args.cluster.kms_key_arn).apply(
+                    lambda arns: _exec_statements(*arns)
+                ),
+                opts=invoke,
             )
             role_policies.append(
                 aws.iam.RolePolicy(
@@ -955,10 +956,13 @@ def _secret_read_statements(settings: ServiceSettings) -> list[aws.iam.GetPolicy
     return statements
 
 
-def _exec_statements(exec_log_group_arn: str) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
+def _exec_statements(exec_log_group_arn: str, key_arn: str) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
     """The ECS Exec agent's channels, and writing session logs to the cluster's exec log group."""
     return [
         aws.iam.GetPolicyDocumentStatementArgs(effect="Allow", actions=list(EXEC_ACTIONS), resources=["*"]),
+        # Sessions are encrypted with the stack key: the agent in the task decrypts the channel
+        # (aws/containers-roadmap #1359; AWS ECS "ecs-exec.html", encryption with your own key).
+        aws.iam.GetPolicyDocumentStatementArgs(effect="Allow", actions=["kms:Decrypt"], resources=[key_arn]),
         aws.iam.GetPolicyDocumentStatementArgs(
             effect="Allow",
             actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

@@ -15,7 +15,7 @@ INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-COMPONENT_ORDER = {"Network": 0, "Cluster": 1, "Edge": 2, "Service": 3}
+COMPONENT_ORDER = {"StackKey": 0, "Network": 1, "Cluster": 2, "Edge": 3, "Service": 4}
 """The order the inventory lists components in: foundation first."""
 
 

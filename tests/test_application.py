@@ -337,8 +337,12 @@ def test_the_cluster_has_container_insights_both_capacity_providers_and_logged_e
 def test_ecs_exec_is_on_in_dev_and_off_in_prod(dev: Run, prod: Run):
     assert all(s.inputs["enableExecuteCommand"] for s in dev.of_type("aws:ecs/service:Service"))
     assert not any(s.inputs["enableExecuteCommand"] for s in prod.of_type("aws:ecs/service:Service"))
-    (agent, logs, describe) = policy_statements(dev.named("web-task-exec").inputs["policy"])
+    (agent, decrypt, logs, describe) = policy_statements(dev.named("web-task-exec").inputs["policy"])
     assert all(action.startswith("ssmmessages:") for action in agent["Action"])
+    assert (decrypt["Action"], decrypt["Resource"]) == (
+        ["kms:Decrypt"],
+        [dev.named("stack-key-key").state["arn"]],
+    )
     assert logs["Resource"] == [dev.named("cluster-exec-logs").state["arn"] + ":*"]
     assert describe["Action"] == ["logs:DescribeLogGroups"]
     with pytest.raises(KeyError):

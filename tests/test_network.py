@@ -19,6 +19,7 @@ ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
 ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 NAT = "aws:ec2/natGateway:NatGateway"
 EIP = "aws:ec2/eip:Eip"
+KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/stack-key"
 
 
 def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES, isolated: bool = False) -> Run:
@@ -28,6 +29,7 @@ def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES, isolated: bool = Fa
         nat_mode=nat_mode,
         flow_log_retention_days=90,
         region="eu-west-1",
+        kms_key_arn=KEY_ARN,
         tags={"Team": "platform"},
         isolated=isolated,
     )
@@ -223,6 +225,7 @@ def test_the_component_outputs_subnet_ids_in_zone_order_and_the_cidr_plan():
                 nat_mode=NatMode.SINGLE,
                 flow_log_retention_days=30,
                 region="eu-west-1",
+                kms_key_arn=KEY_ARN,
             ),
         )
         captured["plan"] = network.cidr_plan
@@ -252,6 +255,7 @@ def test_network_args_without_zones_are_rejected():
             nat_mode=NatMode.NONE,
             flow_log_retention_days=30,
             region="eu-west-1",
+            kms_key_arn=KEY_ARN,
         )
 
 

@@ -107,11 +107,12 @@ def test_host_routing_matches_only_the_host(custom: Run):
     assert rule.inputs["conditions"] == [{"hostHeader": {"values": ["shop.example.com"]}}]
 
 
-def test_a_stack_without_services_builds_only_the_network():
+def test_a_stack_without_services_builds_only_the_network_and_its_key():
     run = run_stack("dev", {"webstack:services": None})
     assert {r.type.split(":")[1].split("/")[0] for r in run.resources if r.custom} == {
         "ec2",
         "cloudwatch",
         "iam",
+        "kms",
     }
     assert "url" not in run.outputs

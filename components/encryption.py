@@ -1,0 +1,149 @@
+"""The stack's own KMS key, and the one way webstack creates a log group (encrypted with that key).
+
+One customer-managed key per stack (rotation on) encrypts every log group (flow logs, ECS Exec
+sessions, service logs, and any a later component adds through :func:`encrypted_log_group`), the
+ECS Exec session channel and the alarm topic. The key exists before anything that uses it: build
+:class:`StackKey` first in ``__main__.py`` and pass its ARN on.
+
+Why each key-policy statement exists (a log group or topic fails to work without it):
+
+- the account root administers the key (AWS's default key policy; without it nobody can manage the
+  key, and IAM policies, such as a task role's ``kms:Decrypt`` for ECS Exec, have no effect);
+- CloudWatch Logs of this region may use it, but only for log groups of this account and region
+  (``kms:EncryptionContext:aws:logs:arn``); otherwise CreateLogGroup fails with "The specified KMS key
+  does not exist or is not allowed to be used" (AWS logs ``encrypt-log-data-kms.html``; TF #29282);
+- the services that publish to the encrypted topic (CloudWatch alarms, and AWS Budgets when the budget
+  alert is on) may ``kms:Decrypt``/``kms:GenerateDataKey*``: alarms cannot publish to a topic under the
+  AWS-managed ``alias/aws/sns`` key (AWS SNS ``sns-key-management.html#compatibility-with-aws-services``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.iam import Statement
+from components.naming import child_name, type_token
+
+LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+"""What CloudWatch Logs needs on the key of an encrypted log group."""
+PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
+"""What a service publishing to an encrypted SNS topic needs on the topic's key."""
+CLOUDWATCH_ALARMS = "cloudwatch.amazonaws.com"
+KEY_DELETION_WINDOW_DAYS = 30
+"""The longest window AWS allows: a key scheduled for deletion by mistake can still be saved."""
+
+
+def key_policy_statements(account_id: str, region: str, publishers: Sequence[str]) -> list[Statement]:
+    """The key policy: the account administers; Logs of this account and region and the topic's
+    publishers may use the key, and nothing else may."""
+    service = aws.iam.GetPolicyDocumentStatementPrincipalArgs
+    condition = aws.iam.GetPolicyDocumentStatementConditionArgs
+    return [
+        Statement(
+            sid="AccountAdministersTheKey",
+            effect="Allow",
+            actions=["kms:*"],
+            principals=[service(type="AWS", identifiers=[f"arn:aws:iam::{account_id}:root"])],
+            resources=["*"],
+        ),
+        Statement(
+            sid="CloudWatchLogsOfThisAccountAndRegion",
+            effect="Allow",
+            actions=list(LOGS_KEY_ACTIONS),
+            principals=[service(type="Service", identifiers=[f"logs.{region}.amazonaws.com"])],
+            resources=["*"],
+            conditions=[
+                condition(
+                    test="ArnLike",
+                    variable="kms:EncryptionContext:aws:logs:arn",
+                    values=[f"arn:aws:logs:{region}:{account_id}:log-group:*"],
+                )
+            ],
+        ),
+        Statement(
+            sid="PublishersOfTheEncryptedTopic",
+            effect="Allow",
+            actions=list(PUBLISHER_KEY_ACTIONS),
+            principals=[service(type="Service", identifiers=list(publishers))],
+            resources=["*"],
+            conditions=[condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id])],
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class StackKeyArgs:
+    """What the StackKey builds."""
+
+    region: str
+    """The stack's region: only CloudWatch Logs of this region may use the key."""
+    publishers: tuple[str, ...] = (CLOUDWATCH_ALARMS,)
+    """Service principals that publish to the topic encrypted with this key."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for the key, on top of the provider's default tags."""
+
+
+class StackKey(pulumi.ComponentResource):
+    """One customer-managed KMS key per stack, with rotation, its policy and an alias."""
+
+    arn: pulumi.Output[str]
+    """The key's ARN (log groups need the ARN, not the id or alias)."""
+    key_id: pulumi.Output[str]
+    """The key's id."""
+
+    def __init__(self, name: str, args: StackKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("StackKey"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        policy = aws.iam.get_policy_document_output(
+            statements=account_id.apply(
+                lambda account: key_policy_statements(account, args.region, args.publishers)
+            ),
+            opts=invoke,
+        )
+        key = aws.kms.Key(
+            child_name(name, "key"),
+            description=f"{pulumi.get_project()}-{pulumi.get_stack()}: logs, ECS Exec sessions, alarm topic",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=policy.json,
+            tags=args.tags,
+            opts=child,
+        )
+        aws.kms.Alias(
+            child_name(name, "alias"),
+            name=f"alias/{pulumi.get_project()}-{pulumi.get_stack()}",
+            target_key_id=key.key_id,
+            opts=child,
+        )
+        self.arn = key.arn
+        self.key_id = key.key_id
+        self.register_outputs({"arn": self.arn, "keyId": self.key_id})
+
+
+def encrypted_log_group(
+    name: str,
+    retention_in_days: int,
+    kms_key_arn: pulumi.Input[str],
+    parent: pulumi.Resource,
+    tags: Mapping[str, str] | None = None,
+) -> aws.cloudwatch.LogGroup:
+    """A log group with retention, encrypted with the stack key. Every webstack log group is one.
+
+    Adding or changing ``kms_key_id`` on an existing group is an in-place update (the provider calls
+    AssociateKmsKey; the attribute is not ForceNew in terraform-provider-aws
+    ``cloudwatch_log_group.go``), so release-1 groups keep their logs; only data written after the
+    update is encrypted with the key.
+    """
+    return aws.cloudwatch.LogGroup(
+        name,
+        retention_in_days=retention_in_days,
+        kms_key_id=kms_key_arn,
+        tags=dict(tags or {}),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
