@@ -16,7 +16,7 @@ import pytest
 
 from components.guardrails import policy_statements
 from plan.engine import Run, run_stack
-from plan.replacement import replacing_changes
+from plan.replacement import REVISED_ON_ANY_CHANGE, replacing_changes
 
 FIXTURES = Path(__file__).parent / "stacks"
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "release-1"
@@ -104,14 +104,6 @@ def test_a_private_bucket_without_noncurrent_expiry_is_refused():
         private_bucket("b", parent=None, lifecycle_rule=rule)  # pyright: ignore[reportArgumentType]
 
 
-def without_image(resource_type: str, inputs: dict) -> dict:
-    """A task definition's inputs without the image tag (a new build is a new revision by design)."""
-    if resource_type != "aws:ecs/taskDefinition:TaskDefinition":
-        return inputs
-    containers = [{**c, "image": None} for c in json.loads(inputs["containerDefinitions"])]
-    return {**inputs, "containerDefinitions": json.dumps(containers)}
-
-
 def test_upgrading_a_release_1_stack_replaces_nothing_and_keeps_every_urn(example):
     """Encrypting the existing log groups is an in-place update: ``kms_key_id`` is not ForceNew in
     terraform-provider-aws (``cloudwatch_log_group.go`` updates it with AssociateKmsKey)."""
@@ -119,15 +111,14 @@ def test_upgrading_a_release_1_stack_replaces_nothing_and_keeps_every_urn(exampl
     before = json.loads((SNAPSHOTS / f"{name}.json").read_text())["resources"]
     after = {r.urn: r for r in run.resources}
     assert [r["urn"] for r in before if r["urn"] not in after] == []
-    replaced = {}
-    for old in before:
-        if old["custom"]:
-            new = after[old["urn"]]
-            changes = replacing_changes(
-                old["type"], without_image(old["type"], old["inputs"]), without_image(new.type, new.inputs)
-            )
-            if changes:
-                replaced[old["urn"]] = changes
+    # Task definitions are immutable by design (any change is a new revision ECS rolls to), so only
+    # the resources that hold state or identity are judged.
+    replaced = {
+        old["urn"]: changes
+        for old in before
+        if old["custom"] and old["type"] not in REVISED_ON_ANY_CHANGE
+        if (changes := replacing_changes(old["type"], old["inputs"], after[old["urn"]].inputs))
+    }
     assert replaced == {}
     log_groups = [r for r in before if r["type"] == LOG_GROUP]
     assert log_groups and all("kmsKeyId" not in r["inputs"] for r in log_groups), "release 1 had no key"

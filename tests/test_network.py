@@ -320,6 +320,7 @@ def test_the_network_outputs_isolated_subnet_ids_and_their_plan():
                 nat_mode=NatMode.NONE,
                 flow_log_retention_days=30,
                 region="eu-west-1",
+                kms_key_arn=KEY_ARN,
                 isolated=True,
             ),
         )
