@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import Statement
+from components.iam import Statement, account_policy
 from components.naming import child_name, type_token
 
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -98,20 +98,15 @@ class StackKey(pulumi.ComponentResource):
     def __init__(self, name: str, args: StackKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("StackKey"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
-        account_id = aws.get_caller_identity_output(opts=invoke).account_id
-        policy = aws.iam.get_policy_document_output(
-            statements=account_id.apply(
-                lambda account: key_policy_statements(account, args.region, args.publishers)
-            ),
-            opts=invoke,
+        policy = account_policy(
+            lambda account: key_policy_statements(account, args.region, args.publishers), self
         )
         key = aws.kms.Key(
             child_name(name, "key"),
             description=f"{pulumi.get_project()}-{pulumi.get_stack()}: logs, ECS Exec sessions, alarm topic",
             enable_key_rotation=True,
             deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-            policy=policy.json,
+            policy=policy,
             tags=args.tags,
             opts=child,
         )

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pulumi
 import pulumi_aws as aws
 
 Statement = aws.iam.GetPolicyDocumentStatementArgs
 
 
-def service_trust(service_principal: str, parent: pulumi.Resource) -> pulumi.Output[str]:
-    """A trust policy for an AWS service acting for this account only (confused-deputy guard).
+def account_policy(
+    statements: Callable[[str], list[Statement]], parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    """A policy document whose statements name this account (its id is known only at run time).
 
-    The helper's nested fields take plain strings, so the statement is built once the account id is
-    known (data only: no resource is created inside the apply).
+    The helper's nested fields take plain strings, so the statements are built once the account id
+    is known (data only: no resource is created inside the apply).
     """
     invoke = pulumi.InvokeOutputOptions(parent=parent)
     account_id = aws.get_caller_identity_output(opts=invoke).account_id
-    statements = account_id.apply(
+    return aws.iam.get_policy_document_output(statements=account_id.apply(statements), opts=invoke).json
+
+
+def service_trust(service_principal: str, parent: pulumi.Resource) -> pulumi.Output[str]:
+    """A trust policy for an AWS service acting for this account only (confused-deputy guard)."""
+    return account_policy(
         lambda account: [
             Statement(
                 effect="Allow",
@@ -32,6 +41,6 @@ def service_trust(service_principal: str, parent: pulumi.Resource) -> pulumi.Out
                     )
                 ],
             )
-        ]
+        ],
+        parent,
     )
-    return aws.iam.get_policy_document_output(statements=statements, opts=invoke).json
