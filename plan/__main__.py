@@ -32,6 +32,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--out", metavar="DIR", type=Path, default=PROJECT_ROOT / "out", help="diagram folder"
     )
     parser.add_argument("--no-diagram", action="store_true", help="do not write diagram files")
+    parser.add_argument(
+        "--stacks-dir",
+        metavar="DIR",
+        type=Path,
+        help="read Pulumi.STACK.yaml from DIR instead of the project (e.g. tests/stacks fixtures)",
+    )
     return parser.parse_args(argv)
 
 
@@ -63,6 +69,7 @@ def _fail(message: str) -> None:
 
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
+    root = args.stacks_dir or root
     captured = _capture(args.stack, root)
     for section in report.sections(captured):
         print("\n".join(section))

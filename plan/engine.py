@@ -473,23 +473,36 @@ def read_yaml(path: Path) -> Any:
     return yaml.load(path.read_text(), Loader=_StrictLoader)
 
 
-def stack_config(stack: str, root: Path = PROJECT_ROOT, stack_file: Path | None = None) -> dict[str, str]:
+def project_folder(root: Path, project: Path | None = None) -> Path:
+    """The folder holding the Pulumi.yaml and __main__.py that run the stack files of ``root``.
+
+    ``project`` when given (bootstrap fixtures in tests/stacks/bootstrap run bootstrap/), else
+    ``root`` when it has a program, else webstack itself (a folder of fixture stack files only).
+    """
+    if project is not None:
+        return project
+    return root if (root / "__main__.py").is_file() else PROJECT_ROOT
+
+
+def stack_config(
+    stack: str, root: Path = PROJECT_ROOT, stack_file: Path | None = None, project: Path | None = None
+) -> dict[str, str]:
     """The config a real ``pulumi up`` of ``stack`` would pass: project defaults, then the stack file.
 
     Non-string values are JSON-encoded, exactly as the CLI hands them to the program. The project
-    file is ``root/Pulumi.yaml``, or webstack's own when ``root`` is a folder of stack files only
-    (test fixtures). ``stack_file`` reads another file as this stack's (``plan --compare-file``).
+    file is the one of :func:`project_folder`. ``stack_file`` reads another file as this stack's
+    (``plan --compare-file``).
     """
     project_file = root / "Pulumi.yaml"
-    if not project_file.is_file():
-        project_file = PROJECT_ROOT / "Pulumi.yaml"
+    if project is not None or not project_file.is_file():
+        project_file = project_folder(root, project) / "Pulumi.yaml"
     stack_file = stack_file or root / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         raise FileNotFoundError(f"no stack file {stack_file.name} in {stack_file.parent}")
-    project = read_yaml(project_file) or {}
-    name = project.get("name", PROJECT)
+    project_doc = read_yaml(project_file) or {}
+    name = project_doc.get("name", PROJECT)
     config: dict[str, Any] = {}
-    for key, spec in (project.get("config") or {}).items():
+    for key, spec in (project_doc.get("config") or {}).items():
         if isinstance(spec, dict) and ("default" in spec or "value" in spec):
             config[key if ":" in key else f"{name}:{key}"] = spec.get("default", spec.get("value"))
     stack_doc = read_yaml(stack_file) or {}
@@ -565,22 +578,21 @@ def run_stack(
     overrides: Mapping[str, Any] | None = None,
     root: Path = PROJECT_ROOT,
     run: Run | None = None,
+    project: Path | None = None,
 ) -> Run:
     """Run the program of ``root`` for ``root/Pulumi.<stack>.yaml``; ``overrides`` replace keys.
 
-    An override of None removes the key. A root without its own ``__main__.py`` (a folder of test
-    stack files) runs webstack's program.
+    An override of None removes the key. The program is the ``__main__.py`` of
+    :func:`project_folder`: webstack's for a folder of fixture stack files, ``project``'s if given.
     """
-    config = stack_config(stack, root)
+    config = stack_config(stack, root, project=project)
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)
         else:
             config[key] = value if isinstance(value, str) else json.dumps(value)
-    program = root / "__main__.py"
-    if not program.is_file():
-        program = PROJECT_ROOT / "__main__.py"
-    return run_program(config, stack, program, run, project_name(root))
+    folder = project_folder(root, project)
+    return run_program(config, stack, folder / "__main__.py", run, project_name(project or root))
 
 
 def run_component(

@@ -95,4 +95,6 @@ def read(path: Path) -> Graph:
 
 def stacks(root: Path = PROJECT_ROOT) -> list[str]:
     """The stacks that have a stack file in ``root``."""
-    return sorted(path.name.split(".")[1] for path in root.glob("Pulumi.*.yaml"))
+    return sorted(
+        path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in root.glob("Pulumi.*.yaml")
+    )

@@ -1,4 +1,8 @@
-"""The per-account bootstrap under mocks: OIDC trust pinned exactly, scoped permissions, state bucket."""
+"""The per-account bootstrap under mocks: OIDC trust pinned exactly, scoped permissions, state bucket.
+
+Runs bootstrap/'s program with the fixture stack files tests/stacks/bootstrap/Pulumi.example-*.yaml
+(exact values); the user's bootstrap/Pulumi.*.yaml are checked by tests/test_stacks.py.
+"""
 
 import json
 import subprocess
@@ -11,21 +15,26 @@ import yaml
 
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
 from components.schema import ConfigError
-from plan.engine import PROJECT_ROOT, Run, run_stack
+from plan.engine import Run, run_stack
+from tests.fixture_stacks import BOOTSTRAP, BOOTSTRAP_FIXTURES, EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
-BOOTSTRAP = PROJECT_ROOT / "bootstrap"
 OIDC = "token.actions.githubusercontent.com"
 PROD_ACCOUNT, DEV_ACCOUNT = "222222222222", "111111111111"
 
 
 @pytest.fixture(scope="module")
 def prod() -> Run:
-    return run_stack("prod", root=BOOTSTRAP)
+    return bootstrap(EXAMPLE_PROD)
 
 
 @pytest.fixture(scope="module")
 def dev() -> Run:
-    return run_stack("dev", root=BOOTSTRAP)
+    return bootstrap(EXAMPLE_DEV)
+
+
+def bootstrap(stack: str, overrides: Mapping[str, Any] | None = None, run: Run | None = None) -> Run:
+    """bootstrap/'s program with the fixture stack file ``tests/stacks/bootstrap/Pulumi.<stack>.yaml``."""
+    return run_stack(stack, overrides, root=BOOTSTRAP_FIXTURES, run=run, project=BOOTSTRAP)
 
 
 def trust(run: Run, role: str) -> Mapping[str, Any]:
@@ -47,7 +56,7 @@ def test_the_github_oidc_provider_is_created_for_sts(prod: Run):
 def test_the_deploy_role_trusts_only_the_repositorys_jobs_in_the_accounts_environment(
     stack, account, request
 ):
-    run: Run = request.getfixturevalue(stack)
+    run: Run = request.getfixturevalue(stack)  # the fixture stacks' GitHub environments are dev/prod
     assert trust(run, "delivery-deploy") == {
         "Effect": "Allow",
         "Action": ["sts:AssumeRoleWithWebIdentity"],
@@ -130,7 +139,7 @@ def test_the_state_bucket_is_versioned_encrypted_private_tls_only_and_protected(
 
 
 def test_without_a_state_backend_no_bucket_key_or_state_permissions_exist():
-    run = run_stack("prod", {"webstack-bootstrap:createStateBackend": False}, root=BOOTSTRAP)
+    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:createStateBackend": False})
     assert run.of_type("aws:s3/bucket:Bucket") == [] and run.of_type("aws:kms/key:Key") == []
     assert not [s for s in statements(run, "delivery-deploy-policy") if s.get("Sid", "").startswith("State")]
     assert "backendUrl" not in run.outputs
@@ -138,7 +147,7 @@ def test_without_a_state_backend_no_bucket_key_or_state_permissions_exist():
 
 def test_an_existing_oidc_provider_is_reused_instead_of_created():
     arn = f"arn:aws:iam::{PROD_ACCOUNT}:oidc-provider/{OIDC}"
-    run = run_stack("prod", {"webstack-bootstrap:existingOidcProviderArn": arn}, root=BOOTSTRAP)
+    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:existingOidcProviderArn": arn})
     assert run.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert trust(run, "delivery-deploy")["Principal"] == {"Federated": [arn]}
 
@@ -164,18 +173,18 @@ def test_every_bootstrap_resource_keeps_the_guardrails(prod: Run, dev: Run):
 def test_bad_bootstrap_config_fails_before_any_resource_naming_the_key(overrides, key):
     recorded = Run()
     with pytest.raises(ConfigError) as caught:
-        run_stack("prod", overrides, root=BOOTSTRAP, run=recorded)
+        bootstrap(EXAMPLE_PROD, overrides, run=recorded)
     assert key in str(caught.value)
     assert recorded.resources == []
 
 
-def test_the_bootstrap_stack_files_pin_the_same_accounts_as_webstacks():
-    for stack in ("dev", "prod"):
-        bootstrap = yaml.safe_load((BOOTSTRAP / f"Pulumi.{stack}.yaml").read_text())["config"]
-        program = yaml.safe_load((PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-        assert bootstrap["aws:allowedAccountIds"] == program["aws:allowedAccountIds"]
-        assert bootstrap["webstack-bootstrap:githubEnvironment"] == stack
-        assert json.dumps(bootstrap["aws:region"]) == json.dumps(program["aws:region"])
+def test_the_bootstrap_fixture_stack_files_pin_the_same_accounts_as_webstacks():
+    for stack in (EXAMPLE_DEV, EXAMPLE_PROD):
+        account = yaml.safe_load((BOOTSTRAP_FIXTURES / f"Pulumi.{stack}.yaml").read_text())["config"]
+        program = yaml.safe_load((FIXTURES / f"Pulumi.{stack}.yaml").read_text())["config"]
+        assert account["aws:allowedAccountIds"] == program["aws:allowedAccountIds"]
+        assert account["webstack-bootstrap:githubEnvironment"] == stack.removeprefix("example-")
+        assert json.dumps(account["aws:region"]) == json.dumps(program["aws:region"])
 
 
 def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_the_cli():

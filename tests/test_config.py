@@ -10,6 +10,7 @@ from components.config import parse_settings, resolve_zones
 from components.network import NatMode
 from components.schema import ConfigError, Environment
 from plan.engine import Run, run_stack, stack_config
+from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}
 PROD_TAGS = {"tags": {"Environment": "prod", "Project": "webstack", "ManagedBy": "pulumi"}}
@@ -67,9 +68,9 @@ def test_explicit_zones_are_kept_in_the_order_given():
     assert resolve_zones(settings, EU_WEST_1) == ("eu-west-1c", "eu-west-1a")
 
 
-def test_the_real_stack_files_parse_into_separate_accounts_with_matching_tags():
-    dev = parse_settings(stack_config("dev"), "dev")
-    prod = parse_settings(stack_config("prod"), "prod")
+def test_the_example_stack_files_parse_into_separate_accounts_with_matching_tags():
+    dev = parse_settings(stack_config(EXAMPLE_DEV, FIXTURES), EXAMPLE_DEV)
+    prod = parse_settings(stack_config(EXAMPLE_PROD, FIXTURES), EXAMPLE_PROD)
     assert dev.aws.allowed_account_ids == ("111111111111",)
     assert prod.aws.allowed_account_ids == ("222222222222",)
     assert dev.aws.default_tags["Environment"] == "dev"
@@ -251,10 +252,10 @@ def test_every_problem_is_reported_at_once_with_the_file_to_fix():
 @pytest.mark.parametrize(
     ("stack", "overrides", "key"),
     [
-        ("dev", {"aws:allowedAccountIds": None}, "aws:allowedAccountIds"),
-        ("prod", {"webstack:network": {"natMode": "single"}}, "webstack:network.natMode"),
+        (EXAMPLE_DEV, {"aws:allowedAccountIds": None}, "aws:allowedAccountIds"),
+        (EXAMPLE_PROD, {"webstack:network": {"natMode": "single"}}, "webstack:network.natMode"),
         (
-            "prod",
+            EXAMPLE_PROD,
             {"webstack:network": {"availabilityZones": ["eu-west-1a", "eu-west-1d"]}},
             "availabilityZones",
         ),
@@ -263,7 +264,7 @@ def test_every_problem_is_reported_at_once_with_the_file_to_fix():
 def test_the_program_refuses_bad_config_before_registering_any_resource(stack, overrides, key):
     recorded = Run()
     with pytest.raises(ConfigError, match=key):
-        run_stack(stack, overrides, run=recorded)
+        run_stack(stack, overrides, root=FIXTURES, run=recorded)
     assert recorded.resources == []
 
 

@@ -9,6 +9,7 @@ from http.server import ThreadingHTTPServer
 import pytest
 
 from plan.engine import PROJECT_ROOT, stack_config
+from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,8 @@ def get(url: str) -> tuple[int, str]:
 def test_the_health_check_path_the_stacks_configure_answers_200_ok(base_url):
     paths = {
         service["healthCheckPath"]
-        for stack in ("dev", "prod")
-        for service in json.loads(stack_config(stack)["webstack:services"]).values()
+        for stack in (EXAMPLE_DEV, EXAMPLE_PROD)
+        for service in json.loads(stack_config(stack, FIXTURES)["webstack:services"]).values()
     }
     assert paths == {"/healthz"}
     assert get(base_url + "/healthz") == (200, "ok")

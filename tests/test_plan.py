@@ -10,16 +10,17 @@ import pytest
 from plan import diagram, graph, report
 from plan.__main__ import main
 from plan.engine import PROJECT_ROOT, run_stack
+from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 
 @pytest.fixture(scope="module")
 def prod_graph() -> graph.Graph:
-    return graph.capture("prod")
+    return graph.capture(EXAMPLE_PROD, FIXTURES)
 
 
 @pytest.fixture(scope="module")
 def dev_graph() -> graph.Graph:
-    return graph.capture("dev")
+    return graph.capture(EXAMPLE_DEV, FIXTURES)
 
 
 def test_prod_exposure_admits_the_internet_only_to_the_edge_on_80_and_443(prod_graph):
@@ -90,7 +91,7 @@ def test_the_subnet_table_shows_each_zones_tier_cidr_and_default_route(prod_grap
 
 def test_a_network_without_nat_shows_no_default_route_for_private_subnets():
     captured = graph.capture(
-        "dev", overrides={"webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none"}}
+        EXAMPLE_DEV, FIXTURES, overrides={"webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none"}}
     )
     assert {row["default route"] for row in report.subnet_rows(captured) if row["tier"] == "private"} == {
         "none"
@@ -102,7 +103,7 @@ def test_the_graph_round_trips_through_json_with_every_resource_and_correct_pare
     graph.write(prod_graph, path)
     assert graph.read(path) == prod_graph
     assert path.read_text() == json.dumps(prod_graph, indent=2, sort_keys=True) + "\n"
-    run = run_stack("prod")
+    run = run_stack(EXAMPLE_PROD, root=FIXTURES)
     assert sorted(r["urn"] for r in prod_graph["resources"]) == sorted(r.urn for r in run.resources)
     urns = {r["urn"]: r for r in prod_graph["resources"]}
     for resource in prod_graph["resources"]:
@@ -113,7 +114,7 @@ def test_the_graph_round_trips_through_json_with_every_resource_and_correct_pare
             assert parent["type"].startswith("webstack:components:")
             assert resource["urn"].split("::")[2].startswith(parent["type"] + "$")
         else:
-            assert resource["parent"] is not None and resource["parent"].endswith("::webstack-prod")
+            assert resource["parent"] is not None and resource["parent"].endswith("::webstack-example-prod")
     subnet = urns[next(u for u in urns if u.endswith("::webstack-private-b"))]
     assert subnet["inputs"]["cidrBlock"] == "10.20.16.0/20"
     assert subnet["outputs"] == {
@@ -139,7 +140,7 @@ def test_the_graph_file_is_refused_when_it_is_not_this_format(tmp_path):
 def test_the_graph_carries_the_stack_account_region_outputs_and_warnings(dev_graph):
     assert (dev_graph["format"], dev_graph["stack"], dev_graph["region"]) == (
         "webstack-plan/1",
-        "dev",
+        EXAMPLE_DEV,
         "eu-west-1",
     )
     assert dev_graph["accounts"] == ["111111111111"]
@@ -150,7 +151,7 @@ def test_the_graph_carries_the_stack_account_region_outputs_and_warnings(dev_gra
 def test_the_inventory_lists_components_foundation_first_with_counts_by_type(prod_graph):
     lines = report.inventory(prod_graph)
     custom = [r for r in prod_graph["resources"] if r["custom"] or r["type"].startswith("awsx:")]
-    assert lines[0] == f"Resources: {len(custom)} in 6 components (stack prod)"
+    assert lines[0] == f"Resources: {len(custom)} in 6 components (stack example-prod)"
     components = [line.split(" ")[1] for line in lines[1:] if line.startswith(("├─", "└─"))]
     assert components == ["stack-key", "webstack", "cluster", "edge", "api", "web"]
     network = lines.index(next(line for line in lines if line.startswith("├─ webstack")))
@@ -164,7 +165,9 @@ def test_the_comparison_shows_what_differs_between_dev_and_prod(dev_graph, prod_
     assert rows["accounts"].split()[-2:] == ["111111111111", "222222222222"]
     assert "enhanced" in rows["container insights"] and "FARGATE_SPOT" in rows["capacity strategy"]
     assert "region" not in rows, "identical facts are left out"
-    assert report.compare(prod_graph, prod_graph)[0].startswith("Differences between prod and prod (0 differ")
+    assert report.compare(prod_graph, prod_graph)[0].startswith(
+        "Differences between example-prod and example-prod (0 differ"
+    )
 
 
 def test_the_mermaid_diagram_draws_every_path_of_the_exposure_matrix(prod_graph):
@@ -177,7 +180,11 @@ def test_the_mermaid_diagram_draws_every_path_of_the_exposure_matrix(prod_graph)
     assert 'subgraph vpc["VPC 10.20.0.0/16 in 3 zones"]' in text
 
 
-@pytest.mark.skipif(not diagram.available(), reason="needs the diagrams package and Graphviz's dot")
+@pytest.mark.skipif(
+    not diagram.available(),
+    reason="the PNG diagram needs Graphviz's `dot` and the `diagrams` package, which are optional; "
+    "to run this test: apt-get install graphviz (or brew install graphviz) and venv/bin/pip install diagrams",
+)
 def test_the_png_diagram_is_a_real_readable_image(prod_graph, tmp_path):
     path = diagram.render_png(prod_graph, tmp_path / "prod.png")
     data = path.read_bytes()
@@ -188,7 +195,8 @@ def test_the_png_diagram_is_a_real_readable_image(prod_graph, tmp_path):
 
 
 def test_the_command_prints_every_section_and_writes_the_diagrams(capsys, tmp_path):
-    assert main(["prod", "--out", str(tmp_path), "--json", str(tmp_path / "prod.json")]) == 0
+    argv = [EXAMPLE_PROD, "--out", str(tmp_path), "--json", str(tmp_path / "prod.json")]
+    assert main(argv, root=FIXTURES) == 0
     printed = capsys.readouterr().out
     for heading in (
         "Resources: ",
@@ -199,14 +207,14 @@ def test_the_command_prints_every_section_and_writes_the_diagrams(capsys, tmp_pa
         "Subnet layout:",
     ):
         assert heading in printed
-    assert (tmp_path / "prod.mmd").read_text().startswith("flowchart LR")
-    assert graph.read(tmp_path / "prod.json")["stack"] == "prod"
-    assert (tmp_path / "prod.png").exists() == diagram.available()
+    assert (tmp_path / f"{EXAMPLE_PROD}.mmd").read_text().startswith("flowchart LR")
+    assert graph.read(tmp_path / "prod.json")["stack"] == EXAMPLE_PROD
+    assert (tmp_path / f"{EXAMPLE_PROD}.png").exists() == diagram.available()
 
 
 def test_the_command_compares_two_stacks(capsys):
-    assert main(["dev", "--compare", "prod", "--no-diagram"]) == 0
-    assert "Differences between dev and prod" in capsys.readouterr().out
+    assert main([EXAMPLE_DEV, "--compare", EXAMPLE_PROD, "--no-diagram"], root=FIXTURES) == 0
+    assert "Differences between example-dev and example-prod" in capsys.readouterr().out
 
 
 def plan_error(capsys, argv, root: Path = PROJECT_ROOT) -> str:
@@ -219,8 +227,9 @@ def plan_error(capsys, argv, root: Path = PROJECT_ROOT) -> str:
 
 
 def test_an_unknown_stack_is_one_clear_paragraph_naming_the_stacks_that_exist(capsys):
-    error = plan_error(capsys, ["staging", "--no-diagram"])
-    assert error.startswith("webstack plan: no stack 'staging'") and "Stacks here: dev, prod." in error
+    error = plan_error(capsys, ["staging", "--no-diagram"], root=FIXTURES)
+    assert error.startswith("webstack plan: no stack 'staging'")
+    assert "Stacks here: example-dev, example-prod." in error
 
 
 def test_a_malformed_stack_file_names_the_file_and_line(capsys, tmp_path):
@@ -251,7 +260,7 @@ def test_the_benchmarks_synthetic_stacks_are_valid_and_grow_with_their_services(
     from plan.benchmark import synthetic_services
     from plan.engine import stack_config
 
-    config = stack_config("dev") | {"webstack:services": json.dumps(synthetic_services(50))}
+    config = stack_config(EXAMPLE_DEV, FIXTURES) | {"webstack:services": json.dumps(synthetic_services(50))}
     services = parse_settings(config, "dev").services
     assert len(services) == 50
     assert len({s.route.priority for s in services}) == 50

@@ -6,6 +6,7 @@ import pytest
 
 from components.guardrails import policy_statements
 from plan.engine import Run, run_stack
+from tests.fixture_stacks import EXAMPLE_DEV, FIXTURES
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/app/token"
@@ -30,7 +31,11 @@ def custom() -> Run:
             "scratchPaths": ["/tmp", "/var/cache/shop"],
         }
     }
-    return run_stack("dev", {"webstack:services": services, "webstack:cluster": {"execEnabled": False}})
+    return run_stack(
+        EXAMPLE_DEV,
+        {"webstack:services": services, "webstack:cluster": {"execEnabled": False}},
+        root=FIXTURES,
+    )
 
 
 def test_secrets_reach_the_container_only_by_reference(custom: Run):
@@ -108,7 +113,7 @@ def test_host_routing_matches_only_the_host(custom: Run):
 
 
 def test_a_stack_without_services_builds_only_the_network_and_its_key():
-    run = run_stack("dev", {"webstack:services": None})
+    run = run_stack(EXAMPLE_DEV, {"webstack:services": None}, root=FIXTURES)
     assert {r.type.split(":")[1].split("/")[0] for r in run.resources if r.custom} == {
         "ec2",
         "cloudwatch",

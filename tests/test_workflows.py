@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from plan.engine import PROJECT_ROOT
+from tests.fixture_stacks import USER_STACKS
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
-STACKS = sorted(path.name.split(".")[1] for path in PROJECT_ROOT.glob("Pulumi.*.yaml"))
+STACKS = USER_STACKS
 
 
 def load(name: str) -> dict[str, Any]:
@@ -49,7 +50,9 @@ def test_pull_requests_run_the_readme_test_command_then_preview_every_stack():
     preview = jobs["preview"]
     assert preview["needs"] == "test"
     matrix = preview["strategy"]["matrix"]["include"]
-    assert sorted(entry["stack"] for entry in matrix) == STACKS == ["dev", "prod"]
+    assert sorted(entry["stack"] for entry in matrix) == STACKS, (
+        "pull-request.yml previews every Pulumi.<stack>.yaml: add or remove its matrix entry"
+    )
     for entry in matrix:
         suffix = entry["stack"].upper()
         assert entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{suffix}"
@@ -69,7 +72,9 @@ def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
     assert pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["policyPackConfigs"] == "policy/config.${{ matrix.stack }}.json"
     for stack in STACKS:
-        assert (PROJECT_ROOT / "policy" / f"config.{stack}.json").is_file()
+        assert (PROJECT_ROOT / "policy" / f"config.{stack}.json").is_file(), (
+            f"Pulumi.{stack}.yaml needs policy/config.{stack}.json (copy config.dev.json or config.prod.json)"
+        )
 
 
 @pytest.mark.parametrize(
