@@ -229,7 +229,7 @@ def plan_error(capsys, argv, root: Path = PROJECT_ROOT) -> str:
 def test_an_unknown_stack_is_one_clear_paragraph_naming_the_stacks_that_exist(capsys):
     error = plan_error(capsys, ["staging", "--no-diagram"], root=FIXTURES)
     assert error.startswith("webstack plan: no stack 'staging'")
-    assert "Stacks here: example-dev, example-prod." in error
+    assert f"Stacks here: {', '.join(graph.stacks(FIXTURES))}." in error
 
 
 def test_a_malformed_stack_file_names_the_file_and_line(capsys, tmp_path):
