@@ -63,7 +63,10 @@ def test_the_stack_key_rotates_and_only_logs_of_its_own_account_and_region_may_u
     assert "cloudwatch.amazonaws.com" in publishers["Principal"]["Service"]
     assert publishers["Condition"] == {"StringEquals": {"aws:SourceAccount": ["222222222222"]}}
     alias = prod.named("stack-key-alias").inputs
-    assert (alias["name"], alias["targetKeyId"]) == ("alias/webstack-example-prod", prod.named("stack-key-key").id)
+    assert (alias["name"], alias["targetKeyId"]) == (
+        "alias/webstack-example-prod",
+        prod.named("stack-key-key").id,
+    )
 
 
 def test_the_key_exists_before_any_log_group_because_each_group_takes_its_arn(prod: Run):
