@@ -5,8 +5,11 @@ No resource is declared here; every one lives in a component under ``components/
 
 import pulumi
 
+from components.cache import Cache, CacheArgs
 from components.cluster import Cluster, ClusterArgs
 from components.config import load_settings
+from components.database import Database, DatabaseArgs
+from components.datastore import identifier
 from components.domain import CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeRoute
 from components.encryption import StackKey, StackKeyArgs
@@ -29,6 +32,7 @@ network = Network(
         region=settings.aws.region,
         kms_key_arn=stack_key.arn,
         tags=tags,
+        isolated=settings.data_tier,
     ),
 )
 
@@ -40,6 +44,68 @@ pulumi.export("publicSubnetIds", network.public_subnet_ids)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
 pulumi.export("natGatewayIds", network.nat_gateway_ids)
 pulumi.export("cidrPlan", network.cidr_plan)
+
+# The data tier: each database and cache in the isolated subnets, reachable only from the services
+# that declare it (the services add those rules).
+databases = {
+    database.name: Database(
+        f"db-{database.name}",
+        DatabaseArgs(
+            settings=database,
+            identifier=identifier(pulumi.get_project(), settings.stack, database.name),
+            logs_key_arn=stack_key.arn,
+            vpc_id=network.vpc_id,
+            subnet_ids=tuple(network.isolated_subnet_ids),
+            region=settings.aws.region,
+            tags=tags,
+        ),
+    )
+    for database in settings.databases
+}
+caches = {
+    cache.name: Cache(
+        f"cache-{cache.name}",
+        CacheArgs(
+            settings=cache,
+            identifier=identifier(pulumi.get_project(), settings.stack, f"cache-{cache.name}"),
+            vpc_id=network.vpc_id,
+            subnet_ids=tuple(network.isolated_subnet_ids),
+            region=settings.aws.region,
+            tags=tags,
+        ),
+    )
+    for cache in settings.caches
+}
+if settings.data_tier:
+    pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
+if databases:
+    pulumi.export(
+        "databases",
+        {
+            name: {
+                "address": database.address,
+                "port": database.port,
+                "dbName": database.link().environment["DB_NAME"],
+                "secretArn": database.secret_arn,
+                "identifier": database.identifier,
+                "services": [s.name for s in settings.services if s.config.database == name],
+            }
+            for name, database in databases.items()
+        },
+    )
+if caches:
+    pulumi.export(
+        "caches",
+        {
+            name: {
+                "address": cache.address,
+                "port": cache.link().port,
+                "secretArn": cache.secret_arn,
+                "services": [s.name for s in settings.services if s.config.cache == name],
+            }
+            for name, cache in caches.items()
+        },
+    )
 
 if settings.services:
     cluster = Cluster(
@@ -106,6 +172,14 @@ if settings.services:
                 ),
                 region=settings.aws.region,
                 tags=tags,
+                data_stores=tuple(
+                    store.link()
+                    for store in (
+                        databases.get(service.config.database or ""),
+                        caches.get(service.config.cache or ""),
+                    )
+                    if store is not None
+                ),
             ),
         )
         for service in settings.services

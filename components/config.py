@@ -29,7 +29,10 @@ import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
 from components import cidr, regions
+from components.cache import CacheConfig, CacheSettings, cache_settings
 from components.cluster import ClusterConfig, ClusterSettings, ContainerInsights, cluster_settings
+from components.database import DatabaseConfig, DatabaseSettings, database_settings
+from components.datastore import STORE_NAME, STORE_NAME_FIX
 from components.domain import (
     DomainConfig,
     DomainSettings,
@@ -87,6 +90,18 @@ class WebstackConfig(StrictModel):
         description="Named services: see the services.<name>.* keys. Default: none (network only).",
         json_schema_extra={"fix": "make webstack:services a map of name -> {image or build, port, ...}"},
     )
+    databases: dict[StrictStr, DatabaseConfig] = Field(
+        default_factory=dict,
+        description="Named PostgreSQL databases: see the databases.<name>.* keys. Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:databases a map of name -> {instanceClass, ...}, e.g. {main: {}}"
+        },
+    )
+    caches: dict[StrictStr, CacheConfig] = Field(
+        default_factory=dict,
+        description="Named Valkey caches: see the caches.<name>.* keys. Default: none.",
+        json_schema_extra={"fix": "make webstack:caches a map of name -> {nodeType, ...}, e.g. {main: {}}"},
+    )
 
 
 # --- Resolved settings (what the components receive) --------------------------------------------
@@ -114,6 +129,15 @@ class StackSettings:
     edge: EdgeSettings
     domain: DomainSettings | None
     services: tuple[ServiceSettings, ...]
+    databases: tuple[DatabaseSettings, ...] = ()
+    caches: tuple[CacheSettings, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
+
+    @property
+    def data_tier(self) -> bool:
+        """Whether the network needs its isolated tier."""
+        return bool(self.databases or self.caches)
 
 
 # --- Parsing --------------------------------------------------------------------------------------
@@ -370,6 +394,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         resolved, service_problems = service_settings(name, service, routes[name], env, project_root)
         services.append(resolved)
         problems += service_problems
+    databases, caches, data_problems, warnings = _data_stores(webstack, network, env)
+    problems += data_problems
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -381,7 +407,70 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         edge=edge,
         domain=domain,
         services=tuple(services),
+        databases=databases,
+        caches=caches,
+        warnings=warnings,
     )
+
+
+MIN_DATABASE_ZONES = 2
+"""An RDS DB subnet group needs subnets in at least two availability zones."""
+
+
+def _data_stores(
+    webstack: WebstackConfig, network: NetworkSettings, env: Environment
+) -> tuple[tuple[DatabaseSettings, ...], tuple[CacheSettings, ...], list[str], tuple[str, ...]]:
+    """Databases and caches, the services' references to them, problems, and warnings."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    databases, caches = [], []
+    for name, config in webstack.databases.items():
+        if not STORE_NAME.match(name):
+            problems.append(
+                f"webstack:databases.{name}: the name {json.dumps(name)} is not usable; {STORE_NAME_FIX}"
+            )
+        database, found = database_settings(name, config, env)
+        databases.append(database)
+        problems += found
+        warnings += [
+            f"database {name}: {shortcut} (a dev-only shortcut)" for shortcut in database.shortcuts()
+        ]
+    for name, config in webstack.caches.items():
+        if not STORE_NAME.match(name):
+            problems.append(
+                f"webstack:caches.{name}: the name {json.dumps(name)} is not usable; {STORE_NAME_FIX}"
+            )
+        cache, found = cache_settings(name, config, env)
+        caches.append(cache)
+        problems += found
+        warnings += [f"cache {name}: {shortcut} (a dev-only shortcut)" for shortcut in cache.shortcuts()]
+    if databases and network.az_count < MIN_DATABASE_ZONES:
+        problems.append(
+            f"webstack:network.azCount: got {network.az_count}, but an RDS database needs subnets in at "
+            f"least {MIN_DATABASE_ZONES} availability zones (even single-AZ); use 2 or more"
+        )
+    for kind, declared, key in (
+        ("database", webstack.databases, "databases"),
+        ("cache", webstack.caches, "caches"),
+    ):
+        used = set()
+        for service_name, service in webstack.services.items():
+            wanted = getattr(service, kind)
+            if wanted is None:
+                continue
+            used.add(wanted)
+            if wanted not in declared:
+                known = ", ".join(declared) or "none"
+                problems.append(
+                    f"webstack:services.{service_name}.{kind}: got {json.dumps(wanted)}, but webstack:{key} "
+                    f"has no such {kind} (declared: {known}); name one of them or declare it there"
+                )
+        warnings += [
+            f"{kind} {name}: no service declares it (services.<name>.{kind}: {name}), so nothing can reach it"
+            for name in declared
+            if name not in used
+        ]
+    return tuple(databases), tuple(caches), problems, tuple(warnings)
 
 
 def resolve_zones(settings: StackSettings, available: Sequence[str]) -> tuple[str, ...]:
@@ -443,6 +532,8 @@ def load_settings() -> StackSettings:
     import pulumi_aws as aws
 
     settings = parse_settings(raw_config(), pulumi.get_stack())
+    for warning in settings.warnings:
+        pulumi.log.warn(warning)
     zones = aws.get_availability_zones(state="available", region=settings.aws.region)
     resolved = resolve_zones(settings, list(zones.names))
     network = replace(settings.network, az_count=len(resolved), availability_zones=resolved)

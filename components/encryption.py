@@ -127,18 +127,22 @@ def encrypted_log_group(
     kms_key_arn: pulumi.Input[str],
     parent: pulumi.Resource,
     tags: Mapping[str, str] | None = None,
+    log_group_name: str | None = None,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> aws.cloudwatch.LogGroup:
     """A log group with retention, encrypted with the stack key. Every webstack log group is one.
 
     Adding or changing ``kms_key_id`` on an existing group is an in-place update (the provider calls
     AssociateKmsKey; the attribute is not ForceNew in terraform-provider-aws
     ``cloudwatch_log_group.go``), so release-1 groups keep their logs; only data written after the
-    update is encrypted with the key.
+    update is encrypted with the key. ``log_group_name`` fixes the AWS name where a service writes to
+    a group it names itself (e.g. RDS log exports); otherwise it is autonamed.
     """
     return aws.cloudwatch.LogGroup(
         name,
+        name=log_group_name,
         retention_in_days=retention_in_days,
         kms_key_id=kms_key_arn,
         tags=dict(tags or {}),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent).merge(opts),
     )

@@ -22,8 +22,11 @@ WEB_PORTS = frozenset({80, 443})
 TLS13_POLICY_PREFIX = "ELBSecurityPolicy-TLS13-"
 TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 """AWS's managed policy for pulling images and writing logs."""
-ALLOWED_MANAGED_POLICIES = frozenset({TASK_EXECUTION_POLICY_ARN})
-"""The only AWS managed policy webstack attaches; anything broader (``*FullAccess``) is refused."""
+ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+"""AWS's policy for the RDS Enhanced Monitoring role: writes only to the ``RDSOSMetrics`` log group."""
+ALLOWED_MANAGED_POLICIES = frozenset({TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN})
+"""The only AWS managed policies webstack attaches (narrow service roles); anything broader
+(``*FullAccess``) is refused."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,26 @@ def _managed_policies(resource_type: str, props: Mapping[str, Any], urn: str) ->
     ]
 
 
+def _database_private_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    if props.get("publiclyAccessible") is True:
+        problems.append("RDS instance is publicly accessible; databases live in the isolated tier only")
+    if props.get("storageEncrypted") is not True:
+        problems.append("RDS instance storage is not encrypted")
+    if props.get("storageEncrypted") is True and not props.get("kmsKeyId"):
+        problems.append("RDS instance storage uses the AWS managed key; encrypt with a customer-managed key")
+    return problems
+
+
+def _cache_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    if props.get("transitEncryptionEnabled") is not True:
+        problems.append("ElastiCache replication group does not require TLS in transit")
+    if props.get("atRestEncryptionEnabled") is not True:
+        problems.append("ElastiCache replication group is not encrypted at rest")
+    return problems
+
+
 @dataclass(frozen=True)
 class Rule:
     """One promise, the resource types it applies to, and its check."""
@@ -300,6 +323,18 @@ RULES: tuple[Rule, ...] = (
         "Roles get no AWS managed policy but the ECS task-execution policy.",
         frozenset({"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"}),
         _managed_policies,
+    ),
+    Rule(
+        "databases-private-and-encrypted",
+        "RDS instances are never publicly accessible and encrypt storage with a customer-managed key.",
+        frozenset({"aws:rds/instance:Instance"}),
+        _database_private_encrypted,
+    ),
+    Rule(
+        "caches-encrypted-in-transit-and-at-rest",
+        "ElastiCache replication groups require TLS and encrypt at rest.",
+        frozenset({"aws:elasticache/replicationGroup:ReplicationGroup"}),
+        _cache_encrypted,
     ),
 )
 

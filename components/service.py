@@ -22,6 +22,7 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 from components import fargate, priorities
 from components.artifacts import context_tag
 from components.cluster import Cluster
+from components.datastore import DataStoreLink
 from components.encryption import encrypted_log_group
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
@@ -347,6 +348,18 @@ class ServiceConfig(StrictModel):
         description="Days the service's logs are kept. Default: dev 14, prod 365 (prod needs 90+).",
         json_schema_extra={"fix": RETENTION_FIX},
     )
+    database: StrictStr | None = Field(
+        default=None,
+        description="The webstack:databases entry the service uses: it gets DB_HOST, DB_PORT, DB_NAME, "
+        "DB_USER and DB_PASSWORD, and a network path to it on 5432. Default: none.",
+        json_schema_extra={"fix": "name a database declared under webstack:databases, e.g. main"},
+    )
+    cache: StrictStr | None = Field(
+        default=None,
+        description="The webstack:caches entry the service uses: it gets CACHE_HOST, CACHE_PORT, CACHE_TLS "
+        "and CACHE_AUTH_TOKEN, and a network path to it on 6379. Default: none.",
+        json_schema_extra={"fix": "name a cache declared under webstack:caches, e.g. main"},
+    )
 
     @field_validator("health_check_path")
     @classmethod
@@ -574,6 +587,8 @@ class ServiceArgs:
     """The stack's region (for the awslogs driver)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    data_stores: Sequence[DataStoreLink] = ()
+    """The database and cache the service declares: their variables, secrets and network paths."""
 
 
 class Service(pulumi.ComponentResource):
@@ -633,6 +648,8 @@ class Service(pulumi.ComponentResource):
                 )
             )
 
+        role_policies += self._data_store_access(name, args, execution_role, invoke, child)
+
         task_role = aws.iam.Role(
             child_name(name, "task-role"),
             description=f"The {name} app itself: only the statements its config lists",
@@ -672,6 +689,7 @@ class Service(pulumi.ComponentResource):
             )
 
         security_group = self._security_group(name, args, child)
+        self._data_store_paths(name, args, security_group, child)
 
         task_definition = aws.ecs.TaskDefinition(
             child_name(name, "task"),
@@ -695,7 +713,13 @@ class Service(pulumi.ComponentResource):
             container_definitions=pulumi.Output.json_dumps(
                 [
                     _container_definition(
-                        name, settings, self.image, log_group.name, args.region, args.cluster.exec_enabled
+                        name,
+                        settings,
+                        self.image,
+                        log_group.name,
+                        args.region,
+                        args.cluster.exec_enabled,
+                        args.data_stores,
                     )
                 ]
             ),
@@ -851,6 +875,71 @@ class Service(pulumi.ComponentResource):
         )
         return security_group
 
+    def _data_store_access(
+        self,
+        name: str,
+        args: ServiceArgs,
+        execution_role: aws.iam.Role,
+        invoke: pulumi.InvokeOutputOptions,
+        child: pulumi.ResourceOptions,
+    ) -> list[pulumi.Resource]:
+        """The execution role may read exactly each declared store's secret and decrypt with exactly its
+        key (the secrets use customer-managed keys, so GetSecretValue alone fails)."""
+        if not args.data_stores:
+            return []
+        statements = pulumi.Output.all(
+            secrets=[link.secret_arn for link in args.data_stores],
+            keys=[link.key_arn for link in args.data_stores],
+        ).apply(
+            lambda arns: [
+                aws.iam.GetPolicyDocumentStatementArgs(
+                    effect="Allow", actions=["secretsmanager:GetSecretValue"], resources=arns["secrets"]
+                ),
+                aws.iam.GetPolicyDocumentStatementArgs(
+                    effect="Allow", actions=["kms:Decrypt"], resources=arns["keys"]
+                ),
+            ]
+        )
+        document = aws.iam.get_policy_document_output(statements=statements, opts=invoke)
+        return [
+            aws.iam.RolePolicy(
+                child_name(name, "execution-data"), role=execution_role.id, policy=document.json, opts=child
+            )
+        ]
+
+    def _data_store_paths(
+        self,
+        name: str,
+        args: ServiceArgs,
+        security_group: aws.ec2.SecurityGroup,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """To each declared store and nothing more: egress from the tasks to the store's group on its
+        port, and the matching ingress on the store's group (security-group references, never CIDRs)."""
+        for link in args.data_stores:
+            aws.vpc.SecurityGroupEgressRule(
+                child_name(name, f"to-{link.kind}-{link.name}"),
+                security_group_id=security_group.id,
+                description=f"To the {link.name} {link.kind}",
+                ip_protocol="tcp",
+                from_port=link.port,
+                to_port=link.port,
+                referenced_security_group_id=link.security_group_id,
+                tags=args.tags,
+                opts=child,
+            )
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(name, f"{link.kind}-{link.name}-in"),
+                security_group_id=link.security_group_id,
+                description=f"From the {name} tasks",
+                ip_protocol="tcp",
+                from_port=link.port,
+                to_port=link.port,
+                referenced_security_group_id=security_group.id,
+                tags=args.tags,
+                opts=child,
+            )
+
     def _autoscaling(
         self, name: str, args: ServiceArgs, service: aws.ecs.Service, child: pulumi.ResourceOptions
     ) -> None:
@@ -982,9 +1071,15 @@ def _container_definition(
     log_group_name: pulumi.Input[str],
     region: str,
     exec_enabled: bool,
+    data_stores: Sequence[DataStoreLink] = (),
 ) -> dict[str, Any]:
     """The one container of the task: hardened, logging to its group, secrets only via valueFrom."""
     config = settings.config
+    environment: dict[str, Any] = dict(config.environment)
+    secrets: dict[str, Any] = dict(config.secrets)
+    for link in data_stores:
+        environment.update(link.environment)
+        secrets.update(link.secrets)
     container: dict[str, Any] = {
         "name": name,
         "image": image,
@@ -998,8 +1093,8 @@ def _container_definition(
             {"sourceVolume": _scratch_volume(i), "containerPath": path, "readOnly": False}
             for i, path in enumerate(writable_paths(config.scratch_paths, exec_enabled))
         ],
-        "environment": [{"name": key, "value": value} for key, value in sorted(config.environment.items())],
-        "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(config.secrets.items())],
+        "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
+        "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(secrets.items())],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {

@@ -437,6 +437,26 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "keyId": rid,
         "arn": f"arn:aws:kms:{m.region}:{m.account_id}:key/{rid}",
     },
+    "aws:rds/instance:Instance": lambda name, rid, m: {
+        "address": f"{rid}.c0abcdefghij.{m.region}.rds.amazonaws.com",
+        "port": 5432,
+        "resourceId": "db-ABCDEFGHIJKLMNOPQRSTUVWXY",
+        "masterUserSecrets": [
+            {
+                "secretArn": f"arn:aws:secretsmanager:{m.region}:{m.account_id}:secret:rds!db-{rid}-AbCdEf",
+                "secretStatus": "active",
+            }
+        ],
+    },
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda name, rid, m: {
+        "primaryEndpointAddress": f"master.{rid}.abcdef.euw1.cache.amazonaws.com",
+    },
+    "aws:secretsmanager/secret:Secret": lambda name, rid, m: {
+        "arn": f"arn:aws:secretsmanager:{m.region}:{m.account_id}:secret:{rid}-AbCdEf",
+    },
+    "aws:rds/parameterGroup:ParameterGroup": lambda name, rid, m: {"name": rid},
+    "aws:rds/subnetGroup:SubnetGroup": lambda name, rid, m: {"name": rid},
+    "aws:elasticache/subnetGroup:SubnetGroup": lambda name, rid, m: {"name": rid},
     "aws:cloudwatch/logGroup:LogGroup": lambda name, rid, m: {
         "arn": f"arn:aws:logs:{m.region}:{m.account_id}:log-group:{rid}",
         "name": rid,

@@ -45,6 +45,12 @@ ADMIN = "no-admin-ports"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 LISTENER = "aws:lb/listener:Listener"
 ECR = "aws:ecr/repository:Repository"
+RDS = "aws:rds/instance:Instance"
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+DB_RULE = "databases-private-and-encrypted"
+CACHE_RULE = "caches-encrypted-in-transit-and-at-rest"
+PRIVATE_DB = {"publiclyAccessible": False, "storageEncrypted": True}
+KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
 
 CASES: tuple[Case, ...] = (
@@ -184,4 +190,25 @@ CASES: tuple[Case, ...] = (
     ),
     _case("policy unknown at preview", "aws:iam/rolePolicy:RolePolicy", {"policy": None}),
     _case("policy that is not json", "aws:iam/rolePolicy:RolePolicy", {"policy": "not json"}),
+    _case(
+        "enhanced monitoring role policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        {"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"},
+    ),
+    _case("private database under its own key", RDS, {**PRIVATE_DB, "kmsKeyId": KEY_ARN}),
+    _case("public database", RDS, {**PRIVATE_DB, "kmsKeyId": KEY_ARN, "publiclyAccessible": True}, DB_RULE),
+    _case("unencrypted database", RDS, {"publiclyAccessible": False, "storageEncrypted": False}, DB_RULE),
+    _case("database under the aws managed key", RDS, PRIVATE_DB, DB_RULE),
+    _case(
+        "cache encrypted both ways",
+        CACHE,
+        {"transitEncryptionEnabled": True, "atRestEncryptionEnabled": True},
+    ),
+    _case(
+        "cache without tls",
+        CACHE,
+        {"transitEncryptionEnabled": False, "atRestEncryptionEnabled": True},
+        CACHE_RULE,
+    ),
+    _case("cache unencrypted at rest", CACHE, {"transitEncryptionEnabled": True}, CACHE_RULE),
 )

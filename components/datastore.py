@@ -1,0 +1,130 @@
+"""What the data components (:mod:`components.database`, :mod:`components.cache`) share: the
+customer-managed key, the security group that admits only declaring services, and the link a service
+receives to use a store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pulumi
+import pulumi_aws as aws
+
+from components.encryption import KEY_DELETION_WINDOW_DAYS
+from components.iam import Statement, account_policy
+from components.naming import child_name, tags_with_name
+
+STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+"""Database and cache names: short lowercase words, so every derived AWS name stays in its limits
+(ElastiCache replication group ids are at most 40 lowercase characters)."""
+STORE_NAME_FIX = "use 1-16 lowercase letters, digits and dashes, starting with a letter, e.g. main"
+
+
+def identifier(project: str, stack: str, name: str) -> str:
+    """``webstack-prod-main``: an explicit, stable AWS identifier (lowercase, no double or trailing dash).
+
+    RDS needs one known before creation (its log groups are named after it), and it is ForceNew, so the
+    formula must never change.
+    """
+    raw = f"{project}-{stack}-{name}".lower()
+    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
+
+
+def final_snapshot_name(base: str) -> str:
+    """``<base>-final-202611231415``: a creation-time suffix, kept afterwards by ``ignore_changes``.
+
+    A fixed name fails the second deletion with DBSnapshotAlreadyExists (terraform-aws-rds PR #82).
+    """
+    return f"{base}-final-{datetime.now(UTC):%Y%m%d%H%M}"
+
+
+@dataclass(frozen=True)
+class DataStoreLink:
+    """What a service that declares a data store receives: where it is and how to authenticate.
+
+    The service adds the environment and secrets to its container, an egress rule to
+    ``security_group_id`` on ``port`` and the matching ingress on the store's group, and lets its
+    execution role read exactly ``secret_arn`` and decrypt with exactly ``key_arn``.
+    """
+
+    kind: str
+    """``database`` or ``cache`` (names the service's rules)."""
+    name: str
+    """The store's config name (e.g. ``main``)."""
+    security_group_id: pulumi.Input[str]
+    port: int
+    environment: Mapping[str, pulumi.Input[str]]
+    """Plain variables, e.g. DB_HOST, DB_PORT, DB_NAME."""
+    secrets: Mapping[str, pulumi.Input[str]]
+    """Variable -> ``valueFrom`` (the secret ARN, optionally with a JSON key: ``<arn>:username::``)."""
+    secret_arn: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class StoreBase:
+    """The pieces every data component builds first."""
+
+    key: aws.kms.Key
+    security_group: aws.ec2.SecurityGroup
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreArgsBase:
+    """Arguments every data component takes."""
+
+    vpc_id: pulumi.Input[str]
+    subnet_ids: tuple[pulumi.Input[str], ...]
+    """The isolated subnets, one per zone."""
+    region: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def store_base(
+    component: pulumi.ComponentResource, name: str, args: StoreArgsBase, purpose: str, port: int
+) -> StoreBase:
+    """A rotating customer-managed key for the store's data and secret, and a group with no rules.
+
+    The key policy only lets the account administer the key through IAM (KMS's default first
+    statement): RDS, ElastiCache and Secrets Manager use it on the caller's behalf (grants), and a
+    declaring service's execution role gets ``kms:Decrypt`` on exactly this key. Services add their own
+    ingress rule on ``port`` to the group (see :class:`DataStoreLink`); it has no egress rule (the
+    provider removes AWS's default allow-all), since a data store only answers.
+    """
+    child = pulumi.ResourceOptions(parent=component)
+    key = aws.kms.Key(
+        child_name(name, "key"),
+        description=f"{name}: encrypts {purpose}",
+        enable_key_rotation=True,
+        deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+        policy=account_policy(_key_policy, component),
+        tags=tags_with_name(child_name(name, "key"), args.tags),
+        opts=child,
+    )
+    security_group = aws.ec2.SecurityGroup(
+        child_name(name, "sg"),
+        vpc_id=args.vpc_id,
+        description=f"{name}: in only from the services that use it, on {port}; no egress",
+        tags=tags_with_name(child_name(name, "sg"), args.tags),
+        opts=child,
+    )
+    return StoreBase(key=key, security_group=security_group)
+
+
+def _key_policy(account: str) -> list[Statement]:
+    return [
+        Statement(
+            sid="AccountAdministersTheKey",
+            effect="Allow",
+            actions=["kms:*"],
+            principals=[
+                aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                    type="AWS", identifiers=[f"arn:aws:iam::{account}:root"]
+                )
+            ],
+            resources=["*"],
+        )
+    ]
