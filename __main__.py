@@ -11,10 +11,11 @@ from components.config import load_settings
 from components.database import Database, DatabaseArgs
 from components.datastore import identifier
 from components.domain import CertificateRequest, Domain, DomainArgs
-from components.edge import Edge, EdgeArgs, EdgeRoute
+from components.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
 from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs
-from components.service import Service, ServiceArgs
+from components.queue import Queue, QueueArgs
+from components.service import QueueAccess, Service, ServiceArgs, call_order
 
 settings = load_settings()  # validates everything before any resource is registered
 tags = {"Stack": settings.stack}
@@ -116,6 +117,7 @@ if settings.services:
             exec_enabled=settings.cluster.exec_enabled,
             exec_log_retention_days=settings.cluster.exec_log_retention_days,
             kms_key_arn=stack_key.arn,
+            service_connect=any(service.config.calls for service in settings.services),
             tags=tags,
         ),
     )
@@ -136,16 +138,25 @@ if settings.services:
         EdgeArgs(
             vpc_id=network.vpc_id,
             public_subnet_ids=network.public_subnet_ids,
+            # Workers (no port) get no target group, no rule and no place in the edge's routes.
             routes=tuple(
                 EdgeRoute(
                     service=service.name,
-                    port=service.config.port,
-                    health_check_path=service.config.health_check_path,
+                    port=service.port,
+                    health_check=TargetHealthCheck(
+                        path=service.config.health_check_path,
+                        interval=service.config.health_check.interval,
+                        timeout=service.config.health_check.timeout,
+                        healthy_threshold=service.config.health_check.healthy_threshold,
+                        unhealthy_threshold=service.config.health_check.unhealthy_threshold,
+                        matcher=service.config.health_check.matcher,
+                    ),
                     path_patterns=service.route.path_patterns,
                     host_headers=service.route.host_headers,
                     priority=service.route.priority,
                 )
                 for service in settings.services
+                if service.port is not None and service.route is not None
             ),
             certificate_arn=domain.certificate_arns["cert"] if domain else settings.edge.certificate_arn,
             access_logs=settings.edge.access_logs,
@@ -156,20 +167,31 @@ if settings.services:
             tags=tags,
         ),
     )
-    services = {
-        service.name: Service(
+    queues = {
+        queue.name: Queue(queue.name, QueueArgs(settings=queue, tags=tags)) for queue in settings.queues
+    }
+    access = {
+        name: QueueAccess(name=name, arn=queue.arn, queue_name=queue.queue_name)
+        for name, queue in queues.items()
+    }
+    services: dict[str, Service] = {}
+    for service in call_order(settings.services):  # callees first: callers reference them
+        routed = service.name in edge.target_group_arns
+        services[service.name] = Service(
             service.name,
             ServiceArgs(
                 settings=service,
                 cluster=cluster,
                 vpc_id=network.vpc_id,
                 subnet_ids=network.private_subnet_ids,
-                edge_security_group_id=edge.security_group_id,
-                target_group_arn=edge.target_group_arns[service.name],
-                routing_ready=[edge.rules[service.name]],
+                edge_security_group_id=edge.security_group_id if routed else None,
+                target_group_arn=edge.target_group_arns.get(service.name),
+                routing_ready=[edge.rules[service.name]] if routed else [],
                 request_count_label=pulumi.Output.concat(
                     edge.load_balancer_arn_suffix, "/", edge.target_group_arn_suffixes[service.name]
-                ),
+                )
+                if routed
+                else None,
                 region=settings.aws.region,
                 tags=tags,
                 data_stores=tuple(
@@ -180,10 +202,11 @@ if settings.services:
                     )
                     if store is not None
                 ),
+                callees=[services[callee].as_callee() for callee in service.config.calls],
+                consumes=access[service.consumes] if service.consumes else None,
+                sends_to=[access[queue.name] for queue in settings.queues if service.name in queue.senders],
             ),
         )
-        for service in settings.services
-    }
 
     if domain and settings.domain:
         # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
@@ -201,3 +224,5 @@ if settings.services:
         },
     )
     pulumi.export("images", {name: service.image for name, service in services.items()})
+    if queues:
+        pulumi.export("queueUrls", {name: queue.url for name, queue in queues.items()})

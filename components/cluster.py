@@ -129,6 +129,8 @@ class ClusterArgs:
     """The stack key: encrypts the exec log group, exec sessions, and the services' log groups."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    service_connect: bool = False
+    """Whether services call each other: then the stack gets one Cloud Map namespace for Service Connect."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -150,6 +152,8 @@ class Cluster(pulumi.ComponentResource):
     """The stack key; services encrypt their log groups with it and decrypt exec sessions."""
     capacity_providers: aws.ecs.ClusterCapacityProviders
     """Services depend on it: their strategy names these providers."""
+    namespace_arn: pulumi.Output[str] | None
+    """The stack's Service Connect namespace (Cloud Map, HTTP only: no DNS zone); None without calls."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Cluster"), name, None, opts)
@@ -158,6 +162,16 @@ class Cluster(pulumi.ComponentResource):
         exec_logs = encrypted_log_group(
             child_name(name, "exec-logs"), args.exec_log_retention_days, args.kms_key_arn, self, args.tags
         )
+        namespace = None
+        if args.service_connect:
+            # One per stack; ECS creates a Cloud Map service in it per called service.
+            namespace = aws.servicediscovery.HttpNamespace(
+                child_name(name, "namespace"),
+                name=f"{pulumi.get_project()}-{pulumi.get_stack()}",
+                description="Service Connect names of this stack's services (http://<service>:<port>)",
+                tags=args.tags,
+                opts=child,
+            )
         cluster = aws.ecs.Cluster(
             child_name(name, "ecs"),
             settings=[
@@ -177,9 +191,13 @@ class Cluster(pulumi.ComponentResource):
                     ),
                 )
             ),
+            service_connect_defaults=aws.ecs.ClusterServiceConnectDefaultsArgs(namespace=namespace.arn)
+            if namespace is not None
+            else None,
             tags=tags_with_name(child_name(name, "ecs"), args.tags),
             opts=child,
         )
+        self.namespace_arn = namespace.arn if namespace is not None else None
         self.capacity_strategy = CAPACITY_STRATEGIES[args.capacity]
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             child_name(name, "capacity"),

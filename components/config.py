@@ -43,8 +43,15 @@ from components.domain import (
 )
 from components.edge import EdgeConfig, EdgeSettings, edge_settings
 from components.network import NatMode, NetworkConfig, NetworkSettings, network_settings
+from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
-from components.service import ServiceConfig, ServiceSettings, service_routes, service_settings
+from components.service import (
+    ServiceConfig,
+    ServiceSettings,
+    service_calls,
+    service_routes,
+    service_settings,
+)
 
 PROJECT = "webstack"
 """The config namespace of this project (``webstack:<key>``)."""
@@ -102,6 +109,11 @@ class WebstackConfig(StrictModel):
         description="Named Valkey caches: see the caches.<name>.* keys. Default: none.",
         json_schema_extra={"fix": "make webstack:caches a map of name -> {nodeType, ...}, e.g. {main: {}}"},
     )
+    queues: dict[StrictStr, QueueConfig] = Field(
+        default_factory=dict,
+        description="Named SQS work queues between services: see the queues.<name>.* keys. Default: none.",
+        json_schema_extra={"fix": "make webstack:queues a map of name -> {consumer: worker, senders: [api]}"},
+    )
 
 
 # --- Resolved settings (what the components receive) --------------------------------------------
@@ -129,6 +141,7 @@ class StackSettings:
     edge: EdgeSettings
     domain: DomainSettings | None
     services: tuple[ServiceSettings, ...]
+    queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -383,17 +396,22 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         webstack.edge, env, aws.region, aws.allowed_account_ids, has_domain=domain is not None
     )
     routes, route_problems = service_routes(webstack.services)
+    callers, call_problems = service_calls(webstack.services)
+    queues, queue_problems = queue_settings(webstack.queues, webstack.services)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + route_problems
+    problems += call_problems + queue_problems
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
             "webstack:services or remove webstack:domain"
         )
+    consumed = {queue.consumer: queue.name for queue in queues}
     services = []
     for name, service in webstack.services.items():
-        resolved, service_problems = service_settings(name, service, routes[name], env, project_root)
+        resolved, service_problems = service_settings(name, service, routes.get(name), env, project_root)
+        resolved = replace(resolved, called_by=callers.get(name, ()), consumes=consumed.get(name))
         services.append(resolved)
-        problems += service_problems
+        problems += service_problems + _backlog_problems(resolved)
     databases, caches, data_problems, warnings = _data_stores(webstack, network, env)
     problems += data_problems
     if problems:
@@ -410,6 +428,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         databases=databases,
         caches=caches,
         warnings=warnings,
+        queues=queues,
     )
 
 
@@ -471,6 +490,26 @@ def _data_stores(
             if name not in used
         ]
     return tuple(databases), tuple(caches), problems, tuple(warnings)
+
+
+def _backlog_problems(service: ServiceSettings) -> list[str]:
+    """Backlog scaling needs a queue, and a task running: no scale-out from 0 (no metric data)."""
+    if service.config.autoscaling.backlog_per_task is None:
+        return []
+    key = f"webstack:services.{service.name}"
+    if service.consumes is None:
+        return [
+            f"{key}.autoscaling.backlogPerTask: set, but {service.name} consumes no queue; add "
+            f"webstack:queues.<name>.consumer: {service.name} or remove backlogPerTask"
+        ]
+    if service.min_count < 1:
+        # Target tracking does not scale on insufficient data, and backlog / 0 tasks has none
+        # (AWS ECS service-autoscaling-targettracking.html).
+        return [
+            f"{key}.minCount: got {service.min_count}, but backlog scaling cannot start a task from 0 "
+            "(backlog per task has no data without one); use 1 or more"
+        ]
+    return []
 
 
 def resolve_zones(settings: StackSettings, available: Sequence[str]) -> tuple[str, ...]:

@@ -30,10 +30,13 @@ DESYNC_MITIGATION = "defensive"
 DEREGISTRATION_DELAY_SECONDS = 30
 """AWS defaults to 300 s, which makes every deploy wait five minutes per task."""
 HEALTH_CHECK_INTERVAL_SECONDS = 10
+HEALTH_CHECK_TIMEOUT_SECONDS = 5
 HEALTHY_THRESHOLD = 2
 UNHEALTHY_THRESHOLD = 3
 ACCESS_LOG_NONCURRENT_DAYS = 30
 """Days a deleted or overwritten access log stays recoverable in the versioned bucket."""
+HEALTH_CHECK_MATCHER = "200-399"
+"""The load balancer's check of each task, unless a service overrides it (``healthCheck``)."""
 
 
 # --- Config: `webstack:edge` ----------------------------------------------------------------------
@@ -181,6 +184,18 @@ def edge_settings(
 
 
 @dataclass(frozen=True)
+class TargetHealthCheck:
+    """How the load balancer checks each task of a route."""
+
+    path: str = "/"
+    interval: int = HEALTH_CHECK_INTERVAL_SECONDS
+    timeout: int = HEALTH_CHECK_TIMEOUT_SECONDS
+    healthy_threshold: int = HEALTHY_THRESHOLD
+    unhealthy_threshold: int = UNHEALTHY_THRESHOLD
+    matcher: str = HEALTH_CHECK_MATCHER
+
+
+@dataclass(frozen=True)
 class EdgeRoute:
     """One service reachable through the edge."""
 
@@ -188,8 +203,8 @@ class EdgeRoute:
     """The service's name; names its target group."""
     port: int
     """The container port traffic goes to."""
-    health_check_path: str
-    """Path the load balancer checks on each task."""
+    health_check: TargetHealthCheck
+    """How the load balancer checks each task."""
     path_patterns: tuple[str, ...]
     """Request paths that reach the service (empty: any path)."""
     host_headers: tuple[str, ...]
@@ -365,14 +380,14 @@ class Edge(pulumi.ComponentResource):
                 deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
                     enabled=True,
-                    path=route.health_check_path,
+                    path=route.health_check.path,
                     protocol="HTTP",
                     port="traffic-port",
-                    matcher="200-399",
-                    interval=HEALTH_CHECK_INTERVAL_SECONDS,
-                    timeout=5,
-                    healthy_threshold=HEALTHY_THRESHOLD,
-                    unhealthy_threshold=UNHEALTHY_THRESHOLD,
+                    matcher=route.health_check.matcher,
+                    interval=route.health_check.interval,
+                    timeout=route.health_check.timeout,
+                    healthy_threshold=route.health_check.healthy_threshold,
+                    unhealthy_threshold=route.health_check.unhealthy_threshold,
                 ),
                 tags=tags_with_name(member_name(name, "tg", route.service), args.tags),
                 opts=child,

@@ -27,6 +27,7 @@ ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDS
 ALLOWED_MANAGED_POLICIES = frozenset({TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN})
 """The only AWS managed policies webstack attaches (narrow service roles); anything broader
 (``*FullAccess``) is refused."""
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 
 
 @dataclass(frozen=True)
@@ -147,10 +148,23 @@ def _subnet_public_ip(resource_type: str, props: Mapping[str, Any], urn: str) ->
 
 
 def _ecs_public_ip(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if resource_type == SCHEDULE:
+        target = props.get("target") or {}
+        ecs = target.get("ecsParameters") if isinstance(target, Mapping) else None
+        network = (ecs.get("networkConfiguration") if isinstance(ecs, Mapping) else None) or {}
+        if isinstance(network, Mapping) and network.get("assignPublicIp") is True:
+            return ["schedule starts tasks with public IPs; scheduled tasks run in private subnets"]
+        return []
     network = props.get("networkConfiguration") or {}
     if isinstance(network, Mapping) and network.get("assignPublicIp") is True:
         return ["ECS service assigns public IPs to tasks; tasks run in private subnets behind the edge"]
     return []
+
+
+def _queue_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("sqsManagedSseEnabled") is True or props.get("kmsMasterKeyId"):
+        return []
+    return ["SQS queue is not encrypted at rest; set sqsManagedSseEnabled or kmsMasterKeyId"]
 
 
 def _listener_tls(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
@@ -278,9 +292,15 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "ecs-services-no-public-ip",
-        "ECS services never assign public IPs.",
-        frozenset({"aws:ecs/service:Service"}),
+        "ECS services and scheduled tasks never assign public IPs.",
+        frozenset({"aws:ecs/service:Service", SCHEDULE}),
         _ecs_public_ip,
+    ),
+    Rule(
+        "sqs-queues-encrypted",
+        "SQS queues are encrypted at rest.",
+        frozenset({"aws:sqs/queue:Queue"}),
+        _queue_encrypted,
     ),
     Rule(
         "https-listeners-tls13",

@@ -19,14 +19,22 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
-from components import fargate, priorities
+from components import fargate, priorities, schedules
 from components.artifacts import context_tag
 from components.cluster import Cluster
 from components.datastore import DataStoreLink
+from components.edge import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_MATCHER,
+    HEALTH_CHECK_TIMEOUT_SECONDS,
+    HEALTHY_THRESHOLD,
+    UNHEALTHY_THRESHOLD,
+)
 from components.encryption import encrypted_log_group
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+from components.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
+from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_TASKS,
@@ -183,6 +191,14 @@ class AutoscalingConfig(StrictModel):
         description="Seconds between scale-ins. Default 300.",
         json_schema_extra={"fix": "use seconds from 0 to 3600"},
     )
+    backlog_per_task: StrictInt | None = Field(
+        default=None,
+        alias="backlogPerTask",
+        ge=1,
+        description="Visible messages per running task to hold, on the queue the service consumes. "
+        "Default: not tracked.",
+        json_schema_extra={"fix": "use a whole number of messages, e.g. 10"},
+    )
 
 
 class StatementConfig(StrictModel):
@@ -238,6 +254,129 @@ class ContainerHealthCheckConfig(StrictModel):
         return value
 
 
+class HealthCheckConfig(StrictModel):
+    """``services.<name>.healthCheck``: how the load balancer judges a task (the path: healthCheckPath)."""
+
+    interval: StrictInt = Field(
+        default=HEALTH_CHECK_INTERVAL_SECONDS,
+        ge=5,
+        le=300,
+        description=f"Seconds between checks (5-300). Default {HEALTH_CHECK_INTERVAL_SECONDS}.",
+        json_schema_extra={"fix": "use seconds from 5 to 300"},
+    )
+    timeout: StrictInt = Field(
+        default=HEALTH_CHECK_TIMEOUT_SECONDS,
+        ge=2,
+        le=120,
+        description=f"Seconds without an answer that fail a check (2-120, below interval). "
+        f"Default {HEALTH_CHECK_TIMEOUT_SECONDS}.",
+        json_schema_extra={"fix": "use seconds from 2 to 120, less than interval"},
+    )
+    healthy_threshold: StrictInt = Field(
+        default=HEALTHY_THRESHOLD,
+        alias="healthyThreshold",
+        ge=2,
+        le=10,
+        description=f"Passed checks before a task gets traffic (2-10). Default {HEALTHY_THRESHOLD}.",
+        json_schema_extra={"fix": "use a count from 2 to 10"},
+    )
+    unhealthy_threshold: StrictInt = Field(
+        default=UNHEALTHY_THRESHOLD,
+        alias="unhealthyThreshold",
+        ge=2,
+        le=10,
+        description=f"Failed checks before a task is replaced (2-10). Default {UNHEALTHY_THRESHOLD}.",
+        json_schema_extra={"fix": "use a count from 2 to 10"},
+    )
+    matcher: StrictStr = Field(
+        default=HEALTH_CHECK_MATCHER,
+        description=f"HTTP codes that count as healthy, e.g. 200 or 200,204 or 200-299 (200-499). "
+        f"Default {HEALTH_CHECK_MATCHER}.",
+        json_schema_extra={"fix": "use codes from 200 to 499, e.g. 200 or 200-299"},
+    )
+
+    @field_validator("matcher")
+    @classmethod
+    def _http_codes(cls, value: str) -> str:
+        # ALB HTTP target groups take codes 200-499 as a list or range (CreateTargetGroup Matcher.HttpCode).
+        for part in value.split(","):
+            bounds = part.split("-")
+            if len(bounds) > 2 or not all(b.isdigit() and 200 <= int(b) <= 499 for b in bounds):
+                raise ValueError(f"{part!r} is not an HTTP code or range from 200 to 499")
+        return value
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> HealthCheckConfig:
+        # ELB: "Health check timeout must be smaller than the interval" (CreateTargetGroup).
+        if self.timeout >= self.interval:
+            raise ValueError(
+                f"timeout {self.timeout} must be smaller than interval {self.interval}; lower the "
+                "timeout or raise the interval"
+            )
+        return self
+
+
+SCHEDULE_RETRIES = 2
+"""How often EventBridge Scheduler retries a RunTask that failed before the event goes to the DLQ."""
+
+
+class ScheduleConfig(StrictModel):
+    """``services.<name>.schedules[]``: one task EventBridge Scheduler starts on a cron or rate."""
+
+    name: StrictStr = Field(
+        description="Name of the schedule, unique within the service (required).",
+        json_schema_extra={"fix": "use 1-32 lowercase letters, digits and dashes, e.g. nightly"},
+    )
+    expression: StrictStr = Field(
+        description="cron(min hour day-of-month month day-of-week year) or rate(value unit) (required).",
+        json_schema_extra={"fix": 'use e.g. "cron(0 3 * * ? *)" or "rate(15 minutes)"'},
+    )
+    command: tuple[StrictStr, ...] | None = Field(
+        default=None,
+        description="Command of the scheduled run (a container override). Default: the service's command.",
+        json_schema_extra={"fix": "give a list of strings, e.g. [python, server.py, job]"},
+    )
+    timezone: StrictStr = Field(
+        default="UTC",
+        description="IANA time zone a cron expression is read in. Default UTC.",
+        json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
+    )
+    retries: StrictInt = Field(
+        default=SCHEDULE_RETRIES,
+        ge=0,
+        le=185,
+        description=f"Retries of a failed start before the event goes to the dead-letter queue (0-185). "
+        f"Default {SCHEDULE_RETRIES}.",
+        json_schema_extra={"fix": "use a count from 0 to 185"},
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, value: str) -> str:
+        if not _SCHEDULE_NAME.match(value):
+            raise ValueError("use 1-32 lowercase letters, digits and dashes, starting with a letter")
+        return value
+
+    @field_validator("expression")
+    @classmethod
+    def _aws_expression(cls, value: str) -> str:
+        problem = schedules.expression_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        problem = schedules.timezone_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+_SCHEDULE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
 class ServiceConfig(StrictModel):
     """``services.<name>``: one containerised service behind the shared entry point."""
 
@@ -251,11 +390,51 @@ class ServiceConfig(StrictModel):
         description="Build the image from a local Dockerfile context into the service's ECR repository.",
         json_schema_extra={"fix": "give build: {context: ./app}"},
     )
-    port: StrictInt = Field(
+    port: StrictInt | None = Field(
+        default=None,
         ge=1,
         le=65535,
-        description="Container port the app listens on (required).",
-        json_schema_extra={"fix": "use a port from 1 to 65535"},
+        description="Container port the app listens on. Default: none, a worker with no route, target "
+        "group or inbound rule.",
+        json_schema_extra={"fix": "use a port from 1 to 65535, or leave it out for a worker"},
+    )
+    command: tuple[StrictStr, ...] | None = Field(
+        default=None,
+        description="Replaces the image's CMD, e.g. [python, server.py]. Default: the image's.",
+        json_schema_extra={"fix": "give a list of strings, e.g. [python, server.py]"},
+    )
+    entry_point: tuple[StrictStr, ...] | None = Field(
+        default=None,
+        alias="entryPoint",
+        description="Replaces the image's ENTRYPOINT. Default: the image's.",
+        json_schema_extra={"fix": "give a list of strings, e.g. [/bin/app]"},
+    )
+    working_directory: StrictStr | None = Field(
+        default=None,
+        alias="workingDirectory",
+        description="Directory the command runs in. Default: the image's WORKDIR.",
+        json_schema_extra={"fix": "use an absolute container path, e.g. /srv"},
+    )
+    user: StrictStr | None = Field(
+        default=None,
+        description="User (name, uid or uid:gid) the container runs as. Default: the image's USER.",
+        json_schema_extra={"fix": "use e.g. 10001 or 10001:10001 (root is refused)"},
+    )
+    health_check: HealthCheckConfig = Field(
+        default_factory=lambda: HealthCheckConfig(),
+        alias="healthCheck",
+        description="Timing and matcher of the load balancer's check (the path is healthCheckPath).",
+        json_schema_extra={"fix": "give healthCheck: {interval: 10, timeout: 5}"},
+    )
+    calls: tuple[StrictStr, ...] = Field(
+        default=(),
+        description="Services this one calls over Service Connect (http://<name>:<port>). Default: none.",
+        json_schema_extra={"fix": "list service names of this stack, e.g. [api]"},
+    )
+    schedules: tuple[ScheduleConfig, ...] = Field(
+        default=(),
+        description="Tasks EventBridge Scheduler runs from this service's task definition. Default: none.",
+        json_schema_extra={"fix": 'give [{name: nightly, expression: "cron(0 3 * * ? *)"}]'},
     )
     cpu: StrictInt = Field(
         default=256,
@@ -384,6 +563,139 @@ class ServiceConfig(StrictModel):
         return value
 
 
+def _worker_problems(key: str, config: ServiceConfig) -> list[str]:
+    """A worker (no port) has nothing the load balancer could route to or check."""
+    if config.port is not None:
+        return []
+    http_only = {
+        "routing": "routing",
+        "health_check_path": "healthCheckPath",
+        "health_check": "healthCheck",
+        "health_check_grace_period": "healthCheckGracePeriod",
+    }
+    problems = [
+        f"{key}.{alias}: set on a worker (no port), which gets no load balancer route or check; give "
+        f"{key}.port for an HTTP service, or remove {alias}"
+        for field_name, alias in http_only.items()
+        if field_name in config.model_fields_set
+    ]
+    if config.autoscaling.requests_per_target is not None:
+        problems.append(
+            f"{key}.autoscaling.requestsPerTarget: set on a worker (no port), which gets no requests; "
+            "scale it on cpuTarget or backlogPerTask instead"
+        )
+    return problems
+
+
+_ROOT_USERS = ("root", "0")
+
+
+def _container_problems(key: str, config: ServiceConfig) -> list[str]:
+    """Container options ECS would accept but that break the hardening or fail at start."""
+    problems = []
+    if config.user is not None and config.user.split(":")[0] in _ROOT_USERS:
+        problems.append(
+            f"{key}.user: got {json.dumps(config.user)}, but webstack never runs containers as root; use "
+            "an unprivileged uid such as 10001"
+        )
+    if config.working_directory is not None and not config.working_directory.startswith("/"):
+        problems.append(
+            f"{key}.workingDirectory: got {json.dumps(config.working_directory)}, but it must be an "
+            "absolute container path such as /srv"
+        )
+    for option, value in (("command", config.command), ("entryPoint", config.entry_point)):
+        if value is not None and not value:
+            problems.append(f"{key}.{option}: got [], but an empty list runs nothing; remove the key")
+    return problems
+
+
+def service_calls(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Who calls each service (callee -> callers), and every call that cannot work.
+
+    A call needs a callee in this stack with a port (Service Connect serves that port), never the
+    caller itself, and no cycle: callers deploy after their callees, because only tasks started after
+    the callee's deployment can resolve it (AWS ``service-connect-concepts-deploy.html``).
+    """
+    problems: list[str] = []
+    callers: dict[str, list[str]] = {name: [] for name in services}
+    for name, service in services.items():
+        for callee in service.calls:
+            key = f"webstack:services.{name}.calls"
+            if callee == name:
+                problems.append(f"{key}: lists {name} itself; a service calls itself on localhost, remove it")
+            elif callee not in services:
+                known = ", ".join(sorted(n for n in services if n != name)) or "none"
+                problems.append(
+                    f"{key}: got {json.dumps(callee)}, but no service has that name; call one of: {known}"
+                )
+            elif services[callee].port is None:
+                problems.append(
+                    f"{key}: got {json.dumps(callee)}, but {callee} is a worker (no port) and serves "
+                    f"nothing; give webstack:services.{callee}.port or remove the call"
+                )
+            elif name in callers[callee]:
+                problems.append(f"{key}: lists {callee} twice; list it once")
+            else:
+                callers[callee].append(name)
+    cycle = _call_cycle(services)
+    if cycle:
+        problems.append(
+            f"webstack:services.{cycle[0]}.calls: the calls form a cycle ({' -> '.join(cycle)}); callers "
+            "deploy after the services they call, so one of these calls must go (or go through a queue)"
+        )
+    return {callee: tuple(sorted(names)) for callee, names in callers.items() if names}, problems
+
+
+def _call_cycle(services: Mapping[str, ServiceConfig]) -> list[str] | None:
+    """A cycle of calls between existing services, as ``[a, b, a]``, or None."""
+    edges = {
+        name: [c for c in service.calls if c in services and c != name] for name, service in services.items()
+    }
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in edges[node]:
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt) :], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(edges):
+        if start not in state:
+            found = visit(start)
+            if found:
+                return found
+    return None
+
+
+def call_order(services: Sequence[ServiceSettings]) -> list[ServiceSettings]:
+    """Services with every callee before its callers (the config loader refuses cycles)."""
+    by_name = {service.name: service for service in services}
+    ordered: list[ServiceSettings] = []
+    placed: set[str] = set()
+
+    def place(service: ServiceSettings) -> None:
+        if service.name in placed:
+            return
+        placed.add(service.name)
+        for callee in service.config.calls:
+            if callee in by_name:
+                place(by_name[callee])
+        ordered.append(service)
+
+    for service in services:
+        place(service)
+    return ordered
+
+
 @dataclass(frozen=True)
 class Route:
     """Which requests reach a service. Rules are evaluated by ascending priority."""
@@ -403,11 +715,26 @@ class ServiceSettings:
     min_count: int
     max_count: int
     log_retention_days: int
-    route: Route
+    route: Route | None
+    """Its listener rule; None for a worker (no port)."""
     secret_resource_arns: tuple[str, ...]
     """What the execution role may read: exactly the configured secrets."""
     build_context: Path | None
     """Absolute build context, when the image is built here."""
+    called_by: tuple[str, ...] = ()
+    """Services that call this one over Service Connect (it then serves its port there)."""
+    consumes: str | None = None
+    """The queue this service consumes (``webstack:queues.<name>.consumer``), if any."""
+
+    @property
+    def port(self) -> int | None:
+        """The container port; None for a worker (no target group, no route, no HTTP alarms)."""
+        return self.config.port
+
+    @property
+    def is_worker(self) -> bool:
+        """A service without a port: nothing reaches it from the edge."""
+        return self.config.port is None
 
 
 _SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
@@ -424,6 +751,8 @@ def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Rou
     claims: dict[tuple[str, str], str] = {}
     matches: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for name, service in services.items():
+        if service.port is None:
+            continue  # a worker has no route (service_settings refuses routing on one)
         routing = service.routing
         paths = routing.path_patterns if routing else (CATCH_ALL,)
         hosts = routing.host_headers if routing else ()
@@ -457,7 +786,7 @@ def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Rou
 
 
 def service_settings(
-    name: str, config: ServiceConfig, route: Route, environment: Environment, project_root: Path
+    name: str, config: ServiceConfig, route: Route | None, environment: Environment, project_root: Path
 ) -> tuple[ServiceSettings, list[str]]:
     """One service with its environment's defaults applied, and every problem found."""
     defaults = SERVICE_DEFAULTS[environment]
@@ -483,6 +812,11 @@ def service_settings(
             f"maxCount {max_count}"
         )
     retention = config.log_retention_days or defaults.log_retention_days
+    problems += _worker_problems(key, config)
+    problems += _container_problems(key, config)
+    names = [schedule.name for schedule in config.schedules]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"{key}.schedules: two schedules are named {duplicate!r}; give each its own name")
 
     if (config.image is None) == (config.build is None):
         problems.append(
@@ -562,6 +896,35 @@ def service_settings(
 
 # --- The component --------------------------------------------------------------------------------
 
+SERVICE_CONNECT_PORT_NAME = "http"
+"""The name of the port a called service serves over Service Connect (``portMappings[].name``)."""
+SCHEDULER = "scheduler.amazonaws.com"
+SCHEDULE_MAX_EVENT_AGE_SECONDS = 3600
+"""A scheduled start still failing after an hour goes to the dead-letter queue instead."""
+
+
+@dataclass(frozen=True)
+class Callee:
+    """A service this one calls over Service Connect."""
+
+    name: str
+    security_group_id: pulumi.Input[str]
+    """The callee's task security group: the pair's rules reference it."""
+    port: int
+    """The callee's container port (Envoy serves Service Connect on it)."""
+    service: pulumi.Resource
+    """The callee's ECS service: callers deploy after it, or their tasks cannot resolve it."""
+
+
+@dataclass(frozen=True)
+class QueueAccess:
+    """A queue a service consumes or sends to."""
+
+    name: str
+    arn: pulumi.Input[str]
+    queue_name: pulumi.Input[str]
+    """The ``QueueName`` metric dimension (backlog scaling)."""
+
 
 @dataclass(frozen=True)
 class ServiceArgs:
@@ -570,15 +933,15 @@ class ServiceArgs:
     settings: ServiceSettings
     """The validated service config (image, port, sizes, counts, routing, secrets, statements)."""
     cluster: Cluster
-    """The cluster the service runs in (capacity strategy, ECS Exec and its log group)."""
+    """The cluster the service runs in (capacity strategy, ECS Exec, Service Connect namespace)."""
     vpc_id: pulumi.Input[str]
     """The VPC of the service's security group."""
     subnet_ids: Sequence[pulumi.Input[str]]
-    """Private subnets the tasks run in."""
-    edge_security_group_id: pulumi.Input[str]
-    """The only source the service admits traffic from."""
-    target_group_arn: pulumi.Input[str]
-    """The edge target group the tasks register in."""
+    """Private subnets the tasks (and its scheduled tasks) run in."""
+    edge_security_group_id: pulumi.Input[str] | None
+    """The edge's security group, the only internet-side source; None for a worker."""
+    target_group_arn: pulumi.Input[str] | None
+    """The edge target group the tasks register in; None for a worker."""
     routing_ready: Sequence[pulumi.Resource]
     """Resources the ECS service must wait for (the listener rule that uses its target group)."""
     request_count_label: pulumi.Input[str] | None
@@ -589,10 +952,16 @@ class ServiceArgs:
     """Tags for every child, on top of the provider's default tags."""
     data_stores: Sequence[DataStoreLink] = ()
     """The database and cache the service declares: their variables, secrets and network paths."""
+    callees: Sequence[Callee] = ()
+    """Services this one calls (``calls``): exactly these pairs get security-group rules."""
+    consumes: QueueAccess | None = None
+    """The queue the service consumes, if any."""
+    sends_to: Sequence[QueueAccess] = ()
+    """Queues the service may send to."""
 
 
 class Service(pulumi.ComponentResource):
-    """Task definition, ECS service, security group, roles, logs, autoscaling and image."""
+    """Task definition, ECS service, security group, roles, logs, autoscaling, image and schedules."""
 
     service_name: pulumi.Output[str]
     """The ECS service's name."""
@@ -604,12 +973,17 @@ class Service(pulumi.ComponentResource):
     """The service's ECR repository, when it builds its image here."""
     image: pulumi.Output[str]
     """The image the task runs."""
+    ecs_service: aws.ecs.Service
+    """The ECS service (callers of this service deploy after it)."""
+    port: int | None
+    """The container port; None for a worker."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Service"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         settings, config = args.settings, args.settings.config
-        invoke = pulumi.InvokeOutputOptions(parent=self)
+        self._name = name
+        self.port = settings.port
 
         self.repository_url = None
         self.image = self._image(name, args, child)
@@ -617,79 +991,10 @@ class Service(pulumi.ComponentResource):
         log_group = encrypted_log_group(
             child_name(name, "logs"), settings.log_retention_days, args.cluster.kms_key_arn, self, args.tags
         )
-
-        trust = service_trust(ECS_TASKS, parent=self)
-        execution_role = aws.iam.Role(
-            child_name(name, "execution-role"),
-            description=f"ECS agent for {name}: pull the image, write logs, read its own secrets",
-            assume_role_policy=trust,
-            path=IAM_PATH,
-            tags=args.tags,
-            opts=child,
-        )
-        role_policies: list[pulumi.Resource] = [
-            aws.iam.RolePolicyAttachment(
-                child_name(name, "execution-managed"),
-                role=execution_role.name,
-                policy_arn=TASK_EXECUTION_POLICY_ARN,
-                opts=child,
-            )
-        ]
-        if settings.secret_resource_arns:
-            read_secrets = aws.iam.get_policy_document_output(
-                statements=_secret_read_statements(settings), opts=invoke
-            )
-            role_policies.append(
-                aws.iam.RolePolicy(
-                    child_name(name, "execution-secrets"),
-                    role=execution_role.id,
-                    policy=read_secrets.json,
-                    opts=child,
-                )
-            )
-
-        role_policies += self._data_store_access(name, args, execution_role, invoke, child)
-
-        task_role = aws.iam.Role(
-            child_name(name, "task-role"),
-            description=f"The {name} app itself: only the statements its config lists",
-            assume_role_policy=trust,
-            path=IAM_PATH,
-            tags=args.tags,
-            opts=child,
-        )
-        if config.task_policy_statements:
-            app_policy = aws.iam.get_policy_document_output(
-                statements=[
-                    aws.iam.GetPolicyDocumentStatementArgs(
-                        effect=statement.effect,
-                        actions=list(statement.actions),
-                        resources=list(statement.resources),
-                    )
-                    for statement in config.task_policy_statements
-                ],
-                opts=invoke,
-            )
-            role_policies.append(
-                aws.iam.RolePolicy(
-                    child_name(name, "task-policy"), role=task_role.id, policy=app_policy.json, opts=child
-                )
-            )
-        if args.cluster.exec_enabled:
-            exec_policy = aws.iam.get_policy_document_output(
-                statements=pulumi.Output.all(args.cluster.exec_log_group_arn, args.cluster.kms_key_arn).apply(
-                    lambda arns: _exec_statements(*arns)
-                ),
-                opts=invoke,
-            )
-            role_policies.append(
-                aws.iam.RolePolicy(
-                    child_name(name, "task-exec"), role=task_role.id, policy=exec_policy.json, opts=child
-                )
-            )
-
+        execution_role, task_role, role_policies = self._roles(name, args, child)
         security_group = self._security_group(name, args, child)
         self._data_store_paths(name, args, security_group, child)
+        self._call_rules(name, args, security_group, child)
 
         task_definition = aws.ecs.TaskDefinition(
             child_name(name, "task"),
@@ -727,6 +1032,7 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
 
+        load_balanced = args.target_group_arn is not None and settings.port is not None
         service = aws.ecs.Service(
             child_name(name, "service"),
             cluster=args.cluster.arn,
@@ -746,10 +1052,17 @@ class Service(pulumi.ComponentResource):
             ),
             load_balancers=[
                 aws.ecs.ServiceLoadBalancerArgs(
-                    target_group_arn=args.target_group_arn, container_name=name, container_port=config.port
+                    target_group_arn=args.target_group_arn, container_name=name, container_port=settings.port
                 )
-            ],
-            health_check_grace_period_seconds=config.health_check_grace_period,
+            ]
+            if load_balanced and args.target_group_arn is not None and settings.port is not None
+            else None,
+            # Only with a load balancer or a container check: ECS refuses a grace period with neither
+            # (cfn-lint #3612, hako #70).
+            health_check_grace_period_seconds=config.health_check_grace_period
+            if load_balanced or config.container_health_check is not None
+            else None,
+            service_connect_configuration=self._service_connect(name, args),
             # Zero-downtime rolling deploys: start new tasks first, never drop below the current count,
             # and roll back automatically when new tasks keep failing.
             deployment_minimum_healthy_percent=100,
@@ -771,12 +1084,21 @@ class Service(pulumi.ComponentResource):
                 parent=self,
                 # Autoscaling owns the task count once the service exists.
                 ignore_changes=["desiredCount"],
-                depends_on=[*args.routing_ready, args.cluster.capacity_providers, *role_policies],
+                # Callees first: only tasks started after a callee's deployment resolve its name
+                # (AWS service-connect-concepts-deploy.html).
+                depends_on=[
+                    *args.routing_ready,
+                    args.cluster.capacity_providers,
+                    *role_policies,
+                    *(callee.service for callee in args.callees),
+                ],
             ),
         )
 
         self._autoscaling(name, args, service, child)
+        self._schedules(name, args, task_definition, security_group, execution_role, task_role, child)
 
+        self.ecs_service = service
         self.service_name = service.name
         self.log_group_name = log_group.name
         self.security_group_id = security_group.id
@@ -788,6 +1110,103 @@ class Service(pulumi.ComponentResource):
                 "image": self.image,
                 "repositoryUrl": self.repository_url,
             }
+        )
+
+    def as_callee(self) -> Callee:
+        """What a caller needs of this service: its group, its port and its deployment."""
+        if self.port is None:
+            raise ValueError(f"{self._name} is a worker (no port); nothing can call it")
+        return Callee(
+            name=self._name,
+            security_group_id=self.security_group_id,
+            port=self.port,
+            service=self.ecs_service,
+        )
+
+    def _roles(
+        self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.iam.Role, aws.iam.Role, list[pulumi.Resource]]:
+        """Execution role (the ECS agent) and task role (the app), each with exactly what it needs."""
+        settings, config = args.settings, args.settings.config
+        trust = service_trust(ECS_TASKS, parent=self)
+        execution_role = aws.iam.Role(
+            child_name(name, "execution-role"),
+            description=f"ECS agent for {name}: pull the image, write logs, read its own secrets",
+            assume_role_policy=trust,
+            path=IAM_PATH,
+            tags=args.tags,
+            opts=child,
+        )
+        role_policies: list[pulumi.Resource] = [
+            aws.iam.RolePolicyAttachment(
+                child_name(name, "execution-managed"),
+                role=execution_role.name,
+                policy_arn=TASK_EXECUTION_POLICY_ARN,
+                opts=child,
+            )
+        ]
+        if settings.secret_resource_arns:
+            role_policies.append(
+                self._inline_policy(
+                    name, "execution-secrets", execution_role, _secret_read_statements(settings)
+                )
+            )
+
+        role_policies += self._data_store_access(name, args, execution_role)
+
+        task_role = aws.iam.Role(
+            child_name(name, "task-role"),
+            description=f"The {name} app itself: only the statements its config lists",
+            assume_role_policy=trust,
+            path=IAM_PATH,
+            tags=args.tags,
+            opts=child,
+        )
+        if config.task_policy_statements:
+            statements = [
+                aws.iam.GetPolicyDocumentStatementArgs(
+                    effect=statement.effect,
+                    actions=list(statement.actions),
+                    resources=list(statement.resources),
+                )
+                for statement in config.task_policy_statements
+            ]
+            role_policies.append(self._inline_policy(name, "task-policy", task_role, statements))
+        if args.consumes is not None or args.sends_to:
+            grants = [(args.consumes.arn, CONSUMER_ACTIONS)] if args.consumes is not None else []
+            grants += [(queue.arn, SENDER_ACTIONS) for queue in args.sends_to]
+            statements = pulumi.Output.all(*(arn for arn, _ in grants)).apply(
+                lambda arns: [
+                    aws.iam.GetPolicyDocumentStatementArgs(
+                        effect="Allow", actions=list(actions), resources=[arn]
+                    )
+                    for arn, (_, actions) in zip(arns, grants, strict=True)
+                ]
+            )
+            role_policies.append(self._inline_policy(name, "task-queues", task_role, statements))
+        if args.cluster.exec_enabled:
+            statements = pulumi.Output.all(args.cluster.exec_log_group_arn, args.cluster.kms_key_arn).apply(
+                lambda arns: _exec_statements(*arns)
+            )
+            role_policies.append(self._inline_policy(name, "task-exec", task_role, statements))
+        return execution_role, task_role, role_policies
+
+    def _inline_policy(
+        self,
+        name: str,
+        role_name: str,
+        role: aws.iam.Role,
+        statements: pulumi.Input[Sequence[aws.iam.GetPolicyDocumentStatementArgs]],
+    ) -> aws.iam.RolePolicy:
+        """One inline policy ``{name}-{role_name}`` on ``role`` holding exactly ``statements``."""
+        document = aws.iam.get_policy_document_output(
+            statements=statements, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        return aws.iam.RolePolicy(
+            child_name(name, role_name),
+            role=role.id,
+            policy=document.json,
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _image(self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
@@ -830,26 +1249,32 @@ class Service(pulumi.ComponentResource):
     def _security_group(
         self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions
     ) -> aws.ec2.SecurityGroup:
-        """Admits only the edge, on the container port; sends only HTTPS out (image pulls, AWS APIs)."""
-        port = args.settings.config.port
+        """Admits only the edge, on the container port; sends only HTTPS out (image pulls, AWS APIs).
+
+        A worker admits nothing. The description of an existing group never changes (it is ForceNew).
+        """
+        port = args.settings.port
         security_group = aws.ec2.SecurityGroup(
             child_name(name, "sg"),
             vpc_id=args.vpc_id,
-            description=f"{name} tasks: in only from the edge on {port}; out only HTTPS",
+            description=f"{name} tasks: in only from the edge on {port}; out only HTTPS"
+            if port is not None
+            else f"{name} worker tasks: nothing in; out only HTTPS",
             tags=tags_with_name(child_name(name, "sg"), args.tags),
             opts=child,
         )
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(name, "in-from-edge"),
-            security_group_id=security_group.id,
-            description="From the edge load balancer",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=args.edge_security_group_id,
-            tags=args.tags,
-            opts=child,
-        )
+        if port is not None and args.edge_security_group_id is not None:
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(name, "in-from-edge"),
+                security_group_id=security_group.id,
+                description="From the edge load balancer",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=args.edge_security_group_id,
+                tags=args.tags,
+                opts=child,
+            )
         aws.vpc.SecurityGroupEgressRule(
             child_name(name, "out-https"),
             security_group_id=security_group.id,
@@ -861,18 +1286,19 @@ class Service(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        # The edge may send to this service, on this port, and to nothing else.
-        aws.vpc.SecurityGroupEgressRule(
-            child_name(name, "edge-out"),
-            security_group_id=args.edge_security_group_id,
-            description=f"To the {name} tasks",
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=security_group.id,
-            tags=args.tags,
-            opts=child,
-        )
+        if port is not None and args.edge_security_group_id is not None:
+            # The edge may send to this service, on this port, and to nothing else.
+            aws.vpc.SecurityGroupEgressRule(
+                child_name(name, "edge-out"),
+                security_group_id=args.edge_security_group_id,
+                description=f"To the {name} tasks",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                referenced_security_group_id=security_group.id,
+                tags=args.tags,
+                opts=child,
+            )
         return security_group
 
     def _data_store_access(
@@ -880,8 +1306,6 @@ class Service(pulumi.ComponentResource):
         name: str,
         args: ServiceArgs,
         execution_role: aws.iam.Role,
-        invoke: pulumi.InvokeOutputOptions,
-        child: pulumi.ResourceOptions,
     ) -> list[pulumi.Resource]:
         """The execution role may read exactly each declared store's secret and decrypt with exactly its
         key (the secrets use customer-managed keys, so GetSecretValue alone fails)."""
@@ -900,12 +1324,7 @@ class Service(pulumi.ComponentResource):
                 ),
             ]
         )
-        document = aws.iam.get_policy_document_output(statements=statements, opts=invoke)
-        return [
-            aws.iam.RolePolicy(
-                child_name(name, "execution-data"), role=execution_role.id, policy=document.json, opts=child
-            )
-        ]
+        return [self._inline_policy(name, "execution-data", execution_role, statements)]
 
     def _data_store_paths(
         self,
@@ -917,33 +1336,63 @@ class Service(pulumi.ComponentResource):
         """To each declared store and nothing more: egress from the tasks to the store's group on its
         port, and the matching ingress on the store's group (security-group references, never CIDRs)."""
         for link in args.data_stores:
-            aws.vpc.SecurityGroupEgressRule(
-                child_name(name, f"to-{link.kind}-{link.name}"),
-                security_group_id=security_group.id,
-                description=f"To the {link.name} {link.kind}",
-                ip_protocol="tcp",
-                from_port=link.port,
-                to_port=link.port,
-                referenced_security_group_id=link.security_group_id,
-                tags=args.tags,
-                opts=child,
+            _path(
+                (child_name(name, f"to-{link.kind}-{link.name}"), f"To the {link.name} {link.kind}"),
+                (child_name(name, f"{link.kind}-{link.name}-in"), f"From the {name} tasks"),
+                security_group.id,
+                link.security_group_id,
+                link.port,
+                args.tags,
+                child,
             )
-            aws.vpc.SecurityGroupIngressRule(
-                child_name(name, f"{link.kind}-{link.name}-in"),
-                security_group_id=link.security_group_id,
-                description=f"From the {name} tasks",
-                ip_protocol="tcp",
-                from_port=link.port,
-                to_port=link.port,
-                referenced_security_group_id=security_group.id,
-                tags=args.tags,
-                opts=child,
+
+    def _call_rules(
+        self,
+        name: str,
+        args: ServiceArgs,
+        security_group: aws.ec2.SecurityGroup,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """Exactly the declared calls: this group may send to each callee's group on its container
+        port, and that group admits this one there. Service Connect's proxy listens on the container
+        port, not the alias port (AWS service-connect-concepts.html, "Networking")."""
+        for callee in args.callees:
+            _path(
+                (child_name(name, f"calls-{callee.name}-out"), f"To {callee.name} over Service Connect"),
+                (child_name(name, f"calls-{callee.name}-in"), f"From {name} over Service Connect"),
+                security_group.id,
+                callee.security_group_id,
+                callee.port,
+                args.tags,
+                child,
             )
+
+    def _service_connect(
+        self, name: str, args: ServiceArgs
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgsDict | None:
+        """Callers join the namespace as clients; a called service also serves its named port there."""
+        settings, namespace = args.settings, args.cluster.namespace_arn
+        if namespace is None or not (args.callees or settings.called_by):
+            return None
+        if not settings.called_by or settings.port is None:
+            return {"enabled": True, "namespace": namespace}
+        return {
+            "enabled": True,
+            "namespace": namespace,
+            # client_alias is a list with exactly one alias (SDK ServiceServiceConnectConfigurationService).
+            "services": [
+                {
+                    "port_name": SERVICE_CONNECT_PORT_NAME,
+                    "discovery_name": name,
+                    "client_alias": [{"port": settings.port, "dns_name": name}],
+                }
+            ],
+        }
 
     def _autoscaling(
         self, name: str, args: ServiceArgs, service: aws.ecs.Service, child: pulumi.ResourceOptions
     ) -> None:
-        """Target tracking on CPU, and optionally memory and requests per task."""
+        """Target tracking on CPU, and optionally memory, requests per task and queue backlog per task."""
         settings, scaling = args.settings, args.settings.config.autoscaling
         target = aws.appautoscaling.Target(
             child_name(name, "scaling"),
@@ -985,6 +1434,140 @@ class Service(pulumi.ComponentResource):
                     scale_out_cooldown=scaling.scale_out_cooldown,
                 ),
                 opts=child,
+            )
+        if scaling.backlog_per_task is not None and args.consumes is not None:
+            # Metric math: visible messages / running tasks (AWS application-auto-scaling-target-
+            # tracking-metric-math.html). minCount >= 1 is enforced: 0 tasks give no data to scale on.
+            aws.appautoscaling.Policy(
+                child_name(name, "scale-backlog"),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration={
+                    "target_value": scaling.backlog_per_task,
+                    "scale_in_cooldown": scaling.scale_in_cooldown,
+                    "scale_out_cooldown": scaling.scale_out_cooldown,
+                    "customized_metric_specification": {
+                        "metrics": [
+                            {
+                                "id": "visible",
+                                "metric_stat": {
+                                    "metric": {
+                                        "namespace": "AWS/SQS",
+                                        "metric_name": "ApproximateNumberOfMessagesVisible",
+                                        "dimensions": [
+                                            {"name": "QueueName", "value": args.consumes.queue_name}
+                                        ],
+                                    },
+                                    "stat": "Sum",
+                                },
+                                "return_data": False,
+                            },
+                            {
+                                "id": "tasks",
+                                "metric_stat": {
+                                    "metric": {
+                                        "namespace": "ECS/ContainerInsights",
+                                        "metric_name": "RunningTaskCount",
+                                        "dimensions": [
+                                            {"name": "ClusterName", "value": args.cluster.cluster_name},
+                                            {"name": "ServiceName", "value": service.name},
+                                        ],
+                                    },
+                                    "stat": "Average",
+                                },
+                                "return_data": False,
+                            },
+                            {
+                                "id": "backlog",
+                                "expression": "visible / tasks",
+                                "label": "Visible messages per running task",
+                                "return_data": True,
+                            },
+                        ]
+                    },
+                },
+                opts=child,
+            )
+
+    def _schedules(
+        self,
+        name: str,
+        args: ServiceArgs,
+        task_definition: aws.ecs.TaskDefinition,
+        security_group: aws.ec2.SecurityGroup,
+        execution_role: aws.iam.Role,
+        task_role: aws.iam.Role,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """EventBridge Scheduler runs the service's task definition on each schedule: in the private
+        subnets with the service's security group, retried, failures kept in a dead-letter queue."""
+        schedules = args.settings.config.schedules
+        if not schedules:
+            return
+        dead_letter = aws.sqs.Queue(
+            child_name(name, "schedules-dlq"),
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+            tags=tags_with_name(child_name(name, "schedules-dlq"), args.tags),
+            opts=child,
+        )
+        role = aws.iam.Role(
+            child_name(name, "scheduler-role"),
+            description=f"EventBridge Scheduler for {name}: run its task definition, nothing else",
+            assume_role_policy=service_trust(SCHEDULER, parent=self),
+            path=IAM_PATH,
+            tags=args.tags,
+            opts=child,
+        )
+        statements = pulumi.Output.all(
+            task_definition.arn_without_revision,
+            args.cluster.arn,
+            execution_role.arn,
+            task_role.arn,
+            dead_letter.arn,
+        ).apply(lambda values: _scheduler_statements(*values))
+        policy = self._inline_policy(name, "scheduler-policy", role, statements)
+        for schedule in schedules:
+            command = schedule.command
+            aws.scheduler.Schedule(
+                member_name(name, "schedule", schedule.name),
+                description=f"{name}: {schedule.name}",
+                schedule_expression=schedule.expression,
+                schedule_expression_timezone=schedule.timezone,
+                flexible_time_window={"mode": "OFF"},
+                state="ENABLED",
+                target={
+                    "arn": args.cluster.arn,
+                    "role_arn": role.arn,
+                    # RunTask overrides, as EventBridge passes the target input to ECS.
+                    "input": json.dumps({"containerOverrides": [{"name": name, "command": list(command)}]})
+                    if command
+                    else None,
+                    "ecs_parameters": {
+                        "task_definition_arn": task_definition.arn,
+                        "task_count": 1,
+                        "capacity_provider_strategies": [
+                            {"capacity_provider": provider, "base": base, "weight": weight}
+                            for provider, base, weight in args.cluster.capacity_strategy
+                        ],
+                        "platform_version": "LATEST",
+                        "network_configuration": {
+                            "subnets": list(args.subnet_ids),
+                            "security_groups": [security_group.id],
+                            "assign_public_ip": False,  # a bool here, unlike ECS services
+                        },
+                        "enable_ecs_managed_tags": True,
+                        "propagate_tags": "TASK_DEFINITION",
+                    },
+                    "retry_policy": {
+                        "maximum_retry_attempts": schedule.retries,
+                        "maximum_event_age_in_seconds": SCHEDULE_MAX_EVENT_AGE_SECONDS,
+                    },
+                    "dead_letter_config": {"arn": dead_letter.arn},
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
             )
 
 
@@ -1064,6 +1647,40 @@ def _exec_statements(exec_log_group_arn: str, key_arn: str) -> list[aws.iam.GetP
     ]
 
 
+def _scheduler_statements(
+    family_arn: str, cluster_arn: str, execution_role_arn: str, task_role_arn: str, dead_letter_arn: str
+) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
+    """Run exactly this task family in this cluster, pass exactly its two roles to ECS tasks, tag
+    what it starts, and report failures to its dead-letter queue (AWS EventBridge Scheduler
+    "Set up the execution role"; ECS CWE_IAM_role.html)."""
+    condition = aws.iam.GetPolicyDocumentStatementConditionArgs
+    task_arns = cluster_arn.replace(":cluster/", ":task/", 1) + "/*"
+    return [
+        aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow",
+            actions=["ecs:RunTask"],
+            # Every revision of the family: a new revision must not break the schedule.
+            resources=[f"{family_arn}:*"],
+            conditions=[condition(test="ArnEquals", variable="ecs:cluster", values=[cluster_arn])],
+        ),
+        aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow",
+            actions=["iam:PassRole"],
+            resources=[execution_role_arn, task_role_arn],
+            conditions=[condition(test="StringEquals", variable="iam:PassedToService", values=[ECS_TASKS])],
+        ),
+        aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow",
+            actions=["ecs:TagResource"],
+            resources=[task_arns],
+            conditions=[condition(test="StringEquals", variable="ecs:CreateAction", values=["RunTask"])],
+        ),
+        aws.iam.GetPolicyDocumentStatementArgs(
+            effect="Allow", actions=["sqs:SendMessage"], resources=[dead_letter_arn]
+        ),
+    ]
+
+
 def _container_definition(
     name: str,
     settings: ServiceSettings,
@@ -1084,7 +1701,7 @@ def _container_definition(
         "name": name,
         "image": image,
         "essential": True,
-        "portMappings": [{"containerPort": config.port, "protocol": "tcp"}],
+        "portMappings": _port_mappings(settings),
         "readonlyRootFilesystem": True,
         "privileged": False,
         "linuxParameters": {"initProcessEnabled": True},
@@ -1106,6 +1723,14 @@ def _container_definition(
             },
         },
     }
+    for key, value in (
+        ("command", config.command),
+        ("entryPoint", config.entry_point),
+        ("workingDirectory", config.working_directory),
+        ("user", config.user),
+    ):
+        if value is not None:
+            container[key] = list(value) if isinstance(value, tuple) else value
     if config.container_health_check is not None:
         check = config.container_health_check
         container["healthCheck"] = {
@@ -1116,3 +1741,49 @@ def _container_definition(
             "startPeriod": check.start_period,
         }
     return container
+
+
+def _port_mappings(settings: ServiceSettings) -> list[dict[str, Any]]:
+    """The container port, if any; named with its protocol when Service Connect serves it."""
+    if settings.port is None:
+        return []
+    mapping: dict[str, Any] = {"containerPort": settings.port, "protocol": "tcp"}
+    if settings.called_by:
+        # Service Connect servers must name their port (AWS service-connect-concepts.html).
+        mapping = {"name": SERVICE_CONNECT_PORT_NAME, **mapping, "appProtocol": "http"}
+    return [mapping]
+
+
+def _path(
+    egress: tuple[str, str],
+    ingress: tuple[str, str],
+    source_group_id: pulumi.Input[str],
+    destination_group_id: pulumi.Input[str],
+    port: int,
+    tags: Mapping[str, str],
+    child: pulumi.ResourceOptions,
+) -> None:
+    """One TCP path between two security groups: egress on the source and ingress on the destination,
+    each referencing the other group (never a CIDR). ``egress``/``ingress``: (logical name, description)."""
+    aws.vpc.SecurityGroupEgressRule(
+        egress[0],
+        security_group_id=source_group_id,
+        description=egress[1],
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        referenced_security_group_id=destination_group_id,
+        tags=tags,
+        opts=child,
+    )
+    aws.vpc.SecurityGroupIngressRule(
+        ingress[0],
+        security_group_id=destination_group_id,
+        description=ingress[1],
+        ip_protocol="tcp",
+        from_port=port,
+        to_port=port,
+        referenced_security_group_id=source_group_id,
+        tags=tags,
+        opts=child,
+    )

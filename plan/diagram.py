@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from plan.graph import Graph
-from plan.report import INTERNET, Index, exposure_matrix, permissions, service_routes
+from plan.report import INTERNET, SCHEDULER, Index, exposure_matrix, flows, permissions, service_routes
 
 
 def available() -> bool:
@@ -24,6 +24,7 @@ def render_png(graph: Graph, path: Path) -> Path:
     """Draw the stack to ``path`` (a .png); returns the file written."""
     from diagrams import Cluster, Diagram, Edge
     from diagrams.aws.compute import Fargate
+    from diagrams.aws.integration import SQS, Eventbridge
     from diagrams.aws.network import ALB, NATGateway
     from diagrams.onprem.network import Internet
 
@@ -68,6 +69,13 @@ def render_png(graph: Graph, path: Path) -> Path:
                     >> Edge(label=f"{label} {' '.join(routes.get(dest, []))}".strip())
                     >> drawn[dest]
                 )
+        for flow in flows(graph):
+            for end in (flow.source, flow.destination):
+                if end not in drawn:
+                    drawn[end] = (
+                        Eventbridge("EventBridge Scheduler") if end == SCHEDULER else SQS(f"{end} queue")
+                    )
+            drawn[flow.source] >> Edge(label=flow.label, style="dotted") >> drawn[flow.destination]
         if nat is not None:
             nat >> Edge(style="dashed") >> internet
     return path

@@ -419,6 +419,15 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
     },
     "aws:ecs/cluster:Cluster": lambda name, rid, m: {"name": rid},
     "aws:ecs/service:Service": lambda name, rid, m: {"name": rid},
+    # The revision-free ARN the real provider returns; ``arn`` keeps the generic form (release-1 graphs).
+    "aws:ecs/taskDefinition:TaskDefinition": lambda name, rid, m: {
+        "arnWithoutRevision": f"arn:aws:ecs:{m.region}:{m.account_id}:task-definition/{rid}",
+    },
+    "aws:sqs/queue:Queue": lambda name, rid, m: {
+        "name": rid,
+        "arn": f"arn:aws:sqs:{m.region}:{m.account_id}:{rid}",
+        "url": f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{rid}",
+    },
     "aws:iam/role:Role": lambda name, rid, m: {"name": rid, "arn": f"arn:aws:iam::{m.account_id}:role/{rid}"},
     "aws:lb/loadBalancer:LoadBalancer": lambda name, rid, m: {
         "arn": f"arn:aws:elasticloadbalancing:{m.region}:{m.account_id}:loadbalancer/app/{rid}/0123abcd",

@@ -134,6 +134,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:secretsmanager/secret:Secret": (),
     "aws:secretsmanager/secretRotation:SecretRotation": ("secretId",),
     "aws:secretsmanager/secretVersion:SecretVersion": ("secretId", "secretString", "secretBinary"),
+    "aws:scheduler/schedule:Schedule": ("groupName",),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
@@ -144,6 +146,9 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "expectedBucketOwner",
     ),
     "aws:s3/bucketVersioning:BucketVersioning": ("bucket", "expectedBucketOwner"),
+    "aws:sqs/queue:Queue": ("fifoQueue",),
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": ("queueUrl",),
+    "aws:sqs/redrivePolicy:RedrivePolicy": ("queueUrl",),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("securityGroupId",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("securityGroupId",),
 }

@@ -15,7 +15,7 @@ INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-COMPONENT_ORDER = {"StackKey": 0, "Network": 1, "Cluster": 2, "Edge": 3, "Service": 4}
+COMPONENT_ORDER = {"StackKey": 0, "Network": 1, "Cluster": 2, "Edge": 3, "Queue": 4, "Service": 5}
 """The order the inventory lists components in: foundation first."""
 
 
@@ -362,6 +362,60 @@ def service_routes(graph: Graph) -> dict[str, list[str]]:
     return routes
 
 
+# --- Queues and schedules -------------------------------------------------------------------------
+
+SCHEDULER = "scheduler"
+"""The node EventBridge Scheduler's starts come from."""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Work that moves without a network path of its own: a message or a scheduled start."""
+
+    source: str
+    destination: str
+    label: str
+
+
+def flows(graph: Graph) -> list[Flow]:
+    """Sender -> queue and queue -> consumer, read from the task roles' SQS permissions (what IAM
+    really allows), and scheduler -> service for every schedule."""
+    index = Index(graph)
+    queues = {
+        q["outputs"].get("arn"): index.owner(q)
+        for q in index.of_type("aws:sqs/queue:Queue")
+        if short_type(index.by_urn.get(q.get("parent") or "", {}).get("type", "")) == "Queue"
+    }
+    found: list[Flow] = []
+    for policy in index.of_type("aws:iam/rolePolicy:RolePolicy"):
+        document = policy["inputs"].get("policy")
+        statements = json.loads(document).get("Statement", []) if isinstance(document, str) else []
+        for statement in statements:
+            actions = statement.get("Action") or []
+            actions = [actions] if isinstance(actions, str) else actions
+            resources = statement.get("Resource") or []
+            for queue in (
+                queues[r] for r in ([resources] if isinstance(resources, str) else resources) if r in queues
+            ):
+                if "sqs:SendMessage" in actions:
+                    found.append(Flow(index.owner(policy), queue, "sends"))
+                if "sqs:ReceiveMessage" in actions:
+                    found.append(Flow(queue, index.owner(policy), "consumes"))
+    for schedule in index.of_type("aws:scheduler/schedule:Schedule"):
+        found.append(
+            Flow(SCHEDULER, index.owner(schedule), str(schedule["inputs"].get("scheduleExpression")))
+        )
+    return sorted(set(found), key=lambda flow: (flow.source, flow.destination, flow.label))
+
+
+def messaging(graph: Graph) -> list[str]:
+    """Queues and schedules as lines: who sends, who consumes, what runs when."""
+    found = flows(graph)
+    if not found:
+        return ["Queues and schedules: none."]
+    return ["Queues and schedules:", *[f"  {f.source} -> {f.destination}: {f.label}" for f in found]]
+
+
 # --- Mermaid --------------------------------------------------------------------------------------
 
 
@@ -399,6 +453,22 @@ def mermaid(graph: Graph) -> str:
         lines.append(f'      {_mermaid_id(service)}["{service}: Fargate service<br/>{tasks}"]')
     lines.append("    end")
     lines.append("  end")
+    work = flows(graph)
+    for queue in sorted(
+        {f.destination for f in work if f.label == "sends"}
+        | {f.source for f in work if f.label == "consumes"}
+    ):
+        lines.append(f'  {_mermaid_id("queue " + queue)}[("{queue}: SQS queue + DLQ")]')
+    if any(f.source == SCHEDULER for f in work):
+        lines.append(f'  {SCHEDULER}(["EventBridge Scheduler"])')
+    for flow in work:
+        source = (
+            SCHEDULER
+            if flow.source == SCHEDULER
+            else _mermaid_id(("queue " if flow.label == "consumes" else "") + flow.source)
+        )
+        dest = _mermaid_id(("queue " if flow.label == "sends" else "") + flow.destination)
+        lines.append(f'  {source} -.->|"{flow.label}"| {dest}')
     for (source, dest), ports in sorted(matrix.items()):
         if dest == INTERNET:
             via = "nat" if nats else INTERNET
@@ -407,6 +477,8 @@ def mermaid(graph: Graph) -> str:
         label = ", ".join(ports)
         if source == "edge" and routes.get(dest):
             label += " " + " ".join(routes[dest])
+        elif source not in (INTERNET, "edge"):
+            label += " Service Connect"
         src = INTERNET if source == INTERNET else _mermaid_id(source)
         lines.append(f"  {src} -->|{label}| {_mermaid_id(dest)}")
     if nats:
@@ -446,4 +518,5 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield outputs(graph)
     yield warnings(graph)
     yield exposure(graph)
+    yield messaging(graph)
     yield subnets(graph)

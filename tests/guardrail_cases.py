@@ -93,6 +93,20 @@ CASES: tuple[Case, ...] = (
         {"type": "ingress", "protocol": "tcp", "fromPort": 5432, "toPort": 5432, "cidrBlocks": ["0.0.0.0/0"]},
         OPEN,
     ),
+    _case(
+        "private scheduled task",
+        "aws:scheduler/schedule:Schedule",
+        {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": False}}}},
+    ),
+    _case(
+        "scheduled task with a public ip",
+        "aws:scheduler/schedule:Schedule",
+        {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": True}}}},
+        "ecs-services-no-public-ip",
+    ),
+    _case("queue with SSE-SQS", "aws:sqs/queue:Queue", {"sqsManagedSseEnabled": True}),
+    _case("queue with a CMK", "aws:sqs/queue:Queue", {"kmsMasterKeyId": "arn:aws:kms:eu-west-1:1:key/k"}),
+    _case("unencrypted queue", "aws:sqs/queue:Queue", {}, "sqs-queues-encrypted"),
     _case("private subnet", "aws:ec2/subnet:Subnet", {"mapPublicIpOnLaunch": False}),
     _case(
         "public-ip subnet",

@@ -285,6 +285,7 @@ API = {"routing": {"pathPatterns": ["/api/*"]}}
 def test_services_get_environment_defaults_and_the_most_specific_route_first():
     dev = parse_settings(with_services(web={}, api=API), "dev")
     web, api = dev.services
+    assert web.route is not None and api.route is not None
     assert (web.desired_count, web.min_count, web.max_count, web.log_retention_days) == (1, 1, 2, 14)
     assert web.route.path_patterns == ("/*",) and api.route.path_patterns == ("/api/*",)
     assert api.route.priority < web.route.priority
