@@ -16,6 +16,7 @@ from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs
 from components.queue import Queue, QueueArgs
 from components.service import QueueAccess, Service, ServiceArgs, call_order
+from components.waf import Scope, Waf, WafArgs, waf_log_group_name
 
 settings = load_settings()  # validates everything before any resource is registered
 tags = {"Stack": settings.stack}
@@ -167,6 +168,19 @@ if settings.services:
             tags=tags,
         ),
     )
+    if settings.waf.enabled:
+        Waf(
+            "waf",
+            WafArgs(
+                settings=settings.waf,
+                scope=Scope.REGIONAL,
+                region=settings.aws.region,
+                log_group_name=waf_log_group_name(pulumi.get_project(), settings.stack),
+                protected_arn=edge.load_balancer_arn,
+                kms_key_arn=stack_key.arn,
+                tags=tags,
+            ),
+        )
     queues = {
         queue.name: Queue(queue.name, QueueArgs(settings=queue, tags=tags)) for queue in settings.queues
     }

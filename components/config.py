@@ -52,6 +52,7 @@ from components.service import (
     service_routes,
     service_settings,
 )
+from components.waf import WafConfig, WafSettings, waf_settings
 
 PROJECT = "webstack"
 """The config namespace of this project (``webstack:<key>``)."""
@@ -91,6 +92,11 @@ class WebstackConfig(StrictModel):
         json_schema_extra={
             "fix": "make webstack:domain an object, e.g. {zone: example.com, host: app.example.com}"
         },
+    )
+    waf: WafConfig = Field(
+        default_factory=WafConfig,
+        description="The web application firewall: see the waf.* keys.",
+        json_schema_extra={"fix": "make webstack:waf an object, e.g. {enabled: true, rateLimit: 2000}"},
     )
     services: dict[StrictStr, ServiceConfig] = Field(
         default_factory=dict,
@@ -140,6 +146,7 @@ class StackSettings:
     cluster: ClusterSettings
     edge: EdgeSettings
     domain: DomainSettings | None
+    waf: WafSettings
     services: tuple[ServiceSettings, ...]
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
@@ -395,10 +402,12 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     edge, edge_problems = edge_settings(
         webstack.edge, env, aws.region, aws.allowed_account_ids, has_domain=domain is not None
     )
+    waf, waf_problems = waf_settings(webstack.waf, env)
     routes, route_problems = service_routes(webstack.services)
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
-    problems += network_problems + cluster_problems + edge_problems + domain_problems + route_problems
+    problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
+    problems += route_problems
     problems += call_problems + queue_problems
     if domain is not None and not webstack.services:
         problems.append(
@@ -424,6 +433,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         cluster=cluster,
         edge=edge,
         domain=domain,
+        waf=waf,
         services=tuple(services),
         databases=databases,
         caches=caches,

@@ -257,6 +257,8 @@ class Edge(pulumi.ComponentResource):
     """Service name -> target group ARN suffix (for request-count scaling)."""
     load_balancer_arn_suffix: pulumi.Output[str]
     """The load balancer's ARN suffix (for request-count scaling)."""
+    load_balancer_arn: pulumi.Output[str]
+    """The load balancer (a regional web ACL is associated with it)."""
     rules: dict[str, aws.lb.ListenerRule]
     """Service name -> its listener rule; services wait for it (a target group needs a listener)."""
     dns_name: pulumi.Output[str]
@@ -423,6 +425,7 @@ class Edge(pulumi.ComponentResource):
 
         self.security_group_id = security_group.id
         self.load_balancer_arn_suffix = load_balancer.arn_suffix
+        self.load_balancer_arn = load_balancer.arn
         self.dns_name = load_balancer.dns_name
         self.zone_id = load_balancer.zone_id
         self.url = pulumi.Output.concat("https://" if self.https else "http://", load_balancer.dns_name)

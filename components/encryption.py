@@ -39,9 +39,19 @@ KEY_DELETION_WINDOW_DAYS = 30
 
 def key_policy_statements(account_id: str, region: str, publishers: Sequence[str]) -> list[Statement]:
     """The key policy: the account administers; Logs of this account and region and the topic's
-    publishers may use the key, and nothing else may."""
+    publishers (none: a key only log groups use) may use the key, and nothing else may."""
     service = aws.iam.GetPolicyDocumentStatementPrincipalArgs
     condition = aws.iam.GetPolicyDocumentStatementConditionArgs
+    publishing = [
+        Statement(
+            sid="PublishersOfTheEncryptedTopic",
+            effect="Allow",
+            actions=list(PUBLISHER_KEY_ACTIONS),
+            principals=[service(type="Service", identifiers=list(publishers))],
+            resources=["*"],
+            conditions=[condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id])],
+        ),
+    ]
     return [
         Statement(
             sid="AccountAdministersTheKey",
@@ -64,14 +74,7 @@ def key_policy_statements(account_id: str, region: str, publishers: Sequence[str
                 )
             ],
         ),
-        Statement(
-            sid="PublishersOfTheEncryptedTopic",
-            effect="Allow",
-            actions=list(PUBLISHER_KEY_ACTIONS),
-            principals=[service(type="Service", identifiers=list(publishers))],
-            resources=["*"],
-            conditions=[condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id])],
-        ),
+        *(publishing if publishers else []),
     ]
 
 
@@ -129,6 +132,7 @@ def encrypted_log_group(
     tags: Mapping[str, str] | None = None,
     log_group_name: str | None = None,
     opts: pulumi.ResourceOptions | None = None,
+    region: str | None = None,
 ) -> aws.cloudwatch.LogGroup:
     """A log group with retention, encrypted with the stack key. Every webstack log group is one.
 
@@ -137,10 +141,12 @@ def encrypted_log_group(
     ``cloudwatch_log_group.go``), so release-1 groups keep their logs; only data written after the
     update is encrypted with the key. ``log_group_name`` fixes the AWS name where a service writes to
     a group it names itself (e.g. RDS log exports); otherwise it is autonamed.
+    ``region`` places it in another region (pulumi-aws 7), with a key of that region.
     """
     return aws.cloudwatch.LogGroup(
         name,
         name=log_group_name,
+        region=region,
         retention_in_days=retention_in_days,
         kms_key_id=kms_key_arn,
         tags=dict(tags or {}),

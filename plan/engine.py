@@ -399,6 +399,14 @@ _DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict
     "aws:lb/loadBalancer:LoadBalancer": lambda inputs, rid, m: {
         "zoneId": ALB_HOSTED_ZONES.get(m.region, "Z0ALBPLACEHOLDER")
     },
+    "aws:cloudwatch/logGroup:LogGroup": lambda inputs, rid, m: {
+        "name": inputs.get("name") or rid,
+        "arn": f"arn:aws:logs:{inputs.get('region') or m.region}:{m.account_id}:log-group:"
+        f"{inputs.get('name') or rid}",
+    },
+    "aws:kms/key:Key": lambda inputs, rid, m: {
+        "arn": f"arn:aws:kms:{inputs.get('region') or m.region}:{m.account_id}:key/{rid}",
+    },
 }
 """State the provider computes from a resource's inputs."""
 

@@ -44,6 +44,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": (),
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName",),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": ("logGroupName",),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyName",),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("vpcId",),
     "aws:ec2/eip:Eip": ("domain", "address", "customerOwnedIpv4Pool", "networkBorderGroup", "publicIpv4Pool"),
     "aws:ec2/flowLog:FlowLog": (
@@ -150,6 +151,9 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": ("queueUrl",),
     "aws:sqs/redrivePolicy:RedrivePolicy": ("queueUrl",),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ("securityGroupId",),
+    "aws:wafv2/webAcl:WebAcl": ("scope",),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": ("resourceArn", "webAclArn"),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ("resourceArn",),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ("securityGroupId",),
 }
 """Pulumi type token -> the inputs (besides ``ALWAYS``) whose change replaces the resource."""

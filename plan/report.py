@@ -15,7 +15,17 @@ INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-COMPONENT_ORDER = {"StackKey": 0, "Network": 1, "Cluster": 2, "Edge": 3, "Queue": 4, "Service": 5}
+COMPONENT_ORDER = {
+    "StackKey": 0,
+    "Network": 1,
+    "Cluster": 2,
+    "Edge": 3,
+    "Waf": 4,
+    "Domain": 5,
+    "Cdn": 6,
+    "Queue": 7,
+    "Service": 8,
+}
 """The order the inventory lists components in: foundation first."""
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from components.guardrails import policy_statements
 from components.schema import ConfigError
 from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
 from tests.test_config import IMAGE, problems_of, raw
@@ -14,6 +15,11 @@ from tests.test_config import IMAGE, problems_of, raw
 STACKS = Path(__file__).parent / "stacks"
 HOST = "app.example.com"
 RECORD = "aws:route53/record:Record"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+
+def run_is_prod(run: Run) -> bool:
+    return run.outputs.get("environment") == "prod"
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +108,111 @@ def test_a_host_outside_the_zone_of_a_zone_id_is_a_config_error():
         )
 
 
+# --- Web application firewall ---------------------------------------------------------------------
+
+ACL = "aws:wafv2/webAcl:WebAcl"
+BASELINE_GROUPS = {
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+}
+
+
+def test_the_web_acl_is_associated_with_the_load_balancer(front: Run):
+    acl = front.named("waf-acl")
+    association = front.named("waf-association")
+    assert (acl.inputs["scope"], acl.inputs["defaultAction"]) == ("REGIONAL", {"allow": {}})
+    assert association.inputs["webAclArn"] == acl.state["arn"]
+    assert association.inputs["resourceArn"] == front.named("edge-alb").state["arn"]
+
+
+def test_the_rules_run_reputation_then_rate_limit_then_managed_groups_as_configured(front: Run):
+    rules = front.named("waf-acl").inputs["rules"]
+    assert [(r["priority"], r["name"]) for r in rules] == [
+        (10, "AWSManagedRulesAmazonIpReputationList"),
+        (20, "rate-limit-per-ip"),
+        (30, "AWSManagedRulesCommonRuleSet"),
+        (40, "AWSManagedRulesKnownBadInputsRuleSet"),
+        (50, "AWSManagedRulesSQLiRuleSet"),
+    ]
+    rate = rules[1]
+    assert rate["statement"]["rateBasedStatement"] == {
+        "limit": 1000,
+        "aggregateKeyType": "IP",
+        "evaluationWindowSec": 300,
+    }
+    assert rate["action"] == {"block": {}}
+    overrides = {
+        r["name"]: r.get("overrideAction") for r in rules if "managedRuleGroupStatement" in r["statement"]
+    }
+    assert overrides == {
+        "AWSManagedRulesAmazonIpReputationList": {"none": {}},
+        "AWSManagedRulesCommonRuleSet": {"none": {}},
+        "AWSManagedRulesKnownBadInputsRuleSet": {"none": {}},
+        "AWSManagedRulesSQLiRuleSet": {"count": {}},  # webstack:waf.ruleGroups.sqli: count
+    }
+    for rule in [*rules, front.named("waf-acl").inputs]:
+        visibility = rule.get("visibilityConfig") or {}
+        assert visibility["cloudwatchMetricsEnabled"] and visibility["sampledRequestsEnabled"], rule
+
+
+def test_waf_logs_go_to_a_kms_encrypted_aws_waf_logs_group_with_credentials_redacted(front: Run):
+    logging = front.named("waf-logging")
+    group = front.named("waf-logs")
+    key = front.named("stack-key-key")
+    assert logging.inputs["resourceArn"] == front.named("waf-acl").state["arn"]
+    assert logging.inputs["logDestinationConfigs"] == [group.state["arn"]]
+    assert group.inputs["name"] == "aws-waf-logs-webstack-frontdoor-prod"
+    assert (group.inputs["retentionInDays"], group.inputs["kmsKeyId"]) == (365, key.state["arn"])
+    assert {"singleHeader": {"name": "authorization"}} in logging.inputs["redactedFields"]
+    (delivery,) = policy_statements(front.named("waf-logs-delivery").inputs["policyDocument"])
+    assert delivery["Resource"] == [f"{group.state['arn']}:*"]
+    assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": ["222222222222"]}
+
+
+def test_dev_has_no_firewall_unless_asked(dev: Run):
+    assert dev.of_type(ACL) == []
+    with_waf = run_stack("dev", {"webstack:waf": {"enabled": True}})
+    assert len(with_waf.of_type(ACL)) == 1
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "front"])
+def test_any_stack_with_a_firewall_guards_its_public_entry_point_with_managed_rules_and_a_rate_limit(
+    stack: str, request: pytest.FixtureRequest
+):
+    run: Run = request.getfixturevalue(stack)
+    for acl in run.of_type(ACL):
+        rules = acl.inputs["rules"]
+        groups = {
+            r["statement"]["managedRuleGroupStatement"]["name"]
+            for r in rules
+            if "managedRuleGroupStatement" in r["statement"]
+        }
+        assert groups >= BASELINE_GROUPS
+        (rate,) = [
+            r["statement"]["rateBasedStatement"] for r in rules if "rateBasedStatement" in r["statement"]
+        ]
+        assert rate["limit"] >= 100 and rate["aggregateKeyType"] == "IP"
+        protected = [
+            a.inputs["resourceArn"]
+            for a in run.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+            if a.inputs["webAclArn"] == acl.state["arn"]
+        ]
+        fronted = [d for d in run.of_type(DISTRIBUTION) if d.inputs.get("webAclId") == acl.state["arn"]]
+        assert (
+            protected == [b.state["arn"] for b in run.of_type("aws:lb/loadBalancer:LoadBalancer")] or fronted
+        )
+        (logging,) = [
+            c
+            for c in run.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+            if c.inputs["resourceArn"] == acl.state["arn"]
+        ]
+        (destination,) = logging.inputs["logDestinationConfigs"]
+        assert destination.split(":log-group:")[1].startswith("aws-waf-logs-")
+    if run_is_prod(run):
+        assert run.of_type(ACL), "prod always has a firewall"
+
+
 # --- Validation with named errors ---------------------------------------------------------------------
 
 
@@ -148,6 +259,48 @@ FRONTDOOR_BAD_INPUTS = [
         services_with("prod", webstack__domain=DOMAIN),  # raw() gives prod a certificateArn
         "webstack:edge.certificateArn",
         "remove one of the two",
+    ),
+    (
+        "rate limit below what pulumi-aws accepts",
+        services_with(webstack__waf={"enabled": True, "rateLimit": 50}),
+        "webstack:waf.rateLimit",
+        "accepts 100 to 2,000,000,000",
+    ),
+    (
+        "rate limit above AWS's maximum",
+        services_with(webstack__waf={"rateLimit": 3_000_000_000}),
+        "webstack:waf.rateLimit",
+        "got 3000000000",
+    ),
+    (
+        "rate window WAF does not offer",
+        services_with(webstack__waf={"rateWindowSeconds": 30}),
+        "webstack:waf.rateWindowSeconds",
+        "60, 120, 300 or 600",
+    ),
+    (
+        "baseline rule group off",
+        services_with(webstack__waf={"ruleGroups": {"common": "off"}}),
+        "webstack:waf.ruleGroups.common",
+        "use count",
+    ),
+    (
+        "rule group action unknown",
+        services_with(webstack__waf={"ruleGroups": {"sqli": "maybe"}}),
+        "webstack:waf.ruleGroups.sqli",
+        "off, count or block",
+    ),
+    (
+        "prod without a firewall",
+        services_with("prod", webstack__waf={"enabled": False}),
+        "webstack:waf.enabled",
+        "CKV2_AWS_28",
+    ),
+    (
+        "prod waf logs kept too briefly",
+        services_with("prod", webstack__waf={"logRetentionDays": 30}),
+        "webstack:waf.logRetentionDays",
+        "at least 90",
     ),
     (
         "prod without domain or certificate",
