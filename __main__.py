@@ -13,7 +13,7 @@ from components.datastore import identifier
 from components.domain import CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
 from components.encryption import StackKey, StackKeyArgs
-from components.network import Network, NetworkArgs
+from components.network import Network, NetworkArgs, endpoint_services
 from components.queue import Queue, QueueArgs
 from components.service import QueueAccess, Service, ServiceArgs, call_order
 from components.waf import Scope, Waf, WafArgs, waf_log_group_name
@@ -33,6 +33,12 @@ network = Network(
         flow_log_retention_days=settings.network.flow_log_retention_days,
         region=settings.aws.region,
         kms_key_arn=stack_key.arn,
+        interface_endpoints=endpoint_services(
+            [arn for service in settings.services for arn in service.secret_resource_arns],
+            exec_enabled=settings.cluster.exec_enabled and bool(settings.services),
+        )
+        if settings.network.interface_endpoints
+        else (),
         tags=tags,
         isolated=settings.data_tier,
     ),

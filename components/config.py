@@ -42,7 +42,13 @@ from components.domain import (
     zone_lookup_problem,
 )
 from components.edge import EdgeConfig, EdgeSettings, edge_settings
-from components.network import NatMode, NetworkConfig, NetworkSettings, network_settings
+from components.network import (
+    NatMode,
+    NetworkConfig,
+    NetworkSettings,
+    network_problems_with_services,
+    network_settings,
+)
 from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from components.service import (
@@ -423,6 +429,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         problems += service_problems + _backlog_problems(resolved)
     databases, caches, data_problems, warnings = _data_stores(webstack, network, env)
     problems += data_problems
+    problems += network_problems_with_services(
+        network, len(services), sum(1 for service in services if service.config.port is not None)
+    )
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(

@@ -62,6 +62,27 @@ _SECRETS_MANAGER_ARN = re.compile(
 _SSM_PARAMETER_ARN = re.compile(r"^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter/[\w/.-]+$")
 
 
+_SECRET_SUFFIX = re.compile(r":secret:.+-[A-Za-z0-9]{6}$")
+_KMS_KEY_ARN = re.compile(
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/mrk-[0-9a-f]{32}$"
+)
+
+
+def is_complete_secret_arn(secret_arn: str) -> bool:
+    """Whether a Secrets Manager ARN ends in the 6-character suffix AWS adds to every secret.
+
+    IAM compares the full ARN: a policy naming ``...:secret:db`` does not allow ``...:secret:db-AbCdEf``,
+    so a task would be denied at start ("AWS Secrets Manager: Partial ARNs", ECS and Secrets Manager
+    docs; AWS advises against secret names ending in a hyphen and six characters for this reason).
+    """
+    return ":secretsmanager:" not in secret_arn or bool(_SECRET_SUFFIX.search(secret_arn))
+
+
+def is_kms_key_arn(value: str) -> bool:
+    """A KMS key ARN (``arn:aws:kms:<region>:<account>:key/<id>``); aliases cannot be granted."""
+    return bool(_KMS_KEY_ARN.match(value))
+
+
 def secret_resource_arn(value_from: str) -> str | None:
     """The ARN an execution role must be allowed to read for a ``valueFrom``, or None if invalid.
 

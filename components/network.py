@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictInt, StrictStr, field_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from components import cidr
 from components.encryption import encrypted_log_group
 from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+from components.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_ZONES,
@@ -30,6 +30,7 @@ from components.schema import (
 )
 
 ANYWHERE = "0.0.0.0/0"
+HTTPS = 443
 FLOW_LOG_AGGREGATION_SECONDS = 60
 """Flow logs aggregate for 1 minute (AWS default 10): incidents are seen while they happen."""
 
@@ -94,6 +95,16 @@ class NetworkConfig(StrictModel):
         description="none | single | per_az. Default: dev single, prod per_az (prod requires per_az).",
         json_schema_extra={"fix": "use one of none, single, per_az"},
     )
+    interface_endpoints: StrictBool = Field(
+        default=False,
+        alias="interfaceEndpoints",
+        description=(
+            "Interface VPC endpoints for what private tasks call: ECR (api, dkr), CloudWatch Logs, and "
+            "Secrets Manager, SSM and SSM Messages when services use them. Default false. Required "
+            "with natMode none when the stack runs services (they could not pull images otherwise)."
+        ),
+        json_schema_extra={"fix": "use true or false"},
+    )
     flow_log_retention_days: RetentionDays | None = Field(
         default=None,
         alias="flowLogRetentionDays",
@@ -149,6 +160,7 @@ class NetworkSettings:
     availability_zones: tuple[str, ...] | None
     nat_mode: NatMode
     flow_log_retention_days: int
+    interface_endpoints: bool = False
 
 
 def network_settings(config: NetworkConfig, environment: Environment) -> tuple[NetworkSettings, list[str]]:
@@ -189,8 +201,47 @@ def network_settings(config: NetworkConfig, environment: Environment) -> tuple[N
         availability_zones=zones,
         nat_mode=nat_mode,
         flow_log_retention_days=retention,
+        interface_endpoints=config.interface_endpoints,
     )
     return settings, problems
+
+
+ENDPOINTS_ALWAYS = ("ecr.api", "ecr.dkr", "logs")
+"""What every private task calls: image manifests and tokens, image layers' registry, its log driver
+(layers themselves come through the free S3 gateway endpoint). AWS ECS docs, "Amazon ECS interface VPC
+endpoints (AWS PrivateLink)"."""
+
+
+def endpoint_services(secret_arns: Iterable[str], exec_enabled: bool) -> tuple[str, ...]:
+    """The interface endpoints private tasks need, given the secrets they read and ECS Exec."""
+    arns = list(secret_arns)
+    return (
+        *ENDPOINTS_ALWAYS,
+        *(("secretsmanager",) if any(":secretsmanager:" in arn for arn in arns) else ()),
+        *(("ssm",) if any(":ssm:" in arn for arn in arns) else ()),
+        *(("ssmmessages",) if exec_enabled else ()),
+    )
+
+
+def network_problems_with_services(
+    settings: NetworkSettings, service_count: int, load_balanced_count: int
+) -> list[str]:
+    """What the network cannot do for the stack's services (checked with the whole stack's config)."""
+    if not service_count:
+        return []
+    problems = []
+    if load_balanced_count and settings.az_count < 2:
+        problems.append(
+            f"webstack:network.azCount: got {settings.az_count}, but the stack runs services behind an "
+            "Application Load Balancer, which needs subnets in at least 2 availability zones; use 2 or more"
+        )
+    if settings.nat_mode is NatMode.NONE and not settings.interface_endpoints:
+        problems.append(
+            "webstack:network.natMode: got 'none', but the stack runs services and without NAT their "
+            "tasks can reach AWS only through VPC endpoints (to pull images, write logs, read secrets); "
+            "set webstack:network.interfaceEndpoints: true, or use natMode single or per_az"
+        )
+    return problems
 
 
 # --- The component --------------------------------------------------------------------------------
@@ -214,6 +265,9 @@ class NetworkArgs:
     """The stack key (:class:`components.encryption.StackKey`) that encrypts the flow logs."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    interface_endpoints: tuple[str, ...] = ()
+    """Interface endpoints to create in the private subnets (``ecr.api``, ``logs``, ...); see
+    :func:`endpoint_services`. Default none."""
     isolated: bool = False
     """Add the isolated tier (a subnet per zone with no route out of the VPC) for data stores.
     Default False: the tier exists only when a database or cache does."""
@@ -368,6 +422,8 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
+        private = {zone: subnets[(cidr.Tier.PRIVATE, zone)] for zone in args.zones}
+        self._interface_endpoints(name, vpc, private, args, child)
         self._flow_logs(name, vpc, args, child)
         self.isolated_subnet_ids = self._isolated_tier(name, vpc, subnets, args, child)
 
@@ -420,6 +476,53 @@ class Network(pulumi.ComponentResource):
                 opts=child,
             )
         return [subnets[(cidr.Tier.ISOLATED, zone)].id for zone in args.zones]
+
+    def _interface_endpoints(
+        self,
+        name: str,
+        vpc: aws.ec2.Vpc,
+        private_subnets: Mapping[str, aws.ec2.Subnet],
+        args: NetworkArgs,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """One endpoint per service in every private subnet, behind a group that admits only HTTPS
+        from the private subnets (without an explicit group AWS attaches the VPC's default group,
+        which this network locks: calls would time out)."""
+        if not args.interface_endpoints:
+            return
+        group = aws.ec2.SecurityGroup(
+            child_name(name, "endpoints-sg"),
+            vpc_id=vpc.id,
+            description="Interface VPC endpoints: HTTPS in from the private subnets only",
+            tags=tags_with_name(child_name(name, "endpoints-sg"), args.tags),
+            opts=child,
+        )
+        for zone, subnet in private_subnets.items():
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(name, "endpoints-in", zone),
+                security_group_id=group.id,
+                description="HTTPS from a private subnet's tasks",
+                ip_protocol="tcp",
+                from_port=HTTPS,
+                to_port=HTTPS,
+                cidr_ipv4=subnet.cidr_block,
+                tags=args.tags,
+                opts=child,
+            )
+        for service in args.interface_endpoints:
+            logical = member_name(name, "endpoint", service.replace(".", "-"))
+            aws.ec2.VpcEndpoint(
+                logical,
+                vpc_id=vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                # Defaults to false; tasks resolve the service's usual name to the endpoint only with it.
+                private_dns_enabled=True,
+                subnet_ids=[subnet.id for subnet in private_subnets.values()],
+                security_group_ids=[group.id],
+                tags=tags_with_name(logical, args.tags),
+                opts=child,
+            )
 
     def _flow_logs(
         self, name: str, vpc: aws.ec2.Vpc, args: NetworkArgs, child: pulumi.ResourceOptions

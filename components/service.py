@@ -491,6 +491,16 @@ class ServiceConfig(StrictModel):
         description="Plain environment variables (never secrets: names like *PASSWORD*/*TOKEN* are refused).",
         json_schema_extra={"fix": "give NAME: value pairs of text"},
     )
+    secrets_kms_key_arns: tuple[StrictStr, ...] = Field(
+        default=(),
+        alias="secretsKmsKeyArns",
+        description=(
+            "Customer-managed KMS keys that encrypt the service's Secrets Manager secrets; the "
+            "execution role may decrypt with exactly these, through Secrets Manager only. Default none "
+            "(secrets under the AWS-managed key need no grant)."
+        ),
+        json_schema_extra={"fix": "list key ARNs such as arn:aws:kms:eu-west-1:111111111111:key/<key id>"},
+    )
     secrets: dict[StrictStr, StrictStr] = Field(
         default_factory=dict,
         description="Env name -> Secrets Manager secret or SSM parameter ARN, injected via valueFrom.",
@@ -721,20 +731,8 @@ class ServiceSettings:
     """What the execution role may read: exactly the configured secrets."""
     build_context: Path | None
     """Absolute build context, when the image is built here."""
-    called_by: tuple[str, ...] = ()
-    """Services that call this one over Service Connect (it then serves its port there)."""
-    consumes: str | None = None
-    """The queue this service consumes (``webstack:queues.<name>.consumer``), if any."""
-
-    @property
-    def port(self) -> int | None:
-        """The container port; None for a worker (no target group, no route, no HTTP alarms)."""
-        return self.config.port
-
-    @property
-    def is_worker(self) -> bool:
-        """A service without a port: nothing reaches it from the edge."""
-        return self.config.port is None
+    delete_images_with_repository: bool = False
+    """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
 
 
 _SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
@@ -851,8 +849,24 @@ def service_settings(
                 "SSM parameter ARN; use arn:aws:secretsmanager:<region>:<account>:secret:<name> or "
                 "arn:aws:ssm:<region>:<account>:parameter/<name>"
             )
+        elif not fargate.is_complete_secret_arn(resource):
+            problems.append(
+                f"{key}.secrets.{env_name}: got {json.dumps(arn)}, a partial ARN without the 6-character "
+                "suffix AWS adds to every secret; IAM matches the full ARN, so the task would be denied at "
+                "start. Use the full ARN (aws secretsmanager describe-secret --secret-id NAME --query ARN)"
+            )
         elif resource not in resources:
             resources.append(resource)
+    for index, key_arn in enumerate(config.secrets_kms_key_arns):
+        if not fargate.is_kms_key_arn(key_arn):
+            problems.append(
+                f"{key}.secretsKmsKeyArns[{index}]: got {json.dumps(key_arn)}, but it is not a KMS key "
+                "ARN; use arn:aws:kms:<region>:<account>:key/<key id> (aliases cannot be granted)"
+            )
+    if config.secrets_kms_key_arns and not any(":secretsmanager:" in arn for arn in resources):
+        problems.append(
+            f"{key}.secretsKmsKeyArns: set, but the service reads no Secrets Manager secret; remove it"
+        )
 
     if config.image is not None:
         problem = fargate.image_problem(config.image, pinned=environment is Environment.PROD)
@@ -890,6 +904,7 @@ def service_settings(
         route=route,
         secret_resource_arns=tuple(resources),
         build_context=build_context,
+        delete_images_with_repository=environment is Environment.DEV,
     )
     return settings, problems
 
@@ -1148,7 +1163,7 @@ class Service(pulumi.ComponentResource):
         if settings.secret_resource_arns:
             role_policies.append(
                 self._inline_policy(
-                    name, "execution-secrets", execution_role, _secret_read_statements(settings)
+                    name, "execution-secrets", execution_role, _secret_read_statements(settings, args.region)
                 )
             )
 
@@ -1219,7 +1234,8 @@ class Service(pulumi.ComponentResource):
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS")],
-            force_delete=False,
+            # dev can be destroyed while it holds images; prod's images outlive a mistaken destroy.
+            force_delete=settings.delete_images_with_repository,
             tags=tags_with_name(child_name(name, "repo"), args.tags),
             opts=child,
         )
@@ -1608,7 +1624,9 @@ def _scratch_volume(index: int) -> str:
     return f"scratch-{index}"
 
 
-def _secret_read_statements(settings: ServiceSettings) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
+def _secret_read_statements(
+    settings: ServiceSettings, region: str
+) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
     """Read exactly the configured secrets and parameters, nothing else."""
     secrets = [arn for arn in settings.secret_resource_arns if ":secretsmanager:" in arn]
     parameters = [arn for arn in settings.secret_resource_arns if ":ssm:" in arn]
@@ -1623,6 +1641,24 @@ def _secret_read_statements(settings: ServiceSettings) -> list[aws.iam.GetPolicy
         statements.append(
             aws.iam.GetPolicyDocumentStatementArgs(
                 effect="Allow", actions=["ssm:GetParameters"], resources=parameters
+            )
+        )
+    if settings.config.secrets_kms_key_arns:
+        # Secrets under a customer-managed key are decrypted for the caller: the execution role needs
+        # kms:Decrypt on that key, and only when Secrets Manager asks (AWS ECS docs, "Required IAM
+        # permissions for Amazon ECS secrets").
+        statements.append(
+            aws.iam.GetPolicyDocumentStatementArgs(
+                effect="Allow",
+                actions=["kms:Decrypt"],
+                resources=list(settings.config.secrets_kms_key_arns),
+                conditions=[
+                    aws.iam.GetPolicyDocumentStatementConditionArgs(
+                        test="StringEquals",
+                        variable="kms:ViaService",
+                        values=[f"secretsmanager.{region}.amazonaws.com"],
+                    )
+                ],
             )
         )
     return statements

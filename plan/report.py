@@ -192,9 +192,46 @@ def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
             if not allowed_out:
                 continue
         matrix.setdefault((rule.peer, rule.group), []).append(rule.ports())
+    grounded = groups_without_internet_route(graph)
     for rule in (r for r in rules if r.direction == "egress" and r.peer == INTERNET):
+        if rule.group in grounded:
+            continue  # its subnets have no default route: only VPC endpoints answer, not the internet
         matrix.setdefault((rule.group, INTERNET), []).append(rule.ports())
     return {key: sorted(set(ports), key=_port_order) for key, ports in matrix.items()}
+
+
+_PLACEMENTS = (
+    # (type, where its security groups are listed, where its subnets are listed)
+    (
+        "aws:ecs/service:Service",
+        ("networkConfiguration", "securityGroups"),
+        ("networkConfiguration", "subnets"),
+    ),
+    ("aws:lb/loadBalancer:LoadBalancer", ("securityGroups",), ("subnets",)),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", ("securityGroupIds",), ("subnetIds",)),
+)
+
+
+def _dig(inputs: Mapping[str, Any], path: tuple[str, ...]) -> list[str]:
+    value: Any = inputs
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def groups_without_internet_route(graph: Graph) -> set[str]:
+    """Security groups (by node name) used only in subnets that have no default route out."""
+    index = Index(graph)
+    names = {g["outputs"]["id"]: index.owner(g) for g in index.of_type(SECURITY_GROUP)}
+    routed = {subnet for subnet, target in default_routes(graph).items() if target != "none"}
+    subnets_of: dict[str, set[str]] = {}
+    for type_token, groups_at, subnets_at in _PLACEMENTS:
+        for resource in index.of_type(type_token):
+            for group in _dig(resource["inputs"], groups_at):
+                subnets_of.setdefault(names.get(group, group), set()).update(
+                    _dig(resource["inputs"], subnets_at)
+                )
+    return {group for group, subnets in subnets_of.items() if subnets and not subnets & routed}
 
 
 def _port_order(ports: str) -> tuple[int, str]:
@@ -235,8 +272,8 @@ def verdict(graph: Graph) -> str:
 # --- Subnets --------------------------------------------------------------------------------------
 
 
-def subnet_rows(graph: Graph) -> list[dict[str, str]]:
-    """Zone, tier, CIDR and default route target of every subnet, zone by zone."""
+def default_routes(graph: Graph) -> dict[str, str]:
+    """Subnet id -> where its default route goes: internet gateway, NAT in a zone, or none."""
     index = Index(graph)
     table_of = {
         a["inputs"]["subnetId"]: a["inputs"]["routeTableId"]
@@ -247,7 +284,7 @@ def subnet_rows(graph: Graph) -> list[dict[str, str]]:
         for r in index.of_type("aws:ec2/route:Route")
         if r["inputs"].get("destinationCidrBlock") == "0.0.0.0/0"
     }
-    rows = []
+    targets = {}
     for subnet in index.of_type("aws:ec2/subnet:Subnet"):
         table_id = table_of.get(subnet["outputs"]["id"])
         route = default_route.get(table_id or "")
@@ -264,6 +301,17 @@ def subnet_rows(graph: Graph) -> list[dict[str, str]]:
             target = f"NAT in {zone}"
         else:
             target = "other"
+        targets[subnet["outputs"]["id"]] = target
+    return targets
+
+
+def subnet_rows(graph: Graph) -> list[dict[str, str]]:
+    """Zone, tier, CIDR and default route target of every subnet, zone by zone."""
+    index = Index(graph)
+    targets = default_routes(graph)
+    rows = []
+    for subnet in index.of_type("aws:ec2/subnet:Subnet"):
+        target = targets[subnet["outputs"]["id"]]
         inputs = subnet["inputs"]
         rows.append(
             {

@@ -89,13 +89,16 @@ def test_the_subnet_table_shows_each_zones_tier_cidr_and_default_route(prod_grap
     assert dev_private == ["NAT in eu-west-1a", "NAT in eu-west-1a"]
 
 
-def test_a_network_without_nat_shows_no_default_route_for_private_subnets():
-    captured = graph.capture(
-        EXAMPLE_DEV, FIXTURES, overrides={"webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none"}}
-    )
+def test_a_network_without_nat_shows_no_default_route_and_no_internet_egress_for_private_tasks():
+    network = {"cidr": "10.10.0.0/16", "natMode": "none", "interfaceEndpoints": True}
+    captured = graph.capture(EXAMPLE_DEV, FIXTURES, overrides={"webstack:network": network})
     assert {row["default route"] for row in report.subnet_rows(captured) if row["tier"] == "private"} == {
         "none"
     }
+    matrix = report.exposure_matrix(captured)
+    assert ("web", "internet") not in matrix and ("api", "internet") not in matrix, "no route, no egress"
+    assert matrix[("edge", "web")] == ["tcp/8080"], "the edge, in public subnets, still reaches services"
+    assert report.groups_without_internet_route(captured) >= {"web", "api"}
 
 
 def test_the_graph_round_trips_through_json_with_every_resource_and_correct_parents(prod_graph, tmp_path):
