@@ -731,8 +731,22 @@ class ServiceSettings:
     """What the execution role may read: exactly the configured secrets."""
     build_context: Path | None
     """Absolute build context, when the image is built here."""
+    called_by: tuple[str, ...] = ()
+    """Services that call this one over Service Connect (it then serves its port there)."""
+    consumes: str | None = None
+    """The queue this service consumes (``webstack:queues.<name>.consumer``), if any."""
     delete_images_with_repository: bool = False
     """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
+
+    @property
+    def port(self) -> int | None:
+        """The container port; None for a worker (no target group, no route, no HTTP alarms)."""
+        return self.config.port
+
+    @property
+    def is_worker(self) -> bool:
+        """A service without a port: nothing reaches it from the edge."""
+        return self.config.port is None
 
 
 _SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")

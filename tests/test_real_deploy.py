@@ -181,7 +181,7 @@ def test_two_services_whose_priorities_collide_get_a_named_error_and_an_explicit
     services[second]["routing"]["priority"] = 7
     raw = {**stack_config("example-dev", FIXTURES), "webstack:services": json.dumps(services)}
     parsed = parse_settings(raw, "example-dev")
-    assert {s.name: s.route.priority for s in parsed.services}[second] == 7
+    assert {s.name: s.route.priority for s in parsed.services if s.route}[second] == 7
 
 
 def test_the_engine_refuses_two_rules_with_one_priority_on_one_listener():
