@@ -6,11 +6,12 @@ No resource is declared here; every one lives in a component under ``components/
 import pulumi
 
 from components.cache import Cache, CacheArgs
+from components.cdn import Cdn, CdnArgs
 from components.cluster import Cluster, ClusterArgs
 from components.config import load_settings
 from components.database import Database, DatabaseArgs
 from components.datastore import identifier
-from components.domain import CertificateRequest, Domain, DomainArgs
+from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
 from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs, endpoint_services
@@ -133,7 +134,15 @@ if settings.services:
             "domain",
             DomainArgs(
                 zone_id=settings.domain.zone_id or "",
-                certificates=(CertificateRequest(role="cert", names=(settings.domain.host,)),),
+                certificates=(
+                    CertificateRequest(role="cert", names=(settings.domain.host,)),
+                    # CloudFront takes certificates from us-east-1 only.
+                    *(
+                        [CertificateRequest("cdn-cert", (settings.static.host,), CLOUDFRONT_REGION)]
+                        if settings.static
+                        else []
+                    ),
+                ),
                 tags=tags,
             ),
         )
@@ -231,6 +240,27 @@ if settings.services:
     if domain and settings.domain:
         # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
         domain.alias("app", settings.domain.host, edge.dns_name, edge.zone_id, ipv6=False)
+        if settings.static:
+            cdn = Cdn(
+                "cdn",
+                CdnArgs(
+                    settings=settings.static,
+                    certificate_arn=domain.certificate_arns["cdn-cert"],
+                    log_delivery_name=f"{pulumi.get_project()}-{settings.stack}-cloudfront",
+                    tags=tags,
+                ),
+            )
+            # CloudFront serves IPv6: AAAA too. Route 53 refuses target-health checks on CloudFront.
+            domain.alias(
+                "static",
+                settings.static.host,
+                cdn.domain_name,
+                cdn.hosted_zone_id,
+                ipv6=True,
+                evaluate_target_health=False,
+            )
+            pulumi.export("staticUrl", f"https://{settings.static.host}")
+            pulumi.export("staticBucket", cdn.bucket_name)
     pulumi.export("url", f"https://{settings.domain.host}" if settings.domain else edge.url)
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})

@@ -167,6 +167,32 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DescribeResourcePolicies",
         "kms:UpdateKeyDescription",  # the CLOUDFRONT-scope log key; StackKey's row covers the rest
     ),
+    # webstack:static: the distribution, its origin access control and its vended access logs.
+    "ContentDelivery": (
+        "cloudfront:CreateDistribution",
+        "cloudfront:CreateDistributionWithTags",
+        "cloudfront:GetDistribution",
+        "cloudfront:UpdateDistribution",
+        "cloudfront:DeleteDistribution",
+        "cloudfront:TagResource",
+        "cloudfront:UntagResource",
+        "cloudfront:ListTagsForResource",
+        "cloudfront:CreateOriginAccessControl",
+        "cloudfront:GetOriginAccessControl",
+        "cloudfront:UpdateOriginAccessControl",
+        "cloudfront:DeleteOriginAccessControl",
+        "cloudfront:AllowVendedLogDeliveryForResource",
+        "logs:PutDeliverySource",
+        "logs:GetDeliverySource",
+        "logs:DeleteDeliverySource",
+        "logs:PutDeliveryDestination",
+        "logs:GetDeliveryDestination",
+        "logs:DeleteDeliveryDestination",
+        "logs:CreateDelivery",
+        "logs:GetDelivery",
+        "logs:UpdateDeliveryConfiguration",
+        "logs:DeleteDelivery",
+    ),
     "LogsAndImages": (
         "logs:DescribeLogGroups",
         "logs:CreateLogGroup",
@@ -258,6 +284,8 @@ LOG_BUCKET_ACTIONS = (
     "s3:GetMetricsConfiguration",
 )
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
+STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
+"""The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
 
 PREVIEW_ACTIONS = (
     "ec2:Describe*",
@@ -282,6 +310,12 @@ PREVIEW_ACTIONS = (
     "route53:GetHostedZone",
     "route53:ListTagsForResource",
     "route53:ListResourceRecordSets",
+    "cloudfront:GetDistribution",
+    "cloudfront:GetOriginAccessControl",
+    "cloudfront:ListTagsForResource",
+    "logs:GetDeliverySource",
+    "logs:GetDeliveryDestination",
+    "logs:GetDelivery",
     "wafv2:GetWebACL",
     "wafv2:GetWebACLForResource",
     "wafv2:GetLoggingConfiguration",
@@ -540,7 +574,11 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
                 )
             ],
         ),
-        Statement(sid="AccessLogBuckets", actions=list(LOG_BUCKET_ACTIONS), resources=[ACCESS_LOG_BUCKETS]),
+        Statement(
+            sid="AccessLogBuckets",
+            actions=list(LOG_BUCKET_ACTIONS),
+            resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
+        ),
     ]
     return statements + _state_statements(bucket_arn, key_arn, write=True)
 
@@ -560,7 +598,7 @@ def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "")
                 "s3:GetLifecycleConfiguration",
                 "s3:GetEncryptionConfiguration",
             ],
-            resources=[ACCESS_LOG_BUCKETS],
+            resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
         ),
     ]
     return statements + _state_statements(bucket_arn, key_arn, write=False)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field, StrictStr
 
 from components import cidr, regions
 from components.cache import CacheConfig, CacheSettings, cache_settings
+from components.cdn import StaticConfig, StaticSettings, static_settings
 from components.cluster import ClusterConfig, ClusterSettings, ContainerInsights, cluster_settings
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
@@ -99,6 +100,11 @@ class WebstackConfig(StrictModel):
             "fix": "make webstack:domain an object, e.g. {zone: example.com, host: app.example.com}"
         },
     )
+    static: StaticConfig | None = Field(
+        default=None,
+        description="Static content on CloudFront: see the static.* keys. Default: none.",
+        json_schema_extra={"fix": "make webstack:static an object, e.g. {host: static.example.com}"},
+    )
     waf: WafConfig = Field(
         default_factory=WafConfig,
         description="The web application firewall: see the waf.* keys.",
@@ -153,6 +159,7 @@ class StackSettings:
     edge: EdgeSettings
     domain: DomainSettings | None
     waf: WafSettings
+    static: StaticSettings | None
     services: tuple[ServiceSettings, ...]
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
@@ -409,6 +416,12 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         webstack.edge, env, aws.region, aws.allowed_account_ids, has_domain=domain is not None
     )
     waf, waf_problems = waf_settings(webstack.waf, env)
+    service_hosts = {
+        name: tuple(service.routing.host_headers) if service.routing else ()
+        for name, service in webstack.services.items()
+    }
+    static, static_problems = static_settings(webstack.static, domain, service_hosts)
+    waf_problems += static_problems
     routes, route_problems = service_routes(webstack.services)
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
@@ -443,6 +456,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         edge=edge,
         domain=domain,
         waf=waf,
+        static=static,
         services=tuple(services),
         databases=databases,
         caches=caches,
@@ -614,8 +628,10 @@ def resolve_domain(settings: StackSettings) -> DomainSettings | None:
             zone = aws.route53.get_zone(name=domain.zone, private_zone=False)
     except Exception as error:  # the provider raises a plain invoke error
         raise ConfigError(settings.stack, [zone_lookup_problem(key, value, error)]) from None
-    if not host_in_zone(domain.host, zone.name):
-        raise ConfigError(settings.stack, [outside_zone_problem(domain.host, zone.name)])
+    hosts = [domain.host, *([settings.static.host] if settings.static else [])]
+    outside = [outside_zone_problem(host, zone.name) for host in hosts if not host_in_zone(host, zone.name)]
+    if outside:
+        raise ConfigError(settings.stack, outside)
     return replace(domain, zone=zone.name.rstrip("."), zone_id=zone.zone_id)
 
 

@@ -204,11 +204,13 @@ class Domain(pulumi.ComponentResource):
         target_dns_name: pulumi.Input[str],
         target_zone_id: pulumi.Input[str],
         ipv6: bool,
+        evaluate_target_health: bool = True,
     ) -> list[aws.route53.Record]:
         """Alias A (and AAAA when the target serves IPv6) records from ``host`` to a load balancer or
-        distribution. ``target_zone_id`` is the target's canonical zone, not ours (no TTL on aliases)."""
+        distribution. ``target_zone_id`` is the target's canonical zone, not ours (no TTL on aliases).
+        Route 53 refuses ``evaluate_target_health`` for CloudFront targets (Route 53 API AliasTarget)."""
         target = aws.route53.RecordAliasArgs(
-            name=target_dns_name, zone_id=target_zone_id, evaluate_target_health=True
+            name=target_dns_name, zone_id=target_zone_id, evaluate_target_health=evaluate_target_health
         )
         return [
             aws.route53.Record(

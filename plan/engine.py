@@ -446,7 +446,16 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "arn": f"arn:aws:elasticloadbalancing:{m.region}:{m.account_id}:targetgroup/{rid}/0123456789abcdef",
         "arnSuffix": f"targetgroup/{rid}/0123456789abcdef",
     },
-    "aws:s3/bucket:Bucket": lambda name, rid, m: {"bucket": rid, "arn": f"arn:aws:s3:::{rid}"},
+    "aws:s3/bucket:Bucket": lambda name, rid, m: {
+        "bucket": rid,
+        "arn": f"arn:aws:s3:::{rid}",
+        "bucketRegionalDomainName": f"{rid}.s3.{m.region}.amazonaws.com",
+    },
+    "aws:cloudfront/distribution:Distribution": lambda name, rid, m: {
+        "arn": f"arn:aws:cloudfront::{m.account_id}:distribution/E{_digest(rid, length=13).upper()}",
+        "domainName": f"d{_digest(rid, length=13)}.cloudfront.net",
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+    },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda name, rid, m: {
         "arn": f"arn:aws:iam::{m.account_id}:oidc-provider/token.actions.githubusercontent.com",
     },

@@ -45,6 +45,11 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName",),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": ("logGroupName",),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyName",),
+    "aws:cloudwatch/logDelivery:LogDelivery": ("deliveryDestinationArn", "deliverySourceName"),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": ("deliveryDestinationType",),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": ("logType", "resourceArn"),
+    "aws:cloudfront/distribution:Distribution": (),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": (),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ("vpcId",),
     "aws:ec2/eip:Eip": ("domain", "address", "customerOwnedIpv4Pool", "networkBorderGroup", "publicIpv4Pool"),
     "aws:ec2/flowLog:FlowLog": (

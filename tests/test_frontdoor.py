@@ -44,7 +44,7 @@ def test_the_certificate_is_requested_for_the_host_and_validated_by_dns(front: R
 def test_the_validation_record_is_the_cname_acm_asked_for_in_the_looked_up_zone(front: Run):
     certificate = front.named("domain-cert")
     (option,) = certificate.state["domainValidationOptions"]
-    (record,) = validation_records(front)
+    record = front.named("domain-validation-app-example-com")
     assert record.inputs["name"] == option["resourceRecordName"]
     assert record.inputs["records"] == [option["resourceRecordValue"]]
     assert record.inputs["zoneId"] == front.named("domain-app-a").inputs["zoneId"]
@@ -53,7 +53,7 @@ def test_the_validation_record_is_the_cname_acm_asked_for_in_the_looked_up_zone(
 
 def test_validation_waits_for_the_record_with_a_bounded_timeout(front: Run):
     validation = front.named("domain-cert-validation")
-    (record,) = validation_records(front)
+    record = front.named("domain-validation-app-example-com")
     assert validation.inputs["certificateArn"] == front.named("domain-cert").state["arn"]
     assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
 
@@ -213,6 +213,107 @@ def test_any_stack_with_a_firewall_guards_its_public_entry_point_with_managed_ru
         assert run.of_type(ACL), "prod always has a firewall"
 
 
+# --- Static content on CloudFront -------------------------------------------------------------------
+
+STATIC_HOST = "assets.example.com"
+
+
+def test_static_content_is_served_over_https_only_with_tls_1_2_2021_and_security_headers(front: Run):
+    distribution = front.named("cdn-distribution").inputs
+    assert distribution["aliases"] == [STATIC_HOST]
+    assert distribution["viewerCertificate"] == {
+        "acmCertificateArn": front.named("domain-cdn-cert-validation").inputs["certificateArn"],
+        "sslSupportMethod": "sni-only",
+        "minimumProtocolVersion": "TLSv1.2_2021",
+    }
+    behaviour = distribution["defaultCacheBehavior"]
+    assert behaviour["viewerProtocolPolicy"] == "redirect-to-https"
+    assert behaviour["responseHeadersPolicyId"] == "67f7725c-6f97-4210-82d7-5512b31e9d03"
+    assert "forwardedValues" not in behaviour  # a cache policy replaces it
+    assert behaviour["allowedMethods"] == ["GET", "HEAD"]
+
+
+def test_the_distributions_certificate_is_validated_in_us_east_1(front: Run):
+    certificate = front.named("domain-cdn-cert")
+    validation = front.named("domain-cdn-cert-validation")
+    assert (certificate.inputs["domainName"], certificate.inputs["region"]) == (STATIC_HOST, "us-east-1")
+    assert validation.inputs["region"] == "us-east-1"
+    assert validation.inputs["certificateArn"].startswith("arn:aws:acm:us-east-1:")
+
+
+def test_only_this_distribution_reads_the_private_bucket_through_origin_access_control(front: Run):
+    distribution = front.named("cdn-distribution")
+    bucket = front.named("cdn-content")
+    (origin,) = distribution.inputs["origins"]
+    assert origin["domainName"] == bucket.state["bucketRegionalDomainName"]
+    assert origin["originAccessControlId"] == front.named("cdn-oac").id
+    oac = front.named("cdn-oac").inputs
+    assert (oac["signingBehavior"], oac["signingProtocol"], oac["originAccessControlOriginType"]) == (
+        "always",
+        "sigv4",
+        "s3",
+    )
+    statements = list(policy_statements(front.named("cdn-content-policy").inputs["policy"]))
+    (read,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert read["Principal"] == {"Service": ["cloudfront.amazonaws.com"]}
+    assert (read["Action"], read["Resource"]) == (["s3:GetObject"], [f"{bucket.state['arn']}/*"])
+    assert read["Condition"] == {"StringEquals": {"AWS:SourceArn": [distribution.state["arn"]]}}
+    assert front.named("cdn-content-block").inputs["restrictPublicBuckets"] is True
+    assert front.named("cdn-content-versioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
+
+
+def test_the_static_host_has_ipv4_and_ipv6_aliases_of_the_distribution(front: Run):
+    distribution = front.named("cdn-distribution").state
+    for kind in ("a", "aaaa"):
+        record = front.named(f"domain-static-{kind}").inputs
+        assert (record["name"], record["type"]) == (STATIC_HOST, kind.upper())
+        assert record["aliases"] == [
+            {"name": distribution["domainName"], "zoneId": "Z2FDTNDATAQYW2", "evaluateTargetHealth": False}
+        ]
+
+
+def test_cloudfront_access_logs_are_delivered_to_a_private_bucket(front: Run):
+    source = front.named("cdn-log-source").inputs
+    destination = front.named("cdn-log-destination")
+    delivery = front.named("cdn-log-delivery").inputs
+    assert (source["logType"], source["resourceArn"]) == (
+        "ACCESS_LOGS",
+        front.named("cdn-distribution").state["arn"],
+    )
+    assert {source["region"], destination.inputs["region"], delivery["region"]} == {"us-east-1"}
+    logs = front.named("cdn-logs")
+    assert destination.inputs["deliveryDestinationConfiguration"] == {
+        "destinationResourceArn": logs.state["arn"]
+    }
+    assert delivery["deliveryDestinationArn"] == destination.state["arn"]
+    assert front.named("cdn-logs-policy").urn in front.named("cdn-log-delivery").options["dependsOn"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "front"])
+def test_any_stack_with_a_domain_validates_its_certificates_by_dns_and_aliases_its_hosts(
+    stack: str, request: pytest.FixtureRequest
+):
+    run: Run = request.getfixturevalue(stack)
+    fqdns = {r.state["fqdn"] for r in validation_records(run)}
+    for validation in run.of_type("aws:acm/certificateValidation:CertificateValidation"):
+        assert (
+            validation.inputs["validationRecordFqdns"]
+            and set(validation.inputs["validationRecordFqdns"]) <= fqdns
+        )
+    for distribution in run.of_type(DISTRIBUTION):
+        inputs = distribution.inputs
+        assert inputs["viewerCertificate"]["minimumProtocolVersion"] == "TLSv1.2_2021"
+        assert inputs["defaultCacheBehavior"]["viewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+        assert all(
+            origin.get("originAccessControlId")
+            for origin in inputs["origins"]
+            if ".s3." in origin["domainName"]
+        )
+    if run.of_type("aws:acm/certificate:Certificate"):
+        assert [r for r in run.of_type(RECORD) if r.inputs["type"] == "A" and r.inputs.get("aliases")]
+        assert run.outputs["url"].startswith("https://")
+
+
 # --- Validation with named errors ---------------------------------------------------------------------
 
 
@@ -301,6 +402,36 @@ FRONTDOOR_BAD_INPUTS = [
         services_with("prod", webstack__waf={"logRetentionDays": 30}),
         "webstack:waf.logRetentionDays",
         "at least 90",
+    ),
+    (
+        "static content without a domain",
+        services_with(webstack__static={}),
+        "webstack:static",
+        "add webstack:domain",
+    ),
+    (
+        "static host outside the zone",
+        services_with(webstack__domain=DOMAIN, webstack__static={"host": "cdn.example.org"}),
+        "webstack:static.host",
+        "outside the hosted zone example.com",
+    ),
+    (
+        "static host is the load balancer's host",
+        services_with(webstack__domain=DOMAIN, webstack__static={"host": HOST}),
+        "webstack:static.host",
+        "its own host",
+    ),
+    (
+        "static host clashes with a service route",
+        raw(
+            webstack__services={
+                "web": {"image": IMAGE, "port": 8080, "routing": {"hostHeaders": ["static.app.example.com"]}}
+            },
+            webstack__domain=DOMAIN,
+            webstack__static={},
+        ),
+        "webstack:static.host",
+        "webstack:services.web.routing claims that host",
     ),
     (
         "prod without domain or certificate",

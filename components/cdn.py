@@ -1,0 +1,341 @@
+"""The Cdn component: static content from a private S3 bucket through a CloudFront distribution on its
+own host, and the schema of ``webstack:static``.
+
+Only CloudFront (through origin access control, for this distribution alone) may read the bucket.
+The bucket keeps its one policy (TLS-only plus the CloudFront read grant); the grant names the
+distribution, which is created after the bucket, so the policy takes the distribution's ARN through a
+deferred output (S3 holds one policy per bucket: a second ``BucketPolicy`` would overwrite the first).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import Field, StrictInt, StrictStr
+
+from components.buckets import private_bucket
+from components.domain import CLOUDFRONT_REGION, DomainSettings, host_in_zone
+from components.iam import Statement
+from components.naming import child_name, tags_with_name, type_token
+from components.schema import StrictModel
+
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+"""AWS managed cache policy Managed-CachingOptimized."""
+SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+"""AWS managed response headers policy Managed-SecurityHeadersPolicy (HSTS, nosniff, frame options,
+XSS protection, referrer policy)."""
+CLOUDFRONT_HOSTED_ZONE = "Z2FDTNDATAQYW2"
+"""The canonical zone of every CloudFront distribution (alias targets)."""
+MINIMUM_TLS = "TLSv1.2_2021"
+ORIGIN_ID = "static-bucket"
+NONCURRENT_DAYS = 30
+"""Overwritten or deleted static files stay recoverable this long."""
+
+
+class PriceClass(enum.StrEnum):
+    """Which edge locations serve the content (and what they cost)."""
+
+    NORTH_AMERICA_EUROPE = "PriceClass_100"
+    WITH_ASIA_AFRICA = "PriceClass_200"
+    ALL = "PriceClass_All"
+
+
+# --- Config: `webstack:static` --------------------------------------------------------------------
+
+
+class StaticConfig(StrictModel):
+    """``webstack:static``: static content on a CDN (needs ``webstack:domain``)."""
+
+    host: StrictStr | None = Field(
+        default=None,
+        description="Host of the static content, in the domain's zone. Default static.<domain host>.",
+        json_schema_extra={"fix": "use a host in the domain's zone, e.g. host: static.example.com"},
+    )
+    price_class: PriceClass = Field(
+        default=PriceClass.NORTH_AMERICA_EUROPE,
+        alias="priceClass",
+        description="CloudFront price class. Default PriceClass_100.",
+        json_schema_extra={"fix": "use PriceClass_100, PriceClass_200 or PriceClass_All"},
+    )
+    log_expiration_days: StrictInt = Field(
+        default=90,
+        alias="logExpirationDays",
+        ge=1,
+        le=3650,
+        description="Days before CloudFront access logs expire. Default 90.",
+        json_schema_extra={"fix": "use days from 1 to 3650"},
+    )
+
+
+@dataclass(frozen=True)
+class StaticSettings:
+    """Static content as validated."""
+
+    host: str
+    price_class: PriceClass
+    log_expiration_days: int
+
+
+def static_settings(
+    config: StaticConfig | None, domain: DomainSettings | None, service_hosts: Mapping[str, tuple[str, ...]]
+) -> tuple[StaticSettings | None, list[str]]:
+    """Static content (None without the section) and every problem: it needs the domain, a host in the
+    domain's zone, and a host no route of the load balancer claims (``service_hosts``: service ->
+    its routing.hostHeaders)."""
+    if config is None:
+        return None, []
+    if domain is None:
+        return None, [
+            "webstack:static: got static content, but it is served on a host of webstack:domain's zone "
+            "with a certificate from it; add webstack:domain"
+        ]
+    host = (config.host or f"static.{domain.host}").rstrip(".").lower()
+    problems = []
+    if domain.zone is not None and not host_in_zone(host, domain.zone):
+        problems.append(
+            f"webstack:static.host: got {json.dumps(host)}, but it is outside the hosted zone "
+            f"{domain.zone}; use a name ending in .{domain.zone}"
+        )
+    if host == domain.host:
+        problems.append(
+            f"webstack:static.host: got {json.dumps(host)}, which is webstack:domain.host, where the load "
+            "balancer serves the services; give the static content its own host, e.g. static."
+            f"{domain.host}"
+        )
+    for service, hosts in service_hosts.items():
+        if host in (h.lower() for h in hosts):
+            problems.append(
+                f"webstack:static.host: got {json.dumps(host)}, but webstack:services.{service}.routing "
+                "claims that host on the load balancer; give the static content another host"
+            )
+    return StaticSettings(host, config.price_class, config.log_expiration_days), problems
+
+
+# --- The component --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CdnArgs:
+    """What the Cdn builds."""
+
+    settings: StaticSettings
+    """The validated ``webstack:static``."""
+    certificate_arn: pulumi.Input[str]
+    """A validated ACM certificate for the host, in us-east-1 (CloudFront takes no other region)."""
+    log_delivery_name: str
+    """Name of the access-log delivery source and destination (unique per account and region)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable child."""
+
+
+class Cdn(pulumi.ComponentResource):
+    """Private bucket, origin access control, CloudFront distribution and its access logs."""
+
+    domain_name: pulumi.Output[str]
+    """The distribution's ``*.cloudfront.net`` name (alias target)."""
+    hosted_zone_id: pulumi.Output[str]
+    """The distribution's canonical zone (alias target)."""
+    bucket_name: pulumi.Output[str]
+    """Where to upload the static content."""
+    distribution_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("Cdn"), name, None, opts)
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
+        content, _ = private_bucket(
+            child_name(name, "content"),
+            parent=self,
+            lifecycle_rule=_expire_noncurrent("expire-old-versions"),
+            extra_statements=lambda arn: pulumi.Output.all(arn, distribution_arn).apply(
+                lambda values: [_cloudfront_read(values[0], values[1])]
+            ),
+            tags=args.tags,
+        )
+        access = aws.cloudfront.OriginAccessControl(
+            child_name(name, "oac"),
+            description="CloudFront signs every request to the static bucket",
+            origin_access_control_origin_type="s3",
+            signing_behavior="always",
+            signing_protocol="sigv4",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        distribution = aws.cloudfront.Distribution(
+            child_name(name, "distribution"),
+            enabled=True,
+            comment=f"static content of {args.settings.host}",
+            aliases=[args.settings.host],
+            is_ipv6_enabled=True,
+            http_version="http2and3",
+            default_root_object="index.html",
+            price_class=args.settings.price_class.value,
+            origins=[
+                aws.cloudfront.DistributionOriginArgs(
+                    origin_id=ORIGIN_ID,
+                    domain_name=content.bucket_regional_domain_name,  # not the website endpoint
+                    origin_access_control_id=access.id,
+                )
+            ],
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id=ORIGIN_ID,
+                viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD"],
+                cached_methods=["GET", "HEAD"],
+                compress=True,
+                cache_policy_id=CACHING_OPTIMIZED,  # with a cache policy: no forwarded_values or TTLs
+                response_headers_policy_id=SECURITY_HEADERS,
+            ),
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(
+                    restriction_type="none"
+                )
+            ),
+            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=args.certificate_arn,
+                ssl_support_method="sni-only",
+                minimum_protocol_version=MINIMUM_TLS,
+            ),
+            tags=tags_with_name(child_name(name, "distribution"), args.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        resolve_distribution_arn(distribution.arn)
+        self._access_logs(name, args, distribution, account_id)
+        self.domain_name = distribution.domain_name
+        self.hosted_zone_id = distribution.hosted_zone_id
+        self.bucket_name = content.bucket
+        self.distribution_id = distribution.id
+        self.register_outputs(
+            {
+                "domainName": self.domain_name,
+                "bucketName": self.bucket_name,
+                "distributionId": self.distribution_id,
+            }
+        )
+
+    def _access_logs(
+        self,
+        name: str,
+        args: CdnArgs,
+        distribution: aws.cloudfront.Distribution,
+        account_id: pulumi.Output[str],
+    ) -> None:
+        """Standard logging v2 (CloudWatch vended logs) into a private bucket: legacy logging needs an
+        ACL-enabled bucket, which BucketOwnerEnforced buckets are not (CloudFront developer guide,
+        standard-logging-legacy-s3). Delivery sources for CloudFront live in us-east-1."""
+        bucket, policy = private_bucket(
+            child_name(name, "logs"),
+            parent=self,
+            lifecycle_rule=_expire_noncurrent("expire-access-logs", args.settings.log_expiration_days),
+            extra_statements=lambda arn: pulumi.Output.all(arn, account_id).apply(
+                lambda values: _log_delivery_statements(values[0], values[1])
+            ),
+            tags=args.tags,
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        source = aws.cloudwatch.LogDeliverySource(
+            child_name(name, "log-source"),
+            name=args.log_delivery_name,
+            log_type="ACCESS_LOGS",
+            resource_arn=distribution.arn,
+            region=CLOUDFRONT_REGION,
+            tags=args.tags,
+            opts=child,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            child_name(name, "log-destination"),
+            name=args.log_delivery_name,
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=bucket.arn
+            ),
+            region=CLOUDFRONT_REGION,
+            tags=args.tags,
+            opts=child,
+        )
+        # The bucket policy must admit log delivery before the delivery is created.
+        aws.cloudwatch.LogDelivery(
+            child_name(name, "log-delivery"),
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            region=CLOUDFRONT_REGION,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
+
+
+def _expire_noncurrent(rule_id: str, days: int | None = None) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    """Old versions expire; with ``days``, current objects too (logs)."""
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id=rule_id,
+        status="Enabled",
+        filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days) if days else None,
+        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+            noncurrent_days=NONCURRENT_DAYS
+        ),
+        abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+            days_after_initiation=1
+        ),
+    )
+
+
+def _cloudfront_read(bucket_arn: str, distribution_arn: str) -> Statement:
+    """CloudFront may read objects for this distribution only (AWS CloudFront developer guide,
+    private-content-restricting-access-to-s3: OAC bucket policy)."""
+    return Statement(
+        sid="CloudFrontReadsForThisDistribution",
+        actions=["s3:GetObject"],
+        principals=[
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="Service", identifiers=["cloudfront.amazonaws.com"]
+            )
+        ],
+        resources=[f"{bucket_arn}/*"],
+        conditions=[
+            aws.iam.GetPolicyDocumentStatementConditionArgs(
+                test="StringEquals", variable="AWS:SourceArn", values=[distribution_arn]
+            )
+        ],
+    )
+
+
+def _log_delivery_statements(bucket_arn: str, account_id: str) -> list[Statement]:
+    """Vended-log delivery writes this account's CloudFront logs (AWS CloudWatch Logs
+    AWS-logs-infrastructure-V2-S3: PutObject plus the ACL check, SourceAccount and SourceArn)."""
+    principal = [
+        aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+            type="Service", identifiers=["delivery.logs.amazonaws.com"]
+        )
+    ]
+    condition = aws.iam.GetPolicyDocumentStatementConditionArgs
+    scoped = [
+        condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id]),
+        condition(
+            test="ArnLike",
+            variable="aws:SourceArn",
+            values=[f"arn:aws:logs:{CLOUDFRONT_REGION}:{account_id}:delivery-source:*"],
+        ),
+    ]
+    return [
+        Statement(
+            sid="LogDeliveryWrite",
+            actions=["s3:PutObject"],
+            principals=principal,
+            resources=[f"{bucket_arn}/AWSLogs/{account_id}/CloudFront/*"],
+            conditions=[
+                *scoped,
+                condition(test="StringEquals", variable="s3:x-amz-acl", values=["bucket-owner-full-control"]),
+            ],
+        ),
+        Statement(
+            sid="LogDeliveryAclCheck",
+            actions=["s3:GetBucketAcl", "s3:ListBucket"],
+            principals=principal,
+            resources=[bucket_arn],
+            conditions=scoped,
+        ),
+    ]
