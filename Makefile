@@ -9,7 +9,7 @@ STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel lock clean
 
 # Unit tests first: they say what is wrong in the most detail; the policy tests then read the plans.
 test: lint typecheck unit policy-test
@@ -55,6 +55,11 @@ policy-test: install $(POLICY_VENV)/.installed
 # Extra flags: make plan STACK=prod PLAN_ARGS="--compare dev --json out/prod.json"
 plan: install
 	$(BIN)/python -m plan $(STACK) $(PLAN_ARGS)
+
+# The exact commands that reach the stack's database from a laptop through ECS Exec (no SSH):
+# make db-tunnel STACK=dev [TUNNEL_ARGS="--database main --local-port 15432"]
+db-tunnel:
+	pulumi stack output --json --stack $(STACK) | $(BIN)/python -m plan.tunnel $(TUNNEL_ARGS)
 
 # Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
 benchmark: install
