@@ -89,13 +89,16 @@ def only_the_edge_is_reachable_from_the_internet(stack: Synthesized) -> list[str
 
 
 def the_network_is_private_and_complete(stack: Synthesized) -> list[str]:
-    """Two subnets per zone, none assigning public IPs, each associated; default SG closed; flow logs."""
+    """Two subnets per zone (three with a data store: the isolated tier), none assigning public IPs,
+    each associated; default SG closed; flow logs."""
     run, problems = stack.run, []
     zones = run.outputs["availabilityZones"]
     subnets = run.of_type("aws:ec2/subnet:Subnet")
-    if len(subnets) != 2 * len(zones):
+    tiers = 3 if run.outputs.get("databases") or run.outputs.get("caches") else 2
+    if len(subnets) != tiers * len(zones):
         problems.append(
             f"{stack.file}: {len(subnets)} subnets for zones {zones}; want a public and a private each"
+            + (" and an isolated one (the stack has a data store)" if tiers == 3 else "")
         )
     problems += [
         f"{stack.file}: subnet {s.name} gives instances public IPs (mapPublicIpOnLaunch)"
