@@ -25,7 +25,8 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
-PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com")
+PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "scheduler.amazonaws.com")
+"""Services webstack's roles are passed to (CreateSchedule passes the scheduler role to Scheduler)."""
 SERVICE_LINKED = (
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",
@@ -226,6 +227,29 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "ecr:BatchGetImage",
         "ecr:GetDownloadUrlForLayer",
         "sts:GetCallerIdentity",
+    ),
+    # Queues (components/queue.py), schedules and their dead-letter queues, the Service Connect
+    # namespace (components/service.py, components/cluster.py).
+    "Messaging": (
+        "sqs:CreateQueue",
+        "sqs:DeleteQueue",
+        "sqs:GetQueueAttributes",
+        "sqs:SetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ListQueueTags",
+        "sqs:TagQueue",
+        "sqs:UntagQueue",
+        "scheduler:CreateSchedule",
+        "scheduler:GetSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "servicediscovery:CreateHttpNamespace",
+        "servicediscovery:GetNamespace",
+        "servicediscovery:DeleteNamespace",
+        "servicediscovery:GetOperation",
+        "servicediscovery:ListTagsForResource",
+        "servicediscovery:TagResource",
+        "servicediscovery:UntagResource",
     ),
     # The stack key (components/encryption.py) and the log groups it encrypts.
     "StackKey": (

@@ -94,7 +94,13 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
         assert statement["Resource"] == [expected]
     by_sid = {s["Sid"]: s for s in found}
     assert by_sid["PassRolesToTasksAndFlowLogs"]["Condition"] == {
-        "StringEquals": {"iam:PassedToService": ["ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]}
+        "StringEquals": {
+            "iam:PassedToService": [
+                "ecs-tasks.amazonaws.com",
+                "vpc-flow-logs.amazonaws.com",
+                "scheduler.amazonaws.com",
+            ]
+        }
     }
     assert by_sid["OnlyTheTaskExecutionPolicy"]["Condition"] == {
         "ArnEquals": {
@@ -202,3 +208,13 @@ def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_t
         [sys.executable, "-I", "-c", probe], cwd=BOOTSTRAP, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_role_can_manage_queues_schedules_and_the_service_connect_namespace(prod: Run):
+    actions = {a for s in statements(prod, "delivery-deploy-policy") for a in s["Action"]}
+    for kind, verbs in (
+        ("sqs", ("CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "TagQueue", "DeleteQueue")),
+        ("scheduler", ("CreateSchedule", "GetSchedule", "UpdateSchedule", "DeleteSchedule")),
+        ("servicediscovery", ("CreateHttpNamespace", "GetNamespace", "GetOperation", "DeleteNamespace")),
+    ):
+        assert {f"{kind}:{verb}" for verb in verbs} <= actions
