@@ -200,7 +200,7 @@ if settings.services:
         queue.name: Queue(queue.name, QueueArgs(settings=queue, tags=tags)) for queue in settings.queues
     }
     access = {
-        name: QueueAccess(name=name, arn=queue.arn, queue_name=queue.queue_name)
+        name: QueueAccess(name=name, arn=queue.arn, url=queue.url, queue_name=queue.queue_name)
         for name, queue in queues.items()
     }
     services: dict[str, Service] = {}

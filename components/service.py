@@ -951,6 +951,8 @@ class QueueAccess:
 
     name: str
     arn: pulumi.Input[str]
+    url: pulumi.Input[str]
+    """What the app sends to or receives from (``QUEUE_URL`` / ``QUEUE_URL_<NAME>`` in its environment)."""
     queue_name: pulumi.Input[str]
     """The ``QueueName`` metric dimension (backlog scaling)."""
 
@@ -1054,6 +1056,7 @@ class Service(pulumi.ComponentResource):
                         args.region,
                         args.cluster.exec_enabled,
                         args.data_stores,
+                        _queue_environment(args),
                     )
                 ]
             ),
@@ -1739,10 +1742,12 @@ def _container_definition(
     region: str,
     exec_enabled: bool,
     data_stores: Sequence[DataStoreLink] = (),
+    queue_environment: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> dict[str, Any]:
     """The one container of the task: hardened, logging to its group, secrets only via valueFrom."""
     config = settings.config
-    environment: dict[str, Any] = dict(config.environment)
+    # The queues' URLs first: a variable the service sets itself wins on a clash.
+    environment: dict[str, Any] = {**(queue_environment or {}), **config.environment}
     secrets: dict[str, Any] = dict(config.secrets)
     for link in data_stores:
         environment.update(link.environment)
@@ -1791,6 +1796,16 @@ def _container_definition(
             "startPeriod": check.start_period,
         }
     return container
+
+
+def _queue_environment(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:
+    """``QUEUE_URL`` of the queue a service consumes, ``QUEUE_URL_<NAME>`` of each it sends to."""
+    found: dict[str, pulumi.Input[str]] = {
+        f"QUEUE_URL_{queue.name.upper().replace('-', '_')}": queue.url for queue in args.sends_to
+    }
+    if args.consumes is not None:
+        found["QUEUE_URL"] = args.consumes.url
+    return found
 
 
 def _port_mappings(settings: ServiceSettings) -> list[dict[str, Any]]:

@@ -153,3 +153,47 @@ def test_the_db_check_says_so_when_the_service_declares_no_database(base_url, mo
         raise AssertionError("expected 404")
     except urllib.error.HTTPError as error:
         assert error.code == 404
+
+
+# --- Worker and job modes, calls to api -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    spec = importlib.util.spec_from_file_location("example_app", PROJECT_ROOT / "app" / "server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_status_fetches_the_health_check_of_the_service_at_api_url(base_url, monkeypatch):
+    monkeypatch.setenv("API_URL", base_url)  # this server plays api; in a stack: http://api:9090
+    status, body = get(base_url + "/api-status")
+    assert status == 200 and json.loads(body)["body"] == "ok"
+
+
+def test_api_status_says_502_when_the_api_does_not_answer(base_url, monkeypatch):
+    monkeypatch.setenv("API_URL", "http://127.0.0.1:9")  # discard port: nothing listens
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        get(base_url + "/api-status")
+    assert answer.value.code == 502
+
+
+def test_the_job_mode_runs_once_and_exits_0(app, capsys):
+    assert app.main(["server.py", "job"]) == 0
+    assert capsys.readouterr().out.startswith("job: ran at ")
+
+
+def test_the_worker_mode_stops_cleanly_when_told_to(app, capsys, monkeypatch):
+    monkeypatch.setenv("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/111111111111/jobs")
+    stop = threading.Event()
+    stop.set()
+    assert app.work(stop, heartbeat=0.01) == 0
+    out = capsys.readouterr().out
+    assert "worker: started for https://sqs.eu-west-1.amazonaws.com/111111111111/jobs" in out
+    assert out.rstrip().endswith("worker: stopping")
+
+
+def test_an_unknown_mode_exits_2(app):
+    assert app.main(["server.py", "batch"]) == 2

@@ -14,7 +14,7 @@ import pytest
 from components.guardrails import check_resource, policy_statements
 from components.queue import DLQ_RETENTION_SECONDS
 from plan import graph, report
-from plan.engine import Recorded, Run, run_stack
+from plan.engine import Recorded, Run, run_stack, stack_config
 
 STACKS = Path(__file__).parent / "stacks"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -128,6 +128,14 @@ def test_only_the_consumer_receives_and_only_the_declared_sender_sends(run: Run)
     }
     assert run.named("worker-task-queues").inputs["role"] == run.named("worker-task-role").id
     assert run.named("api-task-queues").inputs["role"] == run.named("api-task-role").id
+
+
+def test_the_consumer_and_the_sender_find_the_queue_url_in_their_environment(run: Run):
+    url = run.named("jobs-sqs").state["url"]
+    worker = {e["name"]: e["value"] for e in container(run, "worker")["environment"]}
+    api = {e["name"]: e["value"] for e in container(run, "api")["environment"]}
+    assert (worker["QUEUE_URL"], api["QUEUE_URL_JOBS"]) == (url, url)
+    assert not any(e["name"].startswith("QUEUE_URL") for e in container(run, "web")["environment"])
 
 
 def test_the_worker_scales_on_visible_messages_per_running_task(run: Run):
@@ -325,3 +333,37 @@ def test_every_new_resource_keeps_the_guardrails(run: Run):
         if v.rule != "http-listeners-only-redirect"
     ]
     assert violations == [], violations
+
+
+# --- Any valid stack (the user's Pulumi.dev.yaml and Pulumi.prod.yaml) --------------------------------
+
+USER_STACKS = ["dev", "prod"]
+
+
+@pytest.fixture(scope="module", params=USER_STACKS)
+def user_stack(request: pytest.FixtureRequest) -> tuple[dict[str, Any], graph.Graph]:
+    """A user stack file's services and queues, and the graph the program builds from it."""
+    config = stack_config(request.param)
+    declared = {key: json.loads(config.get(f"webstack:{key}", "{}")) for key in ("services", "queues")}
+    return declared, graph.capture(request.param)
+
+
+def test_in_every_stack_only_declared_callers_reach_a_service_and_workers_admit_nothing(user_stack):
+    (declared, plan_graph) = user_stack
+    services = declared["services"]
+    for (source, dest), ports in report.exposure_matrix(plan_graph).items():
+        if dest not in services or source == "edge":
+            continue
+        assert "port" in services[dest], f"worker {dest} admits {source}"
+        assert source in services and dest in services[source].get("calls", []), (source, dest)
+        assert ports == [f"tcp/{services[dest]['port']}"]
+
+
+def test_in_every_stack_only_a_queues_consumer_and_senders_hold_permissions_on_it(user_stack):
+    (declared, plan_graph) = user_stack
+    queues = declared["queues"]
+    for flow in report.flows(plan_graph):
+        if flow.label == "sends":
+            assert flow.source in queues[flow.destination].get("senders", []), flow
+        elif flow.label == "consumes":
+            assert flow.destination == queues[flow.source]["consumer"], flow
