@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from plan.engine import PLACEHOLDER_NOTE
 from plan.graph import Graph
 
 INTERNET = "internet"
@@ -559,10 +560,35 @@ def _table(rows: list[list[str]]) -> list[str]:
     return out
 
 
+PLACEHOLDER_MARK = "*"
+
+
+def invented_values(graph: Graph) -> set[str]:
+    """Values the offline engine made up (ids, ARNs, DNS names): resource outputs that no input gave."""
+    return {
+        value
+        for resource in graph["resources"]
+        for key, value in (resource.get("outputs") or {}).items()
+        if isinstance(value, str) and key != "tagsAll"
+    }
+
+
+def is_placeholder(value: Any, invented: set[str]) -> bool:
+    """Whether any text in ``value`` carries a value the offline engine invented."""
+    if isinstance(value, Mapping):
+        return any(is_placeholder(v, invented) for v in value.values())
+    if isinstance(value, list):
+        return any(is_placeholder(v, invented) for v in value)
+    return isinstance(value, str) and any(made_up in value for made_up in invented)
+
+
 def outputs(graph: Graph) -> list[str]:
-    lines = ["Stack outputs:"]
+    """The stack outputs; those holding engine-invented values are marked as offline placeholders."""
+    invented = invented_values(graph)
+    lines = [f"Stack outputs ({PLACEHOLDER_MARK} = {PLACEHOLDER_NOTE}):"]
     for key, value in sorted(graph["outputs"].items()):
-        lines.append(f"  {key} = {json.dumps(value)}")
+        mark = PLACEHOLDER_MARK if is_placeholder(value, invented) else " "
+        lines.append(f"{mark} {key} = {json.dumps(value)}")
     return lines
 
 

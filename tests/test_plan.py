@@ -9,7 +9,7 @@ import pytest
 
 from plan import diagram, graph, report
 from plan.__main__ import main
-from plan.engine import PROJECT_ROOT, run_stack
+from plan.engine import PLACEHOLDER_NOTE, PROJECT_ROOT, run_stack
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 
@@ -203,7 +203,7 @@ def test_the_command_prints_every_section_and_writes_the_diagrams(capsys, tmp_pa
     printed = capsys.readouterr().out
     for heading in (
         "Resources: ",
-        "Stack outputs:",
+        "Stack outputs (",
         "Warnings: none.",
         "Network exposure",
         "Verdict:",
@@ -269,3 +269,12 @@ def test_the_benchmarks_synthetic_stacks_are_valid_and_grow_with_their_services(
     routes = [s.route for s in services if s.route is not None]
     assert len({route.priority for route in routes}) == 50
     assert routes[-1].path_patterns == ("/*",)
+
+
+def test_outputs_the_offline_engine_invented_are_labelled_as_placeholders(dev_graph):
+    lines = report.outputs(dev_graph)
+    assert lines[0] == f"Stack outputs (* = {PLACEHOLDER_NOTE}):"
+    marked = {line.split(" = ")[0][2:]: line[0] == "*" for line in lines[1:]}
+    assert marked["vpcId"] and marked["url"] and marked["serviceNames"] and marked["clusterName"]
+    assert not marked["region"] and not marked["cidrPlan"] and not marked["availabilityZones"]
+    assert not marked["environment"]
