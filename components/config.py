@@ -175,6 +175,18 @@ class StackSettings:
 
 # --- Parsing --------------------------------------------------------------------------------------
 
+AWS_PROVIDER_KEYS = (
+    "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",
+    "defaultTags", "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints",
+    "forbiddenAccountIds", "httpProxy", "httpsProxy", "ignoreTags", "insecure", "maxRetries", "noProxy",
+    "profile", "region", "retryMode", "s3UsEast1RegionalEndpoint", "s3UsePathStyle", "secretKey",
+    "sharedConfigFiles", "sharedCredentialsFiles", "skipCredentialsValidation", "skipMetadataApiCheck",
+    "skipRegionValidation", "skipRequestingAccountId", "stsRegion", "tagPolicyCompliance", "token",
+    "tokenBucketRateLimiterCapacity", "useDualstackEndpoint", "useFipsEndpoint", "userAgents",
+)  # fmt: skip
+"""Every ``aws:*`` key pulumi-aws 7 reads (pulumi_aws/config/vars.py; tests/test_config.py compares the
+installed package). Any other ``aws:`` key is a typo the provider would silently ignore."""
+
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
@@ -274,6 +286,12 @@ def explain(error: Any, schema: type[BaseModel], namespace: str = PROJECT) -> st
         reason = "it must be an object"
     elif kind in ("tuple_type", "list_type"):
         reason = "it must be a list"
+    elif kind == "string_type" and isinstance(error["input"], bool | int | float):
+        name = loc[-1] if loc else "key"
+        kind_read = "true/false" if isinstance(error["input"], bool) else "a number"
+        reason = f"YAML reads it as {kind_read}, and this must be text: quote it"
+        shown = json.dumps(error["input"])
+        return f'{key}: got {shown}, but {reason}, e.g. {name}: "{shown}"'
     elif kind == "string_type":
         reason = "it must be text"
     elif kind in ("bool_type", "bool_parsing"):
@@ -363,6 +381,11 @@ def parse_aws(raw: Mapping[str, Any], environment: Environment | None) -> tuple[
                 f"webstack:environment is '{environment.value}'; make them the same"
             )
 
+    problems += [
+        f"{key}: unknown key; {_did_you_mean(key, [f'aws:{known}' for known in AWS_PROVIDER_KEYS])}"
+        for key in raw
+        if key.startswith("aws:") and key != "aws:assumeRole" and key[4:] not in AWS_PROVIDER_KEYS
+    ]
     if "aws:assumeRole" in raw:
         problems.append(
             "aws:assumeRole: pulumi-aws 7 rejects this key; use the list form aws:assumeRoles: "

@@ -8,6 +8,16 @@ TYPE_PREFIX = "webstack:components"
 IAM_PATH = "/webstack/"
 """Every IAM role webstack creates lives under this path, so a deploy role can be scoped to it."""
 
+COMPONENT_NAMES = ("webstack", "cluster", "edge", "domain", "stack-key")
+"""Logical names __main__.py gives the shared components (tests/test_config.py checks the list is
+complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would
+give its children names of the ``edge-*`` family; those names are refused."""
+
+
+def reserved_by(name: str) -> str | None:
+    """The component whose name ``name`` takes or whose ``{component}-*`` family it enters."""
+    return next((c for c in COMPONENT_NAMES if name == c or name.startswith(f"{c}-")), None)
+
 
 def type_token(component: str) -> str:
     """The Pulumi type token of a webstack component, e.g. ``webstack:components:Network``."""

@@ -33,7 +33,7 @@ from components.edge import (
 from components.encryption import encrypted_log_group
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
+from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
 from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
@@ -808,6 +808,12 @@ def service_settings(
         problems.append(
             f"{key}: the name {json.dumps(name)} is not usable in AWS resource names; use 1-16 lowercase "
             "letters, digits and dashes, starting with a letter"
+        )
+    elif (component := reserved_by(name)) is not None:
+        problems.append(
+            f"{key}: the name {json.dumps(name)} is reserved: the {component} component's resources are "
+            f"named {component}-*, and a service's would collide with them; rename the service "
+            f"(e.g. {json.dumps(f'app-{name}'[:16])})"
         )
     min_count = defaults.min_count if config.min_count is None else config.min_count
     max_count = defaults.max_count if config.max_count is None else config.max_count

@@ -2,11 +2,14 @@
 
 import ipaddress
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from components.config import parse_settings, resolve_zones
+from components.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
+from components.naming import COMPONENT_NAMES, TYPE_PREFIX, type_token
 from components.network import NatMode
 from components.schema import ConfigError, Environment
 from plan.engine import Run, run_stack, stack_config
@@ -547,3 +550,42 @@ def test_each_bad_input_fails_with_an_error_naming_its_key_and_the_fix(config, k
 
 def test_there_are_at_least_twenty_distinct_bad_inputs():
     assert len({case[0] for case in ALL_BAD_INPUTS}) == len(ALL_BAD_INPUTS) >= 20
+
+
+# --- Friendlier messages for the mistakes new users make ---------------------------------------------
+
+
+def test_a_number_where_text_is_expected_says_to_quote_it():
+    (problem,) = problems_of(with_services(api={**API, "environment": {"PORT": 9090, "DEBUG": "1"}}, web={}))
+    assert problem == (
+        "webstack:services.api.environment.PORT: got 9090, but YAML reads it as a number, and this must be "
+        'text: quote it, e.g. PORT: "9090"'
+    )
+
+
+def test_an_unknown_aws_key_gets_a_did_you_mean_like_webstack_keys_do():
+    assert problems_of(raw(aws__regoin="eu-west-1")) == [
+        "aws:regoin: unknown key; did you mean 'aws:region'?"
+    ]
+
+
+def test_every_aws_key_the_installed_provider_reads_is_known_and_no_other():
+    import pulumi_aws
+
+    source = (Path(pulumi_aws.__file__).parent / "config" / "vars.py").read_text()
+    assert set(AWS_PROVIDER_KEYS) == set(re.findall(r"__config__\.get\w*\('(\w+)'\)", source))
+
+
+@pytest.mark.parametrize("name", [*COMPONENT_NAMES, "edge-admin", "cluster-tools"])
+def test_a_service_named_like_a_component_or_its_children_is_refused(name):
+    (problem,) = problems_of(with_services(**{name: {}}))
+    assert problem.startswith(f'webstack:services.{name}: the name "{name}" is reserved')
+    assert "rename the service" in problem
+
+
+def test_the_reserved_names_are_exactly_the_components_the_program_creates(dev: Run):
+    components = {
+        r.name for r in dev.resources if r.type.startswith(TYPE_PREFIX) and r.type != type_token("Service")
+    }
+    assert components <= set(COMPONENT_NAMES)
+    assert "domain" in COMPONENT_NAMES and "edge" in components
