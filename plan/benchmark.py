@@ -1,6 +1,7 @@
 """``python -m plan.benchmark``: how long planning takes, and how the cost grows with services.
 
-Reports, for dev, prod and synthetic dev stacks with 1, 10 and 50 services:
+Reports, for the example stacks (tests/stacks/Pulumi.example-{dev,prod}.yaml, so the numbers do not
+move when you edit your own stacks) and synthetic example-dev stacks with 1, 10 and 50 services:
 - the end-to-end wall time of ``python -m plan STACK --no-diagram`` in a fresh process (what a user
   waits for; includes starting Python and importing Pulumi and pulumi_aws), median of a few runs;
 - the in-process time of capturing the graph and computing every report once the modules are
@@ -19,6 +20,10 @@ from functools import partial
 from typing import Any
 
 from plan import graph, report
+from plan.engine import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "tests" / "stacks"
+"""The fixture stack files the README's numbers are measured on (tests/test_docs.py checks them)."""
 
 FRESH_RUNS = 3
 WARM_RUNS = 5
@@ -39,6 +44,18 @@ def synthetic_services(count: int) -> dict[str, Any]:
     return services
 
 
+Case = tuple[str, str, dict[str, Any] | None]
+
+
+def cases() -> list[Case]:
+    """(README label, stack in EXAMPLES, config overrides) of every benchmark row."""
+    found: list[Case] = [("example-dev", "example-dev", None), ("example-prod", "example-prod", None)]
+    for n in SERVICE_COUNTS:
+        label = f"example-dev with {n} service{'s' if n > 1 else ''}"
+        found.append((label, "example-dev", {"webstack:services": synthetic_services(n)}))
+    return found
+
+
 def _median_seconds(action: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -49,29 +66,26 @@ def _median_seconds(action: Callable[[], object], runs: int) -> float:
 
 
 def _plan_in_process(stack: str, overrides: dict[str, Any] | None) -> None:
-    captured = graph.capture(stack, overrides=overrides)
+    captured = graph.capture(stack, EXAMPLES, overrides=overrides)
     for _ in report.sections(captured):
         pass
     report.mermaid(captured)
 
 
 def _fresh_process(stack: str) -> None:
-    subprocess.run([sys.executable, "-m", "plan", stack, "--no-diagram"], check=True, capture_output=True)
+    command = [sys.executable, "-m", "plan", stack, "--stacks-dir", str(EXAMPLES), "--no-diagram"]
+    subprocess.run(command, check=True, capture_output=True)
 
 
 def main() -> int:
-    cases: list[tuple[str, str, dict[str, Any] | None]] = [("dev", "dev", None), ("prod", "prod", None)]
-    cases += [
-        (f"dev, {n} services", "dev", {"webstack:services": synthetic_services(n)}) for n in SERVICE_COUNTS
-    ]
-    _plan_in_process("dev", None)  # load every module once, so warm numbers measure planning alone
-    print(f"{'case':<20} {'resources':>9} {'fresh process':>14} {'in process':>11}")
-    for label, stack, overrides in cases:
-        resources = len(graph.capture(stack, overrides=overrides)["resources"])
+    _plan_in_process("example-dev", None)  # load every module once: warm numbers measure planning alone
+    print(f"{'case':<30} {'resources':>9} {'fresh process':>14} {'in process':>11}")
+    for label, stack, overrides in cases():
+        resources = len(graph.capture(stack, EXAMPLES, overrides=overrides)["resources"])
         fresh = _median_seconds(partial(_fresh_process, stack), FRESH_RUNS) if overrides is None else None
         warm = _median_seconds(partial(_plan_in_process, stack, overrides), WARM_RUNS)
         fresh_text = f"{fresh:.2f} s" if fresh is not None else "-"
-        print(f"{label:<20} {resources:>9} {fresh_text:>14} {warm:>9.3f} s")
+        print(f"{label:<30} {resources:>9} {fresh_text:>14} {warm:>9.3f} s")
     return 0
 
 

@@ -516,7 +516,12 @@ class _StrictLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path) -> Any:
     """A YAML file as the Pulumi CLI reads it (duplicate keys are errors, as they are for the CLI)."""
-    return yaml.load(path.read_text(), Loader=_StrictLoader)
+    return parse_yaml(path.read_text())
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text as the Pulumi CLI reads it (see :func:`read_yaml`)."""
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def project_folder(root: Path, project: Path | None = None) -> Path:

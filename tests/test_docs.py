@@ -1,12 +1,16 @@
-"""The README stays true: its commands are what CI runs, and its config table covers every key."""
+"""The README stays true: its commands are what CI runs, its config table covers every key, its YAML
+snippets parse and validate, and its resource counts are the plan's."""
 
+import json
 import re
 from typing import get_origin
 
 from pydantic import BaseModel
 
-from components.config import WebstackConfig, _model_inside
-from plan.engine import PROJECT_ROOT
+from components.config import WebstackConfig, _model_inside, parse_settings
+from plan import benchmark, graph
+from plan.engine import PROJECT_ROOT, parse_yaml, stack_config
+from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 README = (PROJECT_ROOT / "README.md").read_text()
 
@@ -40,3 +44,49 @@ def test_the_readme_config_table_documents_every_webstack_key():
     assert "webstack:services.<name>.taskPolicyStatements[].actions" in keys
     missing = [key for key in keys if f"| `{key}` |" not in README]
     assert missing == []
+
+
+def test_the_readme_config_table_documents_no_key_the_schema_does_not_have():
+    keys = set(schema_keys(WebstackConfig, "webstack:"))
+    documented = re.findall(r"^\| `(webstack:[^`]+)` \|", README, re.M)
+    assert documented and [key for key in documented if key not in keys] == []
+
+
+def yaml_snippets() -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", README, re.S)
+
+
+def test_every_yaml_snippet_in_the_readme_parses_as_the_cli_reads_it_and_validates_with_the_loader():
+    snippets = yaml_snippets()
+    assert snippets, "the README shows at least one stack-file snippet"
+    for snippet in snippets:
+        fragment = parse_yaml(snippet)
+        fragment = fragment.get("config", fragment)
+        assert isinstance(fragment, dict) and all(":" in key for key in fragment), snippet
+        environment = "prod" if "222222222222" in snippet else "dev"
+        stack = EXAMPLE_PROD if environment == "prod" else EXAMPLE_DEV
+        config = stack_config(stack, FIXTURES) | {
+            key: value if isinstance(value, str) else json.dumps(value) for key, value in fragment.items()
+        }
+        parse_settings(config, stack)  # raises ConfigError naming the key when a snippet is wrong
+
+
+def readme_resource_counts() -> dict[str, int]:
+    return {
+        label: int(count) for label, count in re.findall(r"^\| (example-[^|]+?) \| (\d+) \|", README, re.M)
+    }
+
+
+def test_the_readme_resource_counts_are_what_the_plan_counts():
+    counts = readme_resource_counts()
+    cases = benchmark.cases()
+    assert sorted(counts) == sorted(label for label, _, _ in cases)
+    planned = {
+        label: len(graph.capture(stack, benchmark.EXAMPLES, overrides=overrides)["resources"])
+        for label, stack, overrides in cases[:-1]
+    }
+    # The largest synthetic case only repeats identical services: extrapolate instead of planning it.
+    (one, _, _), (ten, _, _), (last, _, overrides) = cases[-3:]
+    per_service = (planned[ten] - planned[one]) // 9
+    planned[last] = planned[ten] + per_service * (len(overrides["webstack:services"]) - 10)
+    assert counts == planned
