@@ -578,7 +578,7 @@ def test_every_aws_key_the_installed_provider_reads_is_known_and_no_other():
 
 @pytest.mark.parametrize("name", [*COMPONENT_NAMES, "edge-admin", "cluster-tools"])
 def test_a_service_named_like_a_component_or_its_children_is_refused(name):
-    (problem,) = problems_of(with_services(**{name: {}}))
+    (problem,) = problems_of(raw(webstack__services={name: {"image": IMAGE, "port": 8080}}))
     assert problem.startswith(f'webstack:services.{name}: the name "{name}" is reserved')
     assert "rename the service" in problem
 
