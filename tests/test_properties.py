@@ -114,7 +114,7 @@ def test_any_valid_stack_synthesizes_keeps_every_invariant_and_services_do_not_d
     urns = [r.urn for r in run.resources]
     assert len(urns) == len(set(urns))
 
-    vpc = ipaddress.ip_network(VPC)
+    vpc = ipaddress.IPv4Network(VPC)
     for subnet in run.of_type("aws:ec2/subnet:Subnet"):
         tier, zone = subnet.inputs["tags"]["Tier"], subnet.inputs["availabilityZone"]
         assert subnet.name == f"webstack-{tier}-{zone[-1]}"
