@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from components.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
-from components.naming import COMPONENT_NAMES, TYPE_PREFIX, type_token
+from components.naming import COMPONENT_NAMES, TYPE_PREFIX, reserved_by, type_token
 from components.network import NatMode
 from components.schema import ConfigError, Environment
 from plan.engine import Run, run_stack, stack_config
@@ -583,9 +583,13 @@ def test_a_service_named_like_a_component_or_its_children_is_refused(name):
     assert "rename the service" in problem
 
 
-def test_the_reserved_names_are_exactly_the_components_the_program_creates(dev: Run):
+def test_every_component_the_program_creates_has_a_reserved_name(dev: Run):
+    data = run_stack("data-prod", root=FIXTURES)  # with a database and a cache (db-*, cache-*)
     components = {
-        r.name for r in dev.resources if r.type.startswith(TYPE_PREFIX) and r.type != type_token("Service")
+        r.name
+        for run in (dev, data)
+        for r in run.resources
+        if r.type.startswith(TYPE_PREFIX) and r.type != type_token("Service")
     }
-    assert components <= set(COMPONENT_NAMES)
-    assert "domain" in COMPONENT_NAMES and "edge" in components
+    assert {"webstack", "edge", "db-main", "cache-main"} <= components
+    assert [name for name in components if reserved_by(name) is None] == []

@@ -3,7 +3,7 @@ snippets parse and validate, and its resource counts are the plan's."""
 
 import json
 import re
-from typing import get_origin
+from typing import Any, get_origin
 
 from pydantic import BaseModel
 
@@ -56,6 +56,14 @@ def yaml_snippets() -> list[str]:
     return re.findall(r"```yaml\n(.*?)```", README, re.S)
 
 
+def merge(base: Any, addition: Any) -> Any:
+    """``addition`` laid over ``base``, mappings merged key by key (as a reader applies a snippet); a
+    mapping with a ``port`` is a whole service definition and replaces the one it names."""
+    if isinstance(base, dict) and isinstance(addition, dict) and "port" not in addition:
+        return {**base, **{key: merge(base.get(key), value) for key, value in addition.items()}}
+    return addition
+
+
 def test_every_yaml_snippet_in_the_readme_parses_as_the_cli_reads_it_and_validates_with_the_loader():
     snippets = yaml_snippets()
     assert snippets, "the README shows at least one stack-file snippet"
@@ -65,9 +73,10 @@ def test_every_yaml_snippet_in_the_readme_parses_as_the_cli_reads_it_and_validat
         assert isinstance(fragment, dict) and all(":" in key for key in fragment), snippet
         environment = "prod" if "222222222222" in snippet else "dev"
         stack = EXAMPLE_PROD if environment == "prod" else EXAMPLE_DEV
-        config = stack_config(stack, FIXTURES) | {
-            key: value if isinstance(value, str) else json.dumps(value) for key, value in fragment.items()
-        }
+        config = stack_config(stack, FIXTURES)
+        for key, value in fragment.items():  # a snippet shows what to add to a stack: merge it in
+            merged = merge(json.loads(config[key]) if key in config else None, value)
+            config[key] = merged if isinstance(merged, str) else json.dumps(merged)
         parse_settings(config, stack)  # raises ConfigError naming the key when a snippet is wrong
 
 
