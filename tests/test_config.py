@@ -585,11 +585,12 @@ def test_a_service_named_like_a_component_or_its_children_is_refused(name):
 
 def test_every_component_the_program_creates_has_a_reserved_name(dev: Run):
     data = run_stack("data-prod", root=FIXTURES)  # with a database and a cache (db-*, cache-*)
+    # services and queues are the user's own names
     components = {
         r.name
         for run in (dev, data)
         for r in run.resources
-        if r.type.startswith(TYPE_PREFIX) and r.type != type_token("Service")
+        if r.type.startswith(TYPE_PREFIX) and r.type not in (type_token("Service"), type_token("Queue"))
     }
     assert {"webstack", "edge", "db-main", "cache-main"} <= components
     assert [name for name in components if reserved_by(name) is None] == []
