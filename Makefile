@@ -9,7 +9,7 @@ STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots lock clean
 
 # Unit tests first: they say what is wrong in the most detail; the policy tests then read the plans.
 test: lint typecheck unit policy-test
@@ -60,6 +60,10 @@ plan: install
 # make db-tunnel STACK=dev [TUNNEL_ARGS="--database main --local-port 15432"]
 db-tunnel:
 	pulumi stack output --json --stack $(STACK) | $(BIN)/python -m plan.tunnel $(TUNNEL_ARGS)
+
+# Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
+snapshots: install
+	$(BIN)/python -m plan.snapshots --update
 
 # Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
 benchmark: install
