@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -86,11 +87,17 @@ def _without_build_hashes(found: Snapshot, captured: graph.Graph) -> Snapshot:
         str(r["inputs"].get("imageTag", "")).rsplit("-", 1)[-1]
         for r in captured["resources"]
         if r["type"] == "awsx:ecr:Image"
-    } - {""}
+    }
+    hashes = {digest for digest in hashes if re.fullmatch(r"[0-9a-f]{8,64}", digest)}
     text = json.dumps(found)
     for digest in hashes:
         text = text.replace(digest, BUILD_HASH)
-    return json.loads(text)
+    return json.loads(RUN_TIME.sub(r"\1<run-time>", text))
+
+
+RUN_TIME = re.compile(r"(-final-)\d{12}\b")
+"""Final snapshot names carry the minute of the run (components/database.py, cache.py; state keeps the
+first one through ignore_changes): the same stack gives another name every minute."""
 
 
 def path_of(stack: str, folder: Path = FOLDER) -> Path:
