@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from components.encryption import KEY_DELETION_WINDOW_DAYS, encrypted_log_group, key_policy_statements
 from components.iam import Statement, account_policy
@@ -95,6 +95,12 @@ class WafRuleGroups(StrictModel):
         description="SQL injection rule set. Default off (the app uses no SQL database yet).",
         json_schema_extra={"fix": "use off, count or block"},
     )
+
+    @field_validator("common", "known_bad_inputs", "ip_reputation", "sqli", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: object) -> object:
+        """A bare ``off`` is the string "off" to the Pulumi CLI (YAML 1.2) but false to YAML 1.1 readers."""
+        return RuleGroupAction.OFF.value if value is False else value
 
 
 class WafConfig(StrictModel):

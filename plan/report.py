@@ -597,10 +597,122 @@ def warnings(graph: Graph) -> list[str]:
     return ["Warnings:", *[f"  ! {w}" for w in found]] if found else ["Warnings: none."]
 
 
+# --- Front door -----------------------------------------------------------------------------------
+
+CERTIFICATE = "aws:acm/certificate:Certificate"
+VALIDATION = "aws:acm/certificateValidation:CertificateValidation"
+RECORD = "aws:route53/record:Record"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    statement = rule.get("statement") or {}
+    if "rateBasedStatement" in statement:
+        rate = statement["rateBasedStatement"]
+        what = (
+            f"at most {int(rate['limit'])} requests per {rate.get('aggregateKeyType', 'IP')} "
+            f"per {int(rate.get('evaluationWindowSec', 300))} s"
+        )
+    else:
+        what = "AWS managed rule group"
+    override = rule.get("overrideAction") or {}
+    action = "count only" if "count" in override else "block"
+    return f"{int(rule.get('priority', 0)):>3} {rule.get('name')}: {what}, {action}"
+
+
+def front_door(graph: Graph) -> list[str]:
+    """What serves the stack's names: certificates and their DNS validation, aliases, web ACLs,
+    CloudFront paths, and which door the internet comes through to reach what."""
+    index = Index(graph)
+    certificates = index.of_type(CERTIFICATE)
+    acls = index.of_type(WEB_ACL)
+    distributions = index.of_type(DISTRIBUTION)
+    if not (certificates or acls or distributions):
+        return ["Front door: the load balancer's DNS name only (no webstack:domain, WAF or static content)."]
+    lines = ["Front door:"]
+    records = index.of_type(RECORD)
+    validated = {
+        v["inputs"].get("certificateArn"): v["inputs"].get("validationRecordFqdns") or []
+        for v in index.of_type(VALIDATION)
+    }
+    for certificate in certificates:
+        inputs = certificate["inputs"]
+        names = [inputs.get("domainName"), *(inputs.get("subjectAlternativeNames") or [])]
+        region = inputs.get("region") or graph.get("region")
+        fqdns = validated.get(certificate["outputs"].get("arn"), [])
+        state = "validated by DNS" if fqdns else "NOT validated"
+        lines.append(f"  certificate {', '.join(map(str, names))} ({region}): {state}")
+        for record in records:
+            if (
+                record["inputs"].get("type") == "CNAME"
+                and str(record["inputs"].get("name")).rstrip(".") in fqdns
+            ):
+                lines.append(f"    CNAME {record['inputs']['name']} -> {record['inputs']['records'][0]}")
+    targets = {
+        **{
+            b["outputs"].get("dnsName"): f"load balancer {index.owner(b)}"
+            for b in index.of_type(LOAD_BALANCER)
+        },
+        **{d["outputs"].get("domainName"): f"CloudFront {d['name']}" for d in distributions},
+    }
+    aliases: dict[tuple[str, str], list[str]] = {}
+    for record in records:
+        for alias in record["inputs"].get("aliases") or []:
+            key = (str(record["inputs"]["name"]), targets.get(alias.get("name"), str(alias.get("name"))))
+            aliases.setdefault(key, []).append(str(record["inputs"]["type"]))
+    for (host, target), kinds in sorted(aliases.items()):
+        lines.append(f"  alias {host} ({', '.join(sorted(kinds))}) -> {target}")
+    protected = {
+        a["inputs"].get("webAclArn"): a["inputs"].get("resourceArn")
+        for a in index.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    }
+    for acl in acls:
+        arn = acl["outputs"].get("arn")
+        on = (
+            "the load balancer"
+            if protected.get(arn)
+            else "CloudFront"
+            if any(d["inputs"].get("webAclId") == arn for d in distributions)
+            else "nothing (not associated!)"
+        )
+        lines.append(f"  web ACL {acl['name']} ({acl['inputs'].get('scope')}) on {on}, default allow:")
+        lines += [f"    {_rule_text(rule)}" for rule in acl["inputs"].get("rules") or []]
+    for distribution in distributions:
+        inputs = distribution["inputs"]
+        behaviour = inputs.get("defaultCacheBehavior") or {}
+        origins = {o.get("originId"): o for o in inputs.get("origins") or []}
+        paths = [
+            ("/*", behaviour),
+            *[(b.get("pathPattern"), b) for b in inputs.get("orderedCacheBehaviors") or []],
+        ]
+        tls = (inputs.get("viewerCertificate") or {}).get("minimumProtocolVersion")
+        hosts = ", ".join(inputs.get("aliases") or [])
+        lines.append(f"  CloudFront {hosts}: {behaviour.get('viewerProtocolPolicy')}, {tls}")
+        for path, item in paths:
+            origin = origins.get(item.get("targetOriginId"), {})
+            kind = "S3 bucket via origin access control" if origin.get("originAccessControlId") else "origin"
+            lines.append(f"    {path} -> {kind} ({origin.get('domainName')})")
+    lines.append("  Doors from the internet:")
+    for (host, target), _ in sorted(aliases.items()):
+        guarded = any(
+            (protected.get(a["outputs"].get("arn")) and target.startswith("load balancer"))
+            or (
+                target.startswith("CloudFront")
+                and any(d["inputs"].get("webAclId") == a["outputs"].get("arn") for d in distributions)
+            )
+            for a in acls
+        )
+        lines.append(f"    https://{host} -> {target}{' (behind the web ACL)' if guarded else ''}")
+    return lines
+
+
 def sections(graph: Graph) -> Iterable[list[str]]:
     yield inventory(graph)
     yield outputs(graph)
     yield warnings(graph)
     yield exposure(graph)
+    yield front_door(graph)
     yield messaging(graph)
     yield subnets(graph)

@@ -9,6 +9,7 @@ import pytest
 
 from components.guardrails import policy_statements
 from components.schema import ConfigError
+from plan import graph, report
 from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
 from tests.test_config import IMAGE, problems_of, raw
 
@@ -452,3 +453,29 @@ def test_each_front_door_mistake_fails_with_an_error_naming_its_key(config, key,
     matching = [problem for problem in problems if problem.startswith(f"{key}:")]
     assert matching, f"no problem names {key}: {problems}"
     assert any(words in problem for problem in matching), matching
+
+
+# --- The plan ------------------------------------------------------------------------------------------
+
+
+def test_the_plan_shows_certificates_validation_records_aliases_waf_rules_cloudfront_paths_and_doors():
+    lines = report.front_door(graph.capture("frontdoor-prod", root=STACKS))
+    text = "\n".join(lines)
+    assert "certificate app.example.com (eu-west-1): validated by DNS" in text
+    assert "certificate assets.example.com (us-east-1): validated by DNS" in text
+    assert sum(1 for line in lines if line.strip().startswith("CNAME _")) == 2
+    assert "alias app.example.com (A) -> load balancer edge" in text
+    assert "alias assets.example.com (A, AAAA) -> CloudFront cdn-distribution" in text
+    assert "web ACL waf-acl (REGIONAL) on the load balancer" in text
+    assert "20 rate-limit-per-ip: at most 1000 requests per IP per 300 s, block" in text
+    assert "50 AWSManagedRulesSQLiRuleSet: AWS managed rule group, count only" in text
+    assert "/* -> S3 bucket via origin access control" in text
+    assert lines[-2:] == [
+        "    https://app.example.com -> load balancer edge (behind the web ACL)",
+        "    https://assets.example.com -> CloudFront cdn-distribution",
+    ]
+
+
+def test_a_stack_without_a_front_door_says_so_in_one_line():
+    (line,) = report.front_door(graph.capture("example-dev", root=STACKS))
+    assert line.startswith("Front door: the load balancer's DNS name only")
