@@ -37,6 +37,7 @@ network = Network(
         interface_endpoints=endpoint_services(
             [arn for service in settings.services for arn in service.secret_resource_arns],
             exec_enabled=settings.cluster.exec_enabled and bool(settings.services),
+            ec2_capacity=settings.cluster.ec2 is not None and bool(settings.services),
         )
         if settings.network.interface_endpoints
         else (),
@@ -127,6 +128,9 @@ if settings.services:
             kms_key_arn=stack_key.arn,
             service_connect=any(service.config.calls for service in settings.services),
             tags=tags,
+            ec2=settings.cluster.ec2,
+            vpc_id=network.vpc_id,
+            subnet_ids=network.private_subnet_ids,
         ),
     )
     domain = (

@@ -25,9 +25,16 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
-PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "scheduler.amazonaws.com")
-"""Services webstack's roles are passed to (CreateSchedule passes the scheduler role to Scheduler)."""
+PASSED_TO = (
+    "ecs-tasks.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+    "scheduler.amazonaws.com",
+    "ec2.amazonaws.com",
+)
+"""Services webstack's roles are passed to (CreateSchedule passes the scheduler role to Scheduler;
+the instance profile passes the container instances' role to EC2)."""
 SERVICE_LINKED = (
+    "autoscaling.amazonaws.com",
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",
     "ecs.application-autoscaling.amazonaws.com",
@@ -251,6 +258,31 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "servicediscovery:TagResource",
         "servicediscovery:UntagResource",
     ),
+    # webstack:cluster.compute ec2 (components/cluster.py): the launch template (creating a group from
+    # it checks the caller may ec2:RunInstances with it), the Auto Scaling group, its capacity
+    # provider, the instance profile, the public AMI parameter and the key grant for its volumes.
+    "Ec2Capacity": (
+        "ec2:CreateLaunchTemplate",
+        "ec2:CreateLaunchTemplateVersion",
+        "ec2:ModifyLaunchTemplate",
+        "ec2:DeleteLaunchTemplate",
+        "ec2:DeleteLaunchTemplateVersions",
+        "ec2:GetLaunchTemplateData",
+        "ec2:RunInstances",
+        "autoscaling:Describe*",
+        "autoscaling:CreateAutoScalingGroup",
+        "autoscaling:UpdateAutoScalingGroup",
+        "autoscaling:DeleteAutoScalingGroup",
+        "autoscaling:SetInstanceProtection",
+        "autoscaling:CreateOrUpdateTags",
+        "autoscaling:DeleteTags",
+        "ecs:CreateCapacityProvider",
+        "ecs:UpdateCapacityProvider",
+        "ecs:DeleteCapacityProvider",
+        "kms:CreateGrant",
+        "kms:RevokeGrant",
+        "kms:ListGrants",
+    ),
     # The stack key (components/encryption.py) and the log groups it encrypts.
     "StackKey": (
         "kms:CreateKey",
@@ -271,6 +303,28 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DisassociateKmsKey",
     ),
 }
+INSTANCE_PROFILE_ACTIONS = (
+    "iam:GetInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:UntagInstanceProfile",
+)
+"""The container instances' profile (webstack:cluster.compute ec2), only under webstack's path."""
+SCALING_ROLE_ACTIONS = (
+    "iam:GetRole",
+    "iam:PassRole",
+    "iam:DeleteServiceLinkedRole",
+    "iam:GetServiceLinkedRoleDeletionStatus",
+)
+"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole) and it is
+deleted with the stack."""
+CONTAINER_INSTANCE_POLICIES = (
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+)
 # Managing webstack's roles (only those under its path).
 ROLE_ACTIONS = (
     "iam:GetRole",
@@ -603,8 +657,44 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             actions=list(LOG_BUCKET_ACTIONS),
             resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
         ),
+        *_ec2_capacity_statements(account_id),
     ]
     return statements + _state_statements(bucket_arn, key_arn, write=True)
+
+
+def _ec2_capacity_statements(account_id: str) -> list[Statement]:
+    """IAM for EC2 capacity, each scoped to webstack's own profiles, policies and scaling roles."""
+    return [
+        Statement(
+            sid="OnlyTheContainerInstancePolicies",
+            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            resources=[_roles(account_id)],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="ArnEquals", variable="iam:PolicyARN", values=list(CONTAINER_INSTANCE_POLICIES)
+                )
+            ],
+        ),
+        Statement(
+            sid="WebstackInstanceProfiles",
+            actions=list(INSTANCE_PROFILE_ACTIONS),
+            resources=[f"arn:aws:iam::{account_id}:instance-profile{IAM_PATH}*"],
+        ),
+        Statement(
+            sid="StackAutoScalingRoles",
+            actions=list(SCALING_ROLE_ACTIONS),
+            resources=[
+                f"arn:aws:iam::{account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
+                "AWSServiceRoleForAutoScaling_webstack-*"
+            ],
+        ),
+        # The public ECS-optimized AMI parameters only (AWS retrieve-ecs-optimized_AMI.html).
+        Statement(
+            sid="EcsOptimizedAmiParameters",
+            actions=["ssm:GetParameter", "ssm:GetParameters"],
+            resources=["arn:aws:ssm:*::parameter/aws/service/ecs/*"],
+        ),
+    ]
 
 
 def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:

@@ -31,7 +31,13 @@ from pydantic import BaseModel, Field, StrictStr
 from components import cidr, regions
 from components.cache import CacheConfig, CacheSettings, cache_settings
 from components.cdn import StaticConfig, StaticSettings, static_settings
-from components.cluster import ClusterConfig, ClusterSettings, ContainerInsights, cluster_settings
+from components.cluster import (
+    ClusterConfig,
+    ClusterSettings,
+    ContainerInsights,
+    cluster_settings,
+    image_platform_problems,
+)
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
 from components.domain import (
@@ -465,6 +471,15 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         problems += service_problems + _backlog_problems(resolved)
     databases, caches, data_problems, warnings = _data_stores(webstack, network, env)
     problems += data_problems
+    platform_problems, platform_warnings = image_platform_problems(
+        cluster.ec2,
+        {
+            service.name: service.config.build.platform if service.config.build else None
+            for service in services
+        },
+    )
+    problems += platform_problems
+    warnings = (*warnings, *platform_warnings)
     problems += network_problems_with_services(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )

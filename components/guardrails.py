@@ -27,6 +27,15 @@ ENHANCED_MONITORING_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonRDS
 ALLOWED_MANAGED_POLICIES = frozenset({TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN})
 """The only AWS managed policies webstack attaches (narrow service roles); anything broader
 (``*FullAccess``) is refused."""
+CLUSTER_COMPONENT = "webstack:components:Cluster"
+INSTANCE_POLICIES = frozenset(
+    {
+        "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+        "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    }
+)
+"""The ECS agent's and Session Manager's policies: allowed only on the cluster's container instances."""
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 
 
@@ -228,10 +237,40 @@ def _iam_wildcards(resource_type: str, props: Mapping[str, Any], urn: str) -> li
 
 def _managed_policies(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
     arns = _as_list(props.get("policyArn")) + _as_list(props.get("managedPolicyArns"))
+    allowed = ALLOWED_MANAGED_POLICIES | (INSTANCE_POLICIES if owned_by(urn, CLUSTER_COMPONENT) else set())
     return [
-        f"attaches managed policy {arn}; only {sorted(ALLOWED_MANAGED_POLICIES)} may be attached"
+        f"attaches managed policy {arn}; only {sorted(allowed)} may be attached here"
         for arn in arns
-        if arn not in ALLOWED_MANAGED_POLICIES
+        if arn not in allowed
+    ]
+
+
+def _instances_hardened(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    metadata = props.get("metadataOptions") or {}
+    if not isinstance(metadata, Mapping) or metadata.get("httpTokens") != "required":
+        problems.append("launch template does not require IMDSv2 (metadataOptions.httpTokens: required)")
+    elif _port(metadata.get("httpPutResponseHopLimit")) != 1:
+        problems.append("launch template lets containers reach IMDS (httpPutResponseHopLimit must be 1)")
+    if props.get("keyName"):
+        problems.append("launch template installs an SSH key pair; use Session Manager instead")
+    interfaces = props.get("networkInterfaces") or []
+    if not interfaces or any(
+        str(interface.get("associatePublicIpAddress")).lower() != "false" for interface in interfaces
+    ):
+        problems.append("launch template does not set associatePublicIpAddress: false on every interface")
+    return problems
+
+
+def _volumes_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    mappings = props.get("blockDeviceMappings") or []
+    if not mappings:
+        return ["launch template leaves the root volume to the AMI's (unencrypted) default"]
+    return [
+        f"volume {mapping.get('deviceName')} is not encrypted with a customer-managed key"
+        for mapping in mappings
+        if str((mapping.get("ebs") or {}).get("encrypted")).lower() != "true"
+        or not (mapping.get("ebs") or {}).get("kmsKeyId")
     ]
 
 
@@ -339,8 +378,21 @@ RULES: tuple[Rule, ...] = (
         _iam_wildcards,
     ),
     Rule(
+        "ec2-instances-imdsv2-private-no-ssh",
+        "Launch templates require IMDSv2 with hop limit 1, assign no public IP and install no SSH key.",
+        frozenset({LAUNCH_TEMPLATE}),
+        _instances_hardened,
+    ),
+    Rule(
+        "ec2-volumes-encrypted",
+        "Launch templates encrypt every volume with a customer-managed key.",
+        frozenset({LAUNCH_TEMPLATE}),
+        _volumes_encrypted,
+    ),
+    Rule(
         "no-broad-managed-policies",
-        "Roles get no AWS managed policy but the ECS task-execution policy.",
+        "Roles get no AWS managed policy but the narrow service-role ones (ECS task execution, RDS "
+        "monitoring) and, on the cluster's container instances, the ECS instance and SSM core policies.",
         frozenset({"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"}),
         _managed_policies,
     ),

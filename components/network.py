@@ -212,11 +212,20 @@ ENDPOINTS_ALWAYS = ("ecr.api", "ecr.dkr", "logs")
 endpoints (AWS PrivateLink)"."""
 
 
-def endpoint_services(secret_arns: Iterable[str], exec_enabled: bool) -> tuple[str, ...]:
-    """The interface endpoints private tasks need, given the secrets they read and ECS Exec."""
+ENDPOINTS_EC2_CAPACITY = ("ecs", "ecs-agent", "ecs-telemetry")
+"""What the ECS agent on EC2 container instances calls (Fargate's agent needs none of them): AWS ECS
+``vpc-endpoints.html``."""
+
+
+def endpoint_services(
+    secret_arns: Iterable[str], exec_enabled: bool, ec2_capacity: bool = False
+) -> tuple[str, ...]:
+    """The interface endpoints private tasks need, given the secrets they read, ECS Exec and whether
+    they run on EC2 container instances."""
     arns = list(secret_arns)
     return (
         *ENDPOINTS_ALWAYS,
+        *(ENDPOINTS_EC2_CAPACITY if ec2_capacity else ()),
         *(("secretsmanager",) if any(":secretsmanager:" in arn for arn in arns) else ()),
         *(("ssm",) if any(":ssm:" in arn for arn in arns) else ()),
         *(("ssmmessages",) if exec_enabled else ()),

@@ -1036,7 +1036,7 @@ class Service(pulumi.ComponentResource):
         task_definition = aws.ecs.TaskDefinition(
             child_name(name, "task"),
             family=f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}",
-            requires_compatibilities=["FARGATE"],
+            requires_compatibilities=[args.cluster.launch_compatibility],
             network_mode="awsvpc",
             cpu=str(config.cpu),
             memory=str(config.memory),
@@ -1082,7 +1082,7 @@ class Service(pulumi.ComponentResource):
                 )
                 for provider, base, weight in args.cluster.capacity_strategy
             ],
-            platform_version="LATEST",
+            platform_version=args.cluster.platform_version,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=list(args.subnet_ids),
                 security_groups=[security_group.id],
@@ -1591,7 +1591,7 @@ class Service(pulumi.ComponentResource):
                             {"capacity_provider": provider, "base": base, "weight": weight}
                             for provider, base, weight in args.cluster.capacity_strategy
                         ],
-                        "platform_version": "LATEST",
+                        "platform_version": args.cluster.platform_version,
                         "network_configuration": {
                             "subnets": list(args.subnet_ids),
                             "security_groups": [security_group.id],

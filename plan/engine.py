@@ -394,6 +394,10 @@ ALB_HOSTED_ZONES = {
 
 
 _DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict[str, Any]]] = {
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": lambda inputs, rid, m: {
+        "arn": f"arn:aws:iam::{m.account_id}:role/aws-service-role/{inputs.get('awsServiceName')}/"
+        f"AWSServiceRoleForAutoScaling_{inputs.get('customSuffix')}",
+    },
     "aws:acm/certificate:Certificate": _certificate_state,
     "aws:route53/record:Record": lambda inputs, rid, m: {"fqdn": str(inputs.get("name", "")).rstrip(".")},
     "aws:lb/loadBalancer:LoadBalancer": lambda inputs, rid, m: {
@@ -411,7 +415,27 @@ _DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict
 """State the provider computes from a resource's inputs."""
 
 
+def _ssm_parameter(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    """``ssm.getParameter`` for the public ECS-optimized AMI parameters (the only ones webstack reads);
+    any other name is answered as AWS does for a missing parameter."""
+    name = str(args.get("name", ""))
+    if not name.startswith("/aws/service/ecs/optimized-ami/"):
+        raise AwsLookupError(f"reading SSM Parameter ({name}): ParameterNotFound")
+    ami = "ami-0" + _digest(mocks.region, name, length=16)
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{mocks.region}::parameter{name}",
+        "type": "String",
+        "value": ami,
+        "insecureValue": ami,
+        "version": 42,
+        "withDecryption": args.get("withDecryption", True),
+    }
+
+
 _INVOKES: dict[str, Callable[[WebstackMocks, Mapping[str, Any]], dict[str, Any]]] = {
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
@@ -426,6 +450,11 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "repositoryUrl": f"{m.account_id}.dkr.ecr.{m.region}.amazonaws.com/{rid}",
     },
     "aws:ecs/cluster:Cluster": lambda name, rid, m: {"name": rid},
+    "aws:autoscaling/group:Group": lambda name, rid, m: {
+        "name": rid,
+        "arn": f"arn:aws:autoscaling:{m.region}:{m.account_id}:autoScalingGroup:{_digest(rid, length=36)}:"
+        f"autoScalingGroupName/{rid}",
+    },
     "aws:ecs/service:Service": lambda name, rid, m: {"name": rid},
     # The revision-free ARN the real provider returns; ``arn`` keeps the generic form (release-1 graphs).
     "aws:ecs/taskDefinition:TaskDefinition": lambda name, rid, m: {

@@ -80,6 +80,23 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": ("vpcId", "serviceName", "vpcEndpointType", "serviceRegion"),
     "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("repository",),
     "aws:ecr/repository:Repository": ("encryptionConfigurations",),
+    # EC2 capacity (TF src autoscaling/group.go, ec2/ec2_launch_template.go, ecs/capacity_provider.go,
+    # iam/instance_profile.go, iam/service_linked_role.go, kms/grant.go). A launch template change is
+    # a new version, not a replacement; the provider's nested autoScalingGroupArn is ForceNew too.
+    "aws:autoscaling/group:Group": (),
+    "aws:ec2/launchTemplate:LaunchTemplate": (),
+    "aws:ecs/capacityProvider:CapacityProvider": ("cluster",),
+    "aws:iam/instanceProfile:InstanceProfile": ("path",),
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": ("awsServiceName", "customSuffix"),
+    "aws:kms/grant:Grant": (
+        "keyId",
+        "granteePrincipal",
+        "operations",
+        "constraints",
+        "grantCreationTokens",
+        "retiringPrincipal",
+        "retireOnDelete",
+    ),
     "aws:ecs/cluster:Cluster": (),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ("clusterName",),
     "aws:ecs/service:Service": (

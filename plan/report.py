@@ -16,6 +16,8 @@ INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+AUTO_SCALING_GROUP = "aws:autoscaling/group:Group"
 COMPONENT_ORDER = {
     "StackKey": 0,
     "Network": 1,
@@ -232,6 +234,17 @@ def groups_without_internet_route(graph: Graph) -> set[str]:
                 subnets_of.setdefault(names.get(group, group), set()).update(
                     _dig(resource["inputs"], subnets_at)
                 )
+    for template in index.of_type(LAUNCH_TEMPLATE):
+        # Container instances: the template names the group, the Auto Scaling group the subnets.
+        subnets = {
+            subnet
+            for group in index.of_type(AUTO_SCALING_GROUP)
+            if template["outputs"].get("id") in json.dumps(group["inputs"].get("mixedInstancesPolicy"))
+            for subnet in group["inputs"].get("vpcZoneIdentifiers") or []
+        }
+        for interface in template["inputs"].get("networkInterfaces") or []:
+            for group in interface.get("securityGroups") or []:
+                subnets_of.setdefault(names.get(group, group), set()).update(subnets)
     return {group for group, subnets in subnets_of.items() if subnets and not subnets & routed}
 
 
@@ -353,6 +366,19 @@ def facts(graph: Graph) -> dict[str, str]:
         found[f"log retention {group['name']}"] = f"{group['inputs'].get('retentionInDays')} days"
     for cluster in index.of_type("aws:ecs/cluster:Cluster"):
         found["container insights"] = ", ".join(s["value"] for s in cluster["inputs"].get("settings", []))
+    for group in index.of_type(AUTO_SCALING_GROUP):
+        overrides = ((group["inputs"].get("mixedInstancesPolicy") or {}).get("launchTemplate") or {}).get(
+            "overrides"
+        ) or []
+        found["ec2 instances"] = (
+            f"{', '.join(o.get('instanceType', '?') for o in overrides)} "
+            f"x{group['inputs'].get('minSize')}-{group['inputs'].get('maxSize')}"
+        )
+    for template in index.of_type(LAUNCH_TEMPLATE):
+        metadata = template["inputs"].get("metadataOptions") or {}
+        found["ec2 metadata"] = (
+            f"tokens {metadata.get('httpTokens')}, hop limit {metadata.get('httpPutResponseHopLimit')}"
+        )
     for capacity in index.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"):
         found["capacity strategy"] = ", ".join(
             f"{s['capacityProvider']} base {s['base']} weight {s['weight']}"
@@ -503,13 +529,21 @@ def mermaid(graph: Graph) -> str:
         lines.append(f'      nat["NAT gateway x{len(nats)}"]')
     lines.append("    end")
     lines.append('    subgraph private["private subnets"]')
-    services = [n for n in nodes if n != "edge"]
+    groups = index.of_type(AUTO_SCALING_GROUP)
+    services = [n for n in nodes if n not in ("edge", "cluster")]
+    if groups and "cluster" in nodes:
+        sizes = f"{groups[0]['inputs'].get('minSize')}-{groups[0]['inputs'].get('maxSize')}"
+        lines.append(
+            f'      {_mermaid_id("cluster")}["cluster: ECS container instances<br/>'
+            f'EC2 Auto Scaling group, {sizes}"]'
+        )
+    kind = "EC2 service" if groups else "Fargate service"
     for service in services:
         target = next(
             (t for t in index.of_type("aws:appautoscaling/target:Target") if index.owner(t) == service), None
         )
         tasks = f"{target['inputs']['minCapacity']}-{target['inputs']['maxCapacity']} tasks" if target else ""
-        lines.append(f'      {_mermaid_id(service)}["{service}: Fargate service<br/>{tasks}"]')
+        lines.append(f'      {_mermaid_id(service)}["{service}: {kind}<br/>{tasks}"]')
     lines.append("    end")
     lines.append("  end")
     work = flows(graph)

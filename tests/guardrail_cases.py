@@ -53,7 +53,69 @@ PRIVATE_DB = {"publiclyAccessible": False, "storageEncrypted": True}
 KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
 
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+CLUSTER_URN = f"urn:pulumi:prod::webstack::webstack:components:Cluster${ATTACHMENT}::cluster-instance-ecs"
+ECS_INSTANCE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+INSTANCES = "ec2-instances-imdsv2-private-no-ssh"
+VOLUMES = "ec2-volumes-encrypted"
+HARDENED_TEMPLATE = {
+    "metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1.0, "httpEndpoint": "enabled"},
+    "networkInterfaces": [{"deviceIndex": 0.0, "associatePublicIpAddress": "false"}],
+    "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}],
+}
+
+
+def _template(**changes: Any) -> dict[str, Any]:
+    return {**HARDENED_TEMPLATE, **changes}
+
+
 CASES: tuple[Case, ...] = (
+    _case("hardened launch template", LAUNCH_TEMPLATE, _template()),
+    _case(
+        "launch template with IMDSv1",
+        LAUNCH_TEMPLATE,
+        _template(metadataOptions={"httpTokens": "optional"}),
+        INSTANCES,
+    ),
+    _case(
+        "launch template with hop limit 2",
+        LAUNCH_TEMPLATE,
+        _template(metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 2.0}),
+        INSTANCES,
+    ),
+    _case("launch template with a key pair", LAUNCH_TEMPLATE, _template(keyName="ops"), INSTANCES),
+    _case(
+        "launch template with a public ip",
+        LAUNCH_TEMPLATE,
+        _template(networkInterfaces=[{"associatePublicIpAddress": "true"}]),
+        INSTANCES,
+    ),
+    _case(
+        "launch template with an unencrypted volume",
+        LAUNCH_TEMPLATE,
+        _template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "false"}}]),
+        VOLUMES,
+    ),
+    _case(
+        "launch template under the aws managed ebs key",
+        LAUNCH_TEMPLATE,
+        _template(blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}]),
+        VOLUMES,
+    ),
+    _case(
+        "cluster instance role with the ecs instance policy",
+        ATTACHMENT,
+        {"policyArn": ECS_INSTANCE_POLICY},
+        urn=CLUSTER_URN,
+    ),
+    _case(
+        "service role with the ecs instance policy",
+        ATTACHMENT,
+        {"policyArn": ECS_INSTANCE_POLICY},
+        "no-broad-managed-policies",
+        urn=SERVICE_URN.replace(INGRESS, ATTACHMENT),
+    ),
     _case("edge https from internet", INGRESS, _ingress(443), urn=EDGE_URN),
     _case("edge http from internet", INGRESS, _ingress(80), urn=EDGE_URN),
     _case(

@@ -88,10 +88,13 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
     iam = [s for s in found if any(a.startswith("iam:") for a in s["Action"])]
     for statement in iam:
         assert all(a.startswith("iam:") for a in statement["Action"]), statement["Sid"]
-        expected = f"arn:aws:iam::{PROD_ACCOUNT}:role/" + (
-            "aws-service-role/*" if statement["Sid"] == "ServiceLinkedRoles" else "webstack/*"
-        )
-        assert statement["Resource"] == [expected]
+        expected = {
+            "ServiceLinkedRoles": "role/aws-service-role/*",
+            "WebstackInstanceProfiles": "instance-profile/webstack/*",
+            "StackAutoScalingRoles": "role/aws-service-role/autoscaling.amazonaws.com/"
+            "AWSServiceRoleForAutoScaling_webstack-*",
+        }.get(statement["Sid"], "role/webstack/*")
+        assert statement["Resource"] == [f"arn:aws:iam::{PROD_ACCOUNT}:{expected}"]
     by_sid = {s["Sid"]: s for s in found}
     assert by_sid["PassRolesToTasksAndFlowLogs"]["Condition"] == {
         "StringEquals": {
@@ -99,6 +102,15 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "ecs-tasks.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "scheduler.amazonaws.com",
+                "ec2.amazonaws.com",
+            ]
+        }
+    }
+    assert by_sid["OnlyTheContainerInstancePolicies"]["Condition"] == {
+        "ArnEquals": {
+            "iam:PolicyARN": [
+                "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+                "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             ]
         }
     }
