@@ -622,35 +622,29 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
     ]
     statements += [
         Statement(sid="WebstackRoles", actions=list(ROLE_ACTIONS), resources=[_roles(account_id)]),
-        Statement(
-            sid="OnlyTheTaskExecutionPolicy",
-            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            resources=[_roles(account_id)],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="ArnEquals", variable="iam:PolicyARN", values=[TASK_EXECUTION_POLICY_ARN]
-                )
-            ],
+        _only_when(
+            "OnlyTheTaskExecutionPolicy",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            _roles(account_id),
+            "ArnEquals",
+            "iam:PolicyARN",
+            [TASK_EXECUTION_POLICY_ARN],
         ),
-        Statement(
-            sid="PassRolesToTasksAndFlowLogs",
-            actions=["iam:PassRole"],
-            resources=[_roles(account_id)],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="StringEquals", variable="iam:PassedToService", values=list(PASSED_TO)
-                )
-            ],
+        _only_when(
+            "PassRolesToTasksAndFlowLogs",
+            ["iam:PassRole"],
+            _roles(account_id),
+            "StringEquals",
+            "iam:PassedToService",
+            list(PASSED_TO),
         ),
-        Statement(
-            sid="ServiceLinkedRoles",
-            actions=["iam:CreateServiceLinkedRole"],
-            resources=[f"arn:aws:iam::{account_id}:role/aws-service-role/*"],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="StringEquals", variable="iam:AWSServiceName", values=list(SERVICE_LINKED)
-                )
-            ],
+        _only_when(
+            "ServiceLinkedRoles",
+            ["iam:CreateServiceLinkedRole"],
+            f"arn:aws:iam::{account_id}:role/aws-service-role/*",
+            "StringEquals",
+            "iam:AWSServiceName",
+            list(SERVICE_LINKED),
         ),
         Statement(
             sid="AccessLogBuckets",
@@ -662,18 +656,30 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
     return statements + _state_statements(bucket_arn, key_arn, write=True)
 
 
+def _only_when(
+    sid: str, actions: list[str], resource: str, test: str, variable: str, values: list[str]
+) -> Statement:
+    """A statement on one resource pattern that applies only when a condition key matches."""
+    return Statement(
+        sid=sid,
+        actions=actions,
+        resources=[resource],
+        conditions=[
+            aws.iam.GetPolicyDocumentStatementConditionArgs(test=test, variable=variable, values=values)
+        ],
+    )
+
+
 def _ec2_capacity_statements(account_id: str) -> list[Statement]:
     """IAM for EC2 capacity, each scoped to webstack's own profiles, policies and scaling roles."""
     return [
-        Statement(
-            sid="OnlyTheContainerInstancePolicies",
-            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            resources=[_roles(account_id)],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="ArnEquals", variable="iam:PolicyARN", values=list(CONTAINER_INSTANCE_POLICIES)
-                )
-            ],
+        _only_when(
+            "OnlyTheContainerInstancePolicies",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            _roles(account_id),
+            "ArnEquals",
+            "iam:PolicyARN",
+            list(CONTAINER_INSTANCE_POLICIES),
         ),
         Statement(
             sid="WebstackInstanceProfiles",

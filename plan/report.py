@@ -243,8 +243,8 @@ def groups_without_internet_route(graph: Graph) -> set[str]:
             for subnet in group["inputs"].get("vpcZoneIdentifiers") or []
         }
         for interface in template["inputs"].get("networkInterfaces") or []:
-            for group in interface.get("securityGroups") or []:
-                subnets_of.setdefault(names.get(group, group), set()).update(subnets)
+            for group_id in interface.get("securityGroups") or []:
+                subnets_of.setdefault(str(names.get(group_id, group_id)), set()).update(subnets)
     return {group for group, subnets in subnets_of.items() if subnets and not subnets & routed}
 
 
