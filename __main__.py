@@ -3,8 +3,11 @@
 No resource is declared here; every one lives in a component under ``components/``.
 """
 
+from dataclasses import replace
+
 import pulumi
 
+from components.alarms import cache_targets, database_target
 from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.cluster import Cluster, ClusterArgs
@@ -15,6 +18,14 @@ from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, Dom
 from components.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
 from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs, endpoint_services
+from components.observability import (
+    Notifications,
+    NotificationsArgs,
+    Observability,
+    ObservabilityArgs,
+    ServiceMetrics,
+    ServiceMonitoring,
+)
 from components.queue import Queue, QueueArgs
 from components.service import QueueAccess, Service, ServiceArgs, call_order
 from components.waf import Scope, Waf, WafArgs, waf_log_group_name
@@ -23,7 +34,28 @@ settings = load_settings()  # validates everything before any resource is regist
 tags = {"Stack": settings.stack}
 
 # First: every log group, ECS Exec session and the alarm topic is encrypted with this key.
-stack_key = StackKey("stack-key", StackKeyArgs(region=settings.aws.region, tags=tags))
+observing = settings.observability
+stack_key = StackKey(
+    "stack-key", StackKeyArgs(region=settings.aws.region, publishers=observing.publishers, tags=tags)
+)
+# Before the services: they alarm into its topic (and name their deployment alarms).
+notifications = (
+    Notifications(
+        "alerts",
+        NotificationsArgs(
+            kms_key_arn=stack_key.arn,
+            region=settings.aws.region,
+            emails=observing.emails,
+            https_endpoints=observing.https_endpoints,
+            budget=observing.budget,
+            tags=tags,
+        ),
+    )
+    if observing.topic
+    else None
+)
+alarm_topic = notifications.topic_arn if notifications and observing.alarms else None
+watched = ObservabilityArgs(region=settings.aws.region, topic_arn=alarm_topic, tags=tags)
 
 network = Network(
     "webstack",
@@ -226,6 +258,12 @@ if settings.services:
                 if routed
                 else None,
                 region=settings.aws.region,
+                monitoring=ServiceMonitoring(
+                    app_error_pattern=observing.app_error_pattern,
+                    load_balancer_arn_suffix=edge.load_balancer_arn_suffix,
+                    target_group_arn_suffix=edge.target_group_arn_suffixes.get(service.name),
+                    topic_arn=alarm_topic,
+                ),
                 tags=tags,
                 data_stores=tuple(
                     store.link()
@@ -240,6 +278,20 @@ if settings.services:
                 sends_to=[access[queue.name] for queue in settings.queues if service.name in queue.senders],
             ),
         )
+    watched = replace(
+        watched,
+        load_balancer_arn_suffix=edge.load_balancer_arn_suffix,
+        https=edge.https,
+        services=tuple(
+            ServiceMetrics(
+                name=name,
+                cluster_name=cluster.cluster_name,
+                service_name=service.service_name,
+                target_group_arn_suffix=edge.target_group_arn_suffixes.get(name),
+            )
+            for name, service in services.items()
+        ),
+    )
 
     if domain and settings.domain:
         # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
@@ -280,3 +332,26 @@ if settings.services:
     pulumi.export("images", {name: service.image for name, service in services.items()})
     if queues:
         pulumi.export("queueUrls", {name: queue.url for name, queue in queues.items()})
+
+# Last: edge, NAT and data-tier alarms, and the dashboard of everything above.
+watched = replace(
+    watched,
+    nat_gateways=network.nat_gateways,
+    databases=tuple(
+        database_target(
+            d.name, databases[d.name].identifier, d.config.instance_class, d.config.allocated_storage
+        )
+        for d in settings.databases
+    ),
+    caches=tuple(
+        target
+        for c in settings.caches
+        for target in cache_targets(
+            c.name, identifier(pulumi.get_project(), settings.stack, f"cache-{c.name}"), c.nodes
+        )
+    ),
+)
+observability = Observability("observability", watched)
+pulumi.export("dashboard", observability.dashboard_name)
+if notifications is not None:
+    pulumi.export("alarmTopicArn", notifications.topic_arn)

@@ -180,6 +180,9 @@ class CacheArgs(StoreArgsBase):
 class Cache(pulumi.ComponentResource):
     """KMS key, security group, subnet group, AUTH-token secret and the Valkey replication group."""
 
+    replication_group_id: pulumi.Output[str]
+    """The replication group's id; its member nodes are ``<id>-001``, ``-002``... (for alarms)."""
+
     address: pulumi.Output[str]
     """The primary endpoint (follows failover)."""
     secret_arn: pulumi.Output[str]
@@ -252,6 +255,7 @@ class Cache(pulumi.ComponentResource):
         )
 
         self.address = group.primary_endpoint_address
+        self.replication_group_id = group.id
         self.secret_arn = secret.arn
         self.key_arn = base.key.arn
         self.security_group_id = base.security_group.id

@@ -56,6 +56,7 @@ from components.network import (
     network_problems_with_services,
     network_settings,
 )
+from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from components.service import (
@@ -116,6 +117,13 @@ class WebstackConfig(StrictModel):
         description="The web application firewall: see the waf.* keys.",
         json_schema_extra={"fix": "make webstack:waf an object, e.g. {enabled: true, rateLimit: 2000}"},
     )
+    observability: ObservabilityConfig = Field(
+        default_factory=ObservabilityConfig,
+        description="Alarms, their notifications and the budget alert: see the observability.* keys.",
+        json_schema_extra={
+            "fix": "make webstack:observability an object, e.g. {emails: [oncall@example.com]}"
+        },
+    )
     services: dict[StrictStr, ServiceConfig] = Field(
         default_factory=dict,
         description="Named services: see the services.<name>.* keys. Default: none (network only).",
@@ -166,6 +174,7 @@ class StackSettings:
     domain: DomainSettings | None
     waf: WafSettings
     static: StaticSettings | None
+    observability: ObservabilitySettings
     services: tuple[ServiceSettings, ...]
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
@@ -451,12 +460,14 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     }
     static, static_problems = static_settings(webstack.static, domain, service_hosts)
     waf_problems += static_problems
+    observability, observability_problems = observability_settings(webstack.observability, env)
     routes, route_problems = service_routes(webstack.services)
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
     problems += route_problems
     problems += call_problems + queue_problems
+    problems += observability_problems
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
@@ -495,6 +506,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         domain=domain,
         waf=waf,
         static=static,
+        observability=observability,
         services=tuple(services),
         databases=databases,
         caches=caches,

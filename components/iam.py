@@ -11,7 +11,7 @@ Statement = aws.iam.GetPolicyDocumentStatementArgs
 
 
 def account_policy(
-    statements: Callable[[str], list[Statement]], parent: pulumi.Resource
+    statements: Callable[[str], pulumi.Input[list[Statement]]], parent: pulumi.Resource
 ) -> pulumi.Output[str]:
     """A policy document whose statements name this account (its id is known only at run time).
 

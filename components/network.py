@@ -304,6 +304,8 @@ class Network(pulumi.ComponentResource):
     """Isolated subnet ids in zone order (databases and caches); empty without the isolated tier."""
     nat_gateway_ids: list[pulumi.Output[str]]
     """NAT gateway ids: none, one, or one per zone in zone order."""
+    nat_gateways: dict[str, pulumi.Output[str]]
+    """Zone -> the id of the NAT gateway in that zone (for its alarms)."""
     cidr_plan: dict[str, dict[str, str]]
     """``{tier: {zone: cidr}}``, known before deployment."""
 
@@ -442,6 +444,7 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [subnets[(cidr.Tier.PRIVATE, zone)].id for zone in args.zones]
         self.private_route_table_ids = [route_table.id for route_table in private_rts]
         self.nat_gateway_ids = [nats[zone].id for zone in nat_zones]
+        self.nat_gateways = {zone: nats[zone].id for zone in nat_zones}
         self.cidr_plan = {tier.value: {p.zone: str(p.cidr) for p in plan if p.tier is tier} for tier in tiers}
         self.register_outputs(
             {

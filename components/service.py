@@ -20,6 +20,7 @@ import pulumi_awsx as awsx
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
 from components import fargate, priorities, schedules
+from components.alarms import DEPLOYMENT_ALARM_ROLES, create_alarms, stack_prefix, target_alarms, task_alarms
 from components.artifacts import context_tag
 from components.cluster import Cluster
 from components.datastore import DataStoreLink
@@ -34,6 +35,7 @@ from components.encryption import encrypted_log_group
 from components.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
+from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
 from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
@@ -549,6 +551,11 @@ class ServiceConfig(StrictModel):
         "and CACHE_AUTH_TOKEN, and a network path to it on 6379. Default: none.",
         json_schema_extra={"fix": "name a cache declared under webstack:caches, e.g. main"},
     )
+    alarms: ServiceAlarmsConfig = Field(
+        default_factory=ServiceAlarmsConfig,
+        description="When the service's alarms fire: see the alarms.* keys (used when alarms are on).",
+        json_schema_extra={"fix": "give alarms: {errorRatePercent: 5}"},
+    )
 
     @field_validator("health_check_path")
     @classmethod
@@ -985,6 +992,8 @@ class ServiceArgs:
     """``<alb suffix>/<target group suffix>``, for request-count scaling."""
     region: str
     """The stack's region (for the awslogs driver)."""
+    monitoring: ServiceMonitoring | None = None
+    """Error metric from the logs and, with a topic, the service's alarms and deployment alarms."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
     data_stores: Sequence[DataStoreLink] = ()
@@ -1071,6 +1080,7 @@ class Service(pulumi.ComponentResource):
         )
 
         load_balanced = args.target_group_arn is not None and settings.port is not None
+        deployment_alarms = self._deployment_alarms(name, args)
         service = aws.ecs.Service(
             child_name(name, "service"),
             cluster=args.cluster.arn,
@@ -1108,6 +1118,13 @@ class Service(pulumi.ComponentResource):
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            # ...and also when the 5xx-rate or unhealthy-hosts alarm fires during the deployment. ECS
+            # takes alarm *names*; they are computed in Python, so there is no cycle with the alarms.
+            alarms=aws.ecs.ServiceAlarmsArgs(
+                alarm_names=[alarm.name for alarm in deployment_alarms], enable=True, rollback=True
+            )
+            if deployment_alarms
+            else None,
             # `pulumi up` waits until the rollout settles, so a rolled-back deploy fails visibly.
             wait_for_steady_state=True,
             # The provider refuses to change a capacity provider strategy (webstack:cluster.capacity)
@@ -1129,12 +1146,14 @@ class Service(pulumi.ComponentResource):
                     args.cluster.capacity_providers,
                     *role_policies,
                     *(callee.service for callee in args.callees),
+                    *deployment_alarms,
                 ],
             ),
         )
 
         self._autoscaling(name, args, service, child)
         self._schedules(name, args, task_definition, security_group, execution_role, task_role, child)
+        self._task_alarms(name, args, service, log_group)
 
         self.ecs_service = service
         self.service_name = service.name
@@ -1246,6 +1265,47 @@ class Service(pulumi.ComponentResource):
             policy=document.json,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+    def _deployment_alarms(self, name: str, args: ServiceArgs) -> list[aws.cloudwatch.MetricAlarm]:
+        """Load-balancer alarms (5xx rate, latency, health); returns the ones ECS rolls back on.
+
+        A worker (no target group) has none: its deployments rely on the circuit breaker.
+        """
+        monitoring = args.monitoring
+        if monitoring is None or monitoring.topic_arn is None or monitoring.target_group_arn_suffix is None:
+            return []
+        specs = target_alarms(
+            name,
+            args.settings.config.alarms.thresholds(),
+            monitoring.load_balancer_arn_suffix,
+            monitoring.target_group_arn_suffix,
+        )
+        created = create_alarms(specs, name, stack_prefix(name), monitoring.topic_arn, self, args.tags)
+        return [created[role] for role in DEPLOYMENT_ALARM_ROLES]
+
+    def _task_alarms(
+        self, name: str, args: ServiceArgs, service: aws.ecs.Service, log_group: aws.cloudwatch.LogGroup
+    ) -> None:
+        """Error lines counted from the logs; with a topic, alarms on tasks, CPU, memory and errors."""
+        monitoring = args.monitoring
+        if monitoring is None:
+            return
+        errors = app_errors_metric(name)
+        aws.cloudwatch.LogMetricFilter(
+            child_name(name, "app-errors"),
+            log_group_name=log_group.name,
+            pattern=monitoring.app_error_pattern,
+            metric_transformation=aws.cloudwatch.LogMetricFilterMetricTransformationArgs(
+                name=errors.name, namespace=errors.namespace, value="1", default_value="0"
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if monitoring.topic_arn is None:
+            return
+        specs = task_alarms(
+            name, args.settings.config.alarms.thresholds(), args.cluster.cluster_name, service.name, errors
+        )
+        create_alarms(specs, name, stack_prefix(name), monitoring.topic_arn, self, args.tags)
 
     def _image(self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         """The configured image, or one built from the context into the service's own repository."""

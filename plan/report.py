@@ -20,14 +20,16 @@ LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AUTO_SCALING_GROUP = "aws:autoscaling/group:Group"
 COMPONENT_ORDER = {
     "StackKey": 0,
-    "Network": 1,
-    "Cluster": 2,
-    "Edge": 3,
-    "Waf": 4,
-    "Domain": 5,
-    "Cdn": 6,
-    "Queue": 7,
-    "Service": 8,
+    "Notifications": 1,
+    "Network": 2,
+    "Cluster": 3,
+    "Edge": 4,
+    "Waf": 5,
+    "Domain": 6,
+    "Cdn": 7,
+    "Queue": 8,
+    "Service": 9,
+    "Observability": 10,
 }
 """The order the inventory lists components in: foundation first."""
 
@@ -579,6 +581,95 @@ def mermaid(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- Alarms ---------------------------------------------------------------------------------------
+
+METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+COMPARISONS = {
+    "GreaterThanThreshold": ">",
+    "GreaterThanOrEqualToThreshold": ">=",
+    "LessThanThreshold": "<",
+    "LessThanOrEqualToThreshold": "<=",
+}
+
+
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else str(value)
+
+
+def _watched(alarm: Mapping[str, Any]) -> tuple[str, Any]:
+    """What an alarm reads (metric and statistic, or the expression over its metrics) and its period."""
+    inputs = alarm["inputs"]
+    if inputs.get("metricQueries"):
+        metrics = [q["metric"] for q in inputs["metricQueries"] if q.get("metric")]
+        names = ", ".join(f"{m['metricName']} {m.get('stat')}" for m in metrics)
+        return f"math over {names}", metrics[0].get("period") if metrics else "?"
+    stat = inputs.get("extendedStatistic") or inputs.get("statistic")
+    return f"{inputs.get('namespace')} {inputs.get('metricName')} {stat}", inputs.get("period")
+
+
+def alarm_rows(graph: Graph) -> list[dict[str, str]]:
+    """Every alarm: name, what it reads, threshold, period, and what happens when it fires."""
+    index = Index(graph)
+    topics = {t["outputs"].get("arn"): t["name"] for t in index.of_type("aws:sns/topic:Topic")}
+    rollbacks = {
+        name: index.owner(service)
+        for service in index.of_type("aws:ecs/service:Service")
+        if (service["inputs"].get("alarms") or {}).get("rollback")
+        for name in service["inputs"]["alarms"].get("alarmNames", [])
+    }
+    rows = []
+    for alarm in sorted(index.of_type(METRIC_ALARM), key=lambda a: a["inputs"].get("name", a["name"])):
+        inputs = alarm["inputs"]
+        metric, period = _watched(alarm)
+        actions = [f"notify {topics.get(arn, arn)}" for arn in inputs.get("alarmActions", [])]
+        name = inputs.get("name", alarm["name"])
+        if name in rollbacks:
+            actions.append(f"roll back {rollbacks[name]}")
+        rows.append(
+            {
+                "alarm": name,
+                "metric": metric,
+                "threshold": f"{COMPARISONS.get(inputs.get('comparisonOperator'), '?')} "
+                f"{_number(inputs.get('threshold'))}",
+                "period": f"{_number(period)}s, {_number(inputs.get('datapointsToAlarm'))} of "
+                f"{_number(inputs.get('evaluationPeriods'))}",
+                "action": ", ".join(actions) or "none",
+            }
+        )
+    return rows
+
+
+def notification_targets(graph: Graph) -> list[str]:
+    """Where notifications go: each subscription's protocol and endpoint, and the budget alert."""
+    index = Index(graph)
+    targets = [
+        f"{sub['inputs'].get('protocol')}: {sub['inputs'].get('endpoint')}"
+        for sub in index.of_type("aws:sns/topicSubscription:TopicSubscription")
+    ]
+    for budget in index.of_type("aws:budgets/budget:Budget"):
+        inputs = budget["inputs"]
+        limits = ", ".join(
+            f"{n.get('notificationType', '').lower()} > {_number(n.get('threshold'))}%"
+            for n in inputs.get("notifications", [])
+        )
+        targets.append(f"budget: {inputs.get('limitAmount')} {inputs.get('limitUnit')} a month ({limits})")
+    return targets
+
+
+def alarms(graph: Graph) -> list[str]:
+    rows = alarm_rows(graph)
+    if not rows:
+        return ["Alarms: none (webstack:observability.alarms is off for this stack)."]
+    keys = ["alarm", "metric", "threshold", "period", "action"]
+    lines = [f"Alarms ({len(rows)}):", *_table([keys, *[[row[k] for k in keys] for row in rows]])]
+    targets = notification_targets(graph)
+    lines.append("Notifications go to:")
+    lines += [f"  {target}" for target in targets] or [
+        "  nobody: add webstack:observability.emails or httpsEndpoints"
+    ]
+    return lines
+
+
 # --- Helpers --------------------------------------------------------------------------------------
 
 
@@ -750,3 +841,4 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield front_door(graph)
     yield messaging(graph)
     yield subnets(graph)
+    yield alarms(graph)

@@ -154,9 +154,19 @@ def test_the_graph_carries_the_stack_account_region_outputs_and_warnings(dev_gra
 def test_the_inventory_lists_components_foundation_first_with_counts_by_type(prod_graph):
     lines = report.inventory(prod_graph)
     custom = [r for r in prod_graph["resources"] if r["custom"] or r["type"].startswith("awsx:")]
-    assert lines[0] == f"Resources: {len(custom)} in 7 components (stack example-prod)"
+    assert lines[0] == f"Resources: {len(custom)} in 9 components (stack example-prod)"
     components = [line.split(" ")[1] for line in lines[1:] if line.startswith(("├─", "└─"))]
-    assert components == ["stack-key", "webstack", "cluster", "edge", "waf", "api", "web"]
+    assert components == [
+        "stack-key",
+        "alerts",
+        "webstack",
+        "cluster",
+        "edge",
+        "waf",
+        "api",
+        "web",
+        "observability",
+    ]
     network = lines.index(next(line for line in lines if line.startswith("├─ webstack")))
     assert "ec2:Subnet x6" in "\n".join(lines[network : network + 15])
     assert "ec2:NatGateway x3" in "\n".join(lines[network : network + 15])
