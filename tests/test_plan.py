@@ -214,10 +214,12 @@ def test_the_command_prints_every_section_and_writes_the_diagrams(capsys, tmp_pa
     for heading in (
         "Resources: ",
         "Stack outputs (",
-        "Warnings: none.",
+        "Warnings:",
         "Network exposure",
         "Verdict:",
         "Subnet layout:",
+        "Alarms (",
+        "Notifications go to:",
     ):
         assert heading in printed
     assert (tmp_path / f"{EXAMPLE_PROD}.mmd").read_text().startswith("flowchart LR")
