@@ -346,9 +346,7 @@ watched = replace(
     caches=tuple(
         target
         for c in settings.caches
-        for target in cache_targets(
-            c.name, identifier(pulumi.get_project(), settings.stack, f"cache-{c.name}"), c.nodes
-        )
+        for target in cache_targets(c.name, caches[c.name].replication_group_id, c.nodes)
     ),
 )
 observability = Observability("observability", watched)

@@ -420,11 +420,12 @@ def database_target(
     )
 
 
-def cache_targets(name: str, replication_group_id: str, nodes: int) -> tuple[CacheTarget, ...]:
+def cache_targets(name: str, replication_group_id: pulumi.Input[str], nodes: int) -> tuple[CacheTarget, ...]:
     """One target per node: ElastiCache names a replication group's members ``<id>-001``, ``-002``..."""
     return tuple(
         CacheTarget(
-            name=f"{name}-{index:03d}", dimensions={"CacheClusterId": f"{replication_group_id}-{index:03d}"}
+            name=f"{name}-{index:03d}",
+            dimensions={"CacheClusterId": pulumi.Output.concat(replication_group_id, f"-{index:03d}")},
         )
         for index in range(1, nodes + 1)
     )

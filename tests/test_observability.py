@@ -398,3 +398,40 @@ def test_subscriptions_without_alarms_or_a_budget_are_refused_because_nothing_wo
         p.startswith("webstack:observability.emails: subscriptions are set, but alarms are off")
         for p in found
     )
+
+
+def test_the_data_tier_of_a_prod_stack_has_database_and_per_node_cache_alarms_into_the_topic():
+    run = run_stack("data-prod", root=FIXTURES)
+    (instance,) = run.of_type("aws:rds/instance:Instance")
+    db = alarms_of(run, "observability-db-main", "observability")
+    assert set(db) == {"cpu-high", "freeable-memory-low", "connections-high", "free-storage-low"}
+    assert all(
+        a.inputs["dimensions"] == {"DBInstanceIdentifier": instance.inputs["identifier"]} for a in db.values()
+    )
+    # db.m7g.large: 8 GiB -> PostgreSQL's default max_connections 901; alarm at 80%.
+    assert db["connections-high"].inputs["threshold"] == 720
+    assert db["free-storage-low"].inputs["threshold"] == 5 * 10**9  # 10% of 50 GB
+    (group,) = run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+    nodes = int(group.inputs["numCacheClusters"])
+    assert nodes >= 2
+    for index in range(1, nodes + 1):
+        node = alarms_of(run, f"observability-cache-main-{index:03d}", "observability")
+        assert set(node) == {"cpu-high", "memory-high", "evictions"}
+        assert node["evictions"].inputs["dimensions"] == {"CacheClusterId": f"{group.id}-{index:03d}"}
+    assert all(a.inputs["alarmActions"] == [topic_arn(run)] for a in run.of_type(ALARM))
+
+
+@pytest.mark.parametrize(
+    ("instance_class", "gib"),
+    [
+        ("db.t4g.micro", 1),
+        ("db.t4g.medium", 4),
+        ("db.m7g.large", 8),
+        ("db.r7g.large", 16),
+        ("db.m6i.4xlarge", 64),
+    ],
+)
+def test_rds_class_memory_is_read_from_the_class_name(instance_class, gib):
+    from components.alarms import instance_memory_gib
+
+    assert instance_memory_gib(instance_class) == gib
