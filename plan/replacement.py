@@ -42,6 +42,11 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:appautoscaling/target:Target": ("resourceId", "scalableDimension", "serviceNamespace"),
     "aws:cloudwatch/logGroup:LogGroup": ("logGroupClass",),
     "aws:cloudwatch/metricAlarm:MetricAlarm": (),
+    # sns/topic.go, topic_policy.go, topic_subscription.go; budgets/budget.go
+    "aws:sns/topic:Topic": ("fifoTopic",),
+    "aws:sns/topicPolicy:TopicPolicy": ("arn",),
+    "aws:sns/topicSubscription:TopicSubscription": ("topic", "protocol", "endpoint"),
+    "aws:budgets/budget:Budget": ("accountId",),
     "aws:cloudwatch/dashboard:Dashboard": ("dashboardName",),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": ("logGroupName",),
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyName",),
