@@ -8,7 +8,19 @@ TYPE_PREFIX = "webstack:components"
 IAM_PATH = "/webstack/"
 """Every IAM role webstack creates lives under this path, so a deploy role can be scoped to it."""
 
-COMPONENT_NAMES = ("webstack", "stack-key", "cluster", "edge", "domain", "waf", "static", "db", "cache")
+COMPONENT_NAMES = (
+    "webstack",
+    "stack-key",
+    "alerts",
+    "cluster",
+    "edge",
+    "domain",
+    "waf",
+    "static",
+    "db",
+    "cache",
+    "observability",
+)
 """Logical names __main__.py gives the shared components (tests/test_config.py checks the list is
 complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would
 give its children names of the ``edge-*`` family; those names are refused."""
