@@ -32,7 +32,7 @@ from components.edge import (
     UNHEALTHY_THRESHOLD,
 )
 from components.encryption import encrypted_log_group
-from components.guardrails import TASK_EXECUTION_POLICY_ARN
+from components.guardrails import ADMIN_PORTS, TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
 from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
@@ -811,6 +811,11 @@ def service_settings(
     defaults = SERVICE_DEFAULTS[environment]
     key = f"webstack:services.{name}"
     problems: list[str] = []
+    if config.port in ADMIN_PORTS:
+        problems.append(
+            f"{key}.port: got {config.port}, an admin port (SSH/RDP) that webstack never opens, not even to "
+            "the load balancer; serve the app on another port such as 8080"
+        )
     if not _SERVICE_NAME.match(name):
         problems.append(
             f"{key}: the name {json.dumps(name)} is not usable in AWS resource names; use 1-16 lowercase "

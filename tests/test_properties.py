@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from components import cidr, regions
 from components.cidr import Tier
+from components.guardrails import ADMIN_PORTS
 from plan import graph
 from plan.engine import Run, run_program
 from tests import stack_invariants
@@ -44,7 +45,13 @@ def usable_zones(region: str) -> list[str]:
 @st.composite
 def services(draw: st.DrawFn, environment: str) -> dict[str, Any]:
     names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=6, unique=True))
-    ports = draw(st.lists(st.integers(1024, 65000), min_size=len(names), max_size=len(names)))
+    ports = draw(
+        st.lists(
+            st.integers(1024, 65000).filter(lambda port: port not in ADMIN_PORTS),
+            min_size=len(names),
+            max_size=len(names),
+        )
+    )
     catch_all = draw(st.sampled_from([None, *names]))
     found: dict[str, Any] = {}
     for name, port in zip(names, ports, strict=True):

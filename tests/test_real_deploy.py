@@ -321,3 +321,9 @@ def test_dev_repositories_are_deleted_with_their_images_and_prod_repositories_ar
     for run, force in ((dev, True), (prod, False)):
         for repository in run.of_type("aws:ecr/repository:Repository"):
             assert repository.inputs["forceDelete"] is force
+
+
+def test_a_service_on_an_admin_port_is_a_named_config_error_not_a_guardrail_failure_at_deploy():
+    # Found by the property test: port 3389 passed config, then broke the no-admin-ports guardrail.
+    message = config_error({"webstack:services": services_with(port=3389)})
+    assert "webstack:services.web.port: got 3389, an admin port" in message
