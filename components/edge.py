@@ -19,6 +19,7 @@ from pydantic import Field, StrictBool, StrictInt, StrictStr
 from components.buckets import private_bucket
 from components.iam import Statement
 from components.naming import child_name, member_name, tags_with_name, type_token
+from components.regions import ELB_LOG_DELIVERY_ACCOUNTS
 from components.schema import Environment, StrictModel
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
@@ -446,7 +447,7 @@ class Edge(pulumi.ComponentResource):
         SSE-S3 (AES256) because ALB log delivery cannot write to KMS-encrypted buckets.
         """
         invoke = pulumi.InvokeOutputOptions(parent=self)
-        elb_account = aws.elb.get_service_account_output(opts=invoke)
+        region = aws.get_region_output(opts=invoke).region
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         bucket, policy = private_bucket(
             child_name(name, "access-logs"),
@@ -466,7 +467,7 @@ class Edge(pulumi.ComponentResource):
                     days_after_initiation=1
                 ),
             ),
-            extra_statements=lambda arn: pulumi.Output.all(arn, elb_account.arn, account_id).apply(
+            extra_statements=lambda arn: pulumi.Output.all(arn, region, account_id).apply(
                 lambda values: [_log_delivery_statement(*values)]
             ),
             tags=args.tags,
@@ -474,19 +475,27 @@ class Edge(pulumi.ComponentResource):
         return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name), policy
 
 
-def _log_delivery_statement(bucket_arn: str, elb_account_arn: str, account_id: str) -> Statement:
+def _log_delivery_statement(bucket_arn: str, region: str, account_id: str) -> Statement:
     """ELB log delivery may put objects under this account's prefix, and nothing else."""
+    # Regions available before August 2022 deliver as their regional ELB account (from a table, not
+    # aws.elb.get_service_account, which fails in newer regions); every region as the service principal.
+    legacy = ELB_LOG_DELIVERY_ACCOUNTS.get(region)
+    principals = [
+        aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+            type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+        )
+    ]
+    if legacy:
+        principals.insert(
+            0,
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="AWS", identifiers=[f"arn:aws:iam::{legacy}:root"]
+            ),
+        )
     return Statement(
         sid="ElbLogDelivery",
         effect="Allow",
         actions=["s3:PutObject"],
-        principals=[
-            # Regions opened before 2022 deliver as the regional ELB account; newer ones as the log
-            # delivery service principal.
-            aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="AWS", identifiers=[elb_account_arn]),
-            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
-                type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
-            ),
-        ],
+        principals=principals,
         resources=[f"{bucket_arn}/*/AWSLogs/{account_id}/*"],
     )

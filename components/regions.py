@@ -86,3 +86,32 @@ def unknown_region_problem(region: str) -> str:
         f"(components/regions.py lists {len(REGIONS)} regions as of {TABLE_DATE}; add a newer one there "
         "with its zone letters)"
     )
+
+
+ELB_LOG_DELIVERY_ACCOUNTS: dict[str, str] = {
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
+"""Regions available before August 2022 -> the Elastic Load Balancing account that delivers ALB access
+logs there (AWS ELB guide, "Enable access logs for your Application Load Balancer", step 2). Regions
+opened later have no such account and deliver only as ``logdelivery.elasticloadbalancing.amazonaws.com``."""

@@ -324,12 +324,9 @@ def _awsx_state(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
     raise NotImplementedError(f"the mock engine does not know the awsx component {args.typ}")
 
 
-def _elb_service_account(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "id": "156460612806",
-        "arn": "arn:aws:iam::156460612806:root",
-        "region": args.get("region") or mocks.region,
-    }
+def _region(mocks: WebstackMocks, args: Mapping[str, Any]) -> dict[str, Any]:
+    region = args.get("region") or mocks.region
+    return {"id": region, "region": region, "name": region, "endpoint": f"ec2.{region}.amazonaws.com"}
 
 
 EXAMPLE_ZONE_ID = "Z0123456789EXAMPLE"
@@ -439,7 +436,7 @@ _INVOKES: dict[str, Callable[[WebstackMocks, Mapping[str, Any]], dict[str, Any]]
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
-    "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
+    "aws:index/getRegion:getRegion": _region,
     "aws:route53/getZone:getZone": _hosted_zone,
 }
 

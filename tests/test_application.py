@@ -1,18 +1,21 @@
 """Cluster, Service and Edge in whole stacks: the real program with the real stack files."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.edge import DEREGISTRATION_DELAY_SECONDS, TLS_POLICY
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
-from plan.engine import Recorded, Run
+from plan.engine import Recorded, Run, run_stack
 
 STACKS = ["dev", "prod"]
 SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 PORTS = {"web": 8080, "api": 9090}
+LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+FIXTURE_STACKS = Path(__file__).parent / "stacks"
 
 
 @pytest.fixture(params=STACKS)
@@ -420,3 +423,25 @@ def test_every_role_lives_under_the_webstack_path_the_deploy_role_is_scoped_to(s
     _, run = stack
     roles = run.of_type("aws:iam/role:Role")
     assert len(roles) == 5 and {role.inputs["path"] for role in roles} == {"/webstack/"}
+
+
+@pytest.mark.parametrize(
+    ("region", "principal"),
+    [
+        # AWS ELB guide, "Enable access logs for your Application Load Balancer", step 2: regions
+        # available before August 2022 deliver as the regional ELB account; later ones only as the
+        # log-delivery service principal (there is no ELB account to look up, so the invoke failed).
+        ("eu-west-1", {"AWS": ["arn:aws:iam::156460612806:root"], "Service": [LOG_DELIVERY]}),
+        ("eu-south-2", {"Service": [LOG_DELIVERY]}),
+        ("mx-central-1", {"Service": [LOG_DELIVERY]}),
+    ],
+)
+def test_access_logs_are_delivered_by_the_principal_aws_documents_for_the_region(region, principal):
+    certificate = f"arn:aws:acm:{region}:222222222222:certificate/00000000-0000-0000-0000-000000000000"
+    run = run_stack(
+        "example-prod",
+        {"aws:region": region, "webstack:edge": {"certificateArn": certificate}},
+        root=FIXTURE_STACKS,
+    )
+    _, allow = policy_statements(run.named("edge-access-logs-policy").inputs["policy"])
+    assert allow["Principal"] == principal
