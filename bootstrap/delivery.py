@@ -40,200 +40,266 @@ SERVICE_LINKED = (
     "ecs.application-autoscaling.amazonaws.com",
 )
 
-# Actions the deploy role may take on any resource: these services do not scope creation by ARN.
+# awsx.ecr.Image at deploy: a registry token, then docker push (and the layer checks of a re-push).
+IMAGE_PUSH_ACTIONS = (
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+# Deleting a repository that still holds images (force_delete, e.g. destroying dev): the AWS ECR API's
+# DeleteRepository "force" deletes the contents on the caller's behalf.
+ECR_CLEANUP_ACTIONS = ("ecr:DeleteRepository", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchDeleteImage")
+_EC2_TAGS = ("ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags")
+_ECS = ("ecs:Describe*", "ecs:List*", "ecs:TagResource", "ecs:UntagResource")
+_ELB = ("elasticloadbalancing:Describe*", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags")
+_SCALING = (
+    "application-autoscaling:Describe*",
+    "application-autoscaling:ListTagsForResource",
+    "application-autoscaling:TagResource",
+    "application-autoscaling:UntagResource",
+)
+# Target tracking creates and deletes its CloudWatch alarms with the caller's permissions (AWS ECS guide,
+# "IAM permissions required for Amazon ECS service auto scaling").
+_SCALING_ALARMS = ("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")
+_BUCKET_READS = ("s3:ListBucket", "s3:GetBucket*")
+
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
-    "Network": (
-        "ec2:Describe*",
-        "ec2:CreateVpc",
-        "ec2:DeleteVpc",
-        "ec2:ModifyVpcAttribute",
+    # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
+    # it. tests/test_deploy_permissions.py fails naming any type the program registers without a row.
+    "aws:ec2/vpc:Vpc": ("ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", *_EC2_TAGS),
+    "aws:ec2/subnet:Subnet": (
         "ec2:CreateSubnet",
         "ec2:DeleteSubnet",
         "ec2:ModifySubnetAttribute",
-        "ec2:CreateRouteTable",
-        "ec2:DeleteRouteTable",
-        "ec2:CreateRoute",
-        "ec2:DeleteRoute",
-        "ec2:ReplaceRoute",
+        *_EC2_TAGS,
+    ),
+    "aws:ec2/routeTable:RouteTable": ("ec2:CreateRouteTable", "ec2:DeleteRouteTable", *_EC2_TAGS),
+    "aws:ec2/route:Route": ("ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute", "ec2:Describe*"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": (
         "ec2:AssociateRouteTable",
         "ec2:DisassociateRouteTable",
         "ec2:ReplaceRouteTableAssociation",
+        "ec2:Describe*",
+    ),
+    "aws:ec2/internetGateway:InternetGateway": (
         "ec2:CreateInternetGateway",
         "ec2:DeleteInternetGateway",
         "ec2:AttachInternetGateway",
         "ec2:DetachInternetGateway",
-        "ec2:AllocateAddress",
-        "ec2:ReleaseAddress",
-        "ec2:AssociateAddress",
-        "ec2:DisassociateAddress",
-        "ec2:CreateNatGateway",
-        "ec2:DeleteNatGateway",
-        "ec2:CreateSecurityGroup",
-        "ec2:DeleteSecurityGroup",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:AuthorizeSecurityGroupEgress",
+        *_EC2_TAGS,
+    ),
+    "aws:ec2/eip:Eip": ("ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DisassociateAddress", *_EC2_TAGS),
+    "aws:ec2/natGateway:NatGateway": ("ec2:CreateNatGateway", "ec2:DeleteNatGateway", *_EC2_TAGS),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
         "ec2:RevokeSecurityGroupIngress",
         "ec2:RevokeSecurityGroupEgress",
+        *_EC2_TAGS,
+    ),
+    "aws:ec2/securityGroup:SecurityGroup": (
+        "ec2:CreateSecurityGroup",
+        "ec2:DeleteSecurityGroup",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupEgress",
+        *_EC2_TAGS,
+    ),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
         "ec2:ModifySecurityGroupRules",
-        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-        "ec2:CreateFlowLogs",
-        "ec2:DeleteFlowLogs",
+        *_EC2_TAGS,
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:ModifySecurityGroupRules",
+        *_EC2_TAGS,
+    ),
+    "aws:ec2/flowLog:FlowLog": ("ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "iam:PassRole", *_EC2_TAGS),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": (
         "ec2:CreateVpcEndpoint",
         "ec2:DeleteVpcEndpoints",
         "ec2:ModifyVpcEndpoint",
-        "ec2:CreateTags",
-        "ec2:DeleteTags",
+        *_EC2_TAGS,
     ),
-    "ContainerService": (
-        "ecs:Describe*",
-        "ecs:List*",
+    "aws:ecs/cluster:Cluster": (
         "ecs:CreateCluster",
         "ecs:DeleteCluster",
         "ecs:UpdateCluster",
         "ecs:UpdateClusterSettings",
-        "ecs:PutClusterCapacityProviders",
+        *_ECS,
+    ),
+    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ("ecs:PutClusterCapacityProviders", *_ECS),
+    "aws:ecs/taskDefinition:TaskDefinition": (
         "ecs:RegisterTaskDefinition",
         "ecs:DeregisterTaskDefinition",
         "ecs:DeleteTaskDefinitions",
+        "iam:PassRole",
+        *_ECS,
+    ),
+    "aws:ecs/service:Service": (
         "ecs:CreateService",
         "ecs:UpdateService",
         "ecs:DeleteService",
-        "ecs:TagResource",
-        "ecs:UntagResource",
-        "application-autoscaling:Describe*",
+        "iam:CreateServiceLinkedRole",
+        *_ECS,
+    ),
+    "aws:appautoscaling/target:Target": (
         "application-autoscaling:RegisterScalableTarget",
         "application-autoscaling:DeregisterScalableTarget",
+        "ecs:DescribeServices",
+        "ecs:UpdateService",
+        "iam:CreateServiceLinkedRole",
+        *_SCALING,
+        *_SCALING_ALARMS,
+    ),
+    "aws:appautoscaling/policy:Policy": (
         "application-autoscaling:PutScalingPolicy",
         "application-autoscaling:DeleteScalingPolicy",
-        "application-autoscaling:TagResource",
-        "application-autoscaling:UntagResource",
-        "application-autoscaling:ListTagsForResource",
+        *_SCALING,
+        *_SCALING_ALARMS,
     ),
-    "LoadBalancing": (
-        "elasticloadbalancing:Describe*",
+    "aws:lb/loadBalancer:LoadBalancer": (
         "elasticloadbalancing:CreateLoadBalancer",
         "elasticloadbalancing:DeleteLoadBalancer",
         "elasticloadbalancing:ModifyLoadBalancerAttributes",
         "elasticloadbalancing:SetSecurityGroups",
         "elasticloadbalancing:SetSubnets",
+        "elasticloadbalancing:SetIpAddressType",
+        "iam:CreateServiceLinkedRole",
+        *_ELB,
+    ),
+    "aws:lb/targetGroup:TargetGroup": (
         "elasticloadbalancing:CreateTargetGroup",
         "elasticloadbalancing:DeleteTargetGroup",
         "elasticloadbalancing:ModifyTargetGroup",
         "elasticloadbalancing:ModifyTargetGroupAttributes",
+        *_ELB,
+    ),
+    "aws:lb/listener:Listener": (
         "elasticloadbalancing:CreateListener",
         "elasticloadbalancing:DeleteListener",
         "elasticloadbalancing:ModifyListener",
         "elasticloadbalancing:ModifyListenerAttributes",
+        "acm:DescribeCertificate",
+        *_ELB,
+    ),
+    "aws:lb/listenerRule:ListenerRule": (
         "elasticloadbalancing:CreateRule",
         "elasticloadbalancing:DeleteRule",
         "elasticloadbalancing:ModifyRule",
         "elasticloadbalancing:SetRulePriorities",
-        "elasticloadbalancing:AddTags",
-        "elasticloadbalancing:RemoveTags",
-        "acm:DescribeCertificate",
+        *_ELB,
     ),
-    # webstack:domain: the certificate(s), their validation records and the alias records.
-    "Domain": (
+    # webstack:domain: the certificate, its DNS validation records and the alias record.
+    "aws:acm/certificate:Certificate": (
         "acm:RequestCertificate",
         "acm:DeleteCertificate",
+        "acm:DescribeCertificate",
         "acm:ListTagsForCertificate",
         "acm:AddTagsToCertificate",
         "acm:RemoveTagsFromCertificate",
-        "route53:ListHostedZones",
+    ),
+    "aws:acm/certificateValidation:CertificateValidation": ("acm:DescribeCertificate",),
+    "aws:route53/record:Record": (
         "route53:GetHostedZone",
-        "route53:ListTagsForResource",
         "route53:ListResourceRecordSets",
         "route53:ChangeResourceRecordSets",
         "route53:GetChange",
     ),
-    # webstack:waf: the web ACL, its association with the load balancer, its logs and their key
-    # (AWS WAF developer guide, logging-management: CreateLogDelivery and resource-policy actions).
-    "Firewall": (
-        "wafv2:CreateWebACL",
-        "wafv2:UpdateWebACL",
-        "wafv2:DeleteWebACL",
-        "wafv2:GetWebACL",
-        "wafv2:ListWebACLs",
-        "wafv2:AssociateWebACL",
-        "wafv2:DisassociateWebACL",
-        "wafv2:GetWebACLForResource",
-        "wafv2:PutLoggingConfiguration",
-        "wafv2:GetLoggingConfiguration",
-        "wafv2:DeleteLoggingConfiguration",
-        "wafv2:TagResource",
-        "wafv2:UntagResource",
-        "wafv2:ListTagsForResource",
-        "elasticloadbalancing:SetWebAcl",
-        "logs:CreateLogDelivery",
-        "logs:GetLogDelivery",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:DeleteResourcePolicy",
-        "logs:DescribeResourcePolicies",
-        "kms:UpdateKeyDescription",  # the CLOUDFRONT-scope log key; StackKey's row covers the rest
-    ),
-    # webstack:static: the distribution, its origin access control and its vended access logs.
-    "ContentDelivery": (
-        "cloudfront:CreateDistribution",
-        "cloudfront:CreateDistributionWithTags",
-        "cloudfront:GetDistribution",
-        "cloudfront:UpdateDistribution",
-        "cloudfront:DeleteDistribution",
-        "cloudfront:TagResource",
-        "cloudfront:UntagResource",
-        "cloudfront:ListTagsForResource",
-        "cloudfront:CreateOriginAccessControl",
-        "cloudfront:GetOriginAccessControl",
-        "cloudfront:UpdateOriginAccessControl",
-        "cloudfront:DeleteOriginAccessControl",
-        "cloudfront:AllowVendedLogDeliveryForResource",
-        "logs:PutDeliverySource",
-        "logs:GetDeliverySource",
-        "logs:DeleteDeliverySource",
-        "logs:PutDeliveryDestination",
-        "logs:GetDeliveryDestination",
-        "logs:DeleteDeliveryDestination",
-        "logs:CreateDelivery",
-        "logs:GetDelivery",
-        "logs:UpdateDeliveryConfiguration",
-        "logs:DeleteDelivery",
-    ),
-    "LogsAndImages": (
-        "logs:DescribeLogGroups",
+    "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
+        "logs:DescribeLogGroups",
         "logs:PutRetentionPolicy",
         "logs:DeleteRetentionPolicy",
         "logs:TagResource",
         "logs:UntagResource",
         "logs:ListTagsForResource",
-        "logs:TagLogGroup",
-        "logs:UntagLogGroup",
-        "logs:ListTagsLogGroup",
-        "ecr:GetAuthorizationToken",
-        "ecr:DescribeRepositories",
-        "ecr:DescribeImages",
+    ),
+    "aws:ecr/repository:Repository": (
         "ecr:CreateRepository",
-        "ecr:DeleteRepository",
-        "ecr:PutLifecyclePolicy",
-        "ecr:DeleteLifecyclePolicy",
-        "ecr:GetLifecyclePolicy",
+        "ecr:DescribeRepositories",
         "ecr:PutImageScanningConfiguration",
         "ecr:PutImageTagMutability",
         "ecr:TagResource",
         "ecr:UntagResource",
         "ecr:ListTagsForResource",
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:InitiateLayerUpload",
-        "ecr:UploadLayerPart",
-        "ecr:CompleteLayerUpload",
-        "ecr:PutImage",
-        "ecr:BatchGetImage",
-        "ecr:GetDownloadUrlForLayer",
-        "sts:GetCallerIdentity",
+        *ECR_CLEANUP_ACTIONS,
+    ),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": (
+        "ecr:PutLifecyclePolicy",
+        "ecr:GetLifecyclePolicy",
+        "ecr:DeleteLifecyclePolicy",
+    ),
+    "awsx:ecr:Image": IMAGE_PUSH_ACTIONS,
+    # Only roles under webstack's path: deploy_statements scopes every iam: action.
+    "aws:iam/role:Role": (
+        "iam:GetRole",
+        "iam:CreateRole",
+        "iam:DeleteRole",
+        "iam:UpdateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:ListRoleTags",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+    ),
+    "aws:iam/rolePolicy:RolePolicy": ("iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:ListAttachedRolePolicies",
+    ),
+    # The access-log bucket and its parts: deploy_statements scopes every s3: action to ACCESS_LOG_BUCKETS.
+    "aws:s3/bucket:Bucket": (
+        "s3:CreateBucket",
+        "s3:DeleteBucket",
+        "s3:PutBucketTagging",
+        "s3:GetAccelerateConfiguration",
+        "s3:GetReplicationConfiguration",
+        "s3:GetLifecycleConfiguration",
+        "s3:GetEncryptionConfiguration",
+        *_BUCKET_READS,
+    ),
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        "s3:PutBucketPublicAccessBlock",
+        *_BUCKET_READS,
+    ),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (
+        "s3:PutBucketOwnershipControls",
+        *_BUCKET_READS,
+    ),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
+        "s3:PutEncryptionConfiguration",
+        "s3:GetEncryptionConfiguration",
+        *_BUCKET_READS,
+    ),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
+        "s3:PutLifecycleConfiguration",
+        "s3:GetLifecycleConfiguration",
+        *_BUCKET_READS,
+    ),
+    "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
+}
+INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
+    # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).
+    "aws:index/getCallerIdentity:getCallerIdentity": ("sts:GetCallerIdentity",),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": ("ec2:DescribeAvailabilityZones",),
+    "aws:index/getRegion:getRegion": (),  # answered from the provider's own configuration
+    "aws:iam/getPolicyDocument:getPolicyDocument": (),  # rendered locally by the provider
+    "aws:route53/getZone:getZone": (
+        "route53:ListHostedZones",
+        "route53:GetHostedZone",
+        "route53:ListTagsForResource",
     ),
     # Queues (components/queue.py), schedules and their dead-letter queues, the Service Connect
     # namespace (components/service.py, components/cluster.py).
@@ -335,63 +401,12 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "budgets:UntagResource",
     ),
 }
-INSTANCE_PROFILE_ACTIONS = (
-    "iam:GetInstanceProfile",
-    "iam:CreateInstanceProfile",
-    "iam:DeleteInstanceProfile",
-    "iam:AddRoleToInstanceProfile",
-    "iam:RemoveRoleFromInstanceProfile",
-    "iam:TagInstanceProfile",
-    "iam:UntagInstanceProfile",
-)
-"""The container instances' profile (webstack:cluster.compute ec2), only under webstack's path."""
-SCALING_ROLE_ACTIONS = (
-    "iam:GetRole",
+# iam: actions deploy_statements grants only under a condition (which service, which policy).
+_CONDITIONED_IAM = (
     "iam:PassRole",
-    "iam:DeleteServiceLinkedRole",
-    "iam:GetServiceLinkedRoleDeletionStatus",
-)
-"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole) and it is
-deleted with the stack."""
-CONTAINER_INSTANCE_POLICIES = (
-    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
-    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-)
-# Managing webstack's roles (only those under its path).
-ROLE_ACTIONS = (
-    "iam:GetRole",
-    "iam:CreateRole",
-    "iam:DeleteRole",
-    "iam:UpdateRole",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:TagRole",
-    "iam:UntagRole",
-    "iam:ListRoleTags",
-    "iam:GetRolePolicy",
-    "iam:PutRolePolicy",
-    "iam:DeleteRolePolicy",
-    "iam:ListRolePolicies",
-    "iam:ListAttachedRolePolicies",
-    "iam:ListInstanceProfilesForRole",
-)
-# The access-log bucket (autonamed after the edge's logical name).
-LOG_BUCKET_ACTIONS = (
-    "s3:CreateBucket",
-    "s3:DeleteBucket",
-    "s3:ListBucket",
-    "s3:GetBucket*",
-    "s3:PutBucket*",
-    "s3:DeleteBucketPolicy",
-    "s3:GetLifecycleConfiguration",
-    "s3:PutLifecycleConfiguration",
-    "s3:GetEncryptionConfiguration",
-    "s3:PutEncryptionConfiguration",
-    "s3:GetAccelerateConfiguration",
-    "s3:GetReplicationConfiguration",
-    "s3:GetAnalyticsConfiguration",
-    "s3:GetIntelligentTieringConfiguration",
-    "s3:GetInventoryConfiguration",
-    "s3:GetMetricsConfiguration",
+    "iam:CreateServiceLinkedRole",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
 )
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
 STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
@@ -657,20 +672,42 @@ def _state_statements(bucket_arn: str, key_arn: str, *, write: bool) -> list[Sta
     return statements
 
 
+def deploy_actions() -> list[str]:
+    """Every action of the table and the invokes, once each, sorted."""
+    rows = [*DEPLOY_ACTIONS.values(), *INVOKE_ACTIONS.values()]
+    return sorted({action for row in rows for action in row})
+
+
 def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
-    """Exactly what `pulumi up` of webstack needs, and no IAM beyond webstack's own roles."""
+    """Exactly what `pulumi up` of webstack needs, and no IAM beyond webstack's own roles.
+
+    Built from DEPLOY_ACTIONS: one statement per AWS service on any resource, except iam: (webstack's
+    roles only, with conditions on passing roles, attaching policies and service-linked roles) and s3:
+    (the access-log buckets only).
+    """
+    by_service: dict[str, list[str]] = {}
+    for action in deploy_actions():
+        by_service.setdefault(action.split(":")[0], []).append(action)
+    iam, s3 = by_service.pop("iam"), by_service.pop("s3")
     statements = [
-        Statement(sid=sid, actions=list(actions), resources=["*"]) for sid, actions in DEPLOY_ACTIONS.items()
+        Statement(sid=service.title().replace("-", ""), actions=actions, resources=["*"])
+        for service, actions in by_service.items()
     ]
     statements += [
-        Statement(sid="WebstackRoles", actions=list(ROLE_ACTIONS), resources=[_roles(account_id)]),
-        _only_when(
-            "OnlyTheTaskExecutionPolicy",
-            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            _roles(account_id),
-            "ArnEquals",
-            "iam:PolicyARN",
-            [TASK_EXECUTION_POLICY_ARN],
+        Statement(
+            sid="WebstackRoles",
+            actions=[a for a in iam if a not in _CONDITIONED_IAM],
+            resources=[_roles(account_id)],
+        ),
+        Statement(
+            sid="OnlyTheTaskExecutionPolicy",
+            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            resources=[_roles(account_id)],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="ArnEquals", variable="iam:PolicyARN", values=[TASK_EXECUTION_POLICY_ARN]
+                )
+            ],
         ),
         _only_when(
             "PassRolesToTasksAndFlowLogs",
@@ -688,12 +725,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:AWSServiceName",
             list(SERVICE_LINKED),
         ),
-        Statement(
-            sid="AccessLogBuckets",
-            actions=list(LOG_BUCKET_ACTIONS),
-            resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
-        ),
-        *_ec2_capacity_statements(account_id),
+        Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS]),
     ]
     return statements + _state_statements(bucket_arn, key_arn, write=True)
 

@@ -78,6 +78,8 @@ class Run:
     resources: list[Recorded] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    invokes: set[str] = field(default_factory=set)
+    """The token of every invoke (data source) the program called."""
 
     def of_type(self, type_: str) -> list[Recorded]:
         return [r for r in self.resources if r.type == type_]
@@ -149,6 +151,10 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type == AWSX_IMAGE:
             self._awsx_image_child(response.urn, self.run.resources[-1].inputs)
         return response
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self.run.invokes.add(request.tok)
+        return super().Invoke(request)
 
     def _urn_of(self, type_: str, name: str, parent: str | None) -> str:
         """The URN the engine gives a resource: the parent's type chain (not its name) plus type and name."""

@@ -222,11 +222,20 @@ def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_t
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_deploy_role_can_manage_queues_schedules_and_the_service_connect_namespace(prod: Run):
-    actions = {a for s in statements(prod, "delivery-deploy-policy") for a in s["Action"]}
-    for kind, verbs in (
-        ("sqs", ("CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "TagQueue", "DeleteQueue")),
-        ("scheduler", ("CreateSchedule", "GetSchedule", "UpdateSchedule", "DeleteSchedule")),
-        ("servicediscovery", ("CreateHttpNamespace", "GetNamespace", "GetOperation", "DeleteNamespace")),
-    ):
-        assert {f"{kind}:{verb}" for verb in verbs} <= actions
+def test_the_deploy_policy_fits_the_inline_role_policy_size_limit(prod: Run):
+    """IAM quotas: an inline role policy holds at most 10,240 characters (whitespace not counted)."""
+    document = prod.named("delivery-deploy-policy").inputs["policy"]
+    assert len(json.dumps(json.loads(document), separators=(",", ":"))) < 10_240
+
+
+def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod: Run):
+    by_sid = {s["Sid"]: s for s in statements(prod, "delivery-deploy-policy")}
+    assert set(by_sid["Cloudwatch"]["Action"]) == {
+        "cloudwatch:DeleteAlarms",
+        "cloudwatch:DescribeAlarms",
+        "cloudwatch:PutMetricAlarm",
+    }
+    assert by_sid["Cloudwatch"]["Resource"] == ["*"]
+    assert {"ecr:BatchDeleteImage", "ecr:ListImages", "ecr:DeleteRepository"} <= set(by_sid["Ecr"]["Action"])
+    assert by_sid["AccessLogBuckets"]["Resource"] == ["arn:aws:s3:::edge-access-logs-*"]
+    assert all(a.startswith("s3:") for a in by_sid["AccessLogBuckets"]["Action"])
