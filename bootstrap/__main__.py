@@ -23,6 +23,8 @@ access = DeliveryAccess(
     DeliveryAccessArgs(
         repository=config.github_repository,
         environment=config.github_environment,
+        preview_environment=config.preview_environment or f"{config.github_environment}-preview",
+        operator_principal_arns=tuple(config.operator_principal_arns),
         account_id=settings.account_id,
         region=settings.aws.region,
         create_state_backend=config.create_state_backend,
@@ -34,6 +36,8 @@ access = DeliveryAccess(
 pulumi.export("oidcProviderArn", access.oidc_provider_arn)
 pulumi.export("previewRoleArn", access.preview_role_arn)
 pulumi.export("deployRoleArn", access.deploy_role_arn)
+if access.operator_role_arn is not None:
+    pulumi.export("operatorRoleArn", access.operator_role_arn)
 if access.state_bucket is not None:
     pulumi.export("stateBucket", access.state_bucket)
     pulumi.export("backendUrl", access.backend_url)

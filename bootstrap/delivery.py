@@ -24,6 +24,7 @@ GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
+OPERATOR_ROLE_NAME = "webstack-operator"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
 PASSED_TO = (
     "ecs-tasks.amazonaws.com",
@@ -479,7 +480,9 @@ class DeliveryAccessArgs:
     repository: str
     """owner/name of the GitHub repository."""
     environment: str
-    """The GitHub Environment whose jobs may assume the deploy role."""
+    """The GitHub Environment whose jobs may assume the deploy role (deployment branch policy: main)."""
+    preview_environment: str
+    """The GitHub Environment whose jobs may assume the preview role (prod's has required reviewers)."""
     account_id: str
     """The account being bootstrapped."""
     region: str
@@ -488,6 +491,8 @@ class DeliveryAccessArgs:
     """Whether to create the state bucket and the secrets KMS key."""
     existing_oidc_provider_arn: str | None = None
     """Reuse this OIDC provider instead of creating one."""
+    operator_principal_arns: tuple[str, ...] = ()
+    """IAM users or roles that may assume the operator role with MFA; none: no operator role."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child."""
 
@@ -498,6 +503,7 @@ class DeliveryAccess(pulumi.ComponentResource):
     oidc_provider_arn: pulumi.Output[str]
     preview_role_arn: pulumi.Output[str]
     deploy_role_arn: pulumi.Output[str]
+    operator_role_arn: pulumi.Output[str] | None
     state_bucket: pulumi.Output[str] | None
     backend_url: pulumi.Output[str] | None
     secrets_provider: pulumi.Output[str] | None
@@ -531,9 +537,11 @@ class DeliveryAccess(pulumi.ComponentResource):
 
         preview = aws.iam.Role(
             child_name(name, "preview"),
-            description=f"Read-only pulumi preview for pull requests of {args.repository}",
+            description=f"Read-only pulumi preview by {args.repository} in {args.preview_environment}",
             path=DELIVERY_PATH,
-            assume_role_policy=trust(f"repo:{args.repository}:pull_request"),
+            # Not `pull_request`: anyone who can push a branch could edit the workflow and read this
+            # account's state. An environment can require reviewers before its jobs get a token.
+            assume_role_policy=trust(f"repo:{args.repository}:environment:{args.preview_environment}"),
             max_session_duration=3600,
             tags=args.tags,
             opts=child,
@@ -561,13 +569,14 @@ class DeliveryAccess(pulumi.ComponentResource):
             ).json,
             opts=child,
         )
+        deploy_policy = aws.iam.get_policy_document_output(
+            statements=state.apply(lambda arns: deploy_statements(args.account_id, *arns)), opts=invoke
+        ).json
         aws.iam.RolePolicy(
-            child_name(name, "deploy-policy"),
-            role=deploy.id,
-            policy=aws.iam.get_policy_document_output(
-                statements=state.apply(lambda arns: deploy_statements(args.account_id, *arns)), opts=invoke
-            ).json,
-            opts=child,
+            child_name(name, "deploy-policy"), role=deploy.id, policy=deploy_policy, opts=child
+        )
+        self.operator_role_arn = (
+            self._operator_role(name, args, deploy_policy, child) if args.operator_principal_arns else None
         )
 
         self.oidc_provider_arn = provider_arn
@@ -590,6 +599,26 @@ class DeliveryAccess(pulumi.ComponentResource):
                 "stateBucket": self.state_bucket,
             }
         )
+
+    def _operator_role(
+        self, name: str, args: DeliveryAccessArgs, policy: pulumi.Output[str], child: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
+        """The deploy role's permissions for people at a laptop: the listed principals, with MFA only."""
+        operator = aws.iam.Role(
+            child_name(name, "operator"),
+            name=OPERATOR_ROLE_NAME,  # a fixed name, so stack files can name it in aws:assumeRoles
+            description=f"pulumi preview/up of webstack by operators (MFA) of {args.repository}",
+            path=DELIVERY_PATH,
+            assume_role_policy=aws.iam.get_policy_document_output(
+                statements=operator_trust(args.operator_principal_arns),
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).json,
+            max_session_duration=3600,
+            tags=args.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(child_name(name, "operator-policy"), role=operator.id, policy=policy, opts=child)
+        return operator.arn
 
     def _state_backend(
         self, name: str, args: DeliveryAccessArgs, child: pulumi.ResourceOptions
@@ -644,6 +673,24 @@ def github_trust(provider_arn: str, subject: str) -> list[Statement]:
                 aws.iam.GetPolicyDocumentStatementConditionArgs(
                     test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:sub", values=[subject]
                 ),
+            ],
+        )
+    ]
+
+
+def operator_trust(principal_arns: tuple[str, ...]) -> list[Statement]:
+    """Only the listed IAM principals, and only with credentials obtained with MFA."""
+    return [
+        Statement(
+            effect="Allow",
+            actions=["sts:AssumeRole"],
+            principals=[
+                aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="AWS", identifiers=list(principal_arns))
+            ],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="Bool", variable="aws:MultiFactorAuthPresent", values=["true"]
+                )
             ],
         )
     ]

@@ -15,6 +15,7 @@ from components.schema import ConfigError, StrictModel
 NAMESPACE = "webstack-bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
 _ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
+_PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)$")
 _OIDC_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
 
 
@@ -46,6 +47,20 @@ class BootstrapConfig(StrictModel):
         },
     )
 
+    preview_environment: StrictStr | None = Field(
+        default=None,
+        alias="previewEnvironment",
+        description="The GitHub Environment of this account's previews. Default <githubEnvironment>-preview.",
+        json_schema_extra={"fix": "use the environment name the preview job sets, e.g. prod-preview"},
+    )
+    operator_principal_arns: list[StrictStr] = Field(
+        default_factory=list,
+        alias="operatorPrincipalArns",
+        description="IAM users or roles that may assume the operator role (with MFA) to run pulumi from a "
+        "laptop. Default none: no operator role.",
+        json_schema_extra={"fix": "use ARNs such as arn:aws:iam::<account>:user/<name>"},
+    )
+
     @field_validator("github_repository")
     @classmethod
     def _owner_and_name(cls, value: str) -> str:
@@ -53,12 +68,20 @@ class BootstrapConfig(StrictModel):
             raise ValueError("it is not owner/name")
         return value
 
-    @field_validator("github_environment")
+    @field_validator("github_environment", "preview_environment")
     @classmethod
-    def _environment_name(cls, value: str) -> str:
-        if not _ENVIRONMENT.match(value):
+    def _environment_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENVIRONMENT.match(value):
             raise ValueError("it is not a GitHub Environment name")
         return value
+
+    @field_validator("operator_principal_arns")
+    @classmethod
+    def _principal_arns(cls, values: list[str]) -> list[str]:
+        bad = [value for value in values if not _PRINCIPAL_ARN.match(value)]
+        if bad:
+            raise ValueError(f"{bad} are not ARNs of IAM users, roles or an account root")
+        return values
 
     @field_validator("existing_oidc_provider_arn")
     @classmethod

@@ -5,6 +5,7 @@ Runs bootstrap/'s program with the fixture stack files tests/stacks/bootstrap/Pu
 """
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bootstrap.delivery import DELIVERY_PATH, OPERATOR_ROLE_NAME
 from components.guardrails import check_resource, is_wildcard_action, policy_statements
 from components.schema import ConfigError
 from plan.engine import Run, run_stack
@@ -70,15 +72,50 @@ def test_the_deploy_role_trusts_only_the_repositorys_jobs_in_the_accounts_enviro
     }
 
 
-def test_the_preview_role_trusts_only_pull_requests_of_the_repository(prod: Run):
-    condition = trust(prod, "delivery-preview")["Condition"]["StringEquals"]
-    assert condition == {
-        f"{OIDC}:aud": ["sts.amazonaws.com"],
-        f"{OIDC}:sub": ["repo:your-org/webstack:pull_request"],
+@pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
+def test_the_preview_role_trusts_only_the_repositorys_jobs_in_the_preview_environment(
+    stack, account, request
+):
+    """Not `repo:...:pull_request`: any branch could then edit the workflow and read prod's state; the
+    prod-preview environment makes a required reviewer approve before a job gets the token."""
+    run: Run = request.getfixturevalue(stack)
+    assert trust(run, "delivery-preview") == {
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRoleWithWebIdentity"],
+        "Principal": {"Federated": [f"arn:aws:iam::{account}:oidc-provider/{OIDC}"]},
+        "Condition": {
+            "StringEquals": {
+                f"{OIDC}:aud": ["sts.amazonaws.com"],
+                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}-preview"],
+            }
+        },
     }
-    assert all(op == "StringEquals" for op in trust(prod, "delivery-preview")["Condition"]), (
-        "no wildcard subjects"
-    )
+
+
+def test_the_preview_environment_can_be_named():
+    run = run_stack("prod", {"webstack-bootstrap:previewEnvironment": "review"}, root=BOOTSTRAP)
+    sub = trust(run, "delivery-preview")["Condition"]["StringEquals"][f"{OIDC}:sub"]
+    assert sub == ["repo:your-org/webstack:environment:review"]
+
+
+def test_without_operator_principals_there_is_no_operator_role(prod: Run):
+    assert [r.name for r in prod.of_type("aws:iam/role:Role")] == ["delivery-preview", "delivery-deploy"]
+    assert "operatorRoleArn" not in prod.outputs
+
+
+def test_the_operator_role_trusts_only_the_listed_principals_with_mfa_and_may_deploy():
+    operators = [f"arn:aws:iam::{PROD_ACCOUNT}:user/alice", "arn:aws:iam::333333333333:role/admins"]
+    run = run_stack("prod", {"webstack-bootstrap:operatorPrincipalArns": operators}, root=BOOTSTRAP)
+    role = run.named("delivery-operator")
+    assert (role.inputs["name"], role.inputs["path"]) == ("webstack-operator", "/webstack-delivery/")
+    assert trust(run, "delivery-operator") == {
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole"],
+        "Principal": {"AWS": operators},
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": ["true"]}},
+    }
+    assert statements(run, "delivery-operator-policy") == statements(run, "delivery-deploy-policy")
+    assert run.outputs["operatorRoleArn"] == f"arn:aws:iam::{PROD_ACCOUNT}:role/delivery-operator-id"
 
 
 def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(prod: Run):
@@ -186,6 +223,9 @@ def test_every_bootstrap_resource_keeps_the_guardrails(prod: Run, dev: Run):
         ({"webstack-bootstrap:githubRepo": "a/b"}, "did you mean 'githubRepository'"),
         ({"aws:allowedAccountIds": ["111111111111", "222222222222"]}, "exactly one account"),
         ({"aws:allowedAccountIds": None}, "aws:allowedAccountIds: missing"),
+        ({"webstack-bootstrap:previewEnvironment": "prod preview"}, "previewEnvironment: got"),
+        ({"webstack-bootstrap:operatorPrincipalArns": ["alice"]}, "operatorPrincipalArns: got"),
+        ({"webstack-bootstrap:operatorPrincipalArns": "arn:aws:iam::1:user/a"}, "operatorPrincipalArns: got"),
     ],
 )
 def test_bad_bootstrap_config_fails_before_any_resource_naming_the_key(overrides, key):
@@ -239,3 +279,11 @@ def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod:
     assert {"ecr:BatchDeleteImage", "ecr:ListImages", "ecr:DeleteRepository"} <= set(by_sid["Ecr"]["Action"])
     assert by_sid["AccessLogBuckets"]["Resource"] == ["arn:aws:s3:::edge-access-logs-*"]
     assert all(a.startswith("s3:") for a in by_sid["AccessLogBuckets"]["Action"])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_stack_files_laptop_example_names_the_operator_role_the_bootstrap_creates(stack):
+    text = (PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text()
+    (arn,) = re.findall(r"#\s+- roleArn: (\S+)", text)
+    account = yaml.safe_load(text)["config"]["aws:allowedAccountIds"][0]
+    assert arn == f"arn:aws:iam::{account}:role{DELIVERY_PATH}{OPERATOR_ROLE_NAME}"
