@@ -128,3 +128,37 @@ def test_no_secret_or_account_id_is_written_into_a_workflow():
         assert not re.search(r"\b\d{12}\b", text), path.name
         assert "AKIA" not in text
         assert not re.search(r"arn:aws:iam::", text)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "job"), [("pr", "preview"), ("deploy", "up-dev"), ("deploy", "up-prod")]
+)
+def test_qemu_and_buildx_are_set_up_before_pulumi_builds_images(workflow, job):
+    """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder."""
+    steps = (PULL_REQUEST if workflow == "pr" else DEPLOY)["jobs"][job]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    qemu, buildx = uses.index("docker/setup-qemu-action@v4"), uses.index("docker/setup-buildx-action@v4")
+    assert qemu < buildx < uses.index("pulumi/actions@v7")
+
+
+def test_the_first_deploy_creates_each_stack_and_a_pull_request_never_does():
+    """pulumi/actions README: `upsert` creates the stack if it does not exist (createOrSelectStack)."""
+    for stack in ("dev", "prod"):
+        (up,) = steps_using(DEPLOY["jobs"][f"up-{stack}"], "pulumi/actions@")
+        assert up["with"]["upsert"] is True
+        assert up["with"]["secrets-provider"] == f"${{{{ vars.PULUMI_SECRETS_PROVIDER_{stack.upper()} }}}}"
+    (preview,) = steps_using(PULL_REQUEST["jobs"]["preview"], "pulumi/actions@")
+    assert "upsert" not in preview["with"]
+
+
+def test_previews_run_in_a_preview_environment_and_suppress_stack_outputs():
+    preview = PULL_REQUEST["jobs"]["preview"]
+    assert preview["environment"] == "${{ matrix.stack }}-preview"
+    (pulumi,) = steps_using(preview, "pulumi/actions@")
+    assert pulumi["with"]["suppress-outputs"] is True
+
+
+def test_deploy_jobs_run_only_on_main_even_when_dispatched_by_hand():
+    assert "workflow_dispatch" in DEPLOY["on"]
+    for job in ("up-dev", "up-prod"):
+        assert DEPLOY["jobs"][job]["if"] == "github.ref == 'refs/heads/main'"
