@@ -16,17 +16,20 @@ from bootstrap.delivery import (
     INVOKE_ACTIONS,
     deploy_actions,
 )
-from plan.engine import DOCKER_BUILD_IMAGE, Run, run_stack
+from plan.engine import DOCKER_BUILD_IMAGE, EXAMPLE_ZONE_ID, Run, run_stack
 
 FIXTURE_STACKS = Path(__file__).parent / "stacks"
 DEV_CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev/db-AbCdEf"
 
-# Every optional feature on at least once: HTTPS and access logs in dev, a referenced image with a
-# secret, extra task permissions and every scaling metric, exec off, no NAT.
+# Every optional feature on at least once: a domain (certificate, DNS records, zone lookup), HTTPS and
+# access logs in dev, a referenced image with a secret, extra task permissions and every scaling
+# metric, exec off, no NAT.
 VARIATIONS: list[tuple[str, dict[str, Any]]] = [
     ("example-dev", {}),
     ("example-prod", {}),
+    ("frontdoor-prod", {}),
+    ("example-dev", {"webstack:domain": {"zoneId": EXAMPLE_ZONE_ID, "host": "dev.example.com"}}),
     ("example-dev", {"webstack:edge": {"certificateArn": DEV_CERTIFICATE, "accessLogs": True}}),
     (
         "example-dev",
@@ -68,13 +71,18 @@ def test_every_resource_type_the_program_registers_has_a_row_in_the_deploy_actio
         f"the deploy role has no actions for {missing}: add a row per type to DEPLOY_ACTIONS in "
         "bootstrap/delivery.py with what the provider calls to create, read, update, tag and delete it"
     )
-    assert "awsx:ecr:Image" in registered and "aws:s3/bucketPolicy:BucketPolicy" in registered
+    assert {
+        "awsx:ecr:Image",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:acm/certificate:Certificate",
+    } <= registered
 
 
 def test_every_invoke_the_program_makes_has_a_row_in_the_invoke_table(runs):
     called = {token for run in runs for token in run.invokes}
     missing = sorted(called - INVOKE_ACTIONS.keys())
     assert not missing, f"add the API calls behind {missing} to INVOKE_ACTIONS in bootstrap/delivery.py"
+    assert "aws:route53/getZone:getZone" in called
     assert "aws:elb/getServiceAccount:getServiceAccount" not in called
 
 
