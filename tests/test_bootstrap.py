@@ -55,38 +55,22 @@ def test_the_github_oidc_provider_is_created_for_sts(prod: Run):
 
 
 @pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
-def test_the_deploy_role_trusts_only_the_repositorys_jobs_in_the_accounts_environment(
-    stack, account, request
+@pytest.mark.parametrize(("role", "suffix"), [("delivery-deploy", ""), ("delivery-preview", "-preview")])
+def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environment(
+    stack, account, role, suffix, request
 ):
-    run: Run = request.getfixturevalue(stack)  # the fixture stacks' GitHub environments are dev/prod
-    assert trust(run, "delivery-deploy") == {
-        "Effect": "Allow",
-        "Action": ["sts:AssumeRoleWithWebIdentity"],
-        "Principal": {"Federated": [f"arn:aws:iam::{account}:oidc-provider/{OIDC}"]},
-        "Condition": {
-            "StringEquals": {
-                f"{OIDC}:aud": ["sts.amazonaws.com"],
-                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}"],
-            }
-        },
-    }
-
-
-@pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
-def test_the_preview_role_trusts_only_the_repositorys_jobs_in_the_preview_environment(
-    stack, account, request
-):
-    """Not `repo:...:pull_request`: any branch could then edit the workflow and read prod's state; the
-    prod-preview environment makes a required reviewer approve before a job gets the token."""
+    """The preview role is not `repo:...:pull_request`: any branch could then edit the workflow and read
+    prod's state; the prod-preview environment makes a required reviewer approve before a job gets a
+    token. Environment subjects carry no branch: the deploy environments' branch policy is "main"."""
     run: Run = request.getfixturevalue(stack)
-    assert trust(run, "delivery-preview") == {
+    assert trust(run, role) == {
         "Effect": "Allow",
         "Action": ["sts:AssumeRoleWithWebIdentity"],
         "Principal": {"Federated": [f"arn:aws:iam::{account}:oidc-provider/{OIDC}"]},
         "Condition": {
             "StringEquals": {
                 f"{OIDC}:aud": ["sts.amazonaws.com"],
-                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}-preview"],
+                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}{suffix}"],
             }
         },
     }
@@ -99,7 +83,7 @@ def test_the_preview_environment_can_be_named():
 
 
 def test_without_operator_principals_there_is_no_operator_role(prod: Run):
-    assert [r.name for r in prod.of_type("aws:iam/role:Role")] == ["delivery-preview", "delivery-deploy"]
+    assert {r.name for r in prod.of_type("aws:iam/role:Role")} == {"delivery-preview", "delivery-deploy"}
     assert "operatorRoleArn" not in prod.outputs
 
 
