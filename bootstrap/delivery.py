@@ -25,6 +25,7 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
 OPERATOR_ROLE_NAME = "webstack-operator"
+STATE_KEY_ALIAS = "alias/webstack-pulumi"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
 PASSED_TO = (
     "ecs-tasks.amazonaws.com",
@@ -221,7 +222,23 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:TagResource",
         "logs:UntagResource",
         "logs:ListTagsForResource",
+        "logs:AssociateKmsKey",  # kms_key_id: the stack key (components/encryption.py)
+        "logs:DisassociateKmsKey",
     ),
+    "aws:kms/key:Key": (
+        "kms:CreateKey",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:PutKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:EnableKeyRotation",
+        "kms:UpdateKeyDescription",
+        "kms:ListResourceTags",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+    ),
+    "aws:kms/alias:Alias": ("kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListAliases"),
     "aws:ecr/repository:Repository": (
         "ecr:CreateRepository",
         "ecr:DescribeRepositories",
@@ -289,6 +306,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "s3:GetLifecycleConfiguration",
         *_BUCKET_READS,
     ),
+    "aws:s3/bucketVersioning:BucketVersioning": ("s3:PutBucketVersioning", *_BUCKET_READS),
     "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
 }
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -650,7 +668,7 @@ class DeliveryAccess(pulumi.ComponentResource):
         # Versioning comes with private_bucket: `{bucket}-versioning`, the same logical name as before.
         aws.kms.Alias(
             child_name(name, "state-key-alias"),
-            name="alias/webstack-pulumi",
+            name=STATE_KEY_ALIAS,
             target_key_id=key.key_id,
             opts=child,
         )
@@ -774,6 +792,18 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         ),
         Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS]),
     ]
+    if key_arn:
+        # The stack key's row allows key management on any key (CreateKey cannot be scoped): never on
+        # the key that encrypts the state and secrets.
+        aliases = f"{key_arn.split(':key/')[0]}:{STATE_KEY_ALIAS}"
+        statements.append(
+            Statement(
+                sid="NeverTheStateKey",
+                effect="Deny",
+                actions=[a for a in by_service["kms"] if a not in ("kms:CreateKey", "kms:ListAliases")],
+                resources=[key_arn, aliases],
+            )
+        )
     return statements + _state_statements(bucket_arn, key_arn, write=True)
 
 

@@ -104,7 +104,7 @@ def test_the_operator_role_trusts_only_the_listed_principals_with_mfa_and_may_de
 
 def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(prod: Run):
     found = statements(prod, "delivery-deploy-policy")
-    assert found and all(s["Effect"] == "Allow" for s in found)
+    assert found and all(s["Effect"] == "Allow" for s in found if s["Sid"] != "NeverTheStateKey")
     assert not [a for s in found for a in s["Action"] if is_wildcard_action(a)]
     iam = [s for s in found if any(a.startswith("iam:") for a in s["Action"])]
     for statement in iam:
@@ -271,3 +271,14 @@ def test_the_stack_files_laptop_example_names_the_operator_role_the_bootstrap_cr
     (arn,) = re.findall(r"#\s+- roleArn: (\S+)", text)
     account = yaml.safe_load(text)["config"]["aws:allowedAccountIds"][0]
     assert arn == f"arn:aws:iam::{account}:role{DELIVERY_PATH}{OPERATOR_ROLE_NAME}"
+
+
+def test_the_deploy_role_may_manage_the_stack_key_but_never_the_state_key(prod: Run):
+    by_sid = {s["Sid"]: s for s in statements(prod, "delivery-deploy-policy")}
+    deny = by_sid["NeverTheStateKey"]
+    key = prod.named("delivery-state-key").state["arn"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Resource"] == [key, "arn:aws:kms:eu-west-1:222222222222:alias/webstack-pulumi"]
+    assert {"kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DeleteAlias"} <= set(deny["Action"])
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(deny["Action"])
+    assert {"kms:CreateKey", "kms:ScheduleKeyDeletion"} <= set(by_sid["Kms"]["Action"])
