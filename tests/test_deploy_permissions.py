@@ -4,6 +4,7 @@ The table (bootstrap/delivery.py ``DEPLOY_ACTIONS``) is keyed by Pulumi type tok
 that starts creating a new kind of resource fails here, naming the type, until it has a row.
 """
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +112,9 @@ def test_a_repository_that_still_holds_images_can_be_deleted():
     assert set(ECR_CLEANUP_ACTIONS) <= set(DEPLOY_ACTIONS["aws:ecr/repository:Repository"])
 
 
-def test_every_row_names_real_actions_and_tags_what_it_creates():
+def test_every_row_is_keyed_by_a_pulumi_token_and_names_real_actions():
+    for token in [*DEPLOY_ACTIONS, *INVOKE_ACTIONS]:
+        assert re.fullmatch(r"[a-z-]+:[A-Za-z0-9/]+:[A-Za-z0-9]+", token), f"{token!r} is no Pulumi token"
     for token, actions in DEPLOY_ACTIONS.items():
         assert len(set(actions)) == len(actions), f"{token} lists an action twice"
         for action in actions:
