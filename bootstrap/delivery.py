@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import private_bucket
-from components.guardrails import TASK_EXECUTION_POLICY_ARN
+from components.guardrails import ENHANCED_MONITORING_POLICY_ARN, TASK_EXECUTION_POLICY_ARN
 from components.iam import Statement
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
 
@@ -27,19 +27,15 @@ DELIVERY_PATH = "/webstack-delivery/"
 OPERATOR_ROLE_NAME = "webstack-operator"
 STATE_KEY_ALIAS = "alias/webstack-pulumi"
 STATE_NONCURRENT_EXPIRY_DAYS = 90
-PASSED_TO = (
-    "ecs-tasks.amazonaws.com",
-    "vpc-flow-logs.amazonaws.com",
-    "scheduler.amazonaws.com",
-    "ec2.amazonaws.com",
-)
-"""Services webstack's roles are passed to (CreateSchedule passes the scheduler role to Scheduler;
-the instance profile passes the container instances' role to EC2)."""
+PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com")
+ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (
     "autoscaling.amazonaws.com",
     "ecs.amazonaws.com",
     "elasticloadbalancing.amazonaws.com",
     "ecs.application-autoscaling.amazonaws.com",
+    "rds.amazonaws.com",
+    "elasticache.amazonaws.com",
 )
 
 # awsx.ecr.Image at deploy: a registry token, then docker push (and the layer checks of a re-push).
@@ -69,6 +65,16 @@ _SCALING = (
 # "IAM permissions required for Amazon ECS service auto scaling").
 _SCALING_ALARMS = ("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")
 _BUCKET_READS = ("s3:ListBucket", "s3:GetBucket*")
+_RDS = ("rds:Describe*", "rds:ListTagsForResource", "rds:AddTagsToResource", "rds:RemoveTagsFromResource")
+_ELASTICACHE = (
+    "elasticache:Describe*",
+    "elasticache:ListTagsForResource",
+    "elasticache:AddTagsToResource",
+    "elasticache:RemoveTagsFromResource",
+)
+_SECRETS = ("secretsmanager:DescribeSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource")
+# Services that encrypt with the stack key create grants on it and use it for the caller's writes.
+_KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")
 
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
@@ -213,6 +219,70 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "route53:ChangeResourceRecordSets",
         "route53:GetChange",
     ),
+    # webstack:database / webstack:cache: encrypted with the stack key (kms:CreateGrant, DescribeKey on it).
+    "aws:rds/subnetGroup:SubnetGroup": (
+        "rds:CreateDBSubnetGroup",
+        "rds:DeleteDBSubnetGroup",
+        "rds:ModifyDBSubnetGroup",
+        *_RDS,
+    ),
+    "aws:rds/parameterGroup:ParameterGroup": (
+        "rds:CreateDBParameterGroup",
+        "rds:DeleteDBParameterGroup",
+        "rds:ModifyDBParameterGroup",
+        "rds:ResetDBParameterGroup",
+        *_RDS,
+    ),
+    "aws:rds/instance:Instance": (
+        "rds:CreateDBInstance",
+        "rds:ModifyDBInstance",
+        "rds:DeleteDBInstance",
+        "rds:CreateDBSnapshot",  # the final snapshot on delete
+        "rds:RebootDBInstance",
+        "iam:PassRole",  # Enhanced Monitoring's role
+        "iam:CreateServiceLinkedRole",
+        # manage_master_user_password: RDS creates the secret with the caller's permissions (AWS RDS
+        # guide, "Password management with Amazon RDS and AWS Secrets Manager", required permissions).
+        "secretsmanager:CreateSecret",
+        "secretsmanager:RotateSecret",
+        "secretsmanager:TagResource",
+        *_RDS,
+        *_KEY_GRANTS,
+    ),
+    "aws:elasticache/subnetGroup:SubnetGroup": (
+        "elasticache:CreateCacheSubnetGroup",
+        "elasticache:DeleteCacheSubnetGroup",
+        "elasticache:ModifyCacheSubnetGroup",
+        *_ELASTICACHE,
+    ),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (
+        "elasticache:CreateReplicationGroup",
+        "elasticache:ModifyReplicationGroup",
+        "elasticache:DeleteReplicationGroup",
+        "elasticache:DescribeCacheClusters",
+        "iam:CreateServiceLinkedRole",
+        *_ELASTICACHE,
+        *_KEY_GRANTS,
+    ),
+    "aws:secretsmanager/secret:Secret": (
+        "secretsmanager:CreateSecret",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:GetResourcePolicy",
+        *_SECRETS,
+    ),
+    "aws:secretsmanager/secretVersion:SecretVersion": (
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:GetSecretValue",  # refresh reads the value back
+        "secretsmanager:UpdateSecretVersionStage",
+        *_SECRETS,
+        *_KEY_GRANTS,
+    ),
+    "aws:secretsmanager/secretRotation:SecretRotation": (
+        "secretsmanager:RotateSecret",
+        "secretsmanager:CancelRotateSecret",
+        *_SECRETS,
+    ),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
@@ -321,6 +391,11 @@ INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
         "route53:ListTagsForResource",
     ),
 }
+# What the stack key's rows allow beyond using a key: never on the state key.
+_KEY_MANAGEMENT = {
+    *DEPLOY_ACTIONS["aws:kms/key:Key"],
+    *DEPLOY_ACTIONS["aws:kms/alias:Alias"],
+} - {"kms:CreateKey", "kms:ListAliases", "kms:DescribeKey"}
 # iam: actions deploy_statements grants only under a condition (which service, which policy).
 _CONDITIONED_IAM = (
     "iam:PassRole",
@@ -666,22 +741,24 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             resources=[_roles(account_id)],
         ),
         Statement(
-            sid="OnlyTheTaskExecutionPolicy",
+            sid="OnlyWebstacksManagedPolicies",
             actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
             resources=[_roles(account_id)],
             conditions=[
                 aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="ArnEquals", variable="iam:PolicyARN", values=[TASK_EXECUTION_POLICY_ARN]
+                    test="ArnEquals", variable="iam:PolicyARN", values=list(ATTACHABLE_POLICIES)
                 )
             ],
         ),
-        _only_when(
-            "PassRolesToTasksAndFlowLogs",
-            ["iam:PassRole"],
-            _roles(account_id),
-            "StringEquals",
-            "iam:PassedToService",
-            list(PASSED_TO),
+        Statement(
+            sid="PassRolesOnlyToTheirServices",
+            actions=["iam:PassRole"],
+            resources=[_roles(account_id)],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable="iam:PassedToService", values=list(PASSED_TO)
+                )
+            ],
         ),
         _only_when(
             "ServiceLinkedRoles",
@@ -701,7 +778,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             Statement(
                 sid="NeverTheStateKey",
                 effect="Deny",
-                actions=[a for a in by_service["kms"] if a not in ("kms:CreateKey", "kms:ListAliases")],
+                actions=[a for a in by_service["kms"] if a in _KEY_MANAGEMENT],
                 resources=[key_arn, aliases],
             )
         )
