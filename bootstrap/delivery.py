@@ -283,6 +283,39 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "secretsmanager:CancelRotateSecret",
         *_SECRETS,
     ),
+    # webstack:waf: the web ACL, its association with the load balancer and its logs (AWS WAF developer
+    # guide, logging-management: CreateLogDelivery and the log group's resource-policy actions).
+    "aws:wafv2/webAcl:WebAcl": (
+        "wafv2:CreateWebACL",
+        "wafv2:UpdateWebACL",
+        "wafv2:DeleteWebACL",
+        "wafv2:GetWebACL",
+        "wafv2:ListWebACLs",
+        "wafv2:TagResource",
+        "wafv2:UntagResource",
+        "wafv2:ListTagsForResource",
+    ),
+    "aws:wafv2/webAclAssociation:WebAclAssociation": (
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
+        "wafv2:GetWebACLForResource",
+        "elasticloadbalancing:SetWebAcl",
+    ),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": (
+        "wafv2:PutLoggingConfiguration",
+        "wafv2:GetLoggingConfiguration",
+        "wafv2:DeleteLoggingConfiguration",
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+    ),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (
+        "logs:PutResourcePolicy",
+        "logs:DeleteResourcePolicy",
+        "logs:DescribeResourcePolicies",
+    ),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
