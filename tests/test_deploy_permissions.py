@@ -37,7 +37,7 @@ VARIATIONS: list[tuple[str, dict[str, Any]]] = [
     (
         "example-dev",
         {
-            "webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none"},
+            "webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none", "interfaceEndpoints": True},
             "webstack:cluster": {"execEnabled": False},
             "webstack:services": {
                 "api": {
