@@ -65,6 +65,7 @@ _SCALING = (
 # "IAM permissions required for Amazon ECS service auto scaling").
 _SCALING_ALARMS = ("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")
 _BUCKET_READS = ("s3:ListBucket", "s3:GetBucket*")
+_LOGS_TAGS = ("logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource")
 _RDS = ("rds:Describe*", "rds:ListTagsForResource", "rds:AddTagsToResource", "rds:RemoveTagsFromResource")
 _ELASTICACHE = (
     "elasticache:Describe*",
@@ -316,15 +317,50 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DeleteResourcePolicy",
         "logs:DescribeResourcePolicies",
     ),
+    # webstack:static: the distribution, its origin access control and its vended access logs.
+    "aws:cloudfront/distribution:Distribution": (
+        "cloudfront:CreateDistribution",
+        "cloudfront:CreateDistributionWithTags",
+        "cloudfront:GetDistribution",
+        "cloudfront:UpdateDistribution",
+        "cloudfront:DeleteDistribution",
+        "cloudfront:TagResource",
+        "cloudfront:UntagResource",
+        "cloudfront:ListTagsForResource",
+    ),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": (
+        "cloudfront:CreateOriginAccessControl",
+        "cloudfront:GetOriginAccessControl",
+        "cloudfront:UpdateOriginAccessControl",
+        "cloudfront:DeleteOriginAccessControl",
+    ),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": (
+        "logs:PutDeliverySource",
+        "logs:GetDeliverySource",
+        "logs:DeleteDeliverySource",
+        "cloudfront:AllowVendedLogDeliveryForResource",
+        *_LOGS_TAGS,
+    ),
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (
+        "logs:PutDeliveryDestination",
+        "logs:GetDeliveryDestination",
+        "logs:DeleteDeliveryDestination",
+        *_LOGS_TAGS,
+    ),
+    "aws:cloudwatch/logDelivery:LogDelivery": (
+        "logs:CreateDelivery",
+        "logs:GetDelivery",
+        "logs:UpdateDeliveryConfiguration",
+        "logs:DeleteDelivery",
+        *_LOGS_TAGS,
+    ),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
         "logs:DescribeLogGroups",
         "logs:PutRetentionPolicy",
         "logs:DeleteRetentionPolicy",
-        "logs:TagResource",
-        "logs:UntagResource",
-        "logs:ListTagsForResource",
+        *_LOGS_TAGS,
         "logs:AssociateKmsKey",  # kms_key_id: the stack key (components/encryption.py)
         "logs:DisassociateKmsKey",
     ),
@@ -429,6 +465,30 @@ _KEY_MANAGEMENT = {
     *DEPLOY_ACTIONS["aws:kms/key:Key"],
     *DEPLOY_ACTIONS["aws:kms/alias:Alias"],
 } - {"kms:CreateKey", "kms:ListAliases", "kms:DescribeKey"}
+_CONFIG_READS = ("Get", "List", "Describe")
+_METADATA_READS = ("List", "Describe")
+READ_WILDCARD_SERVICES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        (
+            "acm",
+            "application-autoscaling",
+            "cloudfront",
+            "cloudwatch",
+            "ec2",
+            "ecs",
+            "elasticache",
+            "elasticloadbalancing",
+            "kms",
+            "rds",
+            "route53",
+            "wafv2",
+        ),
+        _CONFIG_READS,
+    ),
+    # Get* would include logs:GetLogEvents, secretsmanager:GetSecretValue, ecr:GetDownloadUrlForLayer.
+    **dict.fromkeys(("ecr", "logs", "secretsmanager"), _METADATA_READS),
+}
+"""Service -> the read verbs whose calls return configuration or metadata, never stored data."""
 # iam: actions deploy_statements grants only under a condition (which service, which policy).
 _CONDITIONED_IAM = (
     "iam:PassRole",
@@ -752,6 +812,22 @@ def deploy_actions() -> list[str]:
     return sorted({action for row in rows for action in row})
 
 
+def _with_read_wildcards(service: str, actions: list[str]) -> list[str]:
+    """Two or more reads of one verb (Get, List, Describe) that expose no data -> `service:Get*` etc.
+
+    An inline role policy holds at most 10,240 characters (IAM quotas); reads of logs (GetLogEvents),
+    secrets (GetSecretValue), objects and IAM stay exact.
+    """
+    reads = READ_WILDCARD_SERVICES.get(service, ())
+    result: set[str] = set()
+    for action in actions:
+        verb = action.split(":")[1]
+        read = next((r for r in reads if verb.startswith(r)), None)
+        shared = read is not None and sum(a.split(":")[1].startswith(read) for a in actions) > 1
+        result.add(f"{service}:{read}*" if shared else action)
+    return sorted(result)
+
+
 def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
     """Exactly what `pulumi up` of webstack needs, and no IAM beyond webstack's own roles.
 
@@ -764,7 +840,11 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         by_service.setdefault(action.split(":")[0], []).append(action)
     iam, s3 = by_service.pop("iam"), by_service.pop("s3")
     statements = [
-        Statement(sid=service.title().replace("-", ""), actions=actions, resources=["*"])
+        Statement(
+            sid=service.title().replace("-", ""),
+            actions=_with_read_wildcards(service, actions),
+            resources=["*"],
+        )
         for service, actions in by_service.items()
     ]
     statements += [
@@ -801,7 +881,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:AWSServiceName",
             list(SERVICE_LINKED),
         ),
-        Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS]),
+        Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
     ]
     if key_arn:
         # The stack key's row allows key management on any key (CreateKey cannot be scoped): never on

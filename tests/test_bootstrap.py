@@ -254,8 +254,12 @@ def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod:
         "cloudwatch:PutMetricAlarm",
     }
     assert by_sid["Cloudwatch"]["Resource"] == ["*"]
-    assert {"ecr:BatchDeleteImage", "ecr:ListImages", "ecr:DeleteRepository"} <= set(by_sid["Ecr"]["Action"])
-    assert by_sid["AccessLogBuckets"]["Resource"] == ["arn:aws:s3:::edge-access-logs-*"]
+    assert {"ecr:BatchDeleteImage", "ecr:List*", "ecr:DeleteRepository"} <= set(by_sid["Ecr"]["Action"])
+    assert by_sid["AccessLogBuckets"]["Resource"] == [
+        "arn:aws:s3:::edge-access-logs-*",
+        "arn:aws:s3:::cdn-content-*",
+        "arn:aws:s3:::cdn-logs-*",
+    ]
     assert all(a.startswith("s3:") for a in by_sid["AccessLogBuckets"]["Action"])
 
 
@@ -279,3 +283,11 @@ def test_the_deploy_role_may_manage_the_stack_key_but_never_the_state_key(prod: 
     assert {"kms:ScheduleKeyDeletion", "kms:PutKeyPolicy", "kms:DeleteAlias"} <= set(deny["Action"])
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(deny["Action"])
     assert {"kms:CreateKey", "kms:ScheduleKeyDeletion"} <= set(by_sid["Kms"]["Action"])
+
+
+def test_reads_are_folded_into_wildcards_only_where_they_expose_no_data(prod: Run):
+    found = statements(prod, "delivery-deploy-policy")
+    actions = {a for s in found if s["Resource"] == ["*"] for a in s["Action"]}
+    assert {"cloudfront:Get*", "ec2:Describe*", "kms:Get*"} <= actions
+    assert not {"logs:Get*", "secretsmanager:Get*", "s3:GetObject", "s3:Get*", "iam:Get*"} & actions
+    assert "secretsmanager:GetSecretValue" in actions  # the cache's secret version reads its value back
