@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,8 +27,16 @@ STS_AUDIENCE = "sts.amazonaws.com"
 DELIVERY_PATH = "/webstack-delivery/"
 OPERATOR_ROLE_NAME = "webstack-operator"
 STATE_KEY_ALIAS = "alias/webstack-pulumi"
+MANAGED_POLICY_CHARS = 6_000
+"""Below IAM's 6,144 characters per managed policy, with room for the provider's rendering."""
+_DOCUMENT_OVERHEAD = len('{"Version":"2012-10-17","Statement":[]}')
 STATE_NONCURRENT_EXPIRY_DAYS = 90
-PASSED_TO = ("ecs-tasks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "monitoring.rds.amazonaws.com")
+PASSED_TO = (
+    "ecs-tasks.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+    "monitoring.rds.amazonaws.com",
+    "scheduler.amazonaws.com",  # CreateSchedule passes the scheduler role to Scheduler
+)
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (
     "autoscaling.amazonaws.com",
@@ -65,6 +74,7 @@ _SCALING = (
 # "IAM permissions required for Amazon ECS service auto scaling").
 _SCALING_ALARMS = ("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")
 _BUCKET_READS = ("s3:ListBucket", "s3:GetBucket*")
+_QUEUE_ATTRIBUTES = ("sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
 _LOGS_TAGS = ("logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource")
 _RDS = ("rds:Describe*", "rds:ListTagsForResource", "rds:AddTagsToResource", "rds:RemoveTagsFromResource")
 _ELASTICACHE = (
@@ -353,6 +363,36 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:UpdateDeliveryConfiguration",
         "logs:DeleteDelivery",
         *_LOGS_TAGS,
+    ),
+    # Queues (components/queue.py), schedules and their dead-letter queues, the Service Connect
+    # namespace (components/service.py, components/cluster.py).
+    "aws:sqs/queue:Queue": (
+        "sqs:CreateQueue",
+        "sqs:DeleteQueue",
+        "sqs:GetQueueAttributes",
+        "sqs:SetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:ListQueueTags",
+        "sqs:TagQueue",
+        "sqs:UntagQueue",
+    ),
+    "aws:sqs/redrivePolicy:RedrivePolicy": _QUEUE_ATTRIBUTES,
+    "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": _QUEUE_ATTRIBUTES,
+    "aws:scheduler/schedule:Schedule": (
+        "scheduler:CreateSchedule",
+        "scheduler:GetSchedule",
+        "scheduler:UpdateSchedule",
+        "scheduler:DeleteSchedule",
+        "iam:PassRole",
+    ),
+    "aws:servicediscovery/httpNamespace:HttpNamespace": (
+        "servicediscovery:CreateHttpNamespace",
+        "servicediscovery:GetNamespace",
+        "servicediscovery:DeleteNamespace",
+        "servicediscovery:GetOperation",
+        "servicediscovery:ListTagsForResource",
+        "servicediscovery:TagResource",
+        "servicediscovery:UntagResource",
     ),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
@@ -662,8 +702,23 @@ class DeliveryAccess(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             child_name(name, "deploy-policy"), role=deploy.id, policy=deploy_policy, opts=child
         )
+        # The any-resource statements outgrow the inline limit, so they live in managed policies.
+        actions = [
+            aws.iam.Policy(
+                child_name(name, f"actions-{number}"),
+                description="pulumi up of webstack: actions on resources these services do not scope by ARN",
+                path=DELIVERY_PATH,
+                policy=aws.iam.get_policy_document_output(statements=chunk, opts=invoke).json,
+                tags=args.tags,
+                opts=child,
+            ).arn
+            for number, chunk in enumerate(managed_policy_chunks(any_resource_statements()), start=1)
+        ]
+        self._attach(name, "deploy", deploy, actions, child)
         self.operator_role_arn = (
-            self._operator_role(name, args, deploy_policy, child) if args.operator_principal_arns else None
+            self._operator_role(name, args, deploy_policy, actions, child)
+            if args.operator_principal_arns
+            else None
         )
 
         self.oidc_provider_arn = provider_arn
@@ -687,8 +742,29 @@ class DeliveryAccess(pulumi.ComponentResource):
             }
         )
 
+    def _attach(
+        self,
+        name: str,
+        role_name: str,
+        role: aws.iam.Role,
+        policies: list[pulumi.Output[str]],
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        for number, policy in enumerate(policies, start=1):
+            aws.iam.RolePolicyAttachment(
+                child_name(name, f"{role_name}-actions-{number}"),
+                role=role.name,
+                policy_arn=policy,
+                opts=child,
+            )
+
     def _operator_role(
-        self, name: str, args: DeliveryAccessArgs, policy: pulumi.Output[str], child: pulumi.ResourceOptions
+        self,
+        name: str,
+        args: DeliveryAccessArgs,
+        policy: pulumi.Output[str],
+        actions: list[pulumi.Output[str]],
+        child: pulumi.ResourceOptions,
     ) -> pulumi.Output[str]:
         """The deploy role's permissions for people at a laptop: the listed principals, with MFA only."""
         operator = aws.iam.Role(
@@ -705,6 +781,7 @@ class DeliveryAccess(pulumi.ComponentResource):
             opts=child,
         )
         aws.iam.RolePolicy(child_name(name, "operator-policy"), role=operator.id, policy=policy, opts=child)
+        self._attach(name, "operator", operator, actions, child)
         return operator.arn
 
     def _state_backend(
@@ -828,25 +905,67 @@ def _with_read_wildcards(service: str, actions: list[str]) -> list[str]:
     return sorted(result)
 
 
-def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
-    """Exactly what `pulumi up` of webstack needs, and no IAM beyond webstack's own roles.
-
-    Built from DEPLOY_ACTIONS: one statement per AWS service on any resource, except iam: (webstack's
-    roles only, with conditions on passing roles, attaching policies and service-linked roles) and s3:
-    (the access-log buckets only).
-    """
+def _actions_by_service() -> dict[str, list[str]]:
     by_service: dict[str, list[str]] = {}
     for action in deploy_actions():
         by_service.setdefault(action.split(":")[0], []).append(action)
-    iam, s3 = by_service.pop("iam"), by_service.pop("s3")
-    statements = [
+    return by_service
+
+
+def any_resource_statements() -> list[Statement]:
+    """One statement per AWS service of DEPLOY_ACTIONS but iam: and s3:, on any resource (these
+    services do not scope creation by ARN). Static, so how many managed policies hold them is known
+    before the program runs (no resource is created inside apply)."""
+    return [
         Statement(
             sid=service.title().replace("-", ""),
             actions=_with_read_wildcards(service, actions),
             resources=["*"],
         )
-        for service, actions in by_service.items()
+        for service, actions in _actions_by_service().items()
+        if service not in ("iam", "s3")
     ]
+
+
+def managed_policy_chunks(
+    statements: list[Statement], limit: int = MANAGED_POLICY_CHARS
+) -> list[list[Statement]]:
+    """Statements packed in order into documents of at most ``limit`` characters each (IAM quotas:
+    6,144 per managed policy, whitespace not counted; 10,240 for all inline policies of a role)."""
+    chunks: list[list[Statement]] = [[]]
+    size = _DOCUMENT_OVERHEAD
+    for statement in statements:
+        length = (
+            len(
+                json.dumps(
+                    {
+                        "Sid": statement.sid,
+                        "Effect": "Allow",
+                        "Action": statement.actions,
+                        "Resource": statement.resources,
+                    },
+                    separators=(",", ":"),
+                )
+            )
+            + 1
+        )
+        if chunks[-1] and size + length > limit:
+            chunks.append([])
+            size = _DOCUMENT_OVERHEAD
+        chunks[-1].append(statement)
+        size += length
+    return chunks
+
+
+def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
+    """The deploy role's scoped statements (its inline policy); the rest is in any_resource_statements.
+
+    iam: only on webstack's own roles, with conditions on passing roles, attaching policies and
+    service-linked roles; s3: only on webstack's buckets; never key management on the state key.
+    """
+    by_service = _actions_by_service()
+    iam, s3 = by_service["iam"], by_service["s3"]
+    statements: list[Statement] = []
     statements += [
         Statement(
             sid="WebstackRoles",
@@ -891,7 +1010,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             Statement(
                 sid="NeverTheStateKey",
                 effect="Deny",
-                actions=[a for a in by_service["kms"] if a in _KEY_MANAGEMENT],
+                actions=[a for a in by_service.get("kms", []) if a in _KEY_MANAGEMENT],
                 resources=[key_arn, aliases],
             )
         )

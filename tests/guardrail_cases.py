@@ -252,6 +252,11 @@ CASES: tuple[Case, ...] = (
         {"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"},
     ),
     _case(
+        "customer-managed policy (judged by its content)",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        {"policyArn": "arn:aws:iam::222222222222:policy/webstack-delivery/deploy-actions-1"},
+    ),
+    _case(
         "full access policy",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         {"policyArn": "arn:aws:iam::aws:policy/AmazonS3FullAccess"},

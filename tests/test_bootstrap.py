@@ -44,6 +44,15 @@ def trust(run: Run, role: str) -> Mapping[str, Any]:
     return statement
 
 
+def deploy_role_statements(run: Run) -> list[Mapping[str, Any]]:
+    """The deploy role's inline policy and the managed policies attached to it."""
+    managed = [r for r in run.of_type("aws:iam/policy:Policy") if r.name.startswith("delivery-actions-")]
+    return [
+        *statements(run, "delivery-deploy-policy"),
+        *(s for p in managed for s in statements(run, p.name)),
+    ]
+
+
 def statements(run: Run, policy: str) -> list[Mapping[str, Any]]:
     return list(policy_statements(run.named(policy).inputs["policy"]))
 
@@ -103,7 +112,7 @@ def test_the_operator_role_trusts_only_the_listed_principals_with_mfa_and_may_de
 
 
 def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(prod: Run):
-    found = statements(prod, "delivery-deploy-policy")
+    found = deploy_role_statements(prod)
     assert found and all(s["Effect"] == "Allow" for s in found if s["Sid"] != "NeverTheStateKey")
     assert not [a for s in found for a in s["Action"] if is_wildcard_action(a)]
     iam = [s for s in found if any(a.startswith("iam:") for a in s["Action"])]
@@ -123,6 +132,7 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "ecs-tasks.amazonaws.com",
                 "vpc-flow-logs.amazonaws.com",
                 "monitoring.rds.amazonaws.com",
+                "scheduler.amazonaws.com",
             ]
         }
     }
@@ -240,14 +250,29 @@ def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_t
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_deploy_policy_fits_the_inline_role_policy_size_limit(prod: Run):
-    """IAM quotas: an inline role policy holds at most 10,240 characters (whitespace not counted)."""
-    document = prod.named("delivery-deploy-policy").inputs["policy"]
-    assert len(json.dumps(json.loads(document), separators=(",", ":"))) < 10_240
+def test_the_deploy_policies_fit_iams_size_limits_and_attach_to_both_roles():
+    """IAM quotas: inline policies of a role at most 10,240 characters in all, a managed policy at most
+    6,144, at most 10 managed policies per role (whitespace not counted)."""
+    operators = [f"arn:aws:iam::{PROD_ACCOUNT}:user/alice"]
+    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:operatorPrincipalArns": operators})
+
+    def size(resource: str) -> int:
+        return len(json.dumps(json.loads(run.named(resource).inputs["policy"]), separators=(",", ":")))
+
+    managed = sorted(r.name for r in run.of_type("aws:iam/policy:Policy"))
+    assert size("delivery-deploy-policy") < 10_240
+    assert 1 <= len(managed) <= 9 and all(size(name) < 6_144 for name in managed)
+    attached = {
+        (r.name.rsplit("-actions-", 1)[0], r.inputs["policyArn"])
+        for r in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    }
+    arns = {run.named(name).state["arn"] for name in managed}
+    assert attached == {(role, arn) for role in ("delivery-deploy", "delivery-operator") for arn in arns}
+    assert all(run.named(name).inputs["path"] == "/webstack-delivery/" for name in managed)
 
 
 def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod: Run):
-    by_sid = {s["Sid"]: s for s in statements(prod, "delivery-deploy-policy")}
+    by_sid = {s["Sid"]: s for s in deploy_role_statements(prod)}
     assert set(by_sid["Cloudwatch"]["Action"]) == {
         "cloudwatch:DeleteAlarms",
         "cloudwatch:DescribeAlarms",
@@ -275,7 +300,7 @@ def test_the_stack_files_laptop_example_names_the_operator_role_the_bootstrap_cr
 
 
 def test_the_deploy_role_may_manage_the_stack_key_but_never_the_state_key(prod: Run):
-    by_sid = {s["Sid"]: s for s in statements(prod, "delivery-deploy-policy")}
+    by_sid = {s["Sid"]: s for s in deploy_role_statements(prod)}
     deny = by_sid["NeverTheStateKey"]
     key = prod.named("delivery-state-key").state["arn"]
     assert deny["Effect"] == "Deny"
@@ -286,7 +311,7 @@ def test_the_deploy_role_may_manage_the_stack_key_but_never_the_state_key(prod: 
 
 
 def test_reads_are_folded_into_wildcards_only_where_they_expose_no_data(prod: Run):
-    found = statements(prod, "delivery-deploy-policy")
+    found = deploy_role_statements(prod)
     actions = {a for s in found if s["Resource"] == ["*"] for a in s["Action"]}
     assert {"cloudfront:Get*", "ec2:Describe*", "kms:Get*"} <= actions
     assert not {"logs:Get*", "secretsmanager:Get*", "s3:GetObject", "s3:Get*", "iam:Get*"} & actions

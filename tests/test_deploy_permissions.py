@@ -57,7 +57,9 @@ VARIATIONS: list[tuple[str, dict[str, Any]]] = [
 
 @pytest.fixture(scope="module")
 def runs() -> list[Run]:
-    return [run_stack(stack, overrides, root=FIXTURE_STACKS) for stack, overrides in VARIATIONS]
+    # The user's own stacks too: whatever a valid stack creates, the deploy role must be able to manage.
+    users = [run_stack(stack) for stack in ("dev", "prod")]
+    return users + [run_stack(stack, overrides, root=FIXTURE_STACKS) for stack, overrides in VARIATIONS]
 
 
 def test_every_resource_type_the_program_registers_has_a_row_in_the_deploy_action_table(runs):
