@@ -36,6 +36,7 @@ PASSED_TO = (
     "vpc-flow-logs.amazonaws.com",
     "monitoring.rds.amazonaws.com",
     "scheduler.amazonaws.com",  # CreateSchedule passes the scheduler role to Scheduler
+    "ec2.amazonaws.com",  # the instance profile passes the container instances' role to EC2
 )
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (
@@ -47,6 +48,28 @@ SERVICE_LINKED = (
     "elasticache.amazonaws.com",
 )
 
+INSTANCE_PROFILE_ACTIONS = (
+    "iam:GetInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:UntagInstanceProfile",
+)
+"""The container instances' profile (webstack:cluster.compute ec2), only under webstack's path."""
+SCALING_ROLE_ACTIONS = (
+    "iam:GetRole",
+    "iam:PassRole",
+    "iam:DeleteServiceLinkedRole",
+    "iam:GetServiceLinkedRoleDeletionStatus",
+)
+"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole) and it is
+deleted with the stack."""
+CONTAINER_INSTANCE_POLICIES = (
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+)
 # awsx.ecr.Image at deploy: a registry token, then docker push (and the layer checks of a re-push).
 IMAGE_PUSH_ACTIONS = (
     "ecr:GetAuthorizationToken",
@@ -394,6 +417,38 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "servicediscovery:TagResource",
         "servicediscovery:UntagResource",
     ),
+    # webstack:cluster.compute ec2 (components/cluster.py): the launch template (creating a group from
+    # it checks the caller may ec2:RunInstances with it), the Auto Scaling group, its capacity
+    # provider, the instance profile, the group's own service-linked role and its key grant.
+    "aws:ec2/launchTemplate:LaunchTemplate": (
+        "ec2:CreateLaunchTemplate",
+        "ec2:CreateLaunchTemplateVersion",
+        "ec2:ModifyLaunchTemplate",
+        "ec2:DeleteLaunchTemplate",
+        "ec2:DeleteLaunchTemplateVersions",
+        "ec2:GetLaunchTemplateData",
+        *_EC2_TAGS,
+    ),
+    "aws:autoscaling/group:Group": (
+        "autoscaling:Describe*",
+        "autoscaling:CreateAutoScalingGroup",
+        "autoscaling:UpdateAutoScalingGroup",
+        "autoscaling:DeleteAutoScalingGroup",
+        "autoscaling:SetInstanceProtection",
+        "autoscaling:CreateOrUpdateTags",
+        "autoscaling:DeleteTags",
+        "ec2:RunInstances",
+        "iam:PassRole",
+    ),
+    "aws:ecs/capacityProvider:CapacityProvider": (
+        "ecs:CreateCapacityProvider",
+        "ecs:UpdateCapacityProvider",
+        "ecs:DeleteCapacityProvider",
+        *_ECS,
+    ),
+    "aws:iam/instanceProfile:InstanceProfile": INSTANCE_PROFILE_ACTIONS,
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": ("iam:CreateServiceLinkedRole", *SCALING_ROLE_ACTIONS),
+    "aws:kms/grant:Grant": ("kms:CreateGrant", "kms:RevokeGrant", "kms:ListGrants"),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
@@ -493,6 +548,8 @@ INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": ("sts:GetCallerIdentity",),
     "aws:index/getAvailabilityZones:getAvailabilityZones": ("ec2:DescribeAvailabilityZones",),
     "aws:index/getRegion:getRegion": (),  # answered from the provider's own configuration
+    # The public ECS-optimized AMI parameter (scoped in deploy_statements, AWS retrieve-ecs-optimized_AMI).
+    "aws:ssm/getParameter:getParameter": ("ssm:GetParameter", "ssm:GetParameters"),
     "aws:iam/getPolicyDocument:getPolicyDocument": (),  # rendered locally by the provider
     "aws:route53/getZone:getZone": (
         "route53:ListHostedZones",
@@ -529,6 +586,8 @@ READ_WILDCARD_SERVICES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("ecr", "logs", "secretsmanager"), _METADATA_READS),
 }
 """Service -> the read verbs whose calls return configuration or metadata, never stored data."""
+_SCOPED_SERVICES = ("iam", "s3", "ssm")
+"""Services whose actions deploy_statements grants on webstack's own resources only."""
 # iam: actions deploy_statements grants only under a condition (which service, which policy).
 _CONDITIONED_IAM = (
     "iam:PassRole",
@@ -923,7 +982,7 @@ def any_resource_statements() -> list[Statement]:
             resources=["*"],
         )
         for service, actions in _actions_by_service().items()
-        if service not in ("iam", "s3")
+        if service not in _SCOPED_SERVICES
     ]
 
 
@@ -965,32 +1024,28 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
     """
     by_service = _actions_by_service()
     iam, s3 = by_service["iam"], by_service["s3"]
-    statements: list[Statement] = []
-    statements += [
+    elsewhere = {*_CONDITIONED_IAM, *INSTANCE_PROFILE_ACTIONS, *SCALING_ROLE_ACTIONS[2:]}
+    statements = [
         Statement(
             sid="WebstackRoles",
-            actions=[a for a in iam if a not in _CONDITIONED_IAM],
+            actions=[a for a in iam if a not in elsewhere],
             resources=[_roles(account_id)],
         ),
-        Statement(
-            sid="OnlyWebstacksManagedPolicies",
-            actions=["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            resources=[_roles(account_id)],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="ArnEquals", variable="iam:PolicyARN", values=list(ATTACHABLE_POLICIES)
-                )
-            ],
+        _only_when(
+            "OnlyWebstacksManagedPolicies",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            _roles(account_id),
+            "ArnEquals",
+            "iam:PolicyARN",
+            list(ATTACHABLE_POLICIES),
         ),
-        Statement(
-            sid="PassRolesOnlyToTheirServices",
-            actions=["iam:PassRole"],
-            resources=[_roles(account_id)],
-            conditions=[
-                aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="StringEquals", variable="iam:PassedToService", values=list(PASSED_TO)
-                )
-            ],
+        _only_when(
+            "PassRolesOnlyToTheirServices",
+            ["iam:PassRole"],
+            _roles(account_id),
+            "StringEquals",
+            "iam:PassedToService",
+            list(PASSED_TO),
         ),
         _only_when(
             "ServiceLinkedRoles",
@@ -1000,6 +1055,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:AWSServiceName",
             list(SERVICE_LINKED),
         ),
+        *_ec2_capacity_statements(account_id),
         Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
     ]
     if key_arn:

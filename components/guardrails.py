@@ -242,8 +242,37 @@ def _managed_policies(resource_type: str, props: Mapping[str, Any], urn: str) ->
         f"attaches managed policy {arn}; only {sorted(allowed)} may be attached here"
         for arn in arns
         # Customer-managed policies (arn:aws:iam::<account>:policy/...) are judged by their content
-        # (the wildcard rule covers aws:iam/policy:Policy); AWS-managed ones only from the list.
-        if ":iam::aws:policy/" in str(arn) and arn not in ALLOWED_MANAGED_POLICIES
+        # (the wildcard rule covers aws:iam/policy:Policy); AWS-managed ones only from the lists.
+        if ":iam::aws:policy/" in str(arn) and arn not in allowed
+    ]
+
+
+def _instances_hardened(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    metadata = props.get("metadataOptions") or {}
+    if not isinstance(metadata, Mapping) or metadata.get("httpTokens") != "required":
+        problems.append("launch template does not require IMDSv2 (metadataOptions.httpTokens: required)")
+    elif _port(metadata.get("httpPutResponseHopLimit")) != 1:
+        problems.append("launch template lets containers reach IMDS (httpPutResponseHopLimit must be 1)")
+    if props.get("keyName"):
+        problems.append("launch template installs an SSH key pair; use Session Manager instead")
+    interfaces = props.get("networkInterfaces") or []
+    if not interfaces or any(
+        str(interface.get("associatePublicIpAddress")).lower() != "false" for interface in interfaces
+    ):
+        problems.append("launch template does not set associatePublicIpAddress: false on every interface")
+    return problems
+
+
+def _volumes_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    mappings = props.get("blockDeviceMappings") or []
+    if not mappings:
+        return ["launch template leaves the root volume to the AMI's (unencrypted) default"]
+    return [
+        f"volume {mapping.get('deviceName')} is not encrypted with a customer-managed key"
+        for mapping in mappings
+        if str((mapping.get("ebs") or {}).get("encrypted")).lower() != "true"
+        or not (mapping.get("ebs") or {}).get("kmsKeyId")
     ]
 
 

@@ -133,6 +133,15 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "vpc-flow-logs.amazonaws.com",
                 "monitoring.rds.amazonaws.com",
                 "scheduler.amazonaws.com",
+                "ec2.amazonaws.com",
+            ]
+        }
+    }
+    assert by_sid["OnlyTheContainerInstancePolicies"]["Condition"] == {
+        "ArnEquals": {
+            "iam:PolicyARN": [
+                "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+                "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
             ]
         }
     }
@@ -316,3 +325,13 @@ def test_reads_are_folded_into_wildcards_only_where_they_expose_no_data(prod: Ru
     assert {"cloudfront:Get*", "ec2:Describe*", "kms:Get*"} <= actions
     assert not {"logs:Get*", "secretsmanager:Get*", "s3:GetObject", "s3:Get*", "iam:Get*"} & actions
     assert "secretsmanager:GetSecretValue" in actions  # the cache's secret version reads its value back
+
+
+def test_the_deploy_role_can_manage_queues_schedules_and_the_service_connect_namespace(prod: Run):
+    actions = {a for s in deploy_role_statements(prod) for a in s["Action"]}
+    for kind, verbs in (
+        ("sqs", ("CreateQueue", "GetQueueAttributes", "SetQueueAttributes", "TagQueue", "DeleteQueue")),
+        ("scheduler", ("CreateSchedule", "GetSchedule", "UpdateSchedule", "DeleteSchedule")),
+        ("servicediscovery", ("CreateHttpNamespace", "GetNamespace", "GetOperation", "DeleteNamespace")),
+    ):
+        assert {f"{kind}:{verb}" for verb in verbs} <= actions
