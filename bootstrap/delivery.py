@@ -449,6 +449,47 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:iam/instanceProfile:InstanceProfile": INSTANCE_PROFILE_ACTIONS,
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": ("iam:CreateServiceLinkedRole", *SCALING_ROLE_ACTIONS),
     "aws:kms/grant:Grant": ("kms:CreateGrant", "kms:RevokeGrant", "kms:ListGrants"),
+    # Alarms, metric filters, the dashboard, the alarm topic and the budget (components/observability.py).
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (
+        *_SCALING_ALARMS,
+        "cloudwatch:ListTagsForResource",
+        "cloudwatch:TagResource",
+        "cloudwatch:UntagResource",
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": (
+        "cloudwatch:PutDashboard",
+        "cloudwatch:GetDashboard",
+        "cloudwatch:DeleteDashboards",
+    ),
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": (
+        "logs:PutMetricFilter",
+        "logs:DescribeMetricFilters",
+        "logs:DeleteMetricFilter",
+    ),
+    "aws:sns/topic:Topic": (
+        "sns:CreateTopic",
+        "sns:DeleteTopic",
+        "sns:GetTopicAttributes",
+        "sns:SetTopicAttributes",
+        "sns:ListTagsForResource",
+        "sns:TagResource",
+        "sns:UntagResource",
+    ),
+    "aws:sns/topicPolicy:TopicPolicy": ("sns:GetTopicAttributes", "sns:SetTopicAttributes"),
+    "aws:sns/topicSubscription:TopicSubscription": (
+        "sns:Subscribe",
+        "sns:Unsubscribe",
+        "sns:GetSubscriptionAttributes",
+        "sns:SetSubscriptionAttributes",
+        "sns:ListSubscriptionsByTopic",
+    ),
+    "aws:budgets/budget:Budget": (
+        "budgets:ViewBudget",
+        "budgets:ModifyBudget",
+        "budgets:ListTagsForResource",
+        "budgets:TagResource",
+        "budgets:UntagResource",
+    ),
     "aws:cloudwatch/logGroup:LogGroup": (
         "logs:CreateLogGroup",
         "logs:DeleteLogGroup",
