@@ -121,9 +121,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         if estimate and other_estimate:
             print("\n".join(cost.compare(estimate, other_estimate, (args.stack, args.compare))))
         else:
-            print(
-                f"Cost comparison skipped: {cost.no_prices_message(other.get('region') if estimate else captured.get('region'))}"
-            )
+            missing = other.get("region") if estimate else captured.get("region")
+            print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
         print()
     if args.json:
         document = dict(captured)

@@ -215,13 +215,13 @@ def _nat(ctx: _Context, nat: Mapping[str, Any]) -> list[Line]:
     price = ctx.prices["natGateway"]
     gb = ctx.assumed["natGbPerMonth"] / max(ctx.nat_count, 1)
     monthly = price["hour"] * ctx.hours + gb * price["gb"]
-    how = f"{ctx.hours:g} h × {_money(price['hour'])} + {gb:g} GB × {_money(price['gb'])}"
+    how = f"{ctx.hours:g} h x {_money(price['hour'])} + {gb:g} GB x {_money(price['gb'])}"
     return [ctx.line(nat, "NAT gateway", monthly, how)]
 
 
 def _public_ip(ctx: _Context, resource: Mapping[str, Any], count: int, what: str) -> Line:
     hourly = ctx.prices["publicIpv4"]["hour"]
-    how = f"{count} {what} × {ctx.hours:g} h × {_money(hourly)}"
+    how = f"{count} {what} x {ctx.hours:g} h x {_money(hourly)}"
     return ctx.line(resource, "public IPv4", count * hourly * ctx.hours, how)
 
 
@@ -237,7 +237,7 @@ def _load_balancer(ctx: _Context, balancer: Mapping[str, Any]) -> list[Line]:
         return [ctx.missing(balancer, "load balancer", f"{kind} load balancers")]
     lcu = ctx.assumed["lcuPerLoadBalancer"]
     monthly = (price["hour"] + lcu * price["lcuHour"]) * ctx.hours
-    how = f"{ctx.hours:g} h × ({_money(price['hour'])} + {lcu:g} LCU × {_money(price['lcuHour'])})"
+    how = f"{ctx.hours:g} h x ({_money(price['hour'])} + {lcu:g} LCU x {_money(price['lcuHour'])})"
     lines = [ctx.line(balancer, f"load balancer ({kind})", monthly, how)]
     if not inputs.get("internal"):
         nodes = len(inputs.get("subnets") or inputs.get("subnetMappings") or [])
@@ -251,7 +251,7 @@ def _endpoint(ctx: _Context, endpoint: Mapping[str, Any]) -> list[Line]:
         return [ctx.line(endpoint, "gateway endpoint", 0.0, "gateway endpoints are free")]
     zones = len(inputs.get("subnetIds") or [])
     price = ctx.prices["interfaceEndpoint"]
-    how = f"{zones} AZ × {ctx.hours:g} h × {_money(price['azHour'])} (+ {_money(price['gb'])}/GB, usage)"
+    how = f"{zones} AZ x {ctx.hours:g} h x {_money(price['azHour'])} (+ {_money(price['gb'])}/GB, usage)"
     return [ctx.line(endpoint, "interface endpoint", zones * price["azHour"] * ctx.hours, how)]
 
 
@@ -312,15 +312,15 @@ def _fargate(ctx: _Context, service: Mapping[str, Any]) -> list[Line]:
         rate = ctx.prices[table_name][arch]
         hourly = vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
         monthly += share * hourly * hours
-        parts.append(f"{share:g} {provider} × {_money(hourly)}/h")
+        parts.append(f"{share:g} {provider} x {_money(hourly)}/h")
     when = f"{hours:g} h" + (f" ({weekly:g} of 168 h a week)" if weekly < HOURS_PER_WEEK else "")
-    how = f"{vcpu:g} vCPU/{gb:g} GB, {tasks:g} task(s) × {when}: {' + '.join(parts)}"
+    how = f"{vcpu:g} vCPU/{gb:g} GB, {tasks:g} task(s) x {when}: {' + '.join(parts)}"
     return [ctx.line(service, "Fargate", monthly, how)]
 
 
 def _log_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
     gb, price = ctx.assumed["logGbPerLogGroup"], ctx.prices["cloudwatch"]["logIngestionGb"]
-    return [ctx.line(group, "CloudWatch logs", gb * price, f"{gb:g} GB × {_money(price)} ingestion")]
+    return [ctx.line(group, "CloudWatch logs", gb * price, f"{gb:g} GB x {_money(price)} ingestion")]
 
 
 def _container_insights(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
@@ -345,7 +345,7 @@ def _container_insights(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]
         metrics += extra
         how += f" + {extra:g} task metrics (enhanced)"
     price = ctx.prices["cloudwatch"]["metricMonth"]
-    return [ctx.line(cluster, f"Container Insights ({level})", metrics * price, f"{how} × {_money(price)}")]
+    return [ctx.line(cluster, f"Container Insights ({level})", metrics * price, f"{how} x {_money(price)}")]
 
 
 def _flat(kind: str, table_name: str, key: str) -> Callable[[_Context, Mapping[str, Any]], list[Line]]:
@@ -359,7 +359,7 @@ def _flat(kind: str, table_name: str, key: str) -> Callable[[_Context, Mapping[s
 def _alarm(ctx: _Context, alarm: Mapping[str, Any]) -> list[Line]:
     metrics = len(alarm["inputs"].get("metricQueries") or []) or 1
     price = ctx.prices["cloudwatch"]["alarmMetricMonth"]
-    return [ctx.line(alarm, "CloudWatch alarm", metrics * price, f"{metrics} metric(s) × {_money(price)}")]
+    return [ctx.line(alarm, "CloudWatch alarm", metrics * price, f"{metrics} metric(s) x {_money(price)}")]
 
 
 def _web_acl(ctx: _Context, acl: Mapping[str, Any]) -> list[Line]:
@@ -367,8 +367,8 @@ def _web_acl(ctx: _Context, acl: Mapping[str, Any]) -> list[Line]:
     requests = ctx.assumed["wafMillionRequests"]
     monthly = price["webAclMonth"] + rules * price["ruleMonth"] + requests * price["millionRequests"]
     how = (
-        f"{_money(price['webAclMonth'])} + {rules} rules × {_money(price['ruleMonth'])}"
-        f" + {requests:g}M requests × {_money(price['millionRequests'])}"
+        f"{_money(price['webAclMonth'])} + {rules} rules x {_money(price['ruleMonth'])}"
+        f" + {requests:g}M requests x {_money(price['millionRequests'])}"
     )
     return [ctx.line(acl, "WAF web ACL", monthly, how)]
 
@@ -378,7 +378,7 @@ def _hourly(ctx: _Context, resource: Mapping[str, Any], kind: str, table_name: s
     if size not in rates:
         return ctx.missing(resource, kind, size)
     monthly = count * rates[size] * ctx.hours
-    return ctx.line(resource, kind, monthly, f"{count:g} × {size} × {ctx.hours:g} h × {_money(rates[size])}")
+    return ctx.line(resource, kind, monthly, f"{count:g} x {size} x {ctx.hours:g} h x {_money(rates[size])}")
 
 
 def _ec2(ctx: _Context, instance: Mapping[str, Any]) -> list[Line]:
@@ -410,7 +410,8 @@ def _rds_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
     if line.monthly is None or storage_type not in rds["storageGbMonth"]:
         return [line if line.monthly is None else ctx.missing(db, "RDS storage", f"{storage_type} storage")]
     storage = copies * storage_gb * rds["storageGbMonth"][storage_type]
-    how = f"{line.how} + {copies} × {storage_gb:g} GB {storage_type} × {_money(rds['storageGbMonth'][storage_type])}"
+    gb_price = _money(rds["storageGbMonth"][storage_type])
+    how = f"{line.how} + {copies} x {storage_gb:g} GB {storage_type} x {gb_price}"
     return [ctx.line(db, "RDS instance", line.monthly + storage, how + (" (Multi-AZ)" if copies > 1 else ""))]
 
 
@@ -557,7 +558,7 @@ def _number(value: float) -> str:
 def break_even_sentence(found: BreakEven, gb: float) -> str:
     head = (
         f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
-        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints × {found.zones} zones "
+        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
         f"${found.endpoints_monthly:,.2f}"
     )
     if found.break_even_gb is None:
