@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationInfo, field_validator
 
 from components import schedule
 from components.encryption import encrypted_log_group
@@ -142,18 +142,11 @@ class OffHoursConfig(StrictModel):
         json_schema_extra={"fix": f"use {schedule.CRON_FORM}"},
     )
 
-    @field_validator("timezone")
+    @field_validator("timezone", "stop", "start")
     @classmethod
-    def _iana_zone(cls, value: str) -> str:
-        problem = schedule.timezone_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("stop", "start")
-    @classmethod
-    def _weekly_cron(cls, value: str) -> str:
-        problem = schedule.cron_problem(value)
+    def _schedulable(cls, value: str, info: ValidationInfo) -> str:
+        check = schedule.timezone_problem if info.field_name == "timezone" else schedule.cron_problem
+        problem = check(value)
         if problem:
             raise ValueError(problem)
         return value
