@@ -72,6 +72,7 @@ NO_CHARGE_PREFIXES = (
     "aws:ecr/lifecyclePolicy:",
     "aws:s3/bucket",
     "aws:kms/alias:",
+    "aws:acm/",
     "aws:route53/record:",
     "aws:sqs/queuePolicy:",
     "aws:sns/topicSubscription:",
