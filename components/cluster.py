@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationInfo, field_validator
 
-from components import schedule
+from components import schedules
 from components.encryption import encrypted_log_group
 from components.fargate import CAPACITY_STRATEGIES, CapacityStrategy
 from components.instances import (
@@ -135,17 +135,17 @@ class OffHoursConfig(StrictModel):
     )
     stop: StrictStr = Field(
         description="Six-field cron at which services scale to zero, e.g. '0 20 ? * MON-FRI *'. Required.",
-        json_schema_extra={"fix": f"use {schedule.CRON_FORM}"},
+        json_schema_extra={"fix": f"use {schedules.CRON_FORM}"},
     )
     start: StrictStr = Field(
         description="Six-field cron at which services scale back up, e.g. '0 7 ? * MON-FRI *'. Required.",
-        json_schema_extra={"fix": f"use {schedule.CRON_FORM}"},
+        json_schema_extra={"fix": f"use {schedules.CRON_FORM}"},
     )
 
     @field_validator("timezone", "stop", "start")
     @classmethod
     def _schedulable(cls, value: str, info: ValidationInfo) -> str:
-        check = schedule.timezone_problem if info.field_name == "timezone" else schedule.cron_problem
+        check = schedules.timezone_problem if info.field_name == "timezone" else schedules.weekly_cron_problem
         problem = check(value)
         if problem:
             raise ValueError(problem)
@@ -266,6 +266,7 @@ def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]
     )
     return capacity, problems
     off_hours: schedule.OffHours | None = None
+    off_hours: schedules.OffHours | None = None
     """When services scale to zero and back; None runs them around the clock."""
 
 
@@ -280,7 +281,7 @@ def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[C
             "Spot reclaim cannot stop every task; use on_demand (default) or balanced"
         )
     exec_enabled = defaults.exec_enabled if config.exec_enabled is None else config.exec_enabled
-    off_hours = config.off_hours and schedule.OffHours(**config.off_hours.model_dump())
+    off_hours = config.off_hours and schedules.OffHours(**config.off_hours.model_dump())
     if environment is Environment.PROD and off_hours is not None:
         problems.append(
             "webstack:cluster.offHours: prod services must run around the clock, so prod cannot scale "
@@ -339,7 +340,7 @@ class ClusterArgs:
     """Days ECS Exec session logs are kept."""
     kms_key_arn: pulumi.Input[str]
     """The stack key: encrypts the exec log group, exec sessions, and the services' log groups."""
-    off_hours: schedule.OffHours | None = None
+    off_hours: schedules.OffHours | None = None
     """When every service scales to zero and back (dev cost lever). Default: none, always on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
@@ -379,6 +380,7 @@ class Cluster(pulumi.ComponentResource):
     platform_version: str | None
     """LATEST on Fargate; None on EC2, where ECS refuses a platform version."""
     off_hours: schedule.OffHours | None
+    off_hours: schedules.OffHours | None
     """The off-hours schedule every service follows, if any."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:

@@ -37,7 +37,6 @@ from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
 from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
 from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
-from components.schedule import aws_schedule
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_TASKS,
@@ -1614,7 +1613,7 @@ class Service(pulumi.ComponentResource):
                 service_namespace=target.service_namespace,
                 scalable_dimension=target.scalable_dimension,
                 resource_id=target.resource_id,
-                schedule=aws_schedule(cron),
+                schedule=schedules.aws_schedule(cron),
                 timezone=off_hours.timezone,
                 scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
                     min_capacity=low, max_capacity=high

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.schedule import OffHours, weekly_running_hours
+from components.schedules import OffHours, weekly_running_hours
 from plan.graph import Graph
 from plan.report import Index, short_type, table
 
@@ -48,6 +48,7 @@ USAGE_BASED = {
     "aws:lambda/function:Function": "requests and GB-seconds",
     "aws:dynamodb/table:Table": "requests and storage",
     "aws:rds/cluster:Cluster": "Aurora storage and I/O",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
 }
 """Types with no fixed monthly cost: listed, not in the total."""
 
@@ -75,10 +76,17 @@ NO_CHARGE_PREFIXES = (
     "aws:acm/",
     "aws:route53/record:",
     "aws:sqs/queuePolicy:",
+    "aws:sqs/redrivePolicy:",
+    "aws:sqs/redriveAllowPolicy:",
+    "aws:secretsmanager/secretVersion:",
+    "aws:secretsmanager/secretRotation:",
+    "aws:secretsmanager/secretPolicy:",
+    "aws:scheduler/scheduleGroup:",
     "aws:sns/topicSubscription:",
     "aws:sns/topicPolicy:",
     "aws:cloudwatch/logResourcePolicy:",
     "aws:wafv2/webAclAssociation:",
+    "aws:wafv2/webAclLoggingConfiguration:",
     "aws:rds/subnetGroup:",
     "aws:rds/parameterGroup:",
     "aws:rds/clusterParameterGroup:",
@@ -405,15 +413,27 @@ def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
 def _rds_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
     inputs, rds = db["inputs"], ctx.prices["rds"]
     copies = rds["multiAzFactor"] if inputs.get("multiAz") else 1
+    # RDS keeps the master password in a Secrets Manager secret of its own: not in the graph, billed.
+    secret = _secret(ctx, db, "RDS-managed master password") if inputs.get("manageMasterUserPassword") else []
     line = _hourly(ctx, db, "RDS instance", "rds", str(inputs.get("instanceClass")), copies)
     storage_type = str(inputs.get("storageType", "gp2"))
     storage_gb = float(inputs.get("allocatedStorage", 0))
     if line.monthly is None or storage_type not in rds["storageGbMonth"]:
-        return [line if line.monthly is None else ctx.missing(db, "RDS storage", f"{storage_type} storage")]
+        return [
+            line if line.monthly is None else ctx.missing(db, "RDS storage", f"{storage_type} storage"),
+            *secret,
+        ]
     storage = copies * storage_gb * rds["storageGbMonth"][storage_type]
     gb_price = _money(rds["storageGbMonth"][storage_type])
     how = f"{line.how} + {copies} x {storage_gb:g} GB {storage_type} x {gb_price}"
-    return [ctx.line(db, "RDS instance", line.monthly + storage, how + (" (Multi-AZ)" if copies > 1 else ""))]
+    multi_az = " (Multi-AZ)" if copies > 1 else ""
+    return [ctx.line(db, "RDS instance", line.monthly + storage, how + multi_az), *secret]
+
+
+def _secret(ctx: _Context, resource: Mapping[str, Any], what: str = "secret") -> list[Line]:
+    price = ctx.prices["secretsManager"]["secretMonth"]
+    how = f"{what}: {_money(price)} a month (+ API calls, usage)"
+    return [ctx.line(resource, "Secrets Manager secret", price, how)]
 
 
 def _aurora_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
@@ -425,9 +445,11 @@ def _replication_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
     nodes = inputs.get("numCacheClusters") or (
         (inputs.get("numNodeGroups") or 1) * ((inputs.get("replicasPerNodeGroup") or 0) + 1)
     )
-    return [
-        _hourly(ctx, group, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), float(nodes))
-    ]
+    line = _hourly(ctx, group, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), float(nodes))
+    factor = ctx.prices["elasticache"].get("valkeyFactor", 1.0)
+    if inputs.get("engine") != "valkey" or line.monthly is None or factor == 1:
+        return [line]
+    return [ctx.line(group, line.kind, line.monthly * factor, f"{line.how} x {factor:g} (Valkey)")]
 
 
 def _cache_cluster(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
@@ -447,6 +469,7 @@ RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
     "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch dashboard", "cloudwatch", "dashboardMonth"),
     "aws:kms/key:Key": _flat("KMS key", "kms", "keyMonth"),
+    "aws:secretsmanager/secret:Secret": _secret,
     "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _ec2,

@@ -515,6 +515,12 @@ SERVICE_BAD_INPUTS = [
         "not 6",
     ),
     (
+        "off hours cron that AWS refuses: no ? in either day field",
+        raw(webstack__cluster={"offHours": {**OFF_HOURS, "start": "0 7 * * MON-FRI *"}}),
+        "webstack:cluster.offHours.start",
+        "exactly one of day-of-month and day-of-week",
+    ),
+    (
         "off hours without start",
         raw(webstack__cluster={"offHours": {"timezone": "UTC", "stop": "0 20 ? * MON-FRI *"}}),
         "webstack:cluster.offHours.start",

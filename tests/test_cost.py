@@ -2,15 +2,17 @@
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from components.schedule import OffHours, cron_problem, timezone_problem, weekly_running_hours
+from components.schedules import OffHours, timezone_problem, weekly_cron_problem, weekly_running_hours
 from plan import cost, graph
 from plan.__main__ import main
+from plan.graph import stacks
+from tests.fixture_stacks import FIXTURES as STACKS
 
-STACKS = Path(__file__).parent / "stacks"
 README = Path(__file__).parents[1] / "README.md"
 PRICES = json.loads((cost.PRICES_DIR / "eu-west-1.json").read_text())
 HOURS = 730
@@ -18,19 +20,25 @@ NAT_GB = 100
 LOG_GB = 1
 
 
+@cache
+def fixture_graph(stack: str) -> graph.Graph:
+    """The plan graph of a fixture stack in tests/stacks, captured once per test run."""
+    return graph.capture(stack, root=STACKS)
+
+
 @pytest.fixture(scope="module")
 def prod() -> graph.Graph:
-    return graph.capture("example-prod", root=STACKS)
+    return fixture_graph("example-prod")
 
 
 @pytest.fixture(scope="module")
 def dev() -> graph.Graph:
-    return graph.capture("example-dev", root=STACKS)
+    return fixture_graph("example-dev")
 
 
 @pytest.fixture(scope="module")
 def cheap_dev() -> graph.Graph:
-    return graph.capture("cheap-dev", root=STACKS)
+    return fixture_graph("cheap-dev")
 
 
 def estimate_of(stack: graph.Graph, **overrides: float) -> cost.Estimate:
@@ -60,23 +68,81 @@ def logs(groups: int) -> float:
     return groups * LOG_GB * PRICES["cloudwatch"]["logIngestionGb"]
 
 
-def test_prod_costs_three_nats_an_alb_in_three_zones_and_four_on_demand_tasks(prod):
+STACK_KEY = PRICES["kms"]["keyMonth"]
+"""Every stack has one KMS key (components/encryption.py)."""
+
+
+def web_acl(rules: int) -> float:
+    waf = PRICES["waf"]
+    return waf["webAclMonth"] + rules * waf["ruleMonth"] + 10 * waf["millionRequests"]
+
+
+def test_prod_costs_three_nats_an_alb_in_three_zones_four_on_demand_tasks_a_web_acl_and_its_key(prod):
     fargate = 2 * HOURS * (task_hour("fargate", 0.25, 0.5) + task_hour("fargate", 0.5, 1))
     insights = (8 + 2 * 11 + 4 * 8) * PRICES["cloudwatch"]["metricMonth"]  # enhanced: 4 tasks x 8
-    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(4) + insights
+    # logs: 2 services, ECS Exec, flow logs, WAF; the web ACL has 4 rule groups
+    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(5) + insights + STACK_KEY + web_acl(4)
 
     found = estimate_of(prod)
 
-    assert found.total == round(by_hand, 2) == 231.00
+    assert found.total == round(by_hand, 2) == 247.57
     assert found.by("kind")["NAT gateway"] == round(3 * 0.048 * HOURS + NAT_GB * 0.048, 2)
+    assert found.by("kind")["WAF web ACL"] == web_acl(4) == 15.00
 
 
 def test_dev_costs_one_nat_an_alb_in_two_zones_and_two_tasks_three_quarters_on_spot(dev):
     per_task = 0.25 * task_hour("fargate", 0.25, 0.5) + 0.75 * task_hour("fargateSpot", 0.25, 0.5)
     insights = (8 + 2 * 11) * PRICES["cloudwatch"]["metricMonth"]
-    by_hand = nat_and_ip(1) + alb(2) + 2 * per_task * HOURS + logs(4) + insights
+    by_hand = nat_and_ip(1) + alb(2) + 2 * per_task * HOURS + logs(4) + insights + STACK_KEY
 
     assert estimate_of(dev).total == round(by_hand, 2)
+
+
+FIXTURE_STACKS = sorted(stacks(STACKS))
+
+
+@pytest.mark.parametrize("stack", FIXTURE_STACKS)
+def test_every_resource_of_every_fixture_stack_is_priced_usage_based_or_free(stack):
+    resources = [r for r in fixture_graph(stack)["resources"] if r["custom"] or r["type"].startswith("awsx:")]
+
+    found = estimate_of(fixture_graph(stack))
+
+    assert [line.how for line in found.lines if line.basis == "not priced"] == []
+    listed = {(line.type, line.resource) for line in found.lines}
+    unlisted = [r for r in resources if (r["type"], r["name"]) not in listed]
+    assert all(cost.short_type(r["type"]) in found.no_charge for r in unlisted)
+    assert sum(found.no_charge.values()) >= len(unlisted)
+
+
+def test_the_data_tier_is_priced_from_class_storage_multi_az_engine_and_its_secrets():
+    rds, cache_nodes = PRICES["rds"], PRICES["elasticache"]
+    secret = PRICES["secretsManager"]["secretMonth"]
+    by_resource = {
+        stack: {(x.resource, x.kind): x.monthly for x in estimate_of(fixture_graph(stack)).priced}
+        for stack in ("data-dev", "data-prod")
+    }
+
+    dev_db = 0.017 * HOURS + 20 * rds["storageGbMonth"]["gp3"]
+    prod_db = 2 * (rds["instanceHour"]["db.m7g.large"] * HOURS + 50 * rds["storageGbMonth"]["gp3"])
+    valkey = 2 * cache_nodes["nodeHour"]["cache.t4g.micro"] * HOURS * cache_nodes["valkeyFactor"]
+    assert by_resource["data-dev"][("db-main-instance", "RDS instance")] == pytest.approx(dev_db)
+    assert by_resource["data-prod"][("db-main-instance", "RDS instance")] == pytest.approx(prod_db)
+    assert by_resource["data-prod"][("cache-main-valkey", "ElastiCache nodes")] == pytest.approx(valkey)
+    # RDS keeps the master password in a secret of its own; the cache's auth token is ours.
+    assert by_resource["data-prod"][("db-main-instance", "Secrets Manager secret")] == secret
+    assert by_resource["data-prod"][("cache-main-auth-token", "Secrets Manager secret")] == secret
+
+
+def test_queues_schedules_and_the_service_connect_namespace_are_usage_based():
+    lines = estimate_of(fixture_graph("workers-dev")).lines
+
+    usage = {x.type for x in lines if x.basis == "usage-based"}
+
+    assert usage >= {
+        "aws:sqs/queue:Queue",
+        "aws:scheduler/schedule:Schedule",
+        "aws:servicediscovery/httpNamespace:HttpNamespace",
+    }
 
 
 def test_off_hours_count_only_the_60_weekday_hours_a_week_of_fargate(dev, cheap_dev):
@@ -92,11 +158,11 @@ def test_the_cheap_dev_settings_cost_at_most_40_percent_of_prod(cheap_dev, prod)
 
 def test_the_readme_quotes_the_dev_and_prod_totals_the_plan_computes(cheap_dev, prod):
     text = README.read_text()
-    quoted = dict(re.findall(r"^\| `(cheap-dev|example-prod)` \| \$([\d,.]+) \|", text, re.MULTILINE))
+    quoted = dict(re.findall(r"^\| `([a-z-]+)` \| \$([\d,.]+) \|", text, re.MULTILINE))
 
     assert quoted == {
-        "cheap-dev": f"{estimate_of(cheap_dev).total:,.2f}",
-        "example-prod": f"{estimate_of(prod).total:,.2f}",
+        stack: f"{estimate_of(fixture_graph(stack)).total:,.2f}"
+        for stack in ("cheap-dev", "example-prod", "data-dev", "data-prod")
     }
 
 
@@ -219,6 +285,15 @@ def test_the_types_others_are_adding_are_priced_from_their_inputs():
             resource("aws:cloudfront/distribution:Distribution", "cdn"),
             resource("aws:apigatewayv2/api:Api", "api"),
             resource("aws:sqs/queue:Queue", "queue"),
+            resource("aws:secretsmanager/secret:Secret", "secret"),
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "valkey", engine="valkey",
+                     nodeType="cache.t4g.micro", numCacheClusters=1),
+            resource("aws:scheduler/schedule:Schedule", "schedule"),
+            resource("aws:servicediscovery/httpNamespace:HttpNamespace", "namespace"),
+            resource("aws:route53/record:Record", "record"),
+            resource("aws:acm/certificate:Certificate", "certificate"),
+            resource("aws:sqs/redrivePolicy:RedrivePolicy", "redrive"),
+            resource("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging"),
             resource("aws:made/up:Thing", "thing"),
         ],
     }  # fmt: skip
@@ -236,14 +311,24 @@ def test_the_types_others_are_adding_are_priced_from_their_inputs():
         "acl": 5 + 2 * 1 + 10 * 0.6,
         "zone": 0.50,
         "asg": round(2 * 0.0184 * HOURS, 2),
+        "secret": 0.40,
+        "valkey": round(0.018 * 0.8 * HOURS, 2),
     }
     assert {name: line.basis for name, line in lines.items() if line.monthly is None} == {
         "aurora": "not priced",
         "cdn": "usage-based",
         "api": "usage-based",
         "queue": "usage-based",
+        "schedule": "usage-based",
+        "namespace": "usage-based",
         "thing": "not priced",
     }
+    assert {
+        "route53:Record",
+        "acm:Certificate",
+        "sqs:RedrivePolicy",
+        "wafv2:WebAclLoggingConfiguration",
+    } <= set(estimate_of(synthetic).no_charge)
     assert "db.x9.huge" in lines["aurora"].how
 
 
@@ -267,10 +352,10 @@ def test_a_weekday_7_to_19_schedule_runs_60_hours_and_a_friday_stop_runs_through
 
 
 def test_unsupported_cron_and_unknown_time_zones_are_explained():
-    assert cron_problem("0 20 * * MON-FRI") == (
+    assert weekly_cron_problem("0 20 * * MON-FRI") == (
         "it has 5 fields, not 6; use '<minute> <hour> ? * <days> *', e.g. '0 20 ? * MON-FRI *'"
     )
-    assert "day-of-week 'MONDAY'" in (cron_problem("0 20 ? * MONDAY *") or "")
+    assert "day-of-week 'MONDAY'" in (weekly_cron_problem("0 20 ? * MONDAY *") or "")
     assert timezone_problem("Europe/Dubln") is not None and timezone_problem("Europe/Dublin") is None
 
 
