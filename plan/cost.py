@@ -49,6 +49,7 @@ USAGE_BASED = {
     "aws:dynamodb/table:Table": "requests and storage",
     "aws:rds/cluster:Cluster": "Aurora storage and I/O",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
+    "aws:cloudwatch/logDelivery:LogDelivery": "vended log GB delivered (e.g. CloudFront standard logs v2)",
 }
 """Types with no fixed monthly cost: listed, not in the total."""
 
@@ -85,6 +86,8 @@ NO_CHARGE_PREFIXES = (
     "aws:sns/topicSubscription:",
     "aws:sns/topicPolicy:",
     "aws:cloudwatch/logResourcePolicy:",
+    "aws:cloudwatch/logDeliverySource:",
+    "aws:cloudwatch/logDeliveryDestination:",
     "aws:wafv2/webAclAssociation:",
     "aws:wafv2/webAclLoggingConfiguration:",
     "aws:rds/subnetGroup:",

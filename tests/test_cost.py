@@ -145,6 +145,12 @@ def test_queues_schedules_and_the_service_connect_namespace_are_usage_based():
     }
 
 
+def test_the_static_site_distribution_and_its_log_delivery_are_usage_based():
+    usage = {x.type for x in estimate_of(fixture_graph("frontdoor-prod")).lines if x.basis == "usage-based"}
+
+    assert usage >= {"aws:cloudfront/distribution:Distribution", "aws:cloudwatch/logDelivery:LogDelivery"}
+
+
 def test_off_hours_count_only_the_60_weekday_hours_a_week_of_fargate(dev, cheap_dev):
     always_on = {x.resource: x.monthly for x in estimate_of(dev).lines if x.kind == "Fargate"}
     scheduled = {x.resource: x.monthly for x in estimate_of(cheap_dev).lines if x.kind == "Fargate"}
