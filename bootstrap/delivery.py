@@ -106,6 +106,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "application-autoscaling:DeregisterScalableTarget",
         "application-autoscaling:PutScalingPolicy",
         "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:PutScheduledAction",  # webstack:cluster.offHours
+        "application-autoscaling:DeleteScheduledAction",
         "application-autoscaling:TagResource",
         "application-autoscaling:UntagResource",
         "application-autoscaling:ListTagsForResource",
