@@ -126,6 +126,7 @@ class Ec2CapacityConfig(StrictModel):
         json_schema_extra={"fix": "use a percentage from 1 to 100"},
     )
 
+
 class OffHoursConfig(StrictModel):
     """``webstack:cluster.offHours``: scale every dev service to zero outside working hours."""
 
@@ -222,6 +223,8 @@ class ClusterSettings:
     compute: ComputeKind = ComputeKind.FARGATE
     ec2: Ec2Capacity | None = None
     """Set exactly when compute is ec2."""
+    off_hours: schedules.OffHours | None = None
+    """When services scale to zero and back; None runs them around the clock."""
 
 
 def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]:
@@ -265,9 +268,6 @@ def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]
         target_capacity=ec2.target_capacity,
     )
     return capacity, problems
-    off_hours: schedule.OffHours | None = None
-    off_hours: schedules.OffHours | None = None
-    """When services scale to zero and back; None runs them around the clock."""
 
 
 def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[ClusterSettings, list[str]]:
@@ -379,7 +379,6 @@ class Cluster(pulumi.ComponentResource):
     """FARGATE or EC2: what task definitions require."""
     platform_version: str | None
     """LATEST on Fargate; None on EC2, where ECS refuses a platform version."""
-    off_hours: schedule.OffHours | None
     off_hours: schedules.OffHours | None
     """The off-hours schedule every service follows, if any."""
 

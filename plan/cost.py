@@ -50,6 +50,7 @@ USAGE_BASED = {
     "aws:rds/cluster:Cluster": "Aurora storage and I/O",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
     "aws:cloudwatch/logDelivery:LogDelivery": "vended log GB delivered (e.g. CloudFront standard logs v2)",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "the custom metric it publishes, once matched",
 }
 """Types with no fixed monthly cost: listed, not in the total."""
 
@@ -77,6 +78,13 @@ NO_CHARGE_PREFIXES = (
     "aws:acm/",
     "aws:route53/record:",
     "aws:sqs/queuePolicy:",
+    "aws:sns/topicPolicy:",
+    "aws:ecs/capacityProvider:",
+    "aws:iam/serviceLinkedRole:",
+    "aws:kms/grant:",
+    "aws:autoscaling/",
+    "aws:sns/topicSubscription:",
+    "aws:budgets/",
     "aws:sqs/redrivePolicy:",
     "aws:sqs/redriveAllowPolicy:",
     "aws:secretsmanager/secretVersion:",
@@ -399,7 +407,9 @@ def _ec2(ctx: _Context, instance: Mapping[str, Any]) -> list[Line]:
 
 def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
     inputs = group["inputs"]
-    template_ref = inputs.get("launchTemplate") or {}
+    mixed = (inputs.get("mixedInstancesPolicy") or {}).get("launchTemplate") or {}
+    overrides = mixed.get("overrides") or []
+    template_ref = inputs.get("launchTemplate") or mixed.get("launchTemplateSpecification") or {}
     template = ctx.index.by_id.get(template_ref.get("id", "")) or next(
         (
             t
@@ -408,7 +418,12 @@ def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
         ),
         None,
     )
-    size = str((template or {}).get("inputs", {}).get("instanceType"))
+    # A mixed-instances group launches its first override type (on-demand, in order of preference).
+    size = str(
+        overrides[0].get("instanceType")
+        if overrides
+        else (template or {}).get("inputs", {}).get("instanceType")
+    )
     count = float(inputs.get("desiredCapacity", inputs.get("minSize", 0)))
     return [_hourly(ctx, group, "EC2 instances (auto scaling)", "ec2", size, count)]
 

@@ -661,7 +661,7 @@ def alarms(graph: Graph) -> list[str]:
     if not rows:
         return ["Alarms: none (webstack:observability.alarms is off for this stack)."]
     keys = ["alarm", "metric", "threshold", "period", "action"]
-    lines = [f"Alarms ({len(rows)}):", *_table([keys, *[[row[k] for k in keys] for row in rows]])]
+    lines = [f"Alarms ({len(rows)}):", *table([keys, *[[row[k] for k in keys] for row in rows]])]
     targets = notification_targets(graph)
     lines.append("Notifications go to:")
     lines += [f"  {target}" for target in targets] or [

@@ -80,12 +80,14 @@ def web_acl(rules: int) -> float:
 def test_prod_costs_three_nats_an_alb_in_three_zones_four_on_demand_tasks_a_web_acl_and_its_key(prod):
     fargate = 2 * HOURS * (task_hour("fargate", 0.25, 0.5) + task_hour("fargate", 0.5, 1))
     insights = (8 + 2 * 11 + 4 * 8) * PRICES["cloudwatch"]["metricMonth"]  # enhanced: 4 tasks x 8
-    # logs: 2 services, ECS Exec, flow logs, WAF; the web ACL has 4 rule groups
-    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(5) + insights + STACK_KEY + web_acl(4)
+    # logs: 2 services, ECS Exec, flow logs, WAF; the web ACL has 4 rule groups; prod alarms are on:
+    # 40 standard alarms (metric math counts its metrics) and one dashboard
+    watch = 40 * PRICES["cloudwatch"]["alarmMetricMonth"] + PRICES["cloudwatch"]["dashboardMonth"]
+    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(5) + insights + STACK_KEY + web_acl(4) + watch
 
     found = estimate_of(prod)
 
-    assert found.total == round(by_hand, 2) == 247.57
+    assert found.total == round(by_hand, 2) == 254.57
     assert found.by("kind")["NAT gateway"] == round(3 * 0.048 * HOURS + NAT_GB * 0.048, 2)
     assert found.by("kind")["WAF web ACL"] == web_acl(4) == 15.00
 
@@ -93,7 +95,8 @@ def test_prod_costs_three_nats_an_alb_in_three_zones_four_on_demand_tasks_a_web_
 def test_dev_costs_one_nat_an_alb_in_two_zones_and_two_tasks_three_quarters_on_spot(dev):
     per_task = 0.25 * task_hour("fargate", 0.25, 0.5) + 0.75 * task_hour("fargateSpot", 0.25, 0.5)
     insights = (8 + 2 * 11) * PRICES["cloudwatch"]["metricMonth"]
-    by_hand = nat_and_ip(1) + alb(2) + 2 * per_task * HOURS + logs(4) + insights + STACK_KEY
+    dashboard = PRICES["cloudwatch"]["dashboardMonth"]  # every stack has one; dev alarms are off
+    by_hand = nat_and_ip(1) + alb(2) + 2 * per_task * HOURS + logs(4) + insights + STACK_KEY + dashboard
 
     assert estimate_of(dev).total == round(by_hand, 2)
 

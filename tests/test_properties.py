@@ -91,13 +91,8 @@ def stack_configs(draw: st.DrawFn) -> dict[str, Any]:
             # without NAT, tasks reach AWS only through interface endpoints (a named error otherwise)
             "interfaceEndpoints": nat_mode == "none",
         },
-        # Without NAT, services reach AWS only through interface endpoints (a named config error otherwise).
-        "webstack:network": {"cidr": VPC, "azCount": az_count, "natMode": nat_mode}
-        | ({"interfaceEndpoints": True} if nat_mode == "none" else {}),
         "webstack:services": draw(services(environment)),
     }
-    if nat_mode == "none":  # tasks without NAT reach AWS only through interface endpoints (config rule)
-        config["webstack:network"]["interfaceEndpoints"] = True
     if environment == "prod" or draw(st.booleans()):
         certificate = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
         config["webstack:edge"] = {"certificateArn": certificate}
