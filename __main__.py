@@ -159,6 +159,7 @@ if settings.services:
             exec_log_retention_days=settings.cluster.exec_log_retention_days,
             kms_key_arn=stack_key.arn,
             service_connect=any(service.config.calls for service in settings.services),
+            off_hours=settings.cluster.off_hours,
             tags=tags,
             ec2=settings.cluster.ec2,
             vpc_id=network.vpc_id,

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationInfo, field_validator
 
+from components import schedules
 from components.encryption import encrypted_log_group
 from components.fargate import CAPACITY_STRATEGIES, CapacityStrategy
 from components.instances import (
@@ -126,6 +127,32 @@ class Ec2CapacityConfig(StrictModel):
     )
 
 
+class OffHoursConfig(StrictModel):
+    """``webstack:cluster.offHours``: scale every dev service to zero outside working hours."""
+
+    timezone: StrictStr = Field(
+        description="IANA time zone the cron expressions are read in, e.g. Europe/Dublin. Required.",
+        json_schema_extra={"fix": "use an IANA name such as Europe/Dublin"},
+    )
+    stop: StrictStr = Field(
+        description="Six-field cron at which services scale to zero, e.g. '0 20 ? * MON-FRI *'. Required.",
+        json_schema_extra={"fix": f"use {schedules.CRON_FORM}"},
+    )
+    start: StrictStr = Field(
+        description="Six-field cron at which services scale back up, e.g. '0 7 ? * MON-FRI *'. Required.",
+        json_schema_extra={"fix": f"use {schedules.CRON_FORM}"},
+    )
+
+    @field_validator("timezone", "stop", "start")
+    @classmethod
+    def _schedulable(cls, value: str, info: ValidationInfo) -> str:
+        check = schedules.timezone_problem if info.field_name == "timezone" else schedules.weekly_cron_problem
+        problem = check(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
 class ClusterConfig(StrictModel):
     """``webstack:cluster``: the ECS cluster all services share."""
 
@@ -165,6 +192,13 @@ class ClusterConfig(StrictModel):
         description="Days ECS Exec session logs are kept. Default 365.",
         json_schema_extra={"fix": RETENTION_FIX},
     )
+    off_hours: OffHoursConfig | None = Field(
+        default=None,
+        alias="offHours",
+        description="{timezone, stop, start}: scale every service to zero at stop and back at start "
+        "(dev only). Default: none, services run around the clock.",
+        json_schema_extra={"fix": "use {timezone: Europe/Dublin, stop: '0 20 ? * MON-FRI *', ...}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -189,6 +223,8 @@ class ClusterSettings:
     compute: ComputeKind = ComputeKind.FARGATE
     ec2: Ec2Capacity | None = None
     """Set exactly when compute is ec2."""
+    off_hours: schedules.OffHours | None = None
+    """When services scale to zero and back; None runs them around the clock."""
 
 
 def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]:
@@ -245,6 +281,12 @@ def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[C
             "Spot reclaim cannot stop every task; use on_demand (default) or balanced"
         )
     exec_enabled = defaults.exec_enabled if config.exec_enabled is None else config.exec_enabled
+    off_hours = config.off_hours and schedules.OffHours(**config.off_hours.model_dump())
+    if environment is Environment.PROD and off_hours is not None:
+        problems.append(
+            "webstack:cluster.offHours: prod services must run around the clock, so prod cannot scale "
+            "them to zero; remove offHours from the prod stack (it is a dev cost lever)"
+        )
     settings = ClusterSettings(
         capacity=capacity,
         container_insights=config.container_insights or defaults.container_insights,
@@ -252,6 +294,7 @@ def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[C
         exec_log_retention_days=config.exec_log_retention_days,
         compute=config.compute,
         ec2=ec2,
+        off_hours=off_hours,
     )
     return settings, problems
 
@@ -297,6 +340,8 @@ class ClusterArgs:
     """Days ECS Exec session logs are kept."""
     kms_key_arn: pulumi.Input[str]
     """The stack key: encrypts the exec log group, exec sessions, and the services' log groups."""
+    off_hours: schedules.OffHours | None = None
+    """When every service scales to zero and back (dev cost lever). Default: none, always on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
     service_connect: bool = False
@@ -334,6 +379,8 @@ class Cluster(pulumi.ComponentResource):
     """FARGATE or EC2: what task definitions require."""
     platform_version: str | None
     """LATEST on Fargate; None on EC2, where ECS refuses a platform version."""
+    off_hours: schedules.OffHours | None
+    """The off-hours schedule every service follows, if any."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Cluster"), name, None, opts)
@@ -413,6 +460,7 @@ class Cluster(pulumi.ComponentResource):
         self.exec_log_group_arn = exec_logs.arn
         self.exec_enabled = args.exec_enabled
         self.kms_key_arn = args.kms_key_arn
+        self.off_hours = args.off_hours
         self.register_outputs(
             {
                 "arn": self.arn,

@@ -1594,6 +1594,32 @@ class Service(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+        self._off_hours(name, args, target, child)
+
+    def _off_hours(
+        self, name: str, args: ServiceArgs, target: aws.appautoscaling.Target, child: pulumi.ResourceOptions
+    ) -> None:
+        """Scheduled scaling to zero at the stop cron and back to min-max at the start cron."""
+        off_hours = args.cluster.off_hours
+        if off_hours is None:
+            return
+        for role, cron, low, high in (
+            ("stop", off_hours.stop, 0, 0),
+            ("start", off_hours.start, args.settings.min_count, args.settings.max_count),
+        ):
+            aws.appautoscaling.ScheduledAction(
+                child_name(name, f"scale-{role}"),
+                name=child_name(name, f"scale-{role}"),
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                schedule=schedules.aws_schedule(cron),
+                timezone=off_hours.timezone,
+                scalable_target_action=aws.appautoscaling.ScheduledActionScalableTargetActionArgs(
+                    min_capacity=low, max_capacity=high
+                ),
+                opts=child,
+            )
 
     def _schedules(
         self,

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from components.schema import ConfigError
-from plan import diagram, graph, report
+from plan import cost, diagram, graph, report
 from plan.engine import PROJECT_ROOT, DuplicateUrnError
 
 EXIT_BAD_INPUT = 2
@@ -37,6 +37,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="DIR",
         type=Path,
         help="read Pulumi.STACK.yaml from DIR instead of the project (e.g. tests/stacks fixtures)",
+    )
+    parser.add_argument(
+        "--assume",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="override a cost assumption, e.g. --assume natGbPerMonth=500 (repeatable)",
+    )
+    parser.add_argument(
+        "--assumptions", metavar="FILE", type=Path, help="cost assumptions from a YAML or JSON mapping"
     )
     return parser.parse_args(argv)
 
@@ -67,19 +77,58 @@ def _fail(message: str) -> None:
     raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _assumptions(args: argparse.Namespace) -> dict[str, float]:
+    """The cost assumptions: defaults, then the file, then each --assume."""
+    overrides: dict[str, object] = {}
+    try:
+        if args.assumptions:
+            loaded = yaml.safe_load(args.assumptions.read_text()) or {}
+            if not isinstance(loaded, dict):
+                raise cost.AssumptionError(f"{args.assumptions} must hold a mapping of KEY: number")
+            overrides.update(loaded)
+        overrides.update(cost.parse_assume(args.assume))
+        return cost.assumptions(overrides)
+    except (cost.AssumptionError, OSError, yaml.YAMLError) as error:
+        _fail(f"cost assumptions: {error}")
+    raise AssertionError("unreachable")
+
+
+def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate | None:
+    prices = cost.load_prices(captured.get("region"))
+    return None if prices is None else cost.estimate(captured, prices, assumed)
+
+
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
     root = args.stacks_dir or root
+    assumed = _assumptions(args)
     captured = _capture(args.stack, root)
     for section in report.sections(captured):
         print("\n".join(section))
         print()
+    estimate = _estimate(captured, assumed)
+    print(
+        "\n".join(cost.render(estimate, captured))
+        if estimate
+        else cost.no_prices_message(captured.get("region"))
+    )
+    print()
     if args.compare:
         other = _capture(args.compare, root)
         print("\n".join(report.compare(captured, other)))
         print()
+        other_estimate = _estimate(other, assumed)
+        if estimate and other_estimate:
+            print("\n".join(cost.compare(estimate, other_estimate, (args.stack, args.compare))))
+        else:
+            missing = other.get("region") if estimate else captured.get("region")
+            print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
+        print()
     if args.json:
-        graph.write(captured, args.json)
+        document = dict(captured)
+        if estimate:
+            document["estimate"] = cost.to_json(estimate, captured)
+        graph.write(document, args.json)
         print(f"Graph written to {args.json}")
     if not args.no_diagram:
         mermaid_path = args.out / f"{args.stack}.mmd"

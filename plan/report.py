@@ -272,7 +272,7 @@ def exposure(graph: Graph) -> list[str]:
         if source == INTERNET:
             cells[-1] = ""
         rows.append([source, *cells])
-    lines = ["Network exposure (who may open connections to whom):", *_table(rows), verdict(graph)]
+    lines = ["Network exposure (who may open connections to whom):", *table(rows), verdict(graph)]
     return lines
 
 
@@ -346,7 +346,7 @@ def subnets(graph: Graph) -> list[str]:
     if not rows:
         return ["Subnets: none."]
     header = list(rows[0])
-    return ["Subnet layout:", *_table([header, *[[row[key] for key in header] for row in rows]])]
+    return ["Subnet layout:", *table([header, *[[row[key] for key in header] for row in rows]])]
 
 
 # --- Facts and comparison -------------------------------------------------------------------------
@@ -423,7 +423,7 @@ def compare(first: Graph, second: Graph) -> list[str]:
         *[[key, a.get(key, "-"), b.get(key, "-")] for key in differing],
     ]
     counts = f"{len(differing)} differ, {len(keys) - len(differing)} the same"
-    return [f"Differences between {first['stack']} and {second['stack']} ({counts}):", *_table(rows)]
+    return [f"Differences between {first['stack']} and {second['stack']} ({counts}):", *table(rows)]
 
 
 def service_routes(graph: Graph) -> dict[str, list[str]]:
@@ -661,7 +661,7 @@ def alarms(graph: Graph) -> list[str]:
     if not rows:
         return ["Alarms: none (webstack:observability.alarms is off for this stack)."]
     keys = ["alarm", "metric", "threshold", "period", "action"]
-    lines = [f"Alarms ({len(rows)}):", *_table([keys, *[[row[k] for k in keys] for row in rows]])]
+    lines = [f"Alarms ({len(rows)}):", *table([keys, *[[row[k] for k in keys] for row in rows]])]
     targets = notification_targets(graph)
     lines.append("Notifications go to:")
     lines += [f"  {target}" for target in targets] or [
@@ -673,7 +673,7 @@ def alarms(graph: Graph) -> list[str]:
 # --- Helpers --------------------------------------------------------------------------------------
 
 
-def _table(rows: list[list[str]]) -> list[str]:
+def table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     out = []
     for number, row in enumerate(rows):

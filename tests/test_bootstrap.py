@@ -333,3 +333,12 @@ def test_the_deploy_role_can_manage_queues_schedules_and_the_service_connect_nam
         ("servicediscovery", ("CreateHttpNamespace", "GetNamespace", "GetOperation", "DeleteNamespace")),
     ):
         assert {f"{kind}:{verb}" for verb in verbs} <= actions
+
+
+def test_the_deploy_role_may_create_and_delete_the_off_hours_scheduled_actions(prod: Run):
+    actions = {a for s in statements(prod, "delivery-deploy-policy") for a in s["Action"]}
+
+    assert {
+        "application-autoscaling:PutScheduledAction",
+        "application-autoscaling:DeleteScheduledAction",
+    } <= actions

@@ -21,6 +21,9 @@ EU_WEST_1 = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
 PROD_CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555"
 
 
+OFF_HOURS = {"timezone": "Europe/Dublin", "stop": "0 20 ? * MON-FRI *", "start": "0 7 ? * MON-FRI *"}
+
+
 def raw(environment: str = "dev", **changes: Any) -> dict[str, str]:
     """A valid minimal config; ``changes`` use ``__`` for ``:`` in keys (None removes the key)."""
     config: dict[str, Any] = {
@@ -492,6 +495,36 @@ SERVICE_BAD_INPUTS = [
         raw(webstack__cluster={"containerInsights": "disabled"}),
         "webstack:cluster.containerInsights",
         "enhanced",
+    ),
+    (
+        "off hours in prod",
+        raw("prod", webstack__cluster={"offHours": OFF_HOURS}),
+        "webstack:cluster.offHours",
+        "around the clock",
+    ),
+    (
+        "off hours time zone misspelt",
+        raw(webstack__cluster={"offHours": {**OFF_HOURS, "timezone": "Europe/Dubln"}}),
+        "webstack:cluster.offHours.timezone",
+        "IANA",
+    ),
+    (
+        "off hours cron with five fields",
+        raw(webstack__cluster={"offHours": {**OFF_HOURS, "stop": "0 20 * * 1-5"}}),
+        "webstack:cluster.offHours.stop",
+        "not 6",
+    ),
+    (
+        "off hours cron that AWS refuses: no ? in either day field",
+        raw(webstack__cluster={"offHours": {**OFF_HOURS, "start": "0 7 * * MON-FRI *"}}),
+        "webstack:cluster.offHours.start",
+        "exactly one of day-of-month and day-of-week",
+    ),
+    (
+        "off hours without start",
+        raw(webstack__cluster={"offHours": {"timezone": "UTC", "stop": "0 20 ? * MON-FRI *"}}),
+        "webstack:cluster.offHours.start",
+        "missing",
     ),
     (
         "exec not a boolean",

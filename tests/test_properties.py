@@ -93,8 +93,6 @@ def stack_configs(draw: st.DrawFn) -> dict[str, Any]:
         },
         "webstack:services": draw(services(environment)),
     }
-    if nat_mode == "none":  # tasks without NAT reach AWS only through interface endpoints (config rule)
-        config["webstack:network"]["interfaceEndpoints"] = True
     if environment == "prod" or draw(st.booleans()):
         certificate = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
         config["webstack:edge"] = {"certificateArn": certificate}

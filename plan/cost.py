@@ -1,0 +1,662 @@
+"""What a stack costs a month: pure functions over a plan graph and a region's price table.
+
+Prices are data (``plan/prices/<region>.json``, each with its sources and date); usage that a graph
+cannot know (GB through NAT, LCUs, log GB, requests) comes from stated, overridable assumptions.
+Every resource is accounted for: priced, usage-based (no fixed monthly cost, not in the total), no
+charge, or not priced (no rule for its type yet, or no price for its size in this region).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.schedules import OffHours, weekly_running_hours
+from plan.graph import Graph
+from plan.report import Index, short_type, table
+
+PRICES_DIR = Path(__file__).parent / "prices"
+HOURS_PER_WEEK = 7 * 24
+
+ASSUMPTIONS: dict[str, tuple[float, str]] = {
+    "hoursPerMonth": (730, "hours in a month (AWS's convention)"),
+    "natGbPerMonth": (100, "GB processed by all NAT gateways together, split evenly between them"),
+    "lcuPerLoadBalancer": (1, "average LCUs each load balancer uses per hour"),
+    "logGbPerLogGroup": (1, "GB each log group ingests per month"),
+    "wafMillionRequests": (10, "million requests each web ACL inspects per month"),
+    "insightsMetricsPerCluster": (8, "Container Insights metrics per cluster"),
+    "insightsMetricsPerService": (11, "Container Insights metrics per service"),
+    "insightsEnhancedMetricsPerTask": (8, "extra task-level metrics per running task with enhanced"),
+    "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
+}
+"""Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""
+
+USAGE_BASED = {
+    "aws:s3/bucket:Bucket": "S3 storage and requests",
+    "aws:s3/bucketV2:BucketV2": "S3 storage and requests",
+    "aws:ecr/repository:Repository": "image storage per GB-month",
+    "aws:cloudfront/distribution:Distribution": "requests and data out",
+    "aws:apigatewayv2/api:Api": "requests",
+    "aws:apigateway/restApi:RestApi": "requests",
+    "aws:sqs/queue:Queue": "requests",
+    "aws:sns/topic:Topic": "requests and deliveries",
+    "aws:scheduler/schedule:Schedule": "invocations",
+    "aws:lambda/function:Function": "requests and GB-seconds",
+    "aws:dynamodb/table:Table": "requests and storage",
+    "aws:rds/cluster:Cluster": "Aurora storage and I/O",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
+    "aws:cloudwatch/logDelivery:LogDelivery": "vended log GB delivered (e.g. CloudFront standard logs v2)",
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "the custom metric it publishes, once matched",
+}
+"""Types with no fixed monthly cost: listed, not in the total."""
+
+NO_CHARGE_PREFIXES = (
+    "aws:ec2/vpc:",
+    "aws:ec2/subnet:",
+    "aws:ec2/routeTable",
+    "aws:ec2/route:",
+    "aws:ec2/internetGateway:",
+    "aws:ec2/securityGroup:",
+    "aws:ec2/defaultSecurityGroup:",
+    "aws:ec2/launchTemplate:",
+    "aws:ec2/flowLog:",
+    "aws:vpc/",
+    "aws:iam/",
+    "aws:ecs/cluster:",
+    "aws:ecs/clusterCapacityProviders:",
+    "aws:ecs/taskDefinition:",
+    "aws:lb/listener",
+    "aws:lb/targetGroup:",
+    "aws:appautoscaling/",
+    "aws:ecr/lifecyclePolicy:",
+    "aws:s3/bucket",
+    "aws:kms/alias:",
+    "aws:acm/",
+    "aws:route53/record:",
+    "aws:sqs/queuePolicy:",
+    "aws:sns/topicPolicy:",
+    "aws:ecs/capacityProvider:",
+    "aws:iam/serviceLinkedRole:",
+    "aws:kms/grant:",
+    "aws:autoscaling/",
+    "aws:sns/topicSubscription:",
+    "aws:budgets/",
+    "aws:sqs/redrivePolicy:",
+    "aws:sqs/redriveAllowPolicy:",
+    "aws:secretsmanager/secretVersion:",
+    "aws:secretsmanager/secretRotation:",
+    "aws:secretsmanager/secretPolicy:",
+    "aws:scheduler/scheduleGroup:",
+    "aws:sns/topicSubscription:",
+    "aws:sns/topicPolicy:",
+    "aws:cloudwatch/logResourcePolicy:",
+    "aws:cloudwatch/logDeliverySource:",
+    "aws:cloudwatch/logDeliveryDestination:",
+    "aws:wafv2/webAclAssociation:",
+    "aws:wafv2/webAclLoggingConfiguration:",
+    "aws:rds/subnetGroup:",
+    "aws:rds/parameterGroup:",
+    "aws:rds/clusterParameterGroup:",
+    "aws:elasticache/subnetGroup:",
+    "aws:elasticache/parameterGroup:",
+    "aws:apigatewayv2/",
+    "aws:cloudfront/",
+    "awsx:",
+    "docker-build:",
+)
+"""Types AWS does not charge for by themselves (build-time resources too). Checked after the rules
+and USAGE_BASED, so ``aws:apigatewayv2/api:Api`` is usage-based while its routes are free."""
+
+
+class AssumptionError(ValueError):
+    """An ``--assume`` override or assumptions file AWS cannot be estimated with."""
+
+
+def assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The defaults with ``overrides`` applied; unknown keys and non-numbers are errors."""
+    values = {key: float(default) for key, (default, _) in ASSUMPTIONS.items()}
+    for key, value in (overrides or {}).items():
+        if key not in ASSUMPTIONS:
+            raise AssumptionError(f"unknown assumption '{key}'; known: {', '.join(ASSUMPTIONS)}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise AssumptionError(f"assumption {key}: got {value!r}, but it must be a number") from None
+        if number < 0:
+            raise AssumptionError(f"assumption {key}: got {value!r}, but it must not be negative")
+        values[key] = number
+    return values
+
+
+def parse_assume(items: Iterable[str]) -> dict[str, str]:
+    """``["natGbPerMonth=500"]`` -> ``{"natGbPerMonth": "500"}``."""
+    parsed = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise AssumptionError(f"--assume {item!r}: use KEY=VALUE, e.g. natGbPerMonth=500")
+        parsed[key.strip()] = value.strip()
+    return parsed
+
+
+def load_prices(region: str | None, directory: Path = PRICES_DIR) -> dict[str, Any] | None:
+    """The price table of a region, or None when there is no file for it."""
+    path = directory / f"{region}.json"
+    return json.loads(path.read_text()) if region and path.is_file() else None
+
+
+def no_prices_message(region: str | None) -> str:
+    return f"no price table for {region}; add plan/prices/{region}.json"
+
+
+# --- Lines ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One resource's monthly cost and how it was worked out."""
+
+    component: str
+    kind: str
+    resource: str
+    type: str
+    monthly: float | None
+    """USD a month; None when usage-based or not priced."""
+    how: str
+    basis: str = "fixed"
+    """``fixed`` (in the total), ``usage-based`` or ``not priced`` (neither in the total)."""
+
+
+@dataclass
+class Estimate:
+    region: str
+    prices: Mapping[str, Any]
+    assumptions: Mapping[str, float]
+    lines: list[Line] = field(default_factory=list)
+    no_charge: dict[str, int] = field(default_factory=dict)
+    """Short type -> count of resources AWS does not charge for."""
+
+    @property
+    def priced(self) -> list[Line]:
+        return [line for line in self.lines if line.basis == "fixed"]
+
+    @property
+    def total(self) -> float:
+        return round(sum(line.monthly or 0.0 for line in self.priced), 2)
+
+    def by(self, attribute: str) -> dict[str, float]:
+        sums: dict[str, float] = defaultdict(float)
+        for line in self.priced:
+            sums[getattr(line, attribute)] += line.monthly or 0.0
+        return {key: round(value, 2) for key, value in sorted(sums.items(), key=lambda kv: -kv[1])}
+
+
+class _Context:
+    """What pricing rules need: the graph index, prices, assumptions and derived facts."""
+
+    def __init__(self, graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> None:
+        self.index = Index(graph)
+        self.graph = graph
+        self.prices = prices
+        self.assumed = assumed
+        self.hours = assumed["hoursPerMonth"]
+        self.nat_count = len(self.index.of_type("aws:ec2/natGateway:NatGateway"))
+        self.by_arn = {r["outputs"]["arn"]: r for r in self.index.resources if "arn" in r["outputs"]}
+
+    def component(self, resource: Mapping[str, Any]) -> str:
+        urn = self.index.component_of(resource)
+        return self.index.by_urn[urn]["name"] if urn else "-"
+
+    def line(self, resource: Mapping[str, Any], kind: str, monthly: float | None, how: str, basis="fixed"):
+        return Line(self.component(resource), kind, resource["name"], resource["type"], monthly, how, basis)
+
+    def missing(self, resource: Mapping[str, Any], kind: str, size: str) -> Line:
+        return self.line(
+            resource,
+            kind,
+            None,
+            f"no price for {size} in plan/prices/{self.graph.get('region')}.json; add it there",
+            "not priced",
+        )
+
+
+def _money(value: float) -> str:
+    return f"${value:.4f}".rstrip("0").rstrip(".") if value < 1 else f"${value:,.2f}"
+
+
+# --- Rules, one per type --------------------------------------------------------------------------
+
+
+def _nat(ctx: _Context, nat: Mapping[str, Any]) -> list[Line]:
+    price = ctx.prices["natGateway"]
+    gb = ctx.assumed["natGbPerMonth"] / max(ctx.nat_count, 1)
+    monthly = price["hour"] * ctx.hours + gb * price["gb"]
+    how = f"{ctx.hours:g} h x {_money(price['hour'])} + {gb:g} GB x {_money(price['gb'])}"
+    return [ctx.line(nat, "NAT gateway", monthly, how)]
+
+
+def _public_ip(ctx: _Context, resource: Mapping[str, Any], count: int, what: str) -> Line:
+    hourly = ctx.prices["publicIpv4"]["hour"]
+    how = f"{count} {what} x {ctx.hours:g} h x {_money(hourly)}"
+    return ctx.line(resource, "public IPv4", count * hourly * ctx.hours, how)
+
+
+def _eip(ctx: _Context, eip: Mapping[str, Any]) -> list[Line]:
+    return [_public_ip(ctx, eip, 1, "address")]
+
+
+def _load_balancer(ctx: _Context, balancer: Mapping[str, Any]) -> list[Line]:
+    inputs = balancer["inputs"]
+    kind = inputs.get("loadBalancerType", "application")
+    price = ctx.prices["loadBalancer"].get(kind)
+    if price is None:
+        return [ctx.missing(balancer, "load balancer", f"{kind} load balancers")]
+    lcu = ctx.assumed["lcuPerLoadBalancer"]
+    monthly = (price["hour"] + lcu * price["lcuHour"]) * ctx.hours
+    how = f"{ctx.hours:g} h x ({_money(price['hour'])} + {lcu:g} LCU x {_money(price['lcuHour'])})"
+    lines = [ctx.line(balancer, f"load balancer ({kind})", monthly, how)]
+    if not inputs.get("internal"):
+        nodes = len(inputs.get("subnets") or inputs.get("subnetMappings") or [])
+        lines.append(_public_ip(ctx, balancer, nodes, "nodes (one per subnet)"))
+    return lines
+
+
+def _endpoint(ctx: _Context, endpoint: Mapping[str, Any]) -> list[Line]:
+    inputs = endpoint["inputs"]
+    if inputs.get("vpcEndpointType", "Gateway") != "Interface":
+        return [ctx.line(endpoint, "gateway endpoint", 0.0, "gateway endpoints are free")]
+    zones = len(inputs.get("subnetIds") or [])
+    price = ctx.prices["interfaceEndpoint"]
+    how = f"{zones} AZ x {ctx.hours:g} h x {_money(price['azHour'])} (+ {_money(price['gb'])}/GB, usage)"
+    return [ctx.line(endpoint, "interface endpoint", zones * price["azHour"] * ctx.hours, how)]
+
+
+def provider_split(count: float, strategy: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    """Tasks per capacity provider, as ECS places them: each provider's base first, then the rest
+    in proportion to the weights."""
+    items = list(strategy) or [{"capacityProvider": "FARGATE", "base": 0, "weight": 1}]
+    split = {item["capacityProvider"]: 0.0 for item in items}
+    remaining = float(count)
+    for item in items:
+        taken = min(float(item.get("base") or 0), remaining)
+        split[item["capacityProvider"]] += taken
+        remaining -= taken
+    weights = sum(float(item.get("weight") or 0) for item in items)
+    for item in items:
+        if weights:
+            split[item["capacityProvider"]] += remaining * float(item.get("weight") or 0) / weights
+    return split
+
+
+def off_hours_of(ctx: _Context, resource: Mapping[str, Any]) -> OffHours | None:
+    """The stop/start pair of scheduled actions in the same component as ``resource``, if any."""
+    owner = ctx.index.owner(resource)
+    actions = [
+        a
+        for a in ctx.index.of_type("aws:appautoscaling/scheduledAction:ScheduledAction")
+        if ctx.index.owner(a) == owner
+    ]
+    stops = [a for a in actions if (a["inputs"].get("scalableTargetAction") or {}).get("maxCapacity") == 0]
+    starts = [a for a in actions if a not in stops]
+    if not stops or not starts:
+        return None
+
+    def cron(action: Mapping[str, Any]) -> str:
+        return str(action["inputs"]["schedule"]).removeprefix("cron(").removesuffix(")")
+
+    return OffHours(str(stops[0]["inputs"].get("timezone", "UTC")), cron(stops[0]), cron(starts[0]))
+
+
+def _fargate(ctx: _Context, service: Mapping[str, Any]) -> list[Line]:
+    inputs = service["inputs"]
+    task = ctx.by_arn.get(inputs.get("taskDefinition", ""))
+    if task is None:
+        return [ctx.missing(service, "Fargate", "a service without its task definition")]
+    vcpu, gb = int(task["inputs"]["cpu"]) / 1024, int(task["inputs"]["memory"]) / 1024
+    arch = (task["inputs"].get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    strategy = inputs.get("capacityProviderStrategies") or [
+        item
+        for cluster in ctx.index.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+        for item in cluster["inputs"].get("defaultCapacityProviderStrategies", [])
+    ]
+    tasks = float(inputs.get("desiredCount", 1))
+    weekly = weekly_running_hours(off_hours_of(ctx, service))
+    hours = ctx.hours * weekly / HOURS_PER_WEEK
+    monthly, parts = 0.0, []
+    for provider, share in provider_split(tasks, strategy).items():
+        table_name = "fargateSpot" if provider == "FARGATE_SPOT" else "fargate"
+        rate = ctx.prices[table_name][arch]
+        hourly = vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
+        monthly += share * hourly * hours
+        parts.append(f"{share:g} {provider} x {_money(hourly)}/h")
+    when = f"{hours:g} h" + (f" ({weekly:g} of 168 h a week)" if weekly < HOURS_PER_WEEK else "")
+    how = f"{vcpu:g} vCPU/{gb:g} GB, {tasks:g} task(s) x {when}: {' + '.join(parts)}"
+    return [ctx.line(service, "Fargate", monthly, how)]
+
+
+def _log_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+    gb, price = ctx.assumed["logGbPerLogGroup"], ctx.prices["cloudwatch"]["logIngestionGb"]
+    return [ctx.line(group, "CloudWatch logs", gb * price, f"{gb:g} GB x {_money(price)} ingestion")]
+
+
+def _container_insights(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
+    level = next(
+        (s["value"] for s in cluster["inputs"].get("settings", []) if s.get("name") == "containerInsights"),
+        "disabled",
+    )
+    if level == "disabled":
+        return []
+    services = [
+        s
+        for s in ctx.index.of_type("aws:ecs/service:Service")
+        if s["inputs"].get("cluster") == cluster["outputs"].get("arn")
+    ]
+    metrics = (
+        ctx.assumed["insightsMetricsPerCluster"] + len(services) * ctx.assumed["insightsMetricsPerService"]
+    )
+    how = f"{metrics:g} metrics"
+    if level == "enhanced":
+        tasks = sum(float(s["inputs"].get("desiredCount", 1)) for s in services)
+        extra = tasks * ctx.assumed["insightsEnhancedMetricsPerTask"]
+        metrics += extra
+        how += f" + {extra:g} task metrics (enhanced)"
+    price = ctx.prices["cloudwatch"]["metricMonth"]
+    return [ctx.line(cluster, f"Container Insights ({level})", metrics * price, f"{how} x {_money(price)}")]
+
+
+def _flat(kind: str, table_name: str, key: str) -> Callable[[_Context, Mapping[str, Any]], list[Line]]:
+    def rule(ctx: _Context, resource: Mapping[str, Any]) -> list[Line]:
+        price = ctx.prices[table_name][key]
+        return [ctx.line(resource, kind, price, f"{_money(price)} a month")]
+
+    return rule
+
+
+def _alarm(ctx: _Context, alarm: Mapping[str, Any]) -> list[Line]:
+    metrics = len(alarm["inputs"].get("metricQueries") or []) or 1
+    price = ctx.prices["cloudwatch"]["alarmMetricMonth"]
+    return [ctx.line(alarm, "CloudWatch alarm", metrics * price, f"{metrics} metric(s) x {_money(price)}")]
+
+
+def _web_acl(ctx: _Context, acl: Mapping[str, Any]) -> list[Line]:
+    price, rules = ctx.prices["waf"], len(acl["inputs"].get("rules") or [])
+    requests = ctx.assumed["wafMillionRequests"]
+    monthly = price["webAclMonth"] + rules * price["ruleMonth"] + requests * price["millionRequests"]
+    how = (
+        f"{_money(price['webAclMonth'])} + {rules} rules x {_money(price['ruleMonth'])}"
+        f" + {requests:g}M requests x {_money(price['millionRequests'])}"
+    )
+    return [ctx.line(acl, "WAF web ACL", monthly, how)]
+
+
+def _hourly(ctx: _Context, resource: Mapping[str, Any], kind: str, table_name: str, size: str, count: float):
+    rates = ctx.prices[table_name].get("instanceHour") or ctx.prices[table_name].get("nodeHour") or {}
+    if size not in rates:
+        return ctx.missing(resource, kind, size)
+    monthly = count * rates[size] * ctx.hours
+    return ctx.line(resource, kind, monthly, f"{count:g} x {size} x {ctx.hours:g} h x {_money(rates[size])}")
+
+
+def _ec2(ctx: _Context, instance: Mapping[str, Any]) -> list[Line]:
+    return [_hourly(ctx, instance, "EC2 instance", "ec2", str(instance["inputs"].get("instanceType")), 1)]
+
+
+def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+    inputs = group["inputs"]
+    mixed = (inputs.get("mixedInstancesPolicy") or {}).get("launchTemplate") or {}
+    overrides = mixed.get("overrides") or []
+    template_ref = inputs.get("launchTemplate") or mixed.get("launchTemplateSpecification") or {}
+    template = ctx.index.by_id.get(template_ref.get("id", "")) or next(
+        (
+            t
+            for t in ctx.index.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+            if t["name"] == template_ref.get("name")
+        ),
+        None,
+    )
+    # A mixed-instances group launches its first override type (on-demand, in order of preference).
+    size = str(
+        overrides[0].get("instanceType")
+        if overrides
+        else (template or {}).get("inputs", {}).get("instanceType")
+    )
+    count = float(inputs.get("desiredCapacity", inputs.get("minSize", 0)))
+    return [_hourly(ctx, group, "EC2 instances (auto scaling)", "ec2", size, count)]
+
+
+def _rds_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
+    inputs, rds = db["inputs"], ctx.prices["rds"]
+    copies = rds["multiAzFactor"] if inputs.get("multiAz") else 1
+    # RDS keeps the master password in a Secrets Manager secret of its own: not in the graph, billed.
+    secret = _secret(ctx, db, "RDS-managed master password") if inputs.get("manageMasterUserPassword") else []
+    line = _hourly(ctx, db, "RDS instance", "rds", str(inputs.get("instanceClass")), copies)
+    storage_type = str(inputs.get("storageType", "gp2"))
+    storage_gb = float(inputs.get("allocatedStorage", 0))
+    if line.monthly is None or storage_type not in rds["storageGbMonth"]:
+        return [
+            line if line.monthly is None else ctx.missing(db, "RDS storage", f"{storage_type} storage"),
+            *secret,
+        ]
+    storage = copies * storage_gb * rds["storageGbMonth"][storage_type]
+    gb_price = _money(rds["storageGbMonth"][storage_type])
+    how = f"{line.how} + {copies} x {storage_gb:g} GB {storage_type} x {gb_price}"
+    multi_az = " (Multi-AZ)" if copies > 1 else ""
+    return [ctx.line(db, "RDS instance", line.monthly + storage, how + multi_az), *secret]
+
+
+def _secret(ctx: _Context, resource: Mapping[str, Any], what: str = "secret") -> list[Line]:
+    price = ctx.prices["secretsManager"]["secretMonth"]
+    how = f"{what}: {_money(price)} a month (+ API calls, usage)"
+    return [ctx.line(resource, "Secrets Manager secret", price, how)]
+
+
+def _aurora_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
+    return [_hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
+
+
+def _replication_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+    inputs = group["inputs"]
+    nodes = inputs.get("numCacheClusters") or (
+        (inputs.get("numNodeGroups") or 1) * ((inputs.get("replicasPerNodeGroup") or 0) + 1)
+    )
+    line = _hourly(ctx, group, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), float(nodes))
+    factor = ctx.prices["elasticache"].get("valkeyFactor", 1.0)
+    if inputs.get("engine") != "valkey" or line.monthly is None or factor == 1:
+        return [line]
+    return [ctx.line(group, line.kind, line.monthly * factor, f"{line.how} x {factor:g} (Valkey)")]
+
+
+def _cache_cluster(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
+    inputs = cluster["inputs"]
+    nodes = float(inputs.get("numCacheNodes") or 1)
+    return [_hourly(ctx, cluster, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), nodes)]
+
+
+RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
+    "aws:ec2/natGateway:NatGateway": _nat,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
+    "aws:ecs/service:Service": _fargate,
+    "aws:ecs/cluster:Cluster": _container_insights,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch dashboard", "cloudwatch", "dashboardMonth"),
+    "aws:kms/key:Key": _flat("KMS key", "kms", "keyMonth"),
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:ec2/instance:Instance": _ec2,
+    "aws:autoscaling/group:Group": _auto_scaling_group,
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/clusterInstance:ClusterInstance": _aurora_instance,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _replication_group,
+    "aws:elasticache/cluster:Cluster": _cache_cluster,
+}
+"""Type token -> the rule that prices a resource of that type."""
+
+
+def estimate(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float] | None = None) -> Estimate:
+    """Every resource of the graph, priced, usage-based, free or not priced."""
+    values = dict(assumed or assumptions())
+    ctx = _Context(graph, prices, values)
+    result = Estimate(str(graph.get("region")), prices, values)
+    for resource in ctx.index.resources:
+        kind = resource["type"]
+        if not resource["custom"] and not kind.startswith("awsx:"):
+            continue
+        if kind in RULES:
+            result.lines.extend(RULES[kind](ctx, resource))
+            if kind != "aws:ecs/cluster:Cluster":
+                continue
+        if kind in USAGE_BASED:
+            result.lines.append(ctx.line(resource, short_type(kind), None, USAGE_BASED[kind], "usage-based"))
+        elif kind.startswith(NO_CHARGE_PREFIXES):
+            result.no_charge[short_type(kind)] = result.no_charge.get(short_type(kind), 0) + 1
+        elif kind not in RULES:
+            how = f"no price rule for {kind}; add one to plan/cost.py"
+            result.lines.append(ctx.line(resource, short_type(kind), None, how, "not priced"))
+    return result
+
+
+# --- NAT versus interface endpoints ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    nat_gateways: int
+    endpoints: int
+    zones: int
+    nat_monthly: float
+    endpoints_monthly: float
+    break_even_gb: float | None
+    """GB a month above which endpoints are cheaper; None when they never are."""
+
+
+def break_even(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> BreakEven | None:
+    """The stack's NAT gateways and their data, against interface endpoints in every zone."""
+    index = Index(graph)
+    nats = len(index.of_type("aws:ec2/natGateway:NatGateway"))
+    if not nats:
+        return None
+    zones = len(graph["outputs"].get("availabilityZones") or []) or nats
+    hours, gb = assumed["hoursPerMonth"], assumed["natGbPerMonth"]
+    endpoints = int(assumed["breakEvenEndpoints"])
+    nat, endpoint = prices["natGateway"], prices["interfaceEndpoint"]
+    nat_fixed = nats * nat["hour"] * hours
+    endpoint_fixed = endpoints * zones * endpoint["azHour"] * hours
+    saving_per_gb = nat["gb"] - endpoint["gb"]
+    crossing = (endpoint_fixed - nat_fixed) / saving_per_gb if saving_per_gb > 0 else None
+    return BreakEven(
+        nats,
+        endpoints,
+        zones,
+        round(nat_fixed + gb * nat["gb"], 2),
+        round(endpoint_fixed + gb * endpoint["gb"], 2),
+        None if crossing is None else round(max(crossing, 0.0), 1),
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------------
+
+
+def render(result: Estimate, graph: Graph) -> list[str]:
+    """The estimate as tables: per resource, per component, per kind, then what is not in it."""
+    prices = result.prices
+    lines = [
+        f"Monthly estimate: ${result.total:,.2f} (stack {graph['stack']}, {result.region}, "
+        f"{prices['currency']}, on-demand list prices of {prices['retrieved']} from "
+        f"plan/prices/{result.region}.json; free tiers and taxes not counted)"
+    ]
+    rows = [["component", "kind", "resource", "monthly", "how"]]
+    ordered = sorted(result.priced, key=lambda x: (x.component, x.kind, x.resource))
+    rows += [[x.component, x.kind, x.resource, f"{x.monthly:,.2f}", x.how] for x in ordered]
+    lines += table(rows)
+    lines.append("By component: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("component").items()))
+    lines.append("By kind: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("kind").items()))
+    for basis, title in (("usage-based", "Usage-based, not in the total"), ("not priced", "Not priced")):
+        found = [x for x in result.lines if x.basis == basis]
+        if found:
+            lines.append(f"{title}: " + "; ".join(f"{x.resource} ({x.how})" for x in found))
+    if result.no_charge:
+        free = ", ".join(f"{kind} x{count}" for kind, count in sorted(result.no_charge.items()))
+        lines.append(f"No charge: {sum(result.no_charge.values())} resources ({free})")
+    lines.append("Assumptions (override with --assume KEY=VALUE or --assumptions FILE):")
+    lines += [f"  {key}={_number(value)}: {ASSUMPTIONS[key][1]}" for key, value in result.assumptions.items()]
+    found = break_even(graph, prices, result.assumptions)
+    if found:
+        lines.append(break_even_sentence(found, result.assumptions["natGbPerMonth"]))
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def break_even_sentence(found: BreakEven, gb: float) -> str:
+    head = (
+        f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
+        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
+        f"${found.endpoints_monthly:,.2f}"
+    )
+    if found.break_even_gb is None:
+        return f"{head}; endpoints are never cheaper."
+    return (
+        f"{head}; endpoints are cheaper above {found.break_even_gb:,.0f} GB/month "
+        "(only for AWS APIs: images from other registries still need NAT)."
+    )
+
+
+def to_json(result: Estimate, graph: Graph) -> dict[str, Any]:
+    """The estimate as the ``estimate`` block of the plan JSON (docs/plan-format.md)."""
+    found = break_even(graph, result.prices, result.assumptions)
+    return {
+        "region": result.region,
+        "currency": result.prices["currency"],
+        "pricesRetrieved": result.prices["retrieved"],
+        "total": result.total,
+        "byComponent": result.by("component"),
+        "byKind": result.by("kind"),
+        "assumptions": dict(result.assumptions),
+        "lines": [
+            {
+                "component": x.component,
+                "kind": x.kind,
+                "resource": x.resource,
+                "type": x.type,
+                "monthly": None if x.monthly is None else round(x.monthly, 2),
+                "basis": x.basis,
+                "how": x.how,
+            }
+            for x in result.lines
+        ],
+        "noCharge": dict(sorted(result.no_charge.items())),
+        "natVersusEndpoints": None
+        if found is None
+        else {
+            "natGateways": found.nat_gateways,
+            "endpoints": found.endpoints,
+            "zones": found.zones,
+            "natMonthly": found.nat_monthly,
+            "endpointsMonthly": found.endpoints_monthly,
+            "breakEvenGbPerMonth": found.break_even_gb,
+        },
+    }
+
+
+def compare(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[str]:
+    """Per component and in total: what each stack costs and the difference."""
+    a, b = first.by("component"), second.by("component")
+    rows = [["component", names[0], names[1], "difference"]]
+    for key in sorted(set(a) | set(b)):
+        rows.append(
+            [key, f"{a.get(key, 0):,.2f}", f"{b.get(key, 0):,.2f}", f"{b.get(key, 0) - a.get(key, 0):+,.2f}"]
+        )
+    rows.append(
+        ["total", f"{first.total:,.2f}", f"{second.total:,.2f}", f"{second.total - first.total:+,.2f}"]
+    )
+    return [f"Monthly cost, {names[0]} vs {names[1]} (USD):", *table(rows)]
