@@ -205,6 +205,12 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         *_SCALING,
         *_SCALING_ALARMS,
     ),
+    # webstack:cluster.offHours: the stop/start pair on each service's scalable target.
+    "aws:appautoscaling/scheduledAction:ScheduledAction": (
+        "application-autoscaling:PutScheduledAction",
+        "application-autoscaling:DeleteScheduledAction",
+        *_SCALING,
+    ),
     "aws:lb/loadBalancer:LoadBalancer": (
         "elasticloadbalancing:CreateLoadBalancer",
         "elasticloadbalancing:DeleteLoadBalancer",

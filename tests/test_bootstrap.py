@@ -336,7 +336,7 @@ def test_the_deploy_role_can_manage_queues_schedules_and_the_service_connect_nam
 
 
 def test_the_deploy_role_may_create_and_delete_the_off_hours_scheduled_actions(prod: Run):
-    actions = {a for s in statements(prod, "delivery-deploy-policy") for a in s["Action"]}
+    actions = {a for s in deploy_role_statements(prod) for a in s["Action"]}
 
     assert {
         "application-autoscaling:PutScheduledAction",
