@@ -27,7 +27,7 @@ from components.observability import (
     ServiceMonitoring,
 )
 from components.queue import Queue, QueueArgs
-from components.service import QueueAccess, Service, ServiceArgs, call_order
+from components.service import QueueAccess, Service, ServiceArgs, call_order, route_key
 from components.waf import Scope, Waf, WafArgs, waf_log_group_name
 
 settings = load_settings()  # validates everything before any resource is registered
@@ -210,6 +210,18 @@ if settings.services:
                 )
                 for service in settings.services
                 if service.port is not None and service.route is not None
+            )
+            + tuple(
+                EdgeRoute(
+                    service=route_key(service.name, port),
+                    port=port.port,
+                    health_check=TargetHealthCheck(path=port.health_check_path),
+                    path_patterns=route.path_patterns,
+                    host_headers=route.host_headers,
+                    priority=route.priority,
+                )
+                for service in settings.services
+                for port, route in service.extra_routes
             ),
             certificate_arn=domain.certificate_arns["cert"] if domain else settings.edge.certificate_arn,
             access_logs=settings.edge.access_logs,
@@ -252,7 +264,18 @@ if settings.services:
                 subnet_ids=network.private_subnet_ids,
                 edge_security_group_id=edge.security_group_id if routed else None,
                 target_group_arn=edge.target_group_arns.get(service.name),
-                routing_ready=[edge.rules[service.name]] if routed else [],
+                routing_ready=[
+                    edge.rules[key]
+                    for key in (
+                        service.name,
+                        *(route_key(service.name, port) for port, _ in service.extra_routes),
+                    )
+                    if key in edge.rules
+                ],
+                extra_target_groups={
+                    port.name: edge.target_group_arns[route_key(service.name, port)]
+                    for port, _ in service.extra_routes
+                },
                 request_count_label=pulumi.Output.concat(
                     edge.load_balancer_arn_suffix, "/", edge.target_group_arn_suffixes[service.name]
                 )

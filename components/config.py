@@ -62,6 +62,7 @@ from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictMo
 from components.service import (
     ServiceConfig,
     ServiceSettings,
+    route_key,
     service_calls,
     service_routes,
     service_settings,
@@ -477,7 +478,16 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     services = []
     for name, service in webstack.services.items():
         resolved, service_problems = service_settings(name, service, routes.get(name), env, project_root)
-        resolved = replace(resolved, called_by=callers.get(name, ()), consumes=consumed.get(name))
+        resolved = replace(
+            resolved,
+            called_by=callers.get(name, ()),
+            consumes=consumed.get(name),
+            extra_routes=tuple(
+                (port, routes[route_key(name, port)])
+                for port in service.extra_ports
+                if route_key(name, port) in routes
+            ),
+        )
         services.append(resolved)
         problems += service_problems + _backlog_problems(resolved)
     databases, caches, data_problems, warnings = _data_stores(webstack, network, env)

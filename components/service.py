@@ -379,6 +379,38 @@ class ScheduleConfig(StrictModel):
 _SCHEDULE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
 
+class ExtraPortConfig(StrictModel):
+    """``services.<name>.extraPorts[]``: a second container port with its own target group and route."""
+
+    name: StrictStr = Field(
+        description="Name of the port, unique in the service; names its target group (required).",
+        json_schema_extra={"fix": "use 1-16 lowercase letters, digits and dashes, e.g. admin"},
+    )
+    port: StrictInt = Field(
+        ge=1,
+        le=65535,
+        description="Container port (required; not the service's main port).",
+        json_schema_extra={"fix": "use a port from 1 to 65535"},
+    )
+    routing: RoutingConfig = Field(
+        description="Paths and/or hosts routed to this port (required: the catch-all belongs to a service).",
+        json_schema_extra={"fix": "give routing: {pathPatterns: [/admin/*]}"},
+    )
+    health_check_path: StrictStr = Field(
+        default="/",
+        alias="healthCheckPath",
+        description="Path the load balancer checks on this port. Default /.",
+        json_schema_extra={"fix": "use a path that starts with /, e.g. /health"},
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _usable_name(cls, value: str) -> str:
+        if not _SCHEDULE_NAME.match(value) or len(value) > 16:
+            raise ValueError("use 1-16 lowercase letters, digits and dashes, starting with a letter")
+        return value
+
+
 class ServiceConfig(StrictModel):
     """``services.<name>``: one containerised service behind the shared entry point."""
 
@@ -427,6 +459,12 @@ class ServiceConfig(StrictModel):
         alias="healthCheck",
         description="Timing and matcher of the load balancer's check (the path is healthCheckPath).",
         json_schema_extra={"fix": "give healthCheck: {interval: 10, timeout: 5}"},
+    )
+    extra_ports: tuple[ExtraPortConfig, ...] = Field(
+        default=(),
+        alias="extraPorts",
+        description="More container ports, each with its own target group and route. Default: none.",
+        json_schema_extra={"fix": "give [{name: admin, port: 9091, routing: {pathPatterns: [/admin/*]}}]"},
     )
     calls: tuple[StrictStr, ...] = Field(
         default=(),
@@ -589,6 +627,7 @@ def _worker_problems(key: str, config: ServiceConfig) -> list[str]:
         "health_check_path": "healthCheckPath",
         "health_check": "healthCheck",
         "health_check_grace_period": "healthCheckGracePeriod",
+        "extra_ports": "extraPorts",
     }
     problems = [
         f"{key}.{alias}: set on a worker (no port), which gets no load balancer route or check; give "
@@ -619,6 +658,13 @@ def _container_problems(key: str, config: ServiceConfig) -> list[str]:
         problems.append(
             f"{key}.workingDirectory: got {json.dumps(config.working_directory)}, but it must be an "
             "absolute container path such as /srv"
+        )
+    ports = [config.port, *(extra.port for extra in config.extra_ports)]
+    names = [extra.name for extra in config.extra_ports]
+    if config.port is not None and (len(set(ports)) != len(ports) or len(set(names)) != len(names)):
+        problems.append(
+            f"{key}.extraPorts: got ports {ports} named {names}, but each port and each name must differ "
+            "from the others and from port; give each extra port its own number and name"
         )
     for option, value in (("command", config.command), ("entryPoint", config.entry_point)):
         if value is not None and not value:
@@ -738,6 +784,8 @@ class ServiceSettings:
     """What the execution role may read: exactly the configured secrets."""
     build_context: Path | None
     """Absolute build context, when the image is built here."""
+    extra_routes: tuple[tuple[ExtraPortConfig, Route], ...] = ()
+    """Each extra port with its listener rule (target group ``edge-tg-<service>-<port name>``)."""
     called_by: tuple[str, ...] = ()
     """Services that call this one over Service Connect (it then serves its port there)."""
     consumes: str | None = None
@@ -760,47 +808,63 @@ _SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 CATCH_ALL = "/*"
 
 
+def route_key(service: str, port: ExtraPortConfig | None = None) -> str:
+    """What names a route, its rule and its target group: the service, or ``<service>-<port name>``."""
+    return service if port is None else f"{service}-{port.name}"
+
+
 def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Route], list[str]]:
-    """Each service's route, checked for clashes, with a priority that depends on that service alone.
+    """Each route (a service's, and one per extra port), checked for clashes, with a priority that
+    depends on that route alone. Keys: :func:`route_key`.
 
     Priorities come from components/priorities.py (most specific first); adding or removing a service
     never renumbers another one's rule.
     """
     problems: list[str] = []
     claims: dict[tuple[str, str], str] = {}
-    matches: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    matches: dict[str, tuple[tuple[str, ...], tuple[str, ...], RoutingConfig | None, str]] = {}
     for name, service in services.items():
         if service.port is None:
             continue  # a worker has no route (service_settings refuses routing on one)
-        routing = service.routing
-        paths = routing.path_patterns if routing else (CATCH_ALL,)
-        hosts = routing.host_headers if routing else ()
-        matches[name] = (paths, hosts)
-        for host in hosts or ("*",):
-            for path in paths or (CATCH_ALL,):
-                owner = claims.setdefault((host.lower(), path), name)
-                if owner != name:
-                    shown = f"path {path}" + (f" on host {host}" if host != "*" else "")
-                    problems.append(
-                        f"webstack:services.{name}.routing: claims {shown}, which "
-                        f"webstack:services.{owner} already claims; give each service its own paths or hosts"
-                        + (" (a service without routing takes /*)" if path == CATCH_ALL else "")
-                    )
+        entries: list[tuple[str, RoutingConfig | None, str]] = [
+            (route_key(name), service.routing, f"webstack:services.{name}")
+        ]
+        for index, port in enumerate(service.extra_ports):
+            key = route_key(name, port)
+            if key in services:
+                problems.append(
+                    f"webstack:services.{name}.extraPorts[{index}].name: {key} is also a service's name "
+                    "and would share its target group name; rename the port"
+                )
+            entries.append((key, port.routing, f"webstack:services.{name}.extraPorts[{index}]"))
+        for key, routing, config_key in entries:
+            paths = routing.path_patterns if routing else (CATCH_ALL,)
+            hosts = routing.host_headers if routing else ()
+            matches[key] = (paths, hosts, routing, config_key)
+            for host in hosts or ("*",):
+                for path in paths or (CATCH_ALL,):
+                    owner = claims.setdefault((host.lower(), path), config_key)
+                    if owner != config_key:
+                        shown = f"path {path}" + (f" on host {host}" if host != "*" else "")
+                        problems.append(
+                            f"{config_key}.routing: claims {shown}, which {owner} already claims; give each "
+                            "service its own paths or hosts"
+                            + (" (a service without routing takes /*)" if path == CATCH_ALL else "")
+                        )
 
     routes: dict[str, Route] = {}
     holders: dict[int, str] = {}
-    for name, (paths, hosts) in matches.items():
-        routing = services[name].routing
+    for key, (paths, hosts, routing, config_key) in matches.items():
         explicit = routing.priority if routing else None
-        number = explicit or priorities.priority(name, paths, hosts)
-        holder = holders.setdefault(number, name)
-        if holder != name:
+        number = explicit or priorities.priority(key, paths, hosts)
+        holder = holders.setdefault(number, config_key)
+        if holder != config_key:
             problems.append(
-                f"webstack:services.{name}.routing.priority: {number} is also the listener rule priority "
-                f"of webstack:services.{holder}; set routing.priority on one of them to a free number "
+                f"{config_key}.routing.priority: {number} is also the listener rule priority "
+                f"of {holder}; set routing.priority on one of them to a free number "
                 "(rules are evaluated from the lowest number)"
             )
-        routes[name] = Route(path_patterns=paths, host_headers=hosts, priority=number)
+        routes[key] = Route(path_patterns=paths, host_headers=hosts, priority=number)
     return routes, problems
 
 
@@ -1003,6 +1067,8 @@ class ServiceArgs:
     """Tags for every child, on top of the provider's default tags."""
     data_stores: Sequence[DataStoreLink] = ()
     """The database and cache the service declares: their variables, secrets and network paths."""
+    extra_target_groups: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Extra port name -> the edge target group its tasks register in on that port."""
     callees: Sequence[Callee] = ()
     """Services this one calls (``calls``): exactly these pairs get security-group rules."""
     consumes: QueueAccess | None = None
@@ -1106,7 +1172,16 @@ class Service(pulumi.ComponentResource):
             load_balancers=[
                 aws.ecs.ServiceLoadBalancerArgs(
                     target_group_arn=args.target_group_arn, container_name=name, container_port=settings.port
-                )
+                ),
+                *(
+                    aws.ecs.ServiceLoadBalancerArgs(
+                        target_group_arn=args.extra_target_groups[extra.name],
+                        container_name=name,
+                        container_port=extra.port,
+                    )
+                    for extra in config.extra_ports
+                    if extra.name in args.extra_target_groups
+                ),
             ]
             if load_balanced and args.target_group_arn is not None and settings.port is not None
             else None,
@@ -1390,6 +1465,22 @@ class Service(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
+        edge = args.edge_security_group_id
+        for extra in args.settings.config.extra_ports:
+            if edge is None:
+                break
+            _path(
+                (child_name(name, f"edge-out-{extra.name}"), f"To the {name} tasks on {extra.name}"),
+                (
+                    child_name(name, f"in-from-edge-{extra.name}"),
+                    f"From the edge load balancer to {extra.name}",
+                ),
+                edge,
+                security_group.id,
+                extra.port,
+                args.tags,
+                child,
+            )
         if port is not None and args.edge_security_group_id is not None:
             # The edge may send to this service, on this port, and to nothing else.
             aws.vpc.SecurityGroupEgressRule(
@@ -1913,7 +2004,8 @@ def _port_mappings(settings: ServiceSettings) -> list[dict[str, Any]]:
     if settings.called_by:
         # Service Connect servers must name their port (AWS service-connect-concepts.html).
         mapping = {"name": SERVICE_CONNECT_PORT_NAME, **mapping, "appProtocol": "http"}
-    return [mapping]
+    extras = [{"containerPort": extra.port, "protocol": "tcp"} for extra in settings.config.extra_ports]
+    return [mapping, *extras]
 
 
 def _path(

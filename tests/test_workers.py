@@ -57,8 +57,8 @@ def sqs_grants(run: Run) -> dict[str, list[tuple[list[str], list[str]]]]:
 
 def test_a_worker_gets_no_target_group_no_listener_rule_and_no_inbound_rule(run: Run):
     groups = sorted(tg.name for tg in run.of_type("aws:lb/targetGroup:TargetGroup"))
-    assert groups == ["edge-tg-api", "edge-tg-web"]
-    assert len(run.of_type("aws:lb/listenerRule:ListenerRule")) == 2
+    assert groups == ["edge-tg-api", "edge-tg-api-admin", "edge-tg-web"]
+    assert len(run.of_type("aws:lb/listenerRule:ListenerRule")) == 3
     assert rules_of(run, INGRESS, "worker") == []
     edge_egress = rules_of(run, EGRESS, "edge")
     assert {run.by_id(r.inputs["referencedSecurityGroupId"]).name for r in edge_egress} == {
@@ -239,7 +239,8 @@ def test_the_stack_has_one_namespace_and_the_caller_and_callee_join_it(run: Run)
 
 def test_the_called_service_names_its_port_and_others_do_not(run: Run):
     assert container(run, "api")["portMappings"] == [
-        {"name": "http", "containerPort": 9090, "protocol": "tcp", "appProtocol": "http"}
+        {"name": "http", "containerPort": 9090, "protocol": "tcp", "appProtocol": "http"},
+        {"containerPort": 9091, "protocol": "tcp"},
     ]
     assert container(run, "web")["portMappings"] == [{"containerPort": 8080, "protocol": "tcp"}]
 
@@ -255,10 +256,12 @@ def test_the_declared_pair_gets_exactly_one_rule_each_way_on_the_callee_port(run
     assert [
         (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"]) for r in out
     ] == [(api_sg, 9090, 9090)]
-    into_api = {
-        r.inputs["referencedSecurityGroupId"]: r.inputs["fromPort"] for r in rules_of(run, INGRESS, "api")
-    }
-    assert into_api == {run.named("edge-sg").id: 9090, web_sg: 9090}
+    into_api = sorted(
+        (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"]) for r in rules_of(run, INGRESS, "api")
+    )
+    assert into_api == sorted(
+        [(run.named("edge-sg").id, 9090), (run.named("edge-sg").id, 9091), (web_sg, 9090)]
+    )
     assert all(rule.inputs["ipProtocol"] == "tcp" for rule in out)
 
 
@@ -272,7 +275,7 @@ def test_the_exposure_matrix_shows_exactly_the_edge_the_declared_call_and_https_
     assert report.exposure_matrix(plan_graph) == {
         ("internet", "edge"): ["tcp/80"],
         ("edge", "web"): ["tcp/8080"],
-        ("edge", "api"): ["tcp/9090"],
+        ("edge", "api"): ["tcp/9090", "tcp/9091"],
         ("web", "api"): ["tcp/9090"],
         ("web", "internet"): ["tcp/443"],
         ("api", "internet"): ["tcp/443"],
@@ -367,3 +370,21 @@ def test_in_every_stack_only_a_queues_consumer_and_senders_hold_permissions_on_i
             assert flow.source in queues[flow.destination].get("senders", []), flow
         elif flow.label == "consumes":
             assert flow.destination == queues[flow.source]["consumer"], flow
+
+
+def test_an_extra_port_gets_its_own_target_group_rule_and_edge_path_and_old_names_stay(run: Run):
+    admin = run.named("edge-tg-api-admin").inputs
+    assert (admin["port"], admin["healthCheck"]["path"]) == (9091, "/admin/healthz")
+    (rule,) = [
+        r
+        for r in run.of_type("aws:lb/listenerRule:ListenerRule")
+        if r.inputs["actions"][0]["targetGroupArn"] == run.named("edge-tg-api-admin").state["arn"]
+    ]
+    assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/admin/*"]}}]
+    balancers = run.named("api-service").inputs["loadBalancers"]
+    assert [(b["targetGroupArn"], b["containerPort"]) for b in balancers] == [
+        (run.named("edge-tg-api").state["arn"], 9090),
+        (run.named("edge-tg-api-admin").state["arn"], 9091),
+    ]
+    assert rule.urn in run.named("api-service").options["dependsOn"]
+    assert [m["containerPort"] for m in container(run, "api")["portMappings"]] == [9090, 9091]
