@@ -659,6 +659,19 @@ def _container_problems(key: str, config: ServiceConfig) -> list[str]:
             f"{key}.workingDirectory: got {json.dumps(config.working_directory)}, but it must be an "
             "absolute container path such as /srv"
         )
+    for index, extra in enumerate(config.extra_ports):
+        if extra.port in ADMIN_PORTS:
+            problems.append(
+                f"{key}.extraPorts[{index}].port: got {extra.port}, an admin port (SSH/RDP) that webstack "
+                "never opens, not even to the load balancer; serve it on another port such as 8081"
+            )
+        route = f"{key.rsplit('.', 1)[-1]}-{extra.name}"
+        if len(route) > ROUTE_KEY_MAX:
+            problems.append(
+                f"{key}.extraPorts[{index}].name: {json.dumps(extra.name)} makes the target group "
+                f"edge-tg-{route}, longer than AWS's 32 characters once Pulumi adds its 8-character suffix; "
+                f"keep service name + port name within {ROUTE_KEY_MAX - 1} characters"
+            )
     ports = [config.port, *(extra.port for extra in config.extra_ports)]
     names = [extra.name for extra in config.extra_ports]
     if config.port is not None and (len(set(ports)) != len(ports) or len(set(names)) != len(names)):
@@ -805,6 +818,9 @@ class ServiceSettings:
 
 
 _SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+ROUTE_KEY_MAX = 16
+"""Longest route key (service, or ``<service>-<port name>``): the target group ``edge-tg-<key>`` plus
+the provider's ``-`` and 7 random characters must fit AWS's 32 (plan/engine.py AUTONAME_MAX_LENGTH)."""
 CATCH_ALL = "/*"
 
 

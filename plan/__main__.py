@@ -16,7 +16,7 @@ import yaml
 
 from components.schema import ConfigError
 from plan import cost, diagram, graph, report
-from plan.engine import PROJECT_ROOT, DuplicateUrnError
+from plan.engine import PROJECT_ROOT, EngineError
 
 EXIT_BAD_INPUT = 2
 
@@ -65,7 +65,7 @@ def _capture(stack: str, root: Path) -> graph.Graph:
         _fail(f"Pulumi.{stack}.yaml is not valid YAML{line}: {problem}. Fix the file and plan again.")
     except ConfigError as error:
         _fail(str(error))
-    except DuplicateUrnError as error:
+    except EngineError as error:
         _fail(f"Pulumi.{stack}.yaml would make the Pulumi engine stop: {error}")
     except ValueError as error:
         _fail(f"Pulumi.{stack}.yaml cannot be read: {error}.")

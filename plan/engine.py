@@ -9,7 +9,7 @@ Product code: ``python -m plan`` runs on it, and so does every test (through :fu
   refuses a region it does not know, as AWS would;
 * refuses what the real Pulumi engine refuses and mocks accept: two resources with the same URN
   (including the ``docker-build:index:Image`` child that ``awsx.ecr.Image`` creates, which mocks never
-  see), and stack files with duplicate keys;
+  see), a logical name too long for the provider to autoname, and stack files with duplicate keys;
 * records every registered resource with its type, logical name, parent, inputs, options and the
   state the mock returned, plus the stack outputs and the warnings the program logged.
 """
@@ -48,8 +48,30 @@ class AwsLookupError(Exception):
     provider's failure, which it may handle, instead of an unhandled engine error."""
 
 
-class DuplicateUrnError(RuntimeError):
+class EngineError(RuntimeError):
+    """What the Pulumi engine or provider refuses before any AWS call: the whole update stops."""
+
+
+class DuplicateUrnError(EngineError):
     """Two resources got the same URN: the Pulumi engine stops the whole update on this."""
+
+
+class AutonameTooLongError(EngineError):
+    """A resource without an explicit name whose logical name leaves no room for the random suffix."""
+
+
+AUTONAME_RANDOM_CHARS = 7
+"""pulumi-terraform-bridge autonaming appends ``-`` and 7 random hex characters to the logical name
+and fails when the result exceeds the field's limit (``resource.NewUniqueHex``: "name '<prefix>' plus
+7 random chars is longer than maximum length N")."""
+AUTONAME_MAX_LENGTH = {
+    # pulumi-aws provider, legacy_aliases: aws_lb_target_group "name": tfbridge.AutoName("name", 32, "-");
+    # AWS CreateTargetGroup: at most 32 characters.
+    "aws:lb/targetGroup:TargetGroup": ("name", 32),
+    # AWS CreateLoadBalancer / pulumi_aws lb.LoadBalancer docs: "can have a maximum of 32 characters".
+    "aws:lb/loadBalancer:LoadBalancer": ("name", 32),
+}
+"""Resource type -> (name property, maximum length) for the autonamed types webstack creates."""
 
 
 @dataclass
@@ -124,6 +146,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         if request.type != "pulumi:pulumi:Stack":
             self._refuse_duplicate(self._urn_of(request.type, request.name, request.parent or None))
+            self._refuse_long_autoname(request)
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
@@ -174,6 +197,25 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             raise DuplicateUrnError(
                 f"Duplicate resource URN '{urn}'; try giving it a unique name (the Pulumi engine "
                 "stops the update here)"
+            )
+
+    @staticmethod
+    def _refuse_long_autoname(request: Any) -> None:
+        """Refuse, as the provider does, a logical name too long to autoname within the type's limit."""
+        limit = AUTONAME_MAX_LENGTH.get(request.type)
+        if limit is None:
+            return
+        field_name, maximum = limit
+        given = request.object.fields
+        if field_name in given or f"{field_name}Prefix" in given:
+            return  # an explicit name or prefix: the provider does not autoname
+        prefix = f"{request.name}-"
+        if len(prefix) + AUTONAME_RANDOM_CHARS > maximum:
+            raise AutonameTooLongError(
+                f"could not make instance of '{request.type}': name '{prefix}' plus "
+                f"{AUTONAME_RANDOM_CHARS} random chars is longer than maximum length {maximum} "
+                f"(the provider stops the update here; shorten the logical name to at most "
+                f"{maximum - AUTONAME_RANDOM_CHARS - 1} characters)"
             )
 
     def _awsx_image_child(self, image_urn: str, inputs: Mapping[str, Any]) -> None:

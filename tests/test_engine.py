@@ -7,13 +7,22 @@ import sys
 from pathlib import Path
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_awsx as awsx
 import pytest
 import yaml
 
 from components import regions
 from components.config import ConfigError
-from plan.engine import PROJECT_ROOT, DuplicateUrnError, Run, run_component, run_stack, stack_config
+from plan.engine import (
+    PROJECT_ROOT,
+    AutonameTooLongError,
+    DuplicateUrnError,
+    Run,
+    run_component,
+    run_stack,
+    stack_config,
+)
 
 FIXTURES = Path(__file__).parent / "stacks"
 
@@ -116,3 +125,20 @@ def test_the_plan_command_ends_a_config_error_with_one_paragraph_and_no_stray_ru
     assert done.returncode == 2
     assert "webstack:network.azCount: got 5" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_an_autonamed_target_group_whose_logical_name_is_too_long_is_refused_as_the_provider_does():
+    def build() -> None:
+        aws.lb.TargetGroup("edge-tg-billing-api-metrics", port=80, protocol="HTTP", target_type="ip")
+
+    with pytest.raises(AutonameTooLongError, match=r"'edge-tg-billing-api-metrics-' plus 7 random chars"):
+        run_component(build)
+
+
+def test_a_target_group_at_the_autoname_limit_or_with_an_explicit_name_is_accepted():
+    def build() -> None:
+        aws.lb.TargetGroup("edge-tg-abcdefghijklmnop", port=80, protocol="HTTP", target_type="ip")
+        aws.lb.TargetGroup("a-very-long-logical-name-for-a-group", name="short", port=80, protocol="HTTP")
+
+    run = run_component(build)
+    assert len(run.of_type("aws:lb/targetGroup:TargetGroup")) == 2

@@ -173,3 +173,31 @@ def test_the_readme_example_of_workers_queues_schedules_and_calls_is_valid_confi
     worker = next(service for service in settings.services if service.name == "worker")
     assert worker.is_worker and worker.consumes == "jobs"
     assert [service.called_by for service in settings.services if service.name == "api"] == [("web",)]
+
+
+def _with_extra(service: str, **port: Any) -> dict[str, Any]:
+    extra = {"name": "admin", "port": 9091, "routing": {"pathPatterns": ["/admin/*"]}, **port}
+    return {"web": WEB, service: {**API, "extraPorts": [extra]}}
+
+
+def test_an_extra_port_on_an_admin_port_is_refused_by_name():
+    (problem,) = problems(_with_extra("api", port=22))
+    assert problem.startswith("webstack:services.api.extraPorts[0].port: got 22, an admin port")
+
+
+def test_an_extra_port_whose_target_group_name_would_exceed_aws_limit_is_refused_by_name():
+    # edge-tg-billing-api-metrics-x plus Pulumi's "-" and 7 random characters is 37 > 32.
+    (problem,) = problems(_with_extra("billing-api", name="metrics-x"))
+    assert problem.startswith('webstack:services.billing-api.extraPorts[0].name: "metrics-x" makes')
+    assert "within 15 characters" in problem
+
+
+def test_an_extra_port_with_the_longest_allowed_name_is_accepted():
+    settings = parse_settings(raw(webstack__services=_with_extra("billing-api", name="meta")), "test")
+    ((port, route),) = settings.services[1].extra_routes
+    assert (port.port, route.path_patterns) == (9091, ("/admin/*",))
+
+
+def test_an_extra_port_reusing_the_main_port_is_refused_by_name():
+    (problem,) = problems(_with_extra("api", port=9090))
+    assert problem.startswith("webstack:services.api.extraPorts: got ports [9090, 9090]")
