@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from components.schema import ConfigError
-from plan import cost, diagram, graph, report
+from plan import changes, compare_source, cost, diagram, graph, report, routing
 from plan.engine import PROJECT_ROOT, EngineError
 
 EXIT_BAD_INPUT = 2
@@ -27,7 +27,19 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--json", metavar="FILE", type=Path, help="also write the captured graph (webstack-plan/1)"
     )
-    parser.add_argument("--compare", metavar="OTHER_STACK", help="show what differs from another stack")
+    against = parser.add_mutually_exclusive_group()
+    against.add_argument(
+        "--compare",
+        metavar="STACK_OR_REV",
+        help="show what differs from another stack (Pulumi.STACK_OR_REV.yaml in the stacks folder) or,"
+        " when there is no such file, from this stack's file at a git revision (e.g. HEAD)",
+    )
+    against.add_argument(
+        "--compare-file",
+        metavar="FILE",
+        type=Path,
+        help="show what differs from this stack run with FILE as its stack file (before -> after)",
+    )
     parser.add_argument(
         "--out", metavar="DIR", type=Path, default=PROJECT_ROOT / "out", help="diagram folder"
     )
@@ -51,24 +63,28 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _capture(stack: str, root: Path) -> graph.Graph:
-    """The graph of a stack, or SystemExit with a one-paragraph explanation."""
+def _capture(stack: str, root: Path, stack_file: Path | None = None, label: str | None = None) -> graph.Graph:
+    """The graph of a stack (run with ``stack_file`` if given), or SystemExit with a one-paragraph
+    explanation that names the file as ``label`` (the option and value it came from)."""
+    name = label or f"Pulumi.{stack}.yaml"
     try:
-        return graph.capture(stack, root)
+        return graph.capture(stack, root, stack_file=stack_file)
     except FileNotFoundError:
+        if stack_file is not None:
+            _fail(f"{name}: there is no such file.")
         known = ", ".join(graph.stacks(root)) or "none"
         _fail(f"no stack '{stack}': there is no Pulumi.{stack}.yaml in {root}. Stacks here: {known}.")
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        _fail(f"Pulumi.{stack}.yaml is not valid YAML{line}: {problem}. Fix the file and plan again.")
+        _fail(f"{name} is not valid YAML{line}: {problem}. Fix the file and plan again.")
     except ConfigError as error:
-        _fail(str(error))
+        _fail(f"{name}: {error}" if label else str(error))
     except EngineError as error:
-        _fail(f"Pulumi.{stack}.yaml would make the Pulumi engine stop: {error}")
-    except ValueError as error:
-        _fail(f"Pulumi.{stack}.yaml cannot be read: {error}.")
+        _fail(f"{name} would make the Pulumi engine stop: {error}")
+    except (ValueError, OSError) as error:
+        _fail(f"{name} cannot be read: {error}.")
     raise AssertionError("unreachable")
 
 
@@ -98,11 +114,71 @@ def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate
     return None if prices is None else cost.estimate(captured, prices, assumed)
 
 
+def _other(args: argparse.Namespace, root: Path) -> tuple[compare_source.Against, graph.Graph] | None:
+    """What ``--compare``/``--compare-file`` name, and its graph; None without either option.
+
+    Runs before anything is printed, so a wrong value is one line on stderr and nothing else.
+    """
+    if not (args.compare or args.compare_file):
+        return None
+    try:
+        against = compare_source.resolve(args.stack, root, args.compare, args.compare_file)
+    except compare_source.CompareError as error:
+        _fail(str(error))
+        raise AssertionError("unreachable") from error
+    with against.stack_file(args.stack) as stack_file:
+        label = None if against.kind is compare_source.Kind.STACK else against.label
+        return against, _capture(against.stack or args.stack, root, stack_file, label)
+
+
+def _compare(
+    stack: str,
+    against: compare_source.Against,
+    captured: graph.Graph,
+    other: graph.Graph,
+    assumed: dict[str, float],
+) -> dict[str, object]:
+    """Print the comparison and return its JSON block.
+
+    Another stack is shown side by side (this stack, then the other); a file or a revision of this
+    stack is "before" and the stack file as it is now "after", with what the edit replaces.
+    """
+    same_stack = against.kind is not compare_source.Kind.STACK
+    if same_stack:
+        before, after = other, captured
+        labels = (against.describe, f"Pulumi.{stack}.yaml as it is now")
+    else:
+        before, after = captured, other
+        labels = (stack, against.describe)
+    print("\n".join(report.compare(before, after, labels)))
+    print()
+    print("\n".join(changes.render_configuration(changes.configuration_diff(before, after), labels)))
+    print()
+    resource_changes = changes.resource_changes(before, after) if same_stack else None
+    if resource_changes is not None:
+        print("\n".join(changes.render_resources(resource_changes)))
+    else:
+        print(
+            "Resource changes: not listed between two stacks (they are different resources); compare"
+            " a file or a git revision of the same stack to see what an edit updates or replaces."
+        )
+    print()
+    first, second = _estimate(before, assumed), _estimate(after, assumed)
+    if first and second:
+        print("\n".join(cost.compare(first, second, labels)))
+    else:
+        missing = before.get("region") if second else after.get("region")
+        print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
+    print()
+    return changes.to_json(before, after, labels, str(against.kind), resource_changes)
+
+
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
     root = args.stacks_dir or root
     assumed = _assumptions(args)
     captured = _capture(args.stack, root)
+    compared = _other(args, root)
     for section in report.sections(captured):
         print("\n".join(section))
         print()
@@ -113,21 +189,17 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         else cost.no_prices_message(captured.get("region"))
     )
     print()
-    if args.compare:
-        other = _capture(args.compare, root)
-        print("\n".join(report.compare(captured, other)))
-        print()
-        other_estimate = _estimate(other, assumed)
-        if estimate and other_estimate:
-            print("\n".join(cost.compare(estimate, other_estimate, (args.stack, args.compare))))
-        else:
-            missing = other.get("region") if estimate else captured.get("region")
-            print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
-        print()
+    comparison = None
+    if compared is not None:
+        against, other = compared
+        comparison = _compare(args.stack, against, captured, other, assumed)
     if args.json:
         document = dict(captured)
         if estimate:
             document["estimate"] = cost.to_json(estimate, captured)
+        document["routes"] = [route.to_json() for route in routing.routes(captured)]
+        if comparison is not None:
+            document["comparison"] = comparison
         graph.write(document, args.json)
         print(f"Graph written to {args.json}")
     if not args.no_diagram:

@@ -705,13 +705,15 @@ def run_stack(
     root: Path = PROJECT_ROOT,
     run: Run | None = None,
     project: Path | None = None,
+    stack_file: Path | None = None,
 ) -> Run:
     """Run the program of ``root`` for ``root/Pulumi.<stack>.yaml``; ``overrides`` replace keys.
 
     An override of None removes the key. The program is the ``__main__.py`` of
     :func:`project_folder`: webstack's for a folder of fixture stack files, ``project``'s if given.
+    ``stack_file`` runs ``stack`` with another file's config (an older revision, an edited copy).
     """
-    config = stack_config(stack, root, project=project)
+    config = stack_config(stack, root, stack_file=stack_file, project=project)
     for key, value in (overrides or {}).items():
         if value is None:
             config.pop(key, None)

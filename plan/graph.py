@@ -66,14 +66,20 @@ def graph_from_run(run: Run, stack: str, config: Mapping[str, str]) -> Graph:
     }
 
 
-def capture(stack: str, root: Path = PROJECT_ROOT, overrides: Mapping[str, Any] | None = None) -> Graph:
-    """Run the program for ``Pulumi.<stack>.yaml`` offline and return its graph.
+def capture(
+    stack: str,
+    root: Path = PROJECT_ROOT,
+    overrides: Mapping[str, Any] | None = None,
+    stack_file: Path | None = None,
+) -> Graph:
+    """Run the program for ``Pulumi.<stack>.yaml`` (or ``stack_file`` as that stack's file) offline
+    and return its graph.
 
     Raises FileNotFoundError for an unknown stack, yaml.YAMLError for a malformed stack file and
     ConfigError for invalid config, all before any resource is registered.
     """
-    run = run_stack(stack, overrides, root=root)
-    config = stack_config(stack, root)
+    run = run_stack(stack, overrides, root=root, stack_file=stack_file)
+    config = stack_config(stack, root, stack_file=stack_file)
     for key, value in (overrides or {}).items():
         if value is not None:
             config[key] = value if isinstance(value, str) else json.dumps(value)

@@ -13,7 +13,7 @@ never as safe, and a test checks every type the program registers has an entry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 ALWAYS = ("name", "namePrefix", "region")
@@ -185,6 +185,12 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
 }
 """Pulumi type token -> the inputs (besides ``ALWAYS``) whose change replaces the resource."""
 
+TABLE_SOURCE = (
+    "ForceNew in hashicorp/terraform-provider-aws, bridged unchanged by pulumi-aws 7 "
+    "(plan/replacement.py FORCE_NEW)"
+)
+"""The source the compare report names next to a replacement found in :data:`FORCE_NEW`."""
+
 NOT_PROVIDER_RESOURCES = ("awsx:", "docker-build:", "webstack:", "pulumi:")
 """Components and build steps: nothing in AWS to replace (their children are judged one by one)."""
 
@@ -206,3 +212,25 @@ def replacing_changes(type_token: str, before: Mapping[str, Any], after: Mapping
     else:
         fields = [*ALWAYS, *FORCE_NEW[type_token]]
     return [field for field in fields if before.get(field) != after.get(field)]
+
+
+def forcing(type_token: str, changed: Iterable[str]) -> list[str]:
+    """Which of the ``changed`` inputs replace a resource of this type (all of them, for revised types).
+
+    Used when an input changes without its value changing in the plan (it references a resource that
+    is itself replaced, whose id the offline engine cannot know will differ). KeyError as above.
+    """
+    if type_token.startswith(NOT_PROVIDER_RESOURCES):
+        return []
+    changed = sorted(set(changed))
+    if type_token in REVISED_ON_ANY_CHANGE:
+        return changed
+    force_new = {*ALWAYS, *FORCE_NEW[type_token]}
+    return [field for field in changed if field in force_new]
+
+
+def source(type_token: str) -> str:
+    """Where the table's verdict for this type comes from, for the compare report."""
+    if type_token in REVISED_ON_ANY_CHANGE:
+        return "immutable: every change registers a new revision (plan/replacement.py REVISED_ON_ANY_CHANGE)"
+    return TABLE_SOURCE

@@ -10,6 +10,7 @@ from typing import Any
 
 from plan.engine import PLACEHOLDER_NOTE
 from plan.graph import Graph
+from plan.routing import routes
 
 INTERNET = "internet"
 INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
@@ -413,17 +414,21 @@ def facts(graph: Graph) -> dict[str, str]:
     return found
 
 
-def compare(first: Graph, second: Graph) -> list[str]:
-    """One table of every fact that differs between two stacks."""
+def compare(first: Graph, second: Graph, labels: tuple[str, str] | None = None) -> list[str]:
+    """One table of every fact that differs between two graphs, headed by their stack names or by
+    ``labels`` (two runs of one stack: ``Pulumi.dev.yaml at HEAD``, ``... as it is now``)."""
     a, b = facts(first), facts(second)
+    names = labels or (first["stack"], second["stack"])
     keys = sorted(set(a) | set(b), key=lambda k: (k.startswith("count "), k))
     differing = [key for key in keys if a.get(key) != b.get(key)]
     rows = [
-        ["", first["stack"], second["stack"]],
+        ["", *names],
         *[[key, a.get(key, "-"), b.get(key, "-")] for key in differing],
     ]
     counts = f"{len(differing)} differ, {len(keys) - len(differing)} the same"
-    return [f"Differences between {first['stack']} and {second['stack']} ({counts}):", *table(rows)]
+    if not differing:
+        return [f"Differences between {names[0]} and {names[1]} ({counts})."]
+    return [f"Differences between {names[0]} and {names[1]} ({counts}):", *table(rows)]
 
 
 def service_routes(graph: Graph) -> dict[str, list[str]]:
@@ -447,6 +452,29 @@ def service_routes(graph: Graph) -> dict[str, list[str]]:
                     for value in block.get("values", [])
                 ]
     return routes
+
+
+def routing(graph: Graph) -> list[str]:
+    """The routing table: listener, priority, host, path -> target and port of every route."""
+    found = routes(graph)
+    if not found:
+        return ["Routing: no load balancer listeners in this stack."]
+    rows = [["listener", "priority", "host", "path", "-> target", "port"]]
+    rows += [
+        [
+            r.listener,
+            str(r.priority),
+            r.host,
+            r.path,
+            f"-> {r.target}",
+            "-" if r.port is None else str(r.port),
+        ]
+        for r in found
+    ]
+    return [
+        f"Routing ({len(found)} routes; each listener's rules, lowest priority first, then its default):",
+        *table(rows),
+    ]
 
 
 # --- Queues and schedules -------------------------------------------------------------------------
@@ -839,6 +867,7 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield warnings(graph)
     yield exposure(graph)
     yield front_door(graph)
+    yield routing(graph)
     yield messaging(graph)
     yield subnets(graph)
     yield alarms(graph)
