@@ -312,3 +312,9 @@ def test_a_rule_to_a_target_group_no_service_uses_is_routed_to_the_target_group_
 def test_the_text_report_has_a_routing_section(capsys):
     assert main([EXAMPLE_DEV, "--no-diagram"], root=FIXTURES) == 0
     assert "\nRouting (3 routes;" in capsys.readouterr().out
+
+
+def test_an_extra_port_of_a_service_is_a_route_of_its_own_to_that_port():
+    found = routing.routes(graph.capture("workers-dev", FIXTURES))
+    assert ("/admin/*", "api", 9091) in [(r.path, r.target, r.port) for r in found]
+    assert ("/api/*", "api", 9090) in [(r.path, r.target, r.port) for r in found]
