@@ -8,6 +8,7 @@ from dataclasses import replace
 import pulumi
 
 from components.alarms import cache_targets, database_target
+from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, GatewayRoute, route_keys
 from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.cluster import Cluster, ClusterArgs
@@ -15,7 +16,7 @@ from components.config import load_settings
 from components.database import Database, DatabaseArgs
 from components.datastore import identifier
 from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
-from components.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
+from components.edge import Edge, EdgeArgs, EdgeKind, EdgeRoute, TargetHealthCheck
 from components.encryption import StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs, endpoint_services
 from components.observability import (
@@ -186,11 +187,14 @@ if settings.services:
         if settings.domain
         else None
     )
+    # edge.kind apigateway: the load balancer is internal, in the private subnets, behind the HTTP API.
+    gateway_settings = settings.edge.api_gateway if settings.edge.kind is EdgeKind.APIGATEWAY else None
+    internal = gateway_settings is not None
     edge = Edge(
         "edge",
         EdgeArgs(
             vpc_id=network.vpc_id,
-            public_subnet_ids=network.public_subnet_ids,
+            public_subnet_ids=network.private_subnet_ids if internal else network.public_subnet_ids,
             # Workers (no port) get no target group, no rule and no place in the edge's routes.
             routes=tuple(
                 EdgeRoute(
@@ -223,14 +227,57 @@ if settings.services:
                 for service in settings.services
                 for port, route in service.extra_routes
             ),
-            certificate_arn=domain.certificate_arns["cert"] if domain else settings.edge.certificate_arn,
+            certificate_arn=None
+            if internal
+            else domain.certificate_arns["cert"]
+            if domain
+            else settings.edge.certificate_arn,
             access_logs=settings.edge.access_logs,
             access_log_expiration_days=settings.edge.access_log_expiration_days,
             deletion_protection=settings.edge.deletion_protection,
             idle_timeout=settings.edge.idle_timeout,
-            depends_on=[network.internet_gateway],
+            depends_on=[] if internal else [network.internet_gateway],
             tags=tags,
+            internal=internal,
         ),
+    )
+    gateway = (
+        ApiGateway(
+            "api-gateway",
+            ApiGatewayArgs(
+                vpc_id=network.vpc_id,
+                subnet_ids=network.private_subnet_ids,
+                load_balancer_security_group_id=edge.security_group_id,
+                listener_arn=edge.listener_arn,
+                listener_port=edge.listener_port,
+                routes=tuple(
+                    GatewayRoute(
+                        service=service.name,
+                        keys=tuple(route_keys(service.name, service.route.path_patterns, ())[0]),
+                        throttle=gateway_settings.route_throttles.get(
+                            service.name, gateway_settings.throttle
+                        ),
+                        authorized=gateway_settings.jwt is not None
+                        and (
+                            gateway_settings.jwt.services is None
+                            or service.name in gateway_settings.jwt.services
+                        ),
+                    )
+                    for service in settings.services
+                    if service.port is not None and service.route is not None
+                ),
+                throttle=gateway_settings.throttle,
+                jwt=gateway_settings.jwt,
+                kms_key_arn=stack_key.arn,
+                log_retention_days=gateway_settings.log_retention_days,
+                domain=CustomDomain(settings.domain.host, domain.certificate_arns["cert"])
+                if domain and settings.domain
+                else None,
+                tags=tags,
+            ),
+        )
+        if gateway_settings is not None
+        else None
     )
     if settings.waf.enabled:
         Waf(
@@ -318,8 +365,14 @@ if settings.services:
     )
 
     if domain and settings.domain:
-        # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
-        domain.alias("app", settings.domain.host, edge.dns_name, edge.zone_id, ipv6=False)
+        if gateway is not None and gateway.target_domain_name is not None and gateway.target_zone_id:
+            # The API's regional domain (IPv4 endpoint type by default), so no AAAA record.
+            domain.alias(
+                "app", settings.domain.host, gateway.target_domain_name, gateway.target_zone_id, ipv6=False
+            )
+        else:
+            # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
+            domain.alias("app", settings.domain.host, edge.dns_name, edge.zone_id, ipv6=False)
         if settings.static:
             cdn = Cdn(
                 "cdn",
@@ -341,7 +394,10 @@ if settings.services:
             )
             pulumi.export("staticUrl", f"https://{settings.static.host}")
             pulumi.export("staticBucket", cdn.bucket_name)
-    pulumi.export("url", f"https://{settings.domain.host}" if settings.domain else edge.url)
+    pulumi.export(
+        "url",
+        f"https://{settings.domain.host}" if settings.domain else gateway.url if gateway else edge.url,
+    )
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})
     pulumi.export("logGroups", {name: service.log_group_name for name, service in services.items()})

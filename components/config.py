@@ -29,6 +29,8 @@ import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
 from components import cidr, regions
+from components.apigateway import route_keys
+from components.apigateway import service_problems as gateway_service_problems
 from components.cache import CacheConfig, CacheSettings, cache_settings
 from components.cdn import StaticConfig, StaticSettings, static_settings
 from components.cluster import (
@@ -48,7 +50,7 @@ from components.domain import (
     outside_zone_problem,
     zone_lookup_problem,
 )
-from components.edge import EdgeConfig, EdgeSettings, edge_settings
+from components.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
 from components.network import (
     NatMode,
     NetworkConfig,
@@ -98,7 +100,7 @@ class WebstackConfig(StrictModel):
     )
     edge: EdgeConfig = Field(
         default_factory=EdgeConfig,
-        description="The load balancer: see the edge.* keys.",
+        description="The entry point and its load balancer: see the edge.* keys.",
         json_schema_extra={"fix": "make webstack:edge an object, e.g. {certificateArn: arn:aws:acm:...}"},
     )
     domain: DomainConfig | None = Field(
@@ -454,7 +456,8 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     edge, edge_problems = edge_settings(
         webstack.edge, env, aws.region, aws.allowed_account_ids, has_domain=domain is not None
     )
-    waf, waf_problems = waf_settings(webstack.waf, env)
+    http_api = edge.kind is EdgeKind.APIGATEWAY
+    waf, waf_problems = waf_settings(webstack.waf, env, http_api_edge=http_api)
     service_hosts = {
         name: tuple(service.routing.host_headers) if service.routing else ()
         for name, service in webstack.services.items()
@@ -463,6 +466,10 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     waf_problems += static_problems
     observability, observability_problems = observability_settings(webstack.observability, env)
     routes, route_problems = service_routes(webstack.services)
+    if http_api and edge.api_gateway is not None:
+        for name, route in routes.items():
+            route_problems += route_keys(name, route.path_patterns, route.host_headers)[1]
+        route_problems += gateway_service_problems(edge.api_gateway, list(routes))
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems

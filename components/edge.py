@@ -1,12 +1,26 @@
-"""The Edge component: the one internet-facing entry point (an Application Load Balancer for now).
+"""The Edge component: the Application Load Balancer in front of the services, and the schema of
+``webstack:edge`` (its keys, environment defaults and checks).
 
-The interface (routes in, security group, target groups and URL out) is what an API Gateway edge
-will implement later, so services do not care which kind of edge they sit behind. The schema of
-``webstack:edge`` (its keys, environment defaults and checks) is declared here too.
+``webstack:edge.kind`` picks the stack's entry point:
+
+* ``alb`` (the default, release 1's behaviour): the load balancer is internet-facing in the public
+  subnets and terminates TLS;
+* ``apigateway``: an API Gateway HTTP API (components/apigateway.py) is the entry point, and this load
+  balancer is *internal*, in the private subnets, reachable only from the API's VPC link. Its listener
+  is plain HTTP: TLS terminates at API Gateway, and the hop from the VPC link's network interfaces to
+  the load balancer stays inside the VPC, admitted by security group from the link alone (an HTTPS
+  listener would need a certificate for a name nobody resolves, and ``tls_config`` to verify it). The
+  component then registers as ``webstack:components:InternalEdge``, so the guardrails can tell, from a
+  listener's URN alone, that its plain-HTTP forwarding is the internal kind (and require its load
+  balancer to be internal).
+
+Either way services see the same interface (routes in; security group, target groups out) and admit
+only this load balancer's security group.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -16,6 +30,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
+from components.apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
 from components.buckets import private_bucket
 from components.iam import Statement
 from components.naming import child_name, member_name, tags_with_name, type_token
@@ -40,6 +55,15 @@ HEALTH_CHECK_MATCHER = "200-399"
 """The load balancer's check of each task, unless a service overrides it (``healthCheck``)."""
 
 
+class EdgeKind(enum.StrEnum):
+    """What the internet reaches first."""
+
+    ALB = "alb"
+    """An internet-facing Application Load Balancer (release 1's behaviour)."""
+    APIGATEWAY = "apigateway"
+    """An API Gateway HTTP API, through a VPC link to an internal load balancer."""
+
+
 # --- Config: `webstack:edge` ----------------------------------------------------------------------
 
 
@@ -58,8 +82,14 @@ EDGE_DEFAULTS: dict[Environment, EdgeDefaults] = {
 
 
 class EdgeConfig(StrictModel):
-    """``webstack:edge``: the internet-facing load balancer."""
+    """``webstack:edge``: the stack's entry point and its load balancer."""
 
+    kind: EdgeKind = Field(
+        default=EdgeKind.ALB,
+        description="alb: an internet-facing load balancer; apigateway: an API Gateway HTTP API through "
+        "a VPC link to an internal load balancer. Default alb.",
+        json_schema_extra={"fix": "use alb or apigateway"},
+    )
     certificate_arn: StrictStr | None = Field(
         default=None,
         alias="certificateArn",
@@ -97,6 +127,12 @@ class EdgeConfig(StrictModel):
         description="Seconds an idle connection stays open. Default 60.",
         json_schema_extra={"fix": "use seconds from 1 to 4000"},
     )
+    api_gateway: ApiGatewayConfig | None = Field(
+        default=None,
+        alias="apiGateway",
+        description="The HTTP API when kind is apigateway: see the edge.apiGateway.* keys.",
+        json_schema_extra={"fix": "make apiGateway an object, e.g. {throttling: {burstLimit: 500}}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +144,9 @@ class EdgeSettings:
     access_log_expiration_days: int
     deletion_protection: bool
     idle_timeout: int
+    kind: EdgeKind = EdgeKind.ALB
+    api_gateway: ApiGatewaySettings | None = None
+    """The HTTP API (kind apigateway only)."""
 
 
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]{36}$")
@@ -149,13 +188,29 @@ def edge_settings(
     protection = (
         defaults.deletion_protection if config.deletion_protection is None else config.deletion_protection
     )
-    if arn is not None and has_domain:
+    gateway = None
+    if config.kind is EdgeKind.APIGATEWAY:
+        gateway, found = api_gateway_settings(config.api_gateway or ApiGatewayConfig(), environment)
+        problems += found
+        if arn is not None:
+            problems.append(
+                "webstack:edge.certificateArn: got a certificate, but with edge.kind apigateway the load "
+                "balancer is internal and serves HTTP to the VPC link only, and API Gateway terminates TLS "
+                "(its own certificate, or webstack:domain's); remove certificateArn (set webstack:domain "
+                "for your own host name)"
+            )
+    elif config.api_gateway is not None:
+        problems.append(
+            "webstack:edge.apiGateway: set, but webstack:edge.kind is alb (the default); set "
+            "edge.kind: apigateway or remove apiGateway"
+        )
+    if arn is not None and has_domain and gateway is None:
         problems.append(
             "webstack:edge.certificateArn: got a certificate, but webstack:domain requests and validates "
             "its own; remove one of the two"
         )
     if environment is Environment.PROD:
-        if arn is None and not has_domain:
+        if arn is None and not has_domain and gateway is None:
             problems.append(
                 "webstack:edge.certificateArn: missing, but prod serves HTTPS only; set webstack:domain "
                 "(a validated certificate for your host) or an ACM certificate ARN of the prod account "
@@ -177,6 +232,8 @@ def edge_settings(
         access_log_expiration_days=config.access_log_expiration_days,
         deletion_protection=protection,
         idle_timeout=config.idle_timeout,
+        kind=config.kind,
+        api_gateway=gateway,
     )
     return settings, problems
 
@@ -221,7 +278,8 @@ class EdgeArgs:
     vpc_id: pulumi.Input[str]
     """The VPC of the load balancer and its target groups."""
     public_subnet_ids: Sequence[pulumi.Input[str]]
-    """Public subnets, one per zone; at least two zones."""
+    """The load balancer's subnets, one per zone, at least two zones: the public subnets, or the
+    private ones when ``internal``."""
     routes: tuple[EdgeRoute, ...]
     """The services to route to."""
     certificate_arn: pulumi.Input[str] | None
@@ -239,6 +297,9 @@ class EdgeArgs:
     """What the load balancer must wait for: the VPC's internet gateway."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    internal: bool = False
+    """An internal load balancer behind API Gateway (``edge.kind: apigateway``): in private subnets,
+    plain HTTP on port 80, no ingress rule of its own (the VPC link's component adds the only one)."""
 
     def __post_init__(self) -> None:
         if len(self.public_subnet_ids) < 2:
@@ -248,7 +309,8 @@ class EdgeArgs:
 
 
 class Edge(pulumi.ComponentResource):
-    """Internet-facing ALB, its security group, listeners, target groups and routing rules."""
+    """The ALB (internet-facing, or internal behind API Gateway), its security group, listeners, target
+    groups and routing rules."""
 
     security_group_id: pulumi.Output[str]
     """The edge's security group: services admit traffic from it alone."""
@@ -270,22 +332,29 @@ class Edge(pulumi.ComponentResource):
     """https://<dns name> (http:// when dev runs without a certificate)."""
     https: bool
     """Whether the edge terminates TLS."""
+    listener_arn: pulumi.Output[str]
+    """The listener the routing rules hang on (API Gateway's integration targets it)."""
+    listener_port: int
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(type_token("Edge"), name, None, opts)
+        # Internal: its own type token, so guardrails see from a URN which kind a listener belongs to.
+        super().__init__(type_token("InternalEdge" if args.internal else "Edge"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.https = args.certificate_arn is not None
+        self.https = args.certificate_arn is not None and not args.internal
 
         security_group = aws.ec2.SecurityGroup(
             child_name(name, "sg"),
             vpc_id=args.vpc_id,
-            description="Internet-facing load balancer: HTTPS in, HTTP only to redirect, out to services",
+            description="Internal load balancer: HTTP in from the API Gateway VPC link only, out to services"
+            if args.internal
+            else "Internet-facing load balancer: HTTPS in, HTTP only to redirect, out to services",
             # No inline rules: each rule is its own resource below, and the provider removes the
             # allow-all egress rule AWS adds to new groups.
             tags=tags_with_name(child_name(name, "sg"), args.tags),
             opts=child,
         )
-        for port in (HTTPS_PORT, HTTP_PORT) if self.https else (HTTP_PORT,):
+        public_ports = () if args.internal else (HTTPS_PORT, HTTP_PORT) if self.https else (HTTP_PORT,)
+        for port in public_ports:
             aws.vpc.SecurityGroupIngressRule(
                 child_name(name, f"in-{port}"),
                 security_group_id=security_group.id,
@@ -306,7 +375,7 @@ class Edge(pulumi.ComponentResource):
         load_balancer = aws.lb.LoadBalancer(
             child_name(name, "alb"),
             load_balancer_type="application",
-            internal=False,
+            internal=args.internal,
             ip_address_type="ipv4",
             security_groups=[security_group.id],
             subnets=list(args.public_subnet_ids),
@@ -351,6 +420,17 @@ class Edge(pulumi.ComponentResource):
                         ),
                     )
                 ],
+                tags=args.tags,
+                opts=child,
+            )
+        elif args.internal:
+            # Plain HTTP inside the VPC: TLS ended at API Gateway (see the module docstring).
+            entry = aws.lb.Listener(
+                child_name(name, "http"),
+                load_balancer_arn=load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_actions=[not_found],
                 tags=args.tags,
                 opts=child,
             )
@@ -425,6 +505,8 @@ class Edge(pulumi.ComponentResource):
             self.target_group_arn_suffixes[route.service] = target_group.arn_suffix
 
         self.security_group_id = security_group.id
+        self.listener_arn = entry.arn
+        self.listener_port = HTTPS_PORT if self.https else HTTP_PORT
         self.load_balancer_arn_suffix = load_balancer.arn_suffix
         self.load_balancer_arn = load_balancer.arn
         self.dns_name = load_balancer.dns_name

@@ -14,6 +14,7 @@ COMPONENT_NAMES = (
     "alerts",
     "cluster",
     "edge",
+    "api-gateway",
     "domain",
     "waf",
     "static",

@@ -154,10 +154,28 @@ WAF_DEFAULT_ENABLED = {Environment.DEV: False, Environment.PROD: True}
 WAF_DEFAULT_RETENTION = {Environment.DEV: 30, Environment.PROD: 365}
 
 
-def waf_settings(config: WafConfig, environment: Environment) -> tuple[WafSettings, list[str]]:
-    """The firewall with its environment's defaults applied, and every problem found."""
+def waf_settings(
+    config: WafConfig, environment: Environment, http_api_edge: bool = False
+) -> tuple[WafSettings, list[str]]:
+    """The firewall with its environment's defaults applied, and every problem found.
+
+    ``http_api_edge``: the entry point is an API Gateway HTTP API (``edge.kind: apigateway``). WAFv2
+    associates with REST API stages, load balancers and CloudFront, but not HTTP APIs (AWS API Gateway
+    guide, apigateway-control-access-aws-waf.html: "protect your REST APIs"), and a web ACL on the
+    internal load balancer would inspect nothing the internet sends directly; so the firewall is off,
+    and asking for it is an error (throttling and the JWT authorizer guard that edge instead).
+    """
     problems = []
-    enabled = WAF_DEFAULT_ENABLED[environment] if config.enabled is None else config.enabled
+    if http_api_edge:
+        if config.enabled:
+            problems.append(
+                "webstack:waf.enabled: got true, but webstack:edge.kind is apigateway and AWS WAF cannot be "
+                "associated with an API Gateway HTTP API (only REST APIs, load balancers and CloudFront); "
+                "remove waf.enabled (the API's throttling and JWT authorizer guard it) or use edge.kind alb"
+            )
+        enabled = False
+    else:
+        enabled = WAF_DEFAULT_ENABLED[environment] if config.enabled is None else config.enabled
     retention = config.log_retention_days or WAF_DEFAULT_RETENTION[environment]
     if not RATE_LIMIT_MIN <= config.rate_limit <= RATE_LIMIT_MAX:
         problems.append(
@@ -178,7 +196,7 @@ def waf_settings(config: WafConfig, environment: Environment) -> tuple[WafSettin
                 "use count to observe it without blocking"
             )
     if environment is Environment.PROD:
-        if not enabled:
+        if not enabled and not http_api_edge:
             problems.append(
                 "webstack:waf.enabled: got false, but prod puts a web application firewall on its public "
                 "entry point (AWS FSBP ELB.16, checkov CKV2_AWS_28); remove the key or set it to true"

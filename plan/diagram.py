@@ -12,7 +12,17 @@ import shutil
 from pathlib import Path
 
 from plan.graph import Graph
-from plan.report import INTERNET, SCHEDULER, Index, exposure_matrix, flows, permissions, service_routes
+from plan.report import (
+    INTERNET,
+    LOAD_BALANCER,
+    SCHEDULER,
+    Index,
+    exposure_matrix,
+    flows,
+    http_apis,
+    permissions,
+    service_routes,
+)
 
 
 def available() -> bool:
@@ -25,7 +35,7 @@ def render_png(graph: Graph, path: Path) -> Path:
     from diagrams import Cluster, Diagram, Edge
     from diagrams.aws.compute import Fargate
     from diagrams.aws.integration import SQS, Eventbridge
-    from diagrams.aws.network import ALB, NATGateway
+    from diagrams.aws.network import ALB, APIGateway, NATGateway
     from diagrams.onprem.network import Internet
 
     index = Index(graph)
@@ -47,14 +57,18 @@ def render_png(graph: Graph, path: Path) -> Path:
         graph_attr=style,
     ):
         internet = Internet("internet")
-        drawn = {}
+        apis = http_apis(graph)
+        internal = any(b["inputs"].get("internal") for b in index.of_type(LOAD_BALANCER))
+        drawn = {node: APIGateway(f"{node} (HTTP API)") for node in apis}
         with Cluster(f"VPC {cidr}, {len(zones)} zones"):
             with Cluster("public subnets"):
-                if "edge" in nodes:
+                if "edge" in nodes and not internal:
                     drawn["edge"] = ALB("edge load balancer")
                 nat = NATGateway(f"NAT gateway x{len(nats)}") if nats else None
             with Cluster("private subnets"):
-                for service in (n for n in nodes if n != "edge"):
+                if "edge" in nodes and internal:
+                    drawn["edge"] = ALB("edge internal load balancer")
+                for service in (n for n in nodes if n != "edge" and n not in apis):
                     drawn[service] = Fargate(f"{service} (Fargate)")
         for (source, dest), ports in sorted(matrix.items()):
             label = ", ".join(ports)

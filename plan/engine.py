@@ -438,7 +438,16 @@ ALB_HOSTED_ZONES = {
 """Canonical hosted zones of application load balancers (AWS general reference, elb.html)."""
 
 
+def _api_domain_state(inputs: Mapping[str, Any], rid: str, m: WebstackMocks) -> dict[str, Any]:
+    """A regional custom domain answers with the domain an alias record points at, and its zone."""
+    configuration = dict(inputs.get("domainNameConfiguration") or {})
+    configuration["targetDomainName"] = f"d-{_digest(rid, length=10)}.execute-api.{m.region}.amazonaws.com"
+    configuration["hostedZoneId"] = f"Z{_digest(rid, length=13).upper()}"
+    return {"domainNameConfiguration": configuration}
+
+
 _DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict[str, Any]]] = {
+    "aws:apigatewayv2/domainName:DomainName": _api_domain_state,
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": lambda inputs, rid, m: {
         "arn": f"arn:aws:iam::{m.account_id}:role/aws-service-role/{inputs.get('awsServiceName')}/"
         f"AWSServiceRoleForAutoScaling_{inputs.get('customSuffix')}",
@@ -558,6 +567,10 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
     "aws:rds/parameterGroup:ParameterGroup": lambda name, rid, m: {"name": rid},
     "aws:rds/subnetGroup:SubnetGroup": lambda name, rid, m: {"name": rid},
     "aws:elasticache/subnetGroup:SubnetGroup": lambda name, rid, m: {"name": rid},
+    "aws:apigatewayv2/api:Api": lambda name, rid, m: {
+        "apiEndpoint": f"https://{_digest(rid, length=10)}.execute-api.{m.region}.amazonaws.com",
+        "arn": f"arn:aws:apigateway:{m.region}::/apis/{_digest(rid, length=10)}",
+    },
     "aws:cloudwatch/logGroup:LogGroup": lambda name, rid, m: {
         "arn": f"arn:aws:logs:{m.region}:{m.account_id}:log-group:{rid}",
         "name": rid,

@@ -19,12 +19,21 @@ INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 AUTO_SCALING_GROUP = "aws:autoscaling/group:Group"
+HTTP_API = "aws:apigatewayv2/api:Api"
+API_ROUTE = "aws:apigatewayv2/route:Route"
+API_STAGE = "aws:apigatewayv2/stage:Stage"
+API_DOMAIN = "aws:apigatewayv2/domainName:DomainName"
+VPC_LINK = "aws:apigatewayv2/vpcLink:VpcLink"
+HTTPS = "tcp/443"
+"""What the internet may open to an API Gateway API: its endpoints serve HTTPS only."""
 COMPONENT_ORDER = {
     "StackKey": 0,
     "Notifications": 1,
     "Network": 2,
     "Cluster": 3,
+    "ApiGateway": 4,
     "Edge": 4,
+    "InternalEdge": 4,
     "Waf": 5,
     "Domain": 6,
     "Cdn": 7,
@@ -174,8 +183,20 @@ def permissions(graph: Graph) -> tuple[list[str], list[Permission]]:
                             int(rule.get("toPort", 0)),
                         )
                     )
-    nodes = sorted(set(groups.values()), key=lambda name: (name != "edge", name))
+    nodes = sorted(set(groups.values()), key=lambda name: (name not in ("api-gateway", "edge"), name))
     return nodes, found
+
+
+def http_apis(graph: Graph) -> dict[str, str]:
+    """Node name -> what the internet reaches of each API Gateway HTTP API: the API is not in a
+    security group but is internet-facing by nature; its node is the component that also owns its
+    VPC link's group (``api-gateway``), so the matrix shows internet -> API -> load balancer."""
+    index = Index(graph)
+    return {
+        index.owner(api): HTTPS
+        for api in index.of_type(HTTP_API)
+        if api["inputs"].get("protocolType") == "HTTP"
+    }
 
 
 def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
@@ -198,6 +219,8 @@ def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
             if not allowed_out:
                 continue
         matrix.setdefault((rule.peer, rule.group), []).append(rule.ports())
+    for node, ports in http_apis(graph).items():
+        matrix.setdefault((INTERNET, node), []).append(ports)
     grounded = groups_without_internet_route(graph)
     for rule in (r for r in rules if r.direction == "egress" and r.peer == INTERNET):
         if rule.group in grounded:
@@ -259,6 +282,7 @@ def _port_order(ports: str) -> tuple[int, str]:
 def exposure(graph: Graph) -> list[str]:
     """The matrix as a table (rows: source, columns: destination) and a one-line verdict."""
     nodes, _ = permissions(graph)
+    nodes += [node for node in http_apis(graph) if node not in nodes]
     matrix = exposure_matrix(graph)
     if not nodes:
         return [
@@ -548,19 +572,27 @@ def mermaid(graph: Graph) -> str:
     nats = index.of_type("aws:ec2/natGateway:NatGateway")
     routes = service_routes(graph)
     lines = ["flowchart LR", f"  {INTERNET}((Internet))"]
+    apis = http_apis(graph)
+    for node in apis:
+        lines.append(f'  {_mermaid_id(node)}["{node}: API Gateway HTTP API<br/>HTTPS, VPC link"]')
+    internal = any(b["inputs"].get("internal") for b in index.of_type(LOAD_BALANCER))
+    listeners = index.of_type("aws:lb/listener:Listener")
+    described = ", ".join(f"{item['inputs']['protocol']} {item['inputs']['port']}" for item in listeners)
     cidr = vpc[0]["inputs"]["cidrBlock"] if vpc else "?"
     lines.append(f'  subgraph vpc["VPC {cidr} in {len(zones)} zones"]')
     lines.append('    subgraph public["public subnets"]')
-    if "edge" in nodes:
-        listeners = index.of_type("aws:lb/listener:Listener")
-        described = ", ".join(f"{item['inputs']['protocol']} {item['inputs']['port']}" for item in listeners)
+    if "edge" in nodes and not internal:
         lines.append(f'      {_mermaid_id("edge")}["edge: Application Load Balancer<br/>{described}"]')
     if nats:
         lines.append(f'      nat["NAT gateway x{len(nats)}"]')
     lines.append("    end")
     lines.append('    subgraph private["private subnets"]')
+    if "edge" in nodes and internal:
+        lines.append(
+            f'      {_mermaid_id("edge")}["edge: internal Application Load Balancer<br/>{described}"]'
+        )
     groups = index.of_type(AUTO_SCALING_GROUP)
-    services = [n for n in nodes if n not in ("edge", "cluster")]
+    services = [n for n in nodes if n not in ("edge", "cluster", *apis)]
     if groups and "cluster" in nodes:
         sizes = f"{groups[0]['inputs'].get('minSize')}-{groups[0]['inputs'].get('maxSize')}"
         lines.append(
@@ -600,6 +632,8 @@ def mermaid(graph: Graph) -> str:
         label = ", ".join(ports)
         if source == "edge" and routes.get(dest):
             label += " " + " ".join(routes[dest])
+        elif source in apis:
+            label += " VPC link"
         elif source not in (INTERNET, "edge"):
             label += " Service Connect"
         src = INTERNET if source == INTERNET else _mermaid_id(source)
@@ -783,6 +817,8 @@ def front_door(graph: Graph) -> list[str]:
     acls = index.of_type(WEB_ACL)
     distributions = index.of_type(DISTRIBUTION)
     if not (certificates or acls or distributions):
+        if index.of_type(HTTP_API):
+            return ["Front door: the API's execute-api URL only (no webstack:domain or static content)."]
         return ["Front door: the load balancer's DNS name only (no webstack:domain, WAF or static content)."]
     lines = ["Front door:"]
     records = index.of_type(RECORD)
@@ -810,10 +846,17 @@ def front_door(graph: Graph) -> list[str]:
         },
         **{d["outputs"].get("domainName"): f"CloudFront {d['name']}" for d in distributions},
     }
+    # A custom domain's regional target is an output of its configuration block (not in the graph's
+    # outputs, which keep only keys the inputs lack): an alias for the domain's own host leads to it.
+    api_hosts = {
+        d["inputs"].get("domainName"): f"API Gateway {index.owner(d)}" for d in index.of_type(API_DOMAIN)
+    }
     aliases: dict[tuple[str, str], list[str]] = {}
     for record in records:
         for alias in record["inputs"].get("aliases") or []:
-            key = (str(record["inputs"]["name"]), targets.get(alias.get("name"), str(alias.get("name"))))
+            host = str(record["inputs"]["name"])
+            target = api_hosts.get(host) or targets.get(alias.get("name"), str(alias.get("name")))
+            key = (host, target)
             aliases.setdefault(key, []).append(str(record["inputs"]["type"]))
     for (host, target), kinds in sorted(aliases.items()):
         lines.append(f"  alias {host} ({', '.join(sorted(kinds))}) -> {target}")
@@ -861,6 +904,55 @@ def front_door(graph: Graph) -> list[str]:
     return lines
 
 
+def api_gateway(graph: Graph) -> list[str]:
+    """The HTTP API: its endpoint, each route with its authorization and throttling, the stage's
+    throttling and access logs, and where the VPC link leads."""
+    index = Index(graph)
+    apis = index.of_type(HTTP_API)
+    if not apis:
+        return []
+    lines = ["API Gateway (HTTP API, the internet's only way in):"]
+    for api in apis:
+        endpoint = "off (custom domain only)" if api["inputs"].get("disableExecuteApiEndpoint") else "on"
+        lines.append(f"  {api['name']}: execute-api endpoint {endpoint}")
+    for stage in index.of_type(API_STAGE):
+        inputs = stage["inputs"]
+        default = inputs.get("defaultRouteSettings") or {}
+        per_route = {r.get("routeKey"): r for r in inputs.get("routeSettings") or []}
+        lines.append(
+            f"  stage {inputs.get('name')}: auto-deploy {inputs.get('autoDeploy')}, throttling burst "
+            f"{_number(default.get('throttlingBurstLimit'))} "
+            f"rate {_number(default.get('throttlingRateLimit'))}/s"
+        )
+        logs = inputs.get("accessLogSettings") or {}
+        group = next(
+            (
+                g
+                for g in index.of_type("aws:cloudwatch/logGroup:LogGroup")
+                if g["outputs"].get("arn") == logs.get("destinationArn")
+            ),
+            None,
+        )
+        kms = "KMS-encrypted" if group and group["inputs"].get("kmsKeyId") else "not encrypted"
+        lines.append(
+            f"  access logs: JSON to {group['name'] if group else logs.get('destinationArn')} ({kms})"
+        )
+        for route in sorted(index.of_type(API_ROUTE), key=lambda r: str(r["inputs"].get("routeKey"))):
+            key = route["inputs"].get("routeKey")
+            setting = per_route.get(key) or {}
+            auth = route["inputs"].get("authorizationType", "NONE")
+            lines.append(
+                f"    {key} -> internal load balancer, auth {auth}, burst "
+                f"{_number(setting.get('throttlingBurstLimit'))} "
+                f"rate {_number(setting.get('throttlingRateLimit'))}/s"
+            )
+    for link in index.of_type(VPC_LINK):
+        lines.append(
+            f"  VPC link {link['name']}: {len(link['inputs'].get('subnetIds') or [])} private subnets"
+        )
+    return lines
+
+
 def sections(graph: Graph) -> Iterable[list[str]]:
     yield inventory(graph)
     yield outputs(graph)
@@ -868,6 +960,9 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield exposure(graph)
     yield front_door(graph)
     yield routing(graph)
+    gateway = api_gateway(graph)
+    if gateway:
+        yield gateway
     yield messaging(graph)
     yield subnets(graph)
     yield alarms(graph)
