@@ -46,6 +46,9 @@ SERVICE_LINKED = (
     "ecs.application-autoscaling.amazonaws.com",
     "rds.amazonaws.com",
     "elasticache.amazonaws.com",
+    # AWSServiceRoleForAPIGateway: API Gateway creates it with the first VPC link or custom domain
+    # (AWS API Gateway guide, using-service-linked-roles.html; it manages the link's network interfaces).
+    "ops.apigateway.amazonaws.com",
 )
 
 INSTANCE_PROFILE_ACTIONS = (
@@ -97,6 +100,7 @@ _SCALING = (
 # "IAM permissions required for Amazon ECS service auto scaling").
 _SCALING_ALARMS = ("cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms")
 _BUCKET_READS = ("s3:ListBucket", "s3:GetBucket*")
+_APIGATEWAY = ("apigateway:POST", "apigateway:GET", "apigateway:PATCH", "apigateway:DELETE")
 _QUEUE_ATTRIBUTES = ("sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
 _LOGS_TAGS = ("logs:TagResource", "logs:UntagResource", "logs:ListTagsForResource")
 _RDS = ("rds:Describe*", "rds:ListTagsForResource", "rds:AddTagsToResource", "rds:RemoveTagsFromResource")
@@ -356,6 +360,30 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DeleteResourcePolicy",
         "logs:DescribeResourcePolicies",
     ),
+    # webstack:edge.kind apigateway (components/apigateway.py). API Gateway's IAM actions are its HTTP
+    # verbs on resource paths (/apis/..., /vpclinks/..., /domainnames/..., /tags/...: AWS API Gateway
+    # guide, grant-permissions-to-create-vpclink.html and "Control access ... with IAM"); tagging is
+    # POST/DELETE on /tags. The VPC link's network interfaces are created by API Gateway's service-linked
+    # role, which the first link creates (SERVICE_LINKED). Stage access logs are a vended log delivery
+    # (AWS http-api-logging.html lists the logs: actions the caller needs).
+    "aws:apigatewayv2/api:Api": _APIGATEWAY,
+    "aws:apigatewayv2/vpcLink:VpcLink": (*_APIGATEWAY, "iam:CreateServiceLinkedRole", "ec2:Describe*"),
+    "aws:apigatewayv2/integration:Integration": _APIGATEWAY,
+    "aws:apigatewayv2/route:Route": _APIGATEWAY,
+    "aws:apigatewayv2/authorizer:Authorizer": _APIGATEWAY,
+    "aws:apigatewayv2/stage:Stage": (
+        *_APIGATEWAY,
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+    ),
+    "aws:apigatewayv2/domainName:DomainName": (*_APIGATEWAY, "acm:DescribeCertificate"),
+    "aws:apigatewayv2/apiMapping:ApiMapping": _APIGATEWAY,
     # webstack:static: the distribution, its origin access control and its vended access logs.
     "aws:cloudfront/distribution:Distribution": (
         "cloudfront:CreateDistribution",
@@ -679,6 +707,7 @@ PREVIEW_ACTIONS = (
     "wafv2:GetWebACLForResource",
     "wafv2:GetLoggingConfiguration",
     "wafv2:ListTagsForResource",
+    "apigateway:GET",
     "logs:DescribeResourcePolicies",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",

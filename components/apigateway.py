@@ -489,7 +489,8 @@ class ApiGateway(pulumi.ComponentResource):
             ),
             tags=args.tags,
             # Route settings name route keys: AWS refuses settings for a route that does not exist yet
-            # (BadRequestException "Unable to find Route by key ..."), so the routes come first.
+            # (NotFoundException "Unable to find Route by key ... within the provided RouteSettings":
+            # terraform-aws-modules/terraform-aws-apigateway-v2 PR 80, aws/serverless-application-model 2479).
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(routes)),
         )
 

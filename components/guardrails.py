@@ -18,6 +18,8 @@ INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 ADMIN_PORTS = (22, 3389)
 """SSH and RDP: never reachable, from anywhere."""
 EDGE_COMPONENT = "webstack:components:Edge"
+INTERNAL_EDGE_COMPONENT = "webstack:components:InternalEdge"
+"""The load balancer behind API Gateway (``edge.kind: apigateway``): internal, admitting only the VPC link."""
 WEB_PORTS = frozenset({80, 443})
 TLS13_POLICY_PREFIX = "ELBSecurityPolicy-TLS13-"
 TASK_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -188,6 +190,11 @@ def _listener_tls(resource_type: str, props: Mapping[str, Any], urn: str) -> lis
 def _http_redirects(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
     if props.get("protocol") != "HTTP":
         return []
+    if owned_by(urn, INTERNAL_EDGE_COMPONENT):
+        # Behind API Gateway, which terminates TLS: the hop from the VPC link to this listener stays in
+        # the VPC, and the rules below keep that load balancer internal and its group closed to the
+        # internet (no-internet-ingress-except-edge-web exempts the internet-facing Edge only).
+        return []
     actions = props.get("defaultActions") or []
     redirects = [
         action
@@ -205,6 +212,35 @@ def _drop_invalid_headers(resource_type: str, props: Mapping[str, Any], urn: str
     if props.get("dropInvalidHeaderFields") is True:
         return []
     return ["application load balancer does not drop invalid header fields"]
+
+
+def _internal_edge_internal(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if owned_by(urn, INTERNAL_EDGE_COMPONENT) and props.get("internal") is not True:
+        return [
+            "the load balancer behind API Gateway is internet-facing; it must be internal (internal: true)"
+        ]
+    return []
+
+
+def _stage_throttled_and_logged(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    settings = [("the stage", props.get("defaultRouteSettings"))] + [
+        (f"route {item.get('routeKey')}", item) for item in props.get("routeSettings") or []
+    ]
+    for where, setting in settings:
+        values = [
+            (setting or {}).get(key) if isinstance(setting, Mapping) else None
+            for key in ("throttlingBurstLimit", "throttlingRateLimit")
+        ]
+        if not all(isinstance(value, int | float) and value > 0 for value in values):
+            problems.append(
+                f"{where} does not set both throttlingBurstLimit and throttlingRateLimit above 0; an unset "
+                "or zero limit answers every request with 429, and no limit leaves the API unthrottled"
+            )
+    logs = props.get("accessLogSettings") or {}
+    if not (isinstance(logs, Mapping) and logs.get("destinationArn") and logs.get("format")):
+        problems.append("stage writes no access logs; set accessLogSettings (destinationArn and format)")
+    return problems
 
 
 def _ecr_hardened(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
@@ -351,9 +387,21 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "http-listeners-only-redirect",
-        "HTTP listeners only redirect to HTTPS.",
+        "HTTP listeners only redirect to HTTPS, except on the internal load balancer behind API Gateway.",
         frozenset({"aws:lb/listener:Listener"}),
         _http_redirects,
+    ),
+    Rule(
+        "internal-edge-stays-internal",
+        "The load balancer behind API Gateway is internal (its plain-HTTP listener relies on it).",
+        frozenset({"aws:lb/loadBalancer:LoadBalancer"}),
+        _internal_edge_internal,
+    ),
+    Rule(
+        "api-stages-throttled-and-logged",
+        "API Gateway HTTP API stages throttle (burst and rate, stage-wide and per route) and log access.",
+        frozenset({"aws:apigatewayv2/stage:Stage"}),
+        _stage_throttled_and_logged,
     ),
     Rule(
         "alb-drops-invalid-headers",

@@ -108,7 +108,39 @@ def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
                 )
 
 
+API_STAGE = "aws:apigatewayv2/stage:Stage"
+API_ROUTE = "aws:apigatewayv2/route:Route"
+THROTTLING = ("throttlingBurstLimit", "throttlingRateLimit")
+
+
+def stage_throttling_sets_burst_and_rate(resources: Sequence[Resource]) -> Iterable[str]:
+    """An HTTP API stage's route settings with one throttling value unset deploy with that value 0,
+    and API Gateway then answers every request with 429 (pulumi/pulumi-aws #2363; TF PR #43307)."""
+    for stage in _of(resources, API_STAGE):
+        settings = [("defaultRouteSettings", stage.inputs.get("defaultRouteSettings"))] + [
+            (f"routeSettings {item.get('routeKey')}", item)
+            for item in stage.inputs.get("routeSettings") or ()
+        ]
+        for where, setting in settings:
+            if setting and any((setting.get(key) or 0) <= 0 for key in THROTTLING):
+                yield f"{stage.name}: {where} leaves burst or rate throttling at 0: every request gets 429"
+
+
+def stage_route_settings_wait_for_their_routes(resources: Sequence[Resource]) -> Iterable[str]:
+    """API Gateway refuses stage route settings for a route key no route has yet (NotFoundException
+    "Unable to find Route by key ... within the provided RouteSettings": terraform-aws-modules/
+    terraform-aws-apigateway-v2 PR 80, aws/serverless-application-model issue 2479)."""
+    routes = {route.urn: route.inputs.get("routeKey") for route in _of(resources, API_ROUTE)}
+    for stage in _of(resources, API_STAGE):
+        waited = {routes[urn] for urn in stage.options.get("dependsOn") or () if urn in routes}
+        for item in stage.inputs.get("routeSettings") or ():
+            if item.get("routeKey") not in waited:
+                yield f"{stage.name}: route settings for {item.get('routeKey')} before that route exists"
+
+
 RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
+    stage_throttling_sets_burst_and_rate,
+    stage_route_settings_wait_for_their_routes,
     capacity_strategy_needs_forced_deployment,
     listener_rule_priorities_are_unique,
     internet_facing_load_balancers_wait_for_the_gateway,

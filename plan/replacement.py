@@ -117,6 +117,18 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
     "aws:kms/alias:Alias": (),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
+    # apigatewayv2/vpc_link.go (subnet_ids, security_group_ids), integration.go (api_id,
+    # integration_type, integration_subtype), authorizer.go (api_id); api.go (protocol_type),
+    # route.go (api_id), stage.go (api_id, name), domain_name.go (domain_name), api_mapping.go
+    # (api_id, domain_name): a VPC link cannot change its subnets or groups in place (aws-traps §5).
+    "aws:apigatewayv2/api:Api": ("protocolType",),
+    "aws:apigatewayv2/vpcLink:VpcLink": ("subnetIds", "securityGroupIds"),
+    "aws:apigatewayv2/integration:Integration": ("apiId", "integrationType", "integrationSubtype"),
+    "aws:apigatewayv2/authorizer:Authorizer": ("apiId",),
+    "aws:apigatewayv2/route:Route": ("apiId",),
+    "aws:apigatewayv2/stage:Stage": ("apiId",),
+    "aws:apigatewayv2/domainName:DomainName": ("domainName",),
+    "aws:apigatewayv2/apiMapping:ApiMapping": ("apiId", "domainName"),
     "aws:lb/listener:Listener": ("loadBalancerArn",),
     "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
     "aws:lb/loadBalancer:LoadBalancer": ("internal", "loadBalancerType", "customerOwnedIpv4Pool"),

@@ -53,6 +53,19 @@ PRIVATE_DB = {"publiclyAccessible": False, "storageEncrypted": True}
 KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
 
+ALB = "aws:lb/loadBalancer:LoadBalancer"
+STAGE = "aws:apigatewayv2/stage:Stage"
+INTERNAL_EDGE_URN = "urn:pulumi:prod::webstack::webstack:components:InternalEdge${type}::{name}"
+THROTTLED_STAGE = {
+    "name": "$default",
+    "defaultRouteSettings": {"throttlingBurstLimit": 500.0, "throttlingRateLimit": 1000.0},
+    "routeSettings": [{"routeKey": "$default", "throttlingBurstLimit": 100.0, "throttlingRateLimit": 50.0}],
+    "accessLogSettings": {
+        "destinationArn": "arn:aws:logs:eu-west-1:222222222222:log-group:x",
+        "format": "{}",
+    },
+}
+
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 CLUSTER_URN = f"urn:pulumi:prod::webstack::webstack:components:Cluster${ATTACHMENT}::cluster-instance-ecs"
@@ -198,6 +211,52 @@ CASES: tuple[Case, ...] = (
         LISTENER,
         {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": "arn"}]},
         "http-listeners-only-redirect",
+    ),
+    _case(
+        "forwarding http listener on the internal edge behind API Gateway",
+        LISTENER,
+        {"protocol": "HTTP", "defaultActions": [{"type": "fixed-response"}]},
+        urn=INTERNAL_EDGE_URN.format(type=LISTENER, name="edge-http"),
+    ),
+    _case(
+        "forwarding http listener on the internet-facing edge",
+        LISTENER,
+        {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": "arn"}]},
+        "http-listeners-only-redirect",
+        urn=f"urn:pulumi:prod::webstack::webstack:components:Edge${LISTENER}::edge-http",
+    ),
+    _case(
+        "internal load balancer of the internal edge",
+        ALB,
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": True},
+        urn=INTERNAL_EDGE_URN.format(type=ALB, name="edge-alb"),
+    ),
+    _case(
+        "internet-facing load balancer in the internal edge",
+        ALB,
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": False},
+        "internal-edge-stays-internal",
+        urn=INTERNAL_EDGE_URN.format(type=ALB, name="edge-alb"),
+    ),
+    _case(
+        "internet ingress to the internal edge's group",
+        INGRESS,
+        _ingress(80),
+        OPEN,
+        urn=INTERNAL_EDGE_URN.format(type=INGRESS, name="edge-in-80"),
+    ),
+    _case("throttled and logged stage", STAGE, THROTTLED_STAGE),
+    _case(
+        "stage with a route setting missing its rate limit",
+        STAGE,
+        {**THROTTLED_STAGE, "routeSettings": [{"routeKey": "$default", "throttlingBurstLimit": 100}]},
+        "api-stages-throttled-and-logged",
+    ),
+    _case(
+        "stage without access logs",
+        STAGE,
+        {key: value for key, value in THROTTLED_STAGE.items() if key != "accessLogSettings"},
+        "api-stages-throttled-and-logged",
     ),
     _case(
         "strict alb",

@@ -84,7 +84,7 @@ def user_graphs() -> list[Path]:
 
 def test_the_pack_has_one_mandatory_policy_per_guardrail():
     assert PACK_NAME == "webstack-guardrails"
-    assert len(POLICIES) == 16
+    assert len(POLICIES) == 18
     assert {policy.enforcement_level.value for policy in POLICIES} == {"mandatory"}
 
 
@@ -119,6 +119,26 @@ def test_every_one_of_your_stacks_breaks_no_mandatory_policy_under_its_own_polic
         )
         mandatory = [v for v in violations(json.loads(path.read_text()), stack) if v[0] == "mandatory"]
         assert mandatory == [], f"Pulumi.{stack}.yaml breaks mandatory policies"
+
+
+def test_the_api_gateway_reference_design_breaks_no_policy_even_with_its_internal_http_listener():
+    graph = json.loads((graph_folder("fixtures") / "reference-apigw-ec2.json").read_text())
+    listeners = [r for r in graph["resources"] if r["type"] == "aws:lb/listener:Listener"]
+    assert [(r["name"], r["inputs"]["protocol"]) for r in listeners] == [("edge-http", "HTTP")]
+    assert violations(graph, "prod") == []
+
+
+def test_the_same_listener_on_an_internet_facing_edge_is_stopped():
+    graph = json.loads((graph_folder("fixtures") / "reference-apigw-ec2.json").read_text())
+    by_name = {resource["name"]: resource for resource in graph["resources"]}
+    listener = by_name["edge-http"]
+    listener["urn"] = listener["urn"].replace("components:InternalEdge$", "components:Edge$")
+    balancer = by_name["edge-alb"]
+    balancer["inputs"]["internal"] = False
+    assert sorted(violations(graph, "prod")) == [
+        ("mandatory", "http-listeners-only-redirect", "edge-http"),
+        ("mandatory", "internal-edge-stays-internal", "edge-alb"),
+    ]
 
 
 def test_dev_serving_http_only_is_reported_as_advisory(graphs):
