@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import shutil
 from pathlib import Path
+from typing import Any
 
 from plan.graph import Graph
 from plan.report import (
@@ -59,7 +60,7 @@ def render_png(graph: Graph, path: Path) -> Path:
         internet = Internet("internet")
         apis = http_apis(graph)
         internal = any(b["inputs"].get("internal") for b in index.of_type(LOAD_BALANCER))
-        drawn = {node: APIGateway(f"{node} (HTTP API)") for node in apis}
+        drawn: dict[str, Any] = {node: APIGateway(f"{node} (HTTP API)") for node in apis}
         with Cluster(f"VPC {cidr}, {len(zones)} zones"):
             with Cluster("public subnets"):
                 if "edge" in nodes and not internal:
