@@ -8,7 +8,7 @@ from dataclasses import replace
 import pulumi
 
 from components.alarms import cache_targets, database_target
-from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, GatewayRoute, route_keys
+from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, gateway_routes
 from components.cache import Cache, CacheArgs
 from components.cdn import Cdn, CdnArgs
 from components.cluster import Cluster, ClusterArgs
@@ -250,21 +250,15 @@ if settings.services:
                 load_balancer_security_group_id=edge.security_group_id,
                 listener_arn=edge.listener_arn,
                 listener_port=edge.listener_port,
-                routes=tuple(
-                    GatewayRoute(
-                        service=service.name,
-                        keys=tuple(route_keys(service.name, service.route.path_patterns, ())[0]),
-                        throttle=gateway_settings.route_throttles.get(
-                            service.name, gateway_settings.throttle
-                        ),
-                        authorized=gateway_settings.jwt is not None
-                        and (
-                            gateway_settings.jwt.services is None
-                            or service.name in gateway_settings.jwt.services
-                        ),
-                    )
-                    for service in settings.services
-                    if service.port is not None and service.route is not None
+                # Every load-balancer route (each service's, and each extra port's) gets its API routes.
+                routes=gateway_routes(
+                    gateway_settings,
+                    [
+                        (route_key(service.name, port), service.name, route.path_patterns)
+                        for service in settings.services
+                        if service.port is not None and service.route is not None
+                        for port, route in ((None, service.route), *service.extra_routes)
+                    ],
                 ),
                 throttle=gateway_settings.throttle,
                 jwt=gateway_settings.jwt,

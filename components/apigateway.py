@@ -271,6 +271,25 @@ def route_keys(
     return keys, problems
 
 
+def gateway_routes(
+    settings: ApiGatewaySettings, routes: Sequence[tuple[str, str, Sequence[str]]]
+) -> tuple[GatewayRoute, ...]:
+    """The API routes of the load balancer's routes ``(route name, owning service, path patterns)``:
+    throttled by the route name's override (else the stage's), guarded when JWT covers the owning
+    service or the route name. Config validation already refused what has no route key."""
+    jwt = settings.jwt
+    return tuple(
+        GatewayRoute(
+            service=name,
+            keys=tuple(route_keys(name, patterns, ())[0]),
+            throttle=settings.route_throttles.get(name, settings.throttle),
+            authorized=jwt is not None
+            and (jwt.services is None or service in jwt.services or name in jwt.services),
+        )
+        for name, service, patterns in routes
+    )
+
+
 # --- The component --------------------------------------------------------------------------------
 
 

@@ -404,3 +404,19 @@ def test_the_readme_reference_design_block_is_the_reference_fixture():
     assert block is not None
     fixture = parse_yaml((FIXTURES / f"Pulumi.{REFERENCE}.yaml").read_text())
     assert parse_yaml(block.group(1)) == fixture
+
+
+def test_an_extra_port_gets_its_own_api_route_throttled_and_guarded_like_its_service():
+    services = json.loads(stack_config(REFERENCE, FIXTURES)["webstack:services"])
+    services["api"]["extraPorts"] = [
+        {"name": "admin", "port": 9000, "routing": {"pathPatterns": ["/admin/*"]}}
+    ]
+    run = run_stack(REFERENCE, {"webstack:services": services}, root=FIXTURES)
+    routes = {r.name: (r.inputs["routeKey"], r.inputs["authorizationType"]) for r in run.of_type(ROUTE)}
+    assert routes["api-gateway-route-api-admin-0"] == ("ANY /admin/{proxy+}", "JWT")
+    (stage,) = run.of_type(STAGE)
+    assert {
+        "routeKey": "ANY /admin/{proxy+}",
+        "throttlingBurstLimit": 500.0,
+        "throttlingRateLimit": 1000.0,
+    } in (stage.inputs["routeSettings"])
