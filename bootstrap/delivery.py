@@ -46,7 +46,7 @@ SERVICE_LINKED = (
     "ecs.application-autoscaling.amazonaws.com",
     "rds.amazonaws.com",
     "elasticache.amazonaws.com",
-    # AWSServiceRoleForAPIGateway: API Gateway creates it with the first VPC link or custom domain
+    # AWSServiceRoleForAPIGateway: API Gateway creates it with the first API, custom domain or VPC link
     # (AWS API Gateway guide, using-service-linked-roles.html; it manages the link's network interfaces).
     "ops.apigateway.amazonaws.com",
 )
@@ -361,16 +361,23 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DescribeResourcePolicies",
     ),
     # webstack:edge.kind apigateway (components/apigateway.py). API Gateway's IAM actions are its HTTP
-    # verbs on resource paths (/apis/..., /vpclinks/..., /domainnames/..., /tags/...: AWS API Gateway
-    # guide, grant-permissions-to-create-vpclink.html and "Control access ... with IAM"); tagging is
-    # POST/DELETE on /tags. The VPC link's network interfaces are created by API Gateway's service-linked
-    # role, which the first link creates (SERVICE_LINKED). Stage access logs are a vended log delivery
-    # (AWS http-api-logging.html lists the logs: actions the caller needs).
-    "aws:apigatewayv2/api:Api": _APIGATEWAY,
+    # verbs on resource paths (/apis/..., /vpclinks/..., /domainnames/..., tags on /tags/...: AWS API
+    # Gateway guide, "Control access to an HTTP API with IAM policies"); every call the provider makes
+    # for these types is POST, GET, PATCH or DELETE (PUT is only ImportApi/ReimportApi, an OpenAPI body).
+    # grant-permissions-to-create-vpclink.html is VPC link V1 (REST + NLB): its ec2:*VpcEndpointService*
+    # and elasticloadbalancing: actions are not needed for a V2 link (http-api-vpc-links.html).
+    "aws:apigatewayv2/api:Api": (*_APIGATEWAY, "iam:CreateServiceLinkedRole"),  # using-service-linked-roles
+    # A V2 link's ENIs are made by AWSServiceRoleForAPIGateway (using-service-linked-roles.html), which
+    # the first API, domain or link creates; AWS documents no ec2: action for the caller (ec2:Describe*
+    # is a read the role holds anyway).
     "aws:apigatewayv2/vpcLink:VpcLink": (*_APIGATEWAY, "iam:CreateServiceLinkedRole", "ec2:Describe*"),
     "aws:apigatewayv2/integration:Integration": _APIGATEWAY,
     "aws:apigatewayv2/route:Route": _APIGATEWAY,
     "aws:apigatewayv2/authorizer:Authorizer": _APIGATEWAY,
+    # Access logs: http-api-logging.html "Permissions to activate logging" (its logs:CreateLogGroup is in
+    # the LogGroup row; its DescribeLogStreams/GetLogEvents/FilterLogEvents are console reads of log data,
+    # not granted; CloudWatch's vended-logs V1 list is CreateLogDelivery, PutResourcePolicy,
+    # DescribeResourcePolicies, DescribeLogGroups: AWS-logs-infrastructure-CWL.html).
     "aws:apigatewayv2/stage:Stage": (
         *_APIGATEWAY,
         "logs:CreateLogDelivery",
@@ -382,7 +389,13 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DescribeResourcePolicies",
         "logs:DescribeLogGroups",
     ),
-    "aws:apigatewayv2/domainName:DomainName": (*_APIGATEWAY, "acm:DescribeCertificate"),
+    # A regional domain uses an ACM certificate of its region; acm:DescribeCertificate is defensive (no AWS
+    # page names an acm: action for the caller of CreateDomainName). The domain can create the SLR too.
+    "aws:apigatewayv2/domainName:DomainName": (
+        *_APIGATEWAY,
+        "iam:CreateServiceLinkedRole",
+        "acm:DescribeCertificate",
+    ),
     "aws:apigatewayv2/apiMapping:ApiMapping": _APIGATEWAY,
     # webstack:static: the distribution, its origin access control and its vended access logs.
     "aws:cloudfront/distribution:Distribution": (

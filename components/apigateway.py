@@ -235,15 +235,16 @@ def service_problems(settings: ApiGatewaySettings, routed: Sequence[str]) -> lis
 
 
 def route_keys(
-    service: str, path_patterns: Sequence[str], host_headers: Sequence[str]
+    config_key: str, path_patterns: Sequence[str], host_headers: Sequence[str]
 ) -> tuple[list[str], list[str]]:
-    """The HTTP API route keys that mirror a service's load-balancer route, and every problem.
+    """The HTTP API route keys that mirror a load-balancer route, and every problem, named under
+    ``config_key`` (``webstack:services.<service>`` or ``...<service>.extraPorts[<index>]``).
 
     ``/*`` is the ``$default`` route; ``/prefix/*`` is ``ANY /prefix/{proxy+}``; an exact path is
     ``ANY /path``. HTTP API routes match methods and whole path segments only, so host headers and
     wildcards inside a segment (``/img/*.png``, ``/api*``, ``?``) cannot be expressed.
     """
-    key = f"webstack:services.{service}.routing"
+    key = f"{config_key}.routing"
     problems = []
     if host_headers:
         problems.append(
@@ -281,7 +282,7 @@ def gateway_routes(
     return tuple(
         GatewayRoute(
             service=name,
-            keys=tuple(route_keys(name, patterns, ())[0]),
+            keys=tuple(route_keys(f"webstack:services.{name}", patterns, ())[0]),
             throttle=settings.route_throttles.get(name, settings.throttle),
             authorized=jwt is not None
             and (jwt.services is None or service in jwt.services or name in jwt.services),

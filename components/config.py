@@ -64,6 +64,7 @@ from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictMo
 from components.service import (
     ServiceConfig,
     ServiceSettings,
+    route_config_keys,
     route_key,
     service_calls,
     service_routes,
@@ -467,8 +468,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     observability, observability_problems = observability_settings(webstack.observability, env)
     routes, route_problems = service_routes(webstack.services)
     if http_api and edge.api_gateway is not None:
+        config_keys = route_config_keys(webstack.services)
         for name, route in routes.items():
-            route_problems += route_keys(name, route.path_patterns, route.host_headers)[1]
+            route_problems += route_keys(config_keys[name], route.path_patterns, route.host_headers)[1]
         route_problems += gateway_service_problems(edge.api_gateway, list(routes))
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)

@@ -829,6 +829,17 @@ def route_key(service: str, port: ExtraPortConfig | None = None) -> str:
     return service if port is None else f"{service}-{port.name}"
 
 
+def route_config_keys(services: Mapping[str, ServiceConfig]) -> dict[str, str]:
+    """Route name (:func:`route_key`) -> the config key its ``routing`` sits under, for messages:
+    ``webstack:services.<service>`` or ``webstack:services.<service>.extraPorts[<index>]``."""
+    keys = {}
+    for name, service in services.items():
+        keys[route_key(name)] = f"webstack:services.{name}"
+        for index, port in enumerate(service.extra_ports):
+            keys[route_key(name, port)] = f"webstack:services.{name}.extraPorts[{index}]"
+    return keys
+
+
 def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Route], list[str]]:
     """Each route (a service's, and one per extra port), checked for clashes, with a priority that
     depends on that route alone. Keys: :func:`route_key`.

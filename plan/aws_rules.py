@@ -138,7 +138,38 @@ def stage_route_settings_wait_for_their_routes(resources: Sequence[Resource]) ->
                 yield f"{stage.name}: route settings for {item.get('routeKey')} before that route exists"
 
 
+API_INTEGRATION = "aws:apigatewayv2/integration:Integration"
+
+
+def http_api_integrations_are_ones_aws_accepts(resources: Sequence[Resource]) -> Iterable[str]:
+    """What CreateIntegration refuses for an HTTP API: no method on a non-MOCK integration (SDK
+    apigatewayv2/integration.py "Must be specified if integration_type is not MOCK"), a payload other
+    than 1.0 outside Lambda proxies (API reference PayloadFormatVersion: "For all other integrations,
+    1.0 is the only supported value"), a VPC_LINK connection without its link id."""
+    for integration in _of(resources, API_INTEGRATION):
+        inputs, name = integration.inputs, integration.name
+        kind = inputs.get("integrationType")
+        if kind != "MOCK" and not inputs.get("integrationMethod"):
+            yield f"{name}: a {kind} integration needs integrationMethod"
+        if kind != "AWS_PROXY" and inputs.get("payloadFormatVersion", "1.0") != "1.0":
+            yield f"{name}: a {kind} integration takes payloadFormatVersion 1.0 only"
+        if inputs.get("connectionType") == "VPC_LINK" and not inputs.get("connectionId"):
+            yield f"{name}: a VPC_LINK integration needs connectionId (the VPC link's id)"
+
+
+def stage_access_logs_name_the_log_group_itself(resources: Sequence[Resource]) -> Iterable[str]:
+    """API Gateway takes the log group's ARN without the ``:*`` stream wildcard that DescribeLogGroups
+    adds (SDK cloudwatch/log_group.py: the provider strips it "for greater compatibility with other AWS
+    services that do not accept the suffix"); pass ``LogGroup.arn``, not a hand-built ARN."""
+    for stage in _of(resources, API_STAGE):
+        destination = (stage.inputs.get("accessLogSettings") or {}).get("destinationArn") or ""
+        if destination.endswith(":*"):
+            yield f"{stage.name}: access log destination {destination} ends with :*"
+
+
 RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
+    http_api_integrations_are_ones_aws_accepts,
+    stage_access_logs_name_the_log_group_itself,
     stage_throttling_sets_burst_and_rate,
     stage_route_settings_wait_for_their_routes,
     capacity_strategy_needs_forced_deployment,

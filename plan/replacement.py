@@ -20,6 +20,17 @@ ALWAYS = ("name", "namePrefix", "region")
 """ForceNew on every AWS resource that has them (``region``: pulumi-aws 7's per-resource region, whose
 change replaces the resource; registry how-to "Enhanced Region Support")."""
 
+NAME_UPDATED_IN_PLACE = frozenset(
+    {
+        # `name` without ForceNew: an UpdateApi / UpdateVpcLink / UpdateAuthorizer call (terraform-
+        # provider-aws internal/service/apigatewayv2/api.go, vpc_link.go, authorizer.go).
+        "aws:apigatewayv2/api:Api",
+        "aws:apigatewayv2/vpcLink:VpcLink",
+        "aws:apigatewayv2/authorizer:Authorizer",
+    }
+)
+"""Exceptions to ``ALWAYS``: types whose ``name`` the provider changes in place."""
+
 REVISED_ON_ANY_CHANGE = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
 """Immutable by design: every change registers a new revision (the service then rolls to it)."""
 
@@ -117,18 +128,20 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
     "aws:kms/alias:Alias": (),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
-    # apigatewayv2/vpc_link.go (subnet_ids, security_group_ids), integration.go (api_id,
-    # integration_type, integration_subtype), authorizer.go (api_id); api.go (protocol_type),
-    # route.go (api_id), stage.go (api_id, name), domain_name.go (domain_name), api_mapping.go
-    # (api_id, domain_name): a VPC link cannot change its subnets or groups in place (aws-traps §5).
-    "aws:apigatewayv2/api:Api": ("protocolType",),
-    "aws:apigatewayv2/vpcLink:VpcLink": ("subnetIds", "securityGroupIds"),
-    "aws:apigatewayv2/integration:Integration": ("apiId", "integrationType", "integrationSubtype"),
-    "aws:apigatewayv2/authorizer:Authorizer": ("apiId",),
-    "aws:apigatewayv2/route:Route": ("apiId",),
-    "aws:apigatewayv2/stage:Stage": ("apiId",),
-    "aws:apigatewayv2/domainName:DomainName": ("domainName",),
-    "aws:apigatewayv2/apiMapping:ApiMapping": ("apiId", "domainName"),
+    # HTTP API (components/apigateway.py). Each row: the ForceNew schema attributes of terraform-provider-
+    # aws internal/service/apigatewayv2/<file>.go ("name" is in ALWAYS where ForceNew).
+    "aws:apigatewayv2/api:Api": ("protocolType", "credentialsArn", "routeKey", "target"),  # api.go
+    "aws:apigatewayv2/vpcLink:VpcLink": ("subnetIds", "securityGroupIds"),  # vpc_link.go; name updates
+    "aws:apigatewayv2/integration:Integration": (  # integration.go: uri, connection, method update
+        "apiId",
+        "integrationType",
+        "integrationSubtype",
+    ),
+    "aws:apigatewayv2/authorizer:Authorizer": ("apiId",),  # authorizer.go; name, type, jwt update in place
+    "aws:apigatewayv2/route:Route": ("apiId",),  # route.go: routeKey, target, authorizer update in place
+    "aws:apigatewayv2/stage:Stage": ("apiId",),  # stage.go: api_id and name (ALWAYS); settings update
+    "aws:apigatewayv2/domainName:DomainName": ("domainName",),  # domain_name.go: configuration updates
+    "aws:apigatewayv2/apiMapping:ApiMapping": ("apiId", "domainName"),  # api_mapping.go: stage updates
     "aws:lb/listener:Listener": ("loadBalancerArn",),
     "aws:lb/listenerRule:ListenerRule": ("listenerArn",),
     "aws:lb/loadBalancer:LoadBalancer": ("internal", "loadBalancerType", "customerOwnedIpv4Pool"),
@@ -222,8 +235,14 @@ def replacing_changes(type_token: str, before: Mapping[str, Any], after: Mapping
     if type_token in REVISED_ON_ANY_CHANGE:
         fields = sorted(set(before) | set(after))
     else:
-        fields = [*ALWAYS, *FORCE_NEW[type_token]]
+        fields = _force_new(type_token)
     return [field for field in fields if before.get(field) != after.get(field)]
+
+
+def _force_new(type_token: str) -> list[str]:
+    """``ALWAYS`` (less ``name`` where it updates in place) and the type's row. KeyError if unknown."""
+    always = [f for f in ALWAYS if not (f == "name" and type_token in NAME_UPDATED_IN_PLACE)]
+    return [*always, *FORCE_NEW[type_token]]
 
 
 def forcing(type_token: str, changed: Iterable[str]) -> list[str]:
@@ -237,7 +256,7 @@ def forcing(type_token: str, changed: Iterable[str]) -> list[str]:
     changed = sorted(set(changed))
     if type_token in REVISED_ON_ANY_CHANGE:
         return changed
-    force_new = {*ALWAYS, *FORCE_NEW[type_token]}
+    force_new = set(_force_new(type_token))
     return [field for field in changed if field in force_new]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bootstrap.delivery import DEPLOY_ACTIONS, SERVICE_LINKED
 from components.apigateway import ACCESS_LOG_FORMAT, route_keys
 from components.config import parse_settings
 from components.guardrails import check_resource
@@ -234,6 +235,34 @@ def test_every_type_of_the_reference_design_has_a_replacement_row(ref: Run):
     ) == ["subnetIds"]
 
 
+@pytest.mark.parametrize(
+    ("type_", "changed", "replaces"),
+    [
+        # terraform-provider-aws internal/service/apigatewayv2/*.go: the ForceNew arguments, and `name`
+        # where the provider updates it in place (api.go, vpc_link.go, authorizer.go: no ForceNew).
+        ("aws:apigatewayv2/api:Api", ["name", "description", "disableExecuteApiEndpoint"], []),
+        ("aws:apigatewayv2/api:Api", ["protocolType", "credentialsArn", "routeKey", "target"], None),
+        ("aws:apigatewayv2/vpcLink:VpcLink", ["name"], []),
+        ("aws:apigatewayv2/vpcLink:VpcLink", ["subnetIds", "securityGroupIds"], None),
+        ("aws:apigatewayv2/authorizer:Authorizer", ["name", "jwtConfiguration", "authorizerType"], []),
+        ("aws:apigatewayv2/stage:Stage", ["name", "apiId"], None),
+        ("aws:apigatewayv2/stage:Stage", ["routeSettings", "accessLogSettings", "autoDeploy"], []),
+        ("aws:apigatewayv2/route:Route", ["routeKey", "target", "authorizerId"], []),
+        ("aws:apigatewayv2/integration:Integration", ["integrationUri", "connectionId"], []),
+        ("aws:apigatewayv2/apiMapping:ApiMapping", ["stage"], []),
+        ("aws:apigatewayv2/domainName:DomainName", ["domainNameConfiguration"], []),
+    ],
+)
+def test_http_api_inputs_replace_exactly_when_the_provider_marks_them_force_new(
+    type_: str, changed: list[str], replaces: list[str] | None
+):
+    before = {field: "old" for field in changed}
+    after = {field: "new" for field in changed}
+    expected = sorted(changed) if replaces is None else replaces
+    assert sorted(replacement.replacing_changes(type_, before, after)) == expected
+    assert replacement.forcing(type_, changed) == expected
+
+
 def test_the_internal_load_balancer_costs_its_hours_but_no_public_addresses(ref: Run):
     prices = cost.load_prices("eu-west-1")
     assert prices is not None
@@ -244,6 +273,14 @@ def test_the_internal_load_balancer_costs_its_hours_but_no_public_addresses(ref:
     api_lines = [line for line in result.lines if line.type.startswith("aws:apigatewayv2/")]
     assert [(line.kind, line.basis) for line in api_lines] == [("apigatewayv2:Api", "usage-based")]
     assert result.no_charge["apigatewayv2:VpcLink"] == 1
+
+
+def test_the_deploy_role_may_create_api_gateways_service_linked_role_with_whichever_comes_first():
+    # AWS API Gateway guide, using-service-linked-roles.html: AWSServiceRoleForAPIGateway is created
+    # when you create an API, a custom domain name or a VPC link, whichever the account does first.
+    assert "ops.apigateway.amazonaws.com" in SERVICE_LINKED
+    for kind in ("api:Api", "vpcLink:VpcLink", "domainName:DomainName"):
+        assert "iam:CreateServiceLinkedRole" in DEPLOY_ACTIONS[f"aws:apigatewayv2/{kind}"], kind
 
 
 # --- Upgrade safety ----------------------------------------------------------------------------------
@@ -269,7 +306,7 @@ def test_saying_edge_kind_alb_changes_nothing_in_an_existing_stack():
     ],
 )
 def test_load_balancer_path_patterns_become_http_api_route_keys(patterns: list[str], keys: list[str]):
-    assert route_keys("api", patterns, ()) == (keys, [])
+    assert route_keys("webstack:services.api", patterns, ()) == (keys, [])
 
 
 def reference_config(**changes: Any) -> dict[str, str]:
@@ -394,6 +431,34 @@ def test_route_settings_before_their_route_exists_are_refused_offline():
     assert aws_rules.refusals([route, waiting]) == []
 
 
+@pytest.mark.parametrize(
+    ("inputs", "refusal"),
+    [
+        (
+            {"integrationType": "HTTP_PROXY", "connectionType": "VPC_LINK", "connectionId": "l"},
+            "integration: a HTTP_PROXY integration needs integrationMethod",
+        ),
+        (
+            {"integrationType": "HTTP_PROXY", "integrationMethod": "ANY", "payloadFormatVersion": "2.0"},
+            "integration: a HTTP_PROXY integration takes payloadFormatVersion 1.0 only",
+        ),
+        (
+            {"integrationType": "HTTP_PROXY", "integrationMethod": "ANY", "connectionType": "VPC_LINK"},
+            "integration: a VPC_LINK integration needs connectionId (the VPC link's id)",
+        ),
+    ],
+)
+def test_integrations_create_integration_refuses_are_refused_offline(inputs: dict[str, Any], refusal: str):
+    integration = _Resource("aws:apigatewayv2/integration:Integration", "integration", inputs)
+    assert aws_rules.refusals([integration]) == [refusal]
+
+
+def test_an_access_log_destination_with_the_stream_wildcard_is_refused_offline():
+    arn = "arn:aws:logs:eu-west-1:111111111111:log-group:access"
+    stage = _Resource(STAGE, "stage", {"accessLogSettings": {"destinationArn": f"{arn}:*", "format": "{}"}})
+    assert aws_rules.refusals([stage]) == [f"stage: access log destination {arn}:* ends with :*"]
+
+
 # --- README ------------------------------------------------------------------------------------------
 
 
@@ -420,3 +485,38 @@ def test_an_extra_port_gets_its_own_api_route_throttled_and_guarded_like_its_ser
         "throttlingBurstLimit": 500.0,
         "throttlingRateLimit": 1000.0,
     } in (stage.inputs["routeSettings"])
+
+
+@pytest.mark.parametrize(
+    ("routing", "expected"),
+    [
+        (
+            {"pathPatterns": ["/admin*"]},
+            'webstack:services.api.extraPorts[0].routing.pathPatterns: got "/admin*", but HTTP API routes '
+            "match whole path segments",
+        ),
+        (
+            {"pathPatterns": ["/admin/*"], "hostHeaders": ["admin.example.com"]},
+            'webstack:services.api.extraPorts[0].routing.hostHeaders: got ["admin.example.com"], but '
+            "webstack:edge.kind apigateway routes by path only",
+        ),
+    ],
+)
+def test_an_extra_ports_route_mistake_names_the_extra_ports_own_config_key(
+    routing: dict[str, Any], expected: str
+):
+    services = json.loads(stack_config(REFERENCE, FIXTURES)["webstack:services"])
+    services["api"]["extraPorts"] = [{"name": "admin", "port": 9000, "routing": routing}]
+    with pytest.raises(ConfigError) as failure:
+        parse_settings(reference_config(webstack__services=services), REFERENCE)
+    assert [p for p in failure.value.problems if p.startswith(expected)], failure.value.problems
+    assert not [p for p in failure.value.problems if "webstack:services.api-admin" in p]
+
+
+def test_a_service_that_lists_its_bare_prefix_gets_that_route_guarded_like_the_rest():
+    # README "At the prefix itself the two edges differ": ANY /api/{proxy+} does not catch /api.
+    services = json.loads(stack_config(REFERENCE, FIXTURES)["webstack:services"])
+    services["api"]["routing"] = {**services["api"]["routing"], "pathPatterns": ["/api/*", "/api"]}
+    run = run_stack(REFERENCE, {"webstack:services": services}, root=FIXTURES)
+    routes = {r.inputs["routeKey"]: r.inputs["authorizationType"] for r in run.of_type(ROUTE)}
+    assert routes == {"ANY /api/{proxy+}": "JWT", "ANY /api": "JWT", "$default": "NONE"}
