@@ -9,7 +9,7 @@ STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots mutation lock clean
 
 # Unit tests first: they say what is wrong in the most detail; the policy tests then read the plans.
 test: lint typecheck unit policy-test
@@ -64,6 +64,11 @@ db-tunnel:
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install
 	$(BIN)/python -m plan.snapshots --update
+
+# Not part of `make test` (tens of minutes): do the tests notice a change to what is deployed?
+# MUTATION_ARGS, e.g. "edge --limit 40" or "--without-snapshots" (tests/mutation.py).
+mutation: install
+	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
 # Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
 benchmark: install

@@ -26,9 +26,19 @@ from plan.engine import PROJECT_ROOT
 FORMAT = "webstack-snapshot/1"
 FIXTURES = PROJECT_ROOT / "tests" / "stacks"
 FOLDER = PROJECT_ROOT / "tests" / "snapshots" / "current"
-STACKS = ("example-dev", "example-prod", "data-prod", "frontdoor-prod", "reference-apigw-ec2")
+STACKS = (
+    "example-dev",
+    "example-prod",
+    "data-prod",
+    "frontdoor-prod",
+    "reference-apigw-ec2",
+    "observed-prod",
+    "workers-dev",
+    "cheap-dev",
+)
 """Fixture stacks whose graphs are committed: both release-1 examples, the data tier, the front door,
-and the API Gateway + EC2 reference design."""
+the API Gateway + EC2 reference design, monitoring, workers (queues, schedules, Service Connect, extra
+ports) and the cheap dev settings."""
 
 UNORDERED_OPTIONS = ("dependsOn",)
 """Options whose order the engine does not keep from run to run: sorted before comparing."""

@@ -1,0 +1,55 @@
+"""The mutation check (tests/mutation.py, ``make mutation``) makes the mutants it promises."""
+
+from tests import mutation
+
+
+def _changes(module: str) -> list[str]:
+    return [mutant.change for mutant in mutation.mutants(module)]
+
+
+def test_removing_the_vpc_of_a_target_group_and_the_roles_of_a_task_definition_are_mutants():
+    assert "aws.lb.TargetGroup: removed vpc_id=" in _changes("edge")
+    service = _changes("service")
+    assert "aws.ecs.TaskDefinition: removed task_role_arn=" in service
+    assert "aws.ecs.TaskDefinition: removed execution_role_arn=" in service
+    assert "dict: removed key 'essential'" in service
+
+
+def test_messages_and_docstrings_are_not_mutated_but_ports_and_flags_are():
+    guardrails = _changes("guardrails")
+    assert "literal 22 -> 23" in guardrails
+    assert not any("webstack never opens" in change or "SSH" in change for change in guardrails)
+
+
+def test_each_mutant_changes_exactly_what_it_says_and_still_parses():
+    import ast
+
+    original = ast.unparse(mutation._tree("edge"))
+    found = mutation.mutants("edge")
+    removal = next(m for m in found if m.change == "aws.lb.TargetGroup: removed vpc_id=")
+    source = mutation.source_of(removal)
+    ast.parse(source)
+    assert source.count("vpc_id=") == original.count("vpc_id=") - 1
+    literal = next(m for m in found if m.kind == "literal" and m.change.startswith("literal 80 ->"))
+    assert mutation.source_of(literal) != original
+
+
+def test_a_mutated_module_reimports_every_module_that_imports_it_and_nothing_else():
+    stale = mutation.dependents("network")
+    assert {"components.network", "components.config"} <= stale
+    assert "components.regions" not in stale and "plan.engine" not in stale
+
+
+def test_the_scores_leave_out_mutants_that_change_no_graph():
+    mutant = mutation.Mutant("edge", 0, 1, "literal", "x")
+    outcomes = [
+        mutation.Outcome(mutant, "killed", "", 1.0),
+        mutation.Outcome(mutant, "survived", "", 1.0),
+        mutation.Outcome(mutant, "unchanged", "", 1.0),
+    ]
+    assert mutation.summary(outcomes)["edge"] == {
+        "mutants": 3,
+        "infra_changing": 2,
+        "killed": 1,
+        "score": "50.0%",
+    }
