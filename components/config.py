@@ -55,6 +55,7 @@ from components.network import (
     NatMode,
     NetworkConfig,
     NetworkSettings,
+    image_reach_problems,
     network_problems_with_services,
     network_settings,
 )
@@ -513,6 +514,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     problems += network_problems_with_services(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
+    problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(

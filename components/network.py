@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -249,6 +251,32 @@ def network_problems_with_services(
             "webstack:network.natMode: got 'none', but the stack runs services and without NAT their "
             "tasks can reach AWS only through VPC endpoints (to pull images, write logs, read secrets); "
             "set webstack:network.interfaceEndpoints: true, or use natMode single or per_az"
+        )
+    return problems
+
+
+_PRIVATE_ECR = re.compile(r"^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/")
+
+
+def image_reach_problems(
+    settings: NetworkSettings, region: str, images: Mapping[str, str | None]
+) -> list[str]:
+    """Without NAT, tasks pull only from private ECR in the stack's region, through the ecr.api/ecr.dkr
+    endpoints: "VPC endpoints currently don't support Amazon ECR Public repositories" (AWS ECR guide,
+    vpc-endpoints.html), and Docker Hub, GHCR or another region's ECR are on the internet. ``images``:
+    service -> configured image reference, or None when webstack builds it into the stack's own ECR."""
+    if settings.nat_mode is not NatMode.NONE:
+        return []
+    problems = []
+    for service, image in images.items():
+        match = _PRIVATE_ECR.match(image or "")
+        if image is None or (match is not None and match.group(1) == region):
+            continue
+        problems.append(
+            f"webstack:services.{service}.image: got {json.dumps(image)}, but with natMode none tasks "
+            f"reach no registry on the internet, only private ECR in {region} through the VPC endpoints; "
+            f"build it here (webstack:services.{service}.build), copy it into a private ECR repository "
+            f"in {region} (e.g. with a pull-through cache rule), or use natMode single"
         )
     return problems
 

@@ -35,10 +35,11 @@ STACKS = (
     "observed-prod",
     "workers-dev",
     "cheap-dev",
+    "private-dev",
 )
 """Fixture stacks whose graphs are committed: both release-1 examples, the data tier, the front door,
 the API Gateway + EC2 reference design, monitoring, workers (queues, schedules, Service Connect, extra
-ports) and the cheap dev settings."""
+ports), the cheap dev settings and private subnets without NAT (interface endpoints)."""
 
 UNORDERED_OPTIONS = ("dependsOn",)
 """Options whose order the engine does not keep from run to run: sorted before comparing."""

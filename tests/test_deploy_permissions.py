@@ -39,7 +39,7 @@ VARIATIONS: list[tuple[str, dict[str, Any]]] = [
             "webstack:cluster": {"execEnabled": False},
             "webstack:services": {
                 "api": {
-                    "image": "ghcr.io/your-org/api:1.4.2",
+                    "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2",
                     "port": 9090,
                     "secrets": {"DB_PASSWORD": SECRET},
                     "taskPolicyStatements": [

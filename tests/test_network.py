@@ -330,3 +330,36 @@ def test_the_network_outputs_isolated_subnet_ids_and_their_plan():
     run_component(construct)
     assert captured["ids"] == [mock_id("net-isolated-b"), mock_id("net-isolated-a")]
     assert captured["plan"]["isolated"] == {"eu-west-1b": "10.1.194.0/23", "eu-west-1a": "10.1.192.0/23"}  # type: ignore[index]
+
+
+def _without_nat(image: str) -> list[str]:
+    from components.config import parse_settings
+    from components.schema import ConfigError
+    from tests.test_config import raw
+
+    try:
+        parse_settings(
+            raw(
+                webstack__network={"natMode": "none", "interfaceEndpoints": True},
+                webstack__services={"web": {"image": image, "port": 8080}},
+            ),
+            "test",
+        )
+    except ConfigError as error:
+        return error.problems
+    return []
+
+
+def test_without_nat_an_image_from_a_public_registry_is_a_named_error_with_the_fixes():
+    for image in (
+        "public.ecr.aws/nginx/nginx:1.27",
+        "ghcr.io/org/web:1.0",
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1.0",
+    ):
+        (problem,) = _without_nat(image)
+        assert problem.startswith(f'webstack:services.web.image: got "{image}", but with natMode none')
+        assert "webstack:services.web.build" in problem and "natMode single" in problem
+
+
+def test_without_nat_an_image_in_the_stacks_own_region_of_private_ecr_is_accepted():
+    assert _without_nat("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0") == []

@@ -93,6 +93,11 @@ def stack_configs(draw: st.DrawFn) -> dict[str, Any]:
         },
         "webstack:services": draw(services(environment)),
     }
+    if nat_mode == "none":
+        # without NAT, tasks pull only from private ECR in the region (a named error otherwise)
+        for name, service in config["webstack:services"].items():
+            if "image" in service:
+                service["image"] = f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{name}:1.0.0"
     if environment == "prod" or draw(st.booleans()):
         certificate = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555"
         config["webstack:edge"] = {"certificateArn": certificate}
