@@ -182,7 +182,7 @@ def _apply(site: tuple[str, int, ast.AST], mutate: bool = True) -> str:
     assert isinstance(node, ast.Constant)
     before, after = node.value, _mutated_constant(node.value)
     if mutate:
-        node.value = after
+        setattr(node, "value", after)  # noqa: B010 (ast.Constant's stub types value read-only)
     return f"literal {before!r} -> {after!r}"
 
 
@@ -330,7 +330,9 @@ def run_mutant(mutant: Mutant, source: str, baseline: dict[str, Any], without_sn
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.mutation", description=(__doc__ or "").splitlines()[0]
+    )
     parser.add_argument(
         "modules", nargs="*", metavar="MODULE", help=f"any of {', '.join(MODULES)} (default: all)"
     )
