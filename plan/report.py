@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,8 @@ from plan.routing import routes
 INTERNET = "internet"
 INTERNET_CIDRS = ("0.0.0.0/0", "::/0")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+NETWORK_COMPONENT = "webstack:components:Network"
+SUBNET = "aws:ec2/subnet:Subnet"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -74,6 +77,14 @@ class Index:
         """The logical name of the component a resource belongs to (its own name at top level)."""
         parent = self.by_urn.get(resource.get("parent") or "")
         return parent["name"] if parent else resource["name"]
+
+    def group_node(self, group: Mapping[str, Any]) -> str:
+        """A security group's node in the exposure matrix: its component (``edge``, ``web``), except
+        the Network's own groups (the interface endpoints'), named for what they guard."""
+        parent = self.by_urn.get(group.get("parent") or "")
+        if parent and parent["type"] == NETWORK_COMPONENT:
+            return group["name"].removeprefix(f"{parent['name']}-").removesuffix("-sg")
+        return self.owner(group)
 
 
 # --- Inventory ------------------------------------------------------------------------------------
@@ -149,7 +160,7 @@ def _peer(rule: Mapping[str, Any], index: Index, groups: Mapping[str, str]) -> s
 def permissions(graph: Graph) -> tuple[list[str], list[Permission]]:
     """The security-group nodes (named after their component) and every rule between them."""
     index = Index(graph)
-    groups = {g["outputs"]["id"]: index.owner(g) for g in index.of_type(SECURITY_GROUP)}
+    groups = {g["outputs"]["id"]: index.group_node(g) for g in index.of_type(SECURITY_GROUP)}
     found: list[Permission] = []
     for type_token, direction in ((INGRESS_RULE, "ingress"), (EGRESS_RULE, "egress")):
         for rule in index.of_type(type_token):
@@ -219,6 +230,8 @@ def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
             if not allowed_out:
                 continue
         matrix.setdefault((rule.peer, rule.group), []).append(rule.ports())
+    for key, ports in _cidr_sources(graph, rules).items():
+        matrix.setdefault(key, []).extend(ports)
     for node, ports in http_apis(graph).items():
         matrix.setdefault((INTERNET, node), []).append(ports)
     grounded = groups_without_internet_route(graph)
@@ -250,9 +263,15 @@ def _dig(inputs: Mapping[str, Any], path: tuple[str, ...]) -> list[str]:
 
 def groups_without_internet_route(graph: Graph) -> set[str]:
     """Security groups (by node name) used only in subnets that have no default route out."""
-    index = Index(graph)
-    names = {g["outputs"]["id"]: index.owner(g) for g in index.of_type(SECURITY_GROUP)}
     routed = {subnet for subnet, target in default_routes(graph).items() if target != "none"}
+    return {group for group, subnets in placements(graph).items() if subnets and not subnets & routed}
+
+
+def placements(graph: Graph) -> dict[str, set[str]]:
+    """Security group (by node name) -> the subnet ids of what uses it (tasks, load balancers,
+    endpoints, container instances)."""
+    index = Index(graph)
+    names = {g["outputs"]["id"]: index.group_node(g) for g in index.of_type(SECURITY_GROUP)}
     subnets_of: dict[str, set[str]] = {}
     for type_token, groups_at, subnets_at in _PLACEMENTS:
         for resource in index.of_type(type_token):
@@ -271,7 +290,49 @@ def groups_without_internet_route(graph: Graph) -> set[str]:
         for interface in template["inputs"].get("networkInterfaces") or []:
             for group_id in interface.get("securityGroups") or []:
                 subnets_of.setdefault(str(names.get(group_id, group_id)), set()).update(subnets)
-    return {group for group, subnets in subnets_of.items() if subnets and not subnets & routed}
+    return subnets_of
+
+
+def _inside(cidr: str, peers: Iterable[str]) -> bool:
+    """Whether the CIDR ``cidr`` lies inside one of the CIDRs ``peers``."""
+    try:
+        network = ipaddress.ip_network(cidr)
+        return any(
+            network.version == (peer := ipaddress.ip_network(other)).version and network.subnet_of(peer)  # type: ignore[arg-type]
+            for other in peers
+        )
+    except ValueError:
+        return False
+
+
+def _cidr_sources(graph: Graph, rules: list[Permission]) -> dict[tuple[str, str], list[str]]:
+    """Paths through rules that admit CIDRs (e.g. the endpoints admit each private subnet on 443): a
+    group whose every subnet lies inside CIDRs the destination admits on those ports, and whose egress
+    allows the port there, may connect."""
+    index = Index(graph)
+    cidr_of = {s["outputs"]["id"]: str(s["inputs"].get("cidrBlock", "")) for s in index.of_type(SUBNET)}
+    where = {
+        group: [cidr_of.get(subnet, "") for subnet in subnets] for group, subnets in placements(graph).items()
+    }
+    admitted: dict[tuple[str, Permission], list[str]] = {}
+    for rule in rules:
+        if rule.direction == "ingress" and rule.peer != INTERNET and rule.peer not in where:
+            port = Permission(rule.group, "ingress", "", rule.protocol, rule.from_port, rule.to_port)
+            admitted.setdefault((rule.group, port), []).append(rule.peer)
+    found: dict[tuple[str, str], list[str]] = {}
+    for (destination, port), peers in admitted.items():
+        for source, cidrs in where.items():
+            if source == destination or not cidrs or not all(_inside(cidr, peers) for cidr in cidrs):
+                continue
+            if any(
+                out.group == source
+                and out.direction == "egress"
+                and (out.peer in (INTERNET, destination) or all(_inside(peer, [out.peer]) for peer in peers))
+                and out.covers(port)
+                for out in rules
+            ):
+                found.setdefault((source, destination), []).append(port.ports())
+    return found
 
 
 def _port_order(ports: str) -> tuple[int, str]:

@@ -290,3 +290,12 @@ def test_outputs_the_offline_engine_invented_are_labelled_as_placeholders(dev_gr
     assert marked["vpcId"] and marked["url"] and marked["serviceNames"] and marked["clusterName"]
     assert not marked["region"] and not marked["cidrPlan"] and not marked["availabilityZones"]
     assert not marked["environment"]
+
+
+def test_without_nat_the_exposure_matrix_shows_tasks_reaching_the_endpoints_and_not_the_internet():
+    captured = graph.capture("private-dev", FIXTURES)
+    assert report.exposure_matrix(captured) == {
+        ("internet", "edge"): ["tcp/80"],
+        ("edge", "web"): ["tcp/8080"],
+        ("web", "endpoints"): ["tcp/443"],
+    }
