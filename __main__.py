@@ -162,6 +162,7 @@ if settings.services:
             service_connect=any(service.config.calls for service in settings.services),
             off_hours=settings.cluster.off_hours,
             tags=tags,
+            default_tags=settings.aws.default_tags,
             ec2=settings.cluster.ec2,
             vpc_id=network.vpc_id,
             subnet_ids=network.private_subnet_ids,

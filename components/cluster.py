@@ -344,6 +344,10 @@ class ClusterArgs:
     """When every service scales to zero and back (dev cost lever). Default: none, always on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags."""
+    default_tags: Mapping[str, str] = field(default_factory=dict)
+    """The provider's default tags (``aws:defaultTags``): the provider applies them to resources, but not
+    to a launch template's tag specifications nor to an Auto Scaling group (terraform-provider-aws
+    #19387, #32328), so EC2 instances and volumes get them from here."""
     service_connect: bool = False
     """Whether services call each other: then the stack gets one Cloud Map namespace for Service Connect."""
     ec2: Ec2Capacity | None = None
@@ -556,7 +560,8 @@ class Cluster(pulumi.ComponentResource):
             update_default_version=True,
             tag_specifications=[
                 aws.ec2.LaunchTemplateTagSpecificationArgs(
-                    resource_type=kind, tags=tags_with_name(child_name(name, "instance"), args.tags)
+                    resource_type=kind,
+                    tags=tags_with_name(child_name(name, "instance"), {**args.default_tags, **args.tags}),
                 )
                 for kind in ("instance", "volume")
             ],
@@ -599,7 +604,7 @@ class Cluster(pulumi.ComponentResource):
                 aws.autoscaling.GroupTagArgs(key="AmazonECSManaged", value="true", propagate_at_launch=True),
                 *(
                     aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
-                    for key, value in args.tags.items()
+                    for key, value in {**args.default_tags, **args.tags}.items()
                 ),
             ],
             opts=pulumi.ResourceOptions(

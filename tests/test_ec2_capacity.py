@@ -271,3 +271,14 @@ def test_the_plan_shows_container_instances_reachable_by_nobody_and_only_sending
     assert report.facts(captured)["ec2 instances"] == "m7g.large, c7g.large x2-6"
     assert "cluster: ECS container instances<br/>EC2 Auto Scaling group" in report.mermaid(captured)
     assert "api: EC2 service" in report.mermaid(captured)
+
+
+def test_instances_and_volumes_carry_the_stacks_default_tags_which_the_provider_does_not_propagate(ec2: Run):
+    # terraform-provider-aws #19387 / #32328: default_tags reach neither tag specifications nor an ASG.
+    expected = {"Environment": "prod", "Project": "webstack", "ManagedBy": "pulumi", "Stack": REFERENCE}
+    (template,) = ec2.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    for spec in template.inputs["tagSpecifications"]:
+        assert spec["tags"].items() >= expected.items(), spec["resourceType"]
+    (group,) = ec2.of_type("aws:autoscaling/group:Group")
+    propagated = {tag["key"]: tag["value"] for tag in group.inputs["tags"] if tag["propagateAtLaunch"]}
+    assert propagated.items() >= expected.items()

@@ -4,6 +4,7 @@ default VPC or cluster, or refuse it)."""
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -92,3 +93,50 @@ def test_the_load_balancer_is_an_application_load_balancer_with_a_bounded_idle_t
         check = group.inputs["healthCheck"]
         assert (check["protocol"], check["port"], check["timeout"]) == ("HTTP", "traffic-port", 5)
         assert check["timeout"] < check["interval"]
+
+
+TAGGED_FIXTURES = ("example-prod", "data-prod", "workers-dev", "reference-apigw-ec2", "private-dev")
+"""Fixtures that between them hold every kind of resource webstack makes."""
+
+
+@functools.cache
+def _fixture_run(fixture: str) -> Run:
+    return run_stack(fixture, root=FIXTURES)
+
+
+def _takes_tags(type_: str) -> bool:
+    """Whether the pulumi_aws resource class of ``type_`` has a ``tags`` argument."""
+    import importlib
+    import inspect
+
+    package, _, rest = type_.partition(":")
+    if package != "aws":
+        return False
+    module, _, name = rest.partition(":")
+    resource = getattr(importlib.import_module(f"pulumi_aws.{module.split('/')[0]}"), name, None)
+    return resource is not None and "tags" in inspect.signature(resource._internal_init).parameters
+
+
+@pytest.mark.parametrize("fixture", TAGGED_FIXTURES)
+def test_every_resource_that_takes_tags_carries_the_stack_tag(fixture: str):
+    run = _fixture_run(fixture)
+    untagged = []
+    for resource in (r for r in run.resources if r.custom and _takes_tags(r.type)):
+        tags = resource.inputs.get("tags")
+        if isinstance(tags, list):  # an Auto Scaling group's tag blocks
+            tags = {tag["key"]: tag["value"] for tag in tags}
+        if not isinstance(tags, dict) or tags.get("Stack") != fixture:
+            untagged.append(f"{resource.type} {resource.name}")
+    assert untagged == []
+
+
+@pytest.mark.parametrize("fixture", TAGGED_FIXTURES)
+def test_every_security_group_and_rule_says_what_it_is_for(fixture: str):
+    kinds = (
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    )
+    rules = [r for r in _fixture_run(fixture).resources if r.type in kinds]
+    assert len(rules) > 5
+    assert [r.name for r in rules if len(str(r.inputs.get("description") or "")) < 10] == []
