@@ -19,6 +19,7 @@ Usage::
     venv/bin/python -m tests.mutation                    # all four modules, every mutant
     venv/bin/python -m tests.mutation edge --limit 40    # one module, a sample of 40 mutants
     venv/bin/python -m tests.mutation --without-snapshots   # score of the semantic tests alone
+    venv/bin/python -m tests.mutation --only network:57,edge:12   # re-run survivors after new tests
 
 It prints one line per mutant and a table of scores, and writes them to ``out/mutation.json``.
 Surviving infrastructure-changing mutants are listed with the line and the change: each one is a
@@ -345,6 +346,9 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown module {', '.join(unknown)}; choose from {', '.join(MODULES)}")
     args.modules = args.modules or list(MODULES)
+    only = {(part.split(":")[0], int(part.split(":")[1])) for part in args.only.split(",") if ":" in part}
+    if only:
+        args.modules = list(dict.fromkeys(module for module, _ in only))
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     import pulumi_aws  # noqa: F401 (warm the heavy imports once, before forking)
@@ -358,7 +362,9 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     for module in args.modules:
         found = list(mutants(module))
-        if args.limit and len(found) > args.limit:
+        if only:
+            found = [mutant for mutant in found if (module, mutant.index) in only]
+        elif args.limit and len(found) > args.limit:
             found = random.Random(args.seed).sample(found, args.limit)
         print(f"== components/{module}.py: {len(found)} mutants", flush=True)
         for mutant in found:
