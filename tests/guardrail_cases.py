@@ -143,6 +143,14 @@ CASES: tuple[Case, ...] = (
     _case("ssh from the vpc", INGRESS, _ingress(22, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
     _case("range covering rdp", INGRESS, _ingress(3000, 4000, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
     _case("all protocols", INGRESS, _ingress(0, 0, cidr="10.0.0.0/8", protocol="-1"), ADMIN, urn=SERVICE_URN),
+    # Terraform and the provider also accept "all" for every protocol (normalised to -1).
+    _case(
+        "all protocols by name",
+        INGRESS,
+        _ingress(0, 0, cidr="10.0.0.0/8", protocol="all"),
+        ADMIN,
+        urn=SERVICE_URN,
+    ),
     _case("ssh from internet on the edge", INGRESS, _ingress(22), ADMIN, OPEN, urn=EDGE_URN),
     _case(
         "service from the edge group",

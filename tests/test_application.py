@@ -119,6 +119,8 @@ def test_prod_serves_https_with_tls13_and_http_only_redirects(prod: Run):
         "HTTPS",
         TLS_POLICY,
     )
+    # TLS 1.3 with TLS 1.2 as the floor (AWS describe-ssl-policies); a typo here fails only at deploy.
+    assert TLS_POLICY == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert https.inputs["certificateArn"].startswith("arn:aws:acm:eu-west-1:222222222222:certificate/")
     assert https.inputs["defaultActions"] == [
         {
@@ -370,6 +372,9 @@ def test_prod_logs_load_balancer_access_to_a_private_tls_only_bucket(prod: Run):
     assert sse == {"sseAlgorithm": "AES256"}
     (expiry,) = prod.named("edge-access-logs-lifecycle").inputs["rules"]
     assert (expiry["status"], expiry["expiration"]["days"]) == ("Enabled", 90)
+    # The whole bucket (an empty prefix filter), and failed uploads are not kept for ever.
+    assert expiry["filter"] == {"prefix": ""}
+    assert expiry["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
     deny, allow = policy_statements(prod.named("edge-access-logs-policy").inputs["policy"])
     assert (deny["Effect"], deny["Principal"], deny["Condition"]) == (
         "Deny",
