@@ -140,6 +140,13 @@ CASES: tuple[Case, ...] = (
     _case("edge other port from internet", INGRESS, _ingress(8080), OPEN, urn=EDGE_URN),
     _case("edge port range from internet", INGRESS, _ingress(80, 443), OPEN, urn=EDGE_URN),
     _case("service https from internet", INGRESS, _ingress(443), OPEN, urn=SERVICE_URN),
+    _case(
+        "service from the ipv6 internet",
+        INGRESS,
+        {"ipProtocol": "tcp", "fromPort": 8080, "toPort": 8080, "cidrIpv6": "::/0"},
+        OPEN,
+        urn=SERVICE_URN,
+    ),
     _case("ssh from the vpc", INGRESS, _ingress(22, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
     _case("range covering rdp", INGRESS, _ingress(3000, 4000, cidr="10.0.0.0/8"), ADMIN, urn=SERVICE_URN),
     _case("all protocols", INGRESS, _ingress(0, 0, cidr="10.0.0.0/8", protocol="-1"), ADMIN, urn=SERVICE_URN),
