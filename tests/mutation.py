@@ -330,23 +330,47 @@ def run_mutant(mutant: Mutant, source: str, baseline: dict[str, Any], without_sn
     return Outcome(mutant, result["status"], result["detail"], round(time.monotonic() - started, 1))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def wanted(only: str) -> set[tuple[str, int]]:
+    """``network:57,edge:12`` -> {("network", 57), ("edge", 12)}."""
+    return {(part.split(":")[0], int(part.split(":")[1])) for part in only.split(",") if ":" in part}
+
+
+def choose(module: str, limit: int, seed: int, only: set[tuple[str, int]]) -> list[Mutant]:
+    """The module's mutants to run: exactly ``only``'s, else a seeded sample of ``limit``, else all."""
+    found = mutants(module)
+    if only:
+        return [mutant for mutant in found if (module, mutant.index) in only]
+    if limit and len(found) > limit:
+        return random.Random(seed).sample(found, limit)
+    return found
+
+
+def parser() -> argparse.ArgumentParser:
+    found = argparse.ArgumentParser(
         prog="python -m tests.mutation", description=(__doc__ or "").splitlines()[0]
     )
-    parser.add_argument(
+    found.add_argument(
         "modules", nargs="*", metavar="MODULE", help=f"any of {', '.join(MODULES)} (default: all)"
     )
-    parser.add_argument("--limit", type=int, default=0, help="a random sample of N mutants per module")
-    parser.add_argument("--seed", type=int, default=9, help="seed of the sample")
-    parser.add_argument("--without-snapshots", action="store_true", help="score the semantic tests alone")
-    parser.add_argument("--report", type=Path, default=ROOT / "out" / "mutation.json")
-    args = parser.parse_args(argv)
+    found.add_argument("--limit", type=int, default=0, help="a random sample of N mutants per module")
+    found.add_argument("--seed", type=int, default=9, help="seed of the sample")
+    found.add_argument("--without-snapshots", action="store_true", help="score the semantic tests alone")
+    found.add_argument("--report", type=Path, default=ROOT / "out" / "mutation.json")
+    found.add_argument(
+        "--only",
+        default="",
+        help="re-run exactly these mutants, e.g. network:57,edge:12 (module:index from a report)",
+    )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     unknown = [module for module in args.modules if module not in MODULES]
     if unknown:
-        parser.error(f"unknown module {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+        parser().error(f"unknown module {', '.join(unknown)}; choose from {', '.join(MODULES)}")
     args.modules = args.modules or list(MODULES)
-    only = {(part.split(":")[0], int(part.split(":")[1])) for part in args.only.split(",") if ":" in part}
+    only = wanted(args.only)
     if only:
         args.modules = list(dict.fromkeys(module for module, _ in only))
     os.chdir(ROOT)
@@ -361,11 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     outcomes: list[Outcome] = []
     for module in args.modules:
-        found = list(mutants(module))
-        if only:
-            found = [mutant for mutant in found if (module, mutant.index) in only]
-        elif args.limit and len(found) > args.limit:
-            found = random.Random(args.seed).sample(found, args.limit)
+        found = choose(module, args.limit, args.seed, only)
         print(f"== components/{module}.py: {len(found)} mutants", flush=True)
         for mutant in found:
             outcome = run_mutant(mutant, source_of(mutant), baseline, args.without_snapshots)

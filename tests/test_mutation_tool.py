@@ -53,3 +53,12 @@ def test_the_scores_leave_out_mutants_that_change_no_graph():
         "killed": 1,
         "score": "50.0%",
     }
+
+
+def test_only_reruns_exactly_the_named_mutants_and_a_limit_takes_the_same_sample_each_time():
+    args = mutation.parser().parse_args(["--only", "edge:3,edge:151", "--limit", "5"])
+    only = mutation.wanted(args.only)
+    assert only == {("edge", 3), ("edge", 151)}
+    assert [m.index for m in mutation.choose("edge", args.limit, args.seed, only)] == [3, 151]
+    sample = mutation.choose("edge", 5, 9, set())
+    assert len(sample) == 5 and sample == mutation.choose("edge", 5, 9, set())
