@@ -173,6 +173,18 @@ CASES: tuple[Case, ...] = (
         OPEN,
     ),
     _case(
+        "inline all protocols from the vpc",
+        SG,
+        {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/8"]}]},
+        ADMIN,
+    ),
+    _case(
+        "legacy rule for all protocols from the vpc",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
+        {"type": "ingress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/8"]},
+        ADMIN,
+    ),
+    _case(
         "empty default group",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
         {"ingress": [], "egress": []},
