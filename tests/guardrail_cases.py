@@ -296,6 +296,8 @@ CASES: tuple[Case, ...] = (
         {"loadBalancerType": "application"},
         "alb-drops-invalid-headers",
     ),
+    # Header validation is an ALB setting; a network load balancer has no such field.
+    _case("network load balancer", "aws:lb/loadBalancer:LoadBalancer", {"loadBalancerType": "network"}),
     _case(
         "hardened repository",
         ECR,
