@@ -31,6 +31,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from components.encryption import encrypted_log_group
 from components.naming import child_name, member_name, tags_with_name, type_token
+from components.network import security_group_path
 from components.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -402,27 +403,14 @@ class ApiGateway(pulumi.ComponentResource):
             tags=tags_with_name(child_name(name, "link-sg"), args.tags),
             opts=self._child,
         )
-        aws.vpc.SecurityGroupEgressRule(
-            child_name(name, "link-out-to-edge"),
-            security_group_id=group.id,
-            description="To the internal load balancer's listener",
-            ip_protocol="tcp",
-            from_port=args.listener_port,
-            to_port=args.listener_port,
-            referenced_security_group_id=args.load_balancer_security_group_id,
-            tags=args.tags,
-            opts=self._child,
-        )
-        aws.vpc.SecurityGroupIngressRule(
-            child_name(name, "edge-in-from-link"),
-            security_group_id=args.load_balancer_security_group_id,
-            description="From the API Gateway VPC link only",
-            ip_protocol="tcp",
-            from_port=args.listener_port,
-            to_port=args.listener_port,
-            referenced_security_group_id=group.id,
-            tags=args.tags,
-            opts=self._child,
+        security_group_path(
+            (child_name(name, "link-out-to-edge"), "To the internal load balancer's listener"),
+            (child_name(name, "edge-in-from-link"), "From the API Gateway VPC link only"),
+            group.id,
+            args.load_balancer_security_group_id,
+            args.listener_port,
+            args.tags,
+            self._child,
         )
         self.security_group_id = group.id
         # Subnets and groups are ForceNew (TF src apigatewayv2/vpc_link.go): a change replaces the link.

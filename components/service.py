@@ -35,6 +35,7 @@ from components.encryption import encrypted_log_group
 from components.guardrails import ADMIN_PORTS, TASK_EXECUTION_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
+from components.network import security_group_path
 from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
 from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 from components.schema import (
@@ -1200,6 +1201,8 @@ class Service(pulumi.ComponentResource):
                 aws.ecs.ServiceLoadBalancerArgs(
                     target_group_arn=args.target_group_arn, container_name=name, container_port=settings.port
                 ),
+                # Adding an extra port updates the service in place: load_balancer stopped being ForceNew
+                # when UpdateService learnt load balancers (terraform-provider-aws #23596, PR #23597).
                 *(
                     aws.ecs.ServiceLoadBalancerArgs(
                         target_group_arn=args.extra_target_groups[extra.name],
@@ -1469,18 +1472,6 @@ class Service(pulumi.ComponentResource):
             tags=tags_with_name(child_name(name, "sg"), args.tags),
             opts=child,
         )
-        if port is not None and args.edge_security_group_id is not None:
-            aws.vpc.SecurityGroupIngressRule(
-                child_name(name, "in-from-edge"),
-                security_group_id=security_group.id,
-                description="From the edge load balancer",
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=args.edge_security_group_id,
-                tags=args.tags,
-                opts=child,
-            )
         aws.vpc.SecurityGroupEgressRule(
             child_name(name, "out-https"),
             security_group_id=security_group.id,
@@ -1493,10 +1484,21 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         edge = args.edge_security_group_id
+        if port is not None and edge is not None:
+            # The edge may send to this service, on this port, and to nothing else.
+            security_group_path(
+                (child_name(name, "edge-out"), f"To the {name} tasks"),
+                (child_name(name, "in-from-edge"), "From the edge load balancer"),
+                edge,
+                security_group.id,
+                port,
+                args.tags,
+                child,
+            )
         for extra in args.settings.config.extra_ports:
             if edge is None:
                 break
-            _path(
+            security_group_path(
                 (child_name(name, f"edge-out-{extra.name}"), f"To the {name} tasks on {extra.name}"),
                 (
                     child_name(name, f"in-from-edge-{extra.name}"),
@@ -1507,19 +1509,6 @@ class Service(pulumi.ComponentResource):
                 extra.port,
                 args.tags,
                 child,
-            )
-        if port is not None and args.edge_security_group_id is not None:
-            # The edge may send to this service, on this port, and to nothing else.
-            aws.vpc.SecurityGroupEgressRule(
-                child_name(name, "edge-out"),
-                security_group_id=args.edge_security_group_id,
-                description=f"To the {name} tasks",
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                referenced_security_group_id=security_group.id,
-                tags=args.tags,
-                opts=child,
             )
         return security_group
 
@@ -1558,7 +1547,7 @@ class Service(pulumi.ComponentResource):
         """To each declared store and nothing more: egress from the tasks to the store's group on its
         port, and the matching ingress on the store's group (security-group references, never CIDRs)."""
         for link in args.data_stores:
-            _path(
+            security_group_path(
                 (child_name(name, f"to-{link.kind}-{link.name}"), f"To the {link.name} {link.kind}"),
                 (child_name(name, f"{link.kind}-{link.name}-in"), f"From the {name} tasks"),
                 security_group.id,
@@ -1579,7 +1568,7 @@ class Service(pulumi.ComponentResource):
         port, and that group admits this one there. Service Connect's proxy listens on the container
         port, not the alias port (AWS service-connect-concepts.html, "Networking")."""
         for callee in args.callees:
-            _path(
+            security_group_path(
                 (child_name(name, f"calls-{callee.name}-out"), f"To {callee.name} over Service Connect"),
                 (child_name(name, f"calls-{callee.name}-in"), f"From {name} over Service Connect"),
                 security_group.id,
@@ -2033,38 +2022,3 @@ def _port_mappings(settings: ServiceSettings) -> list[dict[str, Any]]:
         mapping = {"name": SERVICE_CONNECT_PORT_NAME, **mapping, "appProtocol": "http"}
     extras = [{"containerPort": extra.port, "protocol": "tcp"} for extra in settings.config.extra_ports]
     return [mapping, *extras]
-
-
-def _path(
-    egress: tuple[str, str],
-    ingress: tuple[str, str],
-    source_group_id: pulumi.Input[str],
-    destination_group_id: pulumi.Input[str],
-    port: int,
-    tags: Mapping[str, str],
-    child: pulumi.ResourceOptions,
-) -> None:
-    """One TCP path between two security groups: egress on the source and ingress on the destination,
-    each referencing the other group (never a CIDR). ``egress``/``ingress``: (logical name, description)."""
-    aws.vpc.SecurityGroupEgressRule(
-        egress[0],
-        security_group_id=source_group_id,
-        description=egress[1],
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        referenced_security_group_id=destination_group_id,
-        tags=tags,
-        opts=child,
-    )
-    aws.vpc.SecurityGroupIngressRule(
-        ingress[0],
-        security_group_id=destination_group_id,
-        description=ingress[1],
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        referenced_security_group_id=source_group_id,
-        tags=tags,
-        opts=child,
-    )
