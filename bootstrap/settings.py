@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import Field, StrictBool, StrictStr, field_validator
 
-from components.config import AwsSettings, parse_aws, parse_namespace, raw_config
-from components.schema import ConfigError, StrictModel
+from stack.config import AwsSettings, parse_aws, parse_namespace, raw_config
+from stack.schema import ConfigError, StrictModel
 
 NAMESPACE = "webstack-bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")

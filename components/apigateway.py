@@ -32,7 +32,7 @@ from pydantic import Field, StrictInt, StrictStr
 from components.encryption import encrypted_log_group
 from components.naming import child_name, member_name, tags_with_name, type_token
 from components.network import security_group_path
-from components.schema import (
+from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
     Environment,

@@ -18,7 +18,7 @@ from pydantic import Field, StrictInt, StrictStr, field_validator
 
 from components.datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, store_base
 from components.naming import child_name, tags_with_name, type_token
-from components.schema import Environment, StrictModel
+from stack.schema import Environment, StrictModel
 
 VALKEY_PORT = 6379
 VALKEY_VERSIONS = ("7.2", "8.0")

@@ -22,7 +22,7 @@ from components.buckets import private_bucket
 from components.domain import CLOUDFRONT_REGION, DomainSettings, host_in_zone
 from components.iam import Statement
 from components.naming import child_name, tags_with_name, type_token
-from components.schema import StrictModel
+from stack.schema import StrictModel
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 """AWS managed cache policy Managed-CachingOptimized."""

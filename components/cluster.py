@@ -26,7 +26,7 @@ from components.instances import (
     instance_type_problem,
 )
 from components.naming import IAM_PATH, child_name, tags_with_name, type_token
-from components.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
 
 # --- Config: `webstack:cluster` -------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from components.encryption import encrypted_log_group
 from components.guardrails import ENHANCED_MONITORING_POLICY_ARN
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, type_token
-from components.schema import (
+from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
     Environment,

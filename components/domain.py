@@ -18,7 +18,7 @@ import pulumi_aws as aws
 from pydantic import Field, StrictStr
 
 from components.naming import child_name, member_name, tags_with_name, type_token
-from components.schema import StrictModel
+from stack.schema import StrictModel
 
 VALIDATION_TIMEOUT = "20m"
 """CertificateValidation waits 75 min by default on wrong records (TF acm/certificate_validation.go)."""

@@ -35,7 +35,7 @@ from components.buckets import private_bucket
 from components.iam import Statement
 from components.naming import child_name, member_name, tags_with_name, type_token
 from components.regions import ELB_LOG_DELIVERY_ACCOUNTS
-from components.schema import Environment, StrictModel
+from stack.schema import Environment, StrictModel
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
 HTTP_PORT = 80

@@ -22,7 +22,7 @@ from components import cidr
 from components.encryption import encrypted_log_group
 from components.iam import service_trust
 from components.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
-from components.schema import (
+from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_ZONES,
     RETENTION_FIX,

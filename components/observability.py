@@ -27,7 +27,7 @@ from components.alarms import CacheTarget, DatabaseTarget, Metric, ServiceThresh
 from components.encryption import CLOUDWATCH_ALARMS
 from components.iam import Statement, account_policy
 from components.naming import child_name, member_name, type_token, zone_letter
-from components.schema import Environment, StrictModel
+from stack.schema import Environment, StrictModel
 
 BUDGETS = "budgets.amazonaws.com"
 DEFAULT_APP_ERROR_PATTERN = "?ERROR ?Error ?Exception"

@@ -17,7 +17,7 @@ import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr
 
 from components.naming import child_name, tags_with_name, type_token
-from components.schema import StrictModel
+from stack.schema import StrictModel
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 """The SQS maximum. A standard queue keeps a message's original enqueue time when it moves to the DLQ,

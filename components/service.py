@@ -38,7 +38,7 @@ from components.naming import IAM_PATH, child_name, member_name, reserved_by, ta
 from components.network import security_group_path
 from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
 from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
-from components.schema import (
+from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_TASKS,
     RETENTION_FIX,

@@ -16,7 +16,7 @@ from pydantic import Field, StrictBool, StrictInt, field_validator
 from components.encryption import KEY_DELETION_WINDOW_DAYS, encrypted_log_group, key_policy_statements
 from components.iam import Statement, account_policy
 from components.naming import child_name, tags_with_name, type_token
-from components.schema import (
+from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
     Environment,

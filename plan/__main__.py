@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from components.schema import ConfigError
 from plan import changes, compare_source, cost, diagram, graph, report, routing
 from plan.engine import PROJECT_ROOT, EngineError
+from stack.schema import ConfigError
 
 EXIT_BAD_INPUT = 2
 

@@ -207,23 +207,34 @@ def source_of(mutant: Mutant) -> str:
     return ast.unparse(tree)
 
 
+PROJECT_PACKAGES = ("components", "stack", "plan", "tests", "tools")
+"""Top-level folders whose modules a mutant can make stale."""
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
 def _local_imports(module_path: Path) -> set[str]:
+    package = _module_name(module_path).split(".")
+    if module_path.name != "__init__.py":
+        package = package[:-1]
     names: set[str] = set()
     for node in ast.walk(ast.parse(module_path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
-    return {name for name in names if name.split(".")[0] in {"components", "plan", "tests"}}
+    return {name for name in names if name.split(".")[0] in PROJECT_PACKAGES}
 
 
 def dependents(module: str) -> set[str]:
     """``components.<module>`` and every project module that imports it, directly or not."""
-    files = [*ROOT.glob("components/*.py"), *ROOT.glob("plan/*.py"), *ROOT.glob("tests/*.py")]
-    imports = {
-        f"{path.parent.name}.{path.stem}".removesuffix(".__init__"): _local_imports(path) for path in files
-    }
+    files = [path for folder in PROJECT_PACKAGES for path in (ROOT / folder).rglob("*.py")]
+    imports = {_module_name(path): _local_imports(path) for path in files}
     found = {f"components.{module}"}
     while True:
         more = {name for name, used in imports.items() if used & found and name not in found}

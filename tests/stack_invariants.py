@@ -17,9 +17,9 @@ from typing import Any
 
 from components.edge import HTTP_PORT, HTTPS_PORT, TLS_POLICY
 from components.guardrails import check_resource, policy_statements
-from components.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS
 from plan import graph, report
 from plan.engine import Run, run_stack, stack_config
+from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS
 
 PROD_FLOW_LOG_RETENTION_DAYS = 365
 """components/network.py: prod keeps VPC flow logs at least a year."""

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from components.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
 from components.naming import COMPONENT_NAMES, TYPE_PREFIX, reserved_by, type_token
 from components.network import NatMode
-from components.schema import ConfigError, Environment
 from plan.engine import Run, run_stack, stack_config
+from stack.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
+from stack.schema import ConfigError, Environment
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 DEV_TAGS = {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}}

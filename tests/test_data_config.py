@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from components.config import parse_settings
+from stack.config import parse_settings
 from tests.test_config import IMAGE, problems_of, raw
 
 PROD_DB = {"main": {}}

@@ -7,9 +7,9 @@ from typing import Any, get_origin
 
 from pydantic import BaseModel
 
-from components.config import WebstackConfig, _model_inside, parse_settings
 from plan import benchmark, graph
 from plan.engine import PROJECT_ROOT, parse_yaml, stack_config
+from stack.config import WebstackConfig, _model_inside, parse_settings
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 README = (PROJECT_ROOT / "README.md").read_text()

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from components.config import parse_settings
 from components.guardrails import check_resource
 from components.instances import Architecture, architecture_of
-from components.schema import ConfigError
 from plan.engine import Run, run_stack
+from stack.config import parse_settings
+from stack.schema import ConfigError
 from tests.fixture_stacks import FIXTURES
 from tests.test_config import IMAGE, raw
 

@@ -13,7 +13,6 @@ import pytest
 import yaml
 
 from components import regions
-from components.config import ConfigError
 from plan.engine import (
     PROJECT_ROOT,
     AutonameTooLongError,
@@ -23,6 +22,7 @@ from plan.engine import (
     run_stack,
     stack_config,
 )
+from stack.config import ConfigError
 
 FIXTURES = Path(__file__).parent / "stacks"
 

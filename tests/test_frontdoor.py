@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from components.guardrails import policy_statements
-from components.schema import ConfigError
 from plan import graph, report
 from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
+from stack.schema import ConfigError
 from tests.test_config import IMAGE, problems_of, raw
 
 STACKS = Path(__file__).parent / "stacks"

@@ -333,8 +333,8 @@ def test_the_network_outputs_isolated_subnet_ids_and_their_plan():
 
 
 def _without_nat(image: str) -> list[str]:
-    from components.config import parse_settings
-    from components.schema import ConfigError
+    from stack.config import parse_settings
+    from stack.schema import ConfigError
     from tests.test_config import raw
 
     try:

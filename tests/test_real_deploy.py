@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from components import priorities
 from components.artifacts import ALWAYS_IGNORED, context_tag, ignore_patterns
-from components.config import parse_settings
-from components.schema import ConfigError
 from plan import aws_rules
 from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack, stack_config
+from stack.config import parse_settings
+from stack.schema import ConfigError
 
 FIXTURES = Path(__file__).parent / "stacks"
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"

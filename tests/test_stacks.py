@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from components.guardrails import check_resource
-from components.schema import ConfigError
 from plan.engine import PROJECT_ROOT, run_stack, stack_config
+from stack.schema import ConfigError
 from tests import stack_invariants
 from tests.fixture_stacks import BOOTSTRAP, USER_STACKS
 from tests.stack_invariants import INVARIANTS, Synthesized

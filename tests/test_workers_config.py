@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from components import schedules
-from components.config import parse_settings
-from components.schema import ConfigError
+from stack.config import parse_settings
+from stack.schema import ConfigError
 from tests.test_config import IMAGE, raw
 
 WEB = {"image": IMAGE, "port": 8080}

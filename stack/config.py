@@ -61,7 +61,6 @@ from components.network import (
 )
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.queue import QueueConfig, QueueSettings, queue_settings
-from components.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from components.service import (
     ServiceConfig,
     ServiceSettings,
@@ -72,6 +71,7 @@ from components.service import (
     service_settings,
 )
 from components.waf import WafConfig, WafSettings, waf_settings
+from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 
 PROJECT = "webstack"
 """The config namespace of this project (``webstack:<key>``)."""

@@ -1,7 +1,7 @@
 """The base pieces every component's config schema uses (no component imports, so no cycles).
 
 Each component declares the schema of its own ``webstack:<section>`` beside itself (e.g.
-:class:`components.network.NetworkConfig`); :mod:`components.config` assembles the sections, reads a
+:class:`components.network.NetworkConfig`); :mod:`stack.config` assembles the sections, reads a
 stack and reports every problem at once.
 """
 

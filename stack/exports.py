@@ -1,0 +1,93 @@
+"""The stack outputs users and the operator tools read (``pulumi stack output``). Names never change."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.cdn import Cdn
+from components.cluster import Cluster
+from components.observability import Observability
+from stack.config import StackSettings
+from stack.wiring.data import DataTier
+from stack.wiring.foundation import Foundation
+from stack.wiring.front import FrontDoor
+from stack.wiring.services import Apps
+
+
+def export_network(settings: StackSettings, foundation: Foundation) -> None:
+    network = foundation.network
+    pulumi.export("environment", settings.environment.value)
+    pulumi.export("region", settings.aws.region)
+    pulumi.export("availabilityZones", list(settings.network.availability_zones or ()))
+    pulumi.export("vpcId", network.vpc_id)
+    pulumi.export("publicSubnetIds", network.public_subnet_ids)
+    pulumi.export("privateSubnetIds", network.private_subnet_ids)
+    pulumi.export("natGatewayIds", network.nat_gateway_ids)
+    pulumi.export("cidrPlan", network.cidr_plan)
+
+
+def export_data_tier(settings: StackSettings, foundation: Foundation, data: DataTier) -> None:
+    if settings.data_tier:
+        pulumi.export("isolatedSubnetIds", foundation.network.isolated_subnet_ids)
+    if data.databases:
+        pulumi.export(
+            "databases",
+            {
+                name: {
+                    "address": database.address,
+                    "port": database.port,
+                    "dbName": database.link().environment["DB_NAME"],
+                    "secretArn": database.secret_arn,
+                    "identifier": database.identifier,
+                    "services": [s.name for s in settings.services if s.config.database == name],
+                }
+                for name, database in data.databases.items()
+            },
+        )
+    if data.caches:
+        pulumi.export(
+            "caches",
+            {
+                name: {
+                    "address": cache.address,
+                    "port": cache.link().port,
+                    "secretArn": cache.secret_arn,
+                    "services": [s.name for s in settings.services if s.config.cache == name],
+                }
+                for name, cache in data.caches.items()
+            },
+        )
+
+
+def export_apps(
+    settings: StackSettings, cluster: Cluster, front: FrontDoor, apps: Apps, cdn: Cdn | None
+) -> None:
+    if cdn is not None and settings.static:
+        pulumi.export("staticUrl", f"https://{settings.static.host}")
+        pulumi.export("staticBucket", cdn.bucket_name)
+    gateway = front.gateway
+    pulumi.export(
+        "url",
+        f"https://{settings.domain.host}" if settings.domain else gateway.url if gateway else front.edge.url,
+    )
+    services = apps.services
+    pulumi.export("clusterName", cluster.cluster_name)
+    pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})
+    pulumi.export("logGroups", {name: service.log_group_name for name, service in services.items()})
+    pulumi.export(
+        "repositoryUrls",
+        {
+            name: service.repository_url
+            for name, service in services.items()
+            if service.repository_url is not None
+        },
+    )
+    pulumi.export("images", {name: service.image for name, service in services.items()})
+    if apps.queues:
+        pulumi.export("queueUrls", {name: queue.url for name, queue in apps.queues.items()})
+
+
+def export_observability(foundation: Foundation, observability: Observability) -> None:
+    pulumi.export("dashboard", observability.dashboard_name)
+    if foundation.notifications is not None:
+        pulumi.export("alarmTopicArn", foundation.notifications.topic_arn)

@@ -1,0 +1,78 @@
+"""The stack key, the alarm topic and the network: what every other component is built on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.encryption import StackKey, StackKeyArgs
+from components.network import Network, NetworkArgs, endpoint_services
+from components.observability import Notifications, NotificationsArgs
+from stack.config import StackSettings
+
+
+@dataclass(frozen=True)
+class Foundation:
+    """The stack key, the optional notifications topic and the network."""
+
+    stack_key: StackKey
+    notifications: Notifications | None
+    alarm_topic: pulumi.Output[str] | None
+    network: Network
+
+
+def tags_of(settings: StackSettings) -> dict[str, str]:
+    """The tags every component adds to its resources (on top of the provider's default tags)."""
+    return {"Stack": settings.stack}
+
+
+def build_foundation(settings: StackSettings) -> Foundation:
+    """First the key (every log group, Exec session and the topic use it), then the topic, then the VPC."""
+    tags = tags_of(settings)
+    observing = settings.observability
+    stack_key = StackKey(
+        "stack-key", StackKeyArgs(region=settings.aws.region, publishers=observing.publishers, tags=tags)
+    )
+    # Before the services: they alarm into its topic (and name their deployment alarms).
+    notifications = (
+        Notifications(
+            "alerts",
+            NotificationsArgs(
+                kms_key_arn=stack_key.arn,
+                region=settings.aws.region,
+                emails=observing.emails,
+                https_endpoints=observing.https_endpoints,
+                budget=observing.budget,
+                tags=tags,
+            ),
+        )
+        if observing.topic
+        else None
+    )
+    alarm_topic = notifications.topic_arn if notifications and observing.alarms else None
+    return Foundation(stack_key, notifications, alarm_topic, _network(settings, stack_key))
+
+
+def _network(settings: StackSettings, stack_key: StackKey) -> Network:
+    services = settings.services
+    return Network(
+        "webstack",
+        NetworkArgs(
+            cidr=settings.network.cidr,
+            zones=settings.network.availability_zones or (),
+            nat_mode=settings.network.nat_mode,
+            flow_log_retention_days=settings.network.flow_log_retention_days,
+            region=settings.aws.region,
+            kms_key_arn=stack_key.arn,
+            interface_endpoints=endpoint_services(
+                [arn for service in services for arn in service.secret_resource_arns],
+                exec_enabled=settings.cluster.exec_enabled and bool(services),
+                ec2_capacity=settings.cluster.ec2 is not None and bool(services),
+            )
+            if settings.network.interface_endpoints
+            else (),
+            tags=tags_of(settings),
+            isolated=settings.data_tier,
+        ),
+    )

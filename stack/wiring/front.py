@@ -1,0 +1,203 @@
+"""The front door: the domain and its certificates, the edge (load balancer), the optional HTTP API
+in front of it, the WAF, and after the services the DNS aliases and the static site's CDN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, gateway_routes
+from components.cdn import Cdn, CdnArgs
+from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
+from components.edge import Edge, EdgeArgs, EdgeKind, EdgeRoute, TargetHealthCheck
+from components.service import route_key
+from components.waf import Scope, Waf, WafArgs, waf_log_group_name
+from stack.config import StackSettings
+from stack.wiring.foundation import Foundation, tags_of
+
+
+@dataclass(frozen=True)
+class FrontDoor:
+    """The domain (if any), the edge and the HTTP API (with ``edge.kind: apigateway``)."""
+
+    domain: Domain | None
+    edge: Edge
+    gateway: ApiGateway | None
+
+
+def build_front_door(settings: StackSettings, foundation: Foundation) -> FrontDoor:
+    """Domain, edge, API Gateway and WAF, in the order their references need."""
+    domain = _domain(settings)
+    edge = _edge(settings, foundation, domain)
+    gateway = _gateway(settings, foundation, domain, edge)
+    if settings.waf.enabled:
+        Waf(
+            "waf",
+            WafArgs(
+                settings=settings.waf,
+                scope=Scope.REGIONAL,
+                region=settings.aws.region,
+                log_group_name=waf_log_group_name(pulumi.get_project(), settings.stack),
+                protected_arn=edge.load_balancer_arn,
+                kms_key_arn=foundation.stack_key.arn,
+                tags=tags_of(settings),
+            ),
+        )
+    return FrontDoor(domain, edge, gateway)
+
+
+def _domain(settings: StackSettings) -> Domain | None:
+    if not settings.domain:
+        return None
+    return Domain(
+        "domain",
+        DomainArgs(
+            zone_id=settings.domain.zone_id or "",
+            certificates=(
+                CertificateRequest(role="cert", names=(settings.domain.host,)),
+                # CloudFront takes certificates from us-east-1 only.
+                *(
+                    [CertificateRequest("cdn-cert", (settings.static.host,), CLOUDFRONT_REGION)]
+                    if settings.static
+                    else []
+                ),
+            ),
+            tags=tags_of(settings),
+        ),
+    )
+
+
+def _edge_routes(settings: StackSettings) -> tuple[EdgeRoute, ...]:
+    # Workers (no port) get no target group, no rule and no place in the edge's routes.
+    main = tuple(
+        EdgeRoute(
+            service=service.name,
+            port=service.port,
+            health_check=TargetHealthCheck(
+                path=service.config.health_check_path,
+                interval=service.config.health_check.interval,
+                timeout=service.config.health_check.timeout,
+                healthy_threshold=service.config.health_check.healthy_threshold,
+                unhealthy_threshold=service.config.health_check.unhealthy_threshold,
+                matcher=service.config.health_check.matcher,
+            ),
+            path_patterns=service.route.path_patterns,
+            host_headers=service.route.host_headers,
+            priority=service.route.priority,
+        )
+        for service in settings.services
+        if service.port is not None and service.route is not None
+    )
+    extra = tuple(
+        EdgeRoute(
+            service=route_key(service.name, port),
+            port=port.port,
+            health_check=TargetHealthCheck(path=port.health_check_path),
+            path_patterns=route.path_patterns,
+            host_headers=route.host_headers,
+            priority=route.priority,
+        )
+        for service in settings.services
+        for port, route in service.extra_routes
+    )
+    return main + extra
+
+
+def _edge(settings: StackSettings, foundation: Foundation, domain: Domain | None) -> Edge:
+    # edge.kind apigateway: the load balancer is internal, in the private subnets, behind the HTTP API.
+    internal = settings.edge.kind is EdgeKind.APIGATEWAY
+    network = foundation.network
+    return Edge(
+        "edge",
+        EdgeArgs(
+            vpc_id=network.vpc_id,
+            public_subnet_ids=network.private_subnet_ids if internal else network.public_subnet_ids,
+            routes=_edge_routes(settings),
+            certificate_arn=None
+            if internal
+            else domain.certificate_arns["cert"]
+            if domain
+            else settings.edge.certificate_arn,
+            access_logs=settings.edge.access_logs,
+            access_log_expiration_days=settings.edge.access_log_expiration_days,
+            deletion_protection=settings.edge.deletion_protection,
+            idle_timeout=settings.edge.idle_timeout,
+            depends_on=[] if internal else [network.internet_gateway],
+            tags=tags_of(settings),
+            internal=internal,
+        ),
+    )
+
+
+def _gateway(
+    settings: StackSettings, foundation: Foundation, domain: Domain | None, edge: Edge
+) -> ApiGateway | None:
+    gateway_settings = settings.edge.api_gateway if settings.edge.kind is EdgeKind.APIGATEWAY else None
+    if gateway_settings is None:
+        return None
+    network = foundation.network
+    return ApiGateway(
+        "api-gateway",
+        ApiGatewayArgs(
+            vpc_id=network.vpc_id,
+            subnet_ids=network.private_subnet_ids,
+            load_balancer_security_group_id=edge.security_group_id,
+            listener_arn=edge.listener_arn,
+            listener_port=edge.listener_port,
+            # Every load-balancer route (each service's, and each extra port's) gets its API routes.
+            routes=gateway_routes(
+                gateway_settings,
+                [
+                    (route_key(service.name, port), service.name, route.path_patterns)
+                    for service in settings.services
+                    if service.port is not None and service.route is not None
+                    for port, route in ((None, service.route), *service.extra_routes)
+                ],
+            ),
+            throttle=gateway_settings.throttle,
+            jwt=gateway_settings.jwt,
+            kms_key_arn=foundation.stack_key.arn,
+            log_retention_days=gateway_settings.log_retention_days,
+            domain=CustomDomain(settings.domain.host, domain.certificate_arns["cert"])
+            if domain and settings.domain
+            else None,
+            tags=tags_of(settings),
+        ),
+    )
+
+
+def build_aliases_and_cdn(settings: StackSettings, front: FrontDoor) -> Cdn | None:
+    """The app's DNS alias (to the API or the load balancer) and the static site behind CloudFront."""
+    domain, gateway, edge = front.domain, front.gateway, front.edge
+    if not (domain and settings.domain):
+        return None
+    if gateway is not None and gateway.target_domain_name is not None and gateway.target_zone_id:
+        # The API's regional domain (IPv4 endpoint type by default), so no AAAA record.
+        domain.alias(
+            "app", settings.domain.host, gateway.target_domain_name, gateway.target_zone_id, ipv6=False
+        )
+    else:
+        # The load balancer is IPv4-only (ip_address_type="ipv4"), so no AAAA record.
+        domain.alias("app", settings.domain.host, edge.dns_name, edge.zone_id, ipv6=False)
+    if not settings.static:
+        return None
+    cdn = Cdn(
+        "cdn",
+        CdnArgs(
+            settings=settings.static,
+            certificate_arn=domain.certificate_arns["cdn-cert"],
+            log_delivery_name=f"{pulumi.get_project()}-{settings.stack}-cloudfront",
+            tags=tags_of(settings),
+        ),
+    )
+    # CloudFront serves IPv6: AAAA too. Route 53 refuses target-health checks on CloudFront.
+    domain.alias(
+        "static",
+        settings.static.host,
+        cdn.domain_name,
+        cdn.hosted_zone_id,
+        ipv6=True,
+        evaluate_target_health=False,
+    )
+    return cdn
