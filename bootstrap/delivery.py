@@ -17,9 +17,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import private_bucket
-from components.guardrails import ENHANCED_MONITORING_POLICY_ARN, TASK_EXECUTION_POLICY_ARN
 from components.iam import Statement
-from components.naming import IAM_PATH, child_name, tags_with_name, type_token
+from components.pure.guardrails import ENHANCED_MONITORING_POLICY_ARN, TASK_EXECUTION_POLICY_ARN
+from components.pure.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com"
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"

@@ -13,7 +13,7 @@ not HTTP APIs: AWS API Gateway guide ``apigateway-control-access-aws-waf.html``)
 on API Gateway throttling (stage-wide and per route) and, optionally, a JWT authorizer.
 
 One integration serves every route: API Gateway proxies the request, path unchanged, to the load
-balancer's listener, whose rules (components/priorities.py) pick the service, so the ALB stays the one
+balancer's listener, whose rules (components/pure/priorities.py) pick the service, so the ALB stays the one
 place that maps paths to services. The routes mirror those rules so that API Gateway answers 404 for
 paths no service claims, and so throttling and authorization can differ per service.
 """
@@ -29,9 +29,6 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr
 
-from components.encryption import encrypted_log_group
-from components.naming import child_name, member_name, tags_with_name, type_token
-from components.network import security_group_path
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -39,6 +36,10 @@ from stack.schema import (
     RetentionDays,
     StrictModel,
 )
+
+from .encryption import encrypted_log_group
+from .network import security_group_path
+from .pure.naming import child_name, member_name, tags_with_name, type_token
 
 CATCH_ALL_PATH = "/*"
 DEFAULT_ROUTE = "$default"

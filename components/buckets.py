@@ -14,8 +14,8 @@ from typing import NamedTuple
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import Statement
-from components.naming import tags_with_name
+from .iam import Statement
+from .pure.naming import tags_with_name
 
 
 def deny_insecure_transport(bucket_arn: str) -> Statement:

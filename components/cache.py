@@ -16,9 +16,10 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr, field_validator
 
-from components.datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, store_base
-from components.naming import child_name, tags_with_name, type_token
 from stack.schema import Environment, StrictModel
+
+from .datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, store_base
+from .pure.naming import child_name, tags_with_name, type_token
 
 VALKEY_PORT = 6379
 VALKEY_VERSIONS = ("7.2", "8.0")

@@ -18,11 +18,12 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr
 
-from components.buckets import private_bucket
-from components.domain import CLOUDFRONT_REGION, DomainSettings, host_in_zone
-from components.iam import Statement
-from components.naming import child_name, tags_with_name, type_token
 from stack.schema import StrictModel
+
+from .buckets import private_bucket
+from .domain import CLOUDFRONT_REGION, DomainSettings, host_in_zone
+from .iam import Statement
+from .pure.naming import child_name, tags_with_name, type_token
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 """AWS managed cache policy Managed-CachingOptimized."""

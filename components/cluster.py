@@ -15,18 +15,19 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr, ValidationInfo, field_validator
 
-from components import schedules
-from components.encryption import encrypted_log_group
-from components.fargate import CAPACITY_STRATEGIES, CapacityStrategy
-from components.instances import (
+from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+
+from .encryption import encrypted_log_group
+from .pure import schedules
+from .pure.fargate import CAPACITY_STRATEGIES, CapacityStrategy
+from .pure.instances import (
     AMI_PARAMETERS,
     IMAGE_PLATFORMS,
     Architecture,
     architecture_of,
     instance_type_problem,
 )
-from components.naming import IAM_PATH, child_name, tags_with_name, type_token
-from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+from .pure.naming import IAM_PATH, child_name, tags_with_name, type_token
 
 # --- Config: `webstack:cluster` -------------------------------------------------------------------
 

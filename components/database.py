@@ -15,11 +15,6 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from components.datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, identifier, store_base
-from components.encryption import encrypted_log_group
-from components.guardrails import ENHANCED_MONITORING_POLICY_ARN
-from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, type_token
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -27,6 +22,12 @@ from stack.schema import (
     RetentionDays,
     StrictModel,
 )
+
+from .datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, identifier, store_base
+from .encryption import encrypted_log_group
+from .iam import service_trust
+from .pure.guardrails import ENHANCED_MONITORING_POLICY_ARN
+from .pure.naming import IAM_PATH, child_name, type_token
 
 POSTGRES_PORT = 5432
 POSTGRES_MAJORS = ("14", "15", "16", "17")

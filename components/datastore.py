@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 import pulumi
 import pulumi_aws as aws
 
-from components.encryption import KEY_DELETION_WINDOW_DAYS
-from components.iam import Statement, account_policy
-from components.naming import child_name, tags_with_name
+from .encryption import KEY_DELETION_WINDOW_DAYS
+from .iam import Statement, account_policy
+from .pure.naming import child_name, tags_with_name
 
 STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
 """Database and cache names: short lowercase words, so every derived AWS name stays in its limits

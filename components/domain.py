@@ -17,8 +17,9 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictStr
 
-from components.naming import child_name, member_name, tags_with_name, type_token
 from stack.schema import StrictModel
+
+from .pure.naming import child_name, member_name, tags_with_name, type_token
 
 VALIDATION_TIMEOUT = "20m"
 """CertificateValidation waits 75 min by default on wrong records (TF acm/certificate_validation.go)."""

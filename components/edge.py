@@ -30,12 +30,13 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from components.apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
-from components.buckets import private_bucket
-from components.iam import Statement
-from components.naming import child_name, member_name, tags_with_name, type_token
-from components.regions import ELB_LOG_DELIVERY_ACCOUNTS
 from stack.schema import Environment, StrictModel
+
+from .apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
+from .buckets import private_bucket
+from .iam import Statement
+from .pure.naming import child_name, member_name, tags_with_name, type_token
+from .pure.regions import ELB_LOG_DELIVERY_ACCOUNTS
 
 ANYWHERE_IPV4 = "0.0.0.0/0"
 HTTP_PORT = 80

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import Statement, account_policy
-from components.naming import child_name, type_token
+from .iam import Statement, account_policy
+from .pure.naming import child_name, type_token
 
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 """What CloudWatch Logs needs on the key of an encrypted log group."""

@@ -18,10 +18,6 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from components import cidr
-from components.encryption import encrypted_log_group
-from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_ZONES,
@@ -30,6 +26,11 @@ from stack.schema import (
     RetentionDays,
     StrictModel,
 )
+
+from .encryption import encrypted_log_group
+from .iam import service_trust
+from .pure import cidr
+from .pure.naming import IAM_PATH, child_name, member_name, tags_with_name, type_token
 
 ANYWHERE = "0.0.0.0/0"
 HTTPS = 443
@@ -324,7 +325,7 @@ class NetworkArgs:
     """What the Network builds. Fields decide resource counts, so they are plain values."""
 
     cidr: ipaddress.IPv4Network
-    """The VPC's IPv4 range; subnets are planned inside it by :mod:`components.cidr`."""
+    """The VPC's IPv4 range; subnets are planned inside it by :mod:`components.pure.cidr`."""
     zones: tuple[str, ...]
     """Availability zone names, in the order subnet outputs list them. At least one."""
     nat_mode: NatMode

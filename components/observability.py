@@ -22,12 +22,13 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from components import alarms
-from components.alarms import CacheTarget, DatabaseTarget, Metric, ServiceThresholds
-from components.encryption import CLOUDWATCH_ALARMS
-from components.iam import Statement, account_policy
-from components.naming import child_name, member_name, type_token, zone_letter
 from stack.schema import Environment, StrictModel
+
+from . import alarms
+from .alarms import CacheTarget, DatabaseTarget, Metric, ServiceThresholds
+from .encryption import CLOUDWATCH_ALARMS
+from .iam import Statement, account_policy
+from .pure.naming import child_name, member_name, type_token, zone_letter
 
 BUDGETS = "budgets.amazonaws.com"
 DEFAULT_APP_ERROR_PATTERN = "?ERROR ?Error ?Exception"

@@ -16,8 +16,9 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictInt, StrictStr
 
-from components.naming import child_name, tags_with_name, type_token
 from stack.schema import StrictModel
+
+from .pure.naming import child_name, tags_with_name, type_token
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 """The SQS maximum. A standard queue keeps a message's original enqueue time when it moves to the DLQ,

@@ -19,25 +19,6 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
-from components import fargate, priorities, schedules
-from components.alarms import DEPLOYMENT_ALARM_ROLES, create_alarms, stack_prefix, target_alarms, task_alarms
-from components.artifacts import context_tag
-from components.cluster import Cluster
-from components.datastore import DataStoreLink
-from components.edge import (
-    HEALTH_CHECK_INTERVAL_SECONDS,
-    HEALTH_CHECK_MATCHER,
-    HEALTH_CHECK_TIMEOUT_SECONDS,
-    HEALTHY_THRESHOLD,
-    UNHEALTHY_THRESHOLD,
-)
-from components.encryption import encrypted_log_group
-from components.guardrails import ADMIN_PORTS, TASK_EXECUTION_POLICY_ARN
-from components.iam import service_trust
-from components.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
-from components.network import security_group_path
-from components.observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
-from components.queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_TASKS,
@@ -46,6 +27,26 @@ from stack.schema import (
     RetentionDays,
     StrictModel,
 )
+
+from .alarms import DEPLOYMENT_ALARM_ROLES, create_alarms, stack_prefix, target_alarms, task_alarms
+from .cluster import Cluster
+from .datastore import DataStoreLink
+from .edge import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_MATCHER,
+    HEALTH_CHECK_TIMEOUT_SECONDS,
+    HEALTHY_THRESHOLD,
+    UNHEALTHY_THRESHOLD,
+)
+from .encryption import encrypted_log_group
+from .iam import service_trust
+from .network import security_group_path
+from .observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
+from .pure import fargate, priorities, schedules
+from .pure.artifacts import context_tag
+from .pure.guardrails import ADMIN_PORTS, TASK_EXECUTION_POLICY_ARN
+from .pure.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
+from .queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS
 
 HTTPS_PORT = 443
 ANYWHERE_IPV4 = "0.0.0.0/0"
@@ -845,7 +846,7 @@ def service_routes(services: Mapping[str, ServiceConfig]) -> tuple[dict[str, Rou
     """Each route (a service's, and one per extra port), checked for clashes, with a priority that
     depends on that route alone. Keys: :func:`route_key`.
 
-    Priorities come from components/priorities.py (most specific first); adding or removing a service
+    Priorities come from components/pure/priorities.py (most specific first); adding or removing a service
     never renumbers another one's rule.
     """
     problems: list[str] = []

@@ -13,9 +13,6 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field, StrictBool, StrictInt, field_validator
 
-from components.encryption import KEY_DELETION_WINDOW_DAYS, encrypted_log_group, key_policy_statements
-from components.iam import Statement, account_policy
-from components.naming import child_name, tags_with_name, type_token
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -23,6 +20,10 @@ from stack.schema import (
     RetentionDays,
     StrictModel,
 )
+
+from .encryption import KEY_DELETION_WINDOW_DAYS, encrypted_log_group, key_policy_statements
+from .iam import Statement, account_policy
+from .pure.naming import child_name, tags_with_name, type_token
 
 RATE_LIMIT_MIN = 100
 """AWS allows 10 since 2024, but pulumi-aws 7 still rejects a limit below 100 (pulumi/pulumi-aws #5841)."""

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from components.fargate import EXEC_AGENT_PATHS
+from components.pure.fargate import EXEC_AGENT_PATHS
 
 
 class Resource(Protocol):

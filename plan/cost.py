@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.schedules import OffHours, weekly_running_hours
+from components.pure.schedules import OffHours, weekly_running_hours
 from plan.graph import Graph
 from plan.report import Index, short_type, table
 

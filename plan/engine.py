@@ -5,7 +5,7 @@ Product code: ``python -m plan`` runs on it, and so does every test (through :fu
 
 * answers exactly the invokes the program uses, with realistic camelCase results, and raises on any
   other invoke so that a new lookup cannot silently return nothing;
-* answers ``get_availability_zones`` for every commercial region (``components/regions.py``) and
+* answers ``get_availability_zones`` for every commercial region (``components/pure/regions.py``) and
   refuses a region it does not know, as AWS would;
 * refuses what the real Pulumi engine refuses and mocks accept: two resources with the same URN
   (including the ``docker-build:index:Image`` child that ``awsx.ecr.Image`` creates, which mocks never
@@ -32,7 +32,7 @@ import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
-from components import regions
+from components.pure import regions
 from plan import aws_rules
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

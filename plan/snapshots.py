@@ -92,7 +92,7 @@ BUILD_HASH = "<build-context-hash>"
 
 
 def _without_build_hashes(found: Snapshot, captured: graph.Graph) -> Snapshot:
-    """Image tags are ``<service>-<hash of the build context>`` (components/artifacts.py): editing the
+    """Image tags are ``<service>-<hash of the build context>`` (components/pure/artifacts.py): editing the
     app's code changes them in names and inputs. That is a new image, not a change of infrastructure,
     so the hash reads as ``<build-context-hash>`` here (image rollout is tested in test_service_options)."""
     hashes = {

@@ -1,4 +1,4 @@
-"""The webstack policies: one ResourceValidationPolicy per rule of ``components/guardrails.py``.
+"""The webstack policies: one ResourceValidationPolicy per rule of ``components/pure/guardrails.py``.
 
 The rules are defined once (pure Python) and used twice: by the test suite on mock runs and here, by
 `pulumi preview --policy-pack policy`, on the real plan. This module never starts the policy server;
@@ -22,7 +22,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 if str(REPOSITORY_ROOT) not in sys.path:  # the pack runs from policy/; the rules live in components/
     sys.path.insert(0, str(REPOSITORY_ROOT))
 
-from components.guardrails import RULES, Rule  # noqa: E402
+from components.pure.guardrails import RULES, Rule  # noqa: E402
 
 PACK_NAME = "webstack-guardrails"
 

@@ -28,7 +28,6 @@ import pulumi
 import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
-from components import cidr, regions
 from components.apigateway import route_keys
 from components.apigateway import service_problems as gateway_service_problems
 from components.cache import CacheConfig, CacheSettings, cache_settings
@@ -60,6 +59,7 @@ from components.network import (
     network_settings,
 )
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
+from components.pure import cidr, regions
 from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.service import (
     ServiceConfig,

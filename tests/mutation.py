@@ -41,11 +41,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("network", "edge", "service", "guardrails")
+MODULES = ("network", "edge", "service", "pure.guardrails")
 RESOURCE_ROOTS = frozenset({"aws", "awsx", "pulumi"})
 """Calls through these packages (``aws.ec2.Subnet(...)``, ``pulumi.ResourceOptions(...)``) are resources
 or their arguments: deleting one of their keyword arguments is a mutant."""
-CHECK_MODULES = frozenset({"guardrails"})
+CHECK_MODULES = frozenset({"pure.guardrails"})
 """Modules that check rather than build: a mutant there changes no graph but weakens a check that
 stands between a bad stack and AWS, so every (non-message) mutant counts."""
 SKIPPED_KEYWORDS = frozenset({"description", "json_schema_extra", "alias"})
@@ -188,7 +188,7 @@ def _apply(site: tuple[str, int, ast.AST], mutate: bool = True) -> str:
 
 
 def _tree(module: str) -> ast.Module:
-    return ast.parse((ROOT / "components" / f"{module}.py").read_text())
+    return ast.parse((ROOT / "components" / f"{module.replace('.', '/')}.py").read_text())
 
 
 def mutants(module: str) -> list[Mutant]:
@@ -267,7 +267,7 @@ def _install(module: str, source: str) -> None:
     for name in [name for name in sys.modules if name in stale]:
         del sys.modules[name]
     name = f"components.{module}"
-    path = ROOT / "components" / f"{module}.py"
+    path = ROOT / "components" / f"{module.replace('.', '/')}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     loaded = importlib.util.module_from_spec(spec)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from components.edge import HTTP_PORT, HTTPS_PORT, TLS_POLICY
-from components.guardrails import check_resource, policy_statements
+from components.pure.guardrails import check_resource, policy_statements
 from plan import graph, report
 from plan.engine import Run, run_stack, stack_config
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS
@@ -61,7 +61,7 @@ def _decoded(value: str) -> Any:
 
 
 def guardrails_hold(stack: Synthesized) -> list[str]:
-    """Every rule of components/guardrails.py, except dev's declared plain-HTTP listener."""
+    """Every rule of components/pure/guardrails.py, except dev's declared plain-HTTP listener."""
     problems = []
     for resource in stack.run.resources:
         for violation in check_resource(resource.type, resource.inputs, resource.urn):

@@ -13,7 +13,7 @@ import pytest
 
 from bootstrap.delivery import DEPLOY_ACTIONS, SERVICE_LINKED
 from components.apigateway import ACCESS_LOG_FORMAT, route_keys
-from components.guardrails import check_resource
+from components.pure.guardrails import check_resource
 from plan import aws_rules, cost, graph, replacement, report
 from plan.engine import PROJECT_ROOT, Recorded, Run, parse_yaml, run_stack, stack_config
 from stack.config import parse_settings

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from bootstrap.delivery import DELIVERY_PATH, OPERATOR_ROLE_NAME
-from components.guardrails import check_resource, is_wildcard_action, policy_statements
+from components.pure.guardrails import check_resource, is_wildcard_action, policy_statements
 from plan.engine import PROJECT_ROOT, Run, run_stack
 from stack.schema import ConfigError
 from tests.fixture_stacks import BOOTSTRAP, BOOTSTRAP_FIXTURES, EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components import cidr
-from components.cidr import Tier, plan_subnets, subnet_cidr, vpc_prefix_problem, zone_slot
+from components.pure import cidr
+from components.pure.cidr import Tier, plan_subnets, subnet_cidr, vpc_prefix_problem, zone_slot
 
 VPC = ipaddress.IPv4Network("10.0.0.0/16")
 LETTERS = "abcdefgh"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.naming import COMPONENT_NAMES, TYPE_PREFIX, reserved_by, type_token
 from components.network import NatMode
+from components.pure.naming import COMPONENT_NAMES, TYPE_PREFIX, reserved_by, type_token
 from plan.engine import Run, run_stack, stack_config
 from stack.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
 from stack.schema import ConfigError, Environment

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from components.schedules import OffHours, timezone_problem, weekly_cron_problem, weekly_running_hours
+from components.pure.schedules import OffHours, timezone_problem, weekly_cron_problem, weekly_running_hours
 from plan import cost, graph
 from plan.__main__ import main
 from plan.graph import stacks

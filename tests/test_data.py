@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from components.guardrails import policy_statements
+from components.pure.guardrails import policy_statements
 from plan import graph, report
 from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.guardrails import check_resource
-from components.instances import Architecture, architecture_of
+from components.pure.guardrails import check_resource
+from components.pure.instances import Architecture, architecture_of
 from plan.engine import Run, run_stack
 from stack.config import parse_settings
 from stack.schema import ConfigError

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from components.guardrails import policy_statements
+from components.pure.guardrails import policy_statements
 from plan.engine import Run, run_stack
 from plan.replacement import REVISED_ON_ANY_CHANGE, replacing_changes
 

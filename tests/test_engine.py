@@ -12,7 +12,7 @@ import pulumi_awsx as awsx
 import pytest
 import yaml
 
-from components import regions
+from components.pure import regions
 from plan.engine import (
     PROJECT_ROOT,
     AutonameTooLongError,
@@ -89,7 +89,7 @@ def test_a_region_typo_is_a_config_error_naming_aws_region_with_a_did_you_mean()
 
 
 def test_a_region_the_table_does_not_know_is_refused_and_says_where_to_add_it():
-    with pytest.raises(ConfigError, match=r"aws:region: got 'xx-nowhere-9'.*components/regions.py"):
+    with pytest.raises(ConfigError, match=r"aws:region: got 'xx-nowhere-9'.*components/pure/regions.py"):
         run_stack("example-dev", {"aws:region": "xx-nowhere-9"}, root=FIXTURES)
 
 

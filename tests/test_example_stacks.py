@@ -4,7 +4,7 @@ These pin what release 1's examples deploy; the user's own stack files are teste
 valid stack keeps (tests/test_stacks.py).
 """
 
-from components.guardrails import policy_statements
+from components.pure.guardrails import policy_statements
 from plan.engine import Run, run_stack
 from tests.fixture_stacks import EXAMPLE_DEV, FIXTURES
 

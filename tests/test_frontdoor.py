@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.guardrails import policy_statements
+from components.pure.guardrails import policy_statements
 from plan import graph, report
 from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
 from stack.schema import ConfigError

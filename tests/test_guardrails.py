@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.guardrails import RULES, check_resource, owned_by
+from components.pure.guardrails import RULES, check_resource, owned_by
 from tests.guardrail_cases import CASES, EDGE_URN, SERVICE_URN
 
 

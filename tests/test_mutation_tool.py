@@ -16,7 +16,7 @@ def test_removing_the_vpc_of_a_target_group_and_the_roles_of_a_task_definition_a
 
 
 def test_messages_and_docstrings_are_not_mutated_but_ports_and_flags_are():
-    guardrails = _changes("guardrails")
+    guardrails = _changes("pure.guardrails")
     assert "literal 22 -> 23" in guardrails
     assert not any("webstack never opens" in change or "SSH" in change for change in guardrails)
 
@@ -37,7 +37,7 @@ def test_each_mutant_changes_exactly_what_it_says_and_still_parses():
 def test_a_mutated_module_reimports_every_module_that_imports_it_and_nothing_else():
     stale = mutation.dependents("network")
     assert {"components.network", "stack.config"} <= stale
-    assert "components.regions" not in stale and "plan.engine" not in stale
+    assert "components.pure.regions" not in stale and "plan.engine" not in stale
 
 
 def test_the_scores_leave_out_mutants_that_change_no_graph():

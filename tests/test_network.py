@@ -6,8 +6,8 @@ import json
 import pulumi
 import pytest
 
-from components.guardrails import policy_statements
 from components.network import NatMode, Network, NetworkArgs
+from components.pure.guardrails import policy_statements
 from plan.engine import Recorded, Run, mock_id, run_component
 
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")

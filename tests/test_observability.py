@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from components.alarms import CacheTarget, DatabaseTarget
-from components.guardrails import policy_statements
 from components.observability import Observability, ObservabilityArgs, ServiceAlarmsConfig
+from components.pure.guardrails import policy_statements
 from plan import graph, report
 from plan.engine import Recorded, Run, run_component, run_stack, stack_config
 from tests.test_config import problems_of, raw

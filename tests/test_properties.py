@@ -17,9 +17,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import cidr, regions
-from components.cidr import Tier
-from components.guardrails import ADMIN_PORTS
+from components.pure import cidr, regions
+from components.pure.cidr import Tier
+from components.pure.guardrails import ADMIN_PORTS
 from plan import graph
 from plan.engine import Run, run_program
 from tests import stack_invariants

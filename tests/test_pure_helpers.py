@@ -2,8 +2,8 @@
 
 import pytest
 
-from components import fargate
-from components.artifacts import context_tag
+from components.pure import fargate
+from components.pure.artifacts import context_tag
 
 
 def test_the_image_tag_names_the_content_of_the_build_context(tmp_path):

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components import priorities
-from components.artifacts import ALWAYS_IGNORED, context_tag, ignore_patterns
+from components.pure import priorities
+from components.pure.artifacts import ALWAYS_IGNORED, context_tag, ignore_patterns
 from plan import aws_rules
 from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack, stack_config
 from stack.config import parse_settings

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from components.guardrails import policy_statements
+from components.pure.guardrails import policy_statements
 from plan.engine import Run, run_stack
 from tests.fixture_stacks import EXAMPLE_DEV, FIXTURES
 

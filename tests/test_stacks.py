@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.guardrails import check_resource
+from components.pure.guardrails import check_resource
 from plan.engine import PROJECT_ROOT, run_stack, stack_config
 from stack.schema import ConfigError
 from tests import stack_invariants

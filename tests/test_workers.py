@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from components.guardrails import check_resource, policy_statements
+from components.pure.guardrails import check_resource, policy_statements
 from components.queue import DLQ_RETENTION_SECONDS
 from plan import graph, report
 from plan.engine import Recorded, Run, run_stack, stack_config

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from components import schedules
+from components.pure import schedules
 from stack.config import parse_settings
 from stack.schema import ConfigError
 from tests.test_config import IMAGE, raw

@@ -83,7 +83,7 @@ def unknown_region_problem(region: str) -> str:
     fix = f"did you mean {close}?" if close else f"use one of {', '.join(REGIONS)}"
     return (
         f"aws:region: got '{region}', but it is not a commercial AWS region webstack knows; {fix} "
-        f"(components/regions.py lists {len(REGIONS)} regions as of {TABLE_DATE}; add a newer one there "
+        f"(components/pure/regions.py lists {len(REGIONS)} regions as of {TABLE_DATE}; add a newer one there "
         "with its zone letters)"
     )
 
