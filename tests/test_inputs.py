@@ -1,0 +1,57 @@
+"""args_of: the component provider's dict becomes the component's Args dataclass."""
+
+import dataclasses
+import enum
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from components.pure.inputs import args_of
+
+
+class Tier(enum.StrEnum):
+    SMALL = "small"
+    LARGE = "large"
+
+
+@dataclasses.dataclass(frozen=True)
+class Pool:
+    size: int
+    tier: Tier = Tier.SMALL
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterShape:
+    name: str
+    count: int = 2
+    weights: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    pools: Sequence[Pool] = ()
+    note: str | None = None
+
+
+def test_a_dataclass_passes_through_unchanged():
+    shape = ClusterShape(name="a")
+    assert args_of(ClusterShape, shape) is shape
+
+
+def test_the_providers_dict_becomes_the_dataclass_with_ints_enums_nested_objects_and_defaults():
+    built = args_of(
+        ClusterShape,
+        {"name": "a", "count": 3.0, "weights": {"x": 1.0}, "pools": [{"size": 2.0, "tier": "large"}]},
+    )
+    assert built == ClusterShape(name="a", count=3, weights={"x": 1}, pools=(Pool(2, Tier.LARGE),))
+    assert isinstance(built.count, int) and isinstance(built.pools[0].size, int)
+
+
+def test_absent_and_null_optional_keys_take_the_documented_default():
+    assert args_of(ClusterShape, {"name": "a", "note": None}) == ClusterShape(name="a")
+
+
+def test_an_unknown_key_is_an_error_naming_the_args_type_and_the_key():
+    with pytest.raises(TypeError, match=r"ClusterShape: unknown fields colour"):
+        args_of(ClusterShape, {"name": "a", "colour": "red"})
+
+
+def test_something_that_is_neither_is_an_error():
+    with pytest.raises(TypeError, match="expected ClusterShape"):
+        args_of(ClusterShape, ["a"])
