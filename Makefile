@@ -59,16 +59,16 @@ plan: install
 # The exact commands that reach the stack's database from a laptop through ECS Exec (no SSH):
 # make db-tunnel STACK=dev [TUNNEL_ARGS="--database main --local-port 15432"]
 db-tunnel:
-	pulumi stack output --json --stack $(STACK) | $(BIN)/python -m plan.tunnel $(TUNNEL_ARGS)
+	pulumi stack output --json --stack $(STACK) | $(BIN)/python -m tools.tunnel $(TUNNEL_ARGS)
 
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install
-	$(BIN)/python -m plan.snapshots --update
+	$(BIN)/python -m tools.snapshots --update
 
 # Not part of `make test` (tens of minutes): do the tests notice a change to what is deployed?
-# MUTATION_ARGS, e.g. "edge --limit 40" or "--without-snapshots" (tests/mutation.py).
+# MUTATION_ARGS, e.g. "edge --limit 40" or "--without-snapshots" (tools/mutation.py).
 mutation: install
-	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
+	$(BIN)/python -m tools.mutation $(MUTATION_ARGS)
 
 # Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
 benchmark: install

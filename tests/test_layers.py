@@ -88,7 +88,7 @@ def test_the_pure_helpers_do_not_import_pulumi_at_all():
 
 
 def test_nothing_outside_the_tests_imports_the_tests():
-    assert _offenders(_python_files(*PRODUCT) + [ROOT / "__main__.py"], ("tests",)) == []
+    assert _offenders([*_python_files(*PRODUCT), ROOT / "__main__.py"], ("tests",)) == []
 
 
 def test_the_program_entry_point_is_short():
@@ -107,7 +107,7 @@ def _long_functions(path: Path) -> Iterator[str]:
                 yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name} has {length} lines"
 
 
-PRODUCT_FILES = _python_files(*PRODUCT) + [ROOT / "__main__.py"]
+PRODUCT_FILES = [*_python_files(*PRODUCT), ROOT / "__main__.py"]
 
 
 @pytest.mark.parametrize("path", PRODUCT_FILES, ids=lambda path: str(path.relative_to(ROOT)))

@@ -1,6 +1,6 @@
-"""The mutation check (tests/mutation.py, ``make mutation``) makes the mutants it promises."""
+"""The mutation check (tools/mutation.py, ``make mutation``) makes the mutants it promises."""
 
-from tests import mutation
+from tools import mutation
 
 
 def _changes(module: str) -> list[str]:

@@ -1,7 +1,7 @@
 """Any change to what the fixture stacks deploy shows up here, resource by resource and input by input.
 
 The committed graphs live in tests/snapshots/current/. When a change is intended, accept it with
-`make snapshots` (``venv/bin/python -m plan.snapshots --update``) and commit the files with it.
+`make snapshots` (``venv/bin/python -m tools.snapshots --update``) and commit the files with it.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import copy
 
 import pytest
 
-from plan import graph, snapshots
+from plan import graph
 from plan.engine import Run, stack_config
 from tests.fixture_stacks import FIXTURES
+from tools import snapshots
 
 ACCEPT = "If the change is intended, run `make snapshots` and commit tests/snapshots/current/."
 

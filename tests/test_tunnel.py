@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from plan import tunnel
 from plan.engine import Run, run_stack
+from tools import tunnel
 
 STACKS = Path(__file__).parent / "stacks"
 

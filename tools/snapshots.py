@@ -1,10 +1,10 @@
-"""``python -m plan.snapshots [--update]``: the committed resource graphs of a few fixture stacks.
+"""``python -m tools.snapshots [--update]``: the committed resource graphs of a few fixture stacks.
 
 Any change to what webstack deploys (a resource added or removed, a type, a parent, an input, an
 option such as ``dependsOn`` or ``protect``) changes one of these graphs, so tests/test_snapshots.py
 fails with the resources and input paths that changed. Accept an intended change with ONE command::
 
-    make snapshots        # = venv/bin/python -m plan.snapshots --update
+    make snapshots        # = venv/bin/python -m tools.snapshots --update
 
 and commit the files in tests/snapshots/current/ with the change. Without ``--update`` the command
 prints the differences and exits 1 when there are any.
@@ -179,7 +179,7 @@ def differences(before: Snapshot, after: Snapshot) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m plan.snapshots", description=(__doc__ or "").split("\n")[0]
+        prog="python -m tools.snapshots", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--update", action="store_true", help="accept the current graphs (rewrite the files)")
     args = parser.parse_args(argv)

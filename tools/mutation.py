@@ -16,10 +16,10 @@ mutant of ``components/{network,edge,service,guardrails}.py`` it
 
 Usage::
 
-    venv/bin/python -m tests.mutation                    # all four modules, every mutant
-    venv/bin/python -m tests.mutation edge --limit 40    # one module, a sample of 40 mutants
-    venv/bin/python -m tests.mutation --without-snapshots   # score of the semantic tests alone
-    venv/bin/python -m tests.mutation --only network:57,edge:12   # re-run survivors after new tests
+    venv/bin/python -m tools.mutation                    # all four modules, every mutant
+    venv/bin/python -m tools.mutation edge --limit 40    # one module, a sample of 40 mutants
+    venv/bin/python -m tools.mutation --without-snapshots   # score of the semantic tests alone
+    venv/bin/python -m tools.mutation --only network:57,edge:12   # re-run survivors after new tests
 
 It prints one line per mutant and a table of scores, and writes them to ``out/mutation.json``.
 Surviving infrastructure-changing mutants are listed with the line and the change: each one is a
@@ -246,13 +246,15 @@ def dependents(module: str) -> set[str]:
 def graphs(baseline: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every fixture stack's snapshot, or the error it failed with. With a baseline, stop at the first
     stack that differs from it (one is enough to call the mutant infrastructure-changing)."""
-    from plan import graph, snapshots
-    from tests.fixture_stacks import FIXTURES
+    from plan import graph
+    from tools import snapshots
+
+    fixtures = ROOT / "tests" / "stacks"
 
     found: dict[str, Any] = {}
-    for stack in graph.stacks(FIXTURES):
+    for stack in graph.stacks(fixtures):
         try:
-            found[stack] = snapshots.from_graph(graph.capture(stack, FIXTURES))
+            found[stack] = snapshots.from_graph(graph.capture(stack, fixtures))
         except BaseException as error:
             found[stack] = f"failed: {type(error).__name__}: {str(error)[:200]}"
         if baseline is not None and found[stack] != baseline.get(stack):
@@ -358,7 +360,7 @@ def choose(module: str, limit: int, seed: int, only: set[tuple[str, int]]) -> li
 
 def parser() -> argparse.ArgumentParser:
     found = argparse.ArgumentParser(
-        prog="python -m tests.mutation", description=(__doc__ or "").splitlines()[0]
+        prog="python -m tools.mutation", description=(__doc__ or "").splitlines()[0]
     )
     found.add_argument(
         "modules", nargs="*", metavar="MODULE", help=f"any of {', '.join(MODULES)} (default: all)"

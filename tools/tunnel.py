@@ -9,8 +9,8 @@ through Fargate tasks, kayac/ecspresso#414). Needs ECS Exec on the cluster
 
 Reads ``pulumi stack output --json`` from a file or stdin, so it runs (and is tested) offline::
 
-    pulumi stack output --json --stack dev | python -m plan.tunnel
-    python -m plan.tunnel outputs.json --database main --local-port 15432
+    pulumi stack output --json --stack dev | python -m tools.tunnel
+    python -m tools.tunnel outputs.json --database main --local-port 15432
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def commands(
 
 def main(argv: Sequence[str] | None = None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m plan.tunnel", description=(__doc__ or "").splitlines()[0]
+        prog="python -m tools.tunnel", description=(__doc__ or "").splitlines()[0]
     )
     parser.add_argument("outputs", nargs="?", help="file of `pulumi stack output --json` (default: stdin)")
     parser.add_argument("--database", help="which webstack:databases entry (default: the first by name)")

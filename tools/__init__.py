@@ -1,0 +1,1 @@
+"""What is neither product nor test: snapshot writing, the mutation check, benchmarks, the database tunnel."""
