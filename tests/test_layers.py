@@ -128,3 +128,27 @@ def test_the_import_walk_resolves_relative_imports_against_the_files_package(tmp
         "components.pure.naming",
         "components.service.args",
     }
+
+
+PARSE_ONLY = """
+import json, sys, yaml
+from stack.config import parse_settings
+doc = yaml.safe_load(open("tests/stacks/Pulumi.reference-apigw-ec2.yaml"))["config"]
+raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in doc.items()}
+settings = parse_settings(raw, "reference-apigw-ec2")
+assert settings.services, "the fixture declares services"
+print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in {SDKS})))
+"""
+
+
+def test_validating_a_stack_file_loads_no_pulumi_resource_sdk():
+    """Schema and checks stand alone: the plan, the editor schema and the docs can read a stack file
+    without importing pulumi_aws (seconds of import time, and the wrong layer)."""
+    import json
+    import subprocess
+    import sys
+
+    code = PARSE_ONLY.replace("{SDKS}", repr(set(RESOURCE_SDKS)))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []
