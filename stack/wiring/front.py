@@ -24,7 +24,6 @@ from components.service import route_key
 from stack.apigateway import ApiGatewaySettings, Throttle, route_keys
 from stack.config import StackSettings
 from stack.edge import EdgeKind
-from stack.waf import WafSettings
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -49,7 +48,7 @@ def build_front_door(settings: StackSettings, foundation: Foundation) -> FrontDo
 
 def _waf(settings: StackSettings, foundation: Foundation, edge: Edge) -> Waf:
     """The web ACL on the load balancer (``webstack:waf``)."""
-    waf: WafSettings = settings.waf
+    waf = settings.waf
     groups = waf.rule_groups
     return Waf(
         "waf",
