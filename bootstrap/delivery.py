@@ -360,8 +360,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "logs:DeleteResourcePolicy",
         "logs:DescribeResourcePolicies",
     ),
-    # webstack:edge.kind apigateway (components/apigateway.py). API Gateway's IAM actions are its HTTP
-    # verbs on resource paths (/apis/..., /vpclinks/..., /domainnames/..., tags on /tags/...: AWS API
+    # webstack:edge.kind apigateway (components/frontdoor/apigateway.py). API Gateway's IAM actions are
+    # its HTTP verbs on resource paths (/apis/..., /vpclinks/..., /domainnames/..., tags on /tags/...: AWS API
     # Gateway guide, "Control access to an HTTP API with IAM policies"); every call the provider makes
     # for these types is POST, GET, PATCH or DELETE (PUT is only ImportApi/ReimportApi, an OpenAPI body).
     # grant-permissions-to-create-vpclink.html is VPC link V1 (REST + NLB): its ec2:*VpcEndpointService*

@@ -111,6 +111,17 @@ def private_bucket(
         rules=[lifecycle_rule],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
     )
+    return PrivateBucket(bucket, _policy(name, parent, bucket, block, extra_statements))
+
+
+def _policy(
+    name: str,
+    parent: pulumi.Resource,
+    bucket: aws.s3.Bucket,
+    block: aws.s3.BucketPublicAccessBlock,
+    extra_statements: Callable[[pulumi.Output[str]], pulumi.Output[list[Statement]]] | None,
+) -> aws.s3.BucketPolicy:
+    """The bucket's one policy: TLS only, plus the caller's grants."""
     extra = extra_statements(bucket.arn) if extra_statements else pulumi.Output.from_input([])
     document = aws.iam.get_policy_document_output(
         statements=pulumi.Output.all(bucket.arn, extra).apply(
@@ -119,10 +130,9 @@ def private_bucket(
         opts=pulumi.InvokeOutputOptions(parent=parent),
     )
     # The public access block must exist first, or S3 may judge the policy against no block at all.
-    policy = aws.s3.BucketPolicy(
+    return aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
         policy=document.json,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[block]),
     )
-    return PrivateBucket(bucket, policy)

@@ -31,19 +31,19 @@ from stack.schema import (
 from .alarms import DEPLOYMENT_ALARM_ROLES, create_alarms, stack_prefix, target_alarms, task_alarms
 from .cluster import Cluster
 from .datastore import DataStoreLink
-from .edge import (
-    HEALTH_CHECK_INTERVAL_SECONDS,
-    HEALTH_CHECK_MATCHER,
-    HEALTH_CHECK_TIMEOUT_SECONDS,
-    HEALTHY_THRESHOLD,
-    UNHEALTHY_THRESHOLD,
-)
 from .encryption import encrypted_log_group
 from .iam import service_trust
 from .network import security_group_path
 from .observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
 from .pure import fargate, priorities, schedules
 from .pure.artifacts import context_tag
+from .pure.frontdoor import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_MATCHER,
+    HEALTH_CHECK_TIMEOUT_SECONDS,
+    HEALTHY_THRESHOLD,
+    UNHEALTHY_THRESHOLD,
+)
 from .pure.guardrails import ADMIN_PORTS, TASK_EXECUTION_POLICY_ARN
 from .pure.naming import IAM_PATH, child_name, member_name, reserved_by, tags_with_name, type_token
 from .queue import CONSUMER_ACTIONS, DLQ_RETENTION_SECONDS, SENDER_ACTIONS

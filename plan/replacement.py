@@ -128,8 +128,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
     "aws:kms/alias:Alias": (),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keySpec", "keyUsage", "multiRegion", "xksKeyId"),
-    # HTTP API (components/apigateway.py). Each row: the ForceNew schema attributes of terraform-provider-
-    # aws internal/service/apigatewayv2/<file>.go ("name" is in ALWAYS where ForceNew).
+    # HTTP API (components/frontdoor/apigateway.py). Each row: the ForceNew schema attributes of
+    # terraform-provider-aws internal/service/apigatewayv2/<file>.go ("name" is in ALWAYS where ForceNew).
     "aws:apigatewayv2/api:Api": ("protocolType", "credentialsArn", "routeKey", "target"),  # api.go
     "aws:apigatewayv2/vpcLink:VpcLink": ("subnetIds", "securityGroupIds"),  # vpc_link.go; name updates
     "aws:apigatewayv2/integration:Integration": (  # integration.go: uri, connection, method update

@@ -2,7 +2,7 @@
 
 Each component declares the schema of its own section beside itself, with types, defaults and
 meaning (``webstack:network`` in :mod:`components.network`, ``webstack:cluster`` in
-:mod:`components.cluster`, ``webstack:edge`` in :mod:`components.edge`, ``webstack:services`` in
+:mod:`components.cluster`, ``webstack:edge`` in :mod:`stack.edge`, ``webstack:services`` in
 :mod:`components.service`); :class:`WebstackConfig` assembles them, and the README's config table
 mirrors these declarations. Validation happens in two steps, both before any resource exists:
 
@@ -28,10 +28,7 @@ import pulumi
 import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
-from components.apigateway import route_keys
-from components.apigateway import service_problems as gateway_service_problems
 from components.cache import CacheConfig, CacheSettings, cache_settings
-from components.cdn import StaticConfig, StaticSettings, static_settings
 from components.cluster import (
     ClusterConfig,
     ClusterSettings,
@@ -41,15 +38,6 @@ from components.cluster import (
 )
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
-from components.domain import (
-    DomainConfig,
-    DomainSettings,
-    domain_settings,
-    host_in_zone,
-    outside_zone_problem,
-    zone_lookup_problem,
-)
-from components.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
 from components.network import (
     NatMode,
     NetworkConfig,
@@ -70,8 +58,20 @@ from components.service import (
     service_routes,
     service_settings,
 )
-from components.waf import WafConfig, WafSettings, waf_settings
+from stack.apigateway import route_keys
+from stack.apigateway import service_problems as gateway_service_problems
+from stack.domain import (
+    DomainConfig,
+    DomainSettings,
+    domain_settings,
+    host_in_zone,
+    outside_zone_problem,
+    zone_lookup_problem,
+)
+from stack.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
+from stack.static import StaticConfig, StaticSettings, static_settings
+from stack.waf import WafConfig, WafSettings, waf_settings
 
 PROJECT = "webstack"
 """The config namespace of this project (``webstack:<key>``)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pulumi
 
-from components.cdn import Cdn
 from components.cluster import Cluster
+from components.frontdoor.cdn import Cdn
 from components.observability import Observability
 from stack.config import StackSettings
 from stack.wiring.data import DataTier

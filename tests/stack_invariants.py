@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from components.edge import HTTP_PORT, HTTPS_PORT, TLS_POLICY
+from components.frontdoor.edge import HTTP_PORT, HTTPS_PORT, TLS_POLICY
 from components.pure.guardrails import check_resource, policy_statements
 from plan import graph, report
 from plan.engine import Run, run_stack, stack_config

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from bootstrap.delivery import DEPLOY_ACTIONS, SERVICE_LINKED
-from components.apigateway import ACCESS_LOG_FORMAT, route_keys
+from components.frontdoor.apigateway import ACCESS_LOG_FORMAT
 from components.pure.guardrails import check_resource
 from plan import aws_rules, cost, graph, replacement, report
 from plan.engine import PROJECT_ROOT, Recorded, Run, parse_yaml, run_stack, stack_config
+from stack.apigateway import route_keys
 from stack.config import parse_settings
 from stack.schema import ConfigError
 from tests.fixture_stacks import EXAMPLE_PROD, FIXTURES

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.edge import DEREGISTRATION_DELAY_SECONDS, TLS_POLICY
+from components.frontdoor.edge import DEREGISTRATION_DELAY_SECONDS, TLS_POLICY
 from components.pure.guardrails import check_resource, is_wildcard_action, policy_statements
 from plan.engine import Recorded, Run, run_stack
 

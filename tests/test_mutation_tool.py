@@ -8,7 +8,7 @@ def _changes(module: str) -> list[str]:
 
 
 def test_removing_the_vpc_of_a_target_group_and_the_roles_of_a_task_definition_are_mutants():
-    assert "aws.lb.TargetGroup: removed vpc_id=" in _changes("edge")
+    assert "aws.lb.TargetGroup: removed vpc_id=" in _changes("frontdoor.edge")
     service = _changes("service")
     assert "aws.ecs.TaskDefinition: removed task_role_arn=" in service
     assert "aws.ecs.TaskDefinition: removed execution_role_arn=" in service
@@ -24,8 +24,8 @@ def test_messages_and_docstrings_are_not_mutated_but_ports_and_flags_are():
 def test_each_mutant_changes_exactly_what_it_says_and_still_parses():
     import ast
 
-    original = ast.unparse(mutation._tree("edge"))
-    found = mutation.mutants("edge")
+    original = ast.unparse(mutation._tree("frontdoor.edge"))
+    found = mutation.mutants("frontdoor.edge")
     removal = next(m for m in found if m.change == "aws.lb.TargetGroup: removed vpc_id=")
     source = mutation.source_of(removal)
     ast.parse(source)
@@ -41,13 +41,13 @@ def test_a_mutated_module_reimports_every_module_that_imports_it_and_nothing_els
 
 
 def test_the_scores_leave_out_mutants_that_change_no_graph():
-    mutant = mutation.Mutant("edge", 0, 1, "literal", "x")
+    mutant = mutation.Mutant("frontdoor.edge", 0, 1, "literal", "x")
     outcomes = [
         mutation.Outcome(mutant, "killed", "", 1.0),
         mutation.Outcome(mutant, "survived", "", 1.0),
         mutation.Outcome(mutant, "unchanged", "", 1.0),
     ]
-    assert mutation.summary(outcomes)["edge"] == {
+    assert mutation.summary(outcomes)["frontdoor.edge"] == {
         "mutants": 3,
         "infra_changing": 2,
         "killed": 1,
@@ -56,9 +56,9 @@ def test_the_scores_leave_out_mutants_that_change_no_graph():
 
 
 def test_only_reruns_exactly_the_named_mutants_and_a_limit_takes_the_same_sample_each_time():
-    args = mutation.parser().parse_args(["--only", "edge:3,edge:151", "--limit", "5"])
+    args = mutation.parser().parse_args(["--only", "frontdoor.edge:3,frontdoor.edge:151", "--limit", "5"])
     only = mutation.wanted(args.only)
-    assert only == {("edge", 3), ("edge", 151)}
-    assert [m.index for m in mutation.choose("edge", args.limit, args.seed, only)] == [3, 151]
-    sample = mutation.choose("edge", 5, 9, set())
-    assert len(sample) == 5 and sample == mutation.choose("edge", 5, 9, set())
+    assert only == {("frontdoor.edge", 3), ("frontdoor.edge", 151)}
+    assert [m.index for m in mutation.choose("frontdoor.edge", args.limit, args.seed, only)] == [3, 151]
+    sample = mutation.choose("frontdoor.edge", 5, 9, set())
+    assert len(sample) == 5 and sample == mutation.choose("frontdoor.edge", 5, 9, set())

@@ -3,17 +3,27 @@ in front of it, the WAF, and after the services the DNS aliases and the static s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 
-from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, gateway_routes
-from components.cdn import Cdn, CdnArgs
-from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
-from components.edge import Edge, EdgeArgs, EdgeKind, EdgeRoute, TargetHealthCheck
+from components.frontdoor.apigateway import (
+    ApiGateway,
+    ApiGatewayArgs,
+    CustomDomain,
+    GatewayRoute,
+    GatewayThrottle,
+    JwtAuthorizer,
+)
+from components.frontdoor.cdn import Cdn, CdnArgs
+from components.frontdoor.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
+from components.frontdoor.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
+from components.frontdoor.waf import Scope, Waf, WafArgs, waf_log_group_name
 from components.service import route_key
-from components.waf import Scope, Waf, WafArgs, waf_log_group_name
+from stack.apigateway import ApiGatewaySettings, Throttle, route_keys
 from stack.config import StackSettings
+from stack.edge import EdgeKind
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -32,19 +42,32 @@ def build_front_door(settings: StackSettings, foundation: Foundation) -> FrontDo
     edge = _edge(settings, foundation, domain)
     gateway = _gateway(settings, foundation, domain, edge)
     if settings.waf.enabled:
-        Waf(
-            "waf",
-            WafArgs(
-                settings=settings.waf,
-                scope=Scope.REGIONAL,
-                region=settings.aws.region,
-                log_group_name=waf_log_group_name(pulumi.get_project(), settings.stack),
-                protected_arn=edge.load_balancer_arn,
-                kms_key_arn=foundation.stack_key.arn,
-                tags=tags_of(settings),
-            ),
-        )
+        _waf(settings, foundation, edge)
     return FrontDoor(domain, edge, gateway)
+
+
+def _waf(settings: StackSettings, foundation: Foundation, edge: Edge) -> Waf:
+    """The web ACL on the load balancer (``webstack:waf``)."""
+    waf = settings.waf
+    groups = waf.rule_groups
+    return Waf(
+        "waf",
+        WafArgs(
+            scope=Scope.REGIONAL,
+            region=settings.aws.region,
+            log_group_name=waf_log_group_name(pulumi.get_project(), settings.stack),
+            rate_limit=waf.rate_limit,
+            rate_window_seconds=waf.rate_window_seconds,
+            ip_reputation=groups["ipReputation"],
+            common_rule_set=groups["common"],
+            known_bad_inputs=groups["knownBadInputs"],
+            sql_injection=groups["sqli"],
+            log_retention_days=waf.log_retention_days,
+            protected_arn=edge.load_balancer_arn,
+            kms_key_arn=foundation.stack_key.arn,
+            tags=tags_of(settings),
+        ),
+    )
 
 
 def _domain(settings: StackSettings) -> Domain | None:
@@ -72,7 +95,7 @@ def _edge_routes(settings: StackSettings) -> tuple[EdgeRoute, ...]:
     # Workers (no port) get no target group, no rule and no place in the edge's routes.
     main = tuple(
         EdgeRoute(
-            service=service.name,
+            name=service.name,
             port=service.port,
             health_check=TargetHealthCheck(
                 path=service.config.health_check_path,
@@ -91,7 +114,7 @@ def _edge_routes(settings: StackSettings) -> tuple[EdgeRoute, ...]:
     )
     extra = tuple(
         EdgeRoute(
-            service=route_key(service.name, port),
+            name=route_key(service.name, port),
             port=port.port,
             health_check=TargetHealthCheck(path=port.health_check_path),
             path_patterns=route.path_patterns,
@@ -108,26 +131,32 @@ def _edge(settings: StackSettings, foundation: Foundation, domain: Domain | None
     # edge.kind apigateway: the load balancer is internal, in the private subnets, behind the HTTP API.
     internal = settings.edge.kind is EdgeKind.APIGATEWAY
     network = foundation.network
-    return Edge(
+    certificate_arn = (
+        None if internal else domain.certificate_arns["cert"] if domain else settings.edge.certificate_arn
+    )
+    edge = Edge(
         "edge",
         EdgeArgs(
             vpc_id=network.vpc_id,
-            public_subnet_ids=network.private_subnet_ids if internal else network.public_subnet_ids,
+            subnet_ids=network.private_subnet_ids if internal else network.public_subnet_ids,
             routes=_edge_routes(settings),
-            certificate_arn=None
-            if internal
-            else domain.certificate_arns["cert"]
-            if domain
-            else settings.edge.certificate_arn,
+            certificate_arn=certificate_arn,
+            internal=internal,
             access_logs=settings.edge.access_logs,
             access_log_expiration_days=settings.edge.access_log_expiration_days,
             deletion_protection=settings.edge.deletion_protection,
             idle_timeout=settings.edge.idle_timeout,
-            depends_on=[] if internal else [network.internet_gateway],
+            internet_gateway=None if internal else network.internet_gateway,
             tags=tags_of(settings),
-            internal=internal,
         ),
     )
+    if certificate_arn is None and not internal:
+        pulumi.log.warn(
+            "edge: no webstack:edge.certificateArn, so this stack serves plain HTTP on port 80 "
+            "without TLS. Fine for a throwaway dev stack; set a certificate to serve HTTPS.",
+            resource=edge,
+        )
+    return edge
 
 
 def _gateway(
@@ -145,6 +174,7 @@ def _gateway(
             load_balancer_security_group_id=edge.security_group_id,
             listener_arn=edge.listener_arn,
             listener_port=edge.listener_port,
+            kms_key_arn=foundation.stack_key.arn,
             # Every load-balancer route (each service's, and each extra port's) gets its API routes.
             routes=gateway_routes(
                 gateway_settings,
@@ -155,15 +185,39 @@ def _gateway(
                     for port, route in ((None, service.route), *service.extra_routes)
                 ],
             ),
-            throttle=gateway_settings.throttle,
-            jwt=gateway_settings.jwt,
-            kms_key_arn=foundation.stack_key.arn,
+            throttle=_throttle(gateway_settings.throttle),
+            jwt=JwtAuthorizer(gateway_settings.jwt.issuer, gateway_settings.jwt.audiences)
+            if gateway_settings.jwt
+            else None,
             log_retention_days=gateway_settings.log_retention_days,
             domain=CustomDomain(settings.domain.host, domain.certificate_arns["cert"])
             if domain and settings.domain
             else None,
             tags=tags_of(settings),
         ),
+    )
+
+
+def _throttle(throttle: Throttle) -> GatewayThrottle:
+    return GatewayThrottle(burst_limit=throttle.burst_limit, rate_limit=throttle.rate_limit)
+
+
+def gateway_routes(
+    settings: ApiGatewaySettings, routes: Sequence[tuple[str, str, Sequence[str]]]
+) -> tuple[GatewayRoute, ...]:
+    """The API routes of the load balancer's routes ``(route name, owning service, path patterns)``:
+    throttled by the route name's override (else the stage's), guarded when JWT covers the owning
+    service or the route name. Config validation already refused what has no route key."""
+    jwt = settings.jwt
+    return tuple(
+        GatewayRoute(
+            name=name,
+            keys=tuple(route_keys(f"webstack:services.{name}", patterns, ())[0]),
+            throttle=_throttle(settings.route_throttles.get(name, settings.throttle)),
+            authorized=jwt is not None
+            and (jwt.services is None or service in jwt.services or name in jwt.services),
+        )
+        for name, service, patterns in routes
     )
 
 
@@ -185,9 +239,11 @@ def build_aliases_and_cdn(settings: StackSettings, front: FrontDoor) -> Cdn | No
     cdn = Cdn(
         "cdn",
         CdnArgs(
-            settings=settings.static,
+            host=settings.static.host,
             certificate_arn=domain.certificate_arns["cdn-cert"],
             log_delivery_name=f"{pulumi.get_project()}-{settings.stack}-cloudfront",
+            price_class=settings.static.price_class,
+            log_expiration_days=settings.static.log_expiration_days,
             tags=tags_of(settings),
         ),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.cluster import Cluster, ClusterArgs
-from components.edge import Edge
+from components.frontdoor.edge import Edge
 from components.observability import ServiceMonitoring
 from components.queue import Queue, QueueArgs
 from components.service import QueueAccess, Service, ServiceArgs, ServiceSettings, call_order, route_key

@@ -1,5 +1,5 @@
 """The Cdn component: static content from a private S3 bucket through a CloudFront distribution on its
-own host, and the schema of ``webstack:static``.
+own host.
 
 Only CloudFront (through origin access control, for this distribution alone) may read the bucket.
 The bucket keeps its one policy (TLS-only plus the CloudFront read grant); the grant names the
@@ -7,23 +7,17 @@ distribution, which is created after the bucket, so the policy takes the distrib
 deferred output (S3 holds one policy per bucket: a second ``BucketPolicy`` would overwrite the first).
 """
 
-from __future__ import annotations
-
-import enum
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictInt, StrictStr
 
-from stack.schema import StrictModel
-
-from .buckets import private_bucket
-from .domain import CLOUDFRONT_REGION, DomainSettings, host_in_zone
-from .iam import Statement
-from .pure.naming import child_name, tags_with_name, type_token
+from ..buckets import private_bucket
+from ..iam import Statement
+from ..pure.frontdoor import PriceClass
+from ..pure.naming import child_name, tags_with_name, type_token
+from .domain import CLOUDFRONT_REGION
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 """AWS managed cache policy Managed-CachingOptimized."""
@@ -36,102 +30,28 @@ MINIMUM_TLS = "TLSv1.2_2021"
 ORIGIN_ID = "static-bucket"
 NONCURRENT_DAYS = 30
 """Overwritten or deleted static files stay recoverable this long."""
-
-
-class PriceClass(enum.StrEnum):
-    """Which edge locations serve the content (and what they cost)."""
-
-    NORTH_AMERICA_EUROPE = "PriceClass_100"
-    WITH_ASIA_AFRICA = "PriceClass_200"
-    ALL = "PriceClass_All"
-
-
-# --- Config: `webstack:static` --------------------------------------------------------------------
-
-
-class StaticConfig(StrictModel):
-    """``webstack:static``: static content on a CDN (needs ``webstack:domain``)."""
-
-    host: StrictStr | None = Field(
-        default=None,
-        description="Host of the static content, in the domain's zone. Default static.<domain host>.",
-        json_schema_extra={"fix": "use a host in the domain's zone, e.g. host: static.example.com"},
-    )
-    price_class: PriceClass = Field(
-        default=PriceClass.NORTH_AMERICA_EUROPE,
-        alias="priceClass",
-        description="CloudFront price class. Default PriceClass_100.",
-        json_schema_extra={"fix": "use PriceClass_100, PriceClass_200 or PriceClass_All"},
-    )
-    log_expiration_days: StrictInt = Field(
-        default=90,
-        alias="logExpirationDays",
-        ge=1,
-        le=3650,
-        description="Days before CloudFront access logs expire. Default 90.",
-        json_schema_extra={"fix": "use days from 1 to 3650"},
-    )
-
-
-@dataclass(frozen=True)
-class StaticSettings:
-    """Static content as validated."""
-
-    host: str
-    price_class: PriceClass
-    log_expiration_days: int
-
-
-def static_settings(
-    config: StaticConfig | None, domain: DomainSettings | None, service_hosts: Mapping[str, tuple[str, ...]]
-) -> tuple[StaticSettings | None, list[str]]:
-    """Static content (None without the section) and every problem: it needs the domain, a host in the
-    domain's zone, and a host no route of the load balancer claims (``service_hosts``: service ->
-    its routing.hostHeaders)."""
-    if config is None:
-        return None, []
-    if domain is None:
-        return None, [
-            "webstack:static: got static content, but it is served on a host of webstack:domain's zone "
-            "with a certificate from it; add webstack:domain"
-        ]
-    host = (config.host or f"static.{domain.host}").rstrip(".").lower()
-    problems = []
-    if domain.zone is not None and not host_in_zone(host, domain.zone):
-        problems.append(
-            f"webstack:static.host: got {json.dumps(host)}, but it is outside the hosted zone "
-            f"{domain.zone}; use a name ending in .{domain.zone}"
-        )
-    if host == domain.host:
-        problems.append(
-            f"webstack:static.host: got {json.dumps(host)}, which is webstack:domain.host, where the load "
-            "balancer serves the services; give the static content its own host, e.g. static."
-            f"{domain.host}"
-        )
-    for service, hosts in service_hosts.items():
-        if host in (h.lower() for h in hosts):
-            problems.append(
-                f"webstack:static.host: got {json.dumps(host)}, but webstack:services.{service}.routing "
-                "claims that host on the load balancer; give the static content another host"
-            )
-    return StaticSettings(host, config.price_class, config.log_expiration_days), problems
-
-
-# --- The component --------------------------------------------------------------------------------
+DEFAULT_LOG_EXPIRATION_DAYS = 90
+"""Days before access logs expire unless told otherwise."""
 
 
 @dataclass(frozen=True)
 class CdnArgs:
     """What the Cdn builds."""
 
-    settings: StaticSettings
-    """The validated ``webstack:static``."""
+    host: str
+    """The host name the distribution serves, e.g. static.example.com. Required."""
     certificate_arn: pulumi.Input[str]
-    """A validated ACM certificate for the host, in us-east-1 (CloudFront takes no other region)."""
+    """A validated ACM certificate for the host, in us-east-1 (CloudFront takes no other region).
+    Required."""
     log_delivery_name: str
-    """Name of the access-log delivery source and destination (unique per account and region)."""
+    """Name of the access-log delivery source and destination (unique per account and region).
+    Required."""
+    price_class: PriceClass = PriceClass.NORTH_AMERICA_EUROPE
+    """Which edge locations serve the content. Default: PriceClass_100 (North America and Europe)."""
+    log_expiration_days: int = DEFAULT_LOG_EXPIRATION_DAYS
+    """Days before access logs expire. Default: 90."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for every taggable child."""
+    """Tags for every taggable child, on top of the provider's default tags. Default: none."""
 
 
 class Cdn(pulumi.ComponentResource):
@@ -144,6 +64,7 @@ class Cdn(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
     """Where to upload the static content."""
     distribution_id: pulumi.Output[str]
+    """The distribution (to invalidate cached content after an upload)."""
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Cdn"), name, None, opts)
@@ -166,15 +87,39 @@ class Cdn(pulumi.ComponentResource):
             signing_protocol="sigv4",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        distribution = aws.cloudfront.Distribution(
+        distribution = self._distribution(name, args, content, access)
+        resolve_distribution_arn(distribution.arn)
+        self._access_logs(name, args, distribution, account_id)
+        self.domain_name = distribution.domain_name
+        self.hosted_zone_id = distribution.hosted_zone_id
+        self.bucket_name = content.bucket
+        self.distribution_id = distribution.id
+        self.register_outputs(
+            {
+                "domainName": self.domain_name,
+                "bucketName": self.bucket_name,
+                "distributionId": self.distribution_id,
+            }
+        )
+
+    def _distribution(
+        self,
+        name: str,
+        args: CdnArgs,
+        content: aws.s3.Bucket,
+        access: aws.cloudfront.OriginAccessControl,
+    ) -> aws.cloudfront.Distribution:
+        """HTTPS only (HTTP redirects), HTTP/2 and 3, IPv6, cached and compressed GET/HEAD from the
+        bucket, with the managed security headers."""
+        return aws.cloudfront.Distribution(
             child_name(name, "distribution"),
             enabled=True,
-            comment=f"static content of {args.settings.host}",
-            aliases=[args.settings.host],
+            comment=f"static content of {args.host}",
+            aliases=[args.host],
             is_ipv6_enabled=True,
             http_version="http2and3",
             default_root_object="index.html",
-            price_class=args.settings.price_class.value,
+            price_class=args.price_class.value,
             origins=[
                 aws.cloudfront.DistributionOriginArgs(
                     origin_id=ORIGIN_ID,
@@ -204,19 +149,6 @@ class Cdn(pulumi.ComponentResource):
             tags=tags_with_name(child_name(name, "distribution"), args.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        resolve_distribution_arn(distribution.arn)
-        self._access_logs(name, args, distribution, account_id)
-        self.domain_name = distribution.domain_name
-        self.hosted_zone_id = distribution.hosted_zone_id
-        self.bucket_name = content.bucket
-        self.distribution_id = distribution.id
-        self.register_outputs(
-            {
-                "domainName": self.domain_name,
-                "bucketName": self.bucket_name,
-                "distributionId": self.distribution_id,
-            }
-        )
 
     def _access_logs(
         self,
@@ -231,7 +163,7 @@ class Cdn(pulumi.ComponentResource):
         bucket, policy = private_bucket(
             child_name(name, "logs"),
             parent=self,
-            lifecycle_rule=_expire_noncurrent("expire-access-logs", args.settings.log_expiration_days),
+            lifecycle_rule=_expire_noncurrent("expire-access-logs", args.log_expiration_days),
             extra_statements=lambda arn: pulumi.Output.all(arn, account_id).apply(
                 lambda values: _log_delivery_statements(values[0], values[1])
             ),

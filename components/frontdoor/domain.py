@@ -1,113 +1,25 @@
 """The Domain component: the stack's own host name in a Route 53 zone, DNS-validated ACM certificates
-for it, and alias records to the front door; and the schema of ``webstack:domain``.
+for it, and alias records to the front door.
 
 One validation record per domain name serves every certificate of that name: ACM's CNAME token is the
 same in every region of an account ("the CNAME validation token works for any AWS Region", ACM user
 guide, dns-validation.html), so the load balancer's certificate and CloudFront's us-east-1 one share it.
 """
 
-from __future__ import annotations
-
-import json
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictStr
 
-from stack.schema import StrictModel
-
-from .pure.naming import child_name, member_name, tags_with_name, type_token
+from ..pure.naming import child_name, member_name, tags_with_name, type_token
 
 VALIDATION_TIMEOUT = "20m"
 """CertificateValidation waits 75 min by default on wrong records (TF acm/certificate_validation.go)."""
 VALIDATION_TTL = 300
+"""Seconds resolvers cache a validation record."""
 CLOUDFRONT_REGION = "us-east-1"
 """CloudFront takes viewer certificates (and CLOUDFRONT-scope web ACLs) from us-east-1 only."""
-
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_ZONE_ID = re.compile(r"^Z[A-Z0-9]{1,31}$")
-
-
-# --- Config: `webstack:domain` --------------------------------------------------------------------
-
-
-class DomainConfig(StrictModel):
-    """``webstack:domain``: the stack's host name in a public Route 53 hosted zone of its account."""
-
-    zone: StrictStr | None = Field(
-        default=None,
-        description="Name of a public hosted zone in the stack's account, e.g. example.com. Give this "
-        "or zoneId.",
-        json_schema_extra={"fix": "use the zone's name, e.g. zone: example.com"},
-    )
-    zone_id: StrictStr | None = Field(
-        default=None,
-        alias="zoneId",
-        description="Id of the public hosted zone (Z...), instead of its name.",
-        json_schema_extra={"fix": "use the hosted zone id, e.g. zoneId: Z0123456789ABCDEFGHIJ"},
-    )
-    host: StrictStr = Field(
-        description="The stack's host name inside the zone, e.g. app.example.com (the zone's apex works "
-        "too). The certificate is issued for it and it points at the front door.",
-        json_schema_extra={"fix": "set host to a name inside the zone, e.g. host: app.example.com"},
-    )
-
-
-@dataclass(frozen=True)
-class DomainSettings:
-    """The domain as validated. ``zone_id`` is filled by the loader's zone lookup."""
-
-    host: str
-    zone: str | None
-    zone_id: str | None
-
-
-def host_in_zone(host: str, zone: str) -> bool:
-    """Whether ``host`` is the zone's apex or a name below it."""
-    zone = zone.rstrip(".").lower()
-    return host == zone or host.endswith(f".{zone}")
-
-
-def outside_zone_problem(host: str, zone: str) -> str:
-    return (
-        f"webstack:domain.host: got {json.dumps(host)}, but it is outside the hosted zone {zone}; use "
-        f"{zone} or a name ending in .{zone}, or name the zone that holds it"
-    )
-
-
-def domain_settings(config: DomainConfig | None) -> tuple[DomainSettings | None, list[str]]:
-    """The domain (None when the stack has none), and every problem found without AWS calls."""
-    if config is None:
-        return None, []
-    problems = []
-    host = config.host.rstrip(".").lower()
-    if not _HOST.match(host):
-        problems.append(
-            f"webstack:domain.host: got {json.dumps(config.host)}, but it is not a DNS host name; use "
-            "lowercase labels of letters, digits and dashes, e.g. app.example.com"
-        )
-    zone = config.zone.rstrip(".").lower() if config.zone else None
-    if zone is None and config.zone_id is None:
-        problems.append(
-            f"webstack:domain.zone: missing, but host {json.dumps(host)} needs the hosted zone that holds "
-            "it; set zone (e.g. example.com) or zoneId"
-        )
-    elif zone is not None and config.zone_id is not None:
-        problems.append("webstack:domain.zoneId: got both zone and zoneId; keep one (zone looks the id up)")
-    elif config.zone_id is not None and not _ZONE_ID.match(config.zone_id):
-        problems.append(
-            f"webstack:domain.zoneId: got {json.dumps(config.zone_id)}, but Route 53 zone ids look like "
-            "Z0123456789ABCDEFGHIJ; copy it from the hosted zone's details"
-        )
-    elif zone is not None and _HOST.match(host) and not host_in_zone(host, zone):
-        problems.append(outside_zone_problem(host, zone))
-    return DomainSettings(host=host, zone=zone, zone_id=config.zone_id), problems
-
-
-# --- The component --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -115,23 +27,25 @@ class CertificateRequest:
     """One ACM certificate the Domain requests and validates."""
 
     role: str
-    """Names the certificate's resources: ``{name}-{role}`` and ``{name}-{role}-validation``."""
-    names: tuple[str, ...]
-    """Domain names it covers; the first is its subject."""
+    """Names the certificate's resources (``{component}-{role}``, ``{component}-{role}-validation``)
+    and keys ``Domain.certificate_arns``. Required."""
+    names: Sequence[str]
+    """Domain names it covers, each in the hosted zone; the first is its subject. Required."""
     region: str | None = None
-    """Where it lives: None for the stack's region (load balancer), us-east-1 for CloudFront."""
+    """Where it lives, e.g. us-east-1 for CloudFront. Default: None (the provider's region)."""
 
 
 @dataclass(frozen=True)
 class DomainArgs:
     """What the Domain builds."""
 
-    zone_id: str
-    """The public hosted zone (looked up by the config loader)."""
-    certificates: tuple[CertificateRequest, ...]
-    """The certificates to request, each validated by DNS records in the zone."""
+    zone_id: pulumi.Input[str]
+    """The public hosted zone that holds every name (validation and alias records go there).
+    Required."""
+    certificates: Sequence[CertificateRequest] = ()
+    """The certificates to request, each validated by DNS records in the zone. Default: none."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for every taggable child."""
+    """Tags for every taggable child, on top of the provider's default tags. Default: none."""
 
 
 class Domain(pulumi.ComponentResource):
@@ -139,15 +53,14 @@ class Domain(pulumi.ComponentResource):
 
     certificate_arns: dict[str, pulumi.Output[str]]
     """Role -> ARN of the *validated* certificate: a listener or distribution using it waits for DNS."""
-    validation_records: dict[str, aws.route53.Record]
-    """Domain name -> its validation CNAME."""
 
     def __init__(self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Domain"), name, None, opts)
         self._name = name
         self._zone_id = args.zone_id
         self.certificate_arns = {}
-        self.validation_records = {}
+        # Domain name -> its validation CNAME (one per name, shared by the certificates that list it).
+        self._validation_records: dict[str, aws.route53.Record] = {}
         for request in args.certificates:
             certificate = aws.acm.Certificate(
                 child_name(name, request.role),
@@ -162,12 +75,12 @@ class Domain(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             for domain in request.names:
-                if domain not in self.validation_records:
-                    self.validation_records[domain] = self._validation_record(domain, certificate)
+                if domain not in self._validation_records:
+                    self._validation_records[domain] = self._validation_record(domain, certificate)
             validation = aws.acm.CertificateValidation(
                 child_name(name, f"{request.role}-validation"),
                 certificate_arn=certificate.arn,
-                validation_record_fqdns=[self.validation_records[d].fqdn for d in request.names],
+                validation_record_fqdns=[self._validation_records[d].fqdn for d in request.names],
                 region=request.region,
                 opts=pulumi.ResourceOptions(
                     parent=self, custom_timeouts=pulumi.CustomTimeouts(create=VALIDATION_TIMEOUT)
@@ -224,15 +137,6 @@ class Domain(pulumi.ComponentResource):
             )
             for kind in (("A", "AAAA") if ipv6 else ("A",))
         ]
-
-
-def zone_lookup_problem(config_key: str, value: str, error: Exception) -> str:
-    """A failed zone lookup as a config problem (AWS: "no matching Route 53 Hosted Zone found")."""
-    return (
-        f"webstack:domain.{config_key}: got {json.dumps(value)}, but no public hosted zone matches it in "
-        f"this account ({str(error).splitlines()[0][:120]}); create the zone (or delegate a subdomain "
-        "zone into this account) or fix the name"
-    )
 
 
 def certificate_names(*names: str) -> tuple[str, ...]:

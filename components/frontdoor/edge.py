@@ -1,0 +1,405 @@
+"""The Edge component: an Application Load Balancer in front of services, its security group,
+listeners, and a target group and routing rule per route.
+
+Two kinds (``EdgeArgs.internal``):
+
+* internet-facing (the default): in public subnets, HTTPS with the given certificate (HTTP only
+  redirects), or plain HTTP without one;
+* internal, behind an API Gateway HTTP API (:class:`ApiGateway`): in private subnets, reachable only
+  from the API's VPC link. Its listener is plain HTTP: TLS terminates at API Gateway, and the hop from
+  the VPC link's network interfaces to the load balancer stays inside the VPC, admitted by security
+  group from the link alone (an HTTPS listener would need a certificate for a name nobody resolves,
+  and ``tls_config`` to verify it). The component then registers as
+  ``webstack:components:InternalEdge``, so guardrails can tell, from a listener's URN alone, that its
+  plain-HTTP forwarding is the internal kind (and require its load balancer to be internal).
+
+Either way services see the same interface (routes in; security group, target groups out) and admit
+only this load balancer's security group.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from ..buckets import private_bucket
+from ..iam import Statement
+from ..pure.frontdoor import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_MATCHER,
+    HEALTH_CHECK_TIMEOUT_SECONDS,
+    HEALTHY_THRESHOLD,
+    UNHEALTHY_THRESHOLD,
+)
+from ..pure.naming import child_name, member_name, tags_with_name, type_token
+from ..pure.regions import ELB_LOG_DELIVERY_ACCOUNTS
+
+ANYWHERE_IPV4 = "0.0.0.0/0"
+HTTP_PORT = 80
+HTTPS_PORT = 443
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+"""TLS 1.3 and 1.2 only, forward-secret ciphers."""
+DESYNC_MITIGATION = "defensive"
+DEREGISTRATION_DELAY_SECONDS = 30
+"""AWS defaults to 300 s, which makes every deploy wait five minutes per task."""
+ACCESS_LOG_NONCURRENT_DAYS = 30
+"""Days a deleted or overwritten access log stays recoverable in the versioned bucket."""
+DEFAULT_HEALTH_CHECK_PATH = "/"
+"""The path the load balancer requests from each target unless told otherwise."""
+DEFAULT_ACCESS_LOG_EXPIRATION_DAYS = 90
+"""Days before access logs expire unless told otherwise."""
+DEFAULT_IDLE_TIMEOUT_SECONDS = 60
+"""Seconds an idle connection stays open unless told otherwise (AWS's default)."""
+
+
+@dataclass(frozen=True)
+class TargetHealthCheck:
+    """How the load balancer checks each target of a route."""
+
+    path: str = DEFAULT_HEALTH_CHECK_PATH
+    """The path requested. Default: /."""
+    interval: int = HEALTH_CHECK_INTERVAL_SECONDS
+    """Seconds between checks (5-300). Default: 10."""
+    timeout: int = HEALTH_CHECK_TIMEOUT_SECONDS
+    """Seconds a target has to answer (2-120, less than the interval). Default: 5."""
+    healthy_threshold: int = HEALTHY_THRESHOLD
+    """Consecutive passed checks before a target receives traffic (2-10). Default: 2."""
+    unhealthy_threshold: int = UNHEALTHY_THRESHOLD
+    """Consecutive failed checks before a target stops receiving traffic (2-10). Default: 3."""
+    matcher: str = HEALTH_CHECK_MATCHER
+    """The HTTP codes of a healthy answer, e.g. 200 or 200-399. Default: 200-399."""
+
+
+@dataclass(frozen=True)
+class EdgeRoute:
+    """One destination reachable through the edge: a target group and the listener rule to it."""
+
+    name: str
+    """Names the target group and rule (``{component}-tg-{name}``, ``{component}-rule-{name}``) and
+    keys the component's outputs. Required."""
+    port: int
+    """The container port traffic goes to. Required."""
+    priority: int
+    """Listener rule priority (1-50000, unique per listener); lower is evaluated first. Required."""
+    path_patterns: Sequence[str] = ()
+    """Request paths that reach the route, e.g. /api/*. Default: none (any path)."""
+    host_headers: Sequence[str] = ()
+    """Host names that reach the route. Default: none (any host)."""
+    health_check: TargetHealthCheck = TargetHealthCheck()
+    """How the load balancer checks each target. Default: GET / every 10 s, 200-399 is healthy."""
+
+
+@dataclass(frozen=True)
+class EdgeArgs:
+    """What the Edge builds."""
+
+    vpc_id: pulumi.Input[str]
+    """The VPC of the load balancer and its target groups. Required."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """The load balancer's subnets, one per zone, at least two zones: public subnets, or private ones
+    when ``internal``. Required."""
+    routes: Sequence[EdgeRoute] = ()
+    """The destinations to route to. Default: none (every request is answered 404)."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """ACM certificate for HTTPS, in the load balancer's region. Default: None (plain HTTP on port 80;
+    ignored when ``internal``)."""
+    internal: bool = False
+    """An internal load balancer behind API Gateway: plain HTTP on port 80 and no ingress rule of its
+    own (the VPC link's component adds the only one). Default: False (internet-facing)."""
+    access_logs: bool = False
+    """Write access logs to a private, versioned, TLS-only bucket. Default: False (AWS's default)."""
+    access_log_expiration_days: int = DEFAULT_ACCESS_LOG_EXPIRATION_DAYS
+    """Days before access logs expire (when ``access_logs``). Default: 90."""
+    deletion_protection: bool = False
+    """Protect the load balancer from deletion. Default: False (AWS's default)."""
+    idle_timeout: int = DEFAULT_IDLE_TIMEOUT_SECONDS
+    """Seconds an idle connection stays open (1-4000). Default: 60."""
+    internet_gateway: aws.ec2.InternetGateway | None = None
+    """The VPC's internet gateway, which an internet-facing load balancer must wait for (AWS answers
+    "InvalidSubnet: VPC ... has no internet gateway" otherwise). Default: None (no wait)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every child, on top of the provider's default tags. Default: none."""
+
+    def __post_init__(self) -> None:
+        if len(self.subnet_ids) < 2:
+            raise ValueError("EdgeArgs.subnet_ids: an Application Load Balancer needs subnets in 2+ zones")
+
+
+class Edge(pulumi.ComponentResource):
+    """The ALB (internet-facing, or internal behind API Gateway), its security group, listeners, target
+    groups and routing rules."""
+
+    security_group_id: pulumi.Output[str]
+    """The edge's security group: services admit traffic from it alone."""
+    target_group_arns: dict[str, pulumi.Output[str]]
+    """Route name -> its target group."""
+    target_group_arn_suffixes: dict[str, pulumi.Output[str]]
+    """Route name -> target group ARN suffix (for request-count scaling)."""
+    load_balancer_arn_suffix: pulumi.Output[str]
+    """The load balancer's ARN suffix (for request-count scaling)."""
+    load_balancer_arn: pulumi.Output[str]
+    """The load balancer (a regional web ACL is associated with it)."""
+    dns_name: pulumi.Output[str]
+    """The load balancer's DNS name."""
+    zone_id: pulumi.Output[str]
+    """The load balancer's canonical hosted zone (the target of alias records)."""
+    url: pulumi.Output[str]
+    """https://<dns name> (http:// without a certificate, or when internal)."""
+    https: bool
+    """Whether the edge terminates TLS."""
+    listener_arn: pulumi.Output[str]
+    """The listener the routing rules hang on (API Gateway's integration targets it)."""
+    listener_port: int
+    """That listener's port: 443 with TLS, else 80."""
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # Internal: its own type token, so guardrails see from a URN which kind a listener belongs to.
+        super().__init__(type_token("InternalEdge" if args.internal else "Edge"), name, None, opts)
+        self._name = name
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.https = args.certificate_arn is not None and not args.internal
+        security_group = self._security_group(args)
+        load_balancer = self._load_balancer(args, security_group)
+        entry = self._listeners(args, load_balancer)
+        # Route name -> its listener rule: what registers targets waits for it (a target group needs a
+        # listener). Annotated here, not on the class: a resource is not a package output.
+        self.rules: dict[str, aws.lb.ListenerRule] = {}
+        self.target_group_arns = {}
+        self.target_group_arn_suffixes = {}
+        for route in args.routes:
+            self._route(args, route, entry)
+        self.security_group_id = security_group.id
+        self.listener_arn = entry.arn
+        self.listener_port = HTTPS_PORT if self.https else HTTP_PORT
+        self.load_balancer_arn_suffix = load_balancer.arn_suffix
+        self.load_balancer_arn = load_balancer.arn
+        self.dns_name = load_balancer.dns_name
+        self.zone_id = load_balancer.zone_id
+        self.url = pulumi.Output.concat("https://" if self.https else "http://", load_balancer.dns_name)
+        self.register_outputs(
+            {
+                "securityGroupId": self.security_group_id,
+                "dnsName": self.dns_name,
+                "url": self.url,
+                "targetGroupArns": self.target_group_arns,
+            }
+        )
+
+    def _security_group(self, args: EdgeArgs) -> aws.ec2.SecurityGroup:
+        """The load balancer's group; internet-facing, it admits HTTPS (and HTTP to redirect) from
+        anywhere; internal, nothing of its own."""
+        name = self._name
+        security_group = aws.ec2.SecurityGroup(
+            child_name(name, "sg"),
+            vpc_id=args.vpc_id,
+            description="Internal load balancer: HTTP in from the API Gateway VPC link only, out to services"
+            if args.internal
+            else "Internet-facing load balancer: HTTPS in, HTTP only to redirect, out to services",
+            # No inline rules: each rule is its own resource below, and the provider removes the
+            # allow-all egress rule AWS adds to new groups.
+            tags=tags_with_name(child_name(name, "sg"), args.tags),
+            opts=self._child,
+        )
+        public_ports = () if args.internal else (HTTPS_PORT, HTTP_PORT) if self.https else (HTTP_PORT,)
+        for port in public_ports:
+            aws.vpc.SecurityGroupIngressRule(
+                child_name(name, f"in-{port}"),
+                security_group_id=security_group.id,
+                description="HTTPS from the internet" if port == HTTPS_PORT else "HTTP from the internet",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=ANYWHERE_IPV4,
+                tags=args.tags,
+                opts=self._child,
+            )
+        return security_group
+
+    def _load_balancer(self, args: EdgeArgs, security_group: aws.ec2.SecurityGroup) -> aws.lb.LoadBalancer:
+        name = self._name
+        access_logs, log_policy = self._access_log_bucket(name, args) if args.access_logs else (None, None)
+        # AWS may answer "InvalidSubnet: VPC ... has no internet gateway" to an internet-facing load
+        # balancer created before the gateway, and ELB checks it may write access logs when logging
+        # is turned on, so both come first (plan/aws_rules.py enforces this offline).
+        ready = [
+            *([args.internet_gateway] if args.internet_gateway is not None else []),
+            *([log_policy] if log_policy else []),
+        ]
+        return aws.lb.LoadBalancer(
+            child_name(name, "alb"),
+            load_balancer_type="application",
+            internal=args.internal,
+            ip_address_type="ipv4",
+            security_groups=[security_group.id],
+            subnets=list(args.subnet_ids),
+            drop_invalid_header_fields=True,
+            desync_mitigation_mode=DESYNC_MITIGATION,
+            enable_deletion_protection=args.deletion_protection,
+            enable_http2=True,
+            idle_timeout=args.idle_timeout,
+            access_logs=access_logs,
+            tags=tags_with_name(child_name(name, "alb"), args.tags),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
+        )
+
+    def _listeners(self, args: EdgeArgs, load_balancer: aws.lb.LoadBalancer) -> aws.lb.Listener:
+        """HTTPS and the HTTP redirect with a certificate; else one plain-HTTP listener (internal, or
+        internet-facing without TLS). Returns the listener the routing rules hang on."""
+        name = self._name
+        not_found = aws.lb.ListenerDefaultActionArgs(
+            type="fixed-response",
+            fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                content_type="text/plain", status_code="404", message_body="Not Found"
+            ),
+        )
+        if not self.https:
+            # Internal: plain HTTP inside the VPC, TLS ended at API Gateway (see the module docstring).
+            return aws.lb.Listener(
+                child_name(name, "http"),
+                load_balancer_arn=load_balancer.arn,
+                port=HTTP_PORT,
+                protocol="HTTP",
+                default_actions=[not_found],
+                tags=args.tags,
+                opts=self._child,
+            )
+        entry = aws.lb.Listener(
+            child_name(name, "https"),
+            load_balancer_arn=load_balancer.arn,
+            port=HTTPS_PORT,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=args.certificate_arn,
+            default_actions=[not_found],
+            tags=args.tags,
+            opts=self._child,
+        )
+        aws.lb.Listener(
+            child_name(name, "http-redirect"),
+            load_balancer_arn=load_balancer.arn,
+            port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+                    ),
+                )
+            ],
+            tags=args.tags,
+            opts=self._child,
+        )
+        return entry
+
+    def _route(self, args: EdgeArgs, route: EdgeRoute, entry: aws.lb.Listener) -> None:
+        """The route's target group and the listener rule that forwards to it."""
+        name = self._name
+        check = route.health_check
+        target_group = aws.lb.TargetGroup(
+            member_name(name, "tg", route.name),
+            vpc_id=args.vpc_id,
+            target_type="ip",
+            protocol="HTTP",
+            port=route.port,
+            deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                path=check.path,
+                protocol="HTTP",
+                port="traffic-port",
+                matcher=check.matcher,
+                interval=check.interval,
+                timeout=check.timeout,
+                healthy_threshold=check.healthy_threshold,
+                unhealthy_threshold=check.unhealthy_threshold,
+            ),
+            tags=tags_with_name(member_name(name, "tg", route.name), args.tags),
+            opts=self._child,
+        )
+        conditions = []
+        if route.path_patterns:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.path_patterns))
+                )
+            )
+        if route.host_headers:
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.host_headers))
+                )
+            )
+        self.rules[route.name] = aws.lb.ListenerRule(
+            member_name(name, "rule", route.name),
+            listener_arn=entry.arn,
+            priority=route.priority,
+            conditions=conditions,
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+            tags=args.tags,
+            opts=self._child,
+        )
+        self.target_group_arns[route.name] = target_group.arn
+        self.target_group_arn_suffixes[route.name] = target_group.arn_suffix
+
+    def _access_log_bucket(
+        self, name: str, args: EdgeArgs
+    ) -> tuple[aws.lb.LoadBalancerAccessLogsArgs, aws.s3.BucketPolicy]:
+        """A private, TLS-only bucket that only ELB log delivery may write to, with expiry.
+
+        SSE-S3 (AES256) because ALB log delivery cannot write to KMS-encrypted buckets.
+        """
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        region = aws.get_region_output(opts=invoke).region
+        account_id = aws.get_caller_identity_output(opts=invoke).account_id
+        bucket, policy = private_bucket(
+            child_name(name, "access-logs"),
+            parent=self,
+            lifecycle_rule=aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    days=args.access_log_expiration_days
+                ),
+                # Versioned (CKV_AWS_21): a deleted or overwritten log is kept this long, then expires.
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=ACCESS_LOG_NONCURRENT_DAYS
+                ),
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=1
+                ),
+            ),
+            extra_statements=lambda arn: pulumi.Output.all(arn, region, account_id).apply(
+                lambda values: [_log_delivery_statement(*values)]
+            ),
+            tags=args.tags,
+        )
+        return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name), policy
+
+
+def _log_delivery_statement(bucket_arn: str, region: str, account_id: str) -> Statement:
+    """ELB log delivery may put objects under this account's prefix, and nothing else."""
+    # Regions available before August 2022 deliver as their regional ELB account (from a table, not
+    # aws.elb.get_service_account, which fails in newer regions); every region as the service principal.
+    legacy = ELB_LOG_DELIVERY_ACCOUNTS.get(region)
+    principals = [
+        aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+            type="Service", identifiers=["logdelivery.elasticloadbalancing.amazonaws.com"]
+        )
+    ]
+    if legacy:
+        principals.insert(
+            0,
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+                type="AWS", identifiers=[f"arn:aws:iam::{legacy}:root"]
+            ),
+        )
+    return Statement(
+        sid="ElbLogDelivery",
+        effect="Allow",
+        actions=["s3:PutObject"],
+        principals=principals,
+        resources=[f"{bucket_arn}/*/AWSLogs/{account_id}/*"],
+    )
