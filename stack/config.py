@@ -3,7 +3,7 @@
 Each component declares the schema of its own section beside itself, with types, defaults and
 meaning (``webstack:network`` in :mod:`components.network`, ``webstack:cluster`` in
 :mod:`components.cluster`, ``webstack:edge`` in :mod:`components.edge`, ``webstack:services`` in
-:mod:`components.service`); :class:`WebstackConfig` assembles them, and the README's config table
+:mod:`stack.services`); :class:`WebstackConfig` assembles them, and the README's config table
 mirrors these declarations. Validation happens in two steps, both before any resource exists:
 
 1. :func:`parse_settings` checks everything that needs only the stack file (pure, no AWS calls);
@@ -61,7 +61,9 @@ from components.network import (
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.pure import cidr, regions
 from components.queue import QueueConfig, QueueSettings, queue_settings
-from components.service import (
+from components.waf import WafConfig, WafSettings, waf_settings
+from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
+from stack.services import (
     ServiceConfig,
     ServiceSettings,
     route_config_keys,
@@ -70,8 +72,6 @@ from components.service import (
     service_routes,
     service_settings,
 )
-from components.waf import WafConfig, WafSettings, waf_settings
-from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 
 PROJECT = "webstack"
 """The config namespace of this project (``webstack:<key>``)."""

@@ -11,9 +11,9 @@ from components.apigateway import ApiGateway, ApiGatewayArgs, CustomDomain, gate
 from components.cdn import Cdn, CdnArgs
 from components.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
 from components.edge import Edge, EdgeArgs, EdgeKind, EdgeRoute, TargetHealthCheck
-from components.service import route_key
 from components.waf import Scope, Waf, WafArgs, waf_log_group_name
 from stack.config import StackSettings
+from stack.services import route_key
 from stack.wiring.foundation import Foundation, tags_of
 
 
