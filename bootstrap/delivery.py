@@ -435,7 +435,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         *_LOGS_TAGS,
     ),
     # Queues (components/queue.py), schedules and their dead-letter queues, the Service Connect
-    # namespace (components/service.py, components/cluster.py).
+    # namespace (components/service/, components/cluster.py).
     "aws:sqs/queue:Queue": (
         "sqs:CreateQueue",
         "sqs:DeleteQueue",

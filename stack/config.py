@@ -3,7 +3,7 @@
 Each component declares the schema of its own section beside itself, with types, defaults and
 meaning (``webstack:network`` in :mod:`components.network`, ``webstack:cluster`` in
 :mod:`components.cluster`, ``webstack:edge`` in :mod:`stack.edge`, ``webstack:services`` in
-:mod:`components.service`); :class:`WebstackConfig` assembles them, and the README's config table
+:mod:`stack.services`); :class:`WebstackConfig` assembles them, and the README's config table
 mirrors these declarations. Validation happens in two steps, both before any resource exists:
 
 1. :func:`parse_settings` checks everything that needs only the stack file (pure, no AWS calls);
@@ -49,15 +49,6 @@ from components.network import (
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.pure import cidr, regions
 from components.queue import QueueConfig, QueueSettings, queue_settings
-from components.service import (
-    ServiceConfig,
-    ServiceSettings,
-    route_config_keys,
-    route_key,
-    service_calls,
-    service_routes,
-    service_settings,
-)
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
 from stack.domain import (
@@ -70,6 +61,15 @@ from stack.domain import (
 )
 from stack.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
+from stack.services import (
+    ServiceConfig,
+    ServiceSettings,
+    route_config_keys,
+    route_key,
+    service_calls,
+    service_routes,
+    service_settings,
+)
 from stack.static import StaticConfig, StaticSettings, static_settings
 from stack.waf import WafConfig, WafSettings, waf_settings
 

@@ -9,7 +9,7 @@ def _changes(module: str) -> list[str]:
 
 def test_removing_the_vpc_of_a_target_group_and_the_roles_of_a_task_definition_are_mutants():
     assert "aws.lb.TargetGroup: removed vpc_id=" in _changes("frontdoor.edge")
-    service = _changes("service")
+    service = _changes("service.task_definition")
     assert "aws.ecs.TaskDefinition: removed task_role_arn=" in service
     assert "aws.ecs.TaskDefinition: removed execution_role_arn=" in service
     assert "dict: removed key 'essential'" in service

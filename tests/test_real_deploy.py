@@ -126,7 +126,7 @@ NAMES = st.from_regex(r"[a-z][a-z0-9]{0,7}", fullmatch=True)
 @settings(max_examples=60, deadline=None)
 @given(steps=st.lists(st.tuples(st.booleans(), NAMES, PATHS), min_size=1, max_size=12))
 def test_an_existing_services_rule_keeps_its_priority_whatever_services_come_and_go(steps):
-    from components.service import ServiceConfig, service_routes
+    from stack.services import ServiceConfig, service_routes
 
     services: dict[str, str] = {}
     seen: dict[str, int] = {}

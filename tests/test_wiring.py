@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from components.service import STOP_TIMEOUT_SECONDS
+from components.service.task_definition import STOP_TIMEOUT_SECONDS
 from plan.engine import Run, run_stack
 from tests.fixture_stacks import FIXTURES
 

@@ -1,7 +1,7 @@
 """``make mutation``: do the tests notice a change to what webstack deploys?
 
 Mutation check over the infrastructure modules (not run in CI: it takes tens of minutes). For each
-mutant of ``components/{network,frontdoor/edge,service,pure/guardrails}.py`` it
+mutant of ``components/{network,frontdoor/edge,service/*,pure/guardrails}.py`` it
 
 1. makes one small change to the module's syntax tree: delete one keyword argument of a resource or
    ``*Args`` call (``vpc_id=``, ``opts=``, ...), delete one key of a dict literal (a container
@@ -41,7 +41,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("network", "frontdoor.edge", "service", "pure.guardrails")
+SERVICE_MODULES = tuple(
+    f"service.{step}"
+    for step in ("component", "image", "task_definition", "roles", "access", "scaling", "schedules", "alarms")
+)
+"""The Service component's modules (components/service/), one step each."""
+MODULES = ("network", "frontdoor.edge", *SERVICE_MODULES, "pure.guardrails")
 RESOURCE_ROOTS = frozenset({"aws", "awsx", "pulumi"})
 """Calls through these packages (``aws.ec2.Subnet(...)``, ``pulumi.ResourceOptions(...)``) are resources
 or their arguments: deleting one of their keyword arguments is a mutant."""
@@ -273,8 +278,17 @@ def _install(module: str, source: str) -> None:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     loaded = importlib.util.module_from_spec(spec)
+    # A package whose __init__ imports the mutant (components/service/): register the package without
+    # running its __init__, so the mutant's relative imports resolve; run the __init__ after the mutant.
+    parent = name.rpartition(".")[0]
+    package_spec = importlib.util.find_spec(parent) if parent not in sys.modules else None
+    package = importlib.util.module_from_spec(package_spec) if package_spec is not None else None
+    if package is not None:
+        sys.modules[parent] = package
     sys.modules[name] = loaded
     exec(compile(source, str(path), "exec"), loaded.__dict__)
+    if package is not None and package_spec is not None and package_spec.loader is not None:
+        package_spec.loader.exec_module(package)
     import components
 
     setattr(components, module, loaded)

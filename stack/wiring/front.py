@@ -20,10 +20,10 @@ from components.frontdoor.cdn import Cdn, CdnArgs
 from components.frontdoor.domain import CLOUDFRONT_REGION, CertificateRequest, Domain, DomainArgs
 from components.frontdoor.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
 from components.frontdoor.waf import Scope, Waf, WafArgs, waf_log_group_name
-from components.service import route_key
 from stack.apigateway import ApiGatewaySettings, Throttle, route_keys
 from stack.config import StackSettings
 from stack.edge import EdgeKind
+from stack.services import route_key
 from stack.wiring.foundation import Foundation, tags_of
 
 

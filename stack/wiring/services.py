@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
@@ -10,8 +11,20 @@ from components.cluster import Cluster, ClusterArgs
 from components.frontdoor.edge import Edge
 from components.observability import ServiceMonitoring
 from components.queue import Queue, QueueArgs
-from components.service import QueueAccess, Service, ServiceArgs, ServiceSettings, call_order, route_key
+from components.service import (
+    CapacityProviderShare,
+    ContainerHealthCheck,
+    ExtraContainerPort,
+    ImageBuild,
+    OffHoursScaling,
+    QueueAccess,
+    Service,
+    ServiceArgs,
+    TaskPolicyStatement,
+    TaskSchedule,
+)
 from stack.config import StackSettings
+from stack.services import ServiceSettings, call_order, route_key
 from stack.wiring.data import DataTier
 from stack.wiring.foundation import Foundation, tags_of
 
@@ -77,15 +90,16 @@ def _service_args(
     access: dict[str, QueueAccess],
     services: dict[str, Service],
 ) -> ServiceArgs:
+    """One service's settings (and what it attaches to) as the Service component's Args."""
+    config = service.config
     routed = service.name in edge.target_group_arns
     return ServiceArgs(
-        settings=service,
-        cluster=cluster,
-        vpc_id=foundation.network.vpc_id,
-        subnet_ids=foundation.network.private_subnet_ids,
+        **_placement(settings, foundation, cluster),
+        **_task(service),
+        **_scaling(service),
         edge_security_group_id=edge.security_group_id if routed else None,
         target_group_arn=edge.target_group_arns.get(service.name),
-        routing_ready=[
+        listener_rules=[
             edge.rules[key]
             for key in (
                 service.name,
@@ -93,32 +107,137 @@ def _service_args(
             )
             if key in edge.rules
         ],
-        extra_target_groups={
-            port.name: edge.target_group_arns[route_key(service.name, port)]
-            for port, _ in service.extra_routes
-        },
+        extra_ports=_extra_ports(service, edge),
         request_count_label=pulumi.Output.concat(
             edge.load_balancer_arn_suffix, "/", edge.target_group_arn_suffixes[service.name]
         )
         if routed
         else None,
-        region=settings.aws.region,
+        health_check_grace_period=config.health_check_grace_period,
+        schedules=[
+            TaskSchedule(
+                name=schedule.name,
+                expression=schedule.expression,
+                command=schedule.command,
+                timezone=schedule.timezone,
+                retries=schedule.retries,
+            )
+            for schedule in config.schedules
+        ],
+        callees=[services[callee].as_callee() for callee in config.calls],
+        serves_callers=bool(service.called_by),
+        consumes=access[service.consumes] if service.consumes else None,
+        sends_to=[access[queue.name] for queue in settings.queues if service.name in queue.senders],
+        data_stores=tuple(
+            store.link()
+            for store in (data.databases.get(config.database or ""), data.caches.get(config.cache or ""))
+            if store is not None
+        ),
         monitoring=ServiceMonitoring(
             app_error_pattern=settings.observability.app_error_pattern,
             load_balancer_arn_suffix=edge.load_balancer_arn_suffix,
             target_group_arn_suffix=edge.target_group_arn_suffixes.get(service.name),
             topic_arn=foundation.alarm_topic,
         ),
+        alarm_thresholds=config.alarms.thresholds(),
         tags=tags_of(settings),
-        data_stores=tuple(
-            store.link()
-            for store in (
-                data.databases.get(service.config.database or ""),
-                data.caches.get(service.config.cache or ""),
-            )
-            if store is not None
-        ),
-        callees=[services[callee].as_callee() for callee in service.config.calls],
-        consumes=access[service.consumes] if service.consumes else None,
-        sends_to=[access[queue.name] for queue in settings.queues if service.name in queue.senders],
     )
+
+
+def _placement(settings: StackSettings, foundation: Foundation, cluster: Cluster) -> dict[str, Any]:
+    """Where every service runs: the cluster, its capacity and ECS Exec, the private subnets."""
+    off_hours = cluster.off_hours
+    return {
+        "cluster_arn": cluster.arn,
+        "cluster_name": cluster.cluster_name,
+        "vpc_id": foundation.network.vpc_id,
+        "subnet_ids": foundation.network.private_subnet_ids,
+        "region": settings.aws.region,
+        "kms_key_arn": cluster.kms_key_arn,
+        "launch_compatibility": cluster.launch_compatibility,
+        "capacity_provider_strategy": [
+            CapacityProviderShare(provider, base, weight)
+            for provider, base, weight in cluster.capacity_strategy
+        ],
+        "platform_version": cluster.platform_version,
+        "capacity_providers": cluster.capacity_providers,
+        "exec_enabled": cluster.exec_enabled,
+        "exec_log_group_arn": cluster.exec_log_group_arn,
+        "service_connect_namespace_arn": cluster.namespace_arn,
+        "off_hours": OffHoursScaling(off_hours.timezone, off_hours.stop, off_hours.start)
+        if off_hours is not None
+        else None,
+    }
+
+
+def _task(service: ServiceSettings) -> dict[str, Any]:
+    """The image, the container and its sizes, as the service's config and environment resolved them."""
+    config = service.config
+    build = config.build
+    check = config.container_health_check
+    return {
+        "image": config.image,
+        "build": ImageBuild(
+            context=build.context,
+            context_path=str(service.build_context),
+            dockerfile=build.dockerfile,
+            platform=build.platform,
+        )
+        if build is not None and service.build_context is not None
+        else None,
+        "force_delete_images": service.delete_images_with_repository,
+        "cpu": config.cpu,
+        "memory": config.memory,
+        "port": config.port,
+        "command": config.command,
+        "entry_point": config.entry_point,
+        "working_directory": config.working_directory,
+        "user": config.user,
+        "environment": config.environment,
+        "secrets": config.secrets,
+        "secrets_kms_key_arns": config.secrets_kms_key_arns,
+        "task_policy_statements": [
+            TaskPolicyStatement(
+                actions=statement.actions, resources=statement.resources, effect=statement.effect
+            )
+            for statement in config.task_policy_statements
+        ],
+        "scratch_paths": config.scratch_paths,
+        "container_health_check": ContainerHealthCheck(
+            command=check.command,
+            interval=check.interval,
+            timeout=check.timeout,
+            retries=check.retries,
+            start_period=check.start_period,
+        )
+        if check is not None
+        else None,
+        "log_retention_days": service.log_retention_days,
+    }
+
+
+def _scaling(service: ServiceSettings) -> dict[str, Any]:
+    """Counts (environment defaults applied) and the target-tracking settings."""
+    scaling = service.config.autoscaling
+    return {
+        "desired_count": service.desired_count,
+        "min_count": service.min_count,
+        "max_count": service.max_count,
+        "cpu_target": scaling.cpu_target,
+        "memory_target": scaling.memory_target,
+        "requests_per_target": scaling.requests_per_target,
+        "backlog_per_task": scaling.backlog_per_task,
+        "scale_out_cooldown": scaling.scale_out_cooldown,
+        "scale_in_cooldown": scaling.scale_in_cooldown,
+    }
+
+
+def _extra_ports(service: ServiceSettings, edge: Edge) -> list[ExtraContainerPort]:
+    """Each extra port, with the edge target group its tasks register in when it has a route."""
+    target_groups = {
+        port.name: edge.target_group_arns[route_key(service.name, port)] for port, _ in service.extra_routes
+    }
+    return [
+        ExtraContainerPort(name=port.name, port=port.port, target_group_arn=target_groups.get(port.name))
+        for port in service.config.extra_ports
+    ]

@@ -1,0 +1,29 @@
+"""The Service component (one containerised app on ECS) and its Args types."""
+
+from .args import (
+    Callee,
+    CapacityProviderShare,
+    ContainerHealthCheck,
+    ExtraContainerPort,
+    ImageBuild,
+    OffHoursScaling,
+    QueueAccess,
+    ServiceArgs,
+    TaskPolicyStatement,
+    TaskSchedule,
+)
+from .component import Service
+
+__all__ = [
+    "Callee",
+    "CapacityProviderShare",
+    "ContainerHealthCheck",
+    "ExtraContainerPort",
+    "ImageBuild",
+    "OffHoursScaling",
+    "QueueAccess",
+    "Service",
+    "ServiceArgs",
+    "TaskPolicyStatement",
+    "TaskSchedule",
+]

@@ -1,0 +1,187 @@
+"""The Service component: one containerised app on ECS, behind the load balancer, autoscaled.
+
+Each service gets its own log group, roles, security group, task definition, ECS service and
+scaling policies, and (when it builds its image here) its own ECR repository.
+"""
+
+# No `from __future__ import annotations` here: Pulumi's component analyzer reads raw annotations.
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ..encryption import encrypted_log_group
+from ..pure.naming import child_name, type_token
+from .access import call_rules, data_store_paths, security_group, service_connect
+from .alarms import deployment_alarms, task_alarms_and_errors
+from .args import Callee, ServiceArgs
+from .image import service_image
+from .roles import ServiceRoles, service_roles
+from .scaling import autoscaling
+from .schedules import task_schedules
+from .task_definition import task_definition
+
+MINIMUM_HEALTHY_PERCENT = 100
+MAXIMUM_PERCENT = 200
+
+
+class Service(pulumi.ComponentResource):
+    """Task definition, ECS service, security group, roles, logs, autoscaling, image and schedules."""
+
+    service_name: pulumi.Output[str]
+    """The ECS service's name."""
+    log_group_name: pulumi.Output[str]
+    """The service's log group."""
+    security_group_id: pulumi.Output[str]
+    """The service's security group."""
+    repository_url: pulumi.Output[str] | None
+    """The service's ECR repository, when it builds its image here."""
+    image: pulumi.Output[str]
+    """The image the task runs."""
+    port: int | None
+    """The container port; None for a worker."""
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(type_token("Service"), name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self._name = name
+        self.port = args.port
+        self.image, self.repository_url = service_image(name, args, child)
+        log_group = encrypted_log_group(
+            child_name(name, "logs"), args.log_retention_days, args.kms_key_arn, self, args.tags
+        )
+        roles = service_roles(self, name, args)
+        group = self._network_access(name, args, child)
+        task = task_definition(self, name, args, self.image, log_group.name, roles)
+        alarms = deployment_alarms(self, name, args)
+        self._ecs_service = self._service(name, args, task, group.id, roles, alarms)
+        autoscaling(name, args, self._ecs_service.name, child)
+        task_schedules(self, name, args, task, group.id, roles)
+        task_alarms_and_errors(self, name, args, self._ecs_service.name, log_group.name)
+
+        self.service_name = self._ecs_service.name
+        self.log_group_name = log_group.name
+        self.security_group_id = group.id
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "logGroupName": self.log_group_name,
+                "securityGroupId": self.security_group_id,
+                "image": self.image,
+                "repositoryUrl": self.repository_url,
+            }
+        )
+
+    def as_callee(self) -> Callee:
+        """What a caller needs of this service: its group, its port and its deployment."""
+        if self.port is None:
+            raise ValueError(f"{self._name} is a worker (no port); nothing can call it")
+        return Callee(
+            name=self._name,
+            security_group_id=self.security_group_id,
+            port=self.port,
+            service=self._ecs_service,
+        )
+
+    def _network_access(
+        self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions
+    ) -> aws.ec2.SecurityGroup:
+        """The tasks' security group, and the paths to the data stores and callees it declares."""
+        group = security_group(name, args, child)
+        data_store_paths(name, args, group, child)
+        call_rules(name, args, group, child)
+        return group
+
+    def _service(
+        self,
+        name: str,
+        args: ServiceArgs,
+        task: aws.ecs.TaskDefinition,
+        security_group_id: pulumi.Input[str],
+        roles: ServiceRoles,
+        alarms: Sequence[aws.cloudwatch.MetricAlarm],
+    ) -> aws.ecs.Service:
+        """The ECS service: rolling, zero-downtime deploys that roll back on failure or alarm."""
+        load_balancers = _load_balancers(name, args)
+        return aws.ecs.Service(
+            child_name(name, "service"),
+            cluster=args.cluster_arn,
+            task_definition=task.arn,
+            desired_count=args.desired_count,
+            capacity_provider_strategies=[
+                aws.ecs.ServiceCapacityProviderStrategyArgs(
+                    capacity_provider=share.capacity_provider, base=share.base, weight=share.weight
+                )
+                for share in args.capacity_provider_strategy
+            ],
+            platform_version=args.platform_version,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=list(args.subnet_ids), security_groups=[security_group_id], assign_public_ip=False
+            ),
+            load_balancers=load_balancers,
+            # Only with a load balancer or a container check: ECS refuses a grace period with neither
+            # (cfn-lint #3612, hako #70).
+            health_check_grace_period_seconds=args.health_check_grace_period
+            if load_balancers is not None or args.container_health_check is not None
+            else None,
+            service_connect_configuration=service_connect(name, args),
+            # Zero-downtime rolling deploys: start new tasks first, never drop below the current count,
+            # and roll back automatically when new tasks keep failing.
+            deployment_minimum_healthy_percent=MINIMUM_HEALTHY_PERCENT,
+            deployment_maximum_percent=MAXIMUM_PERCENT,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            ),
+            # ...and also when the 5xx-rate or unhealthy-hosts alarm fires during the deployment. ECS
+            # takes alarm *names*; they are computed in Python, so there is no cycle with the alarms.
+            alarms=aws.ecs.ServiceAlarmsArgs(
+                alarm_names=[alarm.name for alarm in alarms], enable=True, rollback=True
+            )
+            if alarms
+            else None,
+            # `pulumi up` waits until the rollout settles, so a rolled-back deploy fails visibly.
+            wait_for_steady_state=True,
+            # The provider refuses to change a capacity provider strategy without a forced deployment
+            # (terraform-provider-aws PR 43533); it only takes effect when something else changes, so
+            # an unchanged `pulumi up` still deploys nothing.
+            force_new_deployment=True,
+            enable_execute_command=args.exec_enabled,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # Autoscaling owns the task count once the service exists.
+                ignore_changes=["desiredCount"],
+                # Callees first: only tasks started after a callee's deployment resolve its name
+                # (AWS service-connect-concepts-deploy.html).
+                depends_on=[
+                    *args.listener_rules,
+                    *([args.capacity_providers] if args.capacity_providers is not None else []),
+                    *roles.policies,
+                    *(callee.service for callee in args.callees),
+                    *alarms,
+                ],
+            ),
+        )
+
+
+def _load_balancers(name: str, args: ServiceArgs) -> list[aws.ecs.ServiceLoadBalancerArgs] | None:
+    """The main port's target group and each extra port's; None for a service without one."""
+    if args.target_group_arn is None or args.port is None:
+        return None
+    return [
+        aws.ecs.ServiceLoadBalancerArgs(
+            target_group_arn=args.target_group_arn, container_name=name, container_port=args.port
+        ),
+        # Adding an extra port updates the service in place: load_balancer stopped being ForceNew
+        # when UpdateService learnt load balancers (terraform-provider-aws #23596, PR #23597).
+        *(
+            aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=extra.target_group_arn, container_name=name, container_port=extra.port
+            )
+            for extra in args.extra_ports
+            if extra.target_group_arn is not None
+        ),
+    ]
