@@ -38,14 +38,6 @@ from components.cluster import (
 )
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
-from components.network import (
-    NatMode,
-    NetworkConfig,
-    NetworkSettings,
-    image_reach_problems,
-    network_problems_with_services,
-    network_settings,
-)
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.pure import cidr, regions
 from components.queue import QueueConfig, QueueSettings, queue_settings
@@ -69,6 +61,14 @@ from stack.domain import (
     zone_lookup_problem,
 )
 from stack.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
+from stack.network import (
+    NatMode,
+    NetworkConfig,
+    NetworkSettings,
+    image_reach_problems,
+    network_problems_with_services,
+    network_settings,
+)
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from stack.static import StaticConfig, StaticSettings, static_settings
 from stack.waf import WafConfig, WafSettings, waf_settings

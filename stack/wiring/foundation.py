@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import pulumi
 
 from components.encryption import StackKey, StackKeyArgs
-from components.network import Network, NetworkArgs, endpoint_services
+from components.network import Network, NetworkArgs
 from components.observability import Notifications, NotificationsArgs
 from stack.config import StackSettings
+from stack.network import endpoint_services
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _network(settings: StackSettings, stack_key: StackKey) -> Network:
     return Network(
         "webstack",
         NetworkArgs(
-            cidr=settings.network.cidr,
+            cidr=str(settings.network.cidr),
             zones=settings.network.availability_zones or (),
             nat_mode=settings.network.nat_mode,
             flow_log_retention_days=settings.network.flow_log_retention_days,
