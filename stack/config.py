@@ -29,13 +29,6 @@ import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
 from components.cache import CacheConfig, CacheSettings, cache_settings
-from components.cluster import (
-    ClusterConfig,
-    ClusterSettings,
-    ContainerInsights,
-    cluster_settings,
-    image_platform_problems,
-)
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
@@ -52,6 +45,13 @@ from components.service import (
 )
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
+from stack.cluster import (
+    ClusterConfig,
+    ClusterSettings,
+    ContainerInsights,
+    cluster_settings,
+    image_platform_problems,
+)
 from stack.domain import (
     DomainConfig,
     DomainSettings,

@@ -7,11 +7,6 @@ import pulumi
 
 from ..pure.nat import NatMode
 
-NO_INTERFACE_ENDPOINTS: Sequence[str] = ()
-"""No interface endpoint: private tasks reach AWS APIs through NAT."""
-ISOLATED_TIER = False
-"""No isolated tier: it exists only when a data store needs it."""
-
 
 @dataclass(frozen=True)
 class NetworkArgs:
@@ -32,10 +27,10 @@ class NetworkArgs:
     """The key (:class:`components.encryption.StackKey`) that encrypts the flow logs. Required."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags. Default: none."""
-    interface_endpoints: Sequence[str] = NO_INTERFACE_ENDPOINTS
+    interface_endpoints: Sequence[str] = ()
     """Interface endpoints to create in the private subnets, by service (``ecr.api``, ``logs``, ...).
     Default: none."""
-    isolated: bool = ISOLATED_TIER
+    isolated: bool = False
     """Add the isolated tier (a subnet per zone with no route out of the VPC) for data stores.
     Default: False."""
 
