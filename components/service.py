@@ -19,6 +19,7 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
+from stack.observability import ServiceAlarmsConfig
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     PROD_MIN_TASKS,
@@ -34,7 +35,7 @@ from .datastore import DataStoreLink
 from .encryption import encrypted_log_group
 from .iam import service_trust
 from .network import security_group_path
-from .observability import ServiceAlarmsConfig, ServiceMonitoring, app_errors_metric
+from .observability import ServiceMonitoring, app_errors_metric
 from .pure import fargate, priorities, schedules
 from .pure.artifacts import context_tag
 from .pure.frontdoor import (

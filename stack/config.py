@@ -31,7 +31,6 @@ from pydantic import BaseModel, Field, StrictStr
 from components.cache import CacheConfig, CacheSettings, cache_settings
 from components.database import DatabaseConfig, DatabaseSettings, database_settings
 from components.datastore import STORE_NAME, STORE_NAME_FIX
-from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.pure import cidr, regions
 from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.service import (
@@ -69,6 +68,7 @@ from stack.network import (
     network_problems_with_services,
     network_settings,
 )
+from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from stack.static import StaticConfig, StaticSettings, static_settings
 from stack.waf import WafConfig, WafSettings, waf_settings
