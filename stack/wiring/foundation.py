@@ -12,6 +12,9 @@ from components.observability import BUDGETS, BudgetAlertArgs, Notifications, No
 from stack.config import StackSettings
 from stack.network import endpoint_services
 
+ALERTS = "alerts"
+"""The Notifications component's name."""
+
 
 @dataclass(frozen=True)
 class Foundation:
@@ -47,7 +50,7 @@ def _notifications(settings: StackSettings, stack_key: StackKey) -> Notification
     observing = settings.observability
     budget = observing.budget
     notifications = Notifications(
-        "alerts",
+        ALERTS,
         NotificationsArgs(
             kms_key_arn=stack_key.arn,
             region=settings.aws.region,
@@ -59,7 +62,7 @@ def _notifications(settings: StackSettings, stack_key: StackKey) -> Notification
     )
     if not observing.emails and not observing.https_endpoints:
         pulumi.log.warn(
-            "alerts: the alarm topic has no subscriptions, so alarms reach nobody; add "
+            f"{ALERTS}: the alarm topic has no subscriptions, so alarms reach nobody; add "
             "webstack:observability.emails or httpsEndpoints",
             resource=notifications,
         )
