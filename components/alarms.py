@@ -16,13 +16,13 @@ Metric facts used below (AWS CloudWatch and ELB docs; /work/shared aws-traps sec
 - ``AWS/NATGateway`` ``ErrorPortAllocation`` and ``PacketsDropCount`` use ``NatGatewayId``.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+
+from .pure.thresholds import ServiceThresholds
 
 ALB = "AWS/ApplicationELB"
 ECS = "AWS/ECS"
@@ -146,18 +146,6 @@ def create_alarm(
 
 
 # --- Service alarms -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServiceThresholds:
-    """When a service's alarms fire (``webstack:services.<name>.alarms``)."""
-
-    error_rate_percent: int
-    latency_p99_ms: int
-    unhealthy_minutes: int
-    cpu_percent: int
-    memory_percent: int
-    app_errors_per_5_minutes: int
 
 
 DEPLOYMENT_ALARM_ROLES = ("5xx-rate", "unhealthy-hosts")
@@ -372,13 +360,13 @@ class DatabaseTarget:
     """A database the data tier created, as its alarms need it."""
 
     name: str
-    """Names its alarms and dashboard lines, e.g. ``db``."""
+    """Names its alarms and dashboard lines, e.g. ``db``. Required."""
     dimensions: Dimensions
-    """``{"DBInstanceIdentifier": id}``, or ``{"DBClusterIdentifier": id}`` for Aurora."""
+    """``{"DBInstanceIdentifier": id}``, or ``{"DBClusterIdentifier": id}`` for Aurora. Required."""
     max_connections: int
-    """Alarm when connections exceed this (about 80% of the engine's max_connections)."""
+    """Alarm when connections exceed this (about 80% of the engine's max_connections). Required."""
     min_free_storage_bytes: int
-    """Alarm when free storage falls below this (Aurora grows storage itself: use 0 to skip)."""
+    """Alarm when free storage falls below this (Aurora grows storage itself: use 0 to skip). Required."""
 
 
 @dataclass(frozen=True)
@@ -386,8 +374,9 @@ class CacheTarget:
     """A cache the data tier created, as its alarms need it."""
 
     name: str
+    """Names its alarms and dashboard lines, e.g. ``main-001``. Required."""
     dimensions: Dimensions
-    """``{"CacheClusterId": id}`` (node-based) or ``{"clusterId": name}`` (serverless)."""
+    """``{"CacheClusterId": id}`` (node-based) or ``{"clusterId": name}`` (serverless). Required."""
 
 
 _SIZE_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16}

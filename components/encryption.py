@@ -17,8 +17,6 @@ Why each key-policy statement exists (a log group or topic fails to work without
   AWS-managed ``alias/aws/sns`` key (AWS SNS ``sns-key-management.html#compatibility-with-aws-services``).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +31,8 @@ LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 """What a service publishing to an encrypted SNS topic needs on the topic's key."""
 CLOUDWATCH_ALARMS = "cloudwatch.amazonaws.com"
+DEFAULT_PUBLISHERS: Sequence[str] = (CLOUDWATCH_ALARMS,)
+"""CloudWatch alarms publish to the alarm topic the key encrypts."""
 KEY_DELETION_WINDOW_DAYS = 30
 """The longest window AWS allows: a key scheduled for deletion by mistake can still be saved."""
 
@@ -83,11 +83,12 @@ class StackKeyArgs:
     """What the StackKey builds."""
 
     region: str
-    """The stack's region: only CloudWatch Logs of this region may use the key."""
-    publishers: tuple[str, ...] = (CLOUDWATCH_ALARMS,)
-    """Service principals that publish to the topic encrypted with this key."""
+    """The stack's region: only CloudWatch Logs of this region may use the key. Required."""
+    publishers: Sequence[str] = DEFAULT_PUBLISHERS
+    """Service principals that publish to a topic encrypted with this key (none: a key only log
+    groups use). Default: CloudWatch alarms (``cloudwatch.amazonaws.com``)."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for the key, on top of the provider's default tags."""
+    """Tags for the key, on top of the provider's default tags. Default: none."""
 
 
 class StackKey(pulumi.ComponentResource):

@@ -29,28 +29,19 @@ import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
 from components.cache import CacheConfig, CacheSettings, cache_settings
-from components.cluster import (
+from components.database import DatabaseConfig, DatabaseSettings, database_settings
+from components.datastore import STORE_NAME, STORE_NAME_FIX
+from components.pure import cidr, regions
+from components.queue import QueueConfig, QueueSettings, queue_settings
+from stack.apigateway import route_keys
+from stack.apigateway import service_problems as gateway_service_problems
+from stack.cluster import (
     ClusterConfig,
     ClusterSettings,
     ContainerInsights,
     cluster_settings,
     image_platform_problems,
 )
-from components.database import DatabaseConfig, DatabaseSettings, database_settings
-from components.datastore import STORE_NAME, STORE_NAME_FIX
-from components.network import (
-    NatMode,
-    NetworkConfig,
-    NetworkSettings,
-    image_reach_problems,
-    network_problems_with_services,
-    network_settings,
-)
-from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
-from components.pure import cidr, regions
-from components.queue import QueueConfig, QueueSettings, queue_settings
-from stack.apigateway import route_keys
-from stack.apigateway import service_problems as gateway_service_problems
 from stack.domain import (
     DomainConfig,
     DomainSettings,
@@ -60,6 +51,15 @@ from stack.domain import (
     zone_lookup_problem,
 )
 from stack.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
+from stack.network import (
+    NatMode,
+    NetworkConfig,
+    NetworkSettings,
+    image_reach_problems,
+    network_problems_with_services,
+    network_settings,
+)
+from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from stack.services import (
     ServiceConfig,

@@ -1,6 +1,5 @@
 """The Network component under mocks: every subnet, route, association and log wire asserted."""
 
-import ipaddress
 import json
 
 import pulumi
@@ -24,7 +23,7 @@ KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/stack-key"
 
 def build(nat_mode: NatMode, zones: tuple[str, ...] = ZONES, isolated: bool = False) -> Run:
     args = NetworkArgs(
-        cidr=ipaddress.IPv4Network("10.1.0.0/16"),
+        cidr="10.1.0.0/16",
         zones=zones,
         nat_mode=nat_mode,
         flow_log_retention_days=90,
@@ -220,7 +219,7 @@ def test_the_component_outputs_subnet_ids_in_zone_order_and_the_cidr_plan():
         network = Network(
             "net",
             NetworkArgs(
-                cidr=ipaddress.IPv4Network("10.1.0.0/16"),
+                cidr="10.1.0.0/16",
                 zones=("eu-west-1c", "eu-west-1a"),
                 nat_mode=NatMode.SINGLE,
                 flow_log_retention_days=30,
@@ -250,7 +249,7 @@ def test_the_component_outputs_subnet_ids_in_zone_order_and_the_cidr_plan():
 def test_network_args_without_zones_are_rejected():
     with pytest.raises(ValueError, match="zones is empty"):
         NetworkArgs(
-            cidr=ipaddress.IPv4Network("10.1.0.0/16"),
+            cidr="10.1.0.0/16",
             zones=(),
             nat_mode=NatMode.NONE,
             flow_log_retention_days=30,
@@ -315,7 +314,7 @@ def test_the_network_outputs_isolated_subnet_ids_and_their_plan():
         network = Network(
             "net",
             NetworkArgs(
-                cidr=ipaddress.IPv4Network("10.1.0.0/16"),
+                cidr="10.1.0.0/16",
                 zones=("eu-west-1b", "eu-west-1a"),
                 nat_mode=NatMode.NONE,
                 flow_log_retention_days=30,

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from components.alarms import CacheTarget, DatabaseTarget
-from components.observability import Observability, ObservabilityArgs, ServiceAlarmsConfig
+from components.observability import Observability, ObservabilityArgs
 from components.pure.guardrails import policy_statements
 from plan import graph, report
 from plan.engine import Recorded, Run, run_component, run_stack, stack_config
+from stack.observability import ServiceAlarmsConfig
 from tests.test_config import problems_of, raw
 
 FIXTURES = Path(__file__).parent / "stacks"

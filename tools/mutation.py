@@ -1,7 +1,7 @@
 """``make mutation``: do the tests notice a change to what webstack deploys?
 
 Mutation check over the infrastructure modules (not run in CI: it takes tens of minutes). For each
-mutant of ``components/{network,frontdoor/edge,service/*,pure/guardrails}.py`` it
+mutant of every module of ``components/`` (and ``components/pure/guardrails.py``) it
 
 1. makes one small change to the module's syntax tree: delete one keyword argument of a resource or
    ``*Args`` call (``vpc_id=``, ``opts=``, ...), delete one key of a dict literal (a container
@@ -16,7 +16,7 @@ mutant of ``components/{network,frontdoor/edge,service/*,pure/guardrails}.py`` i
 
 Usage::
 
-    venv/bin/python -m tools.mutation                    # all four modules, every mutant
+    venv/bin/python -m tools.mutation                    # every module, every mutant
     venv/bin/python -m tools.mutation frontdoor.edge --limit 40    # one module, a sample of 40 mutants
     venv/bin/python -m tools.mutation --without-snapshots   # score of the semantic tests alone
     venv/bin/python -m tools.mutation --only network:57,frontdoor.edge:12   # re-run survivors after new tests
@@ -41,12 +41,21 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICE_MODULES = tuple(
-    f"service.{step}"
-    for step in ("component", "image", "task_definition", "roles", "access", "scaling", "schedules", "alarms")
-)
-"""The Service component's modules (components/service/), one step each."""
-MODULES = ("network", "frontdoor.edge", *SERVICE_MODULES, "pure.guardrails")
+
+
+def component_modules() -> tuple[str, ...]:
+    """Every module of components/ that builds resources, plus the guardrails (dotted, under components)."""
+    found: list[str] = []
+    for path in sorted((ROOT / "components").rglob("*.py")):
+        if path.name == "__init__.py" or "__pycache__" in path.parts:
+            continue
+        name = ".".join(path.relative_to(ROOT / "components").with_suffix("").parts)
+        if not name.startswith("pure.") or name == "pure.guardrails":
+            found.append(name)
+    return tuple(found)
+
+
+MODULES = component_modules()
 RESOURCE_ROOTS = frozenset({"aws", "awsx", "pulumi"})
 """Calls through these packages (``aws.ec2.Subnet(...)``, ``pulumi.ResourceOptions(...)``) are resources
 or their arguments: deleting one of their keyword arguments is a mutant."""

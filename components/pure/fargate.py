@@ -46,6 +46,16 @@ CAPACITY_STRATEGIES: dict[CapacityStrategy, tuple[tuple[str, int, int], ...]] = 
     CapacityStrategy.SPOT_PREFERRED: (("FARGATE", 0, 1), ("FARGATE_SPOT", 0, 3)),
 }
 
+
+class ContainerInsights(enum.StrEnum):
+    """Container Insights level of an ECS cluster (webstack never turns it off)."""
+
+    ENABLED = "enabled"
+    """Container Insights with its cluster- and service-level metrics."""
+    ENHANCED = "enhanced"
+    """Container Insights with enhanced observability: task- and container-level metrics too."""
+
+
 SECRET_LIKE_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 """Environment variable names that must come from ``secrets``, never plain text."""
 

@@ -9,10 +9,8 @@ from typing import Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
-# The one import here that still loads pulumi_aws: ServiceAlarmsConfig lives with the observability
-# component until its schema moves to the stack layer.
-from components.observability import ServiceAlarmsConfig
 from components.pure import fargate, priorities, schedules
+from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
 
 # The load balancer's check defaults (healthCheck.*), written here rather than imported from the edge

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.encryption import StackKey, StackKeyArgs
-from components.network import Network, NetworkArgs, endpoint_services
-from components.observability import Notifications, NotificationsArgs
+from components.encryption import CLOUDWATCH_ALARMS, StackKey, StackKeyArgs
+from components.network import Network, NetworkArgs
+from components.observability import BUDGETS, BudgetAlertArgs, Notifications, NotificationsArgs
 from stack.config import StackSettings
+from stack.network import endpoint_services
+
+ALERTS = "alerts"
+"""The Notifications component's name."""
 
 
 @dataclass(frozen=True)
@@ -31,27 +35,38 @@ def build_foundation(settings: StackSettings) -> Foundation:
     """First the key (every log group, Exec session and the topic use it), then the topic, then the VPC."""
     tags = tags_of(settings)
     observing = settings.observability
+    # The services that publish to the topic: the key must let them encrypt.
+    publishers = (CLOUDWATCH_ALARMS, BUDGETS) if observing.budget else (CLOUDWATCH_ALARMS,)
     stack_key = StackKey(
-        "stack-key", StackKeyArgs(region=settings.aws.region, publishers=observing.publishers, tags=tags)
+        "stack-key", StackKeyArgs(region=settings.aws.region, publishers=publishers, tags=tags)
     )
     # Before the services: they alarm into its topic (and name their deployment alarms).
-    notifications = (
-        Notifications(
-            "alerts",
-            NotificationsArgs(
-                kms_key_arn=stack_key.arn,
-                region=settings.aws.region,
-                emails=observing.emails,
-                https_endpoints=observing.https_endpoints,
-                budget=observing.budget,
-                tags=tags,
-            ),
-        )
-        if observing.topic
-        else None
-    )
+    notifications = _notifications(settings, stack_key) if observing.topic else None
     alarm_topic = notifications.topic_arn if notifications and observing.alarms else None
     return Foundation(stack_key, notifications, alarm_topic, _network(settings, stack_key))
+
+
+def _notifications(settings: StackSettings, stack_key: StackKey) -> Notifications:
+    observing = settings.observability
+    budget = observing.budget
+    notifications = Notifications(
+        ALERTS,
+        NotificationsArgs(
+            kms_key_arn=stack_key.arn,
+            region=settings.aws.region,
+            emails=observing.emails,
+            https_endpoints=observing.https_endpoints,
+            budget=BudgetAlertArgs(budget.monthly_limit_usd, budget.threshold_percent) if budget else None,
+            tags=tags_of(settings),
+        ),
+    )
+    if not observing.emails and not observing.https_endpoints:
+        pulumi.log.warn(
+            f"{ALERTS}: the alarm topic has no subscriptions, so alarms reach nobody; add "
+            "webstack:observability.emails or httpsEndpoints",
+            resource=notifications,
+        )
+    return notifications
 
 
 def _network(settings: StackSettings, stack_key: StackKey) -> Network:
@@ -59,7 +74,7 @@ def _network(settings: StackSettings, stack_key: StackKey) -> Network:
     return Network(
         "webstack",
         NetworkArgs(
-            cidr=settings.network.cidr,
+            cidr=str(settings.network.cidr),
             zones=settings.network.availability_zones or (),
             nat_mode=settings.network.nat_mode,
             flow_log_retention_days=settings.network.flow_log_retention_days,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 
-from components.cluster import Cluster, ClusterArgs
+from components.cluster import Cluster, ClusterArgs, Ec2CapacityArgs, OffHoursArgs
 from components.frontdoor.edge import Edge
 from components.observability import ServiceMonitoring
 from components.queue import Queue, QueueArgs
@@ -40,6 +40,7 @@ class Apps:
 def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
     """The ECS cluster, with EC2 capacity in the private subnets when the stack asks for it."""
     cluster = settings.cluster
+    ec2, off_hours = cluster.ec2, cluster.off_hours
     return Cluster(
         "cluster",
         ClusterArgs(
@@ -49,10 +50,20 @@ def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
             exec_log_retention_days=cluster.exec_log_retention_days,
             kms_key_arn=foundation.stack_key.arn,
             service_connect=any(service.config.calls for service in settings.services),
-            off_hours=cluster.off_hours,
+            off_hours=OffHoursArgs(timezone=off_hours.timezone, stop=off_hours.stop, start=off_hours.start)
+            if off_hours
+            else None,
             tags=tags_of(settings),
             default_tags=settings.aws.default_tags,
-            ec2=cluster.ec2,
+            ec2=Ec2CapacityArgs(
+                instance_types=ec2.instance_types,
+                architecture=ec2.architecture,
+                min_size=ec2.min_size,
+                max_size=ec2.max_size,
+                target_capacity=ec2.target_capacity,
+            )
+            if ec2
+            else None,
             vpc_id=foundation.network.vpc_id,
             subnet_ids=foundation.network.private_subnet_ids,
         ),
