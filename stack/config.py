@@ -30,7 +30,6 @@ from pydantic import BaseModel, Field, StrictStr
 
 from components.apigateway import route_keys
 from components.apigateway import service_problems as gateway_service_problems
-from components.cache import CacheConfig, CacheSettings, cache_settings
 from components.cdn import StaticConfig, StaticSettings, static_settings
 from components.cluster import (
     ClusterConfig,
@@ -39,8 +38,6 @@ from components.cluster import (
     cluster_settings,
     image_platform_problems,
 )
-from components.database import DatabaseConfig, DatabaseSettings, database_settings
-from components.datastore import STORE_NAME, STORE_NAME_FIX
 from components.domain import (
     DomainConfig,
     DomainSettings,
@@ -60,7 +57,6 @@ from components.network import (
 )
 from components.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from components.pure import cidr, regions
-from components.queue import QueueConfig, QueueSettings, queue_settings
 from components.service import (
     ServiceConfig,
     ServiceSettings,
@@ -71,6 +67,10 @@ from components.service import (
     service_settings,
 )
 from components.waf import WafConfig, WafSettings, waf_settings
+from stack.caches import CacheConfig, CacheSettings, cache_settings
+from stack.databases import DatabaseConfig, DatabaseSettings, database_settings
+from stack.datastores import STORE_NAME, STORE_NAME_FIX
+from stack.queues import QueueConfig, QueueSettings, queue_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 
 PROJECT = "webstack"

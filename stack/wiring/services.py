@@ -9,10 +9,10 @@ import pulumi
 from components.cluster import Cluster, ClusterArgs
 from components.edge import Edge
 from components.observability import ServiceMonitoring
-from components.queue import Queue, QueueArgs
+from components.queue import Queue
 from components.service import QueueAccess, Service, ServiceArgs, ServiceSettings, call_order, route_key
 from stack.config import StackSettings
-from stack.wiring.data import DataTier
+from stack.wiring.data import DataTier, queue_args
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -51,9 +51,7 @@ def build_apps(
 ) -> Apps:
     """Queues first (services send to and consume them), then each service, callees first."""
     tags = tags_of(settings)
-    queues = {
-        queue.name: Queue(queue.name, QueueArgs(settings=queue, tags=tags)) for queue in settings.queues
-    }
+    queues = {queue.name: Queue(queue.name, queue_args(queue, tags)) for queue in settings.queues}
     access = {
         name: QueueAccess(name=name, arn=queue.arn, url=queue.url, queue_name=queue.queue_name)
         for name, queue in queues.items()
