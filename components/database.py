@@ -1,363 +1,96 @@
-"""The Database component: RDS for PostgreSQL in the isolated tier, and the schema of
-``webstack:databases`` (a map of named databases, their environment defaults and checks).
+"""The Database component: RDS for PostgreSQL in the isolated tier.
 
 One ``aws.rds.Instance`` per database (not Aurora): the cheapest highly available PostgreSQL
-(Multi-AZ instance), the smallest dev footprint (``db.t4g.micro``), and one engine to reason about.
+(Multi-AZ instance), the smallest footprint (``db.t4g.micro``), and one engine to reason about.
 Each trap below is from the provider's schema or AWS's documented errors (see the comments).
 """
 
-from __future__ import annotations
-
-import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from stack.schema import (
-    PROD_MIN_LOG_RETENTION_DAYS,
-    RETENTION_FIX,
-    Environment,
-    RetentionDays,
-    StrictModel,
-)
-
-from .datastore import DataStoreLink, StoreArgsBase, final_snapshot_name, identifier, store_base
+from .datastore import DataStoreLink, StoreBase, final_snapshot_name, store_base
 from .encryption import encrypted_log_group
 from .iam import service_trust
 from .pure.guardrails import ENHANCED_MONITORING_POLICY_ARN
 from .pure.naming import IAM_PATH, child_name, type_token
 
 POSTGRES_PORT = 5432
-POSTGRES_MAJORS = ("14", "15", "16", "17")
-"""Majors RDS for PostgreSQL offers in standard support (13 left it in February 2026)."""
-DEFAULT_ENGINE_VERSION = "17"
-MIN_STORAGE_GB = 20
-"""The smallest gp3 volume RDS for PostgreSQL allocates."""
-MAX_STORAGE_GB = 65536
-MAX_BACKUP_RETENTION_DAYS = 35
-PROD_MIN_BACKUP_RETENTION_DAYS = 14
-MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
-"""The Enhanced Monitoring intervals RDS accepts (0 turns it off)."""
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
 """The free tier (AWS accepts 7, 731 or a multiple of 31)."""
 LOG_EXPORTS = ("postgresql", "upgrade")
 """What RDS for PostgreSQL instances can export to CloudWatch Logs."""
-BACKUP_WINDOW = "01:00-02:00"
-"""UTC; must not overlap the maintenance window."""
 
-_INSTANCE_CLASS = re.compile(
-    r"^db\.(?:(?:t3|t4g)\.(?:micro|small|medium|large|xlarge|2xlarge)"
-    r"|(?:m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g)"
-    r"\.(?:large|xlarge|\d{1,2}xlarge))$"
-)
-_PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-_WINDOW = re.compile(
-    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"
-)
-_RESERVED_USERS = frozenset({"postgres", "rdsadmin", "rds_superuser", "admin", "root", "public"})
-
-
-# --- Config: `webstack:databases.<name>` ----------------------------------------------------------
+DEFAULT_INSTANCE_CLASS = "db.t4g.micro"
+DEFAULT_ALLOCATED_STORAGE_GB = 20
+"""The smallest gp3 volume RDS for PostgreSQL allocates."""
+DEFAULT_MAX_ALLOCATED_STORAGE_GB = 100
+DEFAULT_DB_NAME = "app"
+DEFAULT_USERNAME = "webstack_admin"
+DEFAULT_BACKUP_WINDOW = "01:00-02:00"
+DEFAULT_MAINTENANCE_WINDOW = "sun:03:00-sun:04:00"
+DEFAULT_BACKUP_RETENTION_DAYS = 7
+DEFAULT_MONITORING_INTERVAL = 0
+DEFAULT_LOG_RETENTION_DAYS = 30
 
 
 @dataclass(frozen=True)
-class DatabaseDefaults:
-    """The values an environment's databases use for keys a stack does not set."""
+class DatabaseArgs:
+    """What a Database builds: one PostgreSQL instance in the isolated subnets of ``vpc_id``."""
 
-    multi_az: bool
-    deletion_protection: bool
-    skip_final_snapshot: bool
-    backup_retention_days: int
-    performance_insights: bool
-    monitoring_interval: int
-    log_retention_days: int
-
-
-DATABASE_DEFAULTS: dict[Environment, DatabaseDefaults] = {
-    Environment.DEV: DatabaseDefaults(
-        multi_az=False,
-        deletion_protection=False,
-        skip_final_snapshot=True,
-        backup_retention_days=1,
-        performance_insights=False,
-        monitoring_interval=0,
-        log_retention_days=14,
-    ),
-    Environment.PROD: DatabaseDefaults(
-        multi_az=True,
-        deletion_protection=True,
-        skip_final_snapshot=False,
-        backup_retention_days=14,
-        performance_insights=True,
-        monitoring_interval=60,
-        log_retention_days=365,
-    ),
-}
-
-
-class DatabaseConfig(StrictModel):
-    """``databases.<name>``: one PostgreSQL database in the isolated tier."""
-
-    engine_version: StrictStr = Field(
-        default=DEFAULT_ENGINE_VERSION,
-        alias="engineVersion",
-        description=f"PostgreSQL major version, major only ({', '.join(POSTGRES_MAJORS)}). "
-        f"Default {DEFAULT_ENGINE_VERSION}. Minor versions are upgraded by RDS in the maintenance window.",
-        json_schema_extra={"fix": f"use a major version such as {DEFAULT_ENGINE_VERSION}"},
-    )
-    instance_class: StrictStr = Field(
-        default="db.t4g.micro",
-        alias="instanceClass",
-        description="RDS instance class. Default db.t4g.micro.",
-        json_schema_extra={"fix": "use a class RDS for PostgreSQL offers, e.g. db.t4g.micro or db.m7g.large"},
-    )
-    allocated_storage: StrictInt = Field(
-        default=MIN_STORAGE_GB,
-        alias="allocatedStorage",
-        description=f"Initial gp3 storage in GB ({MIN_STORAGE_GB} or more). Default {MIN_STORAGE_GB}. "
-        "Never lower it later (RDS cannot shrink storage).",
-        json_schema_extra={"fix": f"use {MIN_STORAGE_GB} GB or more"},
-    )
-    max_allocated_storage: StrictInt = Field(
-        default=100,
-        alias="maxAllocatedStorage",
-        description="Storage autoscaling ceiling in GB, above allocatedStorage. Default 100.",
-        json_schema_extra={"fix": "use a size above allocatedStorage, e.g. 100"},
-    )
-    multi_az: StrictBool | None = Field(
-        default=None,
-        alias="multiAz",
-        description="A synchronous standby in another zone. Default: dev false, prod true (required).",
-        json_schema_extra={"fix": "use true or false (prod: true)"},
-    )
-    deletion_protection: StrictBool | None = Field(
-        default=None,
-        alias="deletionProtection",
-        description="Refuse deletion. Default: dev false, prod true (required).",
-        json_schema_extra={"fix": "use true or false (prod: true)"},
-    )
-    skip_final_snapshot: StrictBool | None = Field(
-        default=None,
-        alias="skipFinalSnapshot",
-        description="Delete without a final snapshot. Default: dev true, prod false (required).",
-        json_schema_extra={"fix": "use true or false (prod: false)"},
-    )
-    backup_retention_days: StrictInt | None = Field(
-        default=None,
-        alias="backupRetentionDays",
-        description=f"Days of automated backups, 1 to {MAX_BACKUP_RETENTION_DAYS}. Default: dev 1, prod "
-        f"{PROD_MIN_BACKUP_RETENTION_DAYS} (prod needs {PROD_MIN_BACKUP_RETENTION_DAYS}+).",
-        json_schema_extra={"fix": f"use 1 to {MAX_BACKUP_RETENTION_DAYS} days"},
-    )
-    performance_insights: StrictBool | None = Field(
-        default=None,
-        alias="performanceInsights",
-        description="Performance Insights (7 days, encrypted with the database's key). Default: dev "
-        "false, prod true.",
-        json_schema_extra={"fix": "use true or false"},
-    )
-    monitoring_interval: StrictInt | None = Field(
-        default=None,
-        alias="monitoringInterval",
-        description="Enhanced Monitoring seconds (0 = off). Default: dev 0, prod 60.",
-        json_schema_extra={"fix": f"use one of {', '.join(map(str, MONITORING_INTERVALS))}"},
-    )
-    log_retention_days: RetentionDays | None = Field(
-        default=None,
-        alias="logRetentionDays",
-        description="Days exported PostgreSQL logs are kept. Default: dev 14, prod 365 (prod needs 90+).",
-        json_schema_extra={"fix": RETENTION_FIX},
-    )
-    db_name: StrictStr = Field(
-        default="app",
-        alias="dbName",
-        description="The database created in the instance. Default app.",
-        json_schema_extra={"fix": "use lowercase letters, digits and _, starting with a letter"},
-    )
-    username: StrictStr = Field(
-        default="webstack_admin",
-        description="The master user (its password is managed by RDS in Secrets Manager). "
-        "Default webstack_admin.",
-        json_schema_extra={"fix": "use lowercase letters, digits and _, starting with a letter"},
-    )
-    maintenance_window: StrictStr = Field(
-        default="sun:03:00-sun:04:00",
-        alias="maintenanceWindow",
-        description=f"UTC window for minor upgrades and patches (ddd:hh:mm-ddd:hh:mm). Default "
-        f"sun:03:00-sun:04:00; backups run {BACKUP_WINDOW}.",
-        json_schema_extra={"fix": "use the form sun:03:00-sun:04:00"},
-    )
-
-    @field_validator("engine_version")
-    @classmethod
-    def _major_only(cls, value: str) -> str:
-        if not re.fullmatch(r"\d+", value):
-            raise ValueError(
-                "give the major version only (RDS upgrades minor versions itself, and a pinned minor "
-                f"makes the next update try to downgrade); use one of {', '.join(POSTGRES_MAJORS)}"
-            )
-        if value not in POSTGRES_MAJORS:
-            raise ValueError(f"RDS for PostgreSQL offers majors {', '.join(POSTGRES_MAJORS)}")
-        return value
-
-    @field_validator("instance_class")
-    @classmethod
-    def _offered_class(cls, value: str) -> str:
-        if value == "db.serverless":
-            raise ValueError("db.serverless is Aurora only; webstack runs RDS for PostgreSQL instances")
-        if not _INSTANCE_CLASS.match(value):
-            raise ValueError(
-                "RDS for PostgreSQL does not offer it (current classes: db.t3/t4g micro to 2xlarge, "
-                "db.m5-m8g and db.r5-r8g large and up)"
-            )
-        return value
-
-    @field_validator("allocated_storage")
-    @classmethod
-    def _minimum_storage(cls, value: int) -> int:
-        if not MIN_STORAGE_GB <= value <= MAX_STORAGE_GB:
-            raise ValueError(f"RDS for PostgreSQL gp3 storage is {MIN_STORAGE_GB} to {MAX_STORAGE_GB} GB")
-        return value
-
-    @field_validator("backup_retention_days")
-    @classmethod
-    def _backup_range(cls, value: int | None) -> int | None:
-        if value is not None and not 1 <= value <= MAX_BACKUP_RETENTION_DAYS:
-            raise ValueError(
-                f"RDS keeps automated backups 1 to {MAX_BACKUP_RETENTION_DAYS} days (0 turns them off)"
-            )
-        return value
-
-    @field_validator("monitoring_interval")
-    @classmethod
-    def _known_interval(cls, value: int | None) -> int | None:
-        if value is not None and value not in MONITORING_INTERVALS:
-            raise ValueError(f"RDS accepts {', '.join(map(str, MONITORING_INTERVALS))}")
-        return value
-
-    @field_validator("db_name", "username")
-    @classmethod
-    def _postgres_identifier(cls, value: str) -> str:
-        if not _PG_IDENTIFIER.match(value):
-            raise ValueError("it is not a plain PostgreSQL name")
-        if value in _RESERVED_USERS:
-            raise ValueError(f"{value!r} is reserved by PostgreSQL or RDS")
-        return value
-
-    @field_validator("maintenance_window")
-    @classmethod
-    def _window(cls, value: str) -> str:
-        if not _WINDOW.match(value):
-            raise ValueError("it is not a window of the form ddd:hh:mm-ddd:hh:mm")
-        return value
-
-
-@dataclass(frozen=True)
-class DatabaseSettings:
-    """One database as validated, with its environment's defaults applied."""
-
-    name: str
-    config: DatabaseConfig
-    multi_az: bool
-    deletion_protection: bool
-    skip_final_snapshot: bool
-    backup_retention_days: int
-    performance_insights: bool
-    monitoring_interval: int
-    log_retention_days: int
-    protect: bool
-    """Pulumi refuses to delete or replace it (prod): a replaced database is a new, empty one."""
-
-    def shortcuts(self) -> list[str]:
-        """The dev-only shortcuts this database takes (the plan warns about each)."""
-        found = []
-        if not self.multi_az:
-            found.append("single-AZ (a zone outage stops it)")
-        if self.skip_final_snapshot:
-            found.append("no final snapshot (deleting the stack deletes the data)")
-        if not self.deletion_protection:
-            found.append("no deletion protection")
-        return found
-
-
-def database_settings(
-    name: str, config: DatabaseConfig, environment: Environment
-) -> tuple[DatabaseSettings, list[str]]:
-    """One database with its environment's defaults applied, and every problem found."""
-    defaults = DATABASE_DEFAULTS[environment]
-    key = f"webstack:databases.{name}"
-    problems: list[str] = []
-
-    def pick(value: object, default: object) -> object:
-        return default if value is None else value
-
-    settings = DatabaseSettings(
-        name=name,
-        config=config,
-        multi_az=bool(pick(config.multi_az, defaults.multi_az)),
-        deletion_protection=bool(pick(config.deletion_protection, defaults.deletion_protection)),
-        skip_final_snapshot=bool(pick(config.skip_final_snapshot, defaults.skip_final_snapshot)),
-        backup_retention_days=int(pick(config.backup_retention_days, defaults.backup_retention_days)),  # type: ignore[arg-type]
-        performance_insights=bool(pick(config.performance_insights, defaults.performance_insights)),
-        monitoring_interval=int(pick(config.monitoring_interval, defaults.monitoring_interval)),  # type: ignore[arg-type]
-        log_retention_days=int(pick(config.log_retention_days, defaults.log_retention_days)),  # type: ignore[arg-type]
-        protect=environment is Environment.PROD,
-    )
-    if config.max_allocated_storage <= config.allocated_storage:
-        problems.append(
-            f"{key}.maxAllocatedStorage: got {config.max_allocated_storage}, but it must be above "
-            f"allocatedStorage {config.allocated_storage} for storage autoscaling; use e.g. "
-            f"{max(100, config.allocated_storage * 2)}"
-        )
-    elif config.max_allocated_storage > MAX_STORAGE_GB:
-        problems.append(
-            f"{key}.maxAllocatedStorage: got {config.max_allocated_storage}, but RDS stops at "
-            f"{MAX_STORAGE_GB} GB; use {MAX_STORAGE_GB} or less"
-        )
-    if environment is Environment.PROD:
-        if not settings.multi_az:
-            problems.append(
-                f"{key}.multiAz: got false, but prod databases keep a standby in another zone to survive "
-                "a zone outage; use true (the prod default)"
-            )
-        if not settings.deletion_protection:
-            problems.append(
-                f"{key}.deletionProtection: got false, but prod databases refuse deletion; use true "
-                "(turn it off in a separate update only to retire the database)"
-            )
-        if settings.skip_final_snapshot:
-            problems.append(
-                f"{key}.skipFinalSnapshot: got true, but prod databases keep a final snapshot; use false"
-            )
-        if settings.backup_retention_days < PROD_MIN_BACKUP_RETENTION_DAYS:
-            problems.append(
-                f"{key}.backupRetentionDays: got {settings.backup_retention_days}, but prod keeps at least "
-                f"{PROD_MIN_BACKUP_RETENTION_DAYS} days of backups; use {PROD_MIN_BACKUP_RETENTION_DAYS} to "
-                f"{MAX_BACKUP_RETENTION_DAYS}"
-            )
-        if settings.log_retention_days < PROD_MIN_LOG_RETENTION_DAYS:
-            problems.append(
-                f"{key}.logRetentionDays: got {settings.log_retention_days}, but prod keeps logs at least "
-                f"{PROD_MIN_LOG_RETENTION_DAYS} days; use 90 or more"
-            )
-    return settings, problems
-
-
-# --- The component --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class DatabaseArgs(StoreArgsBase):
-    """What a Database builds (``settings``) and where (the isolated subnets of ``vpc_id``)."""
-
-    settings: DatabaseSettings
-    """The validated database config."""
-    logs_key_arn: pulumi.Input[str]
-    """The stack key, which encrypts every log group (see :mod:`components.encryption`)."""
+    store_name: str
+    """The database's short name (e.g. ``main``): its key's description and the link services
+    receive name it. Required."""
     identifier: str
-    """The RDS instance identifier (explicit and stable: ForceNew, and its log groups are named after it)."""
+    """The RDS instance identifier (explicit and stable: ForceNew, and its log groups are named after
+    it). Required."""
+    vpc_id: pulumi.Input[str]
+    """The VPC of the database's security group. Required."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """The isolated subnets, one per zone (RDS needs two zones or more, even single-AZ). Required."""
+    logs_key_arn: pulumi.Input[str]
+    """The key that encrypts the exported log groups (see :mod:`components.encryption`). Required."""
+    engine_version: str
+    """PostgreSQL major version, major only (e.g. ``17``): RDS upgrades minor versions itself, and the
+    parameter group's family is ``postgres<major>``. Required (a changed default would upgrade)."""
+    instance_class: str = DEFAULT_INSTANCE_CLASS
+    """RDS instance class. Default: db.t4g.micro."""
+    allocated_storage: int = DEFAULT_ALLOCATED_STORAGE_GB
+    """Initial gp3 storage in GB (RDS cannot shrink it later). Default: 20."""
+    max_allocated_storage: int = DEFAULT_MAX_ALLOCATED_STORAGE_GB
+    """Storage autoscaling ceiling in GB, above ``allocated_storage``. Default: 100."""
+    db_name: str = DEFAULT_DB_NAME
+    """The database created in the instance. Default: app."""
+    username: str = DEFAULT_USERNAME
+    """The master user (its password is managed by RDS in Secrets Manager). Default: webstack_admin."""
+    maintenance_window: str = DEFAULT_MAINTENANCE_WINDOW
+    """UTC window for minor upgrades and patches (ddd:hh:mm-ddd:hh:mm). Default: sun:03:00-sun:04:00."""
+    backup_window: str = DEFAULT_BACKUP_WINDOW
+    """UTC window of the daily backup (hh:mm-hh:mm), outside the maintenance window. Default:
+    01:00-02:00."""
+    multi_az: bool = False
+    """A synchronous standby in another zone. Default: False."""
+    deletion_protection: bool = True
+    """RDS refuses to delete the instance. Default: True."""
+    skip_final_snapshot: bool = False
+    """Delete without a final snapshot (otherwise one named ``<identifier>-final-<creation time>`` is
+    taken). Default: False."""
+    backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS
+    """Days of automated backups, 1 to 35. Default: 7."""
+    performance_insights: bool = False
+    """Performance Insights (7 days, encrypted with the database's key). Default: False."""
+    monitoring_interval: int = DEFAULT_MONITORING_INTERVAL
+    """Enhanced Monitoring seconds (0, 1, 5, 10, 15, 30 or 60); 0 turns it off and creates no
+    monitoring role. Default: 0."""
+    log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
+    """Days the exported PostgreSQL logs are kept (a CloudWatch Logs period). Default: 30."""
+    protect: bool = False
+    """Pulumi refuses to delete or replace the instance (a replaced database is a new, empty one).
+    Default: False."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every child, on top of the provider's default tags. Default: none."""
 
 
 class Database(pulumi.ComponentResource):
@@ -367,105 +100,38 @@ class Database(pulumi.ComponentResource):
     address: pulumi.Output[str]
     """The instance's DNS name (Multi-AZ fails over behind it)."""
     port: pulumi.Output[int]
+    """The port PostgreSQL listens on (5432)."""
     secret_arn: pulumi.Output[str]
     """The RDS-managed master user secret (JSON with username and password)."""
     key_arn: pulumi.Output[str]
     """The customer-managed key of storage, secret, logs and Performance Insights."""
     security_group_id: pulumi.Output[str]
+    """The database's security group (services add their ingress rule to it)."""
     identifier: str
+    """The RDS instance identifier (the ``DBInstanceIdentifier`` dimension of its metrics)."""
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Database"), name, None, opts)
-        settings, config = args.settings, args.settings.config
-        self._settings = settings
-        child = pulumi.ResourceOptions(parent=self)
-        base = store_base(self, name, args, f"the {settings.name} database and its secret", POSTGRES_PORT)
+        self._store_name = args.store_name
+        self._db_name = args.db_name
         self.identifier = args.identifier
-
-        subnet_group = aws.rds.SubnetGroup(
-            child_name(name, "subnets"),
-            description=f"{name}: the isolated subnets",
-            subnet_ids=list(args.subnet_ids),
-            tags=args.tags,
-            opts=child,
+        base = store_base(
+            self,
+            name,
+            args.vpc_id,
+            args.tags,
+            f"the {args.store_name} database and its secret",
+            POSTGRES_PORT,
         )
-        # No `name`: family is ForceNew, and autonaming lets a major upgrade create the new group
-        # before deleting the old one (a named group still attached fails: TF #6448).
-        parameters = aws.rds.ParameterGroup(
-            child_name(name, "params"),
-            family=f"postgres{config.engine_version}",
-            description=f"{name}: TLS only",
-            parameters=[
-                # Explicit: the default differs by version (on from 15, off before).
-                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="immediate")
-            ],
-            tags=args.tags,
-            opts=child,
-        )
+        subnet_group = self._subnet_group(name, args)
+        parameters = self._parameter_group(name, args)
         waits_for = self._log_groups(name, args)
-        monitoring_role_arn = self._monitoring_role(name, settings, args, waits_for)
-
-        instance = aws.rds.Instance(
-            child_name(name, "instance"),
-            identifier=args.identifier,
-            engine="postgres",
-            engine_version=config.engine_version,  # major only; RDS reports the minor in engineVersionActual
-            instance_class=config.instance_class,
-            allocated_storage=config.allocated_storage,
-            max_allocated_storage=config.max_allocated_storage,
-            storage_type="gp3",
-            storage_encrypted=True,
-            kms_key_id=base.key.arn,
-            db_name=config.db_name,
-            username=config.username,
-            manage_master_user_password=True,
-            master_user_secret_kms_key_id=base.key.arn,
-            iam_database_authentication_enabled=True,
-            parameter_group_name=parameters.name,
-            db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[base.security_group.id],
-            publicly_accessible=False,
-            port=POSTGRES_PORT,
-            multi_az=settings.multi_az,  # never with availability_zone (TF #39225)
-            backup_retention_period=settings.backup_retention_days,
-            backup_window=BACKUP_WINDOW,
-            maintenance_window=config.maintenance_window,
-            copy_tags_to_snapshot=True,
-            auto_minor_version_upgrade=True,
-            allow_major_version_upgrade=False,
-            deletion_protection=settings.deletion_protection,
-            skip_final_snapshot=settings.skip_final_snapshot,
-            final_snapshot_identifier=None
-            if settings.skip_final_snapshot
-            else final_snapshot_name(args.identifier),
-            performance_insights_enabled=settings.performance_insights,
-            performance_insights_kms_key_id=base.key.arn if settings.performance_insights else None,
-            performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS
-            if settings.performance_insights
-            else None,
-            database_insights_mode="standard",  # explicit: newer accounts default to advanced (paid)
-            monitoring_interval=settings.monitoring_interval,
-            monitoring_role_arn=monitoring_role_arn,
-            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
-            tags=args.tags,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=settings.protect,
-                depends_on=waits_for,
-                ignore_changes=["finalSnapshotIdentifier"],
-            ),
-        )
-        secret_arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn or "")
-        # ECS injects secrets only when a task starts, so rotation would break new connections of
-        # running tasks until a redeploy (AWS ECS secrets-envvar docs). Rotate on purpose instead:
-        # `aws secretsmanager rotate-secret`, then redeploy the services (see the README).
-        aws.secretsmanager.SecretRotation(
-            child_name(name, "secret-rotation"), secret_id=secret_arn, rotation_enabled=False, opts=child
-        )
+        monitoring_role_arn = self._monitoring_role(name, args, waits_for)
+        instance = self._instance(name, args, base, subnet_group, parameters, monitoring_role_arn, waits_for)
+        self.secret_arn = self._unrotated_secret(name, instance)
 
         self.address = instance.address
         self.port = instance.port
-        self.secret_arn = secret_arn
         self.key_arn = base.key.arn
         self.security_group_id = base.security_group.id
         self.register_outputs(
@@ -481,16 +147,15 @@ class Database(pulumi.ComponentResource):
 
     def link(self) -> DataStoreLink:
         """What a service that declares this database gets (see :class:`DataStoreLink`)."""
-        settings = self._settings
         return DataStoreLink(
             kind="database",
-            name=settings.name,
+            name=self._store_name,
             security_group_id=self.security_group_id,
             port=POSTGRES_PORT,
             environment={
                 "DB_HOST": self.address,
                 "DB_PORT": str(POSTGRES_PORT),
-                "DB_NAME": settings.config.db_name,
+                "DB_NAME": self._db_name,
             },
             secrets={
                 "DB_USER": pulumi.Output.concat(self.secret_arn, ":username::"),
@@ -500,13 +165,37 @@ class Database(pulumi.ComponentResource):
             key_arn=self.key_arn,
         )
 
+    def _subnet_group(self, name: str, args: DatabaseArgs) -> aws.rds.SubnetGroup:
+        return aws.rds.SubnetGroup(
+            child_name(name, "subnets"),
+            description=f"{name}: the isolated subnets",
+            subnet_ids=list(args.subnet_ids),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _parameter_group(self, name: str, args: DatabaseArgs) -> aws.rds.ParameterGroup:
+        # No `name`: family is ForceNew, and autonaming lets a major upgrade create the new group
+        # before deleting the old one (a named group still attached fails: TF #6448).
+        return aws.rds.ParameterGroup(
+            child_name(name, "params"),
+            family=f"postgres{args.engine_version}",
+            description=f"{name}: TLS only",
+            parameters=[
+                # Explicit: the default differs by version (on from 15, off before).
+                aws.rds.ParameterGroupParameterArgs(name="rds.force_ssl", value="1", apply_method="immediate")
+            ],
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
     def _log_groups(self, name: str, args: DatabaseArgs) -> list[pulumi.Resource]:
         """The exact groups RDS writes exports to, created first so that we own retention and key
         (RDS would create them with no expiry and keep them after deletion: TF #5348)."""
         return [
             encrypted_log_group(
                 child_name(name, f"{export}-logs"),
-                args.settings.log_retention_days,
+                args.log_retention_days,
                 args.logs_key_arn,
                 self,
                 args.tags,
@@ -516,10 +205,10 @@ class Database(pulumi.ComponentResource):
         ]
 
     def _monitoring_role(
-        self, name: str, settings: DatabaseSettings, args: DatabaseArgs, waits_for: list[pulumi.Resource]
+        self, name: str, args: DatabaseArgs, waits_for: list[pulumi.Resource]
     ) -> pulumi.Output[str] | None:
         """Enhanced Monitoring's role; the instance waits for its policy, or RDS reports the ARN invalid."""
-        if settings.monitoring_interval == 0:
+        if args.monitoring_interval == 0:
             return None
         role = aws.iam.Role(
             child_name(name, "monitoring-role"),
@@ -538,19 +227,81 @@ class Database(pulumi.ComponentResource):
         waits_for.append(attachment)
         return role.arn
 
+    def _instance(
+        self,
+        name: str,
+        args: DatabaseArgs,
+        base: StoreBase,
+        subnet_group: aws.rds.SubnetGroup,
+        parameters: aws.rds.ParameterGroup,
+        monitoring_role_arn: pulumi.Output[str] | None,
+        waits_for: list[pulumi.Resource],
+    ) -> aws.rds.Instance:
+        insights = args.performance_insights
+        return aws.rds.Instance(
+            child_name(name, "instance"),
+            identifier=args.identifier,
+            engine="postgres",
+            engine_version=args.engine_version,  # major only; RDS reports the minor in engineVersionActual
+            instance_class=args.instance_class,
+            allocated_storage=args.allocated_storage,
+            max_allocated_storage=args.max_allocated_storage,
+            storage_type="gp3",
+            storage_encrypted=True,
+            kms_key_id=base.key.arn,
+            db_name=args.db_name,
+            username=args.username,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=base.key.arn,
+            iam_database_authentication_enabled=True,
+            parameter_group_name=parameters.name,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[base.security_group.id],
+            publicly_accessible=False,
+            port=POSTGRES_PORT,
+            multi_az=args.multi_az,  # never with availability_zone (TF #39225)
+            backup_retention_period=args.backup_retention_days,
+            backup_window=args.backup_window,
+            maintenance_window=args.maintenance_window,
+            copy_tags_to_snapshot=True,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            deletion_protection=args.deletion_protection,
+            skip_final_snapshot=args.skip_final_snapshot,
+            final_snapshot_identifier=None
+            if args.skip_final_snapshot
+            else final_snapshot_name(args.identifier),
+            performance_insights_enabled=insights,
+            performance_insights_kms_key_id=base.key.arn if insights else None,
+            performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS if insights else None,
+            database_insights_mode="standard",  # explicit: newer accounts default to advanced (paid)
+            monitoring_interval=args.monitoring_interval,
+            monitoring_role_arn=monitoring_role_arn,
+            enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect,
+                depends_on=waits_for,
+                ignore_changes=["finalSnapshotIdentifier"],
+            ),
+        )
 
-def database_identifier(name: str) -> str:
-    """The RDS identifier of database ``name`` in the running stack."""
-    return identifier(pulumi.get_project(), pulumi.get_stack(), name)
+    def _unrotated_secret(self, name: str, instance: aws.rds.Instance) -> pulumi.Output[str]:
+        """The managed master secret's ARN, with rotation explicitly off.
+
+        ECS injects secrets only when a task starts, so rotation would break new connections of
+        running tasks until a redeploy (AWS ECS secrets-envvar docs). Rotate on purpose instead:
+        `aws secretsmanager rotate-secret`, then redeploy the services (see the README).
+        """
+        secret_arn = instance.master_user_secrets.apply(lambda secrets: secrets[0].secret_arn or "")
+        aws.secretsmanager.SecretRotation(
+            child_name(name, "secret-rotation"),
+            secret_id=secret_arn,
+            rotation_enabled=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return secret_arn
 
 
-__all__ = [
-    "DATABASE_DEFAULTS",
-    "POSTGRES_PORT",
-    "Database",
-    "DatabaseArgs",
-    "DatabaseConfig",
-    "DatabaseSettings",
-    "database_identifier",
-    "database_settings",
-]
+__all__ = ["POSTGRES_PORT", "Database", "DatabaseArgs"]

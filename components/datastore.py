@@ -3,11 +3,8 @@ customer-managed key, the security group that admits only declaring services, an
 receives to use a store.
 """
 
-from __future__ import annotations
-
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pulumi
@@ -16,21 +13,6 @@ import pulumi_aws as aws
 from .encryption import KEY_DELETION_WINDOW_DAYS
 from .iam import Statement, account_policy
 from .pure.naming import child_name, tags_with_name
-
-STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
-"""Database and cache names: short lowercase words, so every derived AWS name stays in its limits
-(ElastiCache replication group ids are at most 40 lowercase characters)."""
-STORE_NAME_FIX = "use 1-16 lowercase letters, digits and dashes, starting with a letter, e.g. main"
-
-
-def identifier(project: str, stack: str, name: str) -> str:
-    """``webstack-prod-main``: an explicit, stable AWS identifier (lowercase, no double or trailing dash).
-
-    RDS needs one known before creation (its log groups are named after it), and it is ForceNew, so the
-    formula must never change.
-    """
-    raw = f"{project}-{stack}-{name}".lower()
-    return re.sub(r"-{2,}", "-", re.sub(r"[^a-z0-9-]", "-", raw)).strip("-")
 
 
 def final_snapshot_name(base: str) -> str:
@@ -51,17 +33,22 @@ class DataStoreLink:
     """
 
     kind: str
-    """``database`` or ``cache`` (names the service's rules)."""
+    """``database`` or ``cache`` (names the service's rules). Required."""
     name: str
-    """The store's config name (e.g. ``main``)."""
+    """The store's short name (e.g. ``main``). Required."""
     security_group_id: pulumi.Input[str]
+    """The store's security group: the service adds its ingress rule there. Required."""
     port: int
+    """The port the store listens on. Required."""
     environment: Mapping[str, pulumi.Input[str]]
-    """Plain variables, e.g. DB_HOST, DB_PORT, DB_NAME."""
+    """Plain variables, e.g. DB_HOST, DB_PORT, DB_NAME. Required."""
     secrets: Mapping[str, pulumi.Input[str]]
-    """Variable -> ``valueFrom`` (the secret ARN, optionally with a JSON key: ``<arn>:username::``)."""
+    """Variable -> ``valueFrom`` (the secret ARN, optionally with a JSON key: ``<arn>:username::``).
+    Required."""
     secret_arn: pulumi.Input[str]
+    """The one secret the service's execution role may read. Required."""
     key_arn: pulumi.Input[str]
+    """The one key the service's execution role may decrypt with. Required."""
 
 
 @dataclass(frozen=True)
@@ -72,19 +59,13 @@ class StoreBase:
     security_group: aws.ec2.SecurityGroup
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoreArgsBase:
-    """Arguments every data component takes."""
-
-    vpc_id: pulumi.Input[str]
-    subnet_ids: tuple[pulumi.Input[str], ...]
-    """The isolated subnets, one per zone."""
-    region: str
-    tags: Mapping[str, str] = field(default_factory=dict)
-
-
 def store_base(
-    component: pulumi.ComponentResource, name: str, args: StoreArgsBase, purpose: str, port: int
+    component: pulumi.ComponentResource,
+    name: str,
+    vpc_id: pulumi.Input[str],
+    tags: Mapping[str, str],
+    purpose: str,
+    port: int,
 ) -> StoreBase:
     """A rotating customer-managed key for the store's data and secret, and a group with no rules.
 
@@ -101,14 +82,14 @@ def store_base(
         enable_key_rotation=True,
         deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
         policy=account_policy(_key_policy, component),
-        tags=tags_with_name(child_name(name, "key"), args.tags),
+        tags=tags_with_name(child_name(name, "key"), tags),
         opts=child,
     )
     security_group = aws.ec2.SecurityGroup(
         child_name(name, "sg"),
-        vpc_id=args.vpc_id,
+        vpc_id=vpc_id,
         description=f"{name}: in only from the services that use it, on {port}; no egress",
-        tags=tags_with_name(child_name(name, "sg"), args.tags),
+        tags=tags_with_name(child_name(name, "sg"), tags),
         opts=child,
     )
     return StoreBase(key=key, security_group=security_group)

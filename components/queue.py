@@ -1,22 +1,15 @@
-"""The Queue component: an encrypted SQS queue with a dead-letter queue, one consumer, named senders.
+"""The Queue component: an encrypted SQS queue with a dead-letter queue and the redrive between them.
 
-Also the schema of ``webstack:queues`` (its keys and checks). Who may use a queue is decided here and
-granted by each service's task role (:mod:`components.service`): the consumer may receive, delete and
-extend messages of exactly its queue, each sender may send to exactly it, nobody else may do anything.
+Who may use a queue is granted by each service's task role (:mod:`components.service`) with the actions
+below: the consumer may receive, delete and extend messages of exactly its queue, each sender may send
+to exactly it, nobody else may do anything.
 """
 
-from __future__ import annotations
-
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import Field, StrictInt, StrictStr
-
-from stack.schema import StrictModel
 
 from .pure.naming import child_name, tags_with_name, type_token
 
@@ -33,124 +26,25 @@ CONSUMER_ACTIONS = (
 SENDER_ACTIONS = ("sqs:SendMessage",)
 """What a sender needs on the queue (``SendMessageBatch`` is authorised by ``sqs:SendMessage``)."""
 
-
-# --- Config: `webstack:queues.<name>` -------------------------------------------------------------
-
-
-class QueueConfig(StrictModel):
-    """``queues.<name>``: a work queue between services."""
-
-    consumer: StrictStr = Field(
-        description="The service that receives the messages (required: a queue nobody consumes only "
-        "fills up).",
-        json_schema_extra={"fix": "name the service of this stack that consumes the queue, e.g. worker"},
-    )
-    senders: tuple[StrictStr, ...] = Field(
-        default=(),
-        description="Services that may send messages. Default: none (only the consumer touches it).",
-        json_schema_extra={"fix": "list service names of this stack, e.g. [api]"},
-    )
-    visibility_timeout: StrictInt = Field(
-        default=30,
-        alias="visibilityTimeout",
-        ge=0,
-        le=43200,
-        description="Seconds a received message stays hidden from other consumers (0-43200). Default 30.",
-        json_schema_extra={"fix": "use seconds from 0 to 43200, longer than one message takes"},
-    )
-    max_receive_count: StrictInt = Field(
-        default=5,
-        alias="maxReceiveCount",
-        ge=1,
-        le=1000,
-        description="Receives before a message moves to the dead-letter queue (1-1000). Default 5.",
-        json_schema_extra={"fix": "use a count from 1 to 1000"},
-    )
-    retention_days: StrictInt = Field(
-        default=4,
-        alias="retentionDays",
-        ge=1,
-        le=14,
-        description="Days an unconsumed message is kept (1-14; the dead-letter queue keeps 14). Default 4.",
-        json_schema_extra={"fix": "use days from 1 to 14"},
-    )
-
-
-@dataclass(frozen=True)
-class QueueSettings:
-    """One queue as validated."""
-
-    name: str
-    consumer: str
-    senders: tuple[str, ...]
-    visibility_timeout: int
-    max_receive_count: int
-    retention_seconds: int
-
-
-_QUEUE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
-
-
-def queue_settings(
-    queues: Mapping[str, QueueConfig], services: Mapping[str, object]
-) -> tuple[tuple[QueueSettings, ...], list[str]]:
-    """Every queue, checked against the stack's services, and every problem found."""
-    problems: list[str] = []
-    consumed: dict[str, str] = {}
-    resolved = []
-    for name, queue in queues.items():
-        key = f"webstack:queues.{name}"
-        if not _QUEUE_NAME.match(name):
-            problems.append(
-                f"{key}: the name {json.dumps(name)} is not usable in AWS resource names; use 1-40 "
-                "lowercase letters, digits and dashes, starting with a letter"
-            )
-        known = ", ".join(sorted(services)) or "none"
-        if queue.consumer not in services:
-            problems.append(
-                f"{key}.consumer: got {json.dumps(queue.consumer)}, but no service has that name, so "
-                f"nobody would consume the queue; use one of: {known}"
-            )
-        elif queue.consumer in consumed:
-            problems.append(
-                f"{key}.consumer: {queue.consumer} already consumes "
-                f"webstack:queues.{consumed[queue.consumer]}; a service consumes one queue (its "
-                "backlog drives its scaling), give this one its own consumer"
-            )
-        else:
-            consumed[queue.consumer] = name
-        for sender in queue.senders:
-            if sender not in services:
-                problems.append(
-                    f"{key}.senders: got {json.dumps(sender)}, but no service has that name; use one of: "
-                    f"{known}"
-                )
-        if len(set(queue.senders)) != len(queue.senders):
-            problems.append(f"{key}.senders: a service is listed twice; list each sender once")
-        resolved.append(
-            QueueSettings(
-                name=name,
-                consumer=queue.consumer,
-                senders=tuple(queue.senders),
-                visibility_timeout=queue.visibility_timeout,
-                max_receive_count=queue.max_receive_count,
-                retention_seconds=queue.retention_days * 24 * 3600,
-            )
-        )
-    return tuple(resolved), problems
-
-
-# --- The component --------------------------------------------------------------------------------
+DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 30
+DEFAULT_MAX_RECEIVE_COUNT = 5
+DEFAULT_MESSAGE_RETENTION_SECONDS = 4 * 24 * 3600
+"""SQS's own default: 4 days."""
 
 
 @dataclass(frozen=True)
 class QueueArgs:
-    """What a Queue builds."""
+    """What a Queue builds: its delivery settings."""
 
-    settings: QueueSettings
-    """The validated queue config."""
+    visibility_timeout_seconds: int = DEFAULT_VISIBILITY_TIMEOUT_SECONDS
+    """Seconds a received message stays hidden from other consumers (0-43200). Default: 30."""
+    max_receive_count: int = DEFAULT_MAX_RECEIVE_COUNT
+    """Receives before a message moves to the dead-letter queue (1-1000). Default: 5."""
+    message_retention_seconds: int = DEFAULT_MESSAGE_RETENTION_SECONDS
+    """Seconds an unconsumed message is kept (60 to 1209600; the dead-letter queue keeps 1209600, the
+    most SQS allows). Default: 345600 (4 days)."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for every child, on top of the provider's default tags."""
+    """Tags for every child, on top of the provider's default tags. Default: none."""
 
 
 class Queue(pulumi.ComponentResource):
@@ -167,8 +61,19 @@ class Queue(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: QueueArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(type_token("Queue"), name, None, opts)
+        dead_letter, queue = self._queues(name, args)
+        self._redrive(name, args, queue, dead_letter)
+        self.arn = queue.arn
+        self.url = queue.url
+        self.queue_name = queue.name
+        self.dead_letter_arn = dead_letter.arn
+        self.register_outputs(
+            {"arn": self.arn, "url": self.url, "name": self.queue_name, "deadLetterArn": self.dead_letter_arn}
+        )
+
+    def _queues(self, name: str, args: QueueArgs) -> tuple[aws.sqs.Queue, aws.sqs.Queue]:
+        """The dead-letter queue, then the queue."""
         child = pulumi.ResourceOptions(parent=self)
-        settings = args.settings
         # SSE-SQS (keys SQS owns and rotates): at-rest encryption that needs no key-policy grant for
         # every sender, consumer and EventBridge Scheduler; a stack CMK can replace it once one exists.
         dead_letter = aws.sqs.Queue(
@@ -180,19 +85,23 @@ class Queue(pulumi.ComponentResource):
         )
         queue = aws.sqs.Queue(
             child_name(name, "sqs"),
-            visibility_timeout_seconds=settings.visibility_timeout,
-            message_retention_seconds=settings.retention_seconds,
+            visibility_timeout_seconds=args.visibility_timeout_seconds,
+            message_retention_seconds=args.message_retention_seconds,
             sqs_managed_sse_enabled=True,
             tags=tags_with_name(child_name(name, "sqs"), args.tags),
             opts=child,
         )
-        # Separate redrive resources, not the queues' inline attributes: no queue <-> DLQ cycle
-        # (SDK sqs/redrive_policy.py, sqs/redrive_allow_policy.py).
+        return dead_letter, queue
+
+    def _redrive(self, name: str, args: QueueArgs, queue: aws.sqs.Queue, dead_letter: aws.sqs.Queue) -> None:
+        """Separate redrive resources, not the queues' inline attributes: no queue <-> DLQ cycle
+        (SDK sqs/redrive_policy.py, sqs/redrive_allow_policy.py)."""
+        child = pulumi.ResourceOptions(parent=self)
         aws.sqs.RedrivePolicy(
             child_name(name, "redrive"),
             queue_url=queue.id,
             redrive_policy=pulumi.Output.json_dumps(
-                {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": settings.max_receive_count}
+                {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": args.max_receive_count}
             ),
             opts=child,
         )
@@ -204,10 +113,6 @@ class Queue(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.arn = queue.arn
-        self.url = queue.url
-        self.queue_name = queue.name
-        self.dead_letter_arn = dead_letter.arn
-        self.register_outputs(
-            {"arn": self.arn, "url": self.url, "name": self.queue_name, "deadLetterArn": self.dead_letter_arn}
-        )
+
+
+__all__ = ["CONSUMER_ACTIONS", "DLQ_RETENTION_SECONDS", "SENDER_ACTIONS", "Queue", "QueueArgs"]

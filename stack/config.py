@@ -28,13 +28,10 @@ import pulumi
 import pydantic
 from pydantic import BaseModel, Field, StrictStr
 
-from components.cache import CacheConfig, CacheSettings, cache_settings
-from components.database import DatabaseConfig, DatabaseSettings, database_settings
-from components.datastore import STORE_NAME, STORE_NAME_FIX
 from components.pure import cidr, regions
-from components.queue import QueueConfig, QueueSettings, queue_settings
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
+from stack.caches import CacheConfig, CacheSettings, cache_settings
 from stack.cluster import (
     ClusterConfig,
     ClusterSettings,
@@ -42,6 +39,8 @@ from stack.cluster import (
     cluster_settings,
     image_platform_problems,
 )
+from stack.databases import DatabaseConfig, DatabaseSettings, database_settings
+from stack.datastores import STORE_NAME, STORE_NAME_FIX
 from stack.domain import (
     DomainConfig,
     DomainSettings,
@@ -60,6 +59,7 @@ from stack.network import (
     network_settings,
 )
 from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
+from stack.queues import QueueConfig, QueueSettings, queue_settings
 from stack.schema import PROD_MIN_ZONES, ConfigError, Environment, StrictModel
 from stack.services import (
     ServiceConfig,

@@ -1,17 +1,22 @@
 """The data tier: each database and cache in the isolated subnets, reachable only from the services
-that declare it (the services add those rules)."""
+that declare it (the services add those rules); and the Args of each queue between services."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 
 from components.cache import Cache, CacheArgs
 from components.database import Database, DatabaseArgs
-from components.datastore import identifier
 from components.network import Network
+from components.queue import QueueArgs
+from stack.caches import CacheSettings
 from stack.config import StackSettings
+from stack.databases import BACKUP_WINDOW, DatabaseSettings
+from stack.datastores import identifier
+from stack.queues import QueueSettings
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -25,35 +30,74 @@ class DataTier:
 
 def build_data_tier(settings: StackSettings, foundation: Foundation) -> DataTier:
     """One Database per ``webstack:databases`` entry, one Cache per ``webstack:caches`` entry."""
-    network: Network = foundation.network
-    tags = tags_of(settings)
     databases = {
-        database.name: Database(
-            f"db-{database.name}",
-            DatabaseArgs(
-                settings=database,
-                identifier=identifier(pulumi.get_project(), settings.stack, database.name),
-                logs_key_arn=foundation.stack_key.arn,
-                vpc_id=network.vpc_id,
-                subnet_ids=tuple(network.isolated_subnet_ids),
-                region=settings.aws.region,
-                tags=tags,
-            ),
-        )
+        database.name: Database(f"db-{database.name}", database_args(settings, database, foundation))
         for database in settings.databases
     }
     caches = {
-        cache.name: Cache(
-            f"cache-{cache.name}",
-            CacheArgs(
-                settings=cache,
-                identifier=identifier(pulumi.get_project(), settings.stack, f"cache-{cache.name}"),
-                vpc_id=network.vpc_id,
-                subnet_ids=tuple(network.isolated_subnet_ids),
-                region=settings.aws.region,
-                tags=tags,
-            ),
-        )
+        cache.name: Cache(f"cache-{cache.name}", cache_args(settings, cache, foundation))
         for cache in settings.caches
     }
     return DataTier(databases, caches)
+
+
+def database_args(
+    settings: StackSettings, database: DatabaseSettings, foundation: Foundation
+) -> DatabaseArgs:
+    """A database's settings, its environment's defaults applied, as the component's Args."""
+    network: Network = foundation.network
+    config = database.config
+    return DatabaseArgs(
+        store_name=database.name,
+        identifier=identifier(pulumi.get_project(), settings.stack, database.name),
+        vpc_id=network.vpc_id,
+        subnet_ids=tuple(network.isolated_subnet_ids),
+        logs_key_arn=foundation.stack_key.arn,
+        engine_version=config.engine_version,
+        instance_class=config.instance_class,
+        allocated_storage=config.allocated_storage,
+        max_allocated_storage=config.max_allocated_storage,
+        db_name=config.db_name,
+        username=config.username,
+        maintenance_window=config.maintenance_window,
+        backup_window=BACKUP_WINDOW,
+        multi_az=database.multi_az,
+        deletion_protection=database.deletion_protection,
+        skip_final_snapshot=database.skip_final_snapshot,
+        backup_retention_days=database.backup_retention_days,
+        performance_insights=database.performance_insights,
+        monitoring_interval=database.monitoring_interval,
+        log_retention_days=database.log_retention_days,
+        protect=database.protect,
+        tags=tags_of(settings),
+    )
+
+
+def cache_args(settings: StackSettings, cache: CacheSettings, foundation: Foundation) -> CacheArgs:
+    """A cache's settings as the component's Args: prod caches are protected and keep a final snapshot."""
+    network: Network = foundation.network
+    config = cache.config
+    return CacheArgs(
+        store_name=cache.name,
+        identifier=identifier(pulumi.get_project(), settings.stack, f"cache-{cache.name}"),
+        vpc_id=network.vpc_id,
+        subnet_ids=tuple(network.isolated_subnet_ids),
+        engine_version=config.engine_version,
+        node_type=config.node_type,
+        nodes=cache.nodes,
+        snapshot_retention_days=cache.snapshot_retention_days,
+        final_snapshot=cache.protect,
+        auth_token_version=config.auth_token_version,
+        protect=cache.protect,
+        tags=tags_of(settings),
+    )
+
+
+def queue_args(queue: QueueSettings, tags: Mapping[str, str]) -> QueueArgs:
+    """A queue's settings as the component's Args (who uses it is granted by the services)."""
+    return QueueArgs(
+        visibility_timeout_seconds=queue.visibility_timeout,
+        max_receive_count=queue.max_receive_count,
+        message_retention_seconds=queue.retention_seconds,
+        tags=tags,
+    )

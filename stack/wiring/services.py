@@ -10,7 +10,7 @@ import pulumi
 from components.cluster import Cluster, ClusterArgs, Ec2CapacityArgs, OffHoursArgs
 from components.frontdoor.edge import Edge
 from components.observability import ServiceMonitoring
-from components.queue import Queue, QueueArgs
+from components.queue import Queue
 from components.service import (
     CapacityProviderShare,
     ContainerHealthCheck,
@@ -25,7 +25,7 @@ from components.service import (
 )
 from stack.config import StackSettings
 from stack.services import ServiceSettings, call_order, route_key
-from stack.wiring.data import DataTier
+from stack.wiring.data import DataTier, queue_args
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -75,9 +75,7 @@ def build_apps(
 ) -> Apps:
     """Queues first (services send to and consume them), then each service, callees first."""
     tags = tags_of(settings)
-    queues = {
-        queue.name: Queue(queue.name, QueueArgs(settings=queue, tags=tags)) for queue in settings.queues
-    }
+    queues = {queue.name: Queue(queue.name, queue_args(queue, tags)) for queue in settings.queues}
     access = {
         name: QueueAccess(name=name, arn=queue.arn, url=queue.url, queue_name=queue.queue_name)
         for name, queue in queues.items()
