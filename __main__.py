@@ -5,10 +5,10 @@ component's Args; the components (``components/``) declare the resources. Nothin
 """
 
 from stack import exports
-from stack.config import load_settings
 from stack.wiring.data import build_data_tier
 from stack.wiring.foundation import build_foundation
 from stack.wiring.front import build_aliases_and_cdn, build_front_door
+from stack.wiring.load import load_settings
 from stack.wiring.observability import build_observability
 from stack.wiring.services import build_apps, build_cluster
 

@@ -10,7 +10,8 @@ import pytest
 
 from components.pure.naming import COMPONENT_NAMES, TYPE_PREFIX, reserved_by, type_token
 from plan.engine import Run, run_stack, stack_config
-from stack.config import AWS_PROVIDER_KEYS, parse_settings, resolve_zones
+from stack.aws import AWS_PROVIDER_KEYS
+from stack.config import parse_settings, resolve_zones
 from stack.network import NatMode
 from stack.schema import ConfigError, Environment
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES

@@ -9,7 +9,8 @@ from pydantic import BaseModel
 
 from plan import benchmark, graph
 from plan.engine import PROJECT_ROOT, parse_yaml, stack_config
-from stack.config import WebstackConfig, _model_inside, parse_settings
+from stack.config import WebstackConfig, parse_settings
+from stack.errors import _model_inside
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 README = (PROJECT_ROOT / "README.md").read_text()
