@@ -17,7 +17,8 @@ from typing import Any
 
 from components.pure.schedules import OffHours, weekly_running_hours
 from plan.graph import Graph
-from plan.report import Index, short_type, table
+from plan.graph_index import Index, short_type
+from plan.text import table
 
 PRICES_DIR = Path(__file__).parent / "prices"
 HOURS_PER_WEEK = 7 * 24
