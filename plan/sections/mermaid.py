@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from plan.graph import Graph
 from plan.graph_index import AUTO_SCALING_GROUP, LOAD_BALANCER, Index
 from plan.sections.exposure import INTERNET, exposure_matrix, http_apis, permissions
@@ -16,21 +19,34 @@ def _mermaid_id(name: str) -> str:
 def mermaid(graph: Graph) -> str:
     """A flowchart of the stack: internet, edge, services, NAT, cluster and the edges between them."""
     index = Index(graph)
-    matrix = exposure_matrix(graph)
     nodes, _ = permissions(graph)
+    nats = index.of_type("aws:ec2/natGateway:NatGateway")
+    apis = http_apis(graph)
+    lines = [
+        "flowchart LR",
+        f"  {INTERNET}((Internet))",
+        *[f'  {_mermaid_id(node)}["{node}: API Gateway HTTP API<br/>HTTPS, VPC link"]' for node in apis],
+        *_vpc(graph, index, nodes, nats, apis),
+        *_work(graph),
+        *_connections(graph, nats, apis),
+    ]
+    if nats:
+        lines.append(f"  nat --> {INTERNET}")
+    return "\n".join(lines) + "\n"
+
+
+def _vpc(
+    graph: Graph, index: Index, nodes: list[str], nats: list[dict[str, Any]], apis: Mapping[str, str]
+) -> list[str]:
+    """The VPC subgraph: the load balancer and NAT in the public subnets (an internal load balancer in
+    the private ones), the container instances and the services in the private subnets."""
     zones = graph["outputs"].get("availabilityZones", [])
     vpc = index.of_type("aws:ec2/vpc:Vpc")
-    nats = index.of_type("aws:ec2/natGateway:NatGateway")
-    routes = service_routes(graph)
-    lines = ["flowchart LR", f"  {INTERNET}((Internet))"]
-    apis = http_apis(graph)
-    for node in apis:
-        lines.append(f'  {_mermaid_id(node)}["{node}: API Gateway HTTP API<br/>HTTPS, VPC link"]')
     internal = any(b["inputs"].get("internal") for b in index.of_type(LOAD_BALANCER))
     listeners = index.of_type("aws:lb/listener:Listener")
     described = ", ".join(f"{item['inputs']['protocol']} {item['inputs']['port']}" for item in listeners)
     cidr = vpc[0]["inputs"]["cidrBlock"] if vpc else "?"
-    lines.append(f'  subgraph vpc["VPC {cidr} in {len(zones)} zones"]')
+    lines = [f'  subgraph vpc["VPC {cidr} in {len(zones)} zones"]']
     lines.append('    subgraph public["public subnets"]')
     if "edge" in nodes and not internal:
         lines.append(f'      {_mermaid_id("edge")}["edge: Application Load Balancer<br/>{described}"]')
@@ -42,6 +58,15 @@ def mermaid(graph: Graph) -> str:
         lines.append(
             f'      {_mermaid_id("edge")}["edge: internal Application Load Balancer<br/>{described}"]'
         )
+    lines += _compute(index, nodes, apis)
+    lines.append("    end")
+    lines.append("  end")
+    return lines
+
+
+def _compute(index: Index, nodes: list[str], apis: Mapping[str, str]) -> list[str]:
+    """The container instances (EC2 capacity) and each service with its task range."""
+    lines = []
     groups = index.of_type(AUTO_SCALING_GROUP)
     services = [n for n in nodes if n not in ("edge", "cluster", *apis)]
     if groups and "cluster" in nodes:
@@ -57,8 +82,12 @@ def mermaid(graph: Graph) -> str:
         )
         tasks = f"{target['inputs']['minCapacity']}-{target['inputs']['maxCapacity']} tasks" if target else ""
         lines.append(f'      {_mermaid_id(service)}["{service}: {kind}<br/>{tasks}"]')
-    lines.append("    end")
-    lines.append("  end")
+    return lines
+
+
+def _work(graph: Graph) -> list[str]:
+    """The queues and the scheduler, and the dotted edges of messages and scheduled starts."""
+    lines = []
     work = flows(graph)
     for queue in sorted(
         {f.destination for f in work if f.label == "sends"}
@@ -75,7 +104,14 @@ def mermaid(graph: Graph) -> str:
         )
         dest = _mermaid_id(("queue " if flow.label == "sends" else "") + flow.destination)
         lines.append(f'  {source} -.->|"{flow.label}"| {dest}')
-    for (source, dest), ports in sorted(matrix.items()):
+    return lines
+
+
+def _connections(graph: Graph, nats: list[dict[str, Any]], apis: Mapping[str, str]) -> list[str]:
+    """An edge per path of the exposure matrix, labelled with its ports and what it carries."""
+    lines = []
+    routes = service_routes(graph)
+    for (source, dest), ports in sorted(exposure_matrix(graph).items()):
         if dest == INTERNET:
             via = "nat" if nats else INTERNET
             lines.append(f"  {_mermaid_id(source)} -->|{', '.join(ports)} out| {via}")
@@ -89,6 +125,4 @@ def mermaid(graph: Graph) -> str:
             label += " Service Connect"
         src = INTERNET if source == INTERNET else _mermaid_id(source)
         lines.append(f"  {src} -->|{label}| {_mermaid_id(dest)}")
-    if nats:
-        lines.append(f"  nat --> {INTERNET}")
-    return "\n".join(lines) + "\n"
+    return lines
