@@ -16,8 +16,10 @@ from typing import Any
 from plan import replacement
 from plan.engine import PLACEHOLDER_NOTE
 from plan.graph import Graph
-from plan.report import PLACEHOLDER_MARK, invented_values, short_type, table
+from plan.graph_index import short_type
 from plan.routing import routes
+from plan.sections.summary import PLACEHOLDER_MARK, invented_values
+from plan.text import table
 
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
 SCALING_TARGET = "aws:appautoscaling/target:Target"

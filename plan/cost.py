@@ -4,6 +4,9 @@ Prices are data (``plan/prices/<region>.json``, each with its sources and date);
 cannot know (GB through NAT, LCUs, log GB, requests) comes from stated, overridable assumptions.
 Every resource is accounted for: priced, usage-based (no fixed monthly cost, not in the total), no
 charge, or not priced (no rule for its type yet, or no price for its size in this region).
+
+This module prices (one rule per type, in ``RULES``); the assumptions are in ``plan/cost_assumptions.py``
+and the tables, JSON and comparisons in ``plan/cost_report.py``, both importable from here.
 """
 
 from __future__ import annotations
@@ -16,24 +19,38 @@ from pathlib import Path
 from typing import Any
 
 from components.pure.schedules import OffHours, weekly_running_hours
+from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, parse_assume
+from plan.cost_report import BreakEven, break_even, break_even_sentence, compare, render, to_json
 from plan.graph import Graph
-from plan.report import Index, short_type, table
+from plan.graph_index import Index, short_type
+
+__all__ = [
+    "ASSUMPTIONS",
+    "NO_CHARGE_PREFIXES",
+    "PRICES_DIR",
+    "RULES",
+    "USAGE_BASED",
+    "AssumptionError",
+    "BreakEven",
+    "Estimate",
+    "Line",
+    "assumptions",
+    "break_even",
+    "break_even_sentence",
+    "compare",
+    "estimate",
+    "load_prices",
+    "no_prices_message",
+    "off_hours_of",
+    "parse_assume",
+    "provider_split",
+    "render",
+    "short_type",
+    "to_json",
+]
 
 PRICES_DIR = Path(__file__).parent / "prices"
 HOURS_PER_WEEK = 7 * 24
-
-ASSUMPTIONS: dict[str, tuple[float, str]] = {
-    "hoursPerMonth": (730, "hours in a month (AWS's convention)"),
-    "natGbPerMonth": (100, "GB processed by all NAT gateways together, split evenly between them"),
-    "lcuPerLoadBalancer": (1, "average LCUs each load balancer uses per hour"),
-    "logGbPerLogGroup": (1, "GB each log group ingests per month"),
-    "wafMillionRequests": (10, "million requests each web ACL inspects per month"),
-    "insightsMetricsPerCluster": (8, "Container Insights metrics per cluster"),
-    "insightsMetricsPerService": (11, "Container Insights metrics per service"),
-    "insightsEnhancedMetricsPerTask": (8, "extra task-level metrics per running task with enhanced"),
-    "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
-}
-"""Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""
 
 USAGE_BASED = {
     "aws:s3/bucket:Bucket": "S3 storage and requests",
@@ -110,37 +127,6 @@ NO_CHARGE_PREFIXES = (
 )
 """Types AWS does not charge for by themselves (build-time resources too). Checked after the rules
 and USAGE_BASED, so ``aws:apigatewayv2/api:Api`` is usage-based while its routes are free."""
-
-
-class AssumptionError(ValueError):
-    """An ``--assume`` override or assumptions file AWS cannot be estimated with."""
-
-
-def assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
-    """The defaults with ``overrides`` applied; unknown keys and non-numbers are errors."""
-    values = {key: float(default) for key, (default, _) in ASSUMPTIONS.items()}
-    for key, value in (overrides or {}).items():
-        if key not in ASSUMPTIONS:
-            raise AssumptionError(f"unknown assumption '{key}'; known: {', '.join(ASSUMPTIONS)}")
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise AssumptionError(f"assumption {key}: got {value!r}, but it must be a number") from None
-        if number < 0:
-            raise AssumptionError(f"assumption {key}: got {value!r}, but it must not be negative")
-        values[key] = number
-    return values
-
-
-def parse_assume(items: Iterable[str]) -> dict[str, str]:
-    """``["natGbPerMonth=500"]`` -> ``{"natGbPerMonth": "500"}``."""
-    parsed = {}
-    for item in items:
-        key, separator, value = item.partition("=")
-        if not separator:
-            raise AssumptionError(f"--assume {item!r}: use KEY=VALUE, e.g. natGbPerMonth=500")
-        parsed[key.strip()] = value.strip()
-    return parsed
 
 
 def load_prices(region: str | None, directory: Path = PRICES_DIR) -> dict[str, Any] | None:
@@ -521,142 +507,3 @@ def estimate(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, floa
             how = f"no price rule for {kind}; add one to plan/cost.py"
             result.lines.append(ctx.line(resource, short_type(kind), None, how, "not priced"))
     return result
-
-
-# --- NAT versus interface endpoints ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BreakEven:
-    nat_gateways: int
-    endpoints: int
-    zones: int
-    nat_monthly: float
-    endpoints_monthly: float
-    break_even_gb: float | None
-    """GB a month above which endpoints are cheaper; None when they never are."""
-
-
-def break_even(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> BreakEven | None:
-    """The stack's NAT gateways and their data, against interface endpoints in every zone."""
-    index = Index(graph)
-    nats = len(index.of_type("aws:ec2/natGateway:NatGateway"))
-    if not nats:
-        return None
-    zones = len(graph["outputs"].get("availabilityZones") or []) or nats
-    hours, gb = assumed["hoursPerMonth"], assumed["natGbPerMonth"]
-    endpoints = int(assumed["breakEvenEndpoints"])
-    nat, endpoint = prices["natGateway"], prices["interfaceEndpoint"]
-    nat_fixed = nats * nat["hour"] * hours
-    endpoint_fixed = endpoints * zones * endpoint["azHour"] * hours
-    saving_per_gb = nat["gb"] - endpoint["gb"]
-    crossing = (endpoint_fixed - nat_fixed) / saving_per_gb if saving_per_gb > 0 else None
-    return BreakEven(
-        nats,
-        endpoints,
-        zones,
-        round(nat_fixed + gb * nat["gb"], 2),
-        round(endpoint_fixed + gb * endpoint["gb"], 2),
-        None if crossing is None else round(max(crossing, 0.0), 1),
-    )
-
-
-# --- Output ---------------------------------------------------------------------------------------
-
-
-def render(result: Estimate, graph: Graph) -> list[str]:
-    """The estimate as tables: per resource, per component, per kind, then what is not in it."""
-    prices = result.prices
-    lines = [
-        f"Monthly estimate: ${result.total:,.2f} (stack {graph['stack']}, {result.region}, "
-        f"{prices['currency']}, on-demand list prices of {prices['retrieved']} from "
-        f"plan/prices/{result.region}.json; free tiers and taxes not counted)"
-    ]
-    rows = [["component", "kind", "resource", "monthly", "how"]]
-    ordered = sorted(result.priced, key=lambda x: (x.component, x.kind, x.resource))
-    rows += [[x.component, x.kind, x.resource, f"{x.monthly:,.2f}", x.how] for x in ordered]
-    lines += table(rows)
-    lines.append("By component: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("component").items()))
-    lines.append("By kind: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("kind").items()))
-    for basis, title in (("usage-based", "Usage-based, not in the total"), ("not priced", "Not priced")):
-        found = [x for x in result.lines if x.basis == basis]
-        if found:
-            lines.append(f"{title}: " + "; ".join(f"{x.resource} ({x.how})" for x in found))
-    if result.no_charge:
-        free = ", ".join(f"{kind} x{count}" for kind, count in sorted(result.no_charge.items()))
-        lines.append(f"No charge: {sum(result.no_charge.values())} resources ({free})")
-    lines.append("Assumptions (override with --assume KEY=VALUE or --assumptions FILE):")
-    lines += [f"  {key}={_number(value)}: {ASSUMPTIONS[key][1]}" for key, value in result.assumptions.items()]
-    found = break_even(graph, prices, result.assumptions)
-    if found:
-        lines.append(break_even_sentence(found, result.assumptions["natGbPerMonth"]))
-    return lines
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def break_even_sentence(found: BreakEven, gb: float) -> str:
-    head = (
-        f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
-        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
-        f"${found.endpoints_monthly:,.2f}"
-    )
-    if found.break_even_gb is None:
-        return f"{head}; endpoints are never cheaper."
-    return (
-        f"{head}; endpoints are cheaper above {found.break_even_gb:,.0f} GB/month "
-        "(only for AWS APIs: images from other registries still need NAT)."
-    )
-
-
-def to_json(result: Estimate, graph: Graph) -> dict[str, Any]:
-    """The estimate as the ``estimate`` block of the plan JSON (docs/plan-format.md)."""
-    found = break_even(graph, result.prices, result.assumptions)
-    return {
-        "region": result.region,
-        "currency": result.prices["currency"],
-        "pricesRetrieved": result.prices["retrieved"],
-        "total": result.total,
-        "byComponent": result.by("component"),
-        "byKind": result.by("kind"),
-        "assumptions": dict(result.assumptions),
-        "lines": [
-            {
-                "component": x.component,
-                "kind": x.kind,
-                "resource": x.resource,
-                "type": x.type,
-                "monthly": None if x.monthly is None else round(x.monthly, 2),
-                "basis": x.basis,
-                "how": x.how,
-            }
-            for x in result.lines
-        ],
-        "noCharge": dict(sorted(result.no_charge.items())),
-        "natVersusEndpoints": None
-        if found is None
-        else {
-            "natGateways": found.nat_gateways,
-            "endpoints": found.endpoints,
-            "zones": found.zones,
-            "natMonthly": found.nat_monthly,
-            "endpointsMonthly": found.endpoints_monthly,
-            "breakEvenGbPerMonth": found.break_even_gb,
-        },
-    }
-
-
-def compare(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[str]:
-    """Per component and in total: what each stack costs and the difference."""
-    a, b = first.by("component"), second.by("component")
-    rows = [["component", names[0], names[1], "difference"]]
-    for key in sorted(set(a) | set(b)):
-        rows.append(
-            [key, f"{a.get(key, 0):,.2f}", f"{b.get(key, 0):,.2f}", f"{b.get(key, 0) - a.get(key, 0):+,.2f}"]
-        )
-    rows.append(
-        ["total", f"{first.total:,.2f}", f"{second.total:,.2f}", f"{second.total - first.total:+,.2f}"]
-    )
-    return [f"Monthly cost, {names[0]} vs {names[1]} (USD):", *table(rows)]

@@ -13,17 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from plan.graph import Graph
-from plan.report import (
-    INTERNET,
-    LOAD_BALANCER,
-    SCHEDULER,
-    Index,
-    exposure_matrix,
-    flows,
-    http_apis,
-    permissions,
-    service_routes,
-)
+from plan.graph_index import LOAD_BALANCER, Index
+from plan.sections.exposure import INTERNET, exposure_matrix, http_apis, permissions
+from plan.sections.messaging import SCHEDULER, flows
+from plan.sections.routing import service_routes
 
 
 def available() -> bool:

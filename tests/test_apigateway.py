@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bootstrap.delivery import DEPLOY_ACTIONS, SERVICE_LINKED
+from bootstrap.deploy_actions import DEPLOY_ACTIONS
+from bootstrap.permissions import SERVICE_LINKED
 from components.frontdoor.apigateway import ACCESS_LOG_FORMAT
 from components.pure.guardrails import check_resource
 from plan import aws_rules, cost, graph, replacement, report

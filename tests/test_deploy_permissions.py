@@ -1,6 +1,6 @@
 """The deploy role's action table covers every resource type and invoke the program uses.
 
-The table (bootstrap/delivery.py ``DEPLOY_ACTIONS``) is keyed by Pulumi type token, so a component
+The table (bootstrap/deploy_actions.py ``DEPLOY_ACTIONS``) is keyed by Pulumi type token, so a component
 that starts creating a new kind of resource fails here, naming the type, until it has a row.
 """
 
@@ -10,13 +10,8 @@ from typing import Any
 
 import pytest
 
-from bootstrap.delivery import (
-    DEPLOY_ACTIONS,
-    ECR_CLEANUP_ACTIONS,
-    IMAGE_PUSH_ACTIONS,
-    INVOKE_ACTIONS,
-    deploy_actions,
-)
+from bootstrap.action_sets import ECR_CLEANUP_ACTIONS, IMAGE_PUSH_ACTIONS
+from bootstrap.deploy_actions import DEPLOY_ACTIONS, INVOKE_ACTIONS, deploy_actions
 from plan.engine import DOCKER_BUILD_IMAGE, EXAMPLE_ZONE_ID, Run, run_stack
 
 FIXTURE_STACKS = Path(__file__).parent / "stacks"
@@ -72,7 +67,7 @@ def test_every_resource_type_the_program_registers_has_a_row_in_the_deploy_actio
     missing = sorted(registered - DEPLOY_ACTIONS.keys())
     assert not missing, (
         f"the deploy role has no actions for {missing}: add a row per type to DEPLOY_ACTIONS in "
-        "bootstrap/delivery.py with what the provider calls to create, read, update, tag and delete it"
+        "bootstrap/deploy_actions.py with what the provider calls to create, read, update, tag and delete it"
     )
     assert {
         "awsx:ecr:Image",
@@ -84,7 +79,7 @@ def test_every_resource_type_the_program_registers_has_a_row_in_the_deploy_actio
 def test_every_invoke_the_program_makes_has_a_row_in_the_invoke_table(runs):
     called = {token for run in runs for token in run.invokes}
     missing = sorted(called - INVOKE_ACTIONS.keys())
-    assert not missing, f"add the API calls behind {missing} to INVOKE_ACTIONS in bootstrap/delivery.py"
+    assert not missing, f"add the API calls behind {missing} to INVOKE_ACTIONS in bootstrap/deploy_actions.py"
     assert "aws:route53/getZone:getZone" in called
     assert "aws:elb/getServiceAccount:getServiceAccount" not in called
 

@@ -1,0 +1,38 @@
+"""Named sets of IAM actions that rows of the deploy table share with the deploy role's scoped statements
+(or that tests pin): instance profiles, the Auto Scaling service-linked role, image push and ECR clean-up.
+"""
+
+from __future__ import annotations
+
+INSTANCE_PROFILE_ACTIONS = (
+    "iam:GetInstanceProfile",
+    "iam:CreateInstanceProfile",
+    "iam:DeleteInstanceProfile",
+    "iam:AddRoleToInstanceProfile",
+    "iam:RemoveRoleFromInstanceProfile",
+    "iam:TagInstanceProfile",
+    "iam:UntagInstanceProfile",
+)
+"""The container instances' profile (webstack:cluster.compute ec2), only under webstack's path."""
+SCALING_ROLE_ACTIONS = (
+    "iam:GetRole",
+    "iam:PassRole",
+    "iam:DeleteServiceLinkedRole",
+    "iam:GetServiceLinkedRoleDeletionStatus",
+)
+"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole) and it is
+deleted with the stack."""
+# awsx.ecr.Image at deploy: a registry token, then docker push (and the layer checks of a re-push).
+IMAGE_PUSH_ACTIONS = (
+    "ecr:GetAuthorizationToken",
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:InitiateLayerUpload",
+    "ecr:UploadLayerPart",
+    "ecr:CompleteLayerUpload",
+    "ecr:PutImage",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+# Deleting a repository that still holds images (force_delete, e.g. destroying dev): the AWS ECR API's
+# DeleteRepository "force" deletes the contents on the caller's behalf.
+ECR_CLEANUP_ACTIONS = ("ecr:DeleteRepository", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchDeleteImage")

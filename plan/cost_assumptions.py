@@ -1,0 +1,51 @@
+"""The usage a cost estimate assumes (what a graph cannot know), and the overrides of ``--assume`` and
+``--assumptions``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+ASSUMPTIONS: dict[str, tuple[float, str]] = {
+    "hoursPerMonth": (730, "hours in a month (AWS's convention)"),
+    "natGbPerMonth": (100, "GB processed by all NAT gateways together, split evenly between them"),
+    "lcuPerLoadBalancer": (1, "average LCUs each load balancer uses per hour"),
+    "logGbPerLogGroup": (1, "GB each log group ingests per month"),
+    "wafMillionRequests": (10, "million requests each web ACL inspects per month"),
+    "insightsMetricsPerCluster": (8, "Container Insights metrics per cluster"),
+    "insightsMetricsPerService": (11, "Container Insights metrics per service"),
+    "insightsEnhancedMetricsPerTask": (8, "extra task-level metrics per running task with enhanced"),
+    "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
+}
+"""Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""
+
+
+class AssumptionError(ValueError):
+    """An ``--assume`` override or assumptions file AWS cannot be estimated with."""
+
+
+def assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The defaults with ``overrides`` applied; unknown keys and non-numbers are errors."""
+    values = {key: float(default) for key, (default, _) in ASSUMPTIONS.items()}
+    for key, value in (overrides or {}).items():
+        if key not in ASSUMPTIONS:
+            raise AssumptionError(f"unknown assumption '{key}'; known: {', '.join(ASSUMPTIONS)}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise AssumptionError(f"assumption {key}: got {value!r}, but it must be a number") from None
+        if number < 0:
+            raise AssumptionError(f"assumption {key}: got {value!r}, but it must not be negative")
+        values[key] = number
+    return values
+
+
+def parse_assume(items: Iterable[str]) -> dict[str, str]:
+    """``["natGbPerMonth=500"]`` -> ``{"natGbPerMonth": "500"}``."""
+    parsed = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise AssumptionError(f"--assume {item!r}: use KEY=VALUE, e.g. natGbPerMonth=500")
+        parsed[key.strip()] = value.strip()
+    return parsed

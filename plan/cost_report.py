@@ -1,0 +1,152 @@
+"""How a cost estimate is shown: the text tables, the JSON block, the comparison of two estimates, and
+NAT gateways against interface endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from plan.cost_assumptions import ASSUMPTIONS
+from plan.graph import Graph
+from plan.graph_index import Index
+from plan.text import table
+
+if TYPE_CHECKING:
+    from plan.cost import Estimate
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    nat_gateways: int
+    endpoints: int
+    zones: int
+    nat_monthly: float
+    endpoints_monthly: float
+    break_even_gb: float | None
+    """GB a month above which endpoints are cheaper; None when they never are."""
+
+
+def break_even(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> BreakEven | None:
+    """The stack's NAT gateways and their data, against interface endpoints in every zone."""
+    index = Index(graph)
+    nats = len(index.of_type("aws:ec2/natGateway:NatGateway"))
+    if not nats:
+        return None
+    zones = len(graph["outputs"].get("availabilityZones") or []) or nats
+    hours, gb = assumed["hoursPerMonth"], assumed["natGbPerMonth"]
+    endpoints = int(assumed["breakEvenEndpoints"])
+    nat, endpoint = prices["natGateway"], prices["interfaceEndpoint"]
+    nat_fixed = nats * nat["hour"] * hours
+    endpoint_fixed = endpoints * zones * endpoint["azHour"] * hours
+    saving_per_gb = nat["gb"] - endpoint["gb"]
+    crossing = (endpoint_fixed - nat_fixed) / saving_per_gb if saving_per_gb > 0 else None
+    return BreakEven(
+        nats,
+        endpoints,
+        zones,
+        round(nat_fixed + gb * nat["gb"], 2),
+        round(endpoint_fixed + gb * endpoint["gb"], 2),
+        None if crossing is None else round(max(crossing, 0.0), 1),
+    )
+
+
+# --- Output ---------------------------------------------------------------------------------------
+
+
+def render(result: Estimate, graph: Graph) -> list[str]:
+    """The estimate as tables: per resource, per component, per kind, then what is not in it."""
+    prices = result.prices
+    lines = [
+        f"Monthly estimate: ${result.total:,.2f} (stack {graph['stack']}, {result.region}, "
+        f"{prices['currency']}, on-demand list prices of {prices['retrieved']} from "
+        f"plan/prices/{result.region}.json; free tiers and taxes not counted)"
+    ]
+    rows = [["component", "kind", "resource", "monthly", "how"]]
+    ordered = sorted(result.priced, key=lambda x: (x.component, x.kind, x.resource))
+    rows += [[x.component, x.kind, x.resource, f"{x.monthly:,.2f}", x.how] for x in ordered]
+    lines += table(rows)
+    lines.append("By component: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("component").items()))
+    lines.append("By kind: " + ", ".join(f"{k} ${v:,.2f}" for k, v in result.by("kind").items()))
+    for basis, title in (("usage-based", "Usage-based, not in the total"), ("not priced", "Not priced")):
+        found = [x for x in result.lines if x.basis == basis]
+        if found:
+            lines.append(f"{title}: " + "; ".join(f"{x.resource} ({x.how})" for x in found))
+    if result.no_charge:
+        free = ", ".join(f"{kind} x{count}" for kind, count in sorted(result.no_charge.items()))
+        lines.append(f"No charge: {sum(result.no_charge.values())} resources ({free})")
+    lines.append("Assumptions (override with --assume KEY=VALUE or --assumptions FILE):")
+    lines += [f"  {key}={_number(value)}: {ASSUMPTIONS[key][1]}" for key, value in result.assumptions.items()]
+    found = break_even(graph, prices, result.assumptions)
+    if found:
+        lines.append(break_even_sentence(found, result.assumptions["natGbPerMonth"]))
+    return lines
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def break_even_sentence(found: BreakEven, gb: float) -> str:
+    head = (
+        f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
+        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
+        f"${found.endpoints_monthly:,.2f}"
+    )
+    if found.break_even_gb is None:
+        return f"{head}; endpoints are never cheaper."
+    return (
+        f"{head}; endpoints are cheaper above {found.break_even_gb:,.0f} GB/month "
+        "(only for AWS APIs: images from other registries still need NAT)."
+    )
+
+
+def to_json(result: Estimate, graph: Graph) -> dict[str, Any]:
+    """The estimate as the ``estimate`` block of the plan JSON (docs/plan-format.md)."""
+    found = break_even(graph, result.prices, result.assumptions)
+    return {
+        "region": result.region,
+        "currency": result.prices["currency"],
+        "pricesRetrieved": result.prices["retrieved"],
+        "total": result.total,
+        "byComponent": result.by("component"),
+        "byKind": result.by("kind"),
+        "assumptions": dict(result.assumptions),
+        "lines": [
+            {
+                "component": x.component,
+                "kind": x.kind,
+                "resource": x.resource,
+                "type": x.type,
+                "monthly": None if x.monthly is None else round(x.monthly, 2),
+                "basis": x.basis,
+                "how": x.how,
+            }
+            for x in result.lines
+        ],
+        "noCharge": dict(sorted(result.no_charge.items())),
+        "natVersusEndpoints": None
+        if found is None
+        else {
+            "natGateways": found.nat_gateways,
+            "endpoints": found.endpoints,
+            "zones": found.zones,
+            "natMonthly": found.nat_monthly,
+            "endpointsMonthly": found.endpoints_monthly,
+            "breakEvenGbPerMonth": found.break_even_gb,
+        },
+    }
+
+
+def compare(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[str]:
+    """Per component and in total: what each stack costs and the difference."""
+    a, b = first.by("component"), second.by("component")
+    rows = [["component", names[0], names[1], "difference"]]
+    for key in sorted(set(a) | set(b)):
+        rows.append(
+            [key, f"{a.get(key, 0):,.2f}", f"{b.get(key, 0):,.2f}", f"{b.get(key, 0) - a.get(key, 0):+,.2f}"]
+        )
+    rows.append(
+        ["total", f"{first.total:,.2f}", f"{second.total:,.2f}", f"{second.total - first.total:+,.2f}"]
+    )
+    return [f"Monthly cost, {names[0]} vs {names[1]} (USD):", *table(rows)]
