@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from plan.engine import read_yaml
+from plan.stack_files import read_yaml
 from tests import stack_invariants
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 

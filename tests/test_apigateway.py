@@ -16,7 +16,8 @@ from bootstrap.permissions import SERVICE_LINKED
 from components.frontdoor.apigateway import ACCESS_LOG_FORMAT
 from components.pure.guardrails import check_resource
 from plan import aws_rules, cost, graph, replacement, report
-from plan.engine import PROJECT_ROOT, Recorded, Run, parse_yaml, run_stack, stack_config
+from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack, stack_config
+from plan.stack_files import parse_yaml
 from stack.apigateway import route_keys
 from stack.config import parse_settings
 from stack.schema import ConfigError

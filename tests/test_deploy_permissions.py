@@ -12,7 +12,8 @@ import pytest
 
 from bootstrap.action_sets import ECR_CLEANUP_ACTIONS, IMAGE_PUSH_ACTIONS
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, INVOKE_ACTIONS, deploy_actions
-from plan.engine import DOCKER_BUILD_IMAGE, EXAMPLE_ZONE_ID, Run, run_stack
+from plan.engine import DOCKER_BUILD_IMAGE, Run, run_stack
+from plan.mocks import EXAMPLE_ZONE_ID
 
 FIXTURE_STACKS = Path(__file__).parent / "stacks"
 DEV_CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"

@@ -8,7 +8,8 @@ from typing import Any, get_origin
 from pydantic import BaseModel
 
 from plan import benchmark, graph
-from plan.engine import PROJECT_ROOT, parse_yaml, stack_config
+from plan.engine import PROJECT_ROOT, stack_config
+from plan.stack_files import parse_yaml
 from stack.config import WebstackConfig, parse_settings
 from stack.errors import _model_inside
 from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES

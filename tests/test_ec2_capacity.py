@@ -57,7 +57,7 @@ def test_the_ami_comes_from_the_public_arm64_ssm_parameter_and_user_data_joins_t
 
 
 def test_the_ssm_parameter_answers_only_the_public_ecs_ami_paths():
-    from plan.engine import AwsLookupError, WebstackMocks, _ssm_parameter
+    from plan.mocks import AwsLookupError, WebstackMocks, _ssm_parameter
 
     assert _ssm_parameter(WebstackMocks(), {"name": ARM64_AMI})["value"].startswith("ami-")
     with pytest.raises(AwsLookupError):

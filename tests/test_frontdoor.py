@@ -9,7 +9,8 @@ import pytest
 
 from components.pure.guardrails import policy_statements
 from plan import graph, report
-from plan.engine import EXAMPLE_ZONE_ID, Recorded, Run, run_stack
+from plan.engine import Recorded, Run, run_stack
+from plan.mocks import EXAMPLE_ZONE_ID
 from stack.schema import ConfigError
 from tests.test_config import IMAGE, problems_of, raw
 
