@@ -77,7 +77,7 @@ benchmark: install
 # Re-pin constraints.txt to what is installed now (after changing a range in requirements*.txt).
 lock: install
 	( echo "# Exact versions the test suite last passed with (pip freeze of the dev venv). Regenerate with: make lock"; \
-	  $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt
+	  $(BIN)/python -m pip freeze --all --exclude pip --exclude-editable ) > constraints.txt
 
 clean:
 	rm -rf $(VENV) $(POLICY_VENV) .pytest_cache .ruff_cache .hypothesis out
