@@ -4,6 +4,7 @@ import dataclasses
 import enum
 from collections.abc import Mapping, Sequence
 
+import pulumi
 import pytest
 
 from components.pure.inputs import args_of
@@ -55,3 +56,25 @@ def test_an_unknown_key_is_an_error_naming_the_args_type_and_the_key():
 def test_something_that_is_neither_is_an_error():
     with pytest.raises(TypeError, match="expected ClusterShape"):
         args_of(ClusterShape, ["a"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Located:
+    region: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Encrypted(Located):
+    key_arn: pulumi.Input[str]
+    count: int = 1
+
+
+def test_input_fields_and_inherited_fields_are_read_without_evaluating_the_sdks_forward_references():
+    # pulumi.Input[T] holds the forward reference 'Output[T]', which typing.get_type_hints cannot resolve
+    # in a module that does not import the name Output (as this one does not).
+    assert "Output" not in globals()
+    built = args_of(
+        Encrypted, {"region": "eu-west-1", "key_arn": "arn:aws:kms:eu-west-1:1:key/k", "count": 2.0}
+    )
+    assert built == Encrypted(region="eu-west-1", key_arn="arn:aws:kms:eu-west-1:1:key/k", count=2)
+    assert isinstance(built.count, int)

@@ -10,10 +10,11 @@ Outputs are left as they are.
 
 import dataclasses
 import enum
+import inspect
 import types
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 ArgsT = TypeVar("ArgsT")
 
@@ -28,13 +29,23 @@ def args_of(kind: type[ArgsT], value: Any) -> ArgsT:
 
 
 def _build(kind: type, value: Mapping[str, Any]) -> Any:
-    hints = get_type_hints(kind)
+    hints = _field_annotations(kind)
     fields = {field.name for field in dataclasses.fields(kind)}
     unknown = sorted(set(value) - fields)
     if unknown:
         raise TypeError(f"{kind.__name__}: unknown fields {', '.join(unknown)}")
     given = {name: _coerce(hints[name], item) for name, item in value.items() if item is not None}
     return kind(**given)
+
+
+def _field_annotations(kind: type) -> dict[str, Any]:
+    """The annotations of ``kind`` and its bases as written. Not ``typing.get_type_hints``: it evaluates
+    the forward reference ``'Output[T]'`` inside ``pulumi.Input[T]`` in the Args module, where
+    ``Output`` is usually not a name, and fails with NameError."""
+    hints: dict[str, Any] = {}
+    for cls in reversed(kind.__mro__):
+        hints.update(inspect.get_annotations(cls, eval_str=True))
+    return hints
 
 
 def _coerce(hint: Any, value: Any) -> Any:
