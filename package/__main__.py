@@ -1,0 +1,60 @@
+"""webstack's components as a Pulumi component package (Pulumi's Python component provider host).
+
+The Pulumi CLI runs this file when a TypeScript, Go, .NET, Java or YAML program adds the package
+(``pulumi package add``): it serves the schema the SDK's analyzer infers from each component's Args
+dataclass, annotated outputs and docstrings, and constructs the components the program declares.
+
+The components are imported from the repository this folder sits in, not from an installed copy: a
+local path and a git URL (the CLI clones the whole repository and runs this subfolder) both give the
+same checkout, so the package always serves exactly the code next to it, with no build step and no
+second copy that could drift. Types are ``webstack:index:<Class>``; the components keep registering
+their own ``webstack:components:<Class>`` token, so the URNs of existing stacks do not change.
+"""
+
+import sys
+import tomllib
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPOSITORY))  # the plugin's own components win over anything installed
+
+from pulumi.provider.experimental import component_provider_host  # noqa: E402
+
+from components.apigateway import ApiGateway  # noqa: E402
+from components.cache import Cache  # noqa: E402
+from components.cdn import Cdn  # noqa: E402
+from components.cluster import Cluster  # noqa: E402
+from components.database import Database  # noqa: E402
+from components.domain import Domain  # noqa: E402
+from components.edge import Edge  # noqa: E402
+from components.encryption import StackKey  # noqa: E402
+from components.network import Network  # noqa: E402
+from components.observability import Notifications, Observability  # noqa: E402
+from components.queue import Queue  # noqa: E402
+from components.service import Service  # noqa: E402
+from components.waf import Waf  # noqa: E402
+
+NAME = "webstack"
+"""The package name: types are ``webstack:index:<Class>``."""
+VERSION: str = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["project"]["version"]
+"""The version of the webstack-components distribution (pyproject.toml), so both say the same."""
+COMPONENTS = [
+    ApiGateway,
+    Cache,
+    Cdn,
+    Cluster,
+    Database,
+    Domain,
+    Edge,
+    Network,
+    Notifications,
+    Observability,
+    Queue,
+    Service,
+    StackKey,
+    Waf,
+]
+"""Every component of components/ (tests/test_package.py checks that none is missing)."""
+
+if __name__ == "__main__":
+    component_provider_host(COMPONENTS, NAME, version=VERSION)
