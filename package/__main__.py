@@ -11,14 +11,18 @@ second copy that could drift. Types are ``webstack:index:<Class>``; the componen
 their own ``webstack:components:<Class>`` token, so the URNs of existing stacks do not change.
 """
 
+import dataclasses
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))  # the plugin's own components win over anything installed
 
+from pulumi.provider.experimental import component as component_provider  # noqa: E402
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
+from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition  # noqa: E402
 
 from components.apigateway import ApiGateway  # noqa: E402
 from components.cache import Cache  # noqa: E402
@@ -56,5 +60,37 @@ COMPONENTS = [
 ]
 """Every component of components/ (tests/test_package.py checks that none is missing)."""
 
+
+class DefaultsAreOptional(Analyzer):
+    """The SDK's analyzer, except that an Args field with a default is optional in the schema.
+
+    The SDK's analyzer (pulumi 3.272) makes every field required unless it is annotated ``X | None``,
+    defaults included, so a TypeScript or YAML program would have to pass ``tags``, ``cpu`` and every
+    other field that has a default. Optional, the field may be left out; ``args_of`` then fills in the
+    dataclass default, exactly as a Python caller gets it.
+    """
+
+    def analyze_type(
+        self, typ: type, *, is_component_output: bool
+    ) -> tuple[dict[str, PropertyDefinition], dict[str, str]]:
+        properties, mapping = super().analyze_type(typ, is_component_output=is_component_output)
+        if dataclasses.is_dataclass(typ) and not is_component_output:
+            defaulted = {field.name for field in dataclasses.fields(typ) if has_default(field)}
+            for schema_name, python_name in mapping.items():
+                if python_name in defaulted:
+                    properties[schema_name].optional = True
+        return properties, mapping
+
+
+def has_default(field: dataclasses.Field[Any]) -> bool:
+    return field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
+
+
+def install_analyzer() -> None:
+    """Make the SDK's ComponentProvider analyze with :class:`DefaultsAreOptional`."""
+    component_provider.Analyzer = DefaultsAreOptional  # pyright: ignore[reportPrivateImportUsage]
+
+
 if __name__ == "__main__":
+    install_analyzer()
     component_provider_host(COMPONENTS, NAME, version=VERSION)

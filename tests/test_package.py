@@ -13,8 +13,10 @@ import enum
 import importlib
 import importlib.util
 import inspect
+import json
 import pkgutil
 import re
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -23,10 +25,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, get_args
 
+import grpc
 import pulumi
 import pytest
+from google.protobuf import empty_pb2
+from pulumi.provider.experimental import component as component_provider
 from pulumi.provider.experimental.analyzer import Analyzer
 from pulumi.provider.experimental.schema import generate_schema
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 import components
 
@@ -67,8 +73,9 @@ def defined_components() -> list[type[pulumi.ComponentResource]]:
 
 
 def build_schema(hosted: list[type[pulumi.ComponentResource]], name: str, version: str) -> dict[str, Any]:
-    """The schema the component provider serves (what ``ComponentProvider.__init__`` does)."""
-    result = Analyzer(name).analyze(hosted)
+    """The schema the plugin serves: what ``ComponentProvider.__init__`` does, with the SDK's analyzer
+    as the package adjusts it (a field with a default is optional)."""
+    result = package_main().DefaultsAreOptional(name).analyze(hosted)
     dependencies = sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}")
     spec = generate_schema(
         name, version, None, result["component_definitions"], result["type_definitions"], dependencies
@@ -298,3 +305,52 @@ def test_every_enum_is_a_described_type_with_every_value(schema: dict[str, Any])
         if values != [member.value for member in kind]:
             problems.append(f"enum {name}: the schema lists {values}")
     assert problems == []
+
+
+def test_the_plugin_serves_the_schema_checked_here(schema: dict[str, Any], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(component_provider, "Analyzer", Analyzer)  # the SDK's again after the test
+    main = package_main()
+    main.install_analyzer()
+    served = component_provider.ComponentProvider(main.COMPONENTS, main.NAME, version=main.VERSION)
+    assert served.schema is not None and json.loads(served.schema) == schema
+
+
+def test_a_field_with_a_default_may_be_left_out_and_one_without_is_required(schema: dict[str, Any]):
+    def problems(kind: type, required: list[str], where: str) -> Iterator[str]:
+        for field in dataclasses.fields(kind):
+            if (camel(field.name) in required) == package_main().has_default(field):
+                yield f"{where}: {kind.__name__}.{field.name} required={camel(field.name) in required}"
+
+    found = []
+    for component in package_main().COMPONENTS:
+        resource = schema["resources"].get(f"webstack:index:{component.__name__}", {})
+        found += problems(args_type(component), resource.get("requiredInputs", []), component.__name__)
+    for name, kind in named_types().items():
+        if dataclasses.is_dataclass(kind):
+            spec = schema["types"].get(f"webstack:index:{name}", {})
+            found += problems(kind, spec.get("required", []), name)
+    assert found == []
+
+
+def test_the_plugin_started_as_the_cli_starts_it_serves_that_schema(schema: dict[str, Any], tmp_path: Path):
+    # `pulumi package add` runs `python __main__.py <engine address>` and reads the port from stdout.
+    plugin = subprocess.Popen(
+        [sys.executable, str(PACKAGE_DIR / "__main__.py"), "127.0.0.1:1"],
+        cwd=tmp_path,  # not the repository: the plugin finds the components from its own location
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert plugin.stdout is not None
+        port = plugin.stdout.readline().strip()
+        assert port.isdigit(), plugin.stderr.read() if plugin.stderr else port
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            version = stub.GetPluginInfo(empty_pb2.Empty(), timeout=30).version
+            served = stub.GetSchema(provider_pb2.GetSchemaRequest(version=0), timeout=30).schema
+        assert version == PYPROJECT["project"]["version"]
+        assert json.loads(served) == schema
+    finally:
+        plugin.kill()
+        plugin.wait()
