@@ -78,3 +78,17 @@ def test_input_fields_and_inherited_fields_are_read_without_evaluating_the_sdks_
     )
     assert built == Encrypted(region="eu-west-1", key_arn="arn:aws:kms:eu-west-1:1:key/k", count=2)
     assert isinstance(built.count, int)
+
+
+@dataclasses.dataclass(frozen=True)
+class Alarmed:
+    topic_arn: pulumi.Input[str] | None
+    threshold: int
+
+
+def test_an_absent_field_that_admits_none_and_has_no_default_is_none():
+    # The schema makes an `X | None` field optional, so the provider may leave its key out.
+    assert args_of(Alarmed, {"threshold": 5.0}) == Alarmed(topic_arn=None, threshold=5)
+    assert args_of(Alarmed, {"threshold": 5.0, "topic_arn": None}) == Alarmed(topic_arn=None, threshold=5)
+    with pytest.raises(TypeError, match="threshold"):
+        args_of(Alarmed, {"topic_arn": "arn:aws:sns:eu-west-1:1:t"})

@@ -315,10 +315,11 @@ def test_the_plugin_serves_the_schema_checked_here(schema: dict[str, Any], monke
     assert served.schema is not None and json.loads(served.schema) == schema
 
 
-def test_a_field_with_a_default_may_be_left_out_and_one_without_is_required(schema: dict[str, Any]):
+def test_a_field_may_be_left_out_exactly_when_it_has_a_default_or_admits_none(schema: dict[str, Any]):
     def problems(kind: type, required: list[str], where: str) -> Iterator[str]:
         for field in dataclasses.fields(kind):
-            if (camel(field.name) in required) == package_main().has_default(field):
+            optional = package_main().has_default(field) or type(None) in get_args(field.type)
+            if (camel(field.name) in required) == optional:
                 yield f"{where}: {kind.__name__}.{field.name} required={camel(field.name) in required}"
 
     found = []

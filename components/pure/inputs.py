@@ -35,7 +35,22 @@ def _build(kind: type, value: Mapping[str, Any]) -> Any:
     if unknown:
         raise TypeError(f"{kind.__name__}: unknown fields {', '.join(unknown)}")
     given = {name: _coerce(hints[name], item) for name, item in value.items() if item is not None}
-    return kind(**given)
+    # A field typed ``X | None`` is optional in the package schema even without a default, and the
+    # provider omits an optional key it was not given: absent, it is None.
+    absent = {
+        field.name: None
+        for field in dataclasses.fields(kind)
+        if field.name not in given and _required(field) and _admits_none(hints[field.name])
+    }
+    return kind(**absent, **given)
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def _admits_none(hint: Any) -> bool:
+    return get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
 
 
 def _field_annotations(kind: type) -> dict[str, Any]:
