@@ -35,6 +35,7 @@ from pulumi.provider.experimental.schema import generate_schema
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 import components
+from plan.engine import Run, run_component
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -355,3 +356,55 @@ def test_the_plugin_started_as_the_cli_starts_it_serves_that_schema(schema: dict
     finally:
         plugin.kill()
         plugin.wait()
+
+
+# --- constructed through the provider -----------------------------------------------------------------
+
+
+def wire(value: Any) -> Any:
+    """A Python Args value as the engine hands it to the component provider: camelCase keys, enums as
+    their values, every number a float, sequences as lists; None and fields at their default left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            camel(field.name): wire(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if getattr(value, field.name) is not None and not at_default(field, getattr(value, field.name))
+        }
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return [wire(item) for item in value]
+    if isinstance(value, dict):
+        return {key: wire(item) for key, item in value.items()}  # map keys are not renamed
+    return value
+
+
+def at_default(field: dataclasses.Field[Any], value: Any) -> bool:
+    if field.default is not dataclasses.MISSING:
+        return value == field.default
+    return field.default_factory is not dataclasses.MISSING and value == field.default_factory()  # type: ignore[misc]
+
+
+def recorded_graph(run: Run) -> list[tuple[str, str | None, str, str]]:
+    return sorted(
+        (
+            r.urn,
+            r.parent,
+            json.dumps(r.inputs, sort_keys=True, default=str),
+            json.dumps(r.options, default=str),
+        )
+        for r in run.resources
+    )
+
+
+def constructed_through_the_provider(component: type, args: Any) -> Run:
+    """What a TypeScript, Go or YAML program that declares ``component`` with ``args`` gets."""
+    main = package_main()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(component_provider, "Analyzer", Analyzer)  # the SDK's again afterwards
+        main.install_analyzer()
+        provider = component_provider.ComponentProvider(main.COMPONENTS, main.NAME, version=main.VERSION)
+    token = f"{main.NAME}:index:{component.__name__}"
+    return run_component(lambda: provider.construct("sample", token, wire(args), None).urn)
