@@ -24,19 +24,15 @@ from pulumi.provider.experimental import component as component_provider  # noqa
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition  # noqa: E402
 
-from components.apigateway import ApiGateway  # noqa: E402
 from components.cache import Cache  # noqa: E402
-from components.cdn import Cdn  # noqa: E402
 from components.cluster import Cluster  # noqa: E402
 from components.database import Database  # noqa: E402
-from components.domain import Domain  # noqa: E402
-from components.edge import Edge  # noqa: E402
 from components.encryption import StackKey  # noqa: E402
+from components.frontdoor import ApiGateway, Cdn, Domain, Edge, Waf  # noqa: E402
 from components.network import Network  # noqa: E402
 from components.observability import Notifications, Observability  # noqa: E402
 from components.queue import Queue  # noqa: E402
 from components.service import Service  # noqa: E402
-from components.waf import Waf  # noqa: E402
 
 NAME = "webstack"
 """The package name: types are ``webstack:index:<Class>``."""

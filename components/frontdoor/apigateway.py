@@ -27,6 +27,7 @@ import pulumi_aws as aws
 
 from ..encryption import encrypted_log_group
 from ..network import security_group_path
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, tags_with_name, type_token
 
 STAGE_NAME = "$default"
@@ -157,6 +158,7 @@ class ApiGateway(pulumi.ComponentResource):
     """The hosted zone of that regional domain (None without a domain)."""
 
     def __init__(self, name: str, args: ApiGatewayArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(ApiGatewayArgs, args)
         super().__init__(type_token("ApiGateway"), name, None, opts)
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self)

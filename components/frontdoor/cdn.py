@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ..buckets import private_bucket
 from ..iam import Statement
 from ..pure.frontdoor import PriceClass
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
 from .domain import CLOUDFRONT_REGION
 
@@ -67,6 +68,7 @@ class Cdn(pulumi.ComponentResource):
     """The distribution (to invalidate cached content after an upload)."""
 
     def __init__(self, name: str, args: CdnArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(CdnArgs, args)
         super().__init__(type_token("Cdn"), name, None, opts)
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         distribution_arn, resolve_distribution_arn = pulumi.deferred_output()

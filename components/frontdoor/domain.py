@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, tags_with_name, type_token
 
 VALIDATION_TIMEOUT = "20m"
@@ -55,6 +56,7 @@ class Domain(pulumi.ComponentResource):
     """Role -> ARN of the *validated* certificate: a listener or distribution using it waits for DNS."""
 
     def __init__(self, name: str, args: DomainArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(DomainArgs, args)
         super().__init__(type_token("Domain"), name, None, opts)
         self._name = name
         self._zone_id = args.zone_id

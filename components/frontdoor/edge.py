@@ -32,6 +32,7 @@ from ..pure.frontdoor import (
     HEALTHY_THRESHOLD,
     UNHEALTHY_THRESHOLD,
 )
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, tags_with_name, type_token
 from ..pure.regions import ELB_LOG_DELIVERY_ACCOUNTS
 
@@ -154,6 +155,7 @@ class Edge(pulumi.ComponentResource):
     """That listener's port: 443 with TLS, else 80."""
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(EdgeArgs, args)
         # Internal: its own type token, so guardrails see from a URN which kind a listener belongs to.
         super().__init__(type_token("InternalEdge" if args.internal else "Edge"), name, None, opts)
         self._name = name

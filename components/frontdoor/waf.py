@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from ..encryption import KEY_DELETION_WINDOW_DAYS, encrypted_log_group, key_policy_statements
 from ..iam import Statement, account_policy
 from ..pure.frontdoor import RuleGroupAction
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
 
 LOG_GROUP_PREFIX = "aws-waf-logs-"
@@ -118,6 +119,7 @@ class Waf(pulumi.ComponentResource):
     """The log group WAF writes to."""
 
     def __init__(self, name: str, args: WafArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(WafArgs, args)
         super().__init__(type_token("Waf"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         # Regional resources follow the provider's region; CLOUDFRONT ones name us-east-1 (pulumi-aws 7
