@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..encryption import encrypted_log_group
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, type_token
 from .access import call_rules, data_store_paths, security_group, service_connect
 from .alarms import deployment_alarms, task_alarms_and_errors
@@ -43,6 +44,7 @@ class Service(pulumi.ComponentResource):
     """The container port; None for a worker."""
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(ServiceArgs, args)
         super().__init__(type_token("Service"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self._name = name
