@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .datastore import DataStoreLink, StoreBase, final_snapshot_name, store_base
+from .pure.inputs import args_of
 from .pure.naming import child_name, tags_with_name, type_token
 
 VALKEY_PORT = 6379
@@ -80,6 +81,7 @@ class Cache(pulumi.ComponentResource):
     """The cache's security group (services add their ingress rule to it)."""
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(CacheArgs, args)
         super().__init__(type_token("Cache"), name, None, opts)
         self._store_name = args.store_name
         base = store_base(

@@ -15,6 +15,7 @@ from .datastore import DataStoreLink, StoreBase, final_snapshot_name, store_base
 from .encryption import encrypted_log_group
 from .iam import service_trust
 from .pure.guardrails import ENHANCED_MONITORING_POLICY_ARN
+from .pure.inputs import args_of
 from .pure.naming import IAM_PATH, child_name, type_token
 
 POSTGRES_PORT = 5432
@@ -111,6 +112,7 @@ class Database(pulumi.ComponentResource):
     """The RDS instance identifier (the ``DBInstanceIdentifier`` dimension of its metrics)."""
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(DatabaseArgs, args)
         super().__init__(type_token("Database"), name, None, opts)
         self._store_name = args.store_name
         self._db_name = args.db_name

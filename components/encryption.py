@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import Statement, account_policy
+from .pure.inputs import args_of
 from .pure.naming import child_name, type_token
 
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -100,6 +101,7 @@ class StackKey(pulumi.ComponentResource):
     """The key's id."""
 
     def __init__(self, name: str, args: StackKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(StackKeyArgs, args)
         super().__init__(type_token("StackKey"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         policy = account_policy(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from .pure.inputs import args_of
 from .pure.naming import child_name, tags_with_name, type_token
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
@@ -60,6 +61,7 @@ class Queue(pulumi.ComponentResource):
     """The dead-letter queue's ARN."""
 
     def __init__(self, name: str, args: QueueArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(QueueArgs, args)
         super().__init__(type_token("Queue"), name, None, opts)
         dead_letter, queue = self._queues(name, args)
         self._redrive(name, args, queue, dead_letter)

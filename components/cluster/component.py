@@ -6,6 +6,7 @@ import pulumi_aws as aws
 
 from ..encryption import encrypted_log_group
 from ..pure.fargate import CAPACITY_STRATEGIES
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
 from .args import ClusterArgs, OffHoursArgs
 from .ec2_capacity import ec2_capacity, ec2_provider_name
@@ -32,6 +33,7 @@ class Cluster(pulumi.ComponentResource):
     """LATEST on Fargate; None on EC2, where ECS refuses a platform version."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(ClusterArgs, args)
         super().__init__(type_token("Cluster"), name, None, opts)
         exec_logs = encrypted_log_group(
             child_name(name, "exec-logs"), args.exec_log_retention_days, args.kms_key_arn, self, args.tags

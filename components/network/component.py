@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..pure import cidr
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
 from ..pure.nat import nat_zones
 from .args import NetworkArgs
@@ -42,6 +43,7 @@ class Network(pulumi.ComponentResource):
     """``{tier: {zone: cidr}}``, known before deployment."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        args = args_of(NetworkArgs, args)
         super().__init__(type_token("Network"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tiers = (*cidr.BASE_TIERS, cidr.Tier.ISOLATED) if args.isolated else cidr.BASE_TIERS

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import alarms
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, type_token, zone_letter
 from .args import ObservabilityArgs
 from .dashboard import dashboard_body
@@ -24,6 +25,7 @@ class Observability(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: ObservabilityArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        args = args_of(ObservabilityArgs, args)
         super().__init__(type_token("Observability"), name, None, opts)
         self.alarm_names = self._alarms(name, args, args.topic_arn) if args.topic_arn is not None else []
         dashboard = aws.cloudwatch.Dashboard(

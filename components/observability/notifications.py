@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from ..encryption import CLOUDWATCH_ALARMS
 from ..iam import Statement, account_policy
+from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, type_token
 
 BUDGETS = "budgets.amazonaws.com"
@@ -98,6 +99,7 @@ class Notifications(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: NotificationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
+        args = args_of(NotificationsArgs, args)
         super().__init__(type_token("Notifications"), name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         topic = aws.sns.Topic(
