@@ -35,13 +35,19 @@ from pulumi.provider.experimental.schema import generate_schema
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 import components
+from components.cluster import CapacityStrategy, Cluster, ClusterArgs, ContainerInsights, OffHoursArgs
+from components.frontdoor import Edge, EdgeArgs, EdgeRoute, TargetHealthCheck
+from components.network import NatMode, Network, NetworkArgs
+from components.queue import Queue, QueueArgs
+from components.service import ContainerHealthCheck, Service, ServiceArgs, TaskSchedule
 from plan.engine import Run, run_component
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 PACKAGE_DIR = ROOT / "package"
 DEFAULT_MARK = "Default:"
-REQUIRED_MARK = "Required."
+REQUIRED_MARK = re.compile(r"\bRequired\b")
+"""A field without a default says so: ``Required.`` or ``Required (why).``"""
 
 
 def load_package_main() -> ModuleType:
@@ -153,7 +159,7 @@ def field_problems(kind: type, properties: dict[str, Any], where: str) -> Iterat
 def default_problem(field: dataclasses.Field[Any], description: str) -> str | None:
     """Why the description does not state the field's default (or that it is required), or None."""
     if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-        return None if REQUIRED_MARK in description else f"no default, so it should say {REQUIRED_MARK!r}"
+        return None if REQUIRED_MARK.search(description) else "no default, so it should say 'Required.'"
     if DEFAULT_MARK not in description:
         return f"has a default, so it should say {DEFAULT_MARK!r} and the value: {description!r}"
     stated = description.rsplit(DEFAULT_MARK, 1)[1].lower()
@@ -387,13 +393,13 @@ def at_default(field: dataclasses.Field[Any], value: Any) -> bool:
     return field.default_factory is not dataclasses.MISSING and value == field.default_factory()  # type: ignore[misc]
 
 
-def recorded_graph(run: Run) -> list[tuple[str, str | None, str, str]]:
+def recorded_graph(run: Run) -> list[str]:
+    """Every resource's URN, parent, inputs and options, comparable (``dependsOn`` is a set: sorted)."""
     return sorted(
-        (
-            r.urn,
-            r.parent,
-            json.dumps(r.inputs, sort_keys=True, default=str),
-            json.dumps(r.options, default=str),
+        json.dumps(
+            [r.urn, r.parent, r.inputs, {**r.options, "dependsOn": sorted(r.options["dependsOn"])}],
+            sort_keys=True,
+            default=str,
         )
         for r in run.resources
     )
@@ -408,3 +414,83 @@ def constructed_through_the_provider(component: type, args: Any) -> Run:
         provider = component_provider.ComponentProvider(main.COMPONENTS, main.NAME, version=main.VERSION)
     token = f"{main.NAME}:index:{component.__name__}"
     return run_component(lambda: provider.construct("sample", token, wire(args), None).urn)
+
+
+KEY_ARN = "arn:aws:kms:eu-west-1:111111111111:key/sample"
+ZONES = ("eu-west-1a", "eu-west-1b")
+
+
+def samples() -> list[tuple[type, Any]]:
+    """Args values that exercise what crosses the provider: enums, nested objects, lists of objects,
+    ints, maps, and fields left at their defaults (a Queue with all but one)."""
+    return [
+        (Queue, QueueArgs(visibility_timeout_seconds=60)),
+        (
+            Network,
+            NetworkArgs(
+                cidr="10.20.0.0/16",
+                zones=ZONES,
+                nat_mode=NatMode.PER_AZ,
+                flow_log_retention_days=30,
+                region="eu-west-1",
+                kms_key_arn=KEY_ARN,
+                interface_endpoints=("logs", "ecr.api"),
+                tags={"team": "web"},
+            ),
+        ),
+        (
+            Cluster,
+            ClusterArgs(
+                capacity=CapacityStrategy.BALANCED,
+                container_insights=ContainerInsights.ENHANCED,
+                exec_enabled=True,
+                exec_log_retention_days=14,
+                kms_key_arn=KEY_ARN,
+                off_hours=OffHoursArgs(
+                    timezone="Europe/Dublin", stop="0 20 ? * MON-FRI *", start="0 7 ? * MON-FRI *"
+                ),
+            ),
+        ),
+        (
+            Edge,
+            EdgeArgs(
+                vpc_id="vpc-1",
+                subnet_ids=("subnet-a", "subnet-b"),
+                routes=(
+                    EdgeRoute(name="web", port=8080, priority=100),
+                    EdgeRoute(
+                        name="api",
+                        port=9000,
+                        priority=10,
+                        path_patterns=("/api/*",),
+                        health_check=TargetHealthCheck(path="/health", interval=15),
+                    ),
+                ),
+                access_logs=True,
+            ),
+        ),
+        (
+            Service,
+            ServiceArgs(
+                cluster_arn="arn:aws:ecs:eu-west-1:111111111111:cluster/apps",
+                cluster_name="apps",
+                vpc_id="vpc-1",
+                subnet_ids=("subnet-a", "subnet-b"),
+                region="eu-west-1",
+                kms_key_arn=KEY_ARN,
+                image="public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+                cpu=512,
+                memory=1024,
+                environment={"MODE": "worker"},
+                container_health_check=ContainerHealthCheck(command=("CMD-SHELL", "true")),
+                schedules=(TaskSchedule(name="nightly", expression="cron(0 3 * * ? *)"),),
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("component, args", samples(), ids=lambda value: getattr(value, "__name__", ""))
+def test_a_program_in_another_language_gets_the_resources_a_python_program_gets(component: type, args: Any):
+    remote = constructed_through_the_provider(component, args)
+    local = run_component(lambda: component("sample", args))
+    assert remote.resources and recorded_graph(remote) == recorded_graph(local)
