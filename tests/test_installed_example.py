@@ -6,6 +6,7 @@ it does, and never this repository's ``components``, stack files or ``stack/`` l
 """
 
 import ast
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,8 @@ CONFIG = {"aws:region": "eu-west-1"}
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder webstack-components is installed into."""
+    setuptools = importlib.metadata.version("setuptools")  # 70.1+ builds wheels without `wheel`
+    assert tuple(map(int, setuptools.split(".")[:2])) >= (70, 1), f"setuptools {setuptools}: run make install"
     source = tmp_path_factory.mktemp("webstack-source")  # so the build leaves nothing in the repository
     shutil.copy(ROOT / "pyproject.toml", source)
     shutil.copytree(ROOT / "components", source / "components", ignore=shutil.ignore_patterns("__pycache__"))
