@@ -1,13 +1,14 @@
-"""The one place stack configuration is read, typed and validated.
+"""The one place stack configuration is read, typed and validated (the program layer; no component
+and no Pulumi resource SDK is imported to do it).
 
-Each component declares the schema of its own section beside itself, with types, defaults and
-meaning (``webstack:network`` in :mod:`components.network`, ``webstack:cluster`` in
-:mod:`components.cluster`, ``webstack:edge`` in :mod:`stack.edge`, ``webstack:services`` in
-:mod:`stack.services`); :class:`WebstackConfig` assembles them, and the README's config table
-mirrors these declarations. Validation happens in two steps, both before any resource exists:
+Each ``webstack:<section>`` has its own module in ``stack/`` (``stack/network.py``,
+``stack/services/``, ``stack/databases.py``, ...) with its pydantic schema, its dev/prod defaults
+table and its checks; :class:`WebstackConfig` assembles them, and the configuration reference is
+generated from these declarations. Validation happens in two steps, both before any resource exists:
 
 1. :func:`parse_settings` checks everything that needs only the stack file (pure, no AWS calls);
-2. :func:`resolve_zones` checks the zones against the ones the region really offers.
+2. :func:`resolve_zones` checks the zones against the ones the region really offers
+   (``stack/wiring/load.py`` asks AWS).
 
 Every problem of every section is collected and reported at once, each line naming the full key, the
 bad value and the fix, e.g. ``webstack:network.azCount: got 7, but eu-west-1 offers 3 availability

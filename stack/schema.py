@@ -1,8 +1,8 @@
-"""The base pieces every component's config schema uses (no component imports, so no cycles).
+"""The base pieces every section's config schema uses (no section imports, so no cycles).
 
-Each component declares the schema of its own ``webstack:<section>`` beside itself (e.g.
-:class:`components.network.NetworkConfig`); :mod:`stack.config` assembles the sections, reads a
-stack and reports every problem at once.
+Each ``webstack:<section>`` declares its schema in its own module of ``stack/`` (e.g.
+:class:`stack.network.NetworkConfig`); :mod:`stack.config` assembles the sections, reads a stack and
+reports every problem at once.
 """
 
 from __future__ import annotations
