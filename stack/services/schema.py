@@ -10,17 +10,17 @@ from typing import Literal
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
 from components.pure import fargate, priorities, schedules
+
+# The load balancer's check defaults (healthCheck.*): one declaration, shared with the edge component.
+from components.pure.frontdoor import (
+    HEALTH_CHECK_INTERVAL_SECONDS,
+    HEALTH_CHECK_MATCHER,
+    HEALTH_CHECK_TIMEOUT_SECONDS,
+    HEALTHY_THRESHOLD,
+    UNHEALTHY_THRESHOLD,
+)
 from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
-
-# The load balancer's check defaults (healthCheck.*), written here rather than imported from the edge
-# component (which imports pulumi_aws); equal to its TargetHealthCheck defaults.
-HEALTH_CHECK_INTERVAL_SECONDS = 10
-HEALTH_CHECK_TIMEOUT_SECONDS = 5
-HEALTHY_THRESHOLD = 2
-UNHEALTHY_THRESHOLD = 3
-HEALTH_CHECK_MATCHER = "200-399"
-"""The load balancer's check of each task, unless a service overrides it (``healthCheck``)."""
 
 
 @dataclass(frozen=True)
