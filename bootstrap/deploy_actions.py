@@ -2,7 +2,7 @@
 needs to create, read (refresh), update, tag and delete it.
 
 ``DEPLOY_ACTIONS`` is a declarative table (one row per type, about 500 lines):
-tests/test_deploy_permissions.py fails naming any type or invoke the program uses without a row.
+tests/delivery/test_deploy_permissions.py fails naming any type or invoke the program uses without a row.
 ``bootstrap/permissions.py`` turns these actions into the roles' statements.
 """
 
@@ -44,7 +44,7 @@ _KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:Generat
 
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
-    # it. tests/test_deploy_permissions.py fails naming any type the program registers without a row.
+    # it. tests/delivery/test_deploy_permissions.py fails naming any type the program registers without a row.
     "aws:ec2/vpc:Vpc": ("ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", *_EC2_TAGS),
     "aws:ec2/subnet:Subnet": (
         "ec2:CreateSubnet",

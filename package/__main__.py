@@ -54,7 +54,7 @@ COMPONENTS = [
     StackKey,
     Waf,
 ]
-"""Every component of components/ (tests/test_package.py checks that none is missing)."""
+"""Every component of components/ (tests/components/test_package.py checks that none is missing)."""
 
 
 class DefaultsAreOptional(Analyzer):

@@ -23,7 +23,7 @@ from plan import graph, report
 from plan.engine import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "tests" / "stacks"
-"""The fixture stack files the README's numbers are measured on (tests/test_docs.py checks them)."""
+"""The fixture stack files the README's numbers are measured on (tests/plan/test_docs.py checks them)."""
 
 FRESH_RUNS = 3
 WARM_RUNS = 5

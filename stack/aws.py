@@ -35,7 +35,7 @@ AWS_PROVIDER_KEYS = (
     "skipRegionValidation", "skipRequestingAccountId", "stsRegion", "tagPolicyCompliance", "token",
     "tokenBucketRateLimiterCapacity", "useDualstackEndpoint", "useFipsEndpoint", "userAgents",
 )  # fmt: skip
-"""Every ``aws:*`` key pulumi-aws 7 reads (pulumi_aws/config/vars.py; tests/test_config.py compares the
+"""Every ``aws:*`` key pulumi-aws 7 reads (pulumi_aws/config/vars.py; tests/config/test_config.py compares the
 installed package). Any other ``aws:`` key is a typo the provider would silently ignore."""
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$")

@@ -7,7 +7,7 @@ example stacks), never the user's Pulumi.dev.yaml/Pulumi.prod.yaml: tests pin th
 import pytest
 
 from plan.engine import Run, run_stack
-from tests.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 
 @pytest.fixture(scope="session")

@@ -64,10 +64,10 @@ CHECK_MODULES = frozenset({"pure.guardrails"})
 stands between a bad stack and AWS, so every (non-message) mutant counts."""
 SKIPPED_KEYWORDS = frozenset({"description", "json_schema_extra", "alias"})
 """Keyword arguments of config schema fields that document rather than deploy."""
-SNAPSHOT_TEST = "tests/test_snapshots.py"
-TEST_ORDER = (SNAPSHOT_TEST, "tests/test_upgrade.py")
+SNAPSHOT_TEST = "tests/stack/test_snapshots.py"
+TEST_ORDER = (SNAPSHOT_TEST, "tests/stack/test_upgrade.py")
 """Run first: they compare whole graphs, so most mutants die in seconds."""
-SLOW_TESTS = ("tests/test_properties.py",)
+SLOW_TESTS = ("tests/stack/test_properties.py",)
 TIMEOUT_SECONDS = 600
 """One mutant's synthesis and test run; the whole suite takes about 3 minutes on 2 cores."""
 """Hypothesis over generated stacks: run last."""
@@ -329,7 +329,7 @@ def _in_child(work: Any) -> Any:
 def _test_files(module: str, without_snapshots: bool) -> list[str]:
     """Every unit test file: whole-graph comparisons and the module's own tests first, hypothesis last
     (``pytest -x`` stops at the first failure, so the order only changes how soon a mutant dies)."""
-    every = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").glob("test_*.py"))
+    every = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py"))
     own = [name for name in every if module in Path(name).stem]
     first = [name for name in (*TEST_ORDER, *own) if not (without_snapshots and name == SNAPSHOT_TEST)]
     rest = [name for name in every if name not in first and name != SNAPSHOT_TEST and name not in SLOW_TESTS]

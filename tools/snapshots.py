@@ -1,7 +1,7 @@
 """``python -m tools.snapshots [--update]``: the committed resource graphs of a few fixture stacks.
 
 Any change to what webstack deploys (a resource added or removed, a type, a parent, an input, an
-option such as ``dependsOn`` or ``protect``) changes one of these graphs, so tests/test_snapshots.py
+option such as ``dependsOn`` or ``protect``) changes one of these graphs, so tests/stack/test_snapshots.py
 fails with the resources and input paths that changed. Accept an intended change with ONE command::
 
     make snapshots        # = venv/bin/python -m tools.snapshots --update

@@ -22,7 +22,7 @@ COMPONENT_NAMES = (
     "cache",
     "observability",
 )
-"""Logical names __main__.py gives the shared components (tests/test_config.py checks the list is
+"""Logical names __main__.py gives the shared components (tests/config/test_config.py checks the list is
 complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would
 give its children names of the ``edge-*`` family; those names are refused."""
 

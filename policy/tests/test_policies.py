@@ -24,7 +24,7 @@ sys.path[:0] = [str(POLICY_DIR), str(REPOSITORY_ROOT)]
 from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs  # noqa: E402
 from webstack_policy import PACK_NAME, POLICIES  # noqa: E402
 
-from tests.guardrail_cases import CASES  # noqa: E402
+from tests.support.guardrail_cases import CASES  # noqa: E402
 
 FIXTURES = ("example-dev", "example-prod")
 

@@ -1,0 +1,1 @@
+"""Delivery: bootstrap roles and their permissions, the workflows, the example app."""

@@ -1,0 +1,199 @@
+"""The example app both stacks deploy answers the load balancer's health check (on loopback only)."""
+
+import importlib.util
+import json
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from http.server import ThreadingHTTPServer
+
+import pytest
+
+from plan.engine import PROJECT_ROOT, stack_config
+from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    spec = importlib.util.spec_from_file_location("example_server", PROJECT_ROOT / "app" / "server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), module.Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def get(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.status, response.read().decode()
+
+
+def test_the_health_check_path_the_stacks_configure_answers_200_ok(base_url):
+    paths = {
+        service["healthCheckPath"]
+        for stack in (EXAMPLE_DEV, EXAMPLE_PROD)
+        for service in json.loads(stack_config(stack, FIXTURES)["webstack:services"]).values()
+    }
+    assert paths == {"/healthz"}
+    assert get(base_url + "/healthz") == (200, "ok")
+
+
+def test_other_paths_name_the_service_and_the_path(base_url, monkeypatch):
+    monkeypatch.setenv("SERVICE_NAME", "api")
+    status, body = get(base_url + "/api/orders")
+    assert status == 200 and json.loads(body) == {"service": "api", "path": "/api/orders"}
+
+
+# --- /healthz/db against a local fake PostgreSQL ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 (the fake database's TLS)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the fake database's certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+            *("-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+def fake_postgres(answer: bytes, certificate: tuple[str, str] | None) -> tuple[socket.socket, list[bytes]]:
+    """Accept one connection, record the first 8 bytes, answer ``S``/``N``, then do TLS if ``S``."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    received: list[bytes] = []
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            received.append(connection.recv(8))
+            connection.sendall(answer)
+            if answer == b"S" and certificate is not None:
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(*certificate)
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(1)  # until the client closes
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, received
+
+
+def db_check(base_url: str, monkeypatch, port: int, ca_file: str | None = None) -> tuple[int, dict]:
+    monkeypatch.setenv("DB_HOST", "127.0.0.1")
+    monkeypatch.setenv("DB_PORT", str(port))
+    if ca_file:
+        monkeypatch.setenv("DB_CA_FILE", ca_file)
+    try:
+        status, body = get(base_url + "/healthz/db")
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    return status, json.loads(body)
+
+
+def test_the_db_check_sends_postgres_sslrequest_and_reports_a_tls_handshake(
+    base_url, monkeypatch, certificate
+):
+    listener, received = fake_postgres(b"S", certificate)
+    with listener:
+        status, report = db_check(base_url, monkeypatch, listener.getsockname()[1])
+    assert received == [struct.pack("!ii", 8, 80877103)]
+    assert status == 200 and report["database"] == "reachable"
+    assert report["tls"].startswith("TLSv1") and report["verified"] is False
+
+
+def test_the_db_check_verifies_the_certificate_when_given_the_ca_bundle(base_url, monkeypatch, certificate):
+    listener, _ = fake_postgres(b"S", certificate)
+    with listener:
+        status, report = db_check(base_url, monkeypatch, listener.getsockname()[1], ca_file=certificate[0])
+    assert status == 200 and report["verified"] is True
+
+
+def test_the_db_check_fails_when_the_server_refuses_tls(base_url, monkeypatch):
+    listener, _ = fake_postgres(b"N", None)
+    port = listener.getsockname()[1]
+    with listener:
+        status, report = db_check(base_url, monkeypatch, port)
+    assert status == 503 and report == {
+        "host": "127.0.0.1",
+        "port": port,
+        "database": "unreachable",
+        "error": "the server refused TLS",
+    }
+
+
+def test_the_db_check_fails_when_nothing_listens(base_url, monkeypatch):
+    with socket.create_server(("127.0.0.1", 0)) as placeholder:
+        port = placeholder.getsockname()[1]  # closed again before the check: connection refused
+    status, report = db_check(base_url, monkeypatch, port)
+    assert status == 503 and report["database"] == "unreachable"
+    assert "ConnectionRefusedError" in report["error"]
+
+
+def test_the_db_check_says_so_when_the_service_declares_no_database(base_url, monkeypatch):
+    monkeypatch.delenv("DB_HOST", raising=False)
+    try:
+        get(base_url + "/healthz/db")
+        raise AssertionError("expected 404")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
+
+
+# --- Worker and job modes, calls to api -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app():
+    spec = importlib.util.spec_from_file_location("example_app", PROJECT_ROOT / "app" / "server.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_status_fetches_the_health_check_of_the_service_at_api_url(base_url, monkeypatch):
+    monkeypatch.setenv("API_URL", base_url)  # this server plays api; in a stack: http://api:9090
+    status, body = get(base_url + "/api-status")
+    assert status == 200 and json.loads(body)["body"] == "ok"
+
+
+def test_api_status_says_502_when_the_api_does_not_answer(base_url, monkeypatch):
+    monkeypatch.setenv("API_URL", "http://127.0.0.1:9")  # discard port: nothing listens
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        get(base_url + "/api-status")
+    assert answer.value.code == 502
+
+
+def test_the_job_mode_runs_once_and_exits_0(app, capsys):
+    assert app.main(["server.py", "job"]) == 0
+    assert capsys.readouterr().out.startswith("job: ran at ")
+
+
+def test_the_worker_mode_stops_cleanly_when_told_to(app, capsys, monkeypatch):
+    monkeypatch.setenv("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/111111111111/jobs")
+    stop = threading.Event()
+    stop.set()
+    assert app.work(stop, heartbeat=0.01) == 0
+    out = capsys.readouterr().out
+    assert "worker: started for https://sqs.eu-west-1.amazonaws.com/111111111111/jobs" in out
+    assert out.rstrip().endswith("worker: stopping")
+
+
+def test_an_unknown_mode_exits_2(app):
+    assert app.main(["server.py", "batch"]) == 2

@@ -1,0 +1,386 @@
+"""The monthly estimate: figures worked out by hand from the price table, the levers, and the CLI."""
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from components.pure.schedules import OffHours, timezone_problem, weekly_cron_problem, weekly_running_hours
+from plan import cost, graph
+from plan.__main__ import main
+from plan.graph import stacks
+from tests.support.fixture_stacks import FIXTURES as STACKS
+
+README = Path(__file__).parents[2] / "README.md"
+PRICES = json.loads((cost.PRICES_DIR / "eu-west-1.json").read_text())
+HOURS = 730
+NAT_GB = 100
+LOG_GB = 1
+
+
+@cache
+def fixture_graph(stack: str) -> graph.Graph:
+    """The plan graph of a fixture stack in tests/stacks, captured once per test run."""
+    return graph.capture(stack, root=STACKS)
+
+
+@pytest.fixture(scope="module")
+def prod() -> graph.Graph:
+    return fixture_graph("example-prod")
+
+
+@pytest.fixture(scope="module")
+def dev() -> graph.Graph:
+    return fixture_graph("example-dev")
+
+
+@pytest.fixture(scope="module")
+def cheap_dev() -> graph.Graph:
+    return fixture_graph("cheap-dev")
+
+
+def estimate_of(stack: graph.Graph, **overrides: float) -> cost.Estimate:
+    return cost.estimate(stack, PRICES, cost.assumptions(overrides))
+
+
+def task_hour(table: str, vcpu: float, gb: float) -> float:
+    rate = PRICES[table]["X86_64"]
+    return vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
+
+
+def nat_and_ip(nat_count: int) -> float:
+    nat = PRICES["natGateway"]
+    return (
+        nat_count * nat["hour"] * HOURS
+        + NAT_GB * nat["gb"]
+        + nat_count * PRICES["publicIpv4"]["hour"] * HOURS
+    )
+
+
+def alb(zones: int) -> float:
+    price = PRICES["loadBalancer"]["application"]
+    return (price["hour"] + 1 * price["lcuHour"]) * HOURS + zones * PRICES["publicIpv4"]["hour"] * HOURS
+
+
+def logs(groups: int) -> float:
+    return groups * LOG_GB * PRICES["cloudwatch"]["logIngestionGb"]
+
+
+STACK_KEY = PRICES["kms"]["keyMonth"]
+"""Every stack has one KMS key (components/encryption.py)."""
+
+
+def web_acl(rules: int) -> float:
+    waf = PRICES["waf"]
+    return waf["webAclMonth"] + rules * waf["ruleMonth"] + 10 * waf["millionRequests"]
+
+
+def test_prod_costs_three_nats_an_alb_in_three_zones_four_on_demand_tasks_a_web_acl_and_its_key(prod):
+    fargate = 2 * HOURS * (task_hour("fargate", 0.25, 0.5) + task_hour("fargate", 0.5, 1))
+    insights = (8 + 2 * 11 + 4 * 8) * PRICES["cloudwatch"]["metricMonth"]  # enhanced: 4 tasks x 8
+    # logs: 2 services, ECS Exec, flow logs, WAF; the web ACL has 4 rule groups; prod alarms are on:
+    # 40 standard alarms (metric math counts its metrics) and one dashboard
+    watch = 40 * PRICES["cloudwatch"]["alarmMetricMonth"] + PRICES["cloudwatch"]["dashboardMonth"]
+    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(5) + insights + STACK_KEY + web_acl(4) + watch
+
+    found = estimate_of(prod)
+
+    assert found.total == round(by_hand, 2) == 254.57
+    assert found.by("kind")["NAT gateway"] == round(3 * 0.048 * HOURS + NAT_GB * 0.048, 2)
+    assert found.by("kind")["WAF web ACL"] == web_acl(4) == 15.00
+
+
+def test_dev_costs_one_nat_an_alb_in_two_zones_and_two_tasks_three_quarters_on_spot(dev):
+    per_task = 0.25 * task_hour("fargate", 0.25, 0.5) + 0.75 * task_hour("fargateSpot", 0.25, 0.5)
+    insights = (8 + 2 * 11) * PRICES["cloudwatch"]["metricMonth"]
+    dashboard = PRICES["cloudwatch"]["dashboardMonth"]  # every stack has one; dev alarms are off
+    by_hand = nat_and_ip(1) + alb(2) + 2 * per_task * HOURS + logs(4) + insights + STACK_KEY + dashboard
+
+    assert estimate_of(dev).total == round(by_hand, 2)
+
+
+FIXTURE_STACKS = sorted(stacks(STACKS))
+
+
+@pytest.mark.parametrize("stack", FIXTURE_STACKS)
+def test_every_resource_of_every_fixture_stack_is_priced_usage_based_or_free(stack):
+    resources = [r for r in fixture_graph(stack)["resources"] if r["custom"] or r["type"].startswith("awsx:")]
+
+    found = estimate_of(fixture_graph(stack))
+
+    assert [line.how for line in found.lines if line.basis == "not priced"] == []
+    listed = {(line.type, line.resource) for line in found.lines}
+    unlisted = [r for r in resources if (r["type"], r["name"]) not in listed]
+    assert all(cost.short_type(r["type"]) in found.no_charge for r in unlisted)
+    assert sum(found.no_charge.values()) >= len(unlisted)
+
+
+def test_the_data_tier_is_priced_from_class_storage_multi_az_engine_and_its_secrets():
+    rds, cache_nodes = PRICES["rds"], PRICES["elasticache"]
+    secret = PRICES["secretsManager"]["secretMonth"]
+    by_resource = {
+        stack: {(x.resource, x.kind): x.monthly for x in estimate_of(fixture_graph(stack)).priced}
+        for stack in ("data-dev", "data-prod")
+    }
+
+    dev_db = 0.017 * HOURS + 20 * rds["storageGbMonth"]["gp3"]
+    prod_db = 2 * (rds["instanceHour"]["db.m7g.large"] * HOURS + 50 * rds["storageGbMonth"]["gp3"])
+    valkey = 2 * cache_nodes["nodeHour"]["cache.t4g.micro"] * HOURS * cache_nodes["valkeyFactor"]
+    assert by_resource["data-dev"][("db-main-instance", "RDS instance")] == pytest.approx(dev_db)
+    assert by_resource["data-prod"][("db-main-instance", "RDS instance")] == pytest.approx(prod_db)
+    assert by_resource["data-prod"][("cache-main-valkey", "ElastiCache nodes")] == pytest.approx(valkey)
+    # RDS keeps the master password in a secret of its own; the cache's auth token is ours.
+    assert by_resource["data-prod"][("db-main-instance", "Secrets Manager secret")] == secret
+    assert by_resource["data-prod"][("cache-main-auth-token", "Secrets Manager secret")] == secret
+
+
+def test_queues_schedules_and_the_service_connect_namespace_are_usage_based():
+    lines = estimate_of(fixture_graph("workers-dev")).lines
+
+    usage = {x.type for x in lines if x.basis == "usage-based"}
+
+    assert usage >= {
+        "aws:sqs/queue:Queue",
+        "aws:scheduler/schedule:Schedule",
+        "aws:servicediscovery/httpNamespace:HttpNamespace",
+    }
+
+
+def test_the_static_site_distribution_and_its_log_delivery_are_usage_based():
+    usage = {x.type for x in estimate_of(fixture_graph("frontdoor-prod")).lines if x.basis == "usage-based"}
+
+    assert usage >= {"aws:cloudfront/distribution:Distribution", "aws:cloudwatch/logDelivery:LogDelivery"}
+
+
+def test_off_hours_count_only_the_60_weekday_hours_a_week_of_fargate(dev, cheap_dev):
+    always_on = {x.resource: x.monthly for x in estimate_of(dev).lines if x.kind == "Fargate"}
+    scheduled = {x.resource: x.monthly for x in estimate_of(cheap_dev).lines if x.kind == "Fargate"}
+
+    assert scheduled == pytest.approx({name: (value or 0) * 60 / 168 for name, value in always_on.items()})
+
+
+def test_the_cheap_dev_settings_cost_at_most_40_percent_of_prod(cheap_dev, prod):
+    assert estimate_of(cheap_dev).total <= 0.40 * estimate_of(prod).total
+
+
+def test_the_readme_quotes_the_dev_and_prod_totals_the_plan_computes(cheap_dev, prod):
+    text = README.read_text()
+    quoted = dict(re.findall(r"^\| `([a-z-]+)` \| \$([\d,.]+) \|", text, re.MULTILINE))
+
+    assert quoted == {
+        stack: f"{estimate_of(fixture_graph(stack)).total:,.2f}"
+        for stack in ("cheap-dev", "example-prod", "data-dev", "data-prod")
+    }
+
+
+@pytest.mark.parametrize(
+    ("count", "strategy", "split"),
+    [
+        (1, [("FARGATE", 0, 1), ("FARGATE_SPOT", 0, 3)], {"FARGATE": 0.25, "FARGATE_SPOT": 0.75}),
+        (4, [("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 1)], {"FARGATE": 3, "FARGATE_SPOT": 1}),
+        (1, [("FARGATE", 2, 1), ("FARGATE_SPOT", 0, 1)], {"FARGATE": 1, "FARGATE_SPOT": 0}),
+        (2, [], {"FARGATE": 2}),
+    ],
+)
+def test_tasks_fill_each_providers_base_first_then_split_by_weight(count, strategy, split):
+    items = [{"capacityProvider": p, "base": b, "weight": w} for p, b, w in strategy]
+    assert cost.provider_split(count, items) == split
+
+
+def test_a_region_without_a_price_table_says_which_file_to_add(monkeypatch, capsys):
+    monkeypatch.setattr(cost, "load_prices", lambda region, directory=cost.PRICES_DIR: None)
+
+    main(["example-dev", "--no-diagram"], root=STACKS)
+
+    assert "no price table for eu-west-1; add plan/prices/eu-west-1.json" in capsys.readouterr().out
+    assert cost.load_prices("sa-east-1") is None
+
+
+def test_an_assumed_500_gb_through_nat_adds_400_gb_at_the_per_gb_price(dev):
+    base, more = estimate_of(dev), estimate_of(dev, natGbPerMonth=500)
+
+    assert more.total - base.total == pytest.approx(400 * PRICES["natGateway"]["gb"], abs=0.01)
+
+
+def test_assumptions_come_from_a_file_then_the_command_line_and_unknown_keys_fail(tmp_path, capsys):
+    assumptions_file = tmp_path / "assume.yaml"
+    assumptions_file.write_text("natGbPerMonth: 300\nlogGbPerLogGroup: 2\n")
+
+    main(
+        [
+            "example-dev",
+            "--no-diagram",
+            "--assumptions",
+            str(assumptions_file),
+            "--assume",
+            "natGbPerMonth=50",
+        ],
+        root=STACKS,
+    )
+    out = capsys.readouterr().out
+    assert "natGbPerMonth=50:" in out and "logGbPerLogGroup=2:" in out
+
+    with pytest.raises(SystemExit):
+        main(["example-dev", "--no-diagram", "--assume", "natGb=5"], root=STACKS)
+    assert "unknown assumption 'natGb'" in capsys.readouterr().err
+
+
+def test_compare_shows_each_component_and_the_total_difference(cheap_dev, prod):
+    first, second = estimate_of(prod), estimate_of(cheap_dev)
+
+    lines = cost.compare(first, second, ("example-prod", "cheap-dev"))
+
+    total_row = lines[-1].split()
+    assert total_row == [
+        "total",
+        f"{first.total:,.2f}",
+        f"{second.total:,.2f}",
+        f"{second.total - first.total:+,.2f}",
+    ]
+    assert any(line.split()[0] == "webstack" for line in lines[3:])
+
+
+def test_endpoints_in_three_zones_beat_three_nats_only_above_403_gb(prod):
+    found = cost.break_even(prod, PRICES, cost.assumptions())
+    nat, endpoint = PRICES["natGateway"], PRICES["interfaceEndpoint"]
+    endpoints_fixed = 5 * 3 * endpoint["azHour"] * HOURS
+
+    assert found is not None
+    assert found.break_even_gb == round(
+        (endpoints_fixed - 3 * nat["hour"] * HOURS) / (nat["gb"] - endpoint["gb"]), 1
+    )
+    assert found.break_even_gb == 403.4
+    assert found.endpoints_monthly == round(endpoints_fixed + NAT_GB * endpoint["gb"], 2)
+
+
+def test_the_json_carries_the_estimate_next_to_the_graph(tmp_path, prod):
+    out = tmp_path / "prod.json"
+    main(["example-prod", "--no-diagram", "--json", str(out)], root=STACKS)
+
+    written = json.loads(out.read_text())
+
+    assert written["format"] == graph.FORMAT
+    assert written["estimate"]["total"] == estimate_of(prod).total
+    assert written["estimate"]["natVersusEndpoints"]["breakEvenGbPerMonth"] == 403.4
+
+
+def resource(type_token: str, name: str, **inputs) -> dict:
+    return {"urn": f"urn:{name}", "type": type_token, "name": name, "parent": None, "custom": True,
+            "inputs": inputs, "outputs": {"id": f"{name}-id"}}  # fmt: skip
+
+
+def test_the_types_others_are_adding_are_priced_from_their_inputs():
+    synthetic = {
+        "stack": "synthetic",
+        "region": "eu-west-1",
+        "outputs": {},
+        "resources": [
+            resource("aws:rds/instance:Instance", "db", instanceClass="db.t4g.micro", multiAz=True,
+                     allocatedStorage=20, storageType="gp3"),
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "cache", nodeType="cache.t4g.micro",
+                     numCacheClusters=2),
+            resource("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", vpcEndpointType="Interface",
+                     subnetIds=["a", "b"]),
+            resource("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm"),
+            resource("aws:cloudwatch/dashboard:Dashboard", "board"),
+            resource("aws:kms/key:Key", "key"),
+            resource("aws:wafv2/webAcl:WebAcl", "acl", rules=[{}, {}]),
+            resource("aws:route53/zone:Zone", "zone"),
+            resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", instanceType="t4g.small"),
+            resource("aws:autoscaling/group:Group", "asg", desiredCapacity=2, launchTemplate={"id": "lt-id"}),
+            resource("aws:rds/clusterInstance:ClusterInstance", "aurora", instanceClass="db.x9.huge"),
+            resource("aws:cloudfront/distribution:Distribution", "cdn"),
+            resource("aws:apigatewayv2/api:Api", "api"),
+            resource("aws:sqs/queue:Queue", "queue"),
+            resource("aws:secretsmanager/secret:Secret", "secret"),
+            resource("aws:elasticache/replicationGroup:ReplicationGroup", "valkey", engine="valkey",
+                     nodeType="cache.t4g.micro", numCacheClusters=1),
+            resource("aws:scheduler/schedule:Schedule", "schedule"),
+            resource("aws:servicediscovery/httpNamespace:HttpNamespace", "namespace"),
+            resource("aws:route53/record:Record", "record"),
+            resource("aws:acm/certificate:Certificate", "certificate"),
+            resource("aws:sqs/redrivePolicy:RedrivePolicy", "redrive"),
+            resource("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "waf-logging"),
+            resource("aws:made/up:Thing", "thing"),
+        ],
+    }  # fmt: skip
+
+    lines = {line.resource: line for line in estimate_of(synthetic).lines}
+    monthly = {name: round(line.monthly, 2) for name, line in lines.items() if line.monthly is not None}
+
+    assert monthly == {
+        "db": round(2 * 0.017 * HOURS + 2 * 20 * 0.127, 2),
+        "cache": round(2 * 0.018 * HOURS, 2),
+        "ecr": round(2 * 0.011 * HOURS, 2),
+        "alarm": 0.10,
+        "board": 3.00,
+        "key": 1.00,
+        "acl": 5 + 2 * 1 + 10 * 0.6,
+        "zone": 0.50,
+        "asg": round(2 * 0.0184 * HOURS, 2),
+        "secret": 0.40,
+        "valkey": round(0.018 * 0.8 * HOURS, 2),
+    }
+    assert {name: line.basis for name, line in lines.items() if line.monthly is None} == {
+        "aurora": "not priced",
+        "cdn": "usage-based",
+        "api": "usage-based",
+        "queue": "usage-based",
+        "schedule": "usage-based",
+        "namespace": "usage-based",
+        "thing": "not priced",
+    }
+    assert {
+        "route53:Record",
+        "acm:Certificate",
+        "sqs:RedrivePolicy",
+        "wafv2:WebAclLoggingConfiguration",
+    } <= set(estimate_of(synthetic).no_charge)
+    assert "db.x9.huge" in lines["aurora"].how
+
+
+def test_every_price_table_names_its_region_date_sources_and_every_table_the_rules_read():
+    files = sorted(cost.PRICES_DIR.glob("*.json"))
+    assert {f.stem for f in files} >= {
+        "eu-west-1", "us-east-1", "us-east-2", "us-west-2", "eu-central-1", "eu-west-2", "ap-southeast-2"
+    }  # fmt: skip
+    for path in files:
+        table = json.loads(path.read_text())
+        assert table["region"] == path.stem and re.fullmatch(r"\d{4}-\d{2}-\d{2}", table["retrieved"])
+        assert table["sources"]["natGateway"].startswith("https://aws.amazon.com/")
+        for key in ("natGateway", "loadBalancer", "fargate", "fargateSpot", "publicIpv4", "cloudwatch"):
+            assert table[key], f"{path.name} has no {key}"
+
+
+def test_a_weekday_7_to_19_schedule_runs_60_hours_and_a_friday_stop_runs_through_the_week():
+    assert weekly_running_hours(OffHours("Europe/Dublin", "0 19 ? * MON-FRI *", "0 7 ? * MON-FRI *")) == 60
+    assert weekly_running_hours(OffHours("UTC", "0 20 ? * FRI *", "0 7 ? * MON-FRI *")) == 4 * 24 + 13
+    assert weekly_running_hours(None) == 168
+
+
+def test_unsupported_cron_and_unknown_time_zones_are_explained():
+    assert weekly_cron_problem("0 20 * * MON-FRI") == (
+        "it has 5 fields, not 6; use '<minute> <hour> ? * <days> *', e.g. '0 20 ? * MON-FRI *'"
+    )
+    assert "day-of-week 'MONDAY'" in (weekly_cron_problem("0 20 ? * MONDAY *") or "")
+    assert timezone_problem("Europe/Dubln") is not None and timezone_problem("Europe/Dublin") is None
+
+
+def test_off_hours_scale_each_dev_service_to_zero_at_19_and_back_to_its_range_at_7_dublin_time(
+    cheap_dev, dev
+):
+    actions = {
+        r["name"]: (r["inputs"]["schedule"], r["inputs"]["timezone"], r["inputs"]["scalableTargetAction"])
+        for r in cheap_dev["resources"]
+        if r["type"] == "aws:appautoscaling/scheduledAction:ScheduledAction"
+    }
+    stop, start = {"minCapacity": 0, "maxCapacity": 0}, {"minCapacity": 1, "maxCapacity": 2}
+
+    assert actions == {
+        f"{service}-scale-{role}": (f"cron(0 {hour} ? * MON-FRI *)", "Europe/Dublin", target)
+        for service in ("web", "api")
+        for role, hour, target in (("stop", 19, stop), ("start", 7, start))
+    }
+    assert not [r for r in dev["resources"] if "scheduledAction" in r["type"]]

@@ -1,0 +1,144 @@
+"""The offline engine refuses what the real Pulumi engine and AWS refuse, so mistakes fail offline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+import pytest
+import yaml
+
+from components.pure import regions
+from plan.engine import (
+    PROJECT_ROOT,
+    AutonameTooLongError,
+    DuplicateUrnError,
+    Run,
+    run_component,
+    run_stack,
+    stack_config,
+)
+from stack.config import ConfigError
+
+FIXTURES = Path(__file__).parents[1] / "stacks"
+
+
+class _Box(pulumi.ComponentResource):
+    def __init__(self, name: str, tag: str) -> None:
+        super().__init__("test:index:Box", name)
+        awsx.ecr.Image(
+            f"{name}-image",
+            repository_url="123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo",
+            context="app",
+            image_tag=tag,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def test_two_awsx_images_with_the_same_tag_under_same_typed_parents_collide_on_urn():
+    with pytest.raises(DuplicateUrnError, match=r"Box\$awsx:ecr:Image\$docker-build:index:Image::same"):
+        run_component(lambda: [_Box("one", "same"), _Box("two", "same")])
+
+
+def test_awsx_images_with_distinct_tags_each_get_a_modelled_docker_build_child():
+    run = run_component(lambda: [_Box("one", "one-1"), _Box("two", "two-1")])
+    children = run.of_type("docker-build:index:Image")
+    assert sorted(child.name for child in children) == ["one-1", "two-1"]
+    for child in children:
+        assert run.by_urn(child.parent or "").type == "awsx:ecr:Image"
+        assert child.inputs["tags"] == [f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo:{child.name}"]
+
+
+def test_two_resources_with_the_same_type_and_name_collide_even_under_different_parents():
+    def build() -> None:
+        one, two = _Box("a", "a-1"), _Box("b", "b-1")
+        for parent in (one, two):
+            pulumi.ComponentResource("test:index:Leaf", "leaf", opts=pulumi.ResourceOptions(parent=parent))
+
+    with pytest.raises(DuplicateUrnError, match="test:index:Leaf::leaf"):
+        run_component(build)
+
+
+def test_the_example_stacks_have_no_colliding_urns():
+    for stack in ("example-dev", "example-prod"):
+        run = run_stack(stack, root=FIXTURES)
+        urns = [r.urn for r in run.resources]
+        assert len(urns) == len(set(urns))
+        assert len(run.of_type("docker-build:index:Image")) == 2, "both services build app/"
+
+
+@pytest.mark.parametrize("region", regions.REGIONS)
+def test_the_plan_works_in_every_commercial_region(region: str):
+    run = run_stack("example-dev", {"aws:region": region}, root=FIXTURES)
+    zones = run.outputs["availabilityZones"]
+    assert len(zones) == 2 and all(zone[:-1] == region for zone in zones)
+    assert set(zones) <= set(regions.zones(region))
+
+
+def test_a_region_typo_is_a_config_error_naming_aws_region_with_a_did_you_mean():
+    recorded = Run()
+    with pytest.raises(ConfigError) as error:
+        run_stack("example-dev", {"aws:region": "eu-wset-1"}, root=FIXTURES, run=recorded)
+    assert "aws:region: got 'eu-wset-1'" in str(error.value)
+    assert "did you mean eu-west-1?" in str(error.value)
+    assert recorded.resources == [], "refused before any resource"
+
+
+def test_a_region_the_table_does_not_know_is_refused_and_says_where_to_add_it():
+    with pytest.raises(ConfigError, match=r"aws:region: got 'xx-nowhere-9'.*components/pure/regions.py"):
+        run_stack("example-dev", {"aws:region": "xx-nowhere-9"}, root=FIXTURES)
+
+
+def test_a_stack_file_with_a_duplicate_key_is_refused_as_the_cli_would(tmp_path: Path):
+    (tmp_path / "Pulumi.twice.yaml").write_text("config:\n  aws:region: eu-west-1\n  aws:region: us-east-1\n")
+    with pytest.raises(yaml.YAMLError, match=r"'aws:region' appears twice \(first at line 2\)"):
+        stack_config("twice", tmp_path)
+
+
+def test_a_folder_of_fixture_stack_files_uses_the_project_file_of_webstack():
+    config = stack_config("example-dev", FIXTURES)
+    assert config["webstack:environment"] == "dev"
+
+
+def test_the_plan_command_ends_a_config_error_with_one_paragraph_and_no_stray_runtime_noise(tmp_path: Path):
+    stack_file = PROJECT_ROOT / "Pulumi.engine-test-tmp.yaml"
+    text = (
+        (FIXTURES / "Pulumi.example-dev.yaml")
+        .read_text()
+        .replace("cidr: 10.10.0.0/16", "cidr: 10.10.0.0/16\n    azCount: 5")
+    )
+    stack_file.write_text(text)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "plan", "engine-test-tmp", "--no-diagram"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        stack_file.unlink()
+    assert done.returncode == 2
+    assert "webstack:network.azCount: got 5" in done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_an_autonamed_target_group_whose_logical_name_is_too_long_is_refused_as_the_provider_does():
+    def build() -> None:
+        aws.lb.TargetGroup("edge-tg-billing-api-metrics", port=80, protocol="HTTP", target_type="ip")
+
+    with pytest.raises(AutonameTooLongError, match=r"'edge-tg-billing-api-metrics-' plus 7 random chars"):
+        run_component(build)
+
+
+def test_a_target_group_at_the_autoname_limit_or_with_an_explicit_name_is_accepted():
+    def build() -> None:
+        aws.lb.TargetGroup("edge-tg-abcdefghijklmnop", port=80, protocol="HTTP", target_type="ip")
+        aws.lb.TargetGroup("a-very-long-logical-name-for-a-group", name="short", port=80, protocol="HTTP")
+
+    run = run_component(build)
+    assert len(run.of_type("aws:lb/targetGroup:TargetGroup")) == 2

@@ -1,0 +1,1 @@
+"""The pure helpers: CIDR plan, task sizes, guardrails (no Pulumi needed)."""

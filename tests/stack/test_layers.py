@@ -1,0 +1,154 @@
+"""The two layers and their one direction, and the size limits, read from the code itself.
+
+components/ is reusable (another program installs it); stack/ is this program. An import walk over
+every product module enforces what may import what, so a shortcut cannot creep back in.
+"""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCT = ("components", "stack", "plan", "bootstrap", "tools", "examples", "package")
+RESOURCE_SDKS = ("pulumi_aws", "pulumi_awsx", "pulumi_docker_build", "pulumi_random", "pulumi_command")
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+TABLE_MARK = "declarative table"
+"""A function whose body is a table of facts may run longer when a comment in it says so."""
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return sorted(
+        path
+        for folder in folders
+        for path in (ROOT / folder).rglob("*.py")
+        if "venv" not in path.parts and "__pycache__" not in path.parts
+    )
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imported_modules(path: Path, module: str | None = None) -> set[str]:
+    """Every absolute module name the file imports (relative imports resolved against its package)."""
+    package = (module or _module_name(path)).split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            found.add(".".join([*base, *([node.module] if node.module else [])]))
+    return found
+
+
+def _top(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _offenders(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in files
+        for module in imported_modules(path)
+        if _top(module) in forbidden or module in forbidden
+    )
+
+
+def test_components_never_import_the_stack_layer_the_plan_the_tests_or_pydantic():
+    assert _offenders(_python_files("components"), ("stack", "plan", "tests", "tools", "pydantic")) == []
+
+
+def test_components_import_each_other_relatively_so_they_install_under_any_package_name():
+    absolute = sorted(
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in _python_files("components")
+        for module in imported_modules(path)
+        if _top(module) == "components" and f"from {module} " in path.read_text()
+    )
+    assert absolute == []
+
+
+def test_pure_helpers_and_schema_sections_never_import_the_pulumi_resource_sdks():
+    schema_files = [
+        path
+        for path in _python_files("stack")
+        if "wiring" not in path.parts and path.name not in {"exports.py"}
+    ]
+    assert _offenders(_python_files("components/pure") + schema_files, RESOURCE_SDKS) == []
+
+
+def test_the_pure_helpers_do_not_import_pulumi_at_all():
+    assert _offenders(_python_files("components/pure"), ("pulumi", *RESOURCE_SDKS)) == []
+
+
+def test_nothing_outside_the_tests_imports_the_tests():
+    assert _offenders([*_python_files(*PRODUCT), ROOT / "__main__.py"], ("tests",)) == []
+
+
+def test_the_program_entry_point_is_short():
+    lines = (ROOT / "__main__.py").read_text().splitlines()
+    assert len(lines) <= 120, f"__main__.py has {len(lines)} lines; move wiring into stack/"
+
+
+def _long_functions(path: Path) -> Iterator[str]:
+    source = path.read_text()
+    lines = source.splitlines()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            body = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+            if length > MAX_FUNCTION_LINES and TABLE_MARK not in body:
+                yield f"{path.relative_to(ROOT)}:{node.lineno} {node.name} has {length} lines"
+
+
+PRODUCT_FILES = [*_python_files(*PRODUCT), ROOT / "__main__.py"]
+
+
+@pytest.mark.parametrize("path", PRODUCT_FILES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_no_product_module_is_longer_than_600_lines_or_has_a_function_longer_than_80(path: Path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines; split it by step"
+    assert list(_long_functions(path)) == []
+
+
+def test_the_import_walk_resolves_relative_imports_against_the_files_package(tmp_path: Path):
+    module = tmp_path / "roles.py"
+    module.write_text(
+        "import json\nfrom . import args\nfrom ..pure.naming import child_name\nfrom .args import X\n"
+    )
+    assert imported_modules(module, "components.service.roles") == {
+        "json",
+        "components.service",
+        "components.pure.naming",
+        "components.service.args",
+    }
+
+
+PARSE_ONLY = """
+import json, sys, yaml
+from stack.config import parse_settings
+doc = yaml.safe_load(open("tests/stacks/Pulumi.reference-apigw-ec2.yaml"))["config"]
+raw = {key: value if isinstance(value, str) else json.dumps(value) for key, value in doc.items()}
+settings = parse_settings(raw, "reference-apigw-ec2")
+assert settings.services, "the fixture declares services"
+print(json.dumps(sorted(name for name in sys.modules if name.split(".")[0] in {SDKS})))
+"""
+
+
+def test_validating_a_stack_file_loads_no_pulumi_resource_sdk():
+    """Schema and checks stand alone: the plan, the editor schema and the docs can read a stack file
+    without importing pulumi_aws (seconds of import time, and the wrong layer)."""
+    import json
+    import subprocess
+    import sys
+
+    code = PARSE_ONLY.replace("{SDKS}", repr(set(RESOURCE_SDKS)))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.splitlines()[-1]) == []

@@ -1,0 +1,1 @@
+"""The tools that are neither product nor test: mutation check, database tunnel."""
