@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes: list[Outcome] = []
     for module in args.modules:
         found = choose(module, args.limit, args.seed, only)
-        print(f"== components/{module}.py: {len(found)} mutants", flush=True)
+        print(f"== components/{module.replace('.', '/')}.py: {len(found)} mutants", flush=True)
         for mutant in found:
             outcome = run_mutant(mutant, source_of(mutant), baseline, args.without_snapshots)
             outcomes.append(outcome)
