@@ -33,7 +33,9 @@ from typing import Any
 import pulumi
 import yaml
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 
 from components import regions
 from plan import aws_rules
@@ -716,7 +718,7 @@ def run_program(
         exports = dict(getattr(root, "outputs", {}) or {})
         return pulumi.Output.from_input(exports).apply(run.outputs.update)
 
-    with _project_on_path(program.parent):
+    with _project_on_path(program.parent), _without_stack_traces():
         execute()
     aws_rules.check(run.resources)
     if memo is not None and key is not None:
@@ -878,9 +880,28 @@ def run_component(
     def execute() -> Any:
         return build()  # an Output returned here is awaited before the run ends
 
-    execute()
+    with _without_stack_traces():
+        execute()
     aws_rules.check(run.resources)
     return run
+
+
+@contextlib.contextmanager
+def _without_stack_traces() -> Iterator[None]:
+    """Register resources without the SDK's source position: for every resource it walks the whole
+    Python stack and reads each frame's source line (``traceback.extract_stack``) to send the engine
+    where the resource was declared, which mocks drop. That was a third of a run under pytest and
+    hypothesis, whose stacks are deep. Nothing recorded changes; an SDK without the hook is left as is.
+    """
+    original = getattr(sdk_resource, "_get_stack_trace", None)
+    if original is None:
+        yield
+        return
+    sdk_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace: no source position
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = original
 
 
 class _project_on_path:  # noqa: N801 (used as a context manager)

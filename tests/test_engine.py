@@ -211,3 +211,14 @@ def test_a_change_to_any_file_of_a_build_context_the_config_names_is_a_new_run(t
     (tmp_path / "app.py").write_text("print('hi')\n")
     assert engine._cache_key(config, "dev", program, engine.PROJECT) != key
     assert engine._cache_key(config, "prod", program, engine.PROJECT) != key
+
+
+def test_a_run_skips_the_sdks_stack_walk_and_puts_it_back_after():
+    # plan/engine.py _without_stack_traces: an SDK upgrade that renames the hook fails here, not slowly.
+    from pulumi.runtime import resource as sdk_resource
+
+    original = sdk_resource._get_stack_trace
+    seen = []
+    run = run_component(lambda: seen.append(sdk_resource._get_stack_trace) or aws.s3.Bucket("b"))
+    assert seen and seen[0] is not original and sdk_resource._get_stack_trace is original
+    assert [r.name for r in run.resources] == ["b"]
