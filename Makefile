@@ -8,6 +8,8 @@ POLICY_VENV := policy/venv
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
+# pytest-xdist processes for the unit tests (auto: one per core; 0: all in pytest's own process).
+UNIT_WORKERS ?= auto
 
 .PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots mutation lock clean
 
@@ -34,8 +36,9 @@ lint: install
 typecheck: install
 	$(BIN)/pyright
 
+# Stack runs are memoized for the session and shared by the workers (tests/conftest.py).
 unit: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(UNIT_WORKERS)
 
 # The policies on their own cases, on the fixture stacks' plan graphs (exact verdicts) and on every
 # one of your stacks' graphs (no mandatory violation, whatever the stacks are called).
