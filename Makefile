@@ -56,16 +56,10 @@ unit: install
 # The policies on their own cases, on the fixture stacks' plan graphs (exact verdicts) and on every
 # one of your stacks' graphs (no mandatory violation, whatever the stacks are called).
 FIXTURE_STACKS := $(patsubst tests/stacks/Pulumi.%.yaml,%,$(wildcard tests/stacks/Pulumi.*.yaml))
+# The graphs as `python -m plan STACK --no-diagram --json` writes them, planned in one process.
 POLICY_GRAPHS = rm -rf out/graphs && mkdir -p out/graphs/stacks out/graphs/fixtures && \
-	for stack in $(STACKS); do \
-	  echo "planning $$stack" && \
-	  $(BIN)/python -m plan $$stack --no-diagram --json out/graphs/stacks/$$stack.json > /dev/null || exit 1; \
-	done && \
-	for stack in $(FIXTURE_STACKS); do \
-	  echo "planning fixture $$stack" && \
-	  $(BIN)/python -m plan $$stack --stacks-dir tests/stacks --no-diagram \
-	    --json out/graphs/fixtures/$$stack.json > /dev/null || exit 1; \
-	done
+	$(BIN)/python -m tests.policy_graphs out/graphs/stacks $(CURDIR) $(STACKS) && \
+	$(BIN)/python -m tests.policy_graphs out/graphs/fixtures $(CURDIR)/tests/stacks $(FIXTURE_STACKS)
 policy-test: install $(POLICY_VENV)/.installed
 	@$(call step,policy-test,$(POLICY_GRAPHS) && \
 	  WEBSTACK_GRAPHS=out/graphs $(POLICY_VENV)/bin/python -m pytest -q -p no:cacheprovider policy/tests)
