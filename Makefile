@@ -83,9 +83,11 @@ snapshots: install
 mutation: install
 	$(BIN)/python -m tests.mutation $(MUTATION_ARGS)
 
-# Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
+# Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services, then of the unit
+# suite as `make unit` runs it, against the suite before it was sped up (tests/suite_benchmark.py).
 benchmark: install
 	$(BIN)/python -m plan.benchmark
+	$(BIN)/python -m tests.suite_benchmark --workers $(UNIT_WORKERS)
 
 # Re-pin constraints.txt to what is installed now (after changing a range in requirements*.txt).
 lock: install
