@@ -22,7 +22,7 @@ SHARED_RUNS = "WEBSTACK_TEST_RUNS"
 
 def pytest_configure(config: pytest.Config) -> None:
     """Memoize whole-stack runs for this session: a stack run again with the same config gets a
-    private copy of the first run instead of another ~0.5 s synthesis (plan/engine.py cache_runs).
+    private copy of the first run instead of another synthesis (plan/engine.py cache_runs).
     The main process makes a new folder for each session; its pytest-xdist workers inherit it."""
     folder = os.environ.get(SHARED_RUNS) if os.environ.get("PYTEST_XDIST_WORKER") else None
     if folder is None:
@@ -38,10 +38,10 @@ def _forget_runs(folder: Path) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Keep the garbage collector off the modules collection imported (pulumi_aws alone is hundreds
-    of thousands of objects) and collect young objects less often: about a third off each synthesis,
-    which allocates tens of thousands of short-lived futures and outputs (still collected, in bigger
-    batches)."""
+    """Keep the garbage collector off the objects collection created (Pulumi, pydantic, the test
+    modules: about a hundred thousand, all long-lived) and collect young objects less often: a
+    synthesis allocates tens of thousands of short-lived futures and outputs (still collected, in
+    bigger batches). About a quarter of the suite's time."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 20, 20)
