@@ -8,11 +8,27 @@ POLICY_VENV := policy/venv
 STACKS := $(patsubst Pulumi.%.yaml,%,$(wildcard Pulumi.*.yaml))
 
 STACK ?= dev
+SHELL := bash
+
+# `make test` runs its four steps at the same time (STEPS=1: one after another); UNIT_WORKERS is how
+# many pytest-xdist processes run the unit tests (auto: one per core; 0: all in pytest's own process).
+STEPS ?= 4
+UNIT_WORKERS ?= auto
 
 .PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots mutation lock clean
 
-# Unit tests first: they say what is wrong in the most detail; the policy tests then read the plans.
-test: lint typecheck unit policy-test
+# The steps are independent (the policy step plans the stacks itself), so they share the cores; each
+# line they print starts with its step's name, and each step ends with "[step] passed in N s" or
+# FAILED. Every step runs (to its end) even when another fails.
+test: install $(POLICY_VENV)/.installed
+	@$(MAKE) --no-print-directory --keep-going -j$(STEPS) lint typecheck unit policy-test
+
+# $(call step,NAME,COMMAND): COMMAND with each line of its output tagged [NAME], then its time.
+step = start=$$SECONDS; echo "[$(1)] started"; \
+	{ $(2); } 2>&1 | while IFS= read -r line || [ -n "$$line" ]; do printf '[%s] %s\n' '$(1)' "$$line"; done; \
+	status=$${PIPESTATUS[0]}; \
+	echo "[$(1)] $$(if [ $$status = 0 ]; then echo passed; else echo FAILED; fi) in $$((SECONDS - start)) s"; \
+	exit $$status
 
 install: $(VENV)/.installed
 
@@ -28,28 +44,25 @@ $(POLICY_VENV)/.installed: policy/requirements.txt policy/requirements-dev.txt p
 	touch $@
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@$(call step,lint,$(BIN)/ruff check . && $(BIN)/ruff format --check .)
 
 typecheck: install
-	$(BIN)/pyright
+	@$(call step,typecheck,$(BIN)/pyright)
 
+# Stack runs are memoized for the session and shared by the workers (tests/conftest.py).
 unit: install
-	$(BIN)/python -m pytest -q
+	@$(call step,unit,$(BIN)/python -m pytest -q -n $(UNIT_WORKERS))
 
 # The policies on their own cases, on the fixture stacks' plan graphs (exact verdicts) and on every
 # one of your stacks' graphs (no mandatory violation, whatever the stacks are called).
 FIXTURE_STACKS := $(patsubst tests/stacks/Pulumi.%.yaml,%,$(wildcard tests/stacks/Pulumi.*.yaml))
+# The graphs as `python -m plan STACK --no-diagram --json` writes them, planned in one process.
+POLICY_GRAPHS = rm -rf out/graphs && mkdir -p out/graphs/stacks out/graphs/fixtures && \
+	$(BIN)/python -m tools.policy_graphs out/graphs/stacks $(CURDIR) $(STACKS) && \
+	$(BIN)/python -m tools.policy_graphs out/graphs/fixtures $(CURDIR)/tests/stacks $(FIXTURE_STACKS)
 policy-test: install $(POLICY_VENV)/.installed
-	rm -rf out/graphs && mkdir -p out/graphs/stacks out/graphs/fixtures
-	for stack in $(STACKS); do \
-	  $(BIN)/python -m plan $$stack --no-diagram --json out/graphs/stacks/$$stack.json > /dev/null || exit 1; \
-	done
-	for stack in $(FIXTURE_STACKS); do \
-	  $(BIN)/python -m plan $$stack --stacks-dir tests/stacks --no-diagram \
-	    --json out/graphs/fixtures/$$stack.json > /dev/null || exit 1; \
-	done
-	WEBSTACK_GRAPHS=out/graphs $(POLICY_VENV)/bin/python -m pytest -q -p no:cacheprovider policy/tests
+	@$(call step,policy-test,$(POLICY_GRAPHS) && \
+	  WEBSTACK_GRAPHS=out/graphs $(POLICY_VENV)/bin/python -m pytest -q -p no:cacheprovider policy/tests)
 
 # The offline plan of one stack: inventory, outputs, exposure, subnets, diagrams in out/.
 # Extra flags: make plan STACK=prod PLAN_ARGS="--compare dev --json out/prod.json"
@@ -70,9 +83,11 @@ snapshots: install
 mutation: install
 	$(BIN)/python -m tools.mutation $(MUTATION_ARGS)
 
-# Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services.
+# Wall time of planning dev, prod and synthetic stacks with 1, 10 and 50 services, then of the unit
+# suite as `make unit` runs it, against the suite before it was sped up (tools/suite_benchmark.py).
 benchmark: install
 	$(BIN)/python -m plan.benchmark
+	$(BIN)/python -m tools.suite_benchmark --workers $(UNIT_WORKERS)
 
 # Re-pin constraints.txt to what is installed now (after changing a range in requirements*.txt).
 lock: install

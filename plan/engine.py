@@ -16,19 +16,24 @@ Product code: ``python -m plan`` runs on it, and so does every test (through :fu
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import os
+import pickle
 import runpy
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import source_pb2
 
 from plan import aws_rules
 from plan.mocks import (
@@ -298,6 +303,13 @@ def run_program(
     Pass your own ``run`` to inspect what was recorded even when the program raises.
     """
     run = run if run is not None else Run()
+    memo = _run_cache
+    fresh = not (run.resources or run.outputs or run.warnings or run.invokes)
+    key = _cache_key(config, stack, program, project) if memo is not None and fresh else None
+    stored = memo.get(key) if memo is not None and key is not None else None
+    if stored is not None:
+        _fill(run, pickle.loads(stored))
+        return run
     _configure(run, config, stack, project)
 
     @pulumi.runtime.test
@@ -309,10 +321,125 @@ def run_program(
         exports = dict(getattr(root, "outputs", {}) or {})
         return pulumi.Output.from_input(exports).apply(run.outputs.update)
 
-    with _project_on_path(program.parent):
+    with _project_on_path(program.parent), _without_stack_traces():
         execute()
     aws_rules.check(run.resources)
+    if memo is not None and key is not None:
+        with contextlib.suppress(pickle.PicklingError, TypeError, AttributeError):
+            memo.put(key, pickle.dumps(run, protocol=pickle.HIGHEST_PROTOCOL))
     return run
+
+
+# --- Memoized runs (the test suite) -----------------------------------------------------------------
+
+
+class _RunCache:
+    """Pickled successful runs by :func:`_cache_key`, in memory and, when given a folder, in files
+    there that other processes of the same test session (pytest-xdist workers) read too."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.runs: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        if key not in self.runs and self.folder is not None:
+            with contextlib.suppress(OSError):
+                self.runs[key] = (self.folder / f"{key}.pickle").read_bytes()
+        return self.runs.get(key)
+
+    def put(self, key: str, pickled: bytes) -> None:
+        self.runs[key] = pickled
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                # Written aside and renamed: a reader sees a whole file or none.
+                partial = self.folder / f"{key}.{os.getpid()}.partial"
+                partial.write_bytes(pickled)
+                partial.replace(self.folder / f"{key}.pickle")
+
+
+_run_cache: _RunCache | None = None
+"""None while memoization is off (the default)."""
+
+
+def cache_runs(enabled: bool = True, folder: Path | None = None) -> None:
+    """Memoize :func:`run_program` in this process from now on (with an empty cache), or stop.
+
+    The test suite turns this on: many tests run the same fixture stack with the same config, and a
+    run is deterministic in everything the key covers (the config, stack, project, the program file's
+    text, ``PULUMI_*`` variables and the files of every build context the config names). Only runs
+    that succeed are kept. Each caller gets its own copy (unpickled from the stored bytes), so a test
+    that changes what it was given changes nothing another test sees. ``folder`` shares the runs
+    with the other processes of one test session; it must be new for each session, because the
+    modules the program imports are not in the key (they do not change within a session; ``make
+    mutation`` forks one process per mutant). Off by default, so ``python -m plan`` and ``make
+    benchmark`` always run the program.
+    """
+    global _run_cache
+    _run_cache = _RunCache(folder) if enabled else None
+
+
+@contextlib.contextmanager
+def fresh_runs() -> Iterator[None]:
+    """Run the program for real inside this block even when runs are memoized (tests of the engine)."""
+    global _run_cache
+    kept, _run_cache = _run_cache, None
+    try:
+        yield
+    finally:
+        _run_cache = kept
+
+
+def _cache_key(config: Mapping[str, str], stack: str, program: Path, project: str) -> str:
+    """Everything that decides what a run of ``program`` records, hashed."""
+    environment = {name: value for name, value in os.environ.items() if name.startswith("PULUMI_")}
+    contexts = {str(folder): _files_of(folder) for folder in _build_contexts(config, program)}
+    text = program.read_text() if program.is_file() else ""
+    material = [sorted(config.items()), stack, str(program.resolve()), text, project, environment, contexts]
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+def _build_contexts(config: Mapping[str, str], program: Path) -> set[Path]:
+    """The folders a ``build: {context: ...}`` anywhere in the config may name (the image tag hashes
+    their files), resolved against webstack's root and the program's folder."""
+    found: set[Path] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            build = value.get("build")
+            if isinstance(build, dict) and isinstance(build.get("context"), str):
+                found.update((base / build["context"]).resolve() for base in (PROJECT_ROOT, program.parent))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for raw in config.values():
+        try:
+            walk(json.loads(raw))
+        except ValueError:
+            continue
+    return found
+
+
+def _files_of(folder: Path) -> list[tuple[str, int, int, int]]:
+    """Each file under ``folder`` with its size, modification time and mode (a change is a new key)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            status = path.stat()
+            found.append((str(path.relative_to(folder)), status.st_size, status.st_mtime_ns, status.st_mode))
+    return found
+
+
+def _fill(run: Run, recorded: Run) -> None:
+    """Give ``run`` what a memoized run recorded (the caller may have passed its own ``run``)."""
+    run.resources.extend(recorded.resources)
+    run.outputs.update(recorded.outputs)
+    run.warnings.extend(recorded.warnings)
+    run.invokes.update(recorded.invokes)
 
 
 def run_stack(
@@ -356,9 +483,28 @@ def run_component(
     def execute() -> Any:
         return build()  # an Output returned here is awaited before the run ends
 
-    execute()
+    with _without_stack_traces():
+        execute()
     aws_rules.check(run.resources)
     return run
+
+
+@contextlib.contextmanager
+def _without_stack_traces() -> Iterator[None]:
+    """Register resources without the SDK's source position: for every resource it walks the whole
+    Python stack and reads each frame's source line (``traceback.extract_stack``) to send the engine
+    where the resource was declared, which mocks drop. That was a third of a run under pytest and
+    hypothesis, whose stacks are deep. Nothing recorded changes; an SDK without the hook is left as is.
+    """
+    original = getattr(sdk_resource, "_get_stack_trace", None)
+    if original is None:
+        yield
+        return
+    sdk_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace: no source position
+    try:
+        yield
+    finally:
+        sdk_resource._get_stack_trace = original
 
 
 class _project_on_path:  # noqa: N801 (used as a context manager)

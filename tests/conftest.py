@@ -4,10 +4,58 @@
 example stacks), never the user's Pulumi.dev.yaml/Pulumi.prod.yaml: tests pin their exact values.
 """
 
+import gc
+import os
+import shutil
+import tempfile
+from functools import partial
+from pathlib import Path
+
 import pytest
 
-from plan.engine import Run, run_stack
+from plan.engine import Run, cache_runs, run_stack
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+
+SHARED_RUNS = "WEBSTACK_TEST_RUNS"
+"""The folder where the processes of one test session (pytest-xdist workers) share their runs."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Memoize whole-stack runs for this session: a stack run again with the same config gets a
+    private copy of the first run instead of another synthesis (plan/engine.py cache_runs).
+    The main process makes a new folder for each session; its pytest-xdist workers inherit it."""
+    folder = os.environ.get(SHARED_RUNS) if os.environ.get("PYTEST_XDIST_WORKER") else None
+    if folder is None:
+        folder = tempfile.mkdtemp(prefix="webstack-runs-")
+        os.environ[SHARED_RUNS] = folder
+        config.add_cleanup(partial(_forget_runs, Path(folder)))
+    cache_runs(folder=Path(folder))
+
+
+def _forget_runs(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.environ.pop(SHARED_RUNS, None)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector off the objects collection created (Pulumi, pydantic, the test
+    modules: about a hundred thousand, all long-lived) and collect young objects less often: a
+    synthesis allocates tens of thousands of short-lived futures and outputs (still collected, in
+    bigger batches). About a quarter of the suite's time."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
+LONGEST_FIRST = ("tests/stack/test_properties.py::",)
+"""Tests that take several seconds on their own (hypothesis synthesizes ~30 stacks)."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, hand out the longest tests first, so that none of them ends the run alone
+    on one worker. In one process the order stays as written (``make mutation`` relies on it)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
 
 
 @pytest.fixture(scope="session")

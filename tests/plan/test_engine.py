@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from components.pure import regions
+from plan import engine
 from plan.engine import (
     PROJECT_ROOT,
     AutonameTooLongError,
@@ -142,3 +144,81 @@ def test_a_target_group_at_the_autoname_limit_or_with_an_explicit_name_is_accept
 
     run = run_component(build)
     assert len(run.of_type("aws:lb/targetGroup:TargetGroup")) == 2
+
+
+# --- Memoized runs (the suite's cache_runs, turned on in conftest.py) -------------------------------
+
+
+@pytest.fixture
+def real_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The stacks the engine really ran (rather than answered from memory) during the test."""
+    ran: list[str] = []
+    configure = engine._configure
+
+    def counting(run: Run, config, stack: str, project: str = engine.PROJECT) -> None:
+        ran.append(stack)
+        configure(run, config, stack, project)
+
+    monkeypatch.setattr(engine, "_configure", counting)
+    return ran
+
+
+def test_a_memoized_run_is_a_private_copy_that_the_next_caller_never_sees_changed(real_runs):
+    first = run_stack("example-dev", root=FIXTURES)
+    again = run_stack("example-dev", root=FIXTURES)
+    assert real_runs.count("example-dev") <= 1, "the same stack and config run once per session"
+    assert again is not first and again == first
+    again.named("webstack-vpc").inputs["cidrBlock"] = "0.0.0.0/0"
+    again.outputs.clear()
+    again.resources.pop()
+    third = run_stack("example-dev", root=FIXTURES)
+    assert third == first and third.named("webstack-vpc").inputs["cidrBlock"] == "10.10.0.0/16"
+    recorded = Run()
+    assert run_stack("example-dev", root=FIXTURES, run=recorded) is recorded and recorded == first
+
+
+def test_an_edited_stack_file_or_other_overrides_run_the_program_again(real_runs, tmp_path: Path):
+    (tmp_path / "Pulumi.example-dev.yaml").write_text((FIXTURES / "Pulumi.example-dev.yaml").read_text())
+    before = run_stack("example-dev", root=tmp_path)  # the same config as the fixture: may be memoized
+    ran = len(real_runs)
+    stack_file = tmp_path / "Pulumi.example-dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace("cidr: 10.10.0.0/16", "cidr: 10.11.0.0/16"))
+    after = run_stack("example-dev", root=tmp_path)
+    assert before.named("webstack-vpc").inputs["cidrBlock"] == "10.10.0.0/16"
+    assert after.named("webstack-vpc").inputs["cidrBlock"] == "10.11.0.0/16"
+    overridden = run_stack("example-dev", {"webstack:network": {"cidr": "10.12.0.0/16"}}, root=tmp_path)
+    assert overridden.named("webstack-vpc").inputs["cidrBlock"] == "10.12.0.0/16"
+    assert len(real_runs) == ran + 2
+
+
+def test_fresh_runs_and_failed_runs_are_never_answered_from_memory(real_runs):
+    run_stack("example-dev", root=FIXTURES)
+    with engine.fresh_runs():
+        run_stack("example-dev", root=FIXTURES)
+    for _ in range(2):
+        with pytest.raises(ConfigError):
+            run_stack("example-dev", {"aws:region": "xx-nowhere-9"}, root=FIXTURES)
+    assert real_runs.count("example-dev") >= 3
+
+
+def test_a_change_to_any_file_of_a_build_context_the_config_names_is_a_new_run(tmp_path: Path):
+    # The image tag hashes the build context's files (components/artifacts.py), so they are in the key.
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    config = {"webstack:services": json.dumps({"api": {"build": {"context": str(tmp_path)}, "port": 80}})}
+    program = PROJECT_ROOT / "__main__.py"
+    key = engine._cache_key(config, "dev", program, engine.PROJECT)
+    assert key == engine._cache_key(dict(config), "dev", program, engine.PROJECT)
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    assert engine._cache_key(config, "dev", program, engine.PROJECT) != key
+    assert engine._cache_key(config, "prod", program, engine.PROJECT) != key
+
+
+def test_a_run_skips_the_sdks_stack_walk_and_puts_it_back_after():
+    # plan/engine.py _without_stack_traces: an SDK upgrade that renames the hook fails here, not slowly.
+    from pulumi.runtime import resource as sdk_resource
+
+    original = sdk_resource._get_stack_trace
+    seen = []
+    run = run_component(lambda: seen.append(sdk_resource._get_stack_trace) or aws.s3.Bucket("b"))
+    assert seen and seen[0] is not original and sdk_resource._get_stack_trace is original
+    assert [r.name for r in run.resources] == ["b"]

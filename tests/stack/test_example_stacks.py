@@ -5,7 +5,7 @@ valid stack keeps (tests/stack/test_stacks.py).
 """
 
 from components.pure.guardrails import policy_statements
-from plan.engine import Run, run_stack
+from plan.engine import Run, fresh_runs, run_stack
 from tests.support.fixture_stacks import EXAMPLE_DEV, FIXTURES
 
 
@@ -51,8 +51,9 @@ def test_prod_keeps_flow_logs_for_a_year_and_dev_for_a_month(dev: Run, prod: Run
 
 
 def test_stack_runs_do_not_leak_into_each_other():
-    first = run_stack(EXAMPLE_DEV, root=FIXTURES)
-    second = run_stack(EXAMPLE_DEV, root=FIXTURES)
+    with fresh_runs():  # two real runs, not one run memoized for the suite
+        first = run_stack(EXAMPLE_DEV, root=FIXTURES)
+        second = run_stack(EXAMPLE_DEV, root=FIXTURES)
     assert len(first.resources) == len(second.resources)
     assert first.outputs == second.outputs
 
