@@ -282,3 +282,21 @@ def test_instances_and_volumes_carry_the_stacks_default_tags_which_the_provider_
     (group,) = ec2.of_type("aws:autoscaling/group:Group")
     propagated = {tag["key"]: tag["value"] for tag in group.inputs["tags"] if tag["propagateAtLaunch"]}
     assert propagated.items() >= expected.items()
+
+
+def test_new_instances_launch_from_the_latest_template_version_which_every_change_makes_the_default(ec2: Run):
+    """A template change reaches new instances only if the group follows ``$Latest`` and each update
+    becomes the default version (otherwise instance refreshes keep launching the old one)."""
+    (template,) = ec2.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    (group,) = ec2.of_type("aws:autoscaling/group:Group")
+    assert template.inputs["updateDefaultVersion"] is True
+    specification = group.inputs["mixedInstancesPolicy"]["launchTemplate"]["launchTemplateSpecification"]
+    assert specification == {"launchTemplateId": template.id, "version": "$Latest"}
+
+
+def test_the_template_tags_exactly_the_instances_and_their_volumes(ec2: Run):
+    (template,) = ec2.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert sorted(spec["resourceType"] for spec in template.inputs["tagSpecifications"]) == [
+        "instance",
+        "volume",
+    ]
