@@ -22,10 +22,13 @@ UNIT_WORKERS ?= auto
 # FAILED. Every step runs (to its end) even when another fails.
 test: install $(POLICY_VENV)/.installed
 	@$(MAKE) --no-print-directory --keep-going -j$(STEPS) lint typecheck unit policy-test
+	@# Last, untagged: pytest's own closing lines (unit tests, then the policy pack's), as CI reads them.
+	@grep -h -E '^=*[ ]*[0-9]+ (passed|failed)' out/steps/unit.log out/steps/policy-test.log
 
-# $(call step,NAME,COMMAND): COMMAND with each line of its output tagged [NAME], then its time.
-step = start=$$SECONDS; echo "[$(1)] started"; \
-	{ $(2); } 2>&1 | while IFS= read -r line || [ -n "$$line" ]; do printf '[%s] %s\n' '$(1)' "$$line"; done; \
+# $(call step,NAME,COMMAND): COMMAND with each line of its output tagged [NAME], then its time; the
+# untagged output is kept in out/steps/NAME.log.
+step = start=$$SECONDS; echo "[$(1)] started"; mkdir -p out/steps; \
+	{ $(2); } 2>&1 | tee out/steps/$(1).log | while IFS= read -r line || [ -n "$$line" ]; do printf '[%s] %s\n' '$(1)' "$$line"; done; \
 	status=$${PIPESTATUS[0]}; \
 	echo "[$(1)] $$(if [ $$status = 0 ]; then echo passed; else echo FAILED; fi) in $$((SECONDS - start)) s"; \
 	exit $$status
