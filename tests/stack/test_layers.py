@@ -5,6 +5,7 @@ every product module enforces what may import what, so a shortcut cannot creep b
 """
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -152,3 +153,19 @@ def test_validating_a_stack_file_loads_no_pulumi_resource_sdk():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+CONFIG_KEY = re.compile(r"webstack:(?!components\b)[a-z][A-Za-z]*")
+"""A stack-file key (``webstack:edge.certificateArn``); type tokens ``webstack:components:X`` are not."""
+
+
+def test_no_component_speaks_of_this_programs_config_keys():
+    """Components are environment-neutral: a message naming a ``webstack:`` key belongs to the stack
+    layer, which knows which key set the value."""
+    mentions = sorted(
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in _python_files("components")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if CONFIG_KEY.search(line)
+    )
+    assert mentions == []
