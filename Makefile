@@ -15,7 +15,7 @@ SHELL := bash
 STEPS ?= 4
 UNIT_WORKERS ?= auto
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots mutation lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots docs mutation lock clean
 
 # The steps are independent (the policy step plans the stacks itself), so they share the cores; each
 # line they print starts with its step's name, and each step ends with "[step] passed in N s" or
@@ -83,6 +83,12 @@ db-tunnel:
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install
 	$(BIN)/python -m tools.snapshots --update
+
+# Regenerate what the schema and the program decide: docs/configuration-reference.md,
+# schema/stack-file.schema.json (editor validation) and docs/container-variables.md. A test fails when
+# a committed copy is stale; `venv/bin/python -m tools.docs --check` only reports.
+docs: install
+	$(BIN)/python -m tools.docs
 
 # Not part of `make test` (tens of minutes): do the tests notice a change to what is deployed?
 # MUTATION_ARGS, e.g. "edge --limit 40" or "--without-snapshots" (tools/mutation.py).
