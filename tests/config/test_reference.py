@@ -18,7 +18,7 @@ from tools import docs, reference, stack_schema
 
 REFERENCE = (PROJECT_ROOT / "docs" / "configuration-reference.md").read_text()
 STACK_FILES = sorted([*PROJECT_ROOT.glob("Pulumi.*.yaml"), *FIXTURES.glob("Pulumi.*.yaml")])
-VALIDATOR = jsonschema.Draft202012Validator(stack_schema.stack_file_schema())
+VALIDATOR = jsonschema.Draft7Validator(stack_schema.stack_file_schema())
 
 
 class _Yaml12Loader(yaml.SafeLoader):
@@ -88,8 +88,8 @@ def test_a_description_that_restates_an_environment_default_agrees_with_the_defa
     assert disagreements == []
 
 
-def test_the_editor_schema_is_a_valid_draft_2020_12_schema():
-    jsonschema.Draft202012Validator.check_schema(stack_schema.stack_file_schema())
+def test_the_editor_schema_is_a_valid_draft_07_schema():
+    jsonschema.Draft7Validator.check_schema(stack_schema.stack_file_schema())
 
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: str(path.relative_to(PROJECT_ROOT)))
