@@ -462,12 +462,12 @@ def test_an_access_log_destination_with_the_stream_wildcard_is_refused_offline()
     assert aws_rules.refusals([stage]) == [f"stage: access log destination {arn}:* ends with :*"]
 
 
-# --- README ------------------------------------------------------------------------------------------
+# --- docs/reference-designs.md ----------------------------------------------------------------------
 
 
-def test_the_readme_reference_design_block_is_the_reference_fixture():
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme.split("### Reference design: API Gateway and EC2", 1)[1]
+def test_the_documented_reference_design_block_is_the_reference_fixture():
+    page = (PROJECT_ROOT / "docs" / "reference-designs.md").read_text()
+    section = page.split("## Reference design: API Gateway and EC2", 1)[1]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block is not None
     fixture = parse_yaml((FIXTURES / f"Pulumi.{REFERENCE}.yaml").read_text())
@@ -517,7 +517,8 @@ def test_an_extra_ports_route_mistake_names_the_extra_ports_own_config_key(
 
 
 def test_a_service_that_lists_its_bare_prefix_gets_that_route_guarded_like_the_rest():
-    # README "At the prefix itself the two edges differ": ANY /api/{proxy+} does not catch /api.
+    # docs/reference-designs.md "At the prefix itself the two edges differ": ANY /api/{proxy+}
+    # does not catch /api.
     services = json.loads(stack_config(REFERENCE, FIXTURES)["webstack:services"])
     services["api"]["routing"] = {**services["api"]["routing"], "pathPatterns": ["/api/*", "/api"]}
     run = run_stack(REFERENCE, {"webstack:services": services}, root=FIXTURES)

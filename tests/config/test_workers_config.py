@@ -154,15 +154,15 @@ def test_health_check_overrides_aws_would_refuse_are_named_errors():
     assert "timeout 10 must be smaller than interval 10" in problem
 
 
-def test_the_readme_example_of_workers_queues_schedules_and_calls_is_valid_config():
+def test_the_documented_example_of_workers_queues_schedules_and_calls_is_valid_config():
     import re
 
     import yaml
 
     from plan.engine import PROJECT_ROOT
 
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme.split("### Workers, queues, scheduled tasks and calls between services", 1)[1]
+    page = (PROJECT_ROOT / "docs" / "services-and-workers.md").read_text()
+    section = page.split("## Workers, queues, scheduled tasks and calls between services", 1)[1]
     block = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert block is not None
     example = yaml.safe_load(block.group(1))

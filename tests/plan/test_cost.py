@@ -13,7 +13,7 @@ from plan.__main__ import main
 from plan.graph import stacks
 from tests.support.fixture_stacks import FIXTURES as STACKS
 
-README = Path(__file__).parents[2] / "README.md"
+COST_PAGE = Path(__file__).parents[2] / "docs" / "plan-and-cost.md"
 PRICES = json.loads((cost.PRICES_DIR / "eu-west-1.json").read_text())
 HOURS = 730
 NAT_GB = 100
@@ -165,8 +165,8 @@ def test_the_cheap_dev_settings_cost_at_most_40_percent_of_prod(cheap_dev, prod)
     assert estimate_of(cheap_dev).total <= 0.40 * estimate_of(prod).total
 
 
-def test_the_readme_quotes_the_dev_and_prod_totals_the_plan_computes(cheap_dev, prod):
-    text = README.read_text()
+def test_the_cost_page_quotes_the_dev_and_prod_totals_the_plan_computes(cheap_dev, prod):
+    text = COST_PAGE.read_text()
     quoted = dict(re.findall(r"^\| `([a-z-]+)` \| \$([\d,.]+) \|", text, re.MULTILINE))
 
     assert quoted == {

@@ -3,7 +3,7 @@
 It adds the service to the example dev stack (a fixture, so your own stack files stay yours) and
 asserts what your service promises: its port, the paths the load balancer routes to it, its health
 check, that only the load balancer can reach it, and that its container logs where you expect. The
-README's "Adapting webstack" section points here.
+docs/getting-started.md ("Adapting webstack to your project") points here.
 """
 
 import json

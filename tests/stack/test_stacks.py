@@ -31,7 +31,9 @@ def synthesized(stack: str) -> Synthesized:
 
 
 def test_the_repository_has_at_least_one_stack_file():
-    assert USER_STACKS, "add a Pulumi.<stack>.yaml (see README: Adapting webstack)"
+    assert USER_STACKS, (
+        "add a Pulumi.<stack>.yaml (see docs/getting-started.md: Adapting webstack to your project)"
+    )
 
 
 @pytest.mark.parametrize("stack", USER_STACKS)
