@@ -85,7 +85,12 @@ def yaml_snippets() -> list[tuple[str, str]]:
     return [(_name(page), snippet) for page in PAGES for snippet in blocks(page.read_text(), "yaml")]
 
 
-@pytest.mark.parametrize(("page", "snippet"), yaml_snippets(), ids=lambda value: str(hash(value)))
+SNIPPETS = yaml_snippets()
+
+
+@pytest.mark.parametrize(
+    ("page", "snippet"), SNIPPETS, ids=[f"{page}-{i}" for i, (page, _) in enumerate(SNIPPETS)]
+)
 def test_every_yaml_snippet_parses_as_the_cli_reads_it_and_validates_with_the_loader(page: str, snippet: str):
     fragment = parse_yaml(snippet)
     if fragment is None:  # only a comment, e.g. the editor's schema modeline
@@ -111,7 +116,7 @@ def test_every_yaml_snippet_parses_as_the_cli_reads_it_and_validates_with_the_lo
 
 
 def test_there_are_yaml_snippets_in_the_docs_and_json_snippets_parse():
-    assert len(yaml_snippets()) >= 5
+    assert len(SNIPPETS) >= 5
     for page in PAGES:
         for snippet in blocks(page.read_text(), "json"):
             if "..." not in snippet:
