@@ -151,12 +151,18 @@ def _prod_problems(settings: EdgeSettings, has_domain: bool) -> list[str]:
             "webstack:edge.accessLogs: got false, but prod keeps load balancer access logs for "
             "incident response; remove the key or set it to true"
         )
-    if not settings.deletion_protection:
-        problems.append(
-            "webstack:edge.deletionProtection: got false, but prod protects its load balancer from "
-            "deletion; remove the key or set it to true"
-        )
+    # deletionProtection: false is allowed in prod for one purpose, the middle step of a change that
+    # replaces the load balancer (edge.kind): AWS refuses to delete a protected one, and Pulumi cannot
+    # turn protection off and replace in one update. The plan warns (see unprotected_prod_warning).
     return problems
+
+
+UNPROTECTED_PROD_WARNING = (
+    "webstack:edge.deletionProtection: false in prod: the load balancer can be deleted. Meant only for "
+    "the middle step of a change that replaces it (edge.kind alb <-> apigateway): 1. deletionProtection: "
+    "false, pulumi up; 2. the change, pulumi up; 3. remove deletionProtection (back to true), pulumi up"
+)
+"""What the plan and ``pulumi up`` say while a prod load balancer is unprotected."""
 
 
 def edge_settings(

@@ -22,7 +22,8 @@ from components.frontdoor.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthChe
 from components.frontdoor.waf import Scope, Waf, WafArgs, waf_log_group_name
 from stack.apigateway import ApiGatewaySettings, Throttle, route_keys
 from stack.config import StackSettings
-from stack.edge import EdgeKind
+from stack.edge import UNPROTECTED_PROD_WARNING, EdgeKind
+from stack.schema import Environment
 from stack.services import route_key
 from stack.wiring.foundation import Foundation, tags_of
 
@@ -150,6 +151,8 @@ def _edge(settings: StackSettings, foundation: Foundation, domain: Domain | None
             tags=tags_of(settings),
         ),
     )
+    if settings.environment is Environment.PROD and not settings.edge.deletion_protection:
+        pulumi.log.warn(UNPROTECTED_PROD_WARNING, resource=edge)
     if certificate_arn is None and not internal:
         pulumi.log.warn(
             "edge: no webstack:edge.certificateArn, so this stack serves plain HTTP on port 80 "
