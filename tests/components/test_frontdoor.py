@@ -172,6 +172,14 @@ def test_waf_logs_go_to_a_kms_encrypted_aws_waf_logs_group_with_credentials_reda
     assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": ["222222222222"]}
 
 
+def test_waf_logging_is_turned_on_only_after_its_own_log_resource_policy_exists(front: Run):
+    """Turning logging on makes AWS write a resource policy for the group unless one admits log
+    delivery already (WAF API_LoggingConfiguration.html; CloudWatch Logs
+    AWS-logs-infrastructure-CWL.html), so the stack's own policy must come first."""
+    logging = front.named("waf-logging")
+    assert front.named("waf-logs-delivery").urn in logging.options["dependsOn"]
+
+
 def test_dev_has_no_firewall_unless_asked(dev: Run):
     assert dev.of_type(ACL) == []
     with_waf = run_stack("dev", {"webstack:waf": {"enabled": True}})
