@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
+from components.pure.frontdoor import BucketRemoval
 from stack.apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
 from stack.schema import Environment, StrictModel
 
@@ -37,11 +38,18 @@ class EdgeDefaults:
 
     access_logs: bool
     deletion_protection: bool
+    access_log_removal: BucketRemoval
+    """What removing the access-log bucket does: dev's empty and go, prod's stay in AWS (logs are
+    incident evidence; delete by hand after a backup)."""
 
 
 EDGE_DEFAULTS: dict[Environment, EdgeDefaults] = {
-    Environment.DEV: EdgeDefaults(access_logs=False, deletion_protection=False),
-    Environment.PROD: EdgeDefaults(access_logs=True, deletion_protection=True),
+    Environment.DEV: EdgeDefaults(
+        access_logs=False, deletion_protection=False, access_log_removal=BucketRemoval.DELETE_WITH_OBJECTS
+    ),
+    Environment.PROD: EdgeDefaults(
+        access_logs=True, deletion_protection=True, access_log_removal=BucketRemoval.RETAIN
+    ),
 }
 
 

@@ -42,6 +42,7 @@ from ..pure.frontdoor import (
     HEALTH_CHECK_TIMEOUT_SECONDS,
     HEALTHY_THRESHOLD,
     UNHEALTHY_THRESHOLD,
+    BucketRemoval,
 )
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, tags_with_name, type_token
@@ -123,6 +124,9 @@ class EdgeArgs:
     """Write access logs to a private, versioned, TLS-only bucket. Default: False (AWS's default)."""
     access_log_expiration_days: int = DEFAULT_ACCESS_LOG_EXPIRATION_DAYS
     """Days before access logs expire (when ``access_logs``). Default: 90."""
+    access_log_removal: BucketRemoval = BucketRemoval.RETAIN
+    """What removing the access-log bucket (turning ``access_logs`` off, or the edge) does to it and its
+    logs. Default: RETAIN (kept in AWS)."""
     deletion_protection: bool = False
     """Protect the load balancer from deletion. Default: False (AWS's default)."""
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT_SECONDS
@@ -398,6 +402,7 @@ class Edge(pulumi.ComponentResource):
                 lambda values: [_log_delivery_statement(*values)]
             ),
             tags=args.tags,
+            removal=args.access_log_removal,
         )
         return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name), policy
 
