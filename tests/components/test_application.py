@@ -128,7 +128,7 @@ def test_prod_serves_https_with_tls13_and_http_only_redirects(prod: Run):
             "fixedResponse": {"contentType": "text/plain", "statusCode": "404", "messageBody": "Not Found"},
         }
     ]
-    http = prod.named("edge-http-redirect")
+    http = prod.named("edge-http")
     assert http.inputs["port"] == 80
     assert http.inputs["defaultActions"] == [
         {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
