@@ -39,6 +39,9 @@ def data_store_settings(
         warnings += [
             f"database {name}: {shortcut} (a dev-only shortcut)" for shortcut in database.shortcuts()
         ]
+        deferred = database.deferred_changes()
+        if deferred:
+            warnings.append(f"database {name}: {deferred}")
     for name, config in declared_caches.items():
         if not STORE_NAME.match(name):
             problems.append(
