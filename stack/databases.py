@@ -76,7 +76,7 @@ DATABASE_DEFAULTS: dict[Environment, DatabaseDefaults] = {
         monitoring_interval=60,
         log_retention_days=365,
         apply_immediately=False,
-        os_metrics_log_group=True,
+        os_metrics_log_group=False,
     ),
 }
 
@@ -168,8 +168,10 @@ class DatabaseConfig(StrictModel):
         alias="osMetricsLogGroup",
         description="With Enhanced Monitoring on, create the account-wide RDSOSMetrics log group with "
         "logRetentionDays and the stack key (else RDS creates it with no expiry). One stack per account "
-        "and region may own it: set false on the others (and import a group that already exists). "
-        "Default: dev false, prod true.",
+        "and region may own it, and RDS creates the group itself as soon as any instance sends Enhanced "
+        "Monitoring there, so an account that ran one already has it: import it first (pulumi import "
+        "aws:cloudwatch/logGroup:LogGroup <name> RDSOSMetrics), or creating it fails. Default: dev false, "
+        "prod false (opt-in; the plan warns when a monitored database leaves it to RDS).",
         json_schema_extra={"fix": "use true on one stack per account, false on the others"},
     )
     db_name: StrictStr = Field(
@@ -282,6 +284,16 @@ class DatabaseSettings:
         if not self.deletion_protection:
             found.append("no deletion protection")
         return found
+
+    def unowned_os_metrics(self) -> str | None:
+        """A warning when Enhanced Monitoring writes to an RDSOSMetrics group this stack does not own."""
+        if not self.monitoring_interval or self.os_metrics_log_group:
+            return None
+        return (
+            "Enhanced Monitoring writes to the account's RDSOSMetrics log group, which RDS creates with no "
+            "expiry and without the stack key; set osMetricsLogGroup: true on one stack per account to own "
+            "it (import it first where it exists: docs/changing-a-running-stack.md)"
+        )
 
     def deferred_changes(self) -> str | None:
         """What waits for the maintenance window with applyImmediately off (the plan warns), or None."""

@@ -72,15 +72,20 @@ def test_dev_shortcuts_and_a_database_no_service_uses_are_warnings_not_errors():
     )
     assert "database main: single-AZ (a zone outage stops it) (a dev-only shortcut)" in settings.warnings
     prod = parse_settings(stack("prod", databases={"main": {}}, web={"database": "main"}), "prod")
-    assert [w.split(", so")[0] for w in prod.warnings] == ["database main: applyImmediately is false"]
+    assert [w.split(", so")[0].split(" writes")[0] for w in prod.warnings] == [
+        "database main: applyImmediately is false",
+        "database main: Enhanced Monitoring",
+    ]
 
 
 @pytest.mark.parametrize(
-    ("environment", "immediately", "owns"), [("dev", True, False), ("prod", False, True)]
+    ("environment", "immediately", "owns"), [("dev", True, False), ("prod", False, False)]
 )
-def test_dev_applies_database_changes_at_once_and_prod_in_the_maintenance_window_owning_rdsosmetrics(
+def test_dev_applies_database_changes_at_once_prod_in_the_maintenance_window_and_neither_owns_rdsosmetrics(
     environment, immediately, owns
 ):
+    """RDSOSMetrics is opt-in: RDS creates it as soon as Enhanced Monitoring writes, so in an account that
+    ever ran a monitored instance creating it by default would fail (ResourceAlreadyExistsException)."""
     settings = parse_settings(
         stack(environment, databases={"main": {}}, web={"database": "main"}), environment
     )

@@ -95,7 +95,9 @@ def test_a_prod_database_may_apply_changes_immediately_when_the_stack_asks_and_t
     assert not [w for w in run.warnings if "applyImmediately" in w]
 
 
-def test_prod_owns_the_account_wide_rdsosmetrics_group_with_its_retention_and_the_stack_key(prod: Run):
+def test_a_prod_stack_that_opts_in_owns_the_account_wide_rdsosmetrics_group_with_its_retention_and_key(
+    prod: Run,
+):
     group = prod.named("db-main-os-metrics-logs")
     assert group.inputs["name"] == "RDSOSMetrics"
     assert group.inputs["retentionInDays"] == 365
@@ -104,7 +106,12 @@ def test_prod_owns_the_account_wide_rdsosmetrics_group_with_its_retention_and_th
 
 
 def test_only_one_database_of_a_stack_creates_rdsosmetrics_and_none_when_the_stack_opts_out():
-    base = {"instanceClass": "db.m7g.large", "allocatedStorage": 50, "maxAllocatedStorage": 200}
+    base = {
+        "instanceClass": "db.m7g.large",
+        "allocatedStorage": 50,
+        "maxAllocatedStorage": 200,
+        "osMetricsLogGroup": True,
+    }
     two = run_stack(
         "data-prod",
         root=STACKS,
