@@ -16,6 +16,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -149,7 +150,7 @@ def _compare(
     captured: graph.Graph,
     other: graph.Graph,
     assumed: dict[str, float],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Print the comparison and return its JSON block.
 
     Another stack is shown side by side (this stack, then the other); a file or a revision of this
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         else cost.no_prices_message(captured.get("region"))
     )
     print()
-    comparison = None
+    comparison: dict[str, Any] | None = None
     if compared is not None:
         against, other = compared
         comparison = _compare(args.stack, against, captured, other, assumed)
@@ -229,8 +230,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
             print(f"PNG diagram written to {png}")
         else:
             print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
-    findings = (comparison or {}).get("transition") or []
-    return EXIT_TRANSITION if any(finding["blocking"] for finding in findings) else 0
+    blocked = comparison is not None and any(f["blocking"] for f in comparison.get("transition") or [])
+    return EXIT_TRANSITION if blocked else 0
 
 
 def _run_as_command() -> None:

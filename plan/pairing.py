@@ -21,8 +21,6 @@ from plan.graph import Graph
 
 Resource = dict[str, Any]
 
-STACK_CHAIN = "pulumi:pulumi:Stack"
-
 
 def key(urn: str) -> str:
     """A URN without its stack and project: the same resource in two runs of one stack."""
@@ -30,11 +28,11 @@ def key(urn: str) -> str:
 
 
 def _chain(urn: str | None) -> str:
-    """The type chain a child of ``urn`` starts with ("" under the stack)."""
+    """The prefix a child of ``urn`` gets in its type part: the parent's own type, as the SDK's URN
+    (pulumi/runtime/mocks.py: ``parentType = qualifiedType.split("$").pop()``; "" with no parent)."""
     if not urn:
         return ""
-    chain = urn.split("::")[2]
-    return "" if chain == STACK_CHAIN else chain
+    return urn.split("::")[2].split("$")[-1]
 
 
 _SPEC_FIELD = re.compile(r'^\s*(name|type|parentUrn|noParent|urn):\s*"?(.*?)"?\s*$')
@@ -57,9 +55,10 @@ def alias_keys(resource: Resource, by_urn: Mapping[str, Resource], depth: int = 
     aliases it inherits from its parents' aliases (the engine applies a parent's alias to its children)."""
     parent = resource.get("parent")
     parent_chains = {_chain(parent)}
-    if parent in by_urn and depth < 20:
-        parent_chains |= {k.rsplit("::", 1)[0] for k in alias_keys(by_urn[parent], by_urn, depth + 1)}
-    parent_chains = {"" if c == STACK_CHAIN else c for c in parent_chains}
+    if parent is not None and parent in by_urn and depth < 20:
+        parent_chains |= {
+            k.rsplit("::", 1)[0].split("$")[-1] for k in alias_keys(by_urn[parent], by_urn, depth + 1)
+        }
     names, types = {resource["name"]}, {resource["type"]}
     found = {f"{c}${t}::{n}" if c else f"{t}::{n}" for c in parent_chains for t in types for n in names}
     for alias in resource.get("options", {}).get("aliases") or []:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from plan import graph, transition
+from plan import graph, pairing, transition
 from plan.transition_keys import KEYS, NO_PHYSICAL_KEY
 from tests.support.fixture_stacks import FIXTURES
 
@@ -185,3 +185,16 @@ def test_every_provider_type_a_fixture_stack_registers_has_a_physical_key_or_is_
     unjudged = sorted(t for t in registered_types if t not in KEYS and t not in NO_PHYSICAL_KEY)
     assert unjudged == [], "add each to plan/transition_keys.py KEYS or NO_PHYSICAL_KEY, with its evidence"
     assert not set(KEYS) & set(NO_PHYSICAL_KEY)
+
+
+def test_the_keys_an_aliased_resource_may_match_include_its_own_for_every_fixture_resource():
+    """The SDK's URN rule (parent type $ type), so an alias that changes only the name or type is
+    matched; the engine-modelled docker-build child of awsx.ecr.Image follows awsx's rule instead."""
+    captured = graph.capture("reference-apigw-ec2", FIXTURES)
+    by_urn = {r["urn"]: r for r in captured["resources"]}
+    missing = [
+        r["urn"]
+        for r in captured["resources"]
+        if pairing.key(r["urn"]) not in pairing.alias_keys(r, by_urn) and not r["options"].get("modelled")
+    ]
+    assert missing == []
