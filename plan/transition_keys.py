@@ -363,6 +363,8 @@ KEYS: dict[str, Key] = {
 """Pulumi type token -> its physical key."""
 
 NO_PHYSICAL_KEY: dict[str, str] = {
+    "random:index/randomPassword:RandomPassword": "a value kept in the stack's state, nothing in AWS",
+    "random:index/randomString:RandomString": "a value kept in the stack's state, nothing in AWS",
     "aws:acm/certificate:Certificate": "ACM RequestCertificate: a new ARN each time, several per domain",
     "aws:acm/certificateValidation:CertificateValidation": "no AWS object: the provider waits for issuance",
     "aws:apigatewayv2/api:Api": "CreateApi returns a new id; names need not be unique",

@@ -188,25 +188,26 @@ def test_compare_file_of_the_same_stack_file_reports_no_change_no_finding_and_ex
 def test_compare_file_names_a_collision_with_its_key_and_fix_in_text_and_json_and_exits_three(
     capsys, tmp_path
 ):
-    """HTTP -> HTTPS today: the port-80 listener edge-http becomes edge-http-redirect, created while
-    edge-http still holds port 80 (ELBv2 CreateListener: DuplicateListener)."""
-    document = yaml.safe_load((FIXTURES / f"Pulumi.{EXAMPLE_DEV}.yaml").read_text())
-    before = tmp_path / "http.yaml"
+    """A new dbName replaces the instance (ForceNew) under its unchanged identifier: the new instance is
+    created while the old one still holds the name (RDS CreateDBInstance: DBInstanceAlreadyExists)."""
+    stack = "data-dev"
+    document = yaml.safe_load((FIXTURES / f"Pulumi.{stack}.yaml").read_text())
+    before = tmp_path / "before.yaml"
     before.write_text(yaml.safe_dump(document))
     stacks = tmp_path / "stacks"
     stacks.mkdir()
-    document["config"]["webstack:edge"] = {"certificateArn": CERTIFICATE}
-    (stacks / f"Pulumi.{EXAMPLE_DEV}.yaml").write_text(yaml.safe_dump(document))
-    argv = [EXAMPLE_DEV, "--no-diagram", "--compare-file", str(before), "--json", str(tmp_path / "p.json")]
+    document["config"]["webstack:databases"]["main"]["dbName"] = "shop"
+    (stacks / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    argv = [stack, "--no-diagram", "--compare-file", str(before), "--json", str(tmp_path / "p.json")]
     assert main(argv, root=stacks) == EXIT_TRANSITION
     printed = capsys.readouterr().out
-    assert (
-        "  collision: lb:Listener edge-http-redirect / lb:Listener edge-http "
-        "[lb:Listener loadBalancerArn=edge-alb port=80]" in printed
-    )
-    (finding,) = json.loads((tmp_path / "p.json").read_text())["comparison"]["transition"]
-    assert (finding["kind"], finding["blocking"]) == ("collision", True)
-    assert "aliases" in finding["fix"]
+    assert "collision: rds:Instance db-main-instance" in printed
+    assert "[rds:Instance identifier=webstack-data-dev-main]" in printed
+    found = json.loads((tmp_path / "p.json").read_text())["comparison"]["transition"]
+    collision = next(f for f in found if f["kind"] == "collision")
+    assert collision["blocking"] is True
+    assert "deleteBeforeReplace" in collision["fix"] or "name" in collision["fix"]
+    assert any(f["kind"] == "data-loss" for f in found)
 
 
 def test_compare_with_another_stack_still_shows_facts_summary_and_cost_but_no_resource_changes(capsys):

@@ -154,24 +154,10 @@ CHANGES = [
 """The documented changes (issue 25). Not listed: rolling <-> other deployment strategies, because
 the service schema has no deployment strategy key yet (stack/services/schema.py)."""
 
-PORT_80 = "collision [lb:Listener loadBalancerArn=edge-alb port=80]"
 KNOWN: dict[tuple[str, str], str] = {
-    # issue 25 finding 3: the port-80 listener is edge-http on HTTP and edge-http-redirect on HTTPS.
-    ("http <-> https (certificate)", "a->b"): PORT_80,
-    ("http <-> https (certificate)", "b->a"): PORT_80,
-    ("http <-> https (domain)", "a->b"): PORT_80,
-    ("http <-> https (domain)", "b->a"): PORT_80,
-    # finding 4: the Edge's type token changes, so its access-log bucket gets a new URN (and is replaced).
-    ("edge.kind alb <-> apigateway (prod)", "a->b"): "undeletable [forceDestroy=false]",
-    ("edge.kind alb <-> apigateway (prod)", "b->a"): "undeletable [forceDestroy=false]",
-    # finding 5: ec2 -> fargate drops the EC2 provider from the cluster before the services leave it.
+    # ec2 -> fargate drops the EC2 provider from the cluster before the services leave it.
     ("cluster.compute fargate <-> ec2", "b->a"): "ordering [webstack-example-dev-ec2]",
-    # finding 9: prod stores must be refused by config with the steps, or retained.
-    ("add <-> remove a cache", "b->a"): "undeletable [protect]",
-    ("add <-> remove the static site", "b->a"): "undeletable [forceDestroy=false]",
-    # finding 7: allow_major_version_upgrade is hard-coded false.
-    ("PostgreSQL major version 16 <-> 17", "a->b"): "refused-update [engineVersion 16 -> 17]",
-    # finding 6: the security group's description embeds the port, so a port change replaces it.
+    # The security group's description embeds the port, so a port change replaces it under its tasks.
     ("a service's port", "a->b"): "ordering [web-sg]",
     ("a service's port", "b->a"): "ordering [web-sg]",
     ("a worker <-> an HTTP service", "a->b"): "ordering [api-sg]",
@@ -185,6 +171,9 @@ REFUSED: dict[tuple[str, str], str] = {
     # deletion protection is on; config cannot see the previous state, so plan --compare refuses it.
     ("edge.kind alb <-> apigateway (prod)", "a->b"): "undeletable [enableDeletionProtection=true]",
     ("edge.kind alb <-> apigateway (prod)", "b->a"): "undeletable [enableDeletionProtection=true]",
+    # A prod store is protected: removing it is a decision made outside the stack file (snapshot,
+    # `pulumi state unprotect`, then the removal), never a side effect of an edit.
+    ("add <-> remove a cache", "b->a"): "undeletable [protect]",
     # RDS has no downgrade: the way back is a restore.
     ("PostgreSQL major version 16 <-> 17", "b->a"): "refused-update [engineVersion 17 -> 16]",
 }
