@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from components.pure.fargate import EXEC_AGENT_PATHS
+from components.pure.fargate import EXEC_AGENT_LOG_PATH, LAUNCH_EC2, exec_agent_paths
 
 
 class Resource(Protocol):
@@ -86,7 +86,10 @@ def access_logs_wait_for_the_bucket_policy(resources: Sequence[Resource]) -> Ite
 
 def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
     """ECS Exec's agent cannot start in a read-only root filesystem unless the paths it writes are
-    volumes (the service deploys, then every `aws ecs execute-command` fails)."""
+    volumes (the service deploys, then every `aws ecs execute-command` fails). Which paths depends on
+    the launch type: on EC2 the ECS agent bind-mounts ``/var/log/amazon/ssm`` itself, and Docker refuses
+    a task volume on the same path ("Duplicate mount point": amazon-ecs-agent
+    agent/engine/execcmd/manager_init_task_linux.go, addRequiredBindMounts), so no task starts."""
     exec_tasks = [
         str(service.inputs.get("taskDefinition"))
         for service in _of(resources, ECS_SERVICE)
@@ -96,11 +99,19 @@ def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
         # The engine's ids and ARNs end in "<logical name>-id".
         if not any(reference.endswith(f"/{task.name}-id") for reference in exec_tasks):
             continue
+        on_ec2 = LAUNCH_EC2 in (task.inputs.get("requiresCompatibilities") or ())
         for container in json.loads(task.inputs.get("containerDefinitions") or "[]"):
+            mounted = {m.get("containerPath") for m in container.get("mountPoints") or ()}
+            if on_ec2 and EXEC_AGENT_LOG_PATH in mounted:
+                yield (
+                    f"{task.name}: ECS Exec on EC2 capacity, but the task mounts {EXEC_AGENT_LOG_PATH}, "
+                    "where the ECS agent bind-mounts the Exec agent's logs itself: Docker refuses the "
+                    "duplicate mount point and no task starts"
+                )
             if not container.get("readonlyRootFilesystem"):
                 continue
-            mounted = {m.get("containerPath") for m in container.get("mountPoints") or ()}
-            missing = [path for path in EXEC_AGENT_PATHS if path not in mounted]
+            needed = exec_agent_paths(LAUNCH_EC2 if on_ec2 else "FARGATE")
+            missing = [path for path in needed if path not in mounted]
             if missing:
                 yield (
                     f"{task.name}: ECS Exec is on and the root filesystem is read-only, but "

@@ -2,12 +2,16 @@
 Auto Scaling group and capacity provider, the services on it, and the named config errors."""
 
 import base64
+import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
+import yaml
 
 from components.pure.guardrails import check_resource
 from components.pure.instances import Architecture, architecture_of
+from plan import aws_rules
 from plan.engine import Run, run_stack
 from stack.config import parse_settings
 from stack.schema import ConfigError
@@ -300,3 +304,59 @@ def test_the_template_tags_exactly_the_instances_and_their_volumes(ec2: Run):
         "instance",
         "volume",
     ]
+
+
+# --- ECS Exec on EC2 capacity (issue 25, finding 1) ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ec2_with_exec() -> Run:
+    return run_stack(
+        REFERENCE, {"webstack:cluster": {**_reference_cluster(), "execEnabled": True}}, root=FIXTURES
+    )
+
+
+def _reference_cluster() -> dict[str, Any]:
+    return yaml.safe_load((FIXTURES / f"Pulumi.{REFERENCE}.yaml").read_text())["config"]["webstack:cluster"]
+
+
+def _mounts(task: Any) -> list[str]:
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    return [mount["containerPath"] for mount in container["mountPoints"]]
+
+
+def test_exec_tasks_on_ec2_leave_the_agents_log_directory_to_the_ecs_agent(ec2_with_exec: Run):
+    """On EC2 the ECS agent bind-mounts /var/log/amazon/ssm writable and the Exec agent's binaries under
+    /ecs-execute-command-<uuid> (amazon-ecs-agent agent/engine/execcmd/manager_init_task_linux.go,
+    addRequiredBindMounts): a task volume on the log path is a duplicate mount point Docker refuses,
+    and /managed-agents is a host path there. Only the agent's state directory needs a volume."""
+    tasks = ec2_with_exec.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert tasks and all(task.inputs["requiresCompatibilities"] == ["EC2"] for task in tasks)
+    for task in tasks:
+        assert _mounts(task) == ["/tmp", "/var/lib/amazon/ssm"]
+
+
+def test_the_engine_refuses_an_exec_task_on_ec2_that_mounts_the_agents_log_directory(ec2_with_exec: Run):
+    task = ec2_with_exec.of_type("aws:ecs/taskDefinition:TaskDefinition")[0]
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    container["mountPoints"].append(
+        {"sourceVolume": "scratch-9", "containerPath": "/var/log/amazon/ssm", "readOnly": False}
+    )
+    broken = replace(task, inputs={**task.inputs, "containerDefinitions": json.dumps([container])})
+    others = [r for r in ec2_with_exec.resources if r.urn != task.urn]
+    with pytest.raises(aws_rules.AwsRefusalError, match="duplicate mount point"):
+        aws_rules.check([*others, broken])
+
+
+def test_the_engine_still_asks_fargate_exec_tasks_for_all_three_agent_paths():
+    run = run_stack("example-dev", root=FIXTURES)
+    (task, *_) = run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert task.inputs["requiresCompatibilities"] == ["FARGATE"]
+    assert _mounts(task)[1:] == ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    container["mountPoints"] = container["mountPoints"][:1]
+    broken = replace(task, inputs={**task.inputs, "containerDefinitions": json.dumps([container])})
+    problems = aws_rules.refusals([*(r for r in run.resources if r.urn != task.urn), broken])
+    assert any(
+        "/managed-agents, /var/lib/amazon/ssm, /var/log/amazon/ssm are not writable" in p for p in problems
+    )
