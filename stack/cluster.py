@@ -92,6 +92,14 @@ class Ec2CapacityConfig(StrictModel):
         "Default 100.",
         json_schema_extra={"fix": "use a percentage from 1 to 100"},
     )
+    retiring: StrictBool = Field(
+        default=False,
+        description="With compute fargate: keep these instances and their capacity provider in the "
+        "cluster for one deploy while every service moves to Fargate; remove the ec2 key in the next "
+        "deploy. ECS refuses to take a provider off a cluster while services use it, and Pulumi "
+        "updates the cluster's providers before the services. Default false.",
+        json_schema_extra={"fix": "use true (only with compute: fargate) or false"},
+    )
 
 
 class OffHoursConfig(StrictModel):
@@ -177,6 +185,8 @@ class Ec2Capacity:
     min_size: int
     max_size: int
     target_capacity: int
+    retiring: bool = False
+    """Kept in the cluster while services run on Fargate (the first of two deploys off EC2)."""
 
 
 @dataclass(frozen=True)
@@ -189,23 +199,31 @@ class ClusterSettings:
     exec_log_retention_days: int
     compute: ComputeKind = ComputeKind.FARGATE
     ec2: Ec2Capacity | None = None
-    """Set exactly when compute is ec2."""
+    """Set when compute is ec2, and while it retires (compute fargate with ``ec2.retiring``)."""
     off_hours: schedules.OffHours | None = None
     """When services scale to zero and back; None runs them around the clock."""
 
 
 def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]:
-    """The EC2 capacity of an ec2 cluster and its problems (none for a fargate one)."""
+    """The EC2 capacity of an ec2 cluster (or of a fargate one whose instances retire) and its
+    problems."""
     if config.compute is ComputeKind.FARGATE:
-        if config.ec2 is not None:
+        if config.ec2 is not None and not config.ec2.retiring:
             return None, [
                 "webstack:cluster.ec2: got instance settings, but webstack:cluster.compute is fargate; "
-                "set compute: ec2 or remove the ec2 key"
+                "set compute: ec2 or remove the ec2 key (moving a running stack off ec2: keep the ec2 "
+                "key with retiring: true for one deploy, then remove it)"
             ]
-        return None, []
+        if config.ec2 is None:
+            return None, []
+    elif config.ec2 is not None and config.ec2.retiring:
+        return None, [
+            "webstack:cluster.ec2.retiring: got true, but webstack:cluster.compute is ec2, where the "
+            "services run on the instances; remove retiring, or set compute: fargate to move them off"
+        ]
     ec2 = config.ec2 or Ec2CapacityConfig()
     problems = []
-    if config.capacity is not None:
+    if config.capacity is not None and config.compute is ComputeKind.EC2:
         problems.append(
             f"webstack:cluster.capacity: got {config.capacity.value!r}, but it spreads tasks over "
             "FARGATE and FARGATE_SPOT and webstack:cluster.compute is ec2 (a strategy cannot mix "
@@ -233,6 +251,7 @@ def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]
         min_size=ec2.min_size,
         max_size=ec2.max_size,
         target_capacity=ec2.target_capacity,
+        retiring=ec2.retiring,
     )
     return capacity, problems
 
@@ -272,7 +291,7 @@ def image_platform_problems(
     """Services whose image cannot run on the instances' architecture (problems), and services whose
     prebuilt image nobody can check here (warnings). ``platforms``: service -> build.platform, or
     None for a prebuilt image."""
-    if ec2 is None:
+    if ec2 is None or ec2.retiring:  # retiring: the services already run on Fargate
         return [], []
     needed = IMAGE_PLATFORMS[ec2.architecture]
     problems = [

@@ -252,6 +252,10 @@ def test_a_prebuilt_image_on_ec2_is_a_warning_not_an_error():
             "webstack:cluster.ec2.minSize: got 5, but maxSize is 2",
         ),
         ({"compute": "ec2", "ec2": {"targetCapacity": 0}}, "webstack:cluster.ec2.targetCapacity: got 0"),
+        (
+            {"compute": "ec2", "ec2": {"retiring": True}},
+            "webstack:cluster.ec2.retiring: got true, but webstack:cluster.compute is ec2",
+        ),
         ({"compute": "lambda"}, 'webstack:cluster.compute: got "lambda"'),
     ],
 )
@@ -360,3 +364,95 @@ def test_the_engine_still_asks_fargate_exec_tasks_for_all_three_agent_paths():
     assert any(
         "/managed-agents, /var/lib/amazon/ssm, /var/log/amazon/ssm are not writable" in p for p in problems
     )
+
+
+# --- Moving a running cluster between fargate and ec2 (issue 25, finding 5) ------------------------
+
+ASSOCIATION = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+SERVICE = "aws:ecs/service:Service"
+
+
+def _graph(cluster: dict[str, Any]) -> dict[str, Any]:
+    from plan import graph
+
+    return graph.capture(REFERENCE, FIXTURES, {"webstack:cluster": cluster})
+
+
+@pytest.fixture(scope="module")
+def compute_graphs() -> dict[str, dict[str, Any]]:
+    """The reference stack on ec2, with its instances retiring, and on fargate."""
+    on_ec2 = _reference_cluster()
+    retiring = {"compute": "fargate", "ec2": {**on_ec2["ec2"], "retiring": True}}
+    return {"ec2": _graph(on_ec2), "retiring": _graph(retiring), "fargate": _graph({"compute": "fargate"})}
+
+
+def _one(graph: dict[str, Any], type_: str) -> dict[str, Any]:
+    (found,) = [r for r in graph["resources"] if r["type"] == type_]
+    return found
+
+
+def _moves(compute_graphs: dict[str, dict[str, Any]], before: str, after: str) -> list[str]:
+    old, new = compute_graphs[before]["resources"], compute_graphs[after]["resources"]
+    return list(aws_rules.capacity_providers_leave_after_their_services(old, new))
+
+
+def test_fargate_to_ec2_is_one_deploy_the_provider_joins_the_cluster_before_the_services_use_it(
+    compute_graphs,
+):
+    """Pulumi creates and updates in dependency order: group, provider, then the association (its
+    capacityProviders input is the provider's name), then each service (dependsOn the association).
+    ECS accepts a strategy naming a provider only once the cluster lists it (CreateService/
+    UpdateService capacityProviderStrategy), and removing nothing from the list is never refused."""
+    graph = compute_graphs["ec2"]
+    (provider,) = [r for r in graph["resources"] if r["type"] == "aws:ecs/capacityProvider:CapacityProvider"]
+    association = _one(graph, ASSOCIATION)
+    assert provider["urn"] in association["options"]["dependsOn"]
+    assert set(association["inputs"]["capacityProviders"]) == {"FARGATE", "FARGATE_SPOT", PROVIDER}
+    for service in (r for r in graph["resources"] if r["type"] == SERVICE):
+        assert association["urn"] in service["options"]["dependsOn"]
+        assert [s["capacityProvider"] for s in service["inputs"]["capacityProviderStrategies"]] == [PROVIDER]
+    assert _moves(compute_graphs, "fargate", "ec2") == []
+
+
+def test_ec2_to_fargate_in_one_deploy_is_reported_for_every_service_still_on_the_provider(compute_graphs):
+    """The association would drop the provider before the services (which depend on it) move:
+    ECS answers "The specified capacity provider is in use and cannot be removed"."""
+    problems = _moves(compute_graphs, "ec2", "fargate")
+    assert [p.split(":")[0] for p in problems] == ["api-service", "web-service"]
+    assert all(PROVIDER in p and "retiring: true" in p for p in problems)
+
+
+def test_ec2_to_fargate_through_retiring_moves_the_services_first_and_drops_the_provider_next_deploy(
+    compute_graphs,
+):
+    """Deploy 1 (retiring): the association still lists the provider, every service and task moves
+    to Fargate. Deploy 2 (no ec2): the association drops a provider no service uses, then Pulumi
+    deletes the provider before the group it depends on (deletes run in reverse dependency order)."""
+    retiring = compute_graphs["retiring"]
+    assert PROVIDER in _one(retiring, ASSOCIATION)["inputs"]["capacityProviders"]
+    assert {
+        s["capacityProvider"]
+        for r in retiring["resources"]
+        if r["type"] == SERVICE
+        for s in r["inputs"]["capacityProviderStrategies"]
+    } == {"FARGATE"}
+    tasks = [r for r in retiring["resources"] if r["type"] == "aws:ecs/taskDefinition:TaskDefinition"]
+    assert {t["inputs"]["requiresCompatibilities"][0] for t in tasks} == {"FARGATE"}
+    assert _moves(compute_graphs, "ec2", "retiring") == []
+    assert _moves(compute_graphs, "retiring", "fargate") == []
+    (provider,) = [
+        r for r in retiring["resources"] if r["type"] == "aws:ecs/capacityProvider:CapacityProvider"
+    ]
+    (group,) = [r for r in retiring["resources"] if r["type"] == "aws:autoscaling/group:Group"]
+    assert group["urn"] in provider["options"]["dependsOn"]
+    assert not [
+        r for r in compute_graphs["fargate"]["resources"] if r["type"] == "aws:autoscaling/group:Group"
+    ]
+
+
+def test_ec2_settings_under_compute_fargate_name_the_two_deploys_off_ec2():
+    (problem,) = problems({"compute": "fargate", "ec2": {"minSize": 1}}, {"api": BUILD_X86})
+    assert "keep the ec2 key with retiring: true for one deploy, then remove it" in problem
+    retiring = {"compute": "fargate", "ec2": {"retiring": True}}
+    settings = parse_settings(raw(webstack__cluster=retiring, webstack__services={"api": BUILD_X86}), "t")
+    assert settings.cluster.ec2 is not None and settings.cluster.ec2.retiring
