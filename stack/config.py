@@ -53,6 +53,7 @@ from stack.network import (
     image_reach_problems,
     network_problems_with_services,
     network_settings,
+    secret_reach_problems,
 )
 from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from stack.queues import QueueConfig, QueueSettings, queue_settings
@@ -304,6 +305,7 @@ def _across_sections(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
+    problems += secret_reach_problems(network, aws.region, {s.name: s.config.secrets for s in services})
     return tuple(platform_warnings)
 
 
