@@ -221,8 +221,8 @@ def capacity_providers_leave_after_their_services(
                 yield (
                     f"{service['name']}: still runs on capacity provider {provider}, which this change "
                     f"removes from cluster {cluster} first; ECS refuses (capacity provider is in use). "
-                    "Move the services off it in one deploy (compute: fargate with webstack:cluster.ec2."
-                    "retiring: true), then remove webstack:cluster.ec2 in the next"
+                    "Move the services off it in one deploy (set compute: fargate and keep "
+                    "webstack:cluster.ec2), then remove webstack:cluster.ec2 in the next"
                 )
 
 

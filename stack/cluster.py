@@ -92,14 +92,6 @@ class Ec2CapacityConfig(StrictModel):
         "Default 100.",
         json_schema_extra={"fix": "use a percentage from 1 to 100"},
     )
-    retiring: StrictBool = Field(
-        default=False,
-        description="With compute fargate: keep these instances and their capacity provider in the "
-        "cluster for one deploy while every service moves to Fargate; remove the ec2 key in the next "
-        "deploy. ECS refuses to take a provider off a cluster while services use it, and Pulumi "
-        "updates the cluster's providers before the services. Default false.",
-        json_schema_extra={"fix": "use true (only with compute: fargate) or false"},
-    )
 
 
 class OffHoursConfig(StrictModel):
@@ -138,7 +130,8 @@ class ClusterConfig(StrictModel):
     )
     ec2: Ec2CapacityConfig | None = Field(
         default=None,
-        description="The instances when compute is ec2: see cluster.ec2.*. Default: one "
+        description="The instances when compute is ec2 (with compute fargate: kept for one deploy while "
+        "the services move to Fargate, then remove it): see cluster.ec2.*. Default: one "
         f"{DEFAULT_INSTANCE_TYPE} per zone range 1-4.",
         json_schema_extra={"fix": "make webstack:cluster.ec2 an object, e.g. {instanceTypes: [m7g.large]}"},
     )
@@ -207,20 +200,8 @@ class ClusterSettings:
 def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]:
     """The EC2 capacity of an ec2 cluster (or of a fargate one whose instances retire) and its
     problems."""
-    if config.compute is ComputeKind.FARGATE:
-        if config.ec2 is not None and not config.ec2.retiring:
-            return None, [
-                "webstack:cluster.ec2: got instance settings, but webstack:cluster.compute is fargate; "
-                "set compute: ec2 or remove the ec2 key (moving a running stack off ec2: keep the ec2 "
-                "key with retiring: true for one deploy, then remove it)"
-            ]
-        if config.ec2 is None:
-            return None, []
-    elif config.ec2 is not None and config.ec2.retiring:
-        return None, [
-            "webstack:cluster.ec2.retiring: got true, but webstack:cluster.compute is ec2, where the "
-            "services run on the instances; remove retiring, or set compute: fargate to move them off"
-        ]
+    if config.compute is ComputeKind.FARGATE and config.ec2 is None:
+        return None, []
     ec2 = config.ec2 or Ec2CapacityConfig()
     problems = []
     if config.capacity is not None and config.compute is ComputeKind.EC2:
@@ -251,7 +232,8 @@ def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]
         min_size=ec2.min_size,
         max_size=ec2.max_size,
         target_capacity=ec2.target_capacity,
-        retiring=ec2.retiring,
+        # compute fargate with ec2 settings: the first of the two deploys off EC2 (see Cluster._capacity).
+        retiring=config.compute is ComputeKind.FARGATE,
     )
     return capacity, problems
 
@@ -283,6 +265,18 @@ def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[C
         off_hours=off_hours,
     )
     return settings, problems
+
+
+def ec2_retiring_warnings(settings: ClusterSettings) -> list[str]:
+    """The instances kept while services leave them: say that they still cost, and the next step."""
+    if settings.ec2 is None or not settings.ec2.retiring:
+        return []
+    return [
+        "webstack:cluster.ec2: kept while webstack:cluster.compute is fargate: the services move to "
+        "Fargate and the instances and their capacity provider stay in the cluster (and cost) until "
+        "you remove webstack:cluster.ec2 in the next deploy (ECS refuses to remove a capacity provider "
+        "while services use it, so one deploy cannot do both)"
+    ]
 
 
 def image_platform_problems(
@@ -321,5 +315,6 @@ __all__ = [
     "Ec2CapacityConfig",
     "OffHoursConfig",
     "cluster_settings",
+    "ec2_retiring_warnings",
     "image_platform_problems",
 ]

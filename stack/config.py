@@ -35,6 +35,7 @@ from stack.cluster import (
     ClusterSettings,
     ContainerInsights,
     cluster_settings,
+    ec2_retiring_warnings,
     image_platform_problems,
 )
 from stack.data_tier import data_store_settings
@@ -306,7 +307,7 @@ def _across_sections(
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
     problems += secret_reach_problems(network, aws.region, {s.name: s.config.secrets for s in services})
-    return tuple(platform_warnings)
+    return (*platform_warnings, *ec2_retiring_warnings(sections["cluster"]))
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

@@ -240,10 +240,6 @@ def test_a_prebuilt_image_on_ec2_is_a_warning_not_an_error():
     ("cluster", "start"),
     [
         (
-            {"ec2": {"minSize": 1}},
-            "webstack:cluster.ec2: got instance settings, but webstack:cluster.compute is fargate",
-        ),
-        (
             {"compute": "ec2", "capacity": "balanced"},
             "webstack:cluster.capacity: got 'balanced', but it spreads",
         ),
@@ -252,10 +248,6 @@ def test_a_prebuilt_image_on_ec2_is_a_warning_not_an_error():
             "webstack:cluster.ec2.minSize: got 5, but maxSize is 2",
         ),
         ({"compute": "ec2", "ec2": {"targetCapacity": 0}}, "webstack:cluster.ec2.targetCapacity: got 0"),
-        (
-            {"compute": "ec2", "ec2": {"retiring": True}},
-            "webstack:cluster.ec2.retiring: got true, but webstack:cluster.compute is ec2",
-        ),
         ({"compute": "lambda"}, 'webstack:cluster.compute: got "lambda"'),
     ],
 )
@@ -382,7 +374,7 @@ def _graph(cluster: dict[str, Any]) -> dict[str, Any]:
 def compute_graphs() -> dict[str, dict[str, Any]]:
     """The reference stack on ec2, with its instances retiring, and on fargate."""
     on_ec2 = _reference_cluster()
-    retiring = {"compute": "fargate", "ec2": {**on_ec2["ec2"], "retiring": True}}
+    retiring = {"compute": "fargate", "ec2": on_ec2["ec2"]}
     return {"ec2": _graph(on_ec2), "retiring": _graph(retiring), "fargate": _graph({"compute": "fargate"})}
 
 
@@ -419,7 +411,7 @@ def test_ec2_to_fargate_in_one_deploy_is_reported_for_every_service_still_on_the
     ECS answers "The specified capacity provider is in use and cannot be removed"."""
     problems = _moves(compute_graphs, "ec2", "fargate")
     assert [p.split(":")[0] for p in problems] == ["api-service", "web-service"]
-    assert all(PROVIDER in p and "retiring: true" in p for p in problems)
+    assert all(PROVIDER in p and "keep webstack:cluster.ec2" in p for p in problems)
 
 
 def test_ec2_to_fargate_through_retiring_moves_the_services_first_and_drops_the_provider_next_deploy(
@@ -450,9 +442,14 @@ def test_ec2_to_fargate_through_retiring_moves_the_services_first_and_drops_the_
     ]
 
 
-def test_ec2_settings_under_compute_fargate_name_the_two_deploys_off_ec2():
-    (problem,) = problems({"compute": "fargate", "ec2": {"minSize": 1}}, {"api": BUILD_X86})
-    assert "keep the ec2 key with retiring: true for one deploy, then remove it" in problem
-    retiring = {"compute": "fargate", "ec2": {"retiring": True}}
-    settings = parse_settings(raw(webstack__cluster=retiring, webstack__services={"api": BUILD_X86}), "t")
+def test_ec2_settings_under_compute_fargate_keep_the_instances_for_one_deploy_and_say_so():
+    settings = parse_settings(
+        raw(
+            webstack__cluster={"compute": "fargate", "ec2": {"minSize": 1}},
+            webstack__services={"api": BUILD_X86},
+        ),
+        "t",
+    )
     assert settings.cluster.ec2 is not None and settings.cluster.ec2.retiring
+    (warning,) = [w for w in settings.warnings if w.startswith("webstack:cluster.ec2: kept")]
+    assert "until you remove webstack:cluster.ec2 in the next deploy" in warning
