@@ -35,6 +35,7 @@ from stack.cluster import (
     ClusterSettings,
     ContainerInsights,
     cluster_settings,
+    ec2_retiring_warnings,
     image_platform_problems,
 )
 from stack.data_tier import data_store_settings
@@ -53,6 +54,7 @@ from stack.network import (
     image_reach_problems,
     network_problems_with_services,
     network_settings,
+    secret_reach_problems,
 )
 from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from stack.queues import QueueConfig, QueueSettings, queue_settings
@@ -304,7 +306,8 @@ def _across_sections(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
-    return tuple(platform_warnings)
+    problems += secret_reach_problems(network, aws.region, {s.name: s.config.secrets for s in services})
+    return (*platform_warnings, *ec2_retiring_warnings(sections["cluster"]))
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

@@ -64,6 +64,7 @@ def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
             )
             if ec2
             else None,
+            ec2_retiring=ec2 is not None and ec2.retiring,
             vpc_id=foundation.network.vpc_id,
             subnet_ids=foundation.network.private_subnet_ids,
         ),
