@@ -161,6 +161,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             "deleteBeforeReplace": request.deleteBeforeReplace,
             "retainOnDelete": request.retainOnDelete,
             "aliases": [str(alias) for alias in request.aliases],
+            # How many transforms the program registered on it (they reach a remote component's children).
+            "transforms": len(getattr(request, "transforms", ())),
         }
         self.run.resources.append(
             Recorded(

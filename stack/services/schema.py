@@ -31,12 +31,20 @@ class ServiceDefaults:
     min_count: int
     max_count: int
     log_retention_days: int
+    keep_images: int
+    """How many built images the service's repository keeps: how far back a rollback can go."""
 
 
 SERVICE_DEFAULTS: dict[Environment, ServiceDefaults] = {
-    Environment.DEV: ServiceDefaults(desired_count=1, min_count=1, max_count=2, log_retention_days=14),
-    Environment.PROD: ServiceDefaults(desired_count=2, min_count=2, max_count=6, log_retention_days=365),
+    Environment.DEV: ServiceDefaults(
+        desired_count=1, min_count=1, max_count=2, log_retention_days=14, keep_images=10
+    ),
+    Environment.PROD: ServiceDefaults(
+        desired_count=2, min_count=2, max_count=6, log_retention_days=365, keep_images=30
+    ),
 }
+MAX_KEEP_IMAGES = 10_000
+"""ECR's limit of images per repository (ECR service quotas)."""
 
 
 class BuildConfig(StrictModel):
@@ -55,6 +63,15 @@ class BuildConfig(StrictModel):
         default="linux/amd64",
         description="Target platform of the image and the task. Default linux/amd64.",
         json_schema_extra={"fix": "use linux/amd64 or linux/arm64"},
+    )
+    keep_images: StrictInt | None = Field(
+        default=None,
+        alias="keepImages",
+        ge=1,
+        le=MAX_KEEP_IMAGES,
+        description="How many of the newest built images the repository keeps, so a rollback can go back "
+        "that many deploys. Default: dev 10, prod 30.",
+        json_schema_extra={"fix": "use a whole number from 1 to 10000, such as 30"},
     )
 
 

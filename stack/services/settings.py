@@ -40,6 +40,8 @@ class ServiceSettings:
     """The queue this service consumes (``webstack:queues.<name>.consumer``), if any."""
     delete_images_with_repository: bool = False
     """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
+    keep_images: int = 30
+    """How many built images the repository keeps (build.keepImages, else the environment's default)."""
 
     @property
     def port(self) -> int | None:
@@ -167,6 +169,7 @@ def service_settings(
         secret_resource_arns=tuple(resources),
         build_context=build_context,
         delete_images_with_repository=environment is Environment.DEV,
+        keep_images=(config.build.keep_images if config.build else None) or defaults.keep_images,
     )
     return settings, problems
 
