@@ -63,6 +63,7 @@ from stack.services import (
     ServiceSettings,
     route_config_keys,
     route_key,
+    secret_reach_problems,
     service_calls,
     service_routes,
     service_settings,
@@ -304,7 +305,11 @@ def _across_sections(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
-    return tuple(platform_warnings)
+    secret_problems, secret_warnings = secret_reach_problems(
+        services, aws.region, aws.allowed_account_ids, network.nat_mode is not NatMode.NONE
+    )
+    problems += secret_problems
+    return (*platform_warnings, *secret_warnings)
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

@@ -43,8 +43,6 @@ SERVICE_DEFAULTS: dict[Environment, ServiceDefaults] = {
         desired_count=2, min_count=2, max_count=6, log_retention_days=365, keep_images=30
     ),
 }
-MAX_KEEP_IMAGES = 10_000
-"""ECR's limit of images per repository (ECR service quotas)."""
 
 
 class BuildConfig(StrictModel):
@@ -63,15 +61,6 @@ class BuildConfig(StrictModel):
         default="linux/amd64",
         description="Target platform of the image and the task. Default linux/amd64.",
         json_schema_extra={"fix": "use linux/amd64 or linux/arm64"},
-    )
-    keep_images: StrictInt | None = Field(
-        default=None,
-        alias="keepImages",
-        ge=1,
-        le=MAX_KEEP_IMAGES,
-        description="How many of the newest built images the repository keeps, so a rollback can go back "
-        "that many deploys. Default: dev 10, prod 30.",
-        json_schema_extra={"fix": "use a whole number from 1 to 10000, such as 30"},
     )
 
 

@@ -9,7 +9,6 @@ import pytest
 
 from components.service.image import DOCKER_BUILD_IMAGE, keep_pushed_images
 from plan.engine import run_stack
-from stack.schema import ConfigError
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 WORKFLOWS = Path(__file__).parents[2] / ".github" / "workflows"
@@ -42,20 +41,6 @@ def test_every_built_image_is_retained_and_the_repository_keeps_the_environments
         keep = [rule for rule in rules if rule["selection"]["countType"] == "imageCountMoreThan"]
         assert [rule["selection"]["countNumber"] for rule in keep] == [kept]
         assert keep[0]["selection"]["tagStatus"] == "any"
-
-
-def test_a_service_can_keep_more_images_for_a_deeper_rollback():
-    overrides = {"webstack:services": {"web": {"build": {"context": "app", "keepImages": 50}}}}
-    run = run_stack(EXAMPLE_DEV, overrides, root=FIXTURES)
-    policy = run.named("web-repo-lifecycle").inputs["policy"]
-    assert '"countNumber": 50' in policy
-
-
-def test_keep_images_out_of_range_is_refused_naming_the_key():
-    overrides = {"webstack:services": {"web": {"build": {"context": "app", "keepImages": 0}}}}
-    with pytest.raises(ConfigError) as caught:
-        run_stack(EXAMPLE_DEV, overrides, root=FIXTURES)
-    assert "webstack:services.web.build.keepImages: got 0" in str(caught.value)
 
 
 def test_no_workflow_deletes_images_from_a_registry():
