@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from plan import changes, compare_source, cost, diagram, graph, report, routing, transition
+from plan import changes, compare_source, cost, diagram, graph, report, routing, stack_files, transition
 from plan.engine import PROJECT_ROOT, EngineError
 from stack.schema import ConfigError
 
@@ -196,6 +196,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     root = args.stacks_dir or root
     assumed = _assumptions(args)
     captured = _capture(args.stack, root)
+    # Across the project's stack files (not part of the stack's graph): overlapping VPC ranges.
+    captured["warnings"] = [*captured["warnings"], *stack_files.overlapping_vpc_warnings(args.stack, root)]
     compared = _other(args, root)
     for section in report.sections(captured):
         print("\n".join(section))

@@ -163,6 +163,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             "deleteBeforeReplace": request.deleteBeforeReplace,
             "retainOnDelete": request.retainOnDelete,
             "aliases": self._alias_urns(request, response.urn),
+            # How many transforms the program registered on it (they reach a remote component's children).
+            "transforms": len(getattr(request, "transforms", ())),
         }
         self.run.resources.append(
             Recorded(

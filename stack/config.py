@@ -54,7 +54,6 @@ from stack.network import (
     image_reach_problems,
     network_problems_with_services,
     network_settings,
-    secret_reach_problems,
 )
 from stack.observability import ObservabilityConfig, ObservabilitySettings, observability_settings
 from stack.queues import QueueConfig, QueueSettings, queue_settings
@@ -65,6 +64,7 @@ from stack.services import (
     ServiceSettings,
     route_config_keys,
     route_key,
+    secret_reach_problems,
     service_calls,
     service_routes,
     service_settings,
@@ -306,8 +306,11 @@ def _across_sections(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
-    problems += secret_reach_problems(network, aws.region, {s.name: s.config.secrets for s in services})
-    return (*platform_warnings, *ec2_retiring_warnings(sections["cluster"]))
+    secret_problems, secret_warnings = secret_reach_problems(
+        services, aws.region, aws.allowed_account_ids, network.nat_mode is not NatMode.NONE
+    )
+    problems += secret_problems
+    return (*platform_warnings, *secret_warnings, *ec2_retiring_warnings(sections["cluster"]))
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

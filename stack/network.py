@@ -229,30 +229,6 @@ def endpoint_services(
     )
 
 
-def secret_reach_problems(
-    settings: NetworkSettings, region: str, secrets: Mapping[str, Mapping[str, str]]
-) -> list[str]:
-    """Without NAT, ECS reads ``valueFrom`` secrets through the stack's own Secrets Manager and SSM
-    endpoints, which answer for their region only (an interface endpoint serves
-    ``com.amazonaws.<region>.<service>``: AWS PrivateLink docs); another region's secret is on the
-    internet. ``secrets``: service -> variable -> ARN."""
-    if settings.nat_mode is not NatMode.NONE:
-        return []
-    problems = []
-    for service, variables in secrets.items():
-        for variable, arn in variables.items():
-            arn_region = arn.split(":")[3] if arn.count(":") >= 3 else region
-            if arn_region in ("", region):
-                continue
-            problems.append(
-                f"webstack:services.{service}.secrets.{variable}: got {json.dumps(arn)}, a secret in "
-                f"{arn_region}, but with natMode none tasks reach Secrets Manager and SSM only in "
-                f"{region} through the VPC endpoints; replicate it into {region} (Secrets Manager "
-                "replica secrets) and use the replica's ARN, or use natMode single"
-            )
-    return problems
-
-
 def network_problems_with_services(
     settings: NetworkSettings, service_count: int, load_balanced_count: int
 ) -> list[str]:
@@ -313,5 +289,4 @@ __all__ = [
     "image_reach_problems",
     "network_problems_with_services",
     "network_settings",
-    "secret_reach_problems",
 ]

@@ -192,6 +192,7 @@ def _task(service: ServiceSettings) -> dict[str, Any]:
             context_path=str(service.build_context),
             dockerfile=build.dockerfile,
             platform=build.platform,
+            keep_images=service.keep_images,
         )
         if build is not None and service.build_context is not None
         else None,
