@@ -8,7 +8,7 @@ Pure functions over the recorded resources: ``(type, name, urn, inputs, options)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 from components.pure.fargate import EXEC_AGENT_LOG_PATH, LAUNCH_EC2, exec_agent_paths
@@ -189,45 +189,6 @@ RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
     access_logs_wait_for_the_bucket_policy,
     exec_agents_can_write,
 )
-
-
-CLUSTER_CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
-
-
-def capacity_providers_leave_after_their_services(
-    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
-) -> Iterable[str]:
-    """A change from ``before`` to ``after`` (graph resources) that drops a capacity provider from a
-    cluster while services still use it. ``pulumi up`` updates the association before the services
-    that depend on it (and deletes a removed service last), so ECS refuses the association's update:
-    "The specified capacity provider is in use and cannot be removed" (PutClusterCapacityProviders;
-    terraform-provider-aws ecs/cluster_capacity_providers.go retries it, then fails)."""
-    kept = {
-        r["urn"]: set(r["inputs"].get("capacityProviders") or ())
-        for r in after
-        if r["type"] == CLUSTER_CAPACITY_PROVIDERS
-    }
-    for association in (r for r in before if r["type"] == CLUSTER_CAPACITY_PROVIDERS):
-        cluster = association["inputs"].get("clusterName")
-        dropped = set(association["inputs"].get("capacityProviders") or ()) - kept.get(
-            association["urn"], set()
-        )
-        for service in (r for r in before if r["type"] == ECS_SERVICE):
-            used = {
-                item.get("capacityProvider")
-                for item in service["inputs"].get("capacityProviderStrategies") or ()
-            }
-            for provider in sorted(dropped & used):
-                yield (
-                    f"{service['name']}: still runs on capacity provider {provider}, which this change "
-                    f"removes from cluster {cluster} first; ECS refuses (capacity provider is in use). "
-                    "Move the services off it in one deploy (set compute: fargate and keep "
-                    "webstack:cluster.ec2), then remove webstack:cluster.ec2 in the next"
-                )
-
-
-TRANSITION_RULES = (capacity_providers_leave_after_their_services,)
-"""Rules over a change between two graphs (before, after): for ``plan --compare``."""
 
 
 def refusals(resources: Sequence[Resource]) -> list[str]:

@@ -323,7 +323,9 @@ def _capacity_ordering(change: _Apply) -> list[Finding]:
                 )
                 fix = (
                     "Two steps: first move the services off the provider (their capacity provider strategy, "
-                    "or remove them) and run `pulumi up`; then remove the provider from the cluster."
+                    "or remove them) and run `pulumi up`; then remove the provider from the cluster. In a "
+                    "webstack stack: set compute: fargate and keep webstack:cluster.ec2 for one deploy, then "
+                    "remove webstack:cluster.ec2 in the next."
                 )
                 found.append(
                     Finding("ordering", (_label(old), _label(service)), ", ".join(using), detail, fix)

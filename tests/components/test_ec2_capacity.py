@@ -11,7 +11,7 @@ import yaml
 
 from components.pure.guardrails import check_resource
 from components.pure.instances import Architecture, architecture_of
-from plan import aws_rules
+from plan import aws_rules, transition
 from plan.engine import Run, run_stack
 from stack.config import parse_settings
 from stack.schema import ConfigError
@@ -384,8 +384,13 @@ def _one(graph: dict[str, Any], type_: str) -> dict[str, Any]:
 
 
 def _moves(compute_graphs: dict[str, dict[str, Any]], before: str, after: str) -> list[str]:
-    old, new = compute_graphs[before]["resources"], compute_graphs[after]["resources"]
-    return list(aws_rules.capacity_providers_leave_after_their_services(old, new))
+    """What plan --compare says of the change: each ordering finding's service and fix."""
+    findings = transition.judge(compute_graphs[before], compute_graphs[after])
+    return [
+        f"{f.resources[-1].split()[-1]}: {f.key}: {f.fix}"
+        for f in findings
+        if f.kind == "ordering" and "ClusterCapacityProviders" in f.resources[0]
+    ]
 
 
 def test_fargate_to_ec2_is_one_deploy_the_provider_joins_the_cluster_before_the_services_use_it(

@@ -293,7 +293,8 @@ def fixture_runs() -> tuple[tuple[str, str, Run], ...]:
 
 
 def test_every_type_the_deploy_role_manages_has_an_arn_format():
-    assert set(DEPLOY_ACTIONS) <= set(ARN_OF_TYPE), sorted(set(DEPLOY_ACTIONS) - set(ARN_OF_TYPE))
+    calling_aws = {type_ for type_, actions in DEPLOY_ACTIONS.items() if actions}
+    assert calling_aws <= set(ARN_OF_TYPE), sorted(calling_aws - set(ARN_OF_TYPE))
 
 
 def test_the_deploy_role_may_make_every_call_of_every_resource_the_fixture_stacks_register_on_its_arn():
@@ -302,8 +303,12 @@ def test_the_deploy_role_may_make_every_call_of_every_resource_the_fixture_stack
         deploy, _ = role_statements(account)
         for resource in run.resources:
             managed = resource.custom or resource.type.startswith("awsx:")
-            if not managed or resource.type == DOCKER_BUILD_IMAGE:
-                continue
+            if (
+                not managed
+                or resource.type == DOCKER_BUILD_IMAGE
+                or not DEPLOY_ACTIONS.get(resource.type, True)
+            ):
+                continue  # an empty action row: the provider calls no AWS API (pulumi-random)
             for step, request in calls(resource, stack, account):
                 if not allows(deploy, request):
                     call = f"{request.action} on {request.resource} {dict(request.context)}"
