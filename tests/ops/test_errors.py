@@ -82,7 +82,7 @@ def test_a_failing_pulumi_cli_and_a_missing_one_are_explained():
     def missing(argv):
         raise FileNotFoundError(argv[0])
 
-    with pytest.raises(OpsError, match="no stack named 'prd' found. Check the stack name"):
+    with pytest.raises(OpsError, match=r"no stack named 'prd' found\. Check the stack name"):
         load("prd", None, Path("."), run=failing)
     with pytest.raises(OpsError, match="the Pulumi CLI is not installed"):
         load("prd", None, Path("."), run=missing)
