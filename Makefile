@@ -15,7 +15,7 @@ SHELL := bash
 STEPS ?= 4
 UNIT_WORKERS ?= auto
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel snapshots docs mutation lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status snapshots docs mutation lock clean
 
 # The steps are independent (the policy step plans the stacks itself), so they share the cores; each
 # line they print starts with its step's name, and each step ends with "[step] passed in N s" or
@@ -79,6 +79,15 @@ plan: install
 # make db-tunnel STACK=dev [TUNNEL_ARGS="--database main --local-port 15432"]
 db-tunnel:
 	pulumi stack output --json --stack $(STACK) | $(BIN)/python -m tools.tunnel $(TUNNEL_ARGS)
+
+# Operate the deployed stack (python -m ops): make status STACK=dev; make ops STACK=dev ARGS="logs api --since 30m"
+# (commands: status, logs, exec, run, db, cache; docs/operating-commands.md).
+# The stack goes in WEBSTACK_STACK, so ARGS may end with "-- COMMAND" (exec, run).
+ops: install
+	WEBSTACK_STACK=$(STACK) $(BIN)/python -m ops $(ARGS)
+
+status: install
+	WEBSTACK_STACK=$(STACK) $(BIN)/python -m ops status $(ARGS)
 
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alarms import stack_prefix
 from components.cluster import Cluster
 from components.frontdoor.cdn import Cdn
 from components.observability import Observability
@@ -18,6 +19,8 @@ def export_network(settings: StackSettings, foundation: Foundation) -> None:
     network = foundation.network
     pulumi.export("environment", settings.environment.value)
     pulumi.export("region", settings.aws.region)
+    # The operator tool (python -m ops) refuses to act with credentials for any other account.
+    pulumi.export("allowedAccountIds", list(settings.aws.allowed_account_ids))
     pulumi.export("availabilityZones", list(settings.network.availability_zones or ()))
     pulumi.export("vpcId", network.vpc_id)
     pulumi.export("publicSubnetIds", network.public_subnet_ids)
@@ -74,6 +77,8 @@ def export_apps(
     pulumi.export("clusterName", cluster.cluster_name)
     pulumi.export("serviceNames", {name: service.service_name for name, service in services.items()})
     pulumi.export("logGroups", {name: service.log_group_name for name, service in services.items()})
+    # Each service's alarms are "<prefix>-<role>" (components/alarms.py): `ops status` shows those in ALARM.
+    pulumi.export("alarmPrefixes", {name: stack_prefix(name) for name in services})
     pulumi.export(
         "repositoryUrls",
         {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PRODUCT = ("components", "stack", "plan", "bootstrap", "tools", "examples", "package")
+PRODUCT = ("components", "stack", "plan", "bootstrap", "tools", "examples", "package", "ops")
 RESOURCE_SDKS = ("pulumi_aws", "pulumi_awsx", "pulumi_docker_build", "pulumi_random", "pulumi_command")
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
