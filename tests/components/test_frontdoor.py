@@ -13,6 +13,7 @@ from plan.engine import Recorded, Run, run_stack
 from plan.mocks import EXAMPLE_ZONE_ID
 from stack.schema import ConfigError
 from tests.config.test_config import IMAGE, problems_of, raw
+from tests.support.fixture_stacks import EXAMPLE_DEV, FIXTURES
 
 STACKS = Path(__file__).parents[1] / "stacks"
 HOST = "app.example.com"
@@ -174,7 +175,7 @@ def test_waf_logs_go_to_a_kms_encrypted_aws_waf_logs_group_with_credentials_reda
 
 def test_dev_has_no_firewall_unless_asked(dev: Run):
     assert dev.of_type(ACL) == []
-    with_waf = run_stack("dev", {"webstack:waf": {"enabled": True}})
+    with_waf = run_stack(EXAMPLE_DEV, {"webstack:waf": {"enabled": True}}, root=FIXTURES)
     assert len(with_waf.of_type(ACL)) == 1
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from components.pure.guardrails import policy_statements
 from plan import graph, report
-from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack
+from plan.engine import Recorded, Run, run_stack
 
 STACKS = Path(__file__).parents[1] / "stacks"
 INSTANCE = "aws:rds/instance:Instance"
@@ -269,25 +269,3 @@ def test_the_plan_lists_isolated_subnets_with_no_route_out(prod: Run):
         ("eu-west-1b", "10.20.194.0/23", "none"),
         ("eu-west-1c", "10.20.196.0/23", "none"),
     ]
-
-
-# --- Any valid stack (the user's Pulumi.*.yaml): only what must always hold ---------------------------
-
-USER_STACKS = sorted(path.name.split(".")[1] for path in PROJECT_ROOT.glob("Pulumi.*.yaml"))
-
-
-@pytest.mark.parametrize("stack", USER_STACKS)
-def test_in_every_stack_each_data_store_is_reachable_only_from_the_services_that_declare_it(stack: str):
-    captured = graph.capture(stack)
-    matrix = report.exposure_matrix(captured)
-    declared = {
-        f"{prefix}-{name}": set(store["services"])
-        for key, prefix in (("databases", "db"), ("caches", "cache"))
-        for name, store in (captured["outputs"].get(key) or {}).items()
-    }
-    for store, services in declared.items():
-        assert {source for (source, dest) in matrix if dest == store} == services, store
-        assert not [dest for (source, dest) in matrix if source == store], f"{store} opens connections"
-    isolated = [r for r in report.subnet_rows(captured) if r["tier"] == "isolated"]
-    assert bool(isolated) == bool(declared)
-    assert all(row["default route"] == "none" for row in isolated)
