@@ -78,7 +78,9 @@ class Handler(BaseHTTPRequestHandler):
             host = os.environ.get("DB_HOST")
             if host:
                 port = int(os.environ.get("DB_PORT", "5432"))
-                status, report = database_check(host, port, os.environ.get("DB_CA_FILE") or None)
+                status, report = database_check(
+                    host, port, os.environ.get("DB_CA_FILE") or os.environ.get("PGSSLROOTCERT") or None
+                )
             else:
                 status, report = 404, {"database": "not configured (no DB_HOST)"}
             body, content_type = json.dumps(report).encode(), "application/json"

@@ -14,14 +14,21 @@ INSTANCE_PROFILE_ACTIONS = (
     "iam:UntagInstanceProfile",
 )
 """The container instances' profile (webstack:cluster.compute ec2), only under webstack's path."""
+SCALING_ROLE_ONLY_ACTIONS = ("iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus")
+"""What the deploy role may do to the stack's Auto Scaling service-linked role and to no other role."""
 SCALING_ROLE_ACTIONS = (
     "iam:GetRole",
     "iam:PassRole",
-    "iam:DeleteServiceLinkedRole",
-    "iam:GetServiceLinkedRoleDeletionStatus",
+    # The provider tags the role right after CreateServiceLinkedRole (default tags included) and
+    # retags or redescribes it on update (terraform-provider-aws internal/service/iam/
+    # service_linked_role.go: roleUpdateTags after create, UpdateRole + roleUpdateTags on update).
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:UpdateRole",
+    *SCALING_ROLE_ONLY_ACTIONS,
 )
-"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole) and it is
-deleted with the stack."""
+"""A stack's own Auto Scaling service-linked role: the group is created with it (PassRole), the provider
+tags it, and it is deleted with the stack."""
 # awsx.ecr.Image at deploy: a registry token, then docker push (and the layer checks of a re-push).
 IMAGE_PUSH_ACTIONS = (
     "ecr:GetAuthorizationToken",

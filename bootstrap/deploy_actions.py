@@ -243,6 +243,9 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "secretsmanager:GetResourcePolicy",
         *_SECRETS,
     ),
+    # pulumi-random computes its values locally in the provider and calls no AWS API.
+    "random:index/randomPassword:RandomPassword": (),
+    "random:index/randomString:RandomString": (),
     "aws:secretsmanager/secretVersion:SecretVersion": (
         "secretsmanager:PutSecretValue",
         "secretsmanager:GetSecretValue",  # refresh reads the value back

@@ -11,7 +11,11 @@ import json
 
 import pulumi_aws as aws
 
-from bootstrap.action_sets import INSTANCE_PROFILE_ACTIONS, SCALING_ROLE_ACTIONS
+from bootstrap.action_sets import (
+    INSTANCE_PROFILE_ACTIONS,
+    SCALING_ROLE_ACTIONS,
+    SCALING_ROLE_ONLY_ACTIONS,
+)
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, deploy_actions
 from bootstrap.state_backend import STATE_KEY_ALIAS, state_statements
 from components.iam import Statement
@@ -74,8 +78,22 @@ READ_WILDCARD_SERVICES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("ecr", "logs", "secretsmanager"), _METADATA_READS),
 }
 """Service -> the read verbs whose calls return configuration or metadata, never stored data."""
-_SCOPED_SERVICES = ("iam", "s3", "ssm")
+_SCOPED_SERVICES = ("iam", "s3", "ssm", "secretsmanager")
 """Services whose actions deploy_statements grants on webstack's own resources only."""
+KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
+"""KMS calls that use a key's material (or let a grantee use it): never on any key of any account.
+deploy_statements allows them on this account's keys only through the services that encrypt the
+stack's data with them, and grants only to the stack's own Auto Scaling roles."""
+KEY_SERVICES = ("rds", "elasticache", "secretsmanager")
+"""The services that use the stack's keys on the deploy role's behalf: RDS and ElastiCache create
+grants for their storage (AWS KMS guide, "How AWS services use AWS KMS"), Secrets Manager encrypts and
+decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html)."""
+ECS_AMI_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/ecs/optimized-ami/*"
+"""The public ECS-optimized AMI parameters: AWS public parameters have no account in their ARN
+(AWS Systems Manager guide, parameter-store-public-parameters-ecs: "ARN":
+"arn:aws:ssm:us-west-2::parameter/aws/service/ecs/optimized-ami/amazon-linux/recommended")."""
+CACHE_SECRET_ROWS = ("aws:secretsmanager/secret:Secret", "aws:secretsmanager/secretVersion:SecretVersion")
+DATABASE_SECRET_ROWS = ("aws:rds/instance:Instance", "aws:secretsmanager/secretRotation:SecretRotation")
 # iam: actions deploy_statements grants only under a condition (which service, which policy).
 _CONDITIONED_IAM = (
     "iam:PassRole",
@@ -83,6 +101,11 @@ _CONDITIONED_IAM = (
     "iam:AttachRolePolicy",
     "iam:DetachRolePolicy",
 )
+SCALING_ROLES = (
+    "arn:aws:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/"
+    "AWSServiceRoleForAutoScaling_webstack-*"
+)
+"""The stacks' own Auto Scaling service-linked roles (components/cluster/ec2_capacity.py custom_suffix)."""
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
 STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
 """The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
@@ -168,13 +191,6 @@ def _with_read_wildcards(service: str, actions: list[str]) -> list[str]:
     return sorted(result)
 
 
-def _actions_by_service() -> dict[str, list[str]]:
-    by_service: dict[str, list[str]] = {}
-    for action in deploy_actions():
-        by_service.setdefault(action.split(":")[0], []).append(action)
-    return by_service
-
-
 def any_resource_statements() -> list[Statement]:
     """One statement per AWS service of DEPLOY_ACTIONS but iam: and s3:, on any resource (these
     services do not scope creation by ARN). Static, so how many managed policies hold them is known
@@ -188,6 +204,15 @@ def any_resource_statements() -> list[Statement]:
         for service, actions in _actions_by_service().items()
         if service not in _SCOPED_SERVICES
     ]
+
+
+def _actions_by_service() -> dict[str, list[str]]:
+    """Every action of the table by service, but the key-data actions (scoped in deploy_statements)."""
+    by_service: dict[str, list[str]] = {}
+    for action in deploy_actions():
+        if action not in KEY_DATA_ACTIONS:
+            by_service.setdefault(action.split(":")[0], []).append(action)
+    return by_service
 
 
 def managed_policy_chunks(
@@ -228,7 +253,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
     """
     by_service = _actions_by_service()
     iam, s3 = by_service["iam"], by_service["s3"]
-    elsewhere = {*_CONDITIONED_IAM, *INSTANCE_PROFILE_ACTIONS, *SCALING_ROLE_ACTIONS[2:]}
+    elsewhere = {*_CONDITIONED_IAM, *INSTANCE_PROFILE_ACTIONS, *SCALING_ROLE_ONLY_ACTIONS}
     statements = [
         Statement(
             sid="WebstackRoles",
@@ -260,6 +285,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             list(SERVICE_LINKED),
         ),
         *_ec2_capacity_statements(account_id),
+        *_secret_and_key_statements(account_id),
         Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
     ]
     if key_arn:
@@ -310,16 +336,66 @@ def _ec2_capacity_statements(account_id: str) -> list[Statement]:
         Statement(
             sid="StackAutoScalingRoles",
             actions=list(SCALING_ROLE_ACTIONS),
-            resources=[
-                f"arn:aws:iam::{account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
-                "AWSServiceRoleForAutoScaling_webstack-*"
-            ],
+            resources=[SCALING_ROLES.format(account=account_id)],
         ),
-        # The public ECS-optimized AMI parameters only (AWS retrieve-ecs-optimized_AMI.html).
+        _ami_parameters(),
+    ]
+
+
+def _ami_parameters() -> Statement:
+    """The public ECS-optimized AMI parameters only (AWS retrieve-ecs-optimized_AMI.html): the program
+    reads one on every run, preview included (aws:ssm/getParameter:getParameter)."""
+    return Statement(
+        sid="EcsOptimizedAmiParameters",
+        actions=["ssm:GetParameter", "ssm:GetParameters"],
+        resources=[ECS_AMI_PARAMETERS],
+    )
+
+
+def _secrets_of(rows: tuple[str, ...]) -> list[str]:
+    return sorted({a for row in rows for a in DEPLOY_ACTIONS[row] if a.startswith("secretsmanager:")})
+
+
+def _secret_and_key_statements(account_id: str) -> list[Statement]:
+    """Secrets and key material of this stack only (issue 25 finding 10).
+
+    Secrets: the caches' AUTH-token secrets (autonamed after ``cache-<name>-auth-token``) and the
+    databases' RDS-managed master secrets (``rds!db-...``, AWS RDS guide rds-secrets-manager.html), by
+    ARN; another project's secret matches neither. Keys: their ARNs are unknown when the account is
+    bootstrapped and a tag or alias condition may lag a new key by minutes (AWS KMS guide, "ABAC for
+    AWS KMS": changes can take up to five minutes to affect authorization), so key material is used
+    only through the services that encrypt the stack's data, and only this account's keys.
+    """
+    secrets = f"arn:aws:secretsmanager:*:{account_id}:secret:"
+    keys = f"arn:aws:kms:*:{account_id}:key/*"
+    return [
         Statement(
-            sid="EcsOptimizedAmiParameters",
-            actions=["ssm:GetParameter", "ssm:GetParameters"],
-            resources=["arn:aws:ssm:*::parameter/aws/service/ecs/*"],
+            sid="StackCacheSecrets",
+            actions=_secrets_of(CACHE_SECRET_ROWS),
+            resources=[f"{secrets}cache-*-auth-token-*"],
+        ),
+        Statement(
+            sid="DatabaseManagedSecrets",
+            actions=_secrets_of(DATABASE_SECRET_ROWS),
+            resources=[f"{secrets}rds!*"],
+        ),
+        _only_when(
+            "KeysOnlyThroughTheStacksServices",
+            list(KEY_DATA_ACTIONS),
+            keys,
+            "StringLike",
+            "kms:ViaService",
+            [f"{service}.*.amazonaws.com" for service in KEY_SERVICES],
+        ),
+        # aws:kms/grant:Grant calls CreateGrant itself (not through a service): only for the stack's
+        # own Auto Scaling role (AWS KMS guide, conditions-kms: kms:GranteePrincipal).
+        _only_when(
+            "GrantsOnlyToTheStacksScalingRoles",
+            ["kms:CreateGrant"],
+            keys,
+            "StringLike",
+            "kms:GranteePrincipal",
+            [SCALING_ROLES.format(account=account_id)],
         ),
     ]
 
@@ -341,5 +417,6 @@ def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "")
             ],
             resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
         ),
+        _ami_parameters(),
     ]
     return statements + state_statements(bucket_arn, key_arn, write=False)

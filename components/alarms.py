@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from .pure import db_instances
 from .pure.thresholds import ServiceThresholds
 
 ALB = "AWS/ApplicationELB"
@@ -379,32 +380,27 @@ class CacheTarget:
     """``{"CacheClusterId": id}`` (node-based) or ``{"clusterId": name}`` (serverless). Required."""
 
 
-_SIZE_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16}
-POSTGRES_BYTES_PER_CONNECTION = 9531392
-"""RDS for PostgreSQL's default: max_connections = LEAST(DBInstanceClassMemory / 9531392, 5000)."""
-
-
 def instance_memory_gib(instance_class: str) -> int:
-    """Memory of an RDS class from its name: t/m sizes double from micro (1 GiB); r has twice m's."""
-    family, size = instance_class.removeprefix("db.").split(".", 1)
-    if size in _SIZE_GIB:
-        gib = _SIZE_GIB[size]
-    else:  # 2xlarge, 4xlarge, ...: n times xlarge
-        gib = int(size.removesuffix("xlarge") or 1) * _SIZE_GIB["xlarge"]
-    return gib * 2 if family.startswith("r") else gib
+    """Nominal memory of an RDS class (see :mod:`components.pure.db_instances`)."""
+    return db_instances.memory_gib(instance_class)
 
 
 def database_target(
-    name: str, identifier: str, instance_class: str, allocated_storage_gb: int
+    name: str,
+    identifier: str,
+    instance_class: str,
+    allocated_storage_gb: int,
+    max_connections: int | None = None,
 ) -> DatabaseTarget:
-    """A PostgreSQL instance's alarm target: connections at 80% of the engine's default maximum, free
-    storage below 10% of the allocated size (where storage autoscaling acts; if it keeps firing,
-    autoscaling reached maxAllocatedStorage)."""
-    max_connections = min(instance_memory_gib(instance_class) * 2**30 // POSTGRES_BYTES_PER_CONNECTION, 5000)
+    """A PostgreSQL instance's alarm target: connections at 80% of the instance's max_connections (the
+    parameter group's value if it sets one, else the engine default on the class's usable memory, which
+    is below its nominal memory), free storage below 10% of the allocated size (where storage
+    autoscaling acts; if it keeps firing, autoscaling reached maxAllocatedStorage)."""
+    limit = max_connections or db_instances.default_max_connections(instance_class)
     return DatabaseTarget(
         name=name,
         dimensions={"DBInstanceIdentifier": identifier},
-        max_connections=max_connections * 8 // 10,
+        max_connections=limit * 8 // 10,
         min_free_storage_bytes=allocated_storage_gb * 10**9 // 10,
     )
 

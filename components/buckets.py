@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .iam import Statement
+from .pure.frontdoor import BucketRemoval
 from .pure.naming import tags_with_name
 
 
@@ -49,25 +50,29 @@ def private_bucket(
     extra_statements: Callable[[pulumi.Output[str]], pulumi.Output[list[Statement]]] | None = None,
     tags: Mapping[str, str] | None = None,
     protect: bool = False,
+    removal: BucketRemoval = BucketRemoval.RETAIN,
 ) -> PrivateBucket:
     """A hardened bucket named ``name`` (children ``{name}-block``, ``-ownership``, ``-sse``, ...).
 
     ``kms_key_arn`` encrypts with that key (SSE-KMS with a bucket key); without it SSE-S3 (AES256),
     which is what ALB access-log delivery requires. ``extra_statements`` maps the bucket ARN to the
     statements that grant writers access. ``lifecycle_rule`` must expire noncurrent versions, or
-    versioning would keep every overwritten object forever.
+    versioning would keep every overwritten object forever. ``removal``: what removing it from the
+    stack does (RETAIN keeps the bucket and every setting of it in AWS, so a kept bucket stays private
+    and encrypted; DELETE_WITH_OBJECTS empties and deletes it). ``protect`` refuses any delete.
     """
     if lifecycle_rule.noncurrent_version_expiration is None:
         raise ValueError(
             f"private_bucket({name!r}): the lifecycle rule must set noncurrent_version_expiration; "
             "the bucket is versioned and old versions must expire"
         )
-    child = pulumi.ResourceOptions(parent=parent)
+    retain = removal is BucketRemoval.RETAIN
+    child = pulumi.ResourceOptions(parent=parent, retain_on_delete=retain)
     bucket = aws.s3.Bucket(
         name,
-        force_destroy=False,
+        force_destroy=removal is BucketRemoval.DELETE_WITH_OBJECTS,
         tags=tags_with_name(name, tags or {}),
-        opts=pulumi.ResourceOptions(parent=parent, protect=protect),
+        opts=pulumi.ResourceOptions(parent=parent, protect=protect, retain_on_delete=retain),
     )
     block = aws.s3.BucketPublicAccessBlock(
         f"{name}-block",
@@ -109,14 +114,14 @@ def private_bucket(
         f"{name}-lifecycle",
         bucket=bucket.id,
         rules=[lifecycle_rule],
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning])),
     )
-    return PrivateBucket(bucket, _policy(name, parent, bucket, block, extra_statements))
+    return PrivateBucket(bucket, _policy(name, child, bucket, block, extra_statements))
 
 
 def _policy(
     name: str,
-    parent: pulumi.Resource,
+    child: pulumi.ResourceOptions,
     bucket: aws.s3.Bucket,
     block: aws.s3.BucketPublicAccessBlock,
     extra_statements: Callable[[pulumi.Output[str]], pulumi.Output[list[Statement]]] | None,
@@ -127,12 +132,12 @@ def _policy(
         statements=pulumi.Output.all(bucket.arn, extra).apply(
             lambda values: [deny_insecure_transport(values[0]), *values[1]]
         ),
-        opts=pulumi.InvokeOutputOptions(parent=parent),
+        opts=pulumi.InvokeOutputOptions(parent=child.parent),
     )
     # The public access block must exist first, or S3 may judge the policy against no block at all.
     return aws.s3.BucketPolicy(
         f"{name}-policy",
         bucket=bucket.id,
         policy=document.json,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=[block]),
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[block])),
     )

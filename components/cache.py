@@ -5,12 +5,12 @@ A replication group (not Serverless): it takes an AUTH token, so the app needs o
 Serverless would need RBAC users, and its size and cost are fixed.
 """
 
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from .datastore import DataStoreLink, StoreBase, final_snapshot_name, store_base
 from .pure.inputs import args_of
@@ -29,6 +29,15 @@ DEFAULT_NODE_TYPE = "cache.t4g.micro"
 DEFAULT_NODES = 1
 DEFAULT_SNAPSHOT_RETENTION_DAYS = 0
 DEFAULT_AUTH_TOKEN_VERSION = 1
+AUTH_TOKEN_LENGTH = 64
+"""Letters and digits only: inside AUTH's 16-128 printable characters, none of the forbidden @, " or /
+(TF src validReplicationGroupAuthToken; AWS ElastiCache auth.html)."""
+ROTATE = "ROTATE"
+"""ModifyReplicationGroup AuthTokenUpdateStrategy: the new token is added and the old one stays valid."""
+SET = "SET"
+"""ModifyReplicationGroup AuthTokenUpdateStrategy: the cache keeps only the given token; "allowed only
+after ROTATE" (AWS API reference, ModifyReplicationGroup)."""
+AUTH_TOKEN_STRATEGIES = (ROTATE, SET)
 
 
 @dataclass(frozen=True)
@@ -58,8 +67,14 @@ class CacheArgs:
     """Take a final snapshot (``<identifier>-final-<creation time>``) when the group is deleted; without
     one ElastiCache keeps nothing. Default: True."""
     auth_token_version: int = DEFAULT_AUTH_TOKEN_VERSION
-    """Bump to set a new random AUTH token, written to the cache and its secret in the same update
-    (never stored in state). Default: 1."""
+    """Bump to draw a new random AUTH token (a ``random.RandomPassword`` kept in state, encrypted as a
+    Pulumi secret): the cache accepts it next to the old one (``ROTATE``), the secret gets it, and every
+    linked service's task definition changes (``CACHE_AUTH_TOKEN_VERSION``), so ECS starts tasks that
+    read it. Default: 1."""
+    auth_token_strategy: str = ROTATE
+    """``ROTATE`` (old and new token both valid) or ``SET`` (only the current token: switch to it in a
+    later update, once every service runs with the new token; ElastiCache allows SET only after a
+    ROTATE). Default: ROTATE."""
     protect: bool = False
     """Pulumi refuses to delete or replace the replication group. Default: False."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -82,6 +97,11 @@ class Cache(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         args = args_of(CacheArgs, args)
+        if args.auth_token_strategy not in AUTH_TOKEN_STRATEGIES:
+            raise ValueError(
+                f"CacheArgs.auth_token_strategy: got {args.auth_token_strategy!r}; use one of "
+                f"{', '.join(AUTH_TOKEN_STRATEGIES)}"
+            )
         super().__init__(type_token("Cache"), name, None, opts)
         self._store_name = args.store_name
         base = store_base(
@@ -89,12 +109,16 @@ class Cache(pulumi.ComponentResource):
         )
         subnet_group = self._subnet_group(name, args)
         secret = self._secret(name, args, base)
-        # A fresh random token each run, sent write-only: the provider uses it only when the version
-        # changes (never stored in state), so the cache and the secret get the same one in one update.
-        # 64 hex characters: inside AUTH's 16-128 printable characters without @, " or / (TF src).
-        token = pulumi.Output.secret(secrets.token_hex(32))
-        self._secret_value(name, args, secret, token)
+        # Drawn once per version and kept in state: the secret and the cache read the same value in
+        # every run, after a partial first `up` and when the group is replaced (created with it).
+        token = self._token(name, args)
+        value = self._secret_value(name, args, secret, token)
         group = self._replication_group(name, args, base, subnet_group, token)
+        # Depends on the secret's new value and the group's update: a task definition using it changes
+        # only after the cache accepts the new token and the secret holds it.
+        self._token_version = pulumi.Output.all(value.id, group.id).apply(
+            lambda _: str(args.auth_token_version)
+        )
 
         self.address = group.primary_endpoint_address
         self.replication_group_id = group.id
@@ -118,7 +142,13 @@ class Cache(pulumi.ComponentResource):
             name=self._store_name,
             security_group_id=self.security_group_id,
             port=VALKEY_PORT,
-            environment={"CACHE_HOST": self.address, "CACHE_PORT": str(VALKEY_PORT), "CACHE_TLS": "true"},
+            environment={
+                "CACHE_HOST": self.address,
+                "CACHE_PORT": str(VALKEY_PORT),
+                "CACHE_TLS": "true",
+                # A new version is a new task definition: ECS injects secrets only when a task starts.
+                "CACHE_AUTH_TOKEN_VERSION": self._token_version,
+            },
             secrets={"CACHE_AUTH_TOKEN": self.secret_arn},
             secret_arn=self.secret_arn,
             key_arn=self.key_arn,
@@ -143,14 +173,24 @@ class Cache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
+    def _token(self, name: str, args: CacheArgs) -> pulumi.Output[str]:
+        password = random.RandomPassword(
+            child_name(name, "auth-token-random"),
+            length=AUTH_TOKEN_LENGTH,
+            special=False,
+            keepers={"authTokenVersion": str(args.auth_token_version)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return pulumi.Output.secret(password.result)
+
     def _secret_value(
         self, name: str, args: CacheArgs, secret: aws.secretsmanager.Secret, token: pulumi.Output[str]
-    ) -> None:
-        aws.secretsmanager.SecretVersion(
+    ) -> aws.secretsmanager.SecretVersion:
+        return aws.secretsmanager.SecretVersion(
             child_name(name, "auth-token-value"),
             secret_id=secret.id,
             secret_string_wo=token,
-            secret_string_wo_version=args.auth_token_version,
+            secret_string_wo_version=secret_write_version(args.auth_token_version),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -178,8 +218,11 @@ class Cache(pulumi.ComponentResource):
             kms_key_id=base.key.arn,
             transit_encryption_enabled=True,
             auth_token_wo=token,
-            auth_token_wo_version=args.auth_token_version,
-            auth_token_update_strategy="SET",  # ROTATE would keep password-less access open
+            # Write-only: the provider sends the token (with the strategy) only when this changes.
+            auth_token_wo_version=group_write_version(args.auth_token_version, args.auth_token_strategy),
+            # Used on updates only (the group is created with its token): ROTATE adds the new token,
+            # SET later drops the old one (AWS allows SET only after ROTATE).
+            auth_token_update_strategy=args.auth_token_strategy,
             automatic_failover_enabled=failover,
             multi_az_enabled=failover,
             snapshot_retention_limit=args.snapshot_retention_days,
@@ -187,12 +230,25 @@ class Cache(pulumi.ComponentResource):
             maintenance_window=MAINTENANCE_WINDOW,
             auto_minor_version_upgrade=True,
             # Without an id ElastiCache takes no final snapshot (the opposite of RDS).
-            final_snapshot_identifier=final_snapshot_name(args.identifier) if args.final_snapshot else None,
+            final_snapshot_identifier=final_snapshot_name(self, name, args.identifier)
+            if args.final_snapshot
+            else None,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, ignore_changes=["finalSnapshotIdentifier"]
-            ),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
 
 
-__all__ = ["VALKEY_PORT", "Cache", "CacheArgs"]
+def secret_write_version(auth_token_version: int) -> int:
+    """The secret value's ``secret_string_wo_version``: even, so that it moved (1 -> 2) when the token
+    became a ``RandomPassword``, and the upgraded stack rotated to the token in state in one update."""
+    return 2 * auth_token_version
+
+
+def group_write_version(auth_token_version: int, strategy: str) -> int:
+    """The group's ``auth_token_wo_version``: the secret's, plus one under SET. Write-only values have no
+    diff (Pulumi write-only fields doc), so switching ROTATE -> SET must move the version for the
+    provider to send ModifyReplicationGroup(AuthToken, SET) with the same token."""
+    return secret_write_version(auth_token_version) + (1 if strategy == SET else 0)
+
+
+__all__ = ["AUTH_TOKEN_STRATEGIES", "ROTATE", "SET", "VALKEY_PORT", "Cache", "CacheArgs"]

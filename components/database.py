@@ -35,6 +35,13 @@ DEFAULT_MAINTENANCE_WINDOW = "sun:03:00-sun:04:00"
 DEFAULT_BACKUP_RETENTION_DAYS = 7
 DEFAULT_MONITORING_INTERVAL = 0
 DEFAULT_LOG_RETENTION_DAYS = 30
+DEFAULT_CA_BUNDLE_PATH = "/etc/ssl/certs/rds-global-bundle.pem"
+"""Where the image holds the RDS global CA bundle (app/Dockerfile downloads it from
+https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem at build time)."""
+OS_METRICS_LOG_GROUP = "RDSOSMetrics"
+"""Where Enhanced Monitoring writes every instance's OS metrics: one group per account and region, named
+by RDS (AWS RDS ``USER_Monitoring.OS.html``; the AmazonRDSEnhancedMonitoringRole policy writes only
+there)."""
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,22 @@ class DatabaseArgs:
     monitoring_interval: int = DEFAULT_MONITORING_INTERVAL
     """Enhanced Monitoring seconds (0, 1, 5, 10, 15, 30 or 60); 0 turns it off and creates no
     monitoring role. Default: 0."""
+    os_metrics_log_group: bool = False
+    """Create the account-wide ``RDSOSMetrics`` log group (retention ``log_retention_days``, encrypted
+    with ``logs_key_arn``) before the instance, instead of letting RDS create it with no expiry and no
+    key. One per account and region: set it on one database of one stack per account (a second create
+    fails with ResourceAlreadyExistsException; an existing group must be imported first). Only with
+    monitoring on. Default: False."""
+    apply_immediately: bool = False
+    """Apply class, storage, Multi-AZ, engine version and parameter group changes in the update itself
+    (with a restart or failover) instead of in the next maintenance window, when ``pulumi up`` has long
+    reported success and previews repeat the diff until then. A major upgrade needs it. Default: False."""
     log_retention_days: int = DEFAULT_LOG_RETENTION_DAYS
     """Days the exported PostgreSQL logs are kept (a CloudWatch Logs period). Default: 30."""
+    ca_bundle_path: str = DEFAULT_CA_BUNDLE_PATH
+    """The RDS CA bundle's path inside the services' images: linked services get ``PGSSLMODE=verify-full``
+    and ``PGSSLROOTCERT`` set to it (libpq verifies the server certificate and its host name; AWS RDS
+    ``UsingWithRDS.SSL.html``). Default: /etc/ssl/certs/rds-global-bundle.pem."""
     protect: bool = False
     """Pulumi refuses to delete or replace the instance (a replaced database is a new, empty one).
     Default: False."""
@@ -116,6 +137,7 @@ class Database(pulumi.ComponentResource):
         super().__init__(type_token("Database"), name, None, opts)
         self._store_name = args.store_name
         self._db_name = args.db_name
+        self._ca_bundle_path = args.ca_bundle_path
         self.identifier = args.identifier
         base = store_base(
             self,
@@ -128,6 +150,8 @@ class Database(pulumi.ComponentResource):
         subnet_group = self._subnet_group(name, args)
         parameters = self._parameter_group(name, args)
         waits_for = self._log_groups(name, args)
+        if args.os_metrics_log_group and args.monitoring_interval:
+            waits_for.append(self._os_metrics_log_group(name, args))
         monitoring_role_arn = self._monitoring_role(name, args, waits_for)
         instance = self._instance(name, args, base, subnet_group, parameters, monitoring_role_arn, waits_for)
         self.secret_arn = self._unrotated_secret(name, instance)
@@ -158,6 +182,9 @@ class Database(pulumi.ComponentResource):
                 "DB_HOST": self.address,
                 "DB_PORT": str(POSTGRES_PORT),
                 "DB_NAME": self._db_name,
+                # libpq's variables: TLS with the certificate and host name verified against the bundle.
+                "PGSSLMODE": "verify-full",
+                "PGSSLROOTCERT": self._ca_bundle_path,
             },
             secrets={
                 "DB_USER": pulumi.Output.concat(self.secret_arn, ":username::"),
@@ -205,6 +232,17 @@ class Database(pulumi.ComponentResource):
             )
             for export in LOG_EXPORTS
         ]
+
+    def _os_metrics_log_group(self, name: str, args: DatabaseArgs) -> pulumi.Resource:
+        """Enhanced Monitoring's account-wide group with our retention and key, before the instance."""
+        return encrypted_log_group(
+            child_name(name, "os-metrics-logs"),
+            args.log_retention_days,
+            args.logs_key_arn,
+            self,
+            args.tags,
+            log_group_name=OS_METRICS_LOG_GROUP,
+        )
 
     def _monitoring_role(
         self, name: str, args: DatabaseArgs, waits_for: list[pulumi.Resource]
@@ -267,12 +305,19 @@ class Database(pulumi.ComponentResource):
             maintenance_window=args.maintenance_window,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
-            allow_major_version_upgrade=False,
+            # engine_version holds the major only, so a changed one is a deliberate major upgrade; without
+            # this AWS refuses it (TF src rds/instance.go allow_major_version_upgrade; AWS RDS
+            # USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html). The new family's parameter group is
+            # autonamed (see _parameter_group), so it is created before the old one is deleted.
+            allow_major_version_upgrade=True,
+            # False: class, storage, Multi-AZ, version and parameter-group changes wait for the
+            # maintenance window (TF src rds/instance.go apply_immediately; the plan warns).
+            apply_immediately=args.apply_immediately,
             deletion_protection=args.deletion_protection,
             skip_final_snapshot=args.skip_final_snapshot,
             final_snapshot_identifier=None
             if args.skip_final_snapshot
-            else final_snapshot_name(args.identifier),
+            else final_snapshot_name(self, name, args.identifier),
             performance_insights_enabled=insights,
             performance_insights_kms_key_id=base.key.arn if insights else None,
             performance_insights_retention_period=PERFORMANCE_INSIGHTS_RETENTION_DAYS if insights else None,
@@ -285,7 +330,6 @@ class Database(pulumi.ComponentResource):
                 parent=self,
                 protect=args.protect,
                 depends_on=waits_for,
-                ignore_changes=["finalSnapshotIdentifier"],
             ),
         )
 

@@ -5,22 +5,41 @@ receives to use a store.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from .encryption import KEY_DELETION_WINDOW_DAYS
 from .iam import Statement, account_policy
 from .pure.naming import child_name, tags_with_name
 
+FINAL_SNAPSHOT_SUFFIX_LENGTH = 8
+"""Lowercase letters and digits after ``<identifier>-final-``: RDS and ElastiCache snapshot names allow
+letters, digits and single hyphens, start with a letter and end with neither a hyphen nor ``--``."""
 
-def final_snapshot_name(base: str) -> str:
-    """``<base>-final-202611231415``: a creation-time suffix, kept afterwards by ``ignore_changes``.
 
-    A fixed name fails the second deletion with DBSnapshotAlreadyExists (terraform-aws-rds PR #82).
+def final_snapshot_name(
+    component: pulumi.ComponentResource, name: str, identifier: str
+) -> pulumi.Output[str]:
+    """``<identifier>-final-k3x9q2ab``: a random suffix drawn once and kept in state (a RandomString).
+
+    A fixed name fails the second deletion with DBSnapshotAlreadyExists (terraform-aws-rds PR #82); a
+    clock value changes every run (so the plan would differ each time). The suffix is drawn when the
+    store is first created and again only if ``identifier`` changes (``keepers``), so planning twice gives
+    the same graph and a stack recreated after a deletion gets a new, unused name. Not ForceNew on either
+    store (TF src rds/instance.go, elasticache/replication_group.go: final_snapshot_identifier is
+    Optional only), so adopting it updates an existing store in place.
     """
-    return f"{base}-final-{datetime.now(UTC):%Y%m%d%H%M}"
+    suffix = random.RandomString(
+        child_name(name, "final-snapshot-suffix"),
+        length=FINAL_SNAPSHOT_SUFFIX_LENGTH,
+        special=False,
+        upper=False,
+        keepers={"identifier": identifier},
+        opts=pulumi.ResourceOptions(parent=component),
+    )
+    return pulumi.Output.concat(identifier, "-final-", suffix.result)
 
 
 @dataclass(frozen=True)

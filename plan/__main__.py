@@ -3,6 +3,11 @@
 Prints the resource inventory by component, the stack outputs, warnings, the network exposure matrix
 and the subnet layout; writes a Mermaid diagram (and a PNG when `diagrams` and Graphviz are
 installed). Bad input gives one paragraph on stderr and exit status 2, never a traceback.
+
+Exit status: 0 when planned; 2 on bad input; 3 when ``--compare``/``--compare-file`` of the same stack
+finds that ``pulumi up`` would fail or undo part of the change (the "Transition" section names each
+finding and its fix; a collision, silent removal, undeletable or data-losing delete, an ordering AWS
+refuses, or a refused update).
 """
 
 from __future__ import annotations
@@ -11,18 +16,26 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from plan import changes, compare_source, cost, diagram, graph, report, routing
+from plan import changes, compare_source, cost, diagram, graph, report, routing, stack_files, transition
 from plan.engine import PROJECT_ROOT, EngineError
 from stack.schema import ConfigError
 
 EXIT_BAD_INPUT = 2
+EXIT_TRANSITION = 3
+"""``--compare`` of the same stack found something ``pulumi up`` would fail on or undo."""
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m plan", description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m plan",
+        description=(__doc__ or "").split("\n\n")[0],
+        epilog="Exit status: 0 planned; 2 bad input; 3 the compared change would fail or undo part of "
+        "itself in `pulumi up` (see the Transition section).",
+    )
     parser.add_argument("stack", help="the stack to plan: the STACK of a Pulumi.STACK.yaml file")
     parser.add_argument(
         "--json", metavar="FILE", type=Path, help="also write the captured graph (webstack-plan/1)"
@@ -137,7 +150,7 @@ def _compare(
     captured: graph.Graph,
     other: graph.Graph,
     assumed: dict[str, float],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Print the comparison and return its JSON block.
 
     Another stack is shown side by side (this stack, then the other); a file or a revision of this
@@ -155,8 +168,11 @@ def _compare(
     print("\n".join(changes.render_configuration(changes.configuration_diff(before, after), labels)))
     print()
     resource_changes = changes.resource_changes(before, after) if same_stack else None
-    if resource_changes is not None:
+    findings = transition.judge(before, after) if same_stack else None
+    if resource_changes is not None and findings is not None:
         print("\n".join(changes.render_resources(resource_changes)))
+        print()
+        print("\n".join(transition.render(findings)))
     else:
         print(
             "Resource changes: not listed between two stacks (they are different resources); compare"
@@ -170,7 +186,9 @@ def _compare(
         missing = before.get("region") if second else after.get("region")
         print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
     print()
-    return changes.to_json(before, after, labels, str(against.kind), resource_changes)
+    block = changes.to_json(before, after, labels, str(against.kind), resource_changes)
+    block["transition"] = None if findings is None else transition.to_json(findings)
+    return block
 
 
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
@@ -178,6 +196,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     root = args.stacks_dir or root
     assumed = _assumptions(args)
     captured = _capture(args.stack, root)
+    # Across the project's stack files (not part of the stack's graph): overlapping VPC ranges.
+    captured["warnings"] = [*captured["warnings"], *stack_files.overlapping_vpc_warnings(args.stack, root)]
     compared = _other(args, root)
     for section in report.sections(captured):
         print("\n".join(section))
@@ -189,7 +209,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         else cost.no_prices_message(captured.get("region"))
     )
     print()
-    comparison = None
+    comparison: dict[str, Any] | None = None
     if compared is not None:
         against, other = compared
         comparison = _compare(args.stack, against, captured, other, assumed)
@@ -212,7 +232,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
             print(f"PNG diagram written to {png}")
         else:
             print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
-    return 0
+    blocked = comparison is not None and any(f["blocking"] for f in comparison.get("transition") or [])
+    return EXIT_TRANSITION if blocked else 0
 
 
 def _run_as_command() -> None:

@@ -8,10 +8,10 @@ Pure functions over the recorded resources: ``(type, name, urn, inputs, options)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from components.pure.fargate import EXEC_AGENT_PATHS
+from components.pure.fargate import EXEC_AGENT_LOG_PATH, LAUNCH_EC2, exec_agent_paths
 
 
 class Resource(Protocol):
@@ -86,7 +86,10 @@ def access_logs_wait_for_the_bucket_policy(resources: Sequence[Resource]) -> Ite
 
 def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
     """ECS Exec's agent cannot start in a read-only root filesystem unless the paths it writes are
-    volumes (the service deploys, then every `aws ecs execute-command` fails)."""
+    volumes (the service deploys, then every `aws ecs execute-command` fails). Which paths depends on
+    the launch type: on EC2 the ECS agent bind-mounts ``/var/log/amazon/ssm`` itself, and Docker refuses
+    a task volume on the same path ("Duplicate mount point": amazon-ecs-agent
+    agent/engine/execcmd/manager_init_task_linux.go, addRequiredBindMounts), so no task starts."""
     exec_tasks = [
         str(service.inputs.get("taskDefinition"))
         for service in _of(resources, ECS_SERVICE)
@@ -96,11 +99,19 @@ def exec_agents_can_write(resources: Sequence[Resource]) -> Iterable[str]:
         # The engine's ids and ARNs end in "<logical name>-id".
         if not any(reference.endswith(f"/{task.name}-id") for reference in exec_tasks):
             continue
+        on_ec2 = LAUNCH_EC2 in (task.inputs.get("requiresCompatibilities") or ())
         for container in json.loads(task.inputs.get("containerDefinitions") or "[]"):
+            mounted = {m.get("containerPath") for m in container.get("mountPoints") or ()}
+            if on_ec2 and EXEC_AGENT_LOG_PATH in mounted:
+                yield (
+                    f"{task.name}: ECS Exec on EC2 capacity, but the task mounts {EXEC_AGENT_LOG_PATH}, "
+                    "where the ECS agent bind-mounts the Exec agent's logs itself: Docker refuses the "
+                    "duplicate mount point and no task starts"
+                )
             if not container.get("readonlyRootFilesystem"):
                 continue
-            mounted = {m.get("containerPath") for m in container.get("mountPoints") or ()}
-            missing = [path for path in EXEC_AGENT_PATHS if path not in mounted]
+            needed = exec_agent_paths(LAUNCH_EC2 if on_ec2 else "FARGATE")
+            missing = [path for path in needed if path not in mounted]
             if missing:
                 yield (
                     f"{task.name}: ECS Exec is on and the root filesystem is read-only, but "
@@ -178,6 +189,45 @@ RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
     access_logs_wait_for_the_bucket_policy,
     exec_agents_can_write,
 )
+
+
+CLUSTER_CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+
+
+def capacity_providers_leave_after_their_services(
+    before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]
+) -> Iterable[str]:
+    """A change from ``before`` to ``after`` (graph resources) that drops a capacity provider from a
+    cluster while services still use it. ``pulumi up`` updates the association before the services
+    that depend on it (and deletes a removed service last), so ECS refuses the association's update:
+    "The specified capacity provider is in use and cannot be removed" (PutClusterCapacityProviders;
+    terraform-provider-aws ecs/cluster_capacity_providers.go retries it, then fails)."""
+    kept = {
+        r["urn"]: set(r["inputs"].get("capacityProviders") or ())
+        for r in after
+        if r["type"] == CLUSTER_CAPACITY_PROVIDERS
+    }
+    for association in (r for r in before if r["type"] == CLUSTER_CAPACITY_PROVIDERS):
+        cluster = association["inputs"].get("clusterName")
+        dropped = set(association["inputs"].get("capacityProviders") or ()) - kept.get(
+            association["urn"], set()
+        )
+        for service in (r for r in before if r["type"] == ECS_SERVICE):
+            used = {
+                item.get("capacityProvider")
+                for item in service["inputs"].get("capacityProviderStrategies") or ()
+            }
+            for provider in sorted(dropped & used):
+                yield (
+                    f"{service['name']}: still runs on capacity provider {provider}, which this change "
+                    f"removes from cluster {cluster} first; ECS refuses (capacity provider is in use). "
+                    "Move the services off it in one deploy (set compute: fargate and keep "
+                    "webstack:cluster.ec2), then remove webstack:cluster.ec2 in the next"
+                )
+
+
+TRANSITION_RULES = (capacity_providers_leave_after_their_services,)
+"""Rules over a change between two graphs (before, after): for ``plan --compare``."""
 
 
 def refusals(resources: Sequence[Resource]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from plan import replacement
+from plan import pairing, replacement
 from plan.engine import PLACEHOLDER_NOTE
 from plan.graph import Graph
 from plan.graph_index import short_type
@@ -201,66 +201,22 @@ class ResourceChange:
         }
 
 
-def _key(urn: str) -> str:
-    """A URN without its stack and project: the same resource in two runs of one stack."""
-    return "::".join(urn.split("::")[2:])
-
-
-def _references(inputs: Mapping[str, Any], values: Mapping[str, str]) -> dict[str, set[str]]:
-    """Input name -> the replaced resources (by name) whose id or ARN it contains."""
-    found: dict[str, set[str]] = {}
-    for name, value in inputs.items():
-        text = json.dumps(value)
-        for made_up, owner in values.items():
-            if made_up in text:
-                found.setdefault(name, set()).add(owner)
-    return found
-
-
 def resource_changes(before: Graph, after: Graph) -> list[ResourceChange]:
     """Every cloud resource that differs between two runs of the same stack, and whether it is replaced.
 
-    A resource is replaced when an input its provider marks ForceNew changes (plan/replacement.py), or
-    when such an input references a resource that is itself replaced (its id will change even though
-    the offline engine gives it the same placeholder). Repeated until nothing more is replaced.
+    Resources are matched by URN or alias, and replaced when an input its provider marks ForceNew
+    changes (plan/replacement.py) or such an input references a replaced resource (plan/pairing.py).
     """
-    old = {_key(r["urn"]): r for r in before["resources"] if r["custom"]}
-    new = {_key(r["urn"]): r for r in after["resources"] if r["custom"]}
-    common = sorted(set(old) & set(new))
-    direct = {
-        key: sorted(
-            name
-            for name in set(old[key]["inputs"]) | set(new[key]["inputs"])
-            if old[key]["inputs"].get(name) != new[key]["inputs"].get(name)
-        )
-        for key in common
-    }
-    replaced: set[str] = set()
-    references: dict[str, dict[str, set[str]]] = {}
-    while True:
-        values = {
-            str(old[key]["outputs"][output]): str(old[key]["name"])
-            for key in replaced
-            for output in ("id", "arn")
-            if isinstance(old[key]["outputs"].get(output), str)
-        }
-        references = {key: _references(new[key]["inputs"], values) for key in common}
-        grown = {
-            key
-            for key in common
-            if replacement.known(new[key]["type"])
-            and replacement.forcing(new[key]["type"], [*direct[key], *references[key]])
-        }
-        if grown <= replaced:
-            break
-        replaced |= grown
+    paired = pairing.pair(before, after)
+    new = paired.new
     changes = []
-    for key in common:
+    for key in sorted(paired.pairs):
         resource = new[key]
-        properties = tuple(sorted({*direct[key], *references[key]}))
+        direct, references = paired.direct[key], paired.references[key]
+        properties = tuple(sorted({*direct, *references}))
         if not properties:
             continue
-        via = tuple(sorted({owner for owners in references[key].values() for owner in owners}))
+        via = tuple(sorted({owner for owners in references.values() for owner in owners}))
         if not replacement.known(resource["type"]):
             changes.append(ResourceChange("update?", resource["type"], resource["name"], properties, via=via))
             continue
@@ -270,12 +226,10 @@ def resource_changes(before: Graph, after: Graph) -> list[ResourceChange]:
         changes.append(
             ResourceChange(action, resource["type"], resource["name"], properties, forcing, via, source)
         )
+    changes += [ResourceChange("add", new[key]["type"], new[key]["name"], ()) for key in paired.created]
     changes += [
-        ResourceChange("add", new[key]["type"], new[key]["name"], ()) for key in sorted(set(new) - set(old))
-    ]
-    changes += [
-        ResourceChange("remove", old[key]["type"], old[key]["name"], ())
-        for key in sorted(set(old) - set(new))
+        ResourceChange("remove", paired.old[key]["type"], paired.old[key]["name"], ())
+        for key in paired.removed
     ]
     rank = {action: position for position, action in enumerate(ACTION_ORDER)}
     return sorted(changes, key=lambda c: (rank.get(c.action, 1), c.type, c.name))

@@ -124,6 +124,7 @@ NO_CHARGE_PREFIXES = (
     "aws:cloudfront/",
     "awsx:",
     "docker-build:",
+    "random:",  # pulumi-random: values drawn by the provider, nothing in AWS
 )
 """Types AWS does not charge for by themselves (build-time resources too). Checked after the rules
 and USAGE_BASED, so ``aws:apigatewayv2/api:Api`` is usage-based while its routes are free."""

@@ -25,17 +25,34 @@ class BreakEven:
     endpoints_monthly: float
     break_even_gb: float | None
     """GB a month above which endpoints are cheaper; None when they never are."""
+    stack_has: str = "nat"
+    """What the stack runs: ``nat`` (priced against assumed endpoints) or ``endpoints`` (its own
+    interface endpoints, priced against the one NAT gateway of natMode single)."""
+
+
+INTERFACE = "Interface"
 
 
 def break_even(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> BreakEven | None:
-    """The stack's NAT gateways and their data, against interface endpoints in every zone."""
+    """The stack's NAT gateways and their data against interface endpoints in every zone or, for a stack
+    without NAT, its interface endpoints against one NAT gateway (natMode single)."""
     index = Index(graph)
     nats = len(index.of_type("aws:ec2/natGateway:NatGateway"))
-    if not nats:
+    interface = [
+        r
+        for r in index.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if r["inputs"].get("vpcEndpointType") == INTERFACE
+    ]
+    if not nats and not interface:
         return None
-    zones = len(graph["outputs"].get("availabilityZones") or []) or nats
+    stack_has = "nat" if nats else "endpoints"
+    if nats:
+        zones = len(graph["outputs"].get("availabilityZones") or []) or nats
+        endpoints = int(assumed["breakEvenEndpoints"])
+    else:
+        zones = max(len(r["inputs"].get("subnetIds") or ()) for r in interface)
+        endpoints, nats = len(interface), 1
     hours, gb = assumed["hoursPerMonth"], assumed["natGbPerMonth"]
-    endpoints = int(assumed["breakEvenEndpoints"])
     nat, endpoint = prices["natGateway"], prices["interfaceEndpoint"]
     nat_fixed = nats * nat["hour"] * hours
     endpoint_fixed = endpoints * zones * endpoint["azHour"] * hours
@@ -48,6 +65,7 @@ def break_even(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, fl
         round(nat_fixed + gb * nat["gb"], 2),
         round(endpoint_fixed + gb * endpoint["gb"], 2),
         None if crossing is None else round(max(crossing, 0.0), 1),
+        stack_has,
     )
 
 
@@ -88,11 +106,18 @@ def _number(value: float) -> str:
 
 
 def break_even_sentence(found: BreakEven, gb: float) -> str:
-    head = (
-        f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
-        f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
-        f"${found.endpoints_monthly:,.2f}"
-    )
+    if found.stack_has == "endpoints":
+        head = (
+            f"Interface endpoints vs NAT at {gb:g} GB/month: this stack's {found.endpoints} endpoints x "
+            f"{found.zones} zones ${found.endpoints_monthly:,.2f}; one NAT gateway (natMode single) "
+            f"instead ${found.nat_monthly:,.2f}"
+        )
+    else:
+        head = (
+            f"NAT vs interface endpoints at {gb:g} GB/month: {found.nat_gateways} NAT gateway(s) "
+            f"${found.nat_monthly:,.2f}; {found.endpoints} endpoints x {found.zones} zones "
+            f"${found.endpoints_monthly:,.2f}"
+        )
     if found.break_even_gb is None:
         return f"{head}; endpoints are never cheaper."
     return (
@@ -128,6 +153,7 @@ def to_json(result: Estimate, graph: Graph) -> dict[str, Any]:
         "natVersusEndpoints": None
         if found is None
         else {
+            "stackHas": found.stack_has,
             "natGateways": found.nat_gateways,
             "endpoints": found.endpoints,
             "zones": found.zones,

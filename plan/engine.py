@@ -145,6 +145,8 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         self.stack = stack
         self._urns: set[str] = set()
         self._urns_lock = threading.Lock()
+        self._aliases: dict[str, list[str]] = {}
+        """Resource URN -> the alias URNs the engine matches against the old state for it."""
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         if request.type != "pulumi:pulumi:Stack":
@@ -160,7 +162,9 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             "ignoreChanges": list(request.ignoreChanges),
             "deleteBeforeReplace": request.deleteBeforeReplace,
             "retainOnDelete": request.retainOnDelete,
-            "aliases": [str(alias) for alias in request.aliases],
+            "aliases": self._alias_urns(request, response.urn),
+            # How many transforms the program registered on it (they reach a remote component's children).
+            "transforms": len(getattr(request, "transforms", ())),
         }
         self.run.resources.append(
             Recorded(
@@ -190,6 +194,34 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             if parent_chain != "pulumi:pulumi:Stack":
                 chain = f"{parent_chain}${type_}"
         return f"urn:pulumi:{self.stack}::{self.project}::{chain}::{name}"
+
+    def _alias_urns(self, request: Any, urn: str) -> list[str]:
+        """The URNs the Pulumi engine looks up in the old state for this resource, as its step generator
+        computes them (pulumi/pulumi pkg/resource/deploy/step_generator.go ``generateAliases`` and
+        ``collapseAliasToUrn``): each alias (a URN, or a spec whose empty name, type and parent default
+        to the resource's own), then the resource and each alias under every alias of its parent
+        (children inherit their parent's aliases). URNs are spelled as the mock spells the others."""
+        parent = request.parent or ""
+        own: list[tuple[str, str, str]] = []
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") == "urn":
+                parts = alias.urn.split("::")
+                own.append((parts[2].split("$")[-1], parts[-1], parent))
+                continue
+            spec = alias.spec
+            alias_parent = "" if spec.noParent else spec.parentUrn or parent
+            own.append((spec.type or request.type, spec.name or request.name, alias_parent))
+        found = [self.make_urn(p, t, n) for t, n, p in own]
+        parent_name = parent.split("::")[-1]
+        for parent_alias in self._aliases.get(parent, []):
+            for type_, name in [(request.type, request.name), *((t, n) for t, n, _ in own)]:
+                # A child named after its parent follows the parent's old name (inheritedChildAlias).
+                if parent_name and name.startswith(parent_name):
+                    name = parent_alias.split("::")[-1] + name.removeprefix(parent_name)
+                found.append(self.make_urn(parent_alias, type_, name))
+        unique = list(dict.fromkeys(alias for alias in found if alias != urn))
+        self._aliases[urn] = unique
+        return unique
 
     def _refuse_duplicate(self, urn: str) -> None:
         """Reserve a URN, or refuse it as the engine does (registrations arrive on several threads)."""

@@ -212,7 +212,24 @@ def _api_domain_state(inputs: Mapping[str, Any], rid: str, m: WebstackMocks) -> 
     return {"domainNameConfiguration": configuration}
 
 
+def _random_result(inputs: Mapping[str, Any], rid: str, _m: WebstackMocks) -> dict[str, Any]:
+    """``random.RandomPassword``/``RandomString``: the provider draws ``result`` once and keeps it in
+    state (new only when ``keepers`` change). Offline it is a digest of the logical name and keepers, so
+    planning twice gives the same graph and a version bump a new value: letters and digits, lowercase
+    unless ``upper`` is allowed (the provider's default)."""
+    length = int(inputs.get("length") or 16)
+    seed = _digest(rid, json.dumps(inputs.get("keepers") or {}, sort_keys=True), length=64)
+    while len(seed) < length:
+        seed += _digest(seed, length=64)
+    result = seed[:length]
+    if inputs.get("upper", True):
+        result = "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(result))
+    return {"result": result}
+
+
 _DERIVED_STATE: dict[str, Callable[[Mapping[str, Any], str, WebstackMocks], dict[str, Any]]] = {
+    "random:index/randomPassword:RandomPassword": _random_result,
+    "random:index/randomString:RandomString": _random_result,
     "aws:apigatewayv2/domainName:DomainName": _api_domain_state,
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": lambda inputs, rid, m: {
         "arn": f"arn:aws:iam::{m.account_id}:role/aws-service-role/{inputs.get('awsServiceName')}/"

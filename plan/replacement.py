@@ -187,6 +187,26 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:secretsmanager/secret:Secret": (),
     "aws:secretsmanager/secretRotation:SecretRotation": ("secretId",),
     "aws:secretsmanager/secretVersion:SecretVersion": ("secretId", "secretString", "secretBinary"),
+    # pulumi-random: every argument is RequiresReplace (terraform-provider-random
+    # internal/provider/resource_password.go, resource_string.go); a new one is a new value.
+    "random:index/randomPassword:RandomPassword": (
+        "keepers",
+        "length",
+        "special",
+        "upper",
+        "lower",
+        "numeric",
+        "overrideSpecial",
+    ),
+    "random:index/randomString:RandomString": (
+        "keepers",
+        "length",
+        "special",
+        "upper",
+        "lower",
+        "numeric",
+        "overrideSpecial",
+    ),
     "aws:scheduler/schedule:Schedule": ("groupName",),
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),

@@ -3,6 +3,7 @@ then the stack file, non-string values JSON-encoded."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any
@@ -89,3 +90,38 @@ def project_name(root: Path) -> str:
     if not project_file.is_file():
         return PROJECT
     return str((read_yaml(project_file) or {}).get("name", PROJECT))
+
+
+def vpc_cidr(stack: str, root: Path = PROJECT_ROOT) -> ipaddress.IPv4Network | None:
+    """The VPC range ``stack`` asks for (``webstack:network.cidr``, else the default), None if unreadable."""
+    from stack.network import DEFAULT_VPC_CIDR  # the stack layer's default, written once
+
+    try:
+        network = json.loads(stack_config(stack, root).get("webstack:network", "{}"))
+        return ipaddress.ip_network(str(network.get("cidr", DEFAULT_VPC_CIDR)), strict=False)  # pyright: ignore[reportReturnType]
+    except (ValueError, AttributeError, yaml.YAMLError):
+        return None  # the stack's own config check names a bad CIDR
+
+
+def overlapping_vpc_warnings(stack: str, root: Path = PROJECT_ROOT) -> list[str]:
+    """A warning for each other stack file of the project whose VPC range overlaps ``stack``'s.
+
+    Two VPCs with overlapping ranges cannot be peered or joined through a VPN or a transit gateway
+    (AWS VPC peering guide, "VPC peering limitations": no overlapping IPv4 CIDR blocks), and a VPC's
+    range cannot change without replacing the network, so the plan says so before the first ``up``.
+    """
+    mine = vpc_cidr(stack, root)
+    if mine is None:
+        return []
+    warnings = []
+    for path in sorted(root.glob("Pulumi.*.yaml")):
+        other = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        theirs = vpc_cidr(other, root) if other != stack else None
+        if theirs is not None and mine.overlaps(theirs):
+            warnings.append(
+                f"webstack:network.cidr: Pulumi.{stack}.yaml ({mine}) and {path.name} ({theirs}) use "
+                "overlapping VPC ranges; peering, a VPN or a transit gateway between them later needs "
+                "distinct ranges, and changing a VPC's range replaces the network: give one of them "
+                "another private range (such as 10.20.0.0/16) before its first pulumi up"
+            )
+    return warnings

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator
 
@@ -73,9 +74,18 @@ class CacheConfig(StrictModel):
         default=1,
         alias="authTokenVersion",
         ge=1,
-        description="Bump to set a new random AUTH token (written to the cache and its secret in the same "
-        "update; never stored in state). Default 1.",
+        description="Bump (with authTokenStrategy ROTATE) to draw a new random AUTH token: the cache accepts "
+        "it next to the old one, its secret gets it and the services that use the cache redeploy to read "
+        "it. The token is kept in the stack's state as a Pulumi secret. Default 1.",
         json_schema_extra={"fix": "use a whole number above the current one"},
+    )
+    auth_token_strategy: Literal["ROTATE", "SET"] = Field(
+        default="ROTATE",
+        alias="authTokenStrategy",
+        description="ROTATE: after a version bump the old and new AUTH tokens both work. SET: only the "
+        "current token works; set it in a later update, once the services run with the new token "
+        "(ElastiCache allows SET only after ROTATE), and back to ROTATE with the next bump. Default ROTATE.",
+        json_schema_extra={"fix": "use ROTATE (with a version bump) or SET (in a later update)"},
     )
 
     @field_validator("engine_version")

@@ -130,7 +130,8 @@ class ClusterConfig(StrictModel):
     )
     ec2: Ec2CapacityConfig | None = Field(
         default=None,
-        description="The instances when compute is ec2: see cluster.ec2.*. Default: one "
+        description="The instances when compute is ec2 (with compute fargate: kept for one deploy while "
+        "the services move to Fargate, then remove it): see cluster.ec2.*. Default: one "
         f"{DEFAULT_INSTANCE_TYPE} per zone range 1-4.",
         json_schema_extra={"fix": "make webstack:cluster.ec2 an object, e.g. {instanceTypes: [m7g.large]}"},
     )
@@ -177,6 +178,8 @@ class Ec2Capacity:
     min_size: int
     max_size: int
     target_capacity: int
+    retiring: bool = False
+    """Kept in the cluster while services run on Fargate (the first of two deploys off EC2)."""
 
 
 @dataclass(frozen=True)
@@ -189,23 +192,19 @@ class ClusterSettings:
     exec_log_retention_days: int
     compute: ComputeKind = ComputeKind.FARGATE
     ec2: Ec2Capacity | None = None
-    """Set exactly when compute is ec2."""
+    """Set when compute is ec2, and while it retires (compute fargate with ``ec2.retiring``)."""
     off_hours: schedules.OffHours | None = None
     """When services scale to zero and back; None runs them around the clock."""
 
 
 def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]:
-    """The EC2 capacity of an ec2 cluster and its problems (none for a fargate one)."""
-    if config.compute is ComputeKind.FARGATE:
-        if config.ec2 is not None:
-            return None, [
-                "webstack:cluster.ec2: got instance settings, but webstack:cluster.compute is fargate; "
-                "set compute: ec2 or remove the ec2 key"
-            ]
+    """The EC2 capacity of an ec2 cluster (or of a fargate one whose instances retire) and its
+    problems."""
+    if config.compute is ComputeKind.FARGATE and config.ec2 is None:
         return None, []
     ec2 = config.ec2 or Ec2CapacityConfig()
     problems = []
-    if config.capacity is not None:
+    if config.capacity is not None and config.compute is ComputeKind.EC2:
         problems.append(
             f"webstack:cluster.capacity: got {config.capacity.value!r}, but it spreads tasks over "
             "FARGATE and FARGATE_SPOT and webstack:cluster.compute is ec2 (a strategy cannot mix "
@@ -233,6 +232,8 @@ def _ec2_capacity(config: ClusterConfig) -> tuple[Ec2Capacity | None, list[str]]
         min_size=ec2.min_size,
         max_size=ec2.max_size,
         target_capacity=ec2.target_capacity,
+        # compute fargate with ec2 settings: the first of the two deploys off EC2 (see Cluster._capacity).
+        retiring=config.compute is ComputeKind.FARGATE,
     )
     return capacity, problems
 
@@ -266,13 +267,25 @@ def cluster_settings(config: ClusterConfig, environment: Environment) -> tuple[C
     return settings, problems
 
 
+def ec2_retiring_warnings(settings: ClusterSettings) -> list[str]:
+    """The instances kept while services leave them: say that they still cost, and the next step."""
+    if settings.ec2 is None or not settings.ec2.retiring:
+        return []
+    return [
+        "webstack:cluster.ec2: kept while webstack:cluster.compute is fargate: the services move to "
+        "Fargate and the instances and their capacity provider stay in the cluster (and cost) until "
+        "you remove webstack:cluster.ec2 in the next deploy (ECS refuses to remove a capacity provider "
+        "while services use it, so one deploy cannot do both)"
+    ]
+
+
 def image_platform_problems(
     ec2: Ec2Capacity | None, platforms: Mapping[str, str | None]
 ) -> tuple[list[str], list[str]]:
     """Services whose image cannot run on the instances' architecture (problems), and services whose
     prebuilt image nobody can check here (warnings). ``platforms``: service -> build.platform, or
     None for a prebuilt image."""
-    if ec2 is None:
+    if ec2 is None or ec2.retiring:  # retiring: the services already run on Fargate
         return [], []
     needed = IMAGE_PLATFORMS[ec2.architecture]
     problems = [
@@ -302,5 +315,6 @@ __all__ = [
     "Ec2CapacityConfig",
     "OffHoursConfig",
     "cluster_settings",
+    "ec2_retiring_warnings",
     "image_platform_problems",
 ]

@@ -35,6 +35,7 @@ from stack.cluster import (
     ClusterSettings,
     ContainerInsights,
     cluster_settings,
+    ec2_retiring_warnings,
     image_platform_problems,
 )
 from stack.data_tier import data_store_settings
@@ -63,6 +64,7 @@ from stack.services import (
     ServiceSettings,
     route_config_keys,
     route_key,
+    secret_reach_problems,
     service_calls,
     service_routes,
     service_settings,
@@ -304,7 +306,11 @@ def _across_sections(
         network, len(services), sum(1 for service in services if service.config.port is not None)
     )
     problems += image_reach_problems(network, aws.region, {s.name: s.config.image for s in services})
-    return tuple(platform_warnings)
+    secret_problems, secret_warnings = secret_reach_problems(
+        services, aws.region, aws.allowed_account_ids, network.nat_mode is not NatMode.NONE
+    )
+    problems += secret_problems
+    return (*platform_warnings, *secret_warnings, *ec2_retiring_warnings(sections["cluster"]))
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

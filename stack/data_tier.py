@@ -39,6 +39,9 @@ def data_store_settings(
         warnings += [
             f"database {name}: {shortcut} (a dev-only shortcut)" for shortcut in database.shortcuts()
         ]
+        for note in (database.deferred_changes(), database.unowned_os_metrics()):
+            if note:
+                warnings.append(f"database {name}: {note}")
     for name, config in declared_caches.items():
         if not STORE_NAME.match(name):
             problems.append(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
+from components.pure import db_instances
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -32,11 +33,6 @@ MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 BACKUP_WINDOW = "01:00-02:00"
 """UTC, every database of this program; must not overlap the maintenance window."""
 
-_INSTANCE_CLASS = re.compile(
-    r"^db\.(?:(?:t3|t4g)\.(?:micro|small|medium|large|xlarge|2xlarge)"
-    r"|(?:m5|m5d|m6g|m6gd|m6i|m6id|m7g|m7i|m8g|r5|r5b|r5d|r6g|r6gd|r6i|r6id|r7g|r7i|r8g)"
-    r"\.(?:large|xlarge|\d{1,2}xlarge))$"
-)
 _PG_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _WINDOW = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$"
@@ -55,6 +51,8 @@ class DatabaseDefaults:
     performance_insights: bool
     monitoring_interval: int
     log_retention_days: int
+    apply_immediately: bool
+    os_metrics_log_group: bool
 
 
 DATABASE_DEFAULTS: dict[Environment, DatabaseDefaults] = {
@@ -66,6 +64,8 @@ DATABASE_DEFAULTS: dict[Environment, DatabaseDefaults] = {
         performance_insights=False,
         monitoring_interval=0,
         log_retention_days=14,
+        apply_immediately=True,
+        os_metrics_log_group=False,
     ),
     Environment.PROD: DatabaseDefaults(
         multi_az=True,
@@ -75,6 +75,8 @@ DATABASE_DEFAULTS: dict[Environment, DatabaseDefaults] = {
         performance_insights=True,
         monitoring_interval=60,
         log_retention_days=365,
+        apply_immediately=False,
+        os_metrics_log_group=False,
     ),
 }
 
@@ -152,6 +154,26 @@ class DatabaseConfig(StrictModel):
         description="Days exported PostgreSQL logs are kept. Default: dev 14, prod 365 (prod needs 90+).",
         json_schema_extra={"fix": RETENTION_FIX},
     )
+    apply_immediately: StrictBool | None = Field(
+        default=None,
+        alias="applyImmediately",
+        description="Apply instanceClass, storage, multiAz and engineVersion changes during `pulumi up` (a "
+        "restart or failover then) instead of in the next maintenance window, which `pulumi up` does not "
+        "wait for (it reports success, and previews show the change until the window). A major upgrade "
+        "needs true in its update. Default: dev true, prod false.",
+        json_schema_extra={"fix": "use true or false"},
+    )
+    os_metrics_log_group: StrictBool | None = Field(
+        default=None,
+        alias="osMetricsLogGroup",
+        description="With Enhanced Monitoring on, create the account-wide RDSOSMetrics log group with "
+        "logRetentionDays and the stack key (else RDS creates it with no expiry). One stack per account "
+        "and region may own it, and RDS creates the group itself as soon as any instance sends Enhanced "
+        "Monitoring there, so an account that ran one already has it: import it first (pulumi import "
+        "aws:cloudwatch/logGroup:LogGroup <name> RDSOSMetrics), or creating it fails. Default: dev false, "
+        "prod false (opt-in; the plan warns when a monitored database leaves it to RDS).",
+        json_schema_extra={"fix": "use true on one stack per account, false on the others"},
+    )
     db_name: StrictStr = Field(
         default="app",
         alias="dbName",
@@ -189,11 +211,9 @@ class DatabaseConfig(StrictModel):
     def _offered_class(cls, value: str) -> str:
         if value == "db.serverless":
             raise ValueError("db.serverless is Aurora only; webstack runs RDS for PostgreSQL instances")
-        if not _INSTANCE_CLASS.match(value):
-            raise ValueError(
-                "RDS for PostgreSQL does not offer it (current classes: db.t3/t4g micro to 2xlarge, "
-                "db.m5-m8g and db.r5-r8g large and up)"
-            )
+        problem = db_instances.class_problem(value)
+        if problem:
+            raise ValueError(f"RDS for PostgreSQL does not offer it: {problem}")
         return value
 
     @field_validator("allocated_storage")
@@ -249,6 +269,8 @@ class DatabaseSettings:
     performance_insights: bool
     monitoring_interval: int
     log_retention_days: int
+    apply_immediately: bool
+    os_metrics_log_group: bool
     protect: bool
     """Pulumi refuses to delete or replace it (prod): a replaced database is a new, empty one."""
 
@@ -262,6 +284,27 @@ class DatabaseSettings:
         if not self.deletion_protection:
             found.append("no deletion protection")
         return found
+
+    def unowned_os_metrics(self) -> str | None:
+        """A warning when Enhanced Monitoring writes to an RDSOSMetrics group this stack does not own."""
+        if not self.monitoring_interval or self.os_metrics_log_group:
+            return None
+        return (
+            "Enhanced Monitoring writes to the account's RDSOSMetrics log group, which RDS creates with no "
+            "expiry and without the stack key; set osMetricsLogGroup: true on one stack per account to own "
+            "it (import it first where it exists: docs/changing-a-running-stack.md)"
+        )
+
+    def deferred_changes(self) -> str | None:
+        """What waits for the maintenance window with applyImmediately off (the plan warns), or None."""
+        if self.apply_immediately:
+            return None
+        return (
+            f"applyImmediately is false, so changes to instanceClass, allocatedStorage, multiAz and "
+            f"engineVersion wait for the maintenance window {self.config.maintenance_window} (UTC): `pulumi "
+            "up` reports success before they apply and previews show them until then; a major upgrade "
+            "needs applyImmediately: true in the same update"
+        )
 
 
 def database_settings(
@@ -285,6 +328,8 @@ def database_settings(
         performance_insights=bool(pick(config.performance_insights, defaults.performance_insights)),
         monitoring_interval=int(pick(config.monitoring_interval, defaults.monitoring_interval)),  # type: ignore[arg-type]
         log_retention_days=int(pick(config.log_retention_days, defaults.log_retention_days)),  # type: ignore[arg-type]
+        apply_immediately=bool(pick(config.apply_immediately, defaults.apply_immediately)),
+        os_metrics_log_group=bool(pick(config.os_metrics_log_group, defaults.os_metrics_log_group)),
         protect=environment is Environment.PROD,
     )
     if config.max_allocated_storage <= config.allocated_storage:

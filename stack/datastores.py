@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import re
 
-STORE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
-"""Database and cache names: short lowercase words, so every derived AWS name stays in its limits
-(ElastiCache replication group ids are at most 40 lowercase characters)."""
-STORE_NAME_FIX = "use 1-16 lowercase letters, digits and dashes, starting with a letter, e.g. main"
+STORE_NAME = re.compile(r"^(?=.{1,16}$)[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+"""Database and cache names: short lowercase words joined by single dashes, so every derived AWS name
+stays in its limits (ElastiCache replication group ids are at most 40 lowercase characters) and rules: RDS
+and ElastiCache identifiers and snapshot names start with a letter and have no ``--`` and no trailing
+``-`` (CreateDBInstance DBInstanceIdentifier, CreateReplicationGroup ReplicationGroupId)."""
+STORE_NAME_FIX = (
+    "use 1-16 lowercase letters and digits, words joined by single dashes, starting with a letter and "
+    "not ending with a dash, e.g. main or order-db"
+)
 
 
 def identifier(project: str, stack: str, name: str) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
+from components.pure.frontdoor import BucketRemoval
 from stack.apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
 from stack.schema import Environment, StrictModel
 
@@ -37,11 +38,18 @@ class EdgeDefaults:
 
     access_logs: bool
     deletion_protection: bool
+    access_log_removal: BucketRemoval
+    """What removing the access-log bucket does: dev's empty and go, prod's stay in AWS (logs are
+    incident evidence; delete by hand after a backup)."""
 
 
 EDGE_DEFAULTS: dict[Environment, EdgeDefaults] = {
-    Environment.DEV: EdgeDefaults(access_logs=False, deletion_protection=False),
-    Environment.PROD: EdgeDefaults(access_logs=True, deletion_protection=True),
+    Environment.DEV: EdgeDefaults(
+        access_logs=False, deletion_protection=False, access_log_removal=BucketRemoval.DELETE_WITH_OBJECTS
+    ),
+    Environment.PROD: EdgeDefaults(
+        access_logs=True, deletion_protection=True, access_log_removal=BucketRemoval.RETAIN
+    ),
 }
 
 
@@ -151,12 +159,18 @@ def _prod_problems(settings: EdgeSettings, has_domain: bool) -> list[str]:
             "webstack:edge.accessLogs: got false, but prod keeps load balancer access logs for "
             "incident response; remove the key or set it to true"
         )
-    if not settings.deletion_protection:
-        problems.append(
-            "webstack:edge.deletionProtection: got false, but prod protects its load balancer from "
-            "deletion; remove the key or set it to true"
-        )
+    # deletionProtection: false is allowed in prod for one purpose, the middle step of a change that
+    # replaces the load balancer (edge.kind): AWS refuses to delete a protected one, and Pulumi cannot
+    # turn protection off and replace in one update. The plan warns (see unprotected_prod_warning).
     return problems
+
+
+UNPROTECTED_PROD_WARNING = (
+    "webstack:edge.deletionProtection: false in prod: the load balancer can be deleted. Meant only for "
+    "the middle step of a change that replaces it (edge.kind alb <-> apigateway): 1. deletionProtection: "
+    "false, pulumi up; 2. the change, pulumi up; 3. remove deletionProtection (back to true), pulumi up"
+)
+"""What the plan and ``pulumi up`` say while a prod load balancer is unprotected."""
 
 
 def edge_settings(

@@ -76,7 +76,8 @@ class NetworkConfig(StrictModel):
         alias="interfaceEndpoints",
         description=(
             "Interface VPC endpoints for what private tasks call: ECR (api, dkr), CloudWatch Logs, and "
-            "Secrets Manager, SSM and SSM Messages when services use them. Default false. Required "
+            "Secrets Manager (secrets, databases, caches), SSM, SQS (queues), SSM Messages and KMS (ECS "
+            "Exec) and the ECS agent's (EC2 capacity) when the stack uses them. Default false. Required "
             "with natMode none when the stack runs services (they could not pull images otherwise)."
         ),
         json_schema_extra={"fix": "use true or false"},
@@ -193,18 +194,38 @@ ENDPOINTS_EC2_CAPACITY = ("ecs", "ecs-agent", "ecs-telemetry")
 ``vpc-endpoints.html``."""
 
 
+ENDPOINTS_EXEC = ("ssmmessages", "kms")
+"""ECS Exec's channels, and KMS: the cluster encrypts every Exec session with the stack key, and "if
+you are using interface Amazon VPC endpoints with Amazon ECS, and you are using AWS KMS key for
+encryption, then you must create the interface Amazon VPC endpoint for AWS KMS" (AWS ECS ecs-exec.html,
+considerations)."""
+
+
 def endpoint_services(
-    secret_arns: Iterable[str], exec_enabled: bool, ec2_capacity: bool = False
+    secret_arns: Iterable[str],
+    exec_enabled: bool,
+    ec2_capacity: bool = False,
+    queues: bool = False,
+    data_store_secrets: bool = False,
 ) -> tuple[str, ...]:
-    """The interface endpoints private tasks need, given the secrets they read, ECS Exec and whether
-    they run on EC2 container instances."""
+    """The interface endpoints private tasks need, given the secrets they read, ECS Exec, whether
+    they run on EC2 container instances, whether they send to or consume queues (the app calls SQS),
+    and whether they use a database or cache (whose credentials ECS reads from Secrets Manager).
+
+    Not needed: EventBridge Scheduler and Application Auto Scaling call ECS from AWS's side; tasks get
+    credentials from the ECS agent's endpoint, not STS; RDS and ElastiCache are reached in the VPC."""
     arns = list(secret_arns)
     return (
         *ENDPOINTS_ALWAYS,
         *(ENDPOINTS_EC2_CAPACITY if ec2_capacity else ()),
-        *(("secretsmanager",) if any(":secretsmanager:" in arn for arn in arns) else ()),
+        *(
+            ("secretsmanager",)
+            if data_store_secrets or any(":secretsmanager:" in arn for arn in arns)
+            else ()
+        ),
         *(("ssm",) if any(":ssm:" in arn for arn in arns) else ()),
-        *(("ssmmessages",) if exec_enabled else ()),
+        *(ENDPOINTS_EXEC if exec_enabled else ()),
+        *(("sqs",) if queues else ()),
     )
 
 

@@ -11,9 +11,16 @@ from dataclasses import dataclass
 
 from pydantic import Field, StrictInt, StrictStr
 
-from components.pure.frontdoor import PriceClass
+from components.pure.frontdoor import BucketRemoval, PriceClass
 from stack.domain import DomainSettings, host_in_zone
-from stack.schema import StrictModel
+from stack.schema import Environment, StrictModel
+
+BUCKET_REMOVAL: dict[Environment, BucketRemoval] = {
+    Environment.DEV: BucketRemoval.DELETE_WITH_OBJECTS,
+    Environment.PROD: BucketRemoval.RETAIN,
+}
+"""What removing ``webstack:static`` does to its content and log buckets: dev's are emptied and
+deleted; prod's stay in AWS with their objects (delete by hand after a backup)."""
 
 
 class StaticConfig(StrictModel):

@@ -68,6 +68,11 @@ class ClusterArgs:
     ec2: Ec2CapacityArgs | None = None
     """EC2 capacity: an Auto Scaling group and its capacity provider, which every task then uses.
     Default: None, Fargate only."""
+    ec2_retiring: bool = False
+    """With ``ec2``: keep the Auto Scaling group and its provider in the cluster but run every task on
+    Fargate (``capacity``). The first of two deploys that take a running cluster off EC2: ECS refuses to
+    remove a capacity provider from the cluster while a service uses it, and the services wait for the
+    cluster's providers, so one deploy cannot do both. Default: False."""
     vpc_id: pulumi.Input[str] | None = None
     """The VPC of the instances' security group (needed with ``ec2``). Default: None."""
     subnet_ids: Sequence[pulumi.Input[str]] = ()

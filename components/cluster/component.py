@@ -111,25 +111,37 @@ class Cluster(pulumi.ComponentResource):
 
     def _capacity(self, name: str, args: ClusterArgs, cluster: aws.ecs.Cluster) -> None:
         """The capacity providers (Fargate's, and the Auto Scaling group's with EC2) and the default
-        strategy every service uses."""
+        strategy every service uses.
+
+        Order of a change, as ``pulumi up`` applies it: creates and updates follow dependencies, so the
+        association is updated before the services that depend on it, and deletes come last in
+        reverse order. fargate -> ec2 is one deploy: group and provider are created, the association
+        adds the provider, then the services move onto it. ec2 -> fargate cannot be: the association
+        would drop the provider before the services leave it, and ECS refuses ("The specified capacity
+        provider is in use and cannot be removed", PutClusterCapacityProviders). So ``ec2_retiring``
+        keeps the provider listed while the services move to Fargate; the next deploy, without ``ec2``,
+        drops it from the list and then deletes provider and group (terraform-provider-aws
+        ecs/cluster_capacity_providers.go: create and update are one PutClusterCapacityProviders).
+        """
         # For the services, not package outputs: (capacity provider, base, weight) for each provider
         # they use, and the providers resource their strategy depends on.
         self.capacity_strategy: tuple[tuple[str, int, int], ...] = CAPACITY_STRATEGIES[args.capacity]
         self.launch_compatibility = "FARGATE"
         self.platform_version = "LATEST"
         providers: list[pulumi.Input[str]] = ["FARGATE", "FARGATE_SPOT"]
-        association = pulumi.ResourceOptions(parent=self)
         if args.ec2 is not None:
             provider = ec2_capacity(name, args, args.ec2, cluster.name, self)
-            # A strategy cannot mix Auto Scaling group and Fargate providers: every task goes here.
-            self.capacity_strategy = ((ec2_provider_name(), 0, 1),)
-            self.launch_compatibility = "EC2"
-            self.platform_version = None
             providers.append(provider.name)
-            # A provider still listed here cannot be deleted: replace the list with the provider.
-            association = pulumi.ResourceOptions(parent=self, replace_with=[provider])
+            if not args.ec2_retiring:
+                # A strategy cannot mix Auto Scaling group and Fargate providers: every task goes here.
+                self.capacity_strategy = ((ec2_provider_name(), 0, 1),)
+                self.launch_compatibility = "EC2"
+                self.platform_version = None
         # One per cluster (a second one overwrites the first): the Auto Scaling group's provider joins
-        # the Fargate ones here (AWS cluster-capacity-providers.html).
+        # the Fargate ones here (AWS cluster-capacity-providers.html). Never replaced: its delete empties
+        # the cluster's list (PutClusterCapacityProviders with none), which after a create-before-delete
+        # replacement would strip the providers the new one had just put, and before one would pull
+        # them from under running services.
         self.capacity_providers: aws.ecs.ClusterCapacityProviders = aws.ecs.ClusterCapacityProviders(
             child_name(name, "capacity"),
             cluster_name=cluster.name,
@@ -140,5 +152,5 @@ class Cluster(pulumi.ComponentResource):
                 )
                 for provider, base, weight in self.capacity_strategy
             ],
-            opts=association,
+            opts=pulumi.ResourceOptions(parent=self),
         )

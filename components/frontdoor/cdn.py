@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from ..buckets import private_bucket
 from ..iam import Statement
-from ..pure.frontdoor import PriceClass
+from ..pure.frontdoor import BucketRemoval, PriceClass
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
 from .domain import CLOUDFRONT_REGION
@@ -51,6 +51,9 @@ class CdnArgs:
     """Which edge locations serve the content. Default: PriceClass_100 (North America and Europe)."""
     log_expiration_days: int = DEFAULT_LOG_EXPIRATION_DAYS
     """Days before access logs expire. Default: 90."""
+    bucket_removal: BucketRemoval = BucketRemoval.RETAIN
+    """What removing the content and log buckets (the CDN) does to them and their objects. Default:
+    RETAIN (kept in AWS)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every taggable child, on top of the provider's default tags. Default: none."""
 
@@ -80,6 +83,7 @@ class Cdn(pulumi.ComponentResource):
                 lambda values: [_cloudfront_read(values[0], values[1])]
             ),
             tags=args.tags,
+            removal=args.bucket_removal,
         )
         access = aws.cloudfront.OriginAccessControl(
             child_name(name, "oac"),
@@ -170,6 +174,7 @@ class Cdn(pulumi.ComponentResource):
                 lambda values: _log_delivery_statements(values[0], values[1])
             ),
             tags=args.tags,
+            removal=args.bucket_removal,
         )
         child = pulumi.ResourceOptions(parent=self)
         source = aws.cloudwatch.LogDeliverySource(

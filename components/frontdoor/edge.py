@@ -13,6 +13,17 @@ Two kinds (``EdgeArgs.internal``):
   ``webstack:components:InternalEdge``, so guardrails can tell, from a listener's URN alone, that its
   plain-HTTP forwarding is the internal kind (and require its load balancer to be internal).
 
+Day two (a change to a running stack applies, both ways):
+
+* HTTP <-> HTTPS keeps one listener per port: port 80 is always ``{name}-http`` (it forwards, or with TLS
+  redirects: an update of its default action), aliased from release 1's ``{name}-http-redirect``, so no
+  new listener is created on a port the old one still holds (ELB: ``DuplicateListener``).
+* internet-facing <-> internal (``edge.kind`` alb <-> apigateway) keeps every URN: each of the two type
+  tokens aliases the other, so the children are the same resources under the other token. What AWS
+  cannot change in place is replaced: the load balancer (``internal`` is ForceNew; it has no explicit
+  name, so the replacement cannot collide on one), its listeners and rules, and the group whose
+  description names the kind. Target groups and the access-log bucket stay.
+
 Either way services see the same interface (routes in; security group, target groups out) and admit
 only this load balancer's security group.
 """
@@ -31,6 +42,7 @@ from ..pure.frontdoor import (
     HEALTH_CHECK_TIMEOUT_SECONDS,
     HEALTHY_THRESHOLD,
     UNHEALTHY_THRESHOLD,
+    BucketRemoval,
 )
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, tags_with_name, type_token
@@ -112,6 +124,9 @@ class EdgeArgs:
     """Write access logs to a private, versioned, TLS-only bucket. Default: False (AWS's default)."""
     access_log_expiration_days: int = DEFAULT_ACCESS_LOG_EXPIRATION_DAYS
     """Days before access logs expire (when ``access_logs``). Default: 90."""
+    access_log_removal: BucketRemoval = BucketRemoval.RETAIN
+    """What removing the access-log bucket (turning ``access_logs`` off, or the edge) does to it and its
+    logs. Default: RETAIN (kept in AWS)."""
     deletion_protection: bool = False
     """Protect the load balancer from deletion. Default: False (AWS's default)."""
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT_SECONDS
@@ -156,8 +171,13 @@ class Edge(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         args = args_of(EdgeArgs, args)
-        # Internal: its own type token, so guardrails see from a URN which kind a listener belongs to.
-        super().__init__(type_token("InternalEdge" if args.internal else "Edge"), name, None, opts)
+        # Internal: its own type token, so guardrails see from a URN which kind a listener belongs to;
+        # each kind aliases the other's token, so switching kinds keeps every child's identity.
+        kind, other = ("InternalEdge", "Edge") if args.internal else ("Edge", "InternalEdge")
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=type_token(other))])
+        )
+        super().__init__(type_token(kind), name, None, opts)
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self)
         self.https = args.certificate_arn is not None and not args.internal
@@ -246,8 +266,9 @@ class Edge(pulumi.ComponentResource):
         )
 
     def _listeners(self, args: EdgeArgs, load_balancer: aws.lb.LoadBalancer) -> aws.lb.Listener:
-        """HTTPS and the HTTP redirect with a certificate; else one plain-HTTP listener (internal, or
-        internet-facing without TLS). Returns the listener the routing rules hang on."""
+        """One listener per port, under one logical name whatever the mode: port 80 answers 404 outside
+        the routes (no TLS, or internal) or redirects to HTTPS; port 443 exists with TLS. Returns the
+        listener the routing rules hang on."""
         name = self._name
         not_found = aws.lb.ListenerDefaultActionArgs(
             type="fixed-response",
@@ -255,18 +276,32 @@ class Edge(pulumi.ComponentResource):
                 content_type="text/plain", status_code="404", message_body="Not Found"
             ),
         )
+        redirect = aws.lb.ListenerDefaultActionArgs(
+            type="redirect",
+            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+            ),
+        )
+        # ELB keys a listener by load balancer + port (CreateListener: DuplicateListener), and Pulumi
+        # creates before it deletes: a port-80 listener renamed with the mode would be created while
+        # the old one holds the port. So one name, aliased from release 1's name of the redirect;
+        # default_actions and protocol are updatable (TF src elbv2/listener.go: only
+        # load_balancer_arn is ForceNew).
+        # Internal: plain HTTP inside the VPC, TLS ended at API Gateway (see the module docstring).
+        http = aws.lb.Listener(
+            child_name(name, "http"),
+            load_balancer_arn=load_balancer.arn,
+            port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[redirect if self.https else not_found],
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, aliases=[pulumi.Alias(name=child_name(name, "http-redirect"))]
+            ),
+        )
         if not self.https:
-            # Internal: plain HTTP inside the VPC, TLS ended at API Gateway (see the module docstring).
-            return aws.lb.Listener(
-                child_name(name, "http"),
-                load_balancer_arn=load_balancer.arn,
-                port=HTTP_PORT,
-                protocol="HTTP",
-                default_actions=[not_found],
-                tags=args.tags,
-                opts=self._child,
-            )
-        entry = aws.lb.Listener(
+            return http
+        return aws.lb.Listener(
             child_name(name, "https"),
             load_balancer_arn=load_balancer.arn,
             port=HTTPS_PORT,
@@ -277,23 +312,6 @@ class Edge(pulumi.ComponentResource):
             tags=args.tags,
             opts=self._child,
         )
-        aws.lb.Listener(
-            child_name(name, "http-redirect"),
-            load_balancer_arn=load_balancer.arn,
-            port=HTTP_PORT,
-            protocol="HTTP",
-            default_actions=[
-                aws.lb.ListenerDefaultActionArgs(
-                    type="redirect",
-                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                        protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
-                    ),
-                )
-            ],
-            tags=args.tags,
-            opts=self._child,
-        )
-        return entry
 
     def _route(self, args: EdgeArgs, route: EdgeRoute, entry: aws.lb.Listener) -> None:
         """The route's target group and the listener rule that forwards to it."""
@@ -340,7 +358,14 @@ class Edge(pulumi.ComponentResource):
             conditions=conditions,
             actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
             tags=args.tags,
-            opts=self._child,
+            # A rule moves (is replaced) when its listener does: HTTP <-> HTTPS, or with the load
+            # balancer on a kind switch. Deleted first, so the kept target group leaves the old load
+            # balancer before the new rule joins it to the new one (an ALB target group belongs to one
+            # load balancer: "TargetGroupAssociationLimit", terraform-provider-aws issue 22005), and
+            # the priority is free on any listener. Nothing is replaced with it: dependents only wait
+            # for it (depends_on), and the engine replaces only those whose inputs it feeds
+            # (pulumi/pulumi step_generator.go calculateDependentReplacements).
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         self.target_group_arns[route.name] = target_group.arn
         self.target_group_arn_suffixes[route.name] = target_group.arn_suffix
@@ -377,6 +402,7 @@ class Edge(pulumi.ComponentResource):
                 lambda values: [_log_delivery_statement(*values)]
             ),
             tags=args.tags,
+            removal=args.access_log_removal,
         )
         return aws.lb.LoadBalancerAccessLogsArgs(bucket=bucket.bucket, enabled=True, prefix=name), policy
 

@@ -126,7 +126,7 @@ class Waf(pulumi.ComponentResource):
         # per-resource region: no second provider).
         region = args.region if args.scope is Scope.CLOUDFRONT else None
         self._region = region
-        log_group = self._log_group(name, args)
+        log_group, delivery = self._log_group(name, args)
         acl = aws.wafv2.WebAcl(
             child_name(name, "acl"),
             scope=args.scope.value,
@@ -152,7 +152,11 @@ class Waf(pulumi.ComponentResource):
                 for header in REDACTED_HEADERS
             ],
             region=region,
-            opts=child,
+            # Ours first: enabling logging makes AWS create or extend a resource policy for the group
+            # when none admits log delivery yet (WAF API_LoggingConfiguration.html; CloudWatch Logs
+            # AWS-logs-infrastructure-CWL.html "Log group resource policy"), into the account's shared,
+            # size-limited one, or fails if that is full.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[delivery]),
         )
         if args.protected_arn is not None:
             aws.wafv2.WebAclAssociation(
@@ -218,9 +222,12 @@ class Waf(pulumi.ComponentResource):
             )
         return [rule for _, rule in sorted(rules, key=lambda entry: entry[0])]
 
-    def _log_group(self, name: str, args: WafArgs) -> aws.cloudwatch.LogGroup:
+    def _log_group(
+        self, name: str, args: WafArgs
+    ) -> tuple[aws.cloudwatch.LogGroup, aws.cloudwatch.LogResourcePolicy]:
         """The log group, encrypted with the stack key, or for CLOUDFRONT scope with a us-east-1 key of
-        its own (KMS keys are regional; the log group must be in the web ACL's region)."""
+        its own (KMS keys are regional; the log group must be in the web ACL's region), and the
+        resource policy that lets log delivery write to it."""
         key_arn = args.kms_key_arn
         if key_arn is None:
             key = aws.kms.Key(
@@ -253,14 +260,14 @@ class Waf(pulumi.ComponentResource):
             ),
             opts=invoke,
         )
-        aws.cloudwatch.LogResourcePolicy(
+        policy = aws.cloudwatch.LogResourcePolicy(
             child_name(name, "logs-delivery"),
             policy_name=args.log_group_name,
             policy_document=delivery.json,
             region=self._region,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return log_group
+        return log_group, policy
 
 
 VISIBILITY = {"cloudwatch_metrics_enabled": True, "sampled_requests_enabled": True}

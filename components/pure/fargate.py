@@ -59,10 +59,29 @@ class ContainerInsights(enum.StrEnum):
 SECRET_LIKE_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|ACCESS_KEY|API_KEY|PRIVATE_KEY|CREDENTIAL", re.I)
 """Environment variable names that must come from ``secrets``, never plain text."""
 
-EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
-"""Where the ECS Exec (SSM) agent writes. With a read-only root filesystem these must be volumes or
-the agent does not start (aws/containers-roadmap issue 1359: the workaround mounts exactly these; the
-review that found it named their parents /var/lib/amazon and /var/log/amazon, which also works)."""
+EXEC_AGENT_LOG_PATH = "/var/log/amazon/ssm"
+"""Where the ECS Exec (SSM) agent writes its logs inside the container."""
+
+EXEC_AGENT_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", EXEC_AGENT_LOG_PATH)
+"""Where the ECS Exec (SSM) agent writes on Fargate. With a read-only root filesystem these must be
+volumes or the agent does not start (aws/containers-roadmap issue 1359: the workaround mounts exactly
+these; AWS's ecs-exec.html says Exec does not support a read-only root filesystem at all, so this is the
+community workaround, not a documented setup)."""
+
+EXEC_AGENT_PATHS_EC2 = ("/var/lib/amazon/ssm",)
+"""Where the Exec agent writes on EC2 capacity that the ECS agent does not mount itself. The EC2
+agent bind-mounts the agent's binaries under ``/ecs-execute-command-<uuid>`` and its log directory
+``/var/log/amazon/ssm`` writable (amazon-ecs-agent ``agent/engine/execcmd/manager_init_task_linux.go``,
+``addRequiredBindMounts``); a task volume on that path too makes Docker refuse the container
+("Duplicate mount point"), and ``/managed-agents`` is only the host's directory there."""
+
+LAUNCH_EC2 = "EC2"
+
+
+def exec_agent_paths(launch_compatibility: str) -> tuple[str, ...]:
+    """The Exec agent's paths a task must mount writable, for ``FARGATE`` or ``EC2`` tasks."""
+    return EXEC_AGENT_PATHS_EC2 if launch_compatibility == LAUNCH_EC2 else EXEC_AGENT_PATHS
+
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

@@ -31,6 +31,17 @@ class RuleGroupAction(enum.StrEnum):
     """Matches are blocked."""
 
 
+class BucketRemoval(enum.StrEnum):
+    """What removing a bucket from the stack does to it and the objects in it."""
+
+    DELETE_WITH_OBJECTS = "deleteWithObjects"
+    """Empty it and delete it (``force_destroy``): S3 refuses to delete a bucket that holds objects
+    (BucketNotEmpty), and the provider empties it first only when told (TF src s3/bucket.go)."""
+    RETAIN = "retain"
+    """Keep it, its objects and its settings in AWS (``retain_on_delete``): only the stack forgets it;
+    delete it by hand after a backup."""
+
+
 class PriceClass(enum.StrEnum):
     """Which edge locations serve the content (and what they cost)."""
 

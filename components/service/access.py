@@ -16,17 +16,18 @@ ANYWHERE_IPV4 = "0.0.0.0/0"
 def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
     """Admits only the edge, on the container port; sends only HTTPS out (image pulls, AWS APIs).
 
-    A worker admits nothing. The description of an existing group never changes (it is ForceNew).
+    A worker admits nothing. The description names only the service: a security group's description
+    is ForceNew (terraform-provider-aws internal/service/ec2/vpc_security_group.go), so a description
+    carrying the port would replace the group, under running tasks, on every port change. Groups
+    deployed before this carried the port: ``ignore_changes`` keeps their description, so upgrading
+    replaces none of them; the port lives only in the rules, which a port change updates in place.
     """
-    port = args.port
     group = aws.ec2.SecurityGroup(
         child_name(name, "sg"),
         vpc_id=args.vpc_id,
-        description=f"{name} tasks: in only from the edge on {port}; out only HTTPS"
-        if port is not None
-        else f"{name} worker tasks: nothing in; out only HTTPS",
+        description=f"{name} tasks: in only through its own rules; out only HTTPS and declared paths",
         tags=tags_with_name(child_name(name, "sg"), args.tags),
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["description"])),
     )
     aws.vpc.SecurityGroupEgressRule(
         child_name(name, "out-https"),
@@ -42,14 +43,14 @@ def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) 
     edge = args.edge_security_group_id
     if edge is None:
         return group
-    if port is not None:
+    if args.port is not None:
         # The edge may send to this service, on this port, and to nothing else.
         security_group_path(
             (child_name(name, "edge-out"), f"To the {name} tasks"),
             (child_name(name, "in-from-edge"), "From the edge load balancer"),
             edge,
             group.id,
-            port,
+            args.port,
             args.tags,
             child,
         )

@@ -68,6 +68,10 @@ class OffHoursScaling:
     """Six-field cron at which it scales back to min_count..max_count. Required."""
 
 
+ECR_KEEP_IMAGES = 30
+"""The newest images a repository keeps by default (ECR lifecycle rule imageCountMoreThan)."""
+
+
 @dataclass(frozen=True)
 class ImageBuild:
     """Build the image from a Docker context into the service's own ECR repository."""
@@ -80,6 +84,8 @@ class ImageBuild:
     """Dockerfile path inside the context. Default: Dockerfile."""
     platform: str = DEFAULT_PLATFORM
     """``linux/amd64`` or ``linux/arm64``: the image's and the task's platform. Default: linux/amd64."""
+    keep_images: int = ECR_KEEP_IMAGES
+    """How many of the newest images the repository keeps for a rollback. Default: 30."""
 
 
 @dataclass(frozen=True)

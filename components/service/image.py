@@ -10,36 +10,57 @@ import pulumi_awsx as awsx
 
 from ..pure.artifacts import context_tag
 from ..pure.naming import child_name, tags_with_name
-from .args import ServiceArgs
+from .args import ECR_KEEP_IMAGES, ServiceArgs
 
-ECR_KEEP_IMAGES = 30
 ECR_UNTAGGED_EXPIRY_DAYS = 7
+DOCKER_BUILD_IMAGE = "docker-build:index:Image"
 
-ECR_LIFECYCLE_POLICY = {
-    "rules": [
-        {
-            "rulePriority": 1,
-            "description": f"Expire untagged images after {ECR_UNTAGGED_EXPIRY_DAYS} days",
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": ECR_UNTAGGED_EXPIRY_DAYS,
+
+def lifecycle_policy(keep_images: int = ECR_KEEP_IMAGES) -> dict[str, object]:
+    """Untagged layers expire after a week; the newest ``keep_images`` images stay for rollbacks."""
+    return {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": f"Expire untagged images after {ECR_UNTAGGED_EXPIRY_DAYS} days",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": ECR_UNTAGGED_EXPIRY_DAYS,
+                },
+                "action": {"type": "expire"},
             },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "description": f"Keep the newest {ECR_KEEP_IMAGES} images",
-            "selection": {
-                "tagStatus": "any",
-                "countType": "imageCountMoreThan",
-                "countNumber": ECR_KEEP_IMAGES,
+            {
+                "rulePriority": 2,
+                "description": f"Keep the newest {keep_images} images",
+                "selection": {
+                    "tagStatus": "any",
+                    "countType": "imageCountMoreThan",
+                    "countNumber": keep_images,
+                },
+                "action": {"type": "expire"},
             },
-            "action": {"type": "expire"},
-        },
-    ]
-}
+        ]
+    }
+
+
+def keep_pushed_images(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+    """Retain the pushed image when its docker-build resource is deleted.
+
+    awsx names that child after the image tag (pulumi-awsx ``awsx/ecr/image.ts``), so a new tag is a
+    new resource and the old one is deleted, and docker-build's Delete removes the pushed manifest from
+    the registry (pulumi-docker-build ``provider/internal/image.go`` Delete -> ``ManifestDelete``):
+    every deploy deleted the image the previous task definition runs. The lifecycle policy expires
+    images instead, keeping the newest ``keep_images``. A transform reaches the children of awsx's
+    (remote) component; ``retainOnDelete`` on the component itself would not.
+    """
+    if args.type_ != DOCKER_BUILD_IMAGE:
+        return None
+    return pulumi.ResourceTransformResult(
+        props=args.props,
+        opts=pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(retain_on_delete=True)),
+    )
 
 
 def service_image(
@@ -62,7 +83,7 @@ def service_image(
     aws.ecr.LifecyclePolicy(
         child_name(name, "repo-lifecycle"),
         repository=repository.name,
-        policy=json.dumps(ECR_LIFECYCLE_POLICY),
+        policy=json.dumps(lifecycle_policy(build.keep_images)),
         opts=child,
     )
     # Paths relative to the project (the CLI runs there): absolute ones differ between a laptop
@@ -75,6 +96,6 @@ def service_image(
         dockerfile=(context / build.dockerfile).as_posix(),
         platform=build.platform,
         image_tag=context_tag(Path(build.context_path), build.dockerfile, build.platform, service=name),
-        opts=child,
+        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(transforms=[keep_pushed_images])),
     )
     return image.image_uri, repository.repository_url

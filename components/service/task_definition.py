@@ -45,7 +45,9 @@ def task_definition(
         task_role_arn=roles.task.arn,
         volumes=[
             aws.ecs.TaskDefinitionVolumeArgs(name=_scratch_volume(i))
-            for i in range(len(writable_paths(args.scratch_paths, args.exec_enabled)))
+            for i in range(
+                len(writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility))
+            )
         ],
         container_definitions=pulumi.Output.json_dumps(
             [container_definition(name, args, image, log_group_name)]
@@ -55,9 +57,12 @@ def task_definition(
     )
 
 
-def writable_paths(scratch_paths: Sequence[str], exec_enabled: bool) -> tuple[str, ...]:
-    """The container's writable volumes: its scratch paths, plus the Exec agent's when Exec is on."""
-    extra = fargate.EXEC_AGENT_PATHS if exec_enabled else ()
+def writable_paths(
+    scratch_paths: Sequence[str], exec_enabled: bool, launch_compatibility: str
+) -> tuple[str, ...]:
+    """The container's writable volumes: its scratch paths, plus the Exec agent's when Exec is on (on
+    EC2 only those the ECS agent does not bind-mount itself: see ``fargate.EXEC_AGENT_PATHS_EC2``)."""
+    extra = fargate.exec_agent_paths(launch_compatibility) if exec_enabled else ()
     return tuple(dict.fromkeys((*scratch_paths, *extra)))
 
 
@@ -86,7 +91,9 @@ def container_definition(
         "stopTimeout": STOP_TIMEOUT_SECONDS,
         "mountPoints": [
             {"sourceVolume": _scratch_volume(i), "containerPath": path, "readOnly": False}
-            for i, path in enumerate(writable_paths(args.scratch_paths, args.exec_enabled))
+            for i, path in enumerate(
+                writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility)
+            )
         ],
         "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
         "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(secrets.items())],

@@ -23,7 +23,7 @@ from stack.services.schema import (
     ServiceDefaults,
     StatementConfig,
 )
-from stack.services.settings import ServiceSettings, service_settings
+from stack.services.settings import ServiceSettings, secret_reach_problems, service_settings
 
 __all__ = [
     "CATCH_ALL",
@@ -44,6 +44,7 @@ __all__ = [
     "call_order",
     "route_config_keys",
     "route_key",
+    "secret_reach_problems",
     "service_calls",
     "service_routes",
     "service_settings",

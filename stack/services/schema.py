@@ -31,11 +31,17 @@ class ServiceDefaults:
     min_count: int
     max_count: int
     log_retention_days: int
+    keep_images: int
+    """How many built images the service's repository keeps: how far back a rollback can go."""
 
 
 SERVICE_DEFAULTS: dict[Environment, ServiceDefaults] = {
-    Environment.DEV: ServiceDefaults(desired_count=1, min_count=1, max_count=2, log_retention_days=14),
-    Environment.PROD: ServiceDefaults(desired_count=2, min_count=2, max_count=6, log_retention_days=365),
+    Environment.DEV: ServiceDefaults(
+        desired_count=1, min_count=1, max_count=2, log_retention_days=14, keep_images=10
+    ),
+    Environment.PROD: ServiceDefaults(
+        desired_count=2, min_count=2, max_count=6, log_retention_days=365, keep_images=30
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class ServiceSettings:
     """The queue this service consumes (``webstack:queues.<name>.consumer``), if any."""
     delete_images_with_repository: bool = False
     """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
+    keep_images: int = 30
+    """How many built images the repository keeps: the environment's default (SERVICE_DEFAULTS)."""
 
     @property
     def port(self) -> int | None:
@@ -167,6 +170,7 @@ def service_settings(
         secret_resource_arns=tuple(resources),
         build_context=build_context,
         delete_images_with_repository=environment is Environment.DEV,
+        keep_images=defaults.keep_images,
     )
     return settings, problems
 
@@ -213,20 +217,97 @@ def _counts(key: str, config: ServiceConfig, defaults: ServiceDefaults) -> tuple
     return min_count, max_count, desired, problems
 
 
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s]*:)(?P<password>[^@/\s]+)(?P<tail>@)")
+"""A URL with a password in its user info, such as ``postgres://user:password@host/db`` (RFC 3986 3.2.1)."""
+_SECRET_VALUES = (
+    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),  # AWS access key ids (IAM identifiers, unique ID prefixes)
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+)
+"""Values that are credentials whatever the variable is called."""
+REDACTED = "***"
+
+
+def redact(value: str) -> str:
+    """``value`` with its secret part replaced, to quote it in a message (never the secret itself)."""
+    redacted = _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['tail']}", value)
+    if redacted != value:
+        return redacted
+    return f"{value[:2]}{REDACTED}" if len(value) > 8 else REDACTED
+
+
 def _environment_problems(key: str, config: ServiceConfig) -> list[str]:
-    """Plain variables must have usable names and must not look like secrets."""
+    """Plain variables must have usable names and must not look like secrets, by name or by value."""
     problems: list[str] = []
-    for env_name in config.environment:
+    for env_name, value in config.environment.items():
+        fix = (
+            f"store it in Secrets Manager or SSM and map it under {key}.secrets.{env_name} to its ARN instead"
+        )
         if not fargate.ENV_NAME.match(env_name):
             problems.append(
                 f"{key}.environment.{env_name}: not a valid variable name; use letters, digits, _"
             )
         elif fargate.SECRET_LIKE_NAME.search(env_name):
             problems.append(
-                f"{key}.environment.{env_name}: looks like a secret given as plain text; store it in Secrets "
-                f"Manager or SSM and map it under {key}.secrets.{env_name} to its ARN instead"
+                f"{key}.environment.{env_name}: got {json.dumps(redact(value))}, which looks like a secret "
+                f"given as plain text; {fix}"
+            )
+        elif _URL_PASSWORD.search(value):
+            problems.append(
+                f"{key}.environment.{env_name}: got {json.dumps(redact(value))}, a URL with a password in "
+                f"plain text (task definitions are readable by anyone with ecs:Describe*); {fix}, or keep "
+                "the URL without the password and map the password alone under secrets"
+            )
+        elif any(pattern.search(value) for pattern in _SECRET_VALUES):
+            problems.append(
+                f"{key}.environment.{env_name}: got {json.dumps(REDACTED)}, a credential (an AWS access key "
+                f"or a private key) in plain text; {fix}"
             )
     return problems
+
+
+def secret_reach_problems(
+    services: Sequence[ServiceSettings], region: str, accounts: Sequence[str], nat: bool
+) -> tuple[list[str], list[str]]:
+    """Secrets the tasks cannot read: another region without a NAT, another account without a key
+    the tasks may use. Returns (problems, warnings)."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    for service in services:
+        key = f"webstack:services.{service.name}"
+        key_accounts = {
+            arn.split(":")[4] for arn in service.config.secrets_kms_key_arns if arn.count(":") >= 5
+        }
+        for env_name, arn in service.config.secrets.items():
+            parts = arn.split(":")
+            if len(parts) < 6 or fargate.secret_resource_arn(arn) is None:
+                continue  # _secret_resources names the malformed ARN
+            secret_region, account = parts[3], parts[4]
+            where = f"{key}.secrets.{env_name}"
+            if secret_region != region and not nat:
+                # The VPC's interface endpoints serve this region only (AWS PrivateLink guide).
+                problems.append(
+                    f"{where}: got {json.dumps(arn)}, a secret in {secret_region}, but the stack runs in "
+                    f"{region} without a NAT gateway, so its tasks reach Secrets Manager and SSM only in "
+                    f"{region} through the VPC endpoints; replicate the secret to {region} (aws "
+                    "secretsmanager replicate-secret-to-regions) and use the replica's ARN, or use "
+                    "natMode single"
+                )
+            if accounts and account not in accounts:
+                if ":secretsmanager:" in arn and account not in key_accounts:
+                    # A secret shared across accounts must be encrypted with a customer-managed key
+                    # (AWS Secrets Manager guide, auth-and-access_examples_cross).
+                    problems.append(
+                        f"{where}: got a secret of account {account}, which is not in aws:allowedAccountIds "
+                        f"{list(accounts)}; the tasks can read it only if its resource policy allows their "
+                        "execution role and it is encrypted with a customer-managed key of that account "
+                        f"that allows kms:Decrypt: list that key under {key}.secretsKmsKeyArns"
+                    )
+                else:
+                    warnings.append(
+                        f"{where}: a secret of account {account}: its resource policy (and its key's policy) "
+                        f"must allow the execution role of {service.name}, or the tasks fail to start"
+                    )
+    return problems, warnings
 
 
 def _secret_resources(key: str, config: ServiceConfig) -> tuple[list[str], list[str]]:

@@ -30,8 +30,13 @@ class DataTier:
 
 def build_data_tier(settings: StackSettings, foundation: Foundation) -> DataTier:
     """One Database per ``webstack:databases`` entry, one Cache per ``webstack:caches`` entry."""
+    # RDSOSMetrics is one log group per account and region: at most one database of the stack owns it.
+    monitored = [d.name for d in settings.databases if d.monitoring_interval and d.os_metrics_log_group]
     databases = {
-        database.name: Database(f"db-{database.name}", database_args(settings, database, foundation))
+        database.name: Database(
+            f"db-{database.name}",
+            database_args(settings, database, foundation, owns_os_metrics=database.name in monitored[:1]),
+        )
         for database in settings.databases
     }
     caches = {
@@ -42,7 +47,7 @@ def build_data_tier(settings: StackSettings, foundation: Foundation) -> DataTier
 
 
 def database_args(
-    settings: StackSettings, database: DatabaseSettings, foundation: Foundation
+    settings: StackSettings, database: DatabaseSettings, foundation: Foundation, owns_os_metrics: bool = False
 ) -> DatabaseArgs:
     """A database's settings, its environment's defaults applied, as the component's Args."""
     network: Network = foundation.network
@@ -67,6 +72,8 @@ def database_args(
         backup_retention_days=database.backup_retention_days,
         performance_insights=database.performance_insights,
         monitoring_interval=database.monitoring_interval,
+        os_metrics_log_group=owns_os_metrics,
+        apply_immediately=database.apply_immediately,
         log_retention_days=database.log_retention_days,
         protect=database.protect,
         tags=tags_of(settings),
@@ -88,6 +95,7 @@ def cache_args(settings: StackSettings, cache: CacheSettings, foundation: Founda
         snapshot_retention_days=cache.snapshot_retention_days,
         final_snapshot=cache.protect,
         auth_token_version=config.auth_token_version,
+        auth_token_strategy=config.auth_token_strategy,
         protect=cache.protect,
         tags=tags_of(settings),
     )

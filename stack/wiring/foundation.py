@@ -84,6 +84,9 @@ def _network(settings: StackSettings, stack_key: StackKey) -> Network:
                 [arn for service in services for arn in service.secret_resource_arns],
                 exec_enabled=settings.cluster.exec_enabled and bool(services),
                 ec2_capacity=settings.cluster.ec2 is not None and bool(services),
+                # Every queue has a consumer service (stack/queues.py), so a queue means SQS calls.
+                queues=bool(settings.queues) and bool(services),
+                data_store_secrets=any(s.config.database or s.config.cache for s in services),
             )
             if settings.network.interface_endpoints
             else (),

@@ -22,8 +22,10 @@ from components.frontdoor.edge import Edge, EdgeArgs, EdgeRoute, TargetHealthChe
 from components.frontdoor.waf import Scope, Waf, WafArgs, waf_log_group_name
 from stack.apigateway import ApiGatewaySettings, Throttle, route_keys
 from stack.config import StackSettings
-from stack.edge import EdgeKind
+from stack.edge import EDGE_DEFAULTS, UNPROTECTED_PROD_WARNING, EdgeKind
+from stack.schema import Environment
 from stack.services import route_key
+from stack.static import BUCKET_REMOVAL
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -144,12 +146,15 @@ def _edge(settings: StackSettings, foundation: Foundation, domain: Domain | None
             internal=internal,
             access_logs=settings.edge.access_logs,
             access_log_expiration_days=settings.edge.access_log_expiration_days,
+            access_log_removal=EDGE_DEFAULTS[settings.environment].access_log_removal,
             deletion_protection=settings.edge.deletion_protection,
             idle_timeout=settings.edge.idle_timeout,
             internet_gateway=None if internal else network.internet_gateway,
             tags=tags_of(settings),
         ),
     )
+    if settings.environment is Environment.PROD and not settings.edge.deletion_protection:
+        pulumi.log.warn(UNPROTECTED_PROD_WARNING, resource=edge)
     if certificate_arn is None and not internal:
         pulumi.log.warn(
             "edge: no webstack:edge.certificateArn, so this stack serves plain HTTP on port 80 "
@@ -244,6 +249,7 @@ def build_aliases_and_cdn(settings: StackSettings, front: FrontDoor) -> Cdn | No
             log_delivery_name=f"{pulumi.get_project()}-{settings.stack}-cloudfront",
             price_class=settings.static.price_class,
             log_expiration_days=settings.static.log_expiration_days,
+            bucket_removal=BUCKET_REMOVAL[settings.environment],
             tags=tags_of(settings),
         ),
     )

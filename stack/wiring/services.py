@@ -64,6 +64,7 @@ def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
             )
             if ec2
             else None,
+            ec2_retiring=ec2 is not None and ec2.retiring,
             vpc_id=foundation.network.vpc_id,
             subnet_ids=foundation.network.private_subnet_ids,
         ),
@@ -191,6 +192,7 @@ def _task(service: ServiceSettings) -> dict[str, Any]:
             context_path=str(service.build_context),
             dockerfile=build.dockerfile,
             platform=build.platform,
+            keep_images=service.keep_images,
         )
         if build is not None and service.build_context is not None
         else None,

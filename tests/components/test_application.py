@@ -128,7 +128,7 @@ def test_prod_serves_https_with_tls13_and_http_only_redirects(prod: Run):
             "fixedResponse": {"contentType": "text/plain", "statusCode": "404", "messageBody": "Not Found"},
         }
     ]
-    http = prod.named("edge-http-redirect")
+    http = prod.named("edge-http")
     assert http.inputs["port"] == 80
     assert http.inputs["defaultActions"] == [
         {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
@@ -450,3 +450,41 @@ def test_access_logs_are_delivered_by_the_principal_aws_documents_for_the_region
     )
     _, allow = policy_statements(run.named("edge-access-logs-policy").inputs["policy"])
     assert allow["Principal"] == principal
+
+
+def _with_services(services: dict[str, Any]) -> Run:
+    return run_stack("example-dev", {"webstack:services": services}, root=FIXTURE_STACKS)
+
+
+def _example_services() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load((FIXTURE_STACKS / "Pulumi.example-dev.yaml").read_text())["config"][
+        "webstack:services"
+    ]
+
+
+def test_a_port_change_updates_the_rules_in_place_and_keeps_every_security_group():
+    """A group's description is ForceNew (terraform-provider-aws ec2/vpc_security_group.go; plan/
+    replacement.py), a rule's ports are not (vpc/security_group_ingress_rule.go updates them with
+    ModifySecurityGroupRules): moving web from 8080 to 8081, or making api a worker, must replace no
+    group while tasks use it. Groups deployed with a port in their description keep it through
+    ignoreChanges (tests/stack/test_upgrade.py)."""
+    from plan import replacement
+
+    services = _example_services()
+    before = _with_services(services)
+    moved = {**services, "web": {**services["web"], "port": 8081}}
+    worker = {**services["api"]}
+    for key in ("port", "healthCheckPath", "routing"):
+        worker.pop(key)
+    for after in (_with_services(moved), _with_services({**moved, "api": worker})):
+        for old in before.of_type("aws:ec2/securityGroup:SecurityGroup"):
+            new = after.named(old.name)
+            assert replacement.replacing_changes(old.type, old.inputs, new.inputs) == [], old.name
+    assert [before.named(f"{name}-sg").options["ignoreChanges"] for name in PORTS] == [["description"]] * 2
+    after = _with_services(moved)
+    for name in ("web-in-from-edge", "web-edge-out"):
+        old, new = before.named(name), after.named(name)
+        assert (new.inputs["fromPort"], new.inputs["toPort"]) == (8081, 8081)
+        assert replacement.replacing_changes(old.type, old.inputs, new.inputs) == []

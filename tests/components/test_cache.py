@@ -60,6 +60,7 @@ class Built:
         self.key = self.run.named("cache-main-key")
         self.secret = self.run.named("cache-main-auth-token")
         self.token = self.run.named("cache-main-auth-token-value")
+        self.password = self.run.named("cache-main-auth-token-random")
         self.subnets = self.run.named("cache-main-subnets")
         self.security_group = self.run.named("cache-main-sg")
 
@@ -101,6 +102,12 @@ def test_a_cache_is_exactly_its_key_group_subnets_secret_token_value_and_replica
         ("aws:kms/key:Key", "cache-main-key"),
         ("aws:secretsmanager/secret:Secret", "cache-main-auth-token"),
         ("aws:secretsmanager/secretVersion:SecretVersion", "cache-main-auth-token-value"),
+        ("random:index/randomPassword:RandomPassword", "cache-main-auth-token-random"),
+        *(
+            [("random:index/randomString:RandomString", "cache-main-final-snapshot-suffix")]
+            if variant == "replicated"
+            else []
+        ),
     ]
     assert built.component.type == "webstack:components:Cache"
 
@@ -110,7 +117,7 @@ def test_every_child_of_a_cache_has_the_cache_as_its_parent(variant, request):
     built: Built = request.getfixturevalue(variant)
     children = [r for r in built.run.resources if r is not built.component]
     assert {r.name: r.parent for r in children} == {r.name: built.component.urn for r in children}
-    assert len(built.run.children_of(built.component)) == 6
+    assert len(built.run.children_of(built.component)) == (8 if variant == "replicated" else 7)
 
 
 # --- Failover -----------------------------------------------------------------------------------------
@@ -147,11 +154,17 @@ def test_snapshots_are_taken_at_night_outside_the_sunday_maintenance_window(repl
     assert inputs["maintenanceWindow"] == "sun:04:00-sun:05:00"
 
 
-def test_a_final_snapshot_named_after_the_identifier_and_creation_minute_is_kept_on_deletion(
+def test_a_final_snapshot_named_after_the_identifier_and_a_suffix_drawn_once_into_state_is_kept_on_deletion(
     replicated: Built,
 ):
+    """ElastiCache names: a letter first, letters, digits and single hyphens, no trailing hyphen
+    (CreateSnapshot SnapshotName); the suffix is a RandomString redrawn only when the identifier changes."""
     name = replicated.group.inputs["finalSnapshotIdentifier"]
-    assert re.fullmatch(rf"{IDENTIFIER}-final-\d{{12}}", name), name
+    suffix = replicated.run.named("cache-main-final-snapshot-suffix")
+    assert name == f"{IDENTIFIER}-final-{suffix.state['result']}"
+    assert re.fullmatch(r"[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*", name), name
+    assert suffix.inputs["keepers"] == {"identifier": IDENTIFIER}
+    assert (suffix.inputs["length"], suffix.inputs["special"], suffix.inputs["upper"]) == (8, False, False)
 
 
 def test_without_a_final_snapshot_the_group_names_none(single: Built):
@@ -159,9 +172,10 @@ def test_without_a_final_snapshot_the_group_names_none(single: Built):
 
 
 @pytest.mark.parametrize("variant", ["replicated", "single"])
-def test_the_final_snapshots_creation_time_name_is_never_updated_afterwards(variant, request):
+def test_no_input_of_the_group_is_hidden_from_diffs_by_ignore_changes(variant, request):
+    """The final snapshot's name is stable by construction (a suffix kept in state), not by ignoreChanges."""
     built: Built = request.getfixturevalue(variant)
-    assert built.group.options["ignoreChanges"] == ["finalSnapshotIdentifier"]
+    assert built.group.options["ignoreChanges"] == []
 
 
 def test_a_protected_cache_refuses_deletion_and_an_unprotected_one_does_not(replicated: Built, single: Built):
@@ -188,17 +202,50 @@ def test_the_auth_token_secret_is_encrypted_with_the_caches_own_key(replicated: 
     assert inputs["tags"] == {"Stack": "test", "Name": "cache-main-auth-token"}
 
 
-def test_one_random_64_hex_token_goes_write_only_to_the_group_and_its_secret_under_the_same_version(
+def test_one_64_character_token_kept_in_state_goes_write_only_to_the_group_and_its_secret(replicated: Built):
+    """A RandomPassword (letters and digits: AUTH allows 16-128 printable characters without @, " or /)
+    is drawn once per version and kept in state, so cache and secret read the same value in every run."""
+    group, value, password = replicated.group.inputs, replicated.token.inputs, replicated.password
+    token = plain(value["secretStringWo"])
+    assert re.fullmatch(r"[A-Za-z0-9]{64}", token)
+    assert token == password.state["result"]
+    assert plain(group["authTokenWo"]) == token
+    assert (password.inputs["length"], password.inputs["special"]) == (64, False)
+    assert password.inputs["keepers"] == {"authTokenVersion": "3"}
+    assert value["secretId"] == replicated.secret.id
+    assert "secretString" not in value and "authToken" not in group
+
+
+def test_a_token_version_bump_rotates_so_old_and_new_tokens_both_work_while_services_roll(replicated: Built):
+    """ModifyReplicationGroup AuthTokenUpdateStrategy: ROTATE adds the token, SET is allowed only after
+    ROTATE (AWS API reference); the write-only versions move so the provider sends the new token."""
+    group, value = replicated.group.inputs, replicated.token.inputs
+    assert group["authTokenUpdateStrategy"] == "ROTATE"
+    assert value["secretStringWoVersion"] == group["authTokenWoVersion"] == 6
+
+
+def test_set_after_a_rotation_resends_the_same_token_under_a_new_group_version_and_leaves_the_secret_alone(
     replicated: Built,
 ):
-    group, value = replicated.group.inputs, replicated.token.inputs
-    token = plain(value["secretStringWo"])
-    assert re.fullmatch(r"[0-9a-f]{64}", token)
-    assert plain(group["authTokenWo"]) == token
-    assert value["secretId"] == replicated.secret.id
-    assert value["secretStringWoVersion"] == group["authTokenWoVersion"] == 3
-    assert "secretString" not in value and "authToken" not in group
-    assert group["authTokenUpdateStrategy"] == "SET"
+    after = Built(nodes=2, auth_token_version=3, auth_token_strategy="SET")
+    assert after.group.inputs["authTokenUpdateStrategy"] == "SET"
+    assert after.group.inputs["authTokenWoVersion"] == replicated.group.inputs["authTokenWoVersion"] + 1
+    assert after.token.inputs["secretStringWoVersion"] == replicated.token.inputs["secretStringWoVersion"]
+    assert plain(after.group.inputs["authTokenWo"]) == plain(replicated.group.inputs["authTokenWo"])
+    assert after.link["environment"] == replicated.link["environment"]
+
+
+def test_a_new_token_version_draws_a_new_token_and_changes_the_linked_services_environment(replicated: Built):
+    bumped = Built(nodes=2, auth_token_version=4)
+    assert plain(bumped.group.inputs["authTokenWo"]) != plain(replicated.group.inputs["authTokenWo"])
+    assert bumped.link["environment"]["CACHE_AUTH_TOKEN_VERSION"] == "4"
+    assert replicated.link["environment"]["CACHE_AUTH_TOKEN_VERSION"] == "3"
+
+
+def test_the_same_args_built_twice_give_the_same_token_and_snapshot_name():
+    first, second = Built(nodes=2), Built(nodes=2)
+    assert plain(first.group.inputs["authTokenWo"]) == plain(second.group.inputs["authTokenWo"])
+    assert first.group.inputs["finalSnapshotIdentifier"] == second.group.inputs["finalSnapshotIdentifier"]
 
 
 # --- The replication group ----------------------------------------------------------------------------
@@ -261,6 +308,8 @@ def test_the_given_tags_reach_every_taggable_child_and_named_ones_get_a_name_tag
         "cache-main-auth-token": {"Stack": "test", "Name": "cache-main-auth-token"},
         "cache-main-valkey": {"Stack": "test"},
         "cache-main-auth-token-value": None,
+        "cache-main-auth-token-random": None,
+        "cache-main-final-snapshot-suffix": None,
     }
 
 
@@ -270,7 +319,12 @@ def test_the_given_tags_reach_every_taggable_child_and_named_ones_get_a_name_tag
 def test_a_linked_service_gets_the_primary_endpoint_port_tls_flag_and_the_token_secret(replicated: Built):
     link = replicated.link
     assert (replicated.kind, replicated.name, replicated.port) == ("cache", "main", 6379)
-    assert link["environment"] == {"CACHE_HOST": link["address"], "CACHE_PORT": "6379", "CACHE_TLS": "true"}
+    assert link["environment"] == {
+        "CACHE_HOST": link["address"],
+        "CACHE_PORT": "6379",
+        "CACHE_TLS": "true",
+        "CACHE_AUTH_TOKEN_VERSION": "3",
+    }
     assert link["address"].startswith("master.cache-main-valkey-id.")
     assert link["secrets"] == {"CACHE_AUTH_TOKEN": replicated.secret.state["arn"]}
     assert link["secret_arn"] == replicated.secret.state["arn"]
@@ -292,7 +346,8 @@ def test_a_cache_built_from_its_required_args_alone_is_one_micro_node_with_no_sn
     )
     assert inputs["automaticFailoverEnabled"] is False
     assert inputs["finalSnapshotIdentifier"].startswith(f"{IDENTIFIER}-final-")
-    assert inputs["authTokenWoVersion"] == 1 and built.token.inputs["secretStringWoVersion"] == 1
+    assert inputs["authTokenWoVersion"] == 2 and built.token.inputs["secretStringWoVersion"] == 2
+    assert inputs["authTokenUpdateStrategy"] == "ROTATE"
     assert built.group.options["protect"] is False
 
 

@@ -34,6 +34,7 @@ SAFE: dict[str, Any] = {
     "backup_retention_days": 14,
     "performance_insights": True,
     "monitoring_interval": 60,
+    "os_metrics_log_group": True,
     "log_retention_days": 365,
     "protect": True,
     "tags": {"Stack": "test"},
@@ -103,6 +104,8 @@ def cheap() -> Built:
 MONITORING = [
     ("aws:iam/role:Role", "db-orders-monitoring-role"),
     ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-orders-monitoring-policy"),
+    ("aws:cloudwatch/logGroup:LogGroup", "db-orders-os-metrics-logs"),
+    ("random:index/randomString:RandomString", "db-orders-final-snapshot-suffix"),
 ]
 
 
@@ -148,7 +151,28 @@ def test_the_instance_runs_the_given_postgres_major_and_size_on_encrypted_gp3_st
     assert (inputs["storageType"], inputs["storageEncrypted"]) == ("gp3", True)
     assert inputs["kmsKeyId"] == safe.key.state["arn"]
     assert (inputs["dbName"], inputs["username"]) == ("shop", "orders_admin")
-    assert inputs["autoMinorVersionUpgrade"] is True and inputs["allowMajorVersionUpgrade"] is False
+    assert inputs["autoMinorVersionUpgrade"] is True
+
+
+def test_a_changed_engine_version_may_upgrade_the_major_with_a_new_families_parameter_group():
+    """engineVersion holds the major only, so any change is a major upgrade: RDS refuses it unless
+    AllowMajorVersionUpgrade is set (AWS RDS USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html; TF src
+    rds/instance.go). The new family is a new, autonamed parameter group (family is ForceNew), created
+    before the old one is deleted, so the two never share a name."""
+    before, after = Built(engine_version="16"), Built(engine_version="17")
+    for built, family in ((before, "postgres16"), (after, "postgres17")):
+        assert built.instance.inputs["allowMajorVersionUpgrade"] is True
+        assert built.params.inputs["family"] == family and "name" not in built.params.inputs
+        assert built.instance.inputs["parameterGroupName"] == built.params.state["name"]
+        assert built.params.options["deleteBeforeReplace"] is False
+
+
+@pytest.mark.parametrize("apply_immediately", [True, False])
+def test_apply_immediately_reaches_the_instance_as_given_and_defaults_to_the_maintenance_window(
+    apply_immediately,
+):
+    assert Built(apply_immediately=apply_immediately).instance.inputs["applyImmediately"] is apply_immediately
+    assert Built().instance.inputs["applyImmediately"] is False
 
 
 def test_the_master_password_is_managed_by_rds_under_the_databases_key_and_iam_auth_is_on(safe: Built):
@@ -206,10 +230,19 @@ def test_backup_and_maintenance_windows_are_the_given_ones(safe: Built):
     assert (inputs["backupWindow"], inputs["maintenanceWindow"]) == ("00:30-01:30", "sat:03:00-sat:04:00")
 
 
-def test_a_protected_database_refuses_deletion_and_keeps_a_final_snapshot_named_at_creation(safe: Built):
+def test_a_protected_database_refuses_deletion_and_keeps_a_final_snapshot_named_with_a_suffix_kept_in_state(
+    safe: Built,
+):
+    """RDS snapshot identifiers: 1-255 letters, digits and hyphens, a letter first, no trailing hyphen and
+    no "--" (CreateDBSnapshot DBSnapshotIdentifier); unique per account and region, hence the suffix
+    drawn once per identifier."""
     inputs = safe.instance.inputs
     assert inputs["deletionProtection"] is True and inputs["skipFinalSnapshot"] is False
-    assert re.fullmatch(rf"{IDENTIFIER}-final-\d{{12}}", inputs["finalSnapshotIdentifier"])
+    suffix = safe.run.named("db-orders-final-snapshot-suffix")
+    name = inputs["finalSnapshotIdentifier"]
+    assert name == f"{IDENTIFIER}-final-{suffix.state['result']}"
+    assert re.fullmatch(r"[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,254}", name), name
+    assert suffix.inputs["keepers"] == {"identifier": IDENTIFIER}
     assert safe.instance.options["protect"] is True
 
 
@@ -221,9 +254,18 @@ def test_a_database_taking_the_shortcuts_may_be_deleted_without_a_final_snapshot
 
 
 @pytest.mark.parametrize("variant", ["safe", "cheap"])
-def test_the_final_snapshots_creation_time_name_is_never_updated_afterwards(variant, request):
+def test_no_input_of_the_instance_is_hidden_from_diffs_by_ignore_changes(variant, request):
+    """final_snapshot_identifier is not ForceNew (TF src rds/instance.go: Optional, validated only), so
+    the stable suffix replaces ignoreChanges and an existing instance takes it as an in-place update."""
     built: Built = request.getfixturevalue(variant)
-    assert built.instance.options["ignoreChanges"] == ["finalSnapshotIdentifier"]
+    assert built.instance.options["ignoreChanges"] == []
+
+
+def test_the_same_args_built_twice_give_the_same_final_snapshot_name(safe: Built):
+    assert (
+        Built(**SAFE).instance.inputs["finalSnapshotIdentifier"]
+        == safe.instance.inputs["finalSnapshotIdentifier"]
+    )
 
 
 # --- Logs, insights, monitoring -----------------------------------------------------------------------
@@ -271,6 +313,26 @@ def test_enhanced_monitoring_gets_a_role_rds_assumes_and_the_instance_waits_for_
     assert attachment.urn in safe.instance.options["dependsOn"]
 
 
+def test_enhanced_monitorings_rdsosmetrics_group_is_created_first_with_retention_and_the_logs_key(
+    safe: Built,
+):
+    """RDS writes OS metrics to the log group RDSOSMetrics, creating it with no expiry if absent (AWS RDS
+    USER_Monitoring.OS.html); created first, it gets the database's log retention and the stack key."""
+    group = safe.run.named("db-orders-os-metrics-logs")
+    assert group.inputs["name"] == "RDSOSMetrics"
+    assert (group.inputs["retentionInDays"], group.inputs["kmsKeyId"]) == (365, LOGS_KEY)
+    assert group.urn in safe.instance.options["dependsOn"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [({"os_metrics_log_group": False}, "not asked"), ({"monitoring_interval": 0}, "monitoring off")],
+)
+def test_the_rdsosmetrics_group_is_left_alone_unless_asked_for_with_monitoring_on(changes, why):
+    built = Built(**{**SAFE, **changes})
+    assert not [r for r in built.run.resources if r.inputs.get("name") == "RDSOSMetrics"], why
+
+
 def test_with_monitoring_off_there_is_no_role_and_no_role_arn(cheap: Built):
     inputs = cheap.instance.inputs
     assert inputs["monitoringInterval"] == 0 and "monitoringRoleArn" not in inputs
@@ -307,6 +369,8 @@ def test_the_given_tags_reach_every_taggable_child_and_named_ones_get_a_name_tag
         "db-orders-monitoring-policy": None,
         "db-orders-instance": plain,
         "db-orders-secret-rotation": None,
+        "db-orders-os-metrics-logs": plain,
+        "db-orders-final-snapshot-suffix": None,
     }
 
 
@@ -318,6 +382,8 @@ def test_a_linked_service_gets_host_port_and_name_and_its_credentials_from_the_m
         "DB_HOST": safe.instance.state["address"],
         "DB_PORT": "5432",
         "DB_NAME": "shop",
+        "PGSSLMODE": "verify-full",
+        "PGSSLROOTCERT": "/etc/ssl/certs/rds-global-bundle.pem",
     }
     assert link["address"] == safe.instance.state["address"] and link["port"] == 5432
     assert link["secrets"] == {"DB_USER": f"{secret}:username::", "DB_PASSWORD": f"{secret}:password::"}

@@ -2,12 +2,16 @@
 Auto Scaling group and capacity provider, the services on it, and the named config errors."""
 
 import base64
+import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
+import yaml
 
 from components.pure.guardrails import check_resource
 from components.pure.instances import Architecture, architecture_of
+from plan import aws_rules
 from plan.engine import Run, run_stack
 from stack.config import parse_settings
 from stack.schema import ConfigError
@@ -236,10 +240,6 @@ def test_a_prebuilt_image_on_ec2_is_a_warning_not_an_error():
     ("cluster", "start"),
     [
         (
-            {"ec2": {"minSize": 1}},
-            "webstack:cluster.ec2: got instance settings, but webstack:cluster.compute is fargate",
-        ),
-        (
             {"compute": "ec2", "capacity": "balanced"},
             "webstack:cluster.capacity: got 'balanced', but it spreads",
         ),
@@ -300,3 +300,156 @@ def test_the_template_tags_exactly_the_instances_and_their_volumes(ec2: Run):
         "instance",
         "volume",
     ]
+
+
+# --- ECS Exec on EC2 capacity (issue 25, finding 1) ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ec2_with_exec() -> Run:
+    return run_stack(
+        REFERENCE, {"webstack:cluster": {**_reference_cluster(), "execEnabled": True}}, root=FIXTURES
+    )
+
+
+def _reference_cluster() -> dict[str, Any]:
+    return yaml.safe_load((FIXTURES / f"Pulumi.{REFERENCE}.yaml").read_text())["config"]["webstack:cluster"]
+
+
+def _mounts(task: Any) -> list[str]:
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    return [mount["containerPath"] for mount in container["mountPoints"]]
+
+
+def test_exec_tasks_on_ec2_leave_the_agents_log_directory_to_the_ecs_agent(ec2_with_exec: Run):
+    """On EC2 the ECS agent bind-mounts /var/log/amazon/ssm writable and the Exec agent's binaries under
+    /ecs-execute-command-<uuid> (amazon-ecs-agent agent/engine/execcmd/manager_init_task_linux.go,
+    addRequiredBindMounts): a task volume on the log path is a duplicate mount point Docker refuses,
+    and /managed-agents is a host path there. Only the agent's state directory needs a volume."""
+    tasks = ec2_with_exec.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert tasks and all(task.inputs["requiresCompatibilities"] == ["EC2"] for task in tasks)
+    for task in tasks:
+        assert _mounts(task) == ["/tmp", "/var/lib/amazon/ssm"]
+
+
+def test_the_engine_refuses_an_exec_task_on_ec2_that_mounts_the_agents_log_directory(ec2_with_exec: Run):
+    task = ec2_with_exec.of_type("aws:ecs/taskDefinition:TaskDefinition")[0]
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    container["mountPoints"].append(
+        {"sourceVolume": "scratch-9", "containerPath": "/var/log/amazon/ssm", "readOnly": False}
+    )
+    broken = replace(task, inputs={**task.inputs, "containerDefinitions": json.dumps([container])})
+    others = [r for r in ec2_with_exec.resources if r.urn != task.urn]
+    with pytest.raises(aws_rules.AwsRefusalError, match="duplicate mount point"):
+        aws_rules.check([*others, broken])
+
+
+def test_the_engine_still_asks_fargate_exec_tasks_for_all_three_agent_paths():
+    run = run_stack("example-dev", root=FIXTURES)
+    (task, *_) = run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert task.inputs["requiresCompatibilities"] == ["FARGATE"]
+    assert _mounts(task)[1:] == ["/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm"]
+    (container,) = json.loads(task.inputs["containerDefinitions"])
+    container["mountPoints"] = container["mountPoints"][:1]
+    broken = replace(task, inputs={**task.inputs, "containerDefinitions": json.dumps([container])})
+    problems = aws_rules.refusals([*(r for r in run.resources if r.urn != task.urn), broken])
+    assert any(
+        "/managed-agents, /var/lib/amazon/ssm, /var/log/amazon/ssm are not writable" in p for p in problems
+    )
+
+
+# --- Moving a running cluster between fargate and ec2 (issue 25, finding 5) ------------------------
+
+ASSOCIATION = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
+SERVICE = "aws:ecs/service:Service"
+
+
+def _graph(cluster: dict[str, Any]) -> dict[str, Any]:
+    from plan import graph
+
+    return graph.capture(REFERENCE, FIXTURES, {"webstack:cluster": cluster})
+
+
+@pytest.fixture(scope="module")
+def compute_graphs() -> dict[str, dict[str, Any]]:
+    """The reference stack on ec2, with its instances retiring, and on fargate."""
+    on_ec2 = _reference_cluster()
+    retiring = {"compute": "fargate", "ec2": on_ec2["ec2"]}
+    return {"ec2": _graph(on_ec2), "retiring": _graph(retiring), "fargate": _graph({"compute": "fargate"})}
+
+
+def _one(graph: dict[str, Any], type_: str) -> dict[str, Any]:
+    (found,) = [r for r in graph["resources"] if r["type"] == type_]
+    return found
+
+
+def _moves(compute_graphs: dict[str, dict[str, Any]], before: str, after: str) -> list[str]:
+    old, new = compute_graphs[before]["resources"], compute_graphs[after]["resources"]
+    return list(aws_rules.capacity_providers_leave_after_their_services(old, new))
+
+
+def test_fargate_to_ec2_is_one_deploy_the_provider_joins_the_cluster_before_the_services_use_it(
+    compute_graphs,
+):
+    """Pulumi creates and updates in dependency order: group, provider, then the association (its
+    capacityProviders input is the provider's name), then each service (dependsOn the association).
+    ECS accepts a strategy naming a provider only once the cluster lists it (CreateService/
+    UpdateService capacityProviderStrategy), and removing nothing from the list is never refused."""
+    graph = compute_graphs["ec2"]
+    (provider,) = [r for r in graph["resources"] if r["type"] == "aws:ecs/capacityProvider:CapacityProvider"]
+    association = _one(graph, ASSOCIATION)
+    assert provider["urn"] in association["options"]["dependsOn"]
+    assert set(association["inputs"]["capacityProviders"]) == {"FARGATE", "FARGATE_SPOT", PROVIDER}
+    for service in (r for r in graph["resources"] if r["type"] == SERVICE):
+        assert association["urn"] in service["options"]["dependsOn"]
+        assert [s["capacityProvider"] for s in service["inputs"]["capacityProviderStrategies"]] == [PROVIDER]
+    assert _moves(compute_graphs, "fargate", "ec2") == []
+
+
+def test_ec2_to_fargate_in_one_deploy_is_reported_for_every_service_still_on_the_provider(compute_graphs):
+    """The association would drop the provider before the services (which depend on it) move:
+    ECS answers "The specified capacity provider is in use and cannot be removed"."""
+    problems = _moves(compute_graphs, "ec2", "fargate")
+    assert [p.split(":")[0] for p in problems] == ["api-service", "web-service"]
+    assert all(PROVIDER in p and "keep webstack:cluster.ec2" in p for p in problems)
+
+
+def test_ec2_to_fargate_through_retiring_moves_the_services_first_and_drops_the_provider_next_deploy(
+    compute_graphs,
+):
+    """Deploy 1 (retiring): the association still lists the provider, every service and task moves
+    to Fargate. Deploy 2 (no ec2): the association drops a provider no service uses, then Pulumi
+    deletes the provider before the group it depends on (deletes run in reverse dependency order)."""
+    retiring = compute_graphs["retiring"]
+    assert PROVIDER in _one(retiring, ASSOCIATION)["inputs"]["capacityProviders"]
+    assert {
+        s["capacityProvider"]
+        for r in retiring["resources"]
+        if r["type"] == SERVICE
+        for s in r["inputs"]["capacityProviderStrategies"]
+    } == {"FARGATE"}
+    tasks = [r for r in retiring["resources"] if r["type"] == "aws:ecs/taskDefinition:TaskDefinition"]
+    assert {t["inputs"]["requiresCompatibilities"][0] for t in tasks} == {"FARGATE"}
+    assert _moves(compute_graphs, "ec2", "retiring") == []
+    assert _moves(compute_graphs, "retiring", "fargate") == []
+    (provider,) = [
+        r for r in retiring["resources"] if r["type"] == "aws:ecs/capacityProvider:CapacityProvider"
+    ]
+    (group,) = [r for r in retiring["resources"] if r["type"] == "aws:autoscaling/group:Group"]
+    assert group["urn"] in provider["options"]["dependsOn"]
+    assert not [
+        r for r in compute_graphs["fargate"]["resources"] if r["type"] == "aws:autoscaling/group:Group"
+    ]
+
+
+def test_ec2_settings_under_compute_fargate_keep_the_instances_for_one_deploy_and_say_so():
+    settings = parse_settings(
+        raw(
+            webstack__cluster={"compute": "fargate", "ec2": {"minSize": 1}},
+            webstack__services={"api": BUILD_X86},
+        ),
+        "t",
+    )
+    assert settings.cluster.ec2 is not None and settings.cluster.ec2.retiring
+    (warning,) = [w for w in settings.warnings if w.startswith("webstack:cluster.ec2: kept")]
+    assert "until you remove webstack:cluster.ec2 in the next deploy" in warning

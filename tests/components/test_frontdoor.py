@@ -5,11 +5,14 @@ application firewall, and static content on CloudFront. Exact values come from t
 from pathlib import Path
 from typing import Any
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 
+from components.buckets import private_bucket
 from components.pure.guardrails import policy_statements
 from plan import graph, report
-from plan.engine import Recorded, Run, run_stack
+from plan.engine import Recorded, Run, run_component, run_stack
 from plan.mocks import EXAMPLE_ZONE_ID
 from stack.schema import ConfigError
 from tests.config.test_config import IMAGE, problems_of, raw
@@ -171,6 +174,73 @@ def test_waf_logs_go_to_a_kms_encrypted_aws_waf_logs_group_with_credentials_reda
     (delivery,) = policy_statements(front.named("waf-logs-delivery").inputs["policyDocument"])
     assert delivery["Resource"] == [f"{group.state['arn']}:*"]
     assert delivery["Condition"]["StringEquals"] == {"aws:SourceAccount": ["222222222222"]}
+
+
+def test_waf_logging_is_turned_on_only_after_its_own_log_resource_policy_exists(front: Run):
+    """Turning logging on makes AWS write a resource policy for the group unless one admits log
+    delivery already (WAF API_LoggingConfiguration.html; CloudWatch Logs
+    AWS-logs-infrastructure-CWL.html), so the stack's own policy must come first."""
+    logging = front.named("waf-logging")
+    assert front.named("waf-logs-delivery").urn in logging.options["dependsOn"]
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+FRONT_BUCKETS = ["cdn-content", "cdn-logs", "edge-access-logs"]
+
+
+def bucket_parts(run: Run, bucket: Recorded) -> list[Recorded]:
+    """The bucket and its settings (``{bucket}-block``, ``-policy``, ``-versioning``, ...)."""
+    return [r for r in run.resources if r.name == bucket.name or r.name.startswith(f"{bucket.name}-")]
+
+
+def test_prod_keeps_its_front_door_buckets_and_their_settings_in_aws_when_they_leave_the_stack(front: Run):
+    """S3 refuses to delete a bucket holding objects (BucketNotEmpty): prod keeps them (retain_on_delete,
+    settings too, so a kept bucket stays private and encrypted) rather than empty them."""
+    buckets = sorted(front.of_type(BUCKET), key=lambda r: r.name)
+    assert [b.name for b in buckets] == FRONT_BUCKETS
+    for bucket in buckets:
+        assert bucket.inputs["forceDestroy"] is False
+        parts = bucket_parts(front, bucket)
+        assert len(parts) == 7 and all(part.options.get("retainOnDelete") for part in parts)
+        assert not bucket.options.get("protect")
+
+
+def test_dev_empties_and_deletes_its_front_door_buckets_when_they_leave_the_stack():
+    run = run_stack(
+        "frontdoor-prod",
+        {
+            "webstack:environment": "dev",
+            "aws:defaultTags": {"tags": {"Environment": "dev", "Project": "webstack", "ManagedBy": "pulumi"}},
+            "webstack:edge": {"accessLogs": True},
+            "webstack:waf": None,
+        },
+        root=STACKS,
+    )
+    buckets = sorted(run.of_type(BUCKET), key=lambda r: r.name)
+    assert [b.name for b in buckets] == FRONT_BUCKETS
+    for bucket in buckets:
+        assert bucket.inputs["forceDestroy"] is True
+        assert not any(part.options.get("retainOnDelete") for part in bucket_parts(run, bucket))
+
+
+def test_a_private_bucket_is_unprotected_unless_asked():
+    def build(protect: bool = False) -> Any:
+        parent = pulumi.ComponentResource("test:index:Holder", "holder")
+        rule = aws.s3.BucketLifecycleConfigurationRuleArgs(
+            id="expire",
+            status="Enabled",
+            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=1
+            ),
+        )
+        if protect:
+            private_bucket("guarded", parent, rule, protect=True)
+        else:
+            private_bucket("plain", parent, rule)
+
+    default, protected = run_component(build), run_component(lambda: build(protect=True))
+    assert [bool(b.options.get("protect")) for b in default.of_type(BUCKET)] == [False]
+    assert [bool(b.options.get("protect")) for b in protected.of_type(BUCKET)] == [True]
 
 
 def test_dev_has_no_firewall_unless_asked(dev: Run):

@@ -1,6 +1,7 @@
 """The Network component under mocks: every subnet, route, association and log wire asserted."""
 
 import json
+from typing import Any
 
 import pulumi
 import pytest
@@ -362,3 +363,75 @@ def test_without_nat_an_image_from_a_public_registry_is_a_named_error_with_the_f
 
 def test_without_nat_an_image_in_the_stacks_own_region_of_private_ecr_is_accepted():
     assert _without_nat("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0") == []
+
+
+# --- No NAT: the endpoints every declared feature calls (issue 25, finding 11) ----------------------
+
+PRIVATE_IMAGE = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/app:1.0.0"
+
+
+def _natless_endpoints(**config: Any) -> set[str]:
+    from plan import graph
+    from tests.support.fixture_stacks import FIXTURES
+
+    overrides = {"webstack:network": {"cidr": "10.30.0.0/16", "natMode": "none", "interfaceEndpoints": True}}
+    captured = graph.capture("private-dev", FIXTURES, {**overrides, **config})
+    return {
+        r["inputs"]["serviceName"].removeprefix("com.amazonaws.eu-west-1.")
+        for r in captured["resources"]
+        if r["type"] == "aws:ec2/vpcEndpoint:VpcEndpoint" and r["inputs"]["vpcEndpointType"] == "Interface"
+    }
+
+
+def test_without_nat_a_queue_adds_the_sqs_endpoint_and_exec_adds_kms_for_its_encrypted_sessions():
+    """A worker's SQS calls and ECS Exec's KMS-encrypted channel go to public AWS endpoints; without
+    NAT only an interface endpoint reaches them (AWS ECS ecs-exec.html: with interface endpoints and a
+    KMS key for Exec, "you must create the interface Amazon VPC endpoint for AWS KMS")."""
+    services = {
+        "web": {"image": PRIVATE_IMAGE, "port": 8080, "healthCheckPath": "/"},
+        "worker": {"image": PRIVATE_IMAGE},
+    }
+    queues = {"jobs": {"consumer": "worker", "senders": ["web"]}}
+    with_queue = _natless_endpoints(**{"webstack:services": services, "webstack:queues": queues})
+    assert with_queue == {"ecr.api", "ecr.dkr", "logs", "ssmmessages", "kms", "sqs"}
+    without_exec = _natless_endpoints(
+        **{
+            "webstack:services": services,
+            "webstack:queues": queues,
+            "webstack:cluster": {"execEnabled": False},
+        }
+    )
+    assert without_exec == {"ecr.api", "ecr.dkr", "logs", "sqs"}
+
+
+def test_without_nat_a_database_adds_the_secrets_manager_endpoint_its_credentials_come_through():
+    """ECS reads the database's managed secret (and a cache's AUTH token) at task start through
+    Secrets Manager, even when the service declares no secret of its own."""
+    services = {"web": {"image": PRIVATE_IMAGE, "port": 8080, "healthCheckPath": "/", "database": "main"}}
+    found = _natless_endpoints(
+        **{
+            "webstack:services": services,
+            "webstack:databases": {"main": {}},
+            "webstack:cluster": {"execEnabled": False},
+        }
+    )
+    assert found == {"ecr.api", "ecr.dkr", "logs", "secretsmanager"}
+
+
+def test_without_nat_a_secret_in_another_region_is_a_named_error_with_the_fixes():
+    from stack.config import parse_settings
+    from stack.schema import ConfigError
+    from tests.config.test_config import raw
+
+    arn = "arn:aws:secretsmanager:us-east-1:111111111111:secret:shared/token-AbCdEf"
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(
+            raw(
+                webstack__network={"natMode": "none", "interfaceEndpoints": True},
+                webstack__services={"web": {"image": PRIVATE_IMAGE, "port": 8080, "secrets": {"TOKEN": arn}}},
+            ),
+            "test",
+        )
+    (problem,) = caught.value.problems
+    assert problem.startswith(f'webstack:services.web.secrets.TOKEN: got "{arn}", a secret in us-east-1')
+    assert "replica" in problem and "natMode single" in problem

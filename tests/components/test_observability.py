@@ -409,8 +409,9 @@ def test_the_data_tier_of_a_prod_stack_has_database_and_per_node_cache_alarms_in
     assert all(
         a.inputs["dimensions"] == {"DBInstanceIdentifier": instance.inputs["identifier"]} for a in db.values()
     )
-    # db.m7g.large: 8 GiB -> PostgreSQL's default max_connections 901; alarm at 80%.
-    assert db["connections-high"].inputs["threshold"] == 720
+    # db.m7g.large: 8 GiB nominal, about 7.1 GiB usable -> max_connections 796 (not the nominal 901);
+    # alarm at 80%.
+    assert db["connections-high"].inputs["threshold"] == 636
     assert db["free-storage-low"].inputs["threshold"] == 5 * 10**9  # 10% of 50 GB
     (group,) = run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     nodes = int(group.inputs["numCacheClusters"])

@@ -71,7 +71,10 @@ def test_a_worker_service_has_no_load_balancer_port_or_grace_period(run: Run):
     service = run.named("worker-service").inputs
     assert "loadBalancers" not in service and "healthCheckGracePeriodSeconds" not in service
     assert container(run, "worker")["portMappings"] == []
-    assert run.named("worker-sg").inputs["description"] == "worker worker tasks: nothing in; out only HTTPS"
+    # The same description an HTTP service's group has: becoming one later must not replace the group.
+    assert run.named("worker-sg").inputs["description"] == run.named("web-sg").inputs["description"].replace(
+        "web", "worker"
+    )
 
 
 def test_a_worker_sends_only_https_out(run: Run):

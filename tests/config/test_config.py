@@ -558,12 +558,6 @@ SERVICE_BAD_INPUTS = [
         "webstack:edge.accessLogs",
         "incident response",
     ),
-    (
-        "prod without deletion protection",
-        raw("prod", webstack__edge={"certificateArn": PROD_CERTIFICATE, "deletionProtection": False}),
-        "webstack:edge.deletionProtection",
-        "protects",
-    ),
 ]
 
 

@@ -72,7 +72,51 @@ def test_dev_shortcuts_and_a_database_no_service_uses_are_warnings_not_errors():
     )
     assert "database main: single-AZ (a zone outage stops it) (a dev-only shortcut)" in settings.warnings
     prod = parse_settings(stack("prod", databases={"main": {}}, web={"database": "main"}), "prod")
-    assert prod.warnings == ()
+    assert [w.split(", so")[0].split(" writes")[0] for w in prod.warnings] == [
+        "database main: applyImmediately is false",
+        "database main: Enhanced Monitoring",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "immediately", "owns"), [("dev", True, False), ("prod", False, False)]
+)
+def test_dev_applies_database_changes_at_once_prod_in_the_maintenance_window_and_neither_owns_rdsosmetrics(
+    environment, immediately, owns
+):
+    """RDSOSMetrics is opt-in: RDS creates it as soon as Enhanced Monitoring writes, so in an account that
+    ever ran a monitored instance creating it by default would fail (ResourceAlreadyExistsException)."""
+    settings = parse_settings(
+        stack(environment, databases={"main": {}}, web={"database": "main"}), environment
+    )
+    (database,) = settings.databases
+    assert (database.apply_immediately, database.os_metrics_log_group) == (immediately, owns)
+    waits = [w for w in settings.warnings if "maintenance window" in w]
+    assert bool(waits) is not immediately
+
+
+@pytest.mark.parametrize(("strategy", "expected"), [(None, "ROTATE"), ("SET", "SET"), ("ROTATE", "ROTATE")])
+def test_the_cache_auth_token_strategy_defaults_to_rotate(strategy, expected):
+    cache = {} if strategy is None else {"authTokenStrategy": strategy}
+    (settings,) = parse_settings(stack("dev", caches={"main": cache}, web={"cache": "main"}), "dev").caches
+    assert settings.config.auth_token_strategy == expected
+
+
+@pytest.mark.parametrize(
+    "instance_class",
+    [
+        "db.t4g.micro",
+        "db.t3.2xlarge",
+        "db.m7g.16xlarge",
+        "db.r6i.32xlarge",
+        "db.m8g.48xlarge",
+        "db.r5b.24xlarge",
+    ],
+)
+def test_instance_classes_rds_for_postgresql_offers_are_accepted(instance_class):
+    config = stack("dev", databases={"main": {"instanceClass": instance_class}}, web={"database": "main"})
+    (database,) = parse_settings(config, "dev").databases
+    assert database.config.instance_class == instance_class
 
 
 DATA_BAD_INPUTS = [
@@ -137,6 +181,24 @@ DATA_BAD_INPUTS = [
         "does not offer it",
     ),
     (
+        "instance size the family does not come in",
+        stack("dev", databases={"main": {"instanceClass": "db.m7g.3xlarge"}}),
+        "webstack:databases.main.instanceClass",
+        "db.m7g comes in large, xlarge, 2xlarge, 4xlarge, 8xlarge, 12xlarge, 16xlarge, not 3xlarge",
+    ),
+    (
+        "graviton class above its largest size",
+        stack("dev", databases={"main": {"instanceClass": "db.r7g.32xlarge"}}),
+        "webstack:databases.main.instanceClass",
+        "not 32xlarge",
+    ),
+    (
+        "burstable class above 2xlarge",
+        stack("dev", databases={"main": {"instanceClass": "db.t4g.4xlarge"}}),
+        "webstack:databases.main.instanceClass",
+        "db.t4g comes in micro, small, medium, large, xlarge, 2xlarge, not 4xlarge",
+    ),
+    (
         "aurora-only instance class",
         stack("dev", databases={"main": {"instanceClass": "db.serverless"}}),
         "webstack:databases.main.instanceClass",
@@ -171,6 +233,30 @@ DATA_BAD_INPUTS = [
         stack("dev", databases={"Main_DB": {}}),
         "webstack:databases.Main_DB",
         "lowercase letters",
+    ),
+    (
+        "database name ending in a dash",
+        stack("dev", databases={"main-": {}}),
+        "webstack:databases.main-",
+        "not ending with a dash",
+    ),
+    (
+        "database name with a double dash",
+        stack("dev", databases={"order--db": {}}),
+        "webstack:databases.order--db",
+        'the name "order--db" is not usable; use 1-16 lowercase letters and digits, words joined by single',
+    ),
+    (
+        "cache name ending in a dash",
+        stack("dev", caches={"main-": {}}),
+        "webstack:caches.main-",
+        "not ending with a dash",
+    ),
+    (
+        "cache auth token strategy aws does not know",
+        stack("dev", caches={"main": {"authTokenStrategy": "DELETE"}}),
+        "webstack:caches.main.authTokenStrategy",
+        "ROTATE",
     ),
     (
         "database in a single-zone network",

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -11,8 +12,10 @@ import threading
 import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import yaml
 
 from plan.engine import PROJECT_ROOT, stack_config
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
@@ -197,3 +200,33 @@ def test_the_worker_mode_stops_cleanly_when_told_to(app, capsys, monkeypatch):
 
 def test_an_unknown_mode_exits_2(app):
     assert app.main(["server.py", "batch"]) == 2
+
+
+DIGEST_PIN = re.compile(r"^FROM\s+(--platform=\S+\s+)?[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}(\s+AS\s+\w+)?$")
+
+
+def dockerfiles() -> list[Path]:
+    """Every Dockerfile of the repository (not of installed packages)."""
+    skip = {"venv", ".git", "node_modules", ".venv"}
+    found = [
+        path
+        for path in PROJECT_ROOT.rglob("Dockerfile*")
+        if not skip & set(path.relative_to(PROJECT_ROOT).parts)
+    ]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("dockerfile", dockerfiles(), ids=str)
+def test_every_base_image_is_pinned_by_tag_and_digest(dockerfile):
+    """A tag alone moves under the build (issue 25 finding 13); tag@digest stays reviewable by name."""
+    froms = [line.strip() for line in dockerfile.read_text().splitlines() if line.strip().startswith("FROM")]
+    assert froms, dockerfile
+    unpinned = [line for line in froms if not DIGEST_PIN.match(line)]
+    assert not unpinned, f"{dockerfile}: pin each base image as image:tag@sha256:<digest>: {unpinned}"
+
+
+def test_dependabot_proposes_base_image_bumps_for_every_dockerfile_folder():
+    config = yaml.safe_load((PROJECT_ROOT / ".github" / "dependabot.yml").read_text())
+    docker = {u["directory"] for u in config["updates"] if u["package-ecosystem"] == "docker"}
+    folders = {f"/{p.parent.relative_to(PROJECT_ROOT).as_posix()}" for p in dockerfiles()}
+    assert folders and folders <= docker

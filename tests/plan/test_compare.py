@@ -11,11 +11,12 @@ import pytest
 import yaml
 
 from plan import changes, graph, report, routing
-from plan.__main__ import main
+from plan.__main__ import EXIT_TRANSITION, main
 from plan.replacement import TABLE_SOURCE
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 SECRET_LOOKING_VALUE = "verbose-value-that-must-not-leak"
+CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
 
 
 def edited_prod(folder: Path, edit) -> Path:
@@ -150,7 +151,8 @@ def test_compare_file_prints_before_and_after_and_writes_the_comparison_block(ca
         "--json",
         str(tmp_path / "p.json"),
     ]
-    assert main(argv, root=FIXTURES) == 0
+    # A new VPC CIDR replaces the VPC and everything in it, the deletion-protected load balancer too.
+    assert main(argv, root=FIXTURES) == EXIT_TRANSITION
     printed = capsys.readouterr().out
     assert f"Configuration, {edited_file} -> Pulumi.{EXAMPLE_PROD}.yaml as it is now" in printed
     assert "replace  ec2:Vpc webstack-vpc" in printed and "replaced: cidrBlock [1]" in printed
@@ -169,6 +171,43 @@ def test_compare_file_prints_before_and_after_and_writes_the_comparison_block(ca
         "source": TABLE_SOURCE,
     }
     assert comparison["configuration"]["environment"]["removed"] == {"api: DEBUG_LEVEL": None}
+
+
+def test_compare_file_of_the_same_stack_file_reports_no_change_no_finding_and_exits_zero(capsys, tmp_path):
+    argv = [EXAMPLE_PROD, "--no-diagram", "--compare-file", str(FIXTURES / f"Pulumi.{EXAMPLE_PROD}.yaml")]
+    assert main([*argv, "--json", str(tmp_path / "p.json")], root=FIXTURES) == 0
+    printed = capsys.readouterr().out
+    assert "  none: every resource keeps its inputs." in printed
+    assert (
+        "Transition (pulumi up order: creates and updates first, deletes last):\n  applies cleanly" in printed
+    )
+    comparison = json.loads((tmp_path / "p.json").read_text())["comparison"]
+    assert (comparison["resources"], comparison["transition"]) == ([], [])
+
+
+def test_compare_file_names_a_collision_with_its_key_and_fix_in_text_and_json_and_exits_three(
+    capsys, tmp_path
+):
+    """A new dbName replaces the instance (ForceNew) under its unchanged identifier: the new instance is
+    created while the old one still holds the name (RDS CreateDBInstance: DBInstanceAlreadyExists)."""
+    stack = "data-dev"
+    document = yaml.safe_load((FIXTURES / f"Pulumi.{stack}.yaml").read_text())
+    before = tmp_path / "before.yaml"
+    before.write_text(yaml.safe_dump(document))
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    document["config"]["webstack:databases"]["main"]["dbName"] = "shop"
+    (stacks / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    argv = [stack, "--no-diagram", "--compare-file", str(before), "--json", str(tmp_path / "p.json")]
+    assert main(argv, root=stacks) == EXIT_TRANSITION
+    printed = capsys.readouterr().out
+    assert "collision: rds:Instance db-main-instance" in printed
+    assert "[rds:Instance identifier=webstack-data-dev-main]" in printed
+    found = json.loads((tmp_path / "p.json").read_text())["comparison"]["transition"]
+    collision = next(f for f in found if f["kind"] == "collision")
+    assert collision["blocking"] is True
+    assert "deleteBeforeReplace" in collision["fix"] or "name" in collision["fix"]
+    assert any(f["kind"] == "data-loss" for f in found)
 
 
 def test_compare_with_another_stack_still_shows_facts_summary_and_cost_but_no_resource_changes(capsys):

@@ -255,6 +255,29 @@ def test_endpoints_in_three_zones_beat_three_nats_only_above_403_gb(prod):
     assert found.endpoints_monthly == round(endpoints_fixed + NAT_GB * endpoint["gb"], 2)
 
 
+def test_a_stack_without_nat_sets_its_own_endpoints_against_the_one_nat_gateway_of_natmode_single():
+    """private-dev (natMode none) runs ecr.api, ecr.dkr, logs, secretsmanager, ssmmessages and kms in
+    2 zones: the plan prices them against the NAT gateway they replace (PrivateLink pricing: per
+    endpoint per zone-hour, plus per GB)."""
+    private = fixture_graph("private-dev")
+    found = cost.break_even(private, PRICES, cost.assumptions())
+    nat, endpoint = PRICES["natGateway"], PRICES["interfaceEndpoint"]
+    endpoints_fixed = 6 * 2 * endpoint["azHour"] * HOURS
+
+    assert found is not None
+    assert (found.stack_has, found.endpoints, found.zones, found.nat_gateways) == ("endpoints", 6, 2, 1)
+    assert found.endpoints_monthly == round(endpoints_fixed + NAT_GB * endpoint["gb"], 2) == 97.36
+    assert found.nat_monthly == round(nat["hour"] * HOURS + NAT_GB * nat["gb"], 2) == 39.84
+    assert found.break_even_gb == round(
+        (endpoints_fixed - nat["hour"] * HOURS) / (nat["gb"] - endpoint["gb"]), 1
+    )
+    sentence = cost.break_even_sentence(found, NAT_GB)
+    assert sentence.startswith(
+        "Interface endpoints vs NAT at 100 GB/month: this stack's 6 endpoints x 2 zones"
+    )
+    assert "one NAT gateway (natMode single) instead $39.84" in sentence
+
+
 def test_the_json_carries_the_estimate_next_to_the_graph(tmp_path, prod):
     out = tmp_path / "prod.json"
     main(["example-prod", "--no-diagram", "--json", str(out)], root=STACKS)

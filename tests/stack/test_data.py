@@ -7,7 +7,7 @@ import pytest
 
 from components.pure.guardrails import policy_statements
 from plan import graph, report
-from plan.engine import Recorded, Run, run_stack
+from plan.engine import PROJECT_ROOT, Recorded, Run, fresh_runs, run_stack
 
 STACKS = Path(__file__).parents[1] / "stacks"
 INSTANCE = "aws:rds/instance:Instance"
@@ -59,7 +59,73 @@ def test_prod_database_is_encrypted_multi_az_protected_and_private(prod: Run):
     assert inputs["backupRetentionPeriod"] == 14 and inputs["copyTagsToSnapshot"] is True
     assert inputs["autoMinorVersionUpgrade"] is True and inputs["maintenanceWindow"] == "sun:03:00-sun:04:00"
     assert db.options["protect"] is True
-    assert "finalSnapshotIdentifier" in db.options["ignoreChanges"]
+    assert db.options["ignoreChanges"] == []
+    suffix = prod.named("db-main-final-snapshot-suffix")
+    assert inputs["finalSnapshotIdentifier"] == f"webstack-data-prod-main-final-{suffix.state['result']}"
+
+
+def test_prod_database_changes_wait_for_the_maintenance_window_and_the_plan_says_so(prod: Run):
+    """apply_immediately false: class, storage, Multi-AZ and version changes are applied in the window
+    (TF src rds/instance.go apply_immediately; AWS RDS Overview.DBInstance.Modifying.html)."""
+    inputs = prod.named("db-main-instance").inputs
+    assert inputs["applyImmediately"] is False and inputs["allowMajorVersionUpgrade"] is True
+    (warning,) = [w for w in prod.warnings if "applyImmediately" in w]
+    assert warning.startswith(
+        "database main: applyImmediately is false, so changes to instanceClass, allocatedStorage, multiAz "
+        "and engineVersion wait for the maintenance window sun:03:00-sun:04:00 (UTC)"
+    )
+
+
+def test_a_prod_database_may_apply_changes_immediately_when_the_stack_asks_and_the_plan_is_silent():
+    run = run_stack(
+        "data-prod",
+        root=STACKS,
+        overrides={
+            "webstack:databases": {
+                "main": {
+                    "instanceClass": "db.m7g.large",
+                    "allocatedStorage": 50,
+                    "maxAllocatedStorage": 200,
+                    "applyImmediately": True,
+                }
+            }
+        },
+    )
+    assert run.named("db-main-instance").inputs["applyImmediately"] is True
+    assert not [w for w in run.warnings if "applyImmediately" in w]
+
+
+def test_a_prod_stack_that_opts_in_owns_the_account_wide_rdsosmetrics_group_with_its_retention_and_key(
+    prod: Run,
+):
+    group = prod.named("db-main-os-metrics-logs")
+    assert group.inputs["name"] == "RDSOSMetrics"
+    assert group.inputs["retentionInDays"] == 365
+    assert group.inputs["kmsKeyId"] == prod.named("db-main-postgresql-logs").inputs["kmsKeyId"]
+    assert group.urn in prod.named("db-main-instance").options["dependsOn"]
+
+
+def test_only_one_database_of_a_stack_creates_rdsosmetrics_and_none_when_the_stack_opts_out():
+    base = {
+        "instanceClass": "db.m7g.large",
+        "allocatedStorage": 50,
+        "maxAllocatedStorage": 200,
+        "osMetricsLogGroup": True,
+    }
+    two = run_stack(
+        "data-prod",
+        root=STACKS,
+        overrides={"webstack:databases": {"main": base, "orders": base}},
+    )
+    assert [r.name for r in two.resources if r.inputs.get("name") == "RDSOSMetrics"] == [
+        "db-main-os-metrics-logs"
+    ]
+    opted_out = run_stack(
+        "data-prod",
+        root=STACKS,
+        overrides={"webstack:databases": {"main": {**base, "osMetricsLogGroup": False}}},
+    )
+    assert not [r for r in opted_out.resources if r.inputs.get("name") == "RDSOSMetrics"]
 
 
 def test_the_master_password_is_managed_by_rds_under_the_databases_own_key_and_never_rotated_under_tasks(
@@ -133,6 +199,8 @@ def test_dev_database_takes_the_dev_shortcuts_and_the_plan_warns_about_each(dev:
     assert inputs["monitoringInterval"] == 0 and "monitoringRoleArn" not in inputs
     assert inputs["performanceInsightsEnabled"] is False
     assert inputs["instanceClass"] == "db.t4g.micro"
+    assert inputs["applyImmediately"] is True
+    assert not [r for r in dev.resources if r.inputs.get("name") == "RDSOSMetrics"]
     assert dev.named("db-main-instance").options["protect"] is False
     shortcuts = [w for w in dev.warnings if w.startswith("database main:")]
     assert [w.split(": ")[1].split(" (")[0] for w in shortcuts] == [
@@ -165,15 +233,57 @@ def test_prod_cache_is_valkey_encrypted_both_ways_with_failover_snapshots_and_pr
     assert group.options["protect"] is True
 
 
-def test_the_cache_auth_token_is_write_only_and_kept_in_a_secret_under_the_caches_key(prod: Run):
+def test_the_cache_auth_token_is_drawn_once_into_state_and_sent_write_only_to_the_cache_and_its_secret(
+    prod: Run,
+):
     inputs = prod.named("cache-main-valkey").inputs
-    assert "authToken" not in inputs and inputs["authTokenWoVersion"] == 1
-    assert inputs["authTokenUpdateStrategy"] == "SET"
+    assert "authToken" not in inputs and inputs["authTokenWoVersion"] == 2
+    assert inputs["authTokenUpdateStrategy"] == "ROTATE"
     secret = prod.named("cache-main-auth-token")
     assert secret.inputs["kmsKeyId"] == prod.named("cache-main-key").state["arn"]
     value = prod.named("cache-main-auth-token-value").inputs
-    assert value["secretId"] == secret.id and value["secretStringWoVersion"] == 1
+    assert value["secretId"] == secret.id and value["secretStringWoVersion"] == 2
     assert "secretString" not in value
+    token = prod.named("cache-main-auth-token-random").state["result"]
+    assert value["secretStringWo"]["value"] == inputs["authTokenWo"]["value"] == token
+
+
+def test_rotating_the_auth_token_is_a_version_bump_under_rotate_then_set_in_a_later_update():
+    """ModifyReplicationGroup AuthTokenUpdateStrategy: ROTATE keeps the old token valid, SET is allowed
+    only after ROTATE (AWS API reference). Step 1 draws a new token and redeploys the api service;
+    step 2 resends the same token with SET and changes no task definition."""
+    base = {"authTokenVersion": 2}
+    rotate = run_stack("data-prod", root=STACKS, overrides={"webstack:caches": {"main": base}})
+    settle = run_stack(
+        "data-prod",
+        root=STACKS,
+        overrides={"webstack:caches": {"main": {**base, "authTokenStrategy": "SET"}}},
+    )
+    first, second = rotate.named("cache-main-valkey").inputs, settle.named("cache-main-valkey").inputs
+    assert (first["authTokenUpdateStrategy"], first["authTokenWoVersion"]) == ("ROTATE", 4)
+    assert (second["authTokenUpdateStrategy"], second["authTokenWoVersion"]) == ("SET", 5)
+    assert first["authTokenWo"] == second["authTokenWo"]
+    environment = {item["name"]: item["value"] for item in container(rotate, "api")["environment"]}
+    assert environment["CACHE_AUTH_TOKEN_VERSION"] == "2"
+    assert container(rotate, "api") == container(settle, "api")
+
+
+@pytest.mark.parametrize("stack", ["data-prod", "data-dev"])
+def test_a_data_stack_planned_twice_gives_the_same_graph(stack: str):
+    """No clock and no process-random value reaches an input: the AUTH token and the final-snapshot
+    suffixes are pulumi_random resources whose values live in state (deterministic under the mocks)."""
+    with fresh_runs():
+        first, second = run_stack(stack, root=STACKS), run_stack(stack, root=STACKS)
+
+    def recorded(run: Run) -> dict:
+        # dependsOn is a set the engine fills from several threads: its order carries no meaning.
+        return {
+            r.urn: (r.inputs, r.state, {**r.options, "dependsOn": sorted(r.options.get("dependsOn", []))})
+            for r in run.resources
+        }
+
+    assert recorded(first) == recorded(second)
+    assert first.outputs == second.outputs
 
 
 # --- Wiring -----------------------------------------------------------------------------------------
@@ -218,6 +328,12 @@ def test_the_declaring_service_gets_host_port_name_and_credentials_from_the_mana
         cache["address"],
         "6379",
         "true",
+    )
+    assert environment["CACHE_AUTH_TOKEN_VERSION"] == "1"
+    # libpq verifies the server certificate and host name against the RDS bundle the image holds.
+    assert (environment["PGSSLMODE"], environment["PGSSLROOTCERT"]) == (
+        "verify-full",
+        "/etc/ssl/certs/rds-global-bundle.pem",
     )
     assert secrets == {
         "DB_USER": f"{database['secretArn']}:username::",
@@ -269,3 +385,15 @@ def test_the_plan_lists_isolated_subnets_with_no_route_out(prod: Run):
         ("eu-west-1b", "10.20.194.0/23", "none"),
         ("eu-west-1c", "10.20.196.0/23", "none"),
     ]
+
+
+def test_the_example_image_holds_the_rds_ca_bundle_where_pgsslrootcert_points():
+    """verify-full needs the RDS CA bundle in the image (AWS RDS UsingWithRDS.SSL.html); the app user
+    (uid 10001) must be able to read it."""
+    from components.database import DEFAULT_CA_BUNDLE_PATH
+
+    dockerfile = (PROJECT_ROOT / "app" / "Dockerfile").read_text().splitlines()
+    assert (
+        "ADD --chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem "
+        f"{DEFAULT_CA_BUNDLE_PATH}"
+    ) in dockerfile

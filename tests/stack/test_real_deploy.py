@@ -225,7 +225,8 @@ def test_interface_endpoints_cover_what_tasks_call_and_admit_only_https_from_pri
         for k, v in endpoints.items()
         if v["vpcEndpointType"] == "Interface"
     }
-    assert set(interface) == {"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages"}
+    # kms: ECS Exec (on in dev) encrypts its sessions with the stack key (AWS ecs-exec.html).
+    assert set(interface) == {"ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssmmessages", "kms"}
     private = sorted(
         s.id for s in run.of_type("aws:ec2/subnet:Subnet") if s.inputs["tags"]["Tier"] == "private"
     )

@@ -1,0 +1,236 @@
+"""The transition matrix: documented changes to a running stack, each applied both ways (A -> B and
+B -> A) over the fixture stacks, judged in ``pulumi up``'s order by plan/transition.py (and listed by
+plan/changes.py). Each must apply cleanly or be refused by config with the steps.
+
+A pair that fails today because of a finding being fixed elsewhere is a strict xfail whose reason is
+the exact finding the checker reports (kind and key): when the fix lands the xfail turns red and its
+mark is removed. The list is the documented changes, not the ones that pass.
+"""
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import pytest
+
+from plan import changes, graph, transition
+from plan.stack_files import read_yaml
+from tests.support.fixture_stacks import FIXTURES
+
+DELETE = "<delete>"
+Edit = tuple[tuple[tuple[str, ...], str], ...]
+"""``((path, JSON value), ...)``: set ``config[path]`` to the value (``DELETE`` removes it); hashable,
+so each edited stack is captured once per process."""
+
+ADMIN_IMAGE = "ghcr.io/example/admin:1.0.0"
+CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A documented change: the fixture ``stack`` edited as ``a`` and as ``b``."""
+
+    name: str
+    stack: str
+    a: Edit
+    b: Edit
+
+
+def _apply(config: dict[str, Any], edit: Edit) -> dict[str, Any]:
+    config = copy.deepcopy(config)
+    for path, value in edit:
+        *parents, last = path
+        node = config
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value == DELETE:
+            node.pop(last, None)
+        else:
+            node[last] = json.loads(value)
+    return config
+
+
+@cache
+def _fixture_config(stack: str) -> dict[str, Any]:
+    return read_yaml(FIXTURES / f"Pulumi.{stack}.yaml")["config"]
+
+
+@cache
+def graph_of(stack: str, edit: Edit) -> graph.Graph:
+    """The fixture stack with ``edit`` applied, captured through the memoized runs (overrides of the
+    top-level keys the edit touches)."""
+    original = _fixture_config(stack)
+    edited = _apply(original, edit)
+    overrides = {k: edited.get(k) for k in set(original) | set(edited) if original.get(k) != edited.get(k)}
+    return graph.capture(stack, FIXTURES, overrides=overrides)
+
+
+def _s(*path: str) -> tuple[str, ...]:
+    return ("webstack:" + path[0], *path[1:])
+
+
+def _set(path: str, value: Any) -> tuple[tuple[str, ...], str]:
+    """One step of an edit: ``edge.kind`` (a dotted path under ``webstack:``) set to ``value``."""
+    return _s(*path.split(".")), json.dumps(value)
+
+
+def _drop(path: str) -> tuple[tuple[str, ...], str]:
+    return _s(*path.split(".")), DELETE
+
+
+NONE: Edit = ()
+CHANGES = [
+    Change(
+        "http <-> https (certificate)", "example-dev", NONE, (_set("edge", {"certificateArn": CERTIFICATE}),)
+    ),
+    Change(
+        "http <-> https (domain)",
+        "example-dev",
+        NONE,
+        (_set("domain", {"zone": "example.com", "host": "dev.example.com"}),),
+    ),
+    Change(
+        "edge.kind alb <-> apigateway (prod)",
+        "example-prod",
+        NONE,
+        (_set("edge.kind", "apigateway"), _drop("edge.certificateArn")),
+    ),
+    Change("edge.kind alb <-> apigateway (dev)", "example-dev", NONE, (_set("edge.kind", "apigateway"),)),
+    Change("cluster.compute fargate <-> ec2", "example-dev", NONE, (_set("cluster.compute", "ec2"),)),
+    Change("natMode single <-> per_az", "cheap-dev", NONE, (_set("network.natMode", "per_az"),)),
+    Change(
+        "natMode none <-> single",
+        "private-dev",
+        NONE,
+        (_set("network.natMode", "single"), _set("network.interfaceEndpoints", False)),
+    ),
+    Change(
+        "add <-> remove a database", "data-dev", (_drop("databases"), _drop("services.web.database")), NONE
+    ),
+    Change("add <-> remove a cache", "data-prod", (_drop("caches"), _drop("services.api.cache")), NONE),
+    Change(
+        "add <-> remove a queue",
+        "workers-dev",
+        (_drop("queues"), _drop("services.worker.autoscaling")),
+        NONE,
+    ),
+    Change(
+        "add <-> remove a service",
+        "example-dev",
+        NONE,
+        (
+            _set(
+                "services.admin",
+                {"image": ADMIN_IMAGE, "port": 8081, "routing": {"pathPatterns": ["/admin/*"]}},
+            ),
+        ),
+    ),
+    Change("add <-> remove an extra port", "workers-dev", (_drop("services.api.extraPorts"),), NONE),
+    Change("add <-> remove the static site", "frontdoor-prod", (_drop("static"),), NONE),
+    Change("add <-> remove the WAF", "example-dev", NONE, (_set("waf", {"enabled": True}),)),
+    Change(
+        "PostgreSQL major version 16 <-> 17",
+        "data-dev",
+        (_set("databases.main.engineVersion", "16"),),
+        (_set("databases.main.engineVersion", "17"),),
+    ),
+    Change(
+        "DB instance class",
+        "data-dev",
+        (_set("databases.main.instanceClass", "db.t4g.micro"),),
+        (_set("databases.main.instanceClass", "db.t4g.small"),),
+    ),
+    Change("a service's port", "example-dev", NONE, (_set("services.web.port", 8081),)),
+    Change(
+        "a worker <-> an HTTP service",
+        "example-dev",
+        NONE,
+        (_drop("services.api.port"), _drop("services.api.routing"), _drop("services.api.healthCheckPath")),
+    ),
+    Change("calls on <-> off", "workers-dev", NONE, (_drop("services.web.calls"),)),
+]
+"""The documented changes (issue 25). Not listed: rolling <-> other deployment strategies, because
+the service schema has no deployment strategy key yet (stack/services/schema.py)."""
+
+KNOWN: dict[tuple[str, str], str] = {
+    # ec2 -> fargate drops the EC2 provider from the cluster before the services leave it.
+    ("cluster.compute fargate <-> ec2", "b->a"): "ordering [webstack-example-dev-ec2]",
+    # The security group's description embeds the port, so a port change replaces it under its tasks.
+    ("a service's port", "a->b"): "ordering [web-sg]",
+    ("a service's port", "b->a"): "ordering [web-sg]",
+    ("a worker <-> an HTTP service", "a->b"): "ordering [api-sg]",
+    ("a worker <-> an HTTP service", "b->a"): "ordering [api-sg]",
+}
+"""(change name, ``a->b`` or ``b->a``) -> a finding it shows today, ``kind [key]`` (strict xfail; the
+fix that makes the pair pass is another finding of issue 25)."""
+
+REFUSED: dict[tuple[str, str], str] = {
+    # Inherently two steps: the internal load balancer (ForceNew `internal`) is replaced while prod's
+    # deletion protection is on; config cannot see the previous state, so plan --compare refuses it.
+    ("edge.kind alb <-> apigateway (prod)", "a->b"): "undeletable [enableDeletionProtection=true]",
+    ("edge.kind alb <-> apigateway (prod)", "b->a"): "undeletable [enableDeletionProtection=true]",
+    # A prod store is protected: removing it is a decision made outside the stack file (snapshot,
+    # `pulumi state unprotect`, then the removal), never a side effect of an edit.
+    ("add <-> remove a cache", "b->a"): "undeletable [protect]",
+    # RDS has no downgrade: the way back is a restore.
+    ("PostgreSQL major version 16 <-> 17", "b->a"): "refused-update [engineVersion 17 -> 16]",
+}
+"""Changes that can never apply in one `pulumi up`: ``plan --compare`` refuses them with the steps."""
+
+
+def _params() -> list[Any]:
+    found = []
+    for change in CHANGES:
+        for direction in ("a->b", "b->a"):
+            reason = KNOWN.get((change.name, direction))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            found.append(pytest.param(change, direction, marks=marks, id=f"{change.name}: {direction}"))
+    return found
+
+
+BY_NAME = {change.name: change for change in CHANGES}
+
+
+def _graphs(change: Change, direction: str) -> tuple[graph.Graph, graph.Graph]:
+    a, b = graph_of(change.stack, change.a), graph_of(change.stack, change.b)
+    return (a, b) if direction == "a->b" else (b, a)
+
+
+def _verdict(change: Change, direction: str) -> list[str]:
+    """``kind [key]`` of each blocking finding."""
+    return [f"{f.kind} [{f.key}]" for f in transition.blocking(transition.judge(*_graphs(change, direction)))]
+
+
+@pytest.mark.parametrize(("change", "direction"), _params())
+def test_each_documented_change_applies_cleanly_in_both_directions_or_is_refused_with_the_steps(
+    change: Change, direction: str
+):
+    verdict = _verdict(change, direction)
+    refused = REFUSED.get((change.name, direction))
+    if refused is not None:
+        assert refused in verdict
+        verdict.remove(refused)
+    assert verdict == []
+
+
+@pytest.mark.parametrize(("name", "direction"), sorted(KNOWN))
+def test_the_checker_reports_the_real_problem_of_each_pair_that_fails_today(name: str, direction: str):
+    assert KNOWN[(name, direction)] in _verdict(BY_NAME[name], direction)
+
+
+@pytest.mark.parametrize(("name", "direction"), sorted(REFUSED))
+def test_a_change_that_cannot_apply_in_one_up_is_refused_with_the_steps(name: str, direction: str):
+    findings = transition.judge(*_graphs(BY_NAME[name], direction))
+    refused = next(f for f in findings if f"{f.kind} [{f.key}]" == REFUSED[(name, direction)])
+    assert "pulumi up" in refused.fix or "restore" in refused.fix
+
+
+def test_a_change_and_its_reverse_list_the_same_resources_added_and_removed_the_other_way():
+    change = CHANGES[0]
+    forward = changes.resource_changes(*_graphs(change, "a->b"))
+    backward = changes.resource_changes(*_graphs(change, "b->a"))
+    added = {(c.type, c.name) for c in forward if c.action == "add"}
+    removed = {(c.type, c.name) for c in backward if c.action == "remove"}
+    assert added and added == removed
