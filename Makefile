@@ -15,7 +15,7 @@ SHELL := bash
 STEPS ?= 4
 UNIT_WORKERS ?= auto
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status snapshots docs mutation lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status snapshots docs workflows mutation lock clean
 
 # The steps are independent (the policy step plans the stacks itself), so they share the cores; each
 # line they print starts with its step's name, and each step ends with "[step] passed in N s" or
@@ -98,6 +98,11 @@ snapshots: install
 # a committed copy is stale; `venv/bin/python -m tools.docs --check` only reports.
 docs: install
 	$(BIN)/python -m tools.docs
+
+# Write .github/workflows/ from .github/stages.yml (the order of promotion) and the stack files: a
+# preview per stage, a deploy job per stage after the one before it. A test fails when they are stale.
+workflows: install
+	$(BIN)/python -m tools.workflows
 
 # Not part of `make test` (tens of minutes): do the tests notice a change to what is deployed?
 # MUTATION_ARGS, e.g. "edge --limit 40" or "--without-snapshots" (tools/mutation.py).

@@ -16,6 +16,7 @@ from plan.engine import Recorded, Run, run_component, run_stack
 from plan.mocks import EXAMPLE_ZONE_ID
 from stack.schema import ConfigError
 from tests.config.test_config import IMAGE, problems_of, raw
+from tests.support.fixture_stacks import EXAMPLE_DEV, FIXTURES
 
 STACKS = Path(__file__).parents[1] / "stacks"
 HOST = "app.example.com"
@@ -244,7 +245,7 @@ def test_a_private_bucket_is_unprotected_unless_asked():
 
 def test_dev_has_no_firewall_unless_asked(dev: Run):
     assert dev.of_type(ACL) == []
-    with_waf = run_stack("dev", {"webstack:waf": {"enabled": True}})
+    with_waf = run_stack(EXAMPLE_DEV, {"webstack:waf": {"enabled": True}}, root=FIXTURES)
     assert len(with_waf.of_type(ACL)) == 1
 
 

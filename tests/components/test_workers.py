@@ -14,7 +14,7 @@ import pytest
 from components.pure.guardrails import check_resource, policy_statements
 from components.queue import DLQ_RETENTION_SECONDS
 from plan import graph, report
-from plan.engine import Recorded, Run, run_stack, stack_config
+from plan.engine import Recorded, Run, run_stack
 
 STACKS = Path(__file__).parents[1] / "stacks"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -339,40 +339,6 @@ def test_every_new_resource_keeps_the_guardrails(run: Run):
         if v.rule != "http-listeners-only-redirect"
     ]
     assert violations == [], violations
-
-
-# --- Any valid stack (the user's Pulumi.dev.yaml and Pulumi.prod.yaml) --------------------------------
-
-USER_STACKS = ["dev", "prod"]
-
-
-@pytest.fixture(scope="module", params=USER_STACKS)
-def user_stack(request: pytest.FixtureRequest) -> tuple[dict[str, Any], graph.Graph]:
-    """A user stack file's services and queues, and the graph the program builds from it."""
-    config = stack_config(request.param)
-    declared = {key: json.loads(config.get(f"webstack:{key}", "{}")) for key in ("services", "queues")}
-    return declared, graph.capture(request.param)
-
-
-def test_in_every_stack_only_declared_callers_reach_a_service_and_workers_admit_nothing(user_stack):
-    (declared, plan_graph) = user_stack
-    services = declared["services"]
-    for (source, dest), ports in report.exposure_matrix(plan_graph).items():
-        if dest not in services or source == "edge":
-            continue
-        assert "port" in services[dest], f"worker {dest} admits {source}"
-        assert source in services and dest in services[source].get("calls", []), (source, dest)
-        assert ports == [f"tcp/{services[dest]['port']}"]
-
-
-def test_in_every_stack_only_a_queues_consumer_and_senders_hold_permissions_on_it(user_stack):
-    (declared, plan_graph) = user_stack
-    queues = declared["queues"]
-    for flow in report.flows(plan_graph):
-        if flow.label == "sends":
-            assert flow.source in queues[flow.destination].get("senders", []), flow
-        elif flow.label == "consumes":
-            assert flow.destination == queues[flow.source]["consumer"], flow
 
 
 def test_an_extra_port_gets_its_own_target_group_rule_and_edge_path_and_old_names_stay(run: Run):

@@ -18,7 +18,14 @@ from bootstrap.delivery import DELIVERY_PATH, OPERATOR_ROLE_NAME
 from components.pure.guardrails import check_resource, is_wildcard_action, policy_statements
 from plan.engine import PROJECT_ROOT, Run, run_stack
 from stack.schema import ConfigError
-from tests.support.fixture_stacks import BOOTSTRAP, BOOTSTRAP_FIXTURES, EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+from tests.support.fixture_stacks import (
+    BOOTSTRAP,
+    BOOTSTRAP_FIXTURES,
+    EXAMPLE_DEV,
+    EXAMPLE_PROD,
+    FIXTURES,
+    USER_STACKS,
+)
 
 OIDC = "token.actions.githubusercontent.com"
 PROD_ACCOUNT, DEV_ACCOUNT = "222222222222", "111111111111"
@@ -296,7 +303,7 @@ def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod:
     assert all(a.startswith("s3:") for a in by_sid["AccessLogBuckets"]["Action"])
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("stack", USER_STACKS)
 def test_the_stack_files_laptop_example_names_the_operator_role_the_bootstrap_creates(stack):
     """Any commented-out aws:assumeRoles example in a user's stack file names a role that exists."""
     text = (PROJECT_ROOT / f"Pulumi.{stack}.yaml").read_text()

@@ -14,6 +14,7 @@ from bootstrap.action_sets import ECR_CLEANUP_ACTIONS, IMAGE_PUSH_ACTIONS
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, INVOKE_ACTIONS, deploy_actions
 from plan.engine import DOCKER_BUILD_IMAGE, Run, run_stack
 from plan.mocks import EXAMPLE_ZONE_ID
+from tests.support.fixture_stacks import USER_STACKS
 
 FIXTURE_STACKS = Path(__file__).parents[1] / "stacks"
 DEV_CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
@@ -52,7 +53,7 @@ VARIATIONS: list[tuple[str, dict[str, Any]]] = [
 @pytest.fixture(scope="module")
 def runs() -> list[Run]:
     # The user's own stacks too: whatever a valid stack creates, the deploy role must be able to manage.
-    users = [run_stack(stack) for stack in ("dev", "prod")]
+    users = [run_stack(stack) for stack in USER_STACKS]
     return users + [run_stack(stack, overrides, root=FIXTURE_STACKS) for stack, overrides in VARIATIONS]
 
 

@@ -1,4 +1,6 @@
-"""The GitHub workflows: valid against GitHub's schema, and shaped the way safe delivery needs."""
+"""The GitHub workflows: valid against GitHub's schema, shaped the way safe delivery needs, and
+generated from the stages (.github/stages.yml and the stack files, tools/stages.py): whatever the
+stages are called and however many there are, the tests derive what to expect from the same files."""
 
 import re
 import subprocess
@@ -10,9 +12,14 @@ import yaml
 
 from plan.engine import PROJECT_ROOT
 from tests.support.fixture_stacks import USER_STACKS
+from tools import workflows
+from tools.stages import stages
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
 STACKS = USER_STACKS
+STAGES = stages()
+"""The stages in order of promotion (a broken stages file fails collection, naming what to change)."""
+UP_JOBS = [f"up-{stage.name}" for stage in STAGES]
 
 
 def load(name: str) -> dict[str, Any]:
@@ -53,11 +60,12 @@ def test_pull_requests_run_the_readme_test_command_then_preview_every_stack():
     assert sorted(entry["stack"] for entry in matrix) == STACKS, (
         "pull-request.yml previews every Pulumi.<stack>.yaml: add or remove its matrix entry"
     )
-    for entry in matrix:
-        suffix = entry["stack"].upper()
-        assert entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{suffix}"
-        assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{suffix}"
-        assert entry["secrets_variable"] == f"PULUMI_SECRETS_PROVIDER_{suffix}"
+    for entry, stage in zip(matrix, STAGES, strict=True):
+        assert entry["stack"] == stage.name
+        assert entry["region"] == stage.region, f"Pulumi.{stage.name}.yaml's aws:region"
+        assert entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{stage.suffix}"
+        assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{stage.suffix}"
+        assert entry["secrets_variable"] == f"PULUMI_SECRETS_PROVIDER_{stage.suffix}"
 
 
 def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
@@ -70,16 +78,17 @@ def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["comment-on-pr"] is True
     assert pulumi["with"]["policyPacks"] == "policy"
-    assert pulumi["with"]["policyPackConfigs"] == "policy/config.${{ matrix.stack }}.json"
-    for stack in STACKS:
-        assert (PROJECT_ROOT / "policy" / f"config.{stack}.json").is_file(), (
-            f"Pulumi.{stack}.yaml needs policy/config.{stack}.json (copy config.dev.json or config.prod.json)"
+    assert pulumi["with"]["policyPackConfigs"] == "${{ matrix.policy_config }}"
+    for stage in STAGES:
+        # its own policy/config.<stage>.json if any, else the one of the defaults profile it inherits
+        assert stage.policy_config in (
+            f"policy/config.{stage.name}.json",
+            f"policy/config.{stage.environment}.json",
         )
+        assert (PROJECT_ROOT / stage.policy_config).is_file(), stage.policy_config
 
 
-@pytest.mark.parametrize(
-    ("workflow", "job"), [("pr", "preview"), ("deploy", "up-dev"), ("deploy", "up-prod")]
-)
+@pytest.mark.parametrize(("workflow", "job"), [("pr", "preview")] + [("deploy", job) for job in UP_JOBS])
 def test_aws_credentials_come_from_oidc_roles_named_in_repository_variables(workflow, job):
     document = PULL_REQUEST if workflow == "pr" else DEPLOY
     (credentials,) = steps_using(document["jobs"][job], "aws-actions/configure-aws-credentials@")
@@ -96,18 +105,25 @@ def test_only_jobs_that_talk_to_aws_may_request_an_oidc_token():
             assert (token == "write") == uses_aws, name
 
 
-def test_merges_deploy_dev_then_prod_behind_its_environment():
+def test_merges_deploy_each_stage_after_the_one_before_it_behind_its_environment():
+    """dev -> (stages) -> prod in the order of .github/stages.yml; dev-profile stages first."""
     assert DEPLOY["on"]["push"]["branches"] == ["main"]
     jobs = DEPLOY["jobs"]
-    assert jobs["up-dev"]["needs"] == "test" and jobs["up-prod"]["needs"] == "up-dev"
-    assert jobs["up-dev"]["environment"] == "dev"
-    assert jobs["up-prod"]["environment"] == "prod"
-    for stack in ("dev", "prod"):
-        (pulumi,) = steps_using(jobs[f"up-{stack}"], "pulumi/actions@v7")
+    assert list(jobs) == ["test", *UP_JOBS]
+    assert [jobs[job]["needs"] for job in UP_JOBS] == ["test", *UP_JOBS[:-1]]
+    environments = [stage.environment for stage in STAGES]
+    assert environments == sorted(environments), "dev-profile stages deploy before prod-profile ones"
+    for stage in STAGES:
+        job = jobs[f"up-{stage.name}"]
+        assert job["environment"] == stage.name
+        (credentials,) = steps_using(job, "aws-actions/configure-aws-credentials@")
+        assert credentials["with"]["aws-region"] == stage.region
+        assert credentials["with"]["role-to-assume"] == f"${{{{ vars.AWS_DEPLOY_ROLE_ARN_{stage.suffix} }}}}"
+        (pulumi,) = steps_using(job, "pulumi/actions@v7")
         assert pulumi["with"]["command"] == "up"
-        assert pulumi["with"]["stack-name"].endswith(stack)
-        assert pulumi["with"]["policyPackConfigs"] == f"policy/config.{stack}.json"
-        assert pulumi["with"]["cloud-url"] == f"${{{{ vars.PULUMI_BACKEND_URL_{stack.upper()} }}}}"
+        assert pulumi["with"]["stack-name"] == f"${{{{ vars.PULUMI_STACK_PREFIX }}}}{stage.name}"
+        assert pulumi["with"]["policyPackConfigs"] == stage.policy_config
+        assert pulumi["with"]["cloud-url"] == f"${{{{ vars.PULUMI_BACKEND_URL_{stage.suffix} }}}}"
 
 
 def test_every_job_that_touches_a_stack_has_its_own_concurrency_group():
@@ -115,11 +131,15 @@ def test_every_job_that_touches_a_stack_has_its_own_concurrency_group():
         name: job["concurrency"] for name, job in DEPLOY["jobs"].items() if name.startswith("up-")
     }
     assert deploy_groups == {
-        "up-dev": {"group": "pulumi-up-dev", "cancel-in-progress": False},
-        "up-prod": {"group": "pulumi-up-prod", "cancel-in-progress": False},
+        f"up-{stage.name}": {"group": f"pulumi-up-{stage.name}", "cancel-in-progress": False}
+        for stage in STAGES
     }
     preview = PULL_REQUEST["jobs"]["preview"]["concurrency"]
     assert "${{ matrix.stack }}" in preview["group"]
+
+
+def test_the_committed_workflows_are_what_make_workflows_writes_from_the_stages():
+    assert workflows.stale() == [], "run make workflows (the stages or the stack files changed)"
 
 
 def test_no_secret_or_account_id_is_written_into_a_workflow():
@@ -130,9 +150,7 @@ def test_no_secret_or_account_id_is_written_into_a_workflow():
         assert not re.search(r"arn:aws:iam::", text)
 
 
-@pytest.mark.parametrize(
-    ("workflow", "job"), [("pr", "preview"), ("deploy", "up-dev"), ("deploy", "up-prod")]
-)
+@pytest.mark.parametrize(("workflow", "job"), [("pr", "preview")] + [("deploy", job) for job in UP_JOBS])
 def test_qemu_and_buildx_are_set_up_before_pulumi_builds_images(workflow, job):
     """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder."""
     steps = (PULL_REQUEST if workflow == "pr" else DEPLOY)["jobs"][job]["steps"]
@@ -143,10 +161,10 @@ def test_qemu_and_buildx_are_set_up_before_pulumi_builds_images(workflow, job):
 
 def test_the_first_deploy_creates_each_stack_and_a_pull_request_never_does():
     """pulumi/actions README: `upsert` creates the stack if it does not exist (createOrSelectStack)."""
-    for stack in ("dev", "prod"):
-        (up,) = steps_using(DEPLOY["jobs"][f"up-{stack}"], "pulumi/actions@")
+    for stage in STAGES:
+        (up,) = steps_using(DEPLOY["jobs"][f"up-{stage.name}"], "pulumi/actions@")
         assert up["with"]["upsert"] is True
-        assert up["with"]["secrets-provider"] == f"${{{{ vars.PULUMI_SECRETS_PROVIDER_{stack.upper()} }}}}"
+        assert up["with"]["secrets-provider"] == f"${{{{ vars.PULUMI_SECRETS_PROVIDER_{stage.suffix} }}}}"
     (preview,) = steps_using(PULL_REQUEST["jobs"]["preview"], "pulumi/actions@")
     assert "upsert" not in preview["with"]
 
@@ -160,5 +178,5 @@ def test_previews_run_in_a_preview_environment_and_suppress_stack_outputs():
 
 def test_deploy_jobs_run_only_on_main_even_when_dispatched_by_hand():
     assert "workflow_dispatch" in DEPLOY["on"]
-    for job in ("up-dev", "up-prod"):
+    for job in UP_JOBS:
         assert DEPLOY["jobs"][job]["if"] == "github.ref == 'refs/heads/main'"

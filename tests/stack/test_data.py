@@ -387,28 +387,6 @@ def test_the_plan_lists_isolated_subnets_with_no_route_out(prod: Run):
     ]
 
 
-# --- Any valid stack (the user's Pulumi.*.yaml): only what must always hold ---------------------------
-
-USER_STACKS = sorted(path.name.split(".")[1] for path in PROJECT_ROOT.glob("Pulumi.*.yaml"))
-
-
-@pytest.mark.parametrize("stack", USER_STACKS)
-def test_in_every_stack_each_data_store_is_reachable_only_from_the_services_that_declare_it(stack: str):
-    captured = graph.capture(stack)
-    matrix = report.exposure_matrix(captured)
-    declared = {
-        f"{prefix}-{name}": set(store["services"])
-        for key, prefix in (("databases", "db"), ("caches", "cache"))
-        for name, store in (captured["outputs"].get(key) or {}).items()
-    }
-    for store, services in declared.items():
-        assert {source for (source, dest) in matrix if dest == store} == services, store
-        assert not [dest for (source, dest) in matrix if source == store], f"{store} opens connections"
-    isolated = [r for r in report.subnet_rows(captured) if r["tier"] == "isolated"]
-    assert bool(isolated) == bool(declared)
-    assert all(row["default route"] == "none" for row in isolated)
-
-
 def test_the_example_image_holds_the_rds_ca_bundle_where_pgsslrootcert_points():
     """verify-full needs the RDS CA bundle in the image (AWS RDS UsingWithRDS.SSL.html); the app user
     (uid 10001) must be able to read it."""

@@ -56,6 +56,23 @@ def test_each_bootstrap_stack_file_pins_the_account_and_region_of_the_stack_it_s
         )
 
 
+@pytest.mark.parametrize("stack", sorted(set(USER_STACKS) & set(stack_invariants.graph.stacks(BOOTSTRAP))))
+def test_each_bootstrap_stack_file_trusts_the_github_environments_of_the_stage_it_serves(stack):
+    """tools/workflows.py runs a stage's deploy job in the environment named like the stack, and its
+    preview in <stack>-preview: the roles must trust exactly those (bootstrap/trust.py)."""
+    bootstrap = stack_config(stack, BOOTSTRAP)
+    environment = bootstrap.get("webstack-bootstrap:githubEnvironment")
+    assert environment == stack, (
+        f"bootstrap/Pulumi.{stack}.yaml webstack-bootstrap:githubEnvironment is {environment!r}; "
+        f"set it to {stack!r}, the environment of the up-{stack} job"
+    )
+    preview = bootstrap.get("webstack-bootstrap:previewEnvironment", f"{stack}-preview")
+    assert preview == f"{stack}-preview", (
+        f"bootstrap/Pulumi.{stack}.yaml webstack-bootstrap:previewEnvironment is {preview!r}; "
+        f"remove it (the preview job runs in {stack}-preview)"
+    )
+
+
 @pytest.mark.parametrize("stack", stack_invariants.graph.stacks(BOOTSTRAP))
 def test_each_bootstrap_stack_file_synthesizes_and_keeps_the_guardrails(stack):
     try:

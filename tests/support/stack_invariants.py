@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from components.frontdoor.apigateway import CUSTOM_DOMAIN_TLS
 from components.frontdoor.edge import HTTP_PORT, HTTPS_PORT, TLS_POLICY
 from components.pure.guardrails import check_resource, policy_statements
 from plan import graph, report
 from plan.engine import Run, run_stack, stack_config
+from stack.edge import EdgeKind
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS
 
 PROD_FLOW_LOG_RETENTION_DAYS = 365
@@ -43,6 +45,11 @@ class Synthesized:
     @property
     def has_certificate(self) -> bool:
         return bool((self.config.get("webstack:edge") or {}).get("certificateArn"))
+
+    @property
+    def edge_kind(self) -> EdgeKind:
+        """``webstack:edge.kind``: what the internet reaches first (alb unless the file says otherwise)."""
+        return EdgeKind((self.config.get("webstack:edge") or {}).get("kind", EdgeKind.ALB))
 
 
 def synthesize(stack: str, root: Path) -> Synthesized:
@@ -78,13 +85,19 @@ def guardrails_hold(stack: Synthesized) -> list[str]:
 
 
 def only_the_edge_is_reachable_from_the_internet(stack: Synthesized) -> list[str]:
-    """The exposure verdict: from 0.0.0.0/0 only the edge, and only on HTTP/HTTPS."""
-    web = {f"tcp/{HTTP_PORT}", f"tcp/{HTTPS_PORT}"}
+    """The exposure verdict: from 0.0.0.0/0 only the stack's entry point: the load balancer on
+    HTTP/HTTPS (edge.kind alb), or the API Gateway HTTP API on HTTPS (edge.kind apigateway, whose load
+    balancer is internal: API Gateway HTTP APIs serve HTTPS only)."""
+    if stack.edge_kind is EdgeKind.APIGATEWAY:
+        entry = {api: {f"tcp/{HTTPS_PORT}"} for api in report.http_apis(stack.graph)}
+    else:
+        entry = {"edge": {f"tcp/{HTTP_PORT}", f"tcp/{HTTPS_PORT}"}}
+    allowed = "; ".join(f"{name} on {', '.join(sorted(ports))}" for name, ports in sorted(entry.items()))
     return [
-        f"{stack.file}: the internet reaches {destination} on {', '.join(ports)}; only the edge on "
-        f"tcp/{HTTP_PORT} and tcp/{HTTPS_PORT} may be reachable ({report.verdict(stack.graph)})"
+        f"{stack.file}: the internet reaches {destination} on {', '.join(ports)}; with edge.kind "
+        f"{stack.edge_kind.value} only {allowed} may be reachable ({report.verdict(stack.graph)})"
         for (source, destination), ports in report.exposure_matrix(stack.graph).items()
-        if source == report.INTERNET and (destination != "edge" or not set(ports) <= web)
+        if source == report.INTERNET and not set(ports) <= entry.get(destination, set())
     ]
 
 
@@ -146,14 +159,20 @@ def the_exports_describe_the_network(stack: Synthesized) -> list[str]:
 
 
 def tags_match_the_environment(stack: Synthesized) -> list[str]:
-    """aws:defaultTags.tags carries Environment = webstack:environment, Project and ManagedBy."""
+    """aws:defaultTags.tags carries Environment = webstack:environment, ManagedBy = pulumi and a
+    Project of the user's choosing (any non-empty name: it is theirs, not webstack's)."""
     tags = ((stack.config.get("aws:defaultTags") or {}).get("tags")) or {}
-    expected = {"Environment": stack.environment, "Project": "webstack", "ManagedBy": "pulumi"}
+    expected = {"Environment": stack.environment, "ManagedBy": "pulumi"}
     problems = [
         f"{stack.file}: aws:defaultTags.tags.{key} is {tags.get(key)!r}; set it to {value!r}"
         for key, value in expected.items()
         if tags.get(key) != value
     ]
+    if not str(tags.get("Project") or "").strip():
+        problems.append(
+            f"{stack.file}: aws:defaultTags.tags.Project is {tags.get('Project')!r}; "
+            "set it to your project's name"
+        )
     if "aws:assumeRole" in stack.config:
         problems.append(f"{stack.file}: aws:assumeRole is gone in pulumi-aws 7; use the aws:assumeRoles list")
     return problems
@@ -171,8 +190,9 @@ def the_program_runs_in_the_pinned_account(stack: Synthesized) -> list[str]:
 
 
 def prod_keeps_its_promises(stack: Synthesized) -> list[str]:
-    """In prod: a NAT per zone, HTTPS with TLS 1.3 and redirecting HTTP, protected and logged ALB,
-    no ECS Exec, at least two tasks per service, a year of flow logs and 90+ days of service logs."""
+    """In prod: a NAT per zone, a protected and logged load balancer, HTTPS at the entry point
+    (:func:`_prod_entry_point_problems`), no ECS Exec, at least two tasks per service, a year of flow
+    logs and 90+ days of service logs."""
     if stack.environment != "prod":
         return []
     run, file, problems = stack.run, stack.file, []
@@ -185,25 +205,7 @@ def prod_keeps_its_promises(stack: Synthesized) -> list[str]:
         problems.append(
             f"{file}: prod needs a NAT in each zone {zones}, has {nat_zones} (webstack:network.natMode)"
         )
-    for listener in run.of_type("aws:lb/listener:Listener"):
-        inputs = listener.inputs
-        if inputs["protocol"] == "HTTPS" and inputs.get("sslPolicy") != TLS_POLICY:
-            problems.append(f"{file}: {listener.name} uses {inputs.get('sslPolicy')}, not {TLS_POLICY}")
-        if inputs["protocol"] == "HTTP" and [a["type"] for a in inputs["defaultActions"]] != ["redirect"]:
-            problems.append(
-                f"{file}: {listener.name} serves plain HTTP in prod (webstack:edge.certificateArn)"
-            )
-    if not any(
-        listener.inputs["protocol"] == "HTTPS" for listener in run.of_type("aws:lb/listener:Listener")
-    ):
-        problems.append(f"{file}: prod has no HTTPS listener (webstack:edge.certificateArn)")
-    for balancer in run.of_type("aws:lb/loadBalancer:LoadBalancer"):
-        if balancer.inputs.get("enableDeletionProtection") is not True:
-            problems.append(
-                f"{file}: {balancer.name} is not protected from deletion (webstack:edge.deletionProtection)"
-            )
-        if not (balancer.inputs.get("accessLogs") or {}).get("enabled"):
-            problems.append(f"{file}: {balancer.name} writes no access logs (webstack:edge.accessLogs)")
+    problems += _prod_entry_point_problems(stack)
     for service in run.of_type("aws:ecs/service:Service"):
         if service.inputs.get("enableExecuteCommand"):
             problems.append(f"{file}: {service.name} allows ECS Exec in prod (webstack:cluster.execEnabled)")
@@ -223,6 +225,107 @@ def prod_keeps_its_promises(stack: Synthesized) -> list[str]:
     return problems
 
 
+def _prod_entry_point_problems(stack: Synthesized) -> list[str]:
+    """What the internet reaches in prod speaks HTTPS only: an internet-facing load balancer has an
+    HTTPS listener with TLS 1.3 and its HTTP listener only redirects (edge.kind alb); an API Gateway
+    HTTP API serves HTTPS only by design, its custom domain with TLS 1.2, and its stage keeps access
+    logs (edge.kind apigateway, whose load balancer is internal and serves HTTP to the VPC link only)."""
+    run, file, problems = stack.run, stack.file, []
+    internal = {
+        b.state.get("arn")
+        for b in run.of_type("aws:lb/loadBalancer:LoadBalancer")
+        if b.inputs.get("internal")
+    }
+    facing = [
+        listener
+        for listener in run.of_type("aws:lb/listener:Listener")
+        if listener.inputs.get("loadBalancerArn") not in internal
+    ]
+    for listener in facing:
+        inputs = listener.inputs
+        if inputs["protocol"] == "HTTPS" and inputs.get("sslPolicy") != TLS_POLICY:
+            problems.append(f"{file}: {listener.name} uses {inputs.get('sslPolicy')}, not {TLS_POLICY}")
+        if inputs["protocol"] == "HTTP" and [a["type"] for a in inputs["defaultActions"]] != ["redirect"]:
+            problems.append(
+                f"{file}: {listener.name} serves plain HTTP in prod (webstack:edge.certificateArn)"
+            )
+    if stack.edge_kind is EdgeKind.ALB and not any(
+        listener.inputs["protocol"] == "HTTPS" for listener in facing
+    ):
+        problems.append(f"{file}: prod has no HTTPS listener (webstack:edge.certificateArn)")
+    if stack.edge_kind is EdgeKind.APIGATEWAY:
+        for domain in run.of_type("aws:apigatewayv2/domainName:DomainName"):
+            policy = domain.inputs["domainNameConfiguration"].get("securityPolicy")
+            if policy != CUSTOM_DOMAIN_TLS:
+                problems.append(f"{file}: {domain.name} uses {policy}, not {CUSTOM_DOMAIN_TLS}")
+        for api_stage in run.of_type("aws:apigatewayv2/stage:Stage"):
+            if not (api_stage.inputs.get("accessLogSettings") or {}).get("destinationArn"):
+                problems.append(f"{file}: {api_stage.name} writes no access logs")
+    return problems
+
+
+def only_declared_callers_reach_a_service_and_workers_admit_nothing(stack: Synthesized) -> list[str]:
+    """Inside the VPC a service admits only the edge and the services that list it in ``calls``, on its
+    port; a worker (no port) admits nothing."""
+    services = stack.config.get("webstack:services") or {}
+    problems = []
+    for (source, destination), ports in report.exposure_matrix(stack.graph).items():
+        if destination not in services or source == "edge":
+            continue
+        port = services[destination].get("port")
+        if port is None:
+            problems.append(f"{stack.file}: worker {destination} admits {source} on {', '.join(ports)}")
+        elif source not in services or destination not in services[source].get("calls", []):
+            problems.append(
+                f"{stack.file}: {source} reaches {destination}, but webstack:services.{source}.calls "
+                f"does not list {destination}"
+            )
+        elif ports != [f"tcp/{port}"]:
+            problems.append(f"{stack.file}: {source} reaches {destination} on {ports}, not tcp/{port}")
+    return problems
+
+
+def only_a_queues_consumer_and_senders_hold_permissions_on_it(stack: Synthesized) -> list[str]:
+    """Only webstack:queues.<name>.senders may send to a queue and only its consumer may consume."""
+    queues = stack.config.get("webstack:queues") or {}
+    problems = []
+    for flow in report.flows(stack.graph):
+        if flow.label == "sends" and flow.source not in queues[flow.destination].get("senders", []):
+            problems.append(f"{stack.file}: {flow.source} may send to {flow.destination} undeclared")
+        elif flow.label == "consumes" and flow.destination != queues[flow.source]["consumer"]:
+            problems.append(f"{stack.file}: {flow.destination} may consume {flow.source} undeclared")
+    return problems
+
+
+def each_data_store_is_reachable_only_from_the_services_that_declare_it(stack: Synthesized) -> list[str]:
+    """A database or cache admits exactly the services that name it, opens no connection, and lives in
+    isolated subnets (no default route) that exist only when the stack has a data store."""
+    matrix = report.exposure_matrix(stack.graph)
+    declared = {
+        f"{prefix}-{name}": set(store["services"])
+        for key, prefix in (("databases", "db"), ("caches", "cache"))
+        for name, store in (stack.graph["outputs"].get(key) or {}).items()
+    }
+    problems = []
+    for store, services in declared.items():
+        sources = {source for (source, destination) in matrix if destination == store}
+        if sources != services:
+            problems.append(
+                f"{stack.file}: {store} is reachable from {sorted(sources)}, not {sorted(services)}"
+            )
+        if [destination for (source, destination) in matrix if source == store]:
+            problems.append(f"{stack.file}: {store} opens connections")
+    isolated = [row for row in report.subnet_rows(stack.graph) if row["tier"] == "isolated"]
+    if bool(isolated) != bool(declared):
+        problems.append(f"{stack.file}: isolated subnets {len(isolated)}, data stores {sorted(declared)}")
+    problems += [
+        f"{stack.file}: isolated subnet in {row.get('zone')} has a default route"
+        for row in isolated
+        if row["default route"] != "none"
+    ]
+    return problems
+
+
 INVARIANTS: tuple[Callable[[Synthesized], list[str]], ...] = (
     guardrails_hold,
     only_the_edge_is_reachable_from_the_internet,
@@ -231,6 +334,9 @@ INVARIANTS: tuple[Callable[[Synthesized], list[str]], ...] = (
     tags_match_the_environment,
     the_program_runs_in_the_pinned_account,
     prod_keeps_its_promises,
+    only_declared_callers_reach_a_service_and_workers_admit_nothing,
+    only_a_queues_consumer_and_senders_hold_permissions_on_it,
+    each_data_store_is_reachable_only_from_the_services_that_declare_it,
 )
 
 
