@@ -17,6 +17,9 @@ PAGE = Path(__file__).parents[2] / "docs" / "operating-commands.md"
 
 INTRO_TEMPLATE = """# Operating a deployed stack
 
+At the end of this page you will have seen a stack's services, read their logs, opened a shell in a
+task, run a one-off command with a service's image and reached a database, each from one command.
+
 `python -m ops` (or `make ops STACK=dev ARGS="..."`, `make status STACK=dev`) reads the stack's outputs
 (`pulumi stack output --json --stack NAME`, or a saved file with `--outputs FILE`) and calls AWS with your
 credentials. It first checks that they are for the account the stack is pinned to
