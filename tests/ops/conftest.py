@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
@@ -144,6 +146,19 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> Callable[[Fake], None]:
     return install
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_botocore_loader() -> Iterator[None]:
+    """Every boto3 session of these tests reads AWS's service models through one loader. Each
+    ``mock_aws()`` drops boto3's default session and each command makes its own, and a new session
+    parses the models' JSON again (botocore/loaders.py memoizes per loader instance): ~150 clients,
+    a third of the ops tests' time. The models are the same files; a data path still gets its own."""
+    shared = botocore.loaders.create_loader()
+    make = botocore.loaders.create_loader
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(botocore.session, "create_loader", lambda path=None: make(path) if path else shared)
+        yield
+
+
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
@@ -152,6 +167,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    # No command looks up an image: without this, each EC2 backend moto creates (four a test) builds its
+    # ~60,000 default AMIs (moto/settings.py ec2_load_default_amis), a third of the ops tests' time.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 def seed(
