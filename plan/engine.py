@@ -455,12 +455,14 @@ def _build_contexts(config: Mapping[str, str], program: Path) -> set[Path]:
 
 
 def _files_of(folder: Path) -> list[tuple[str, int, int, int]]:
-    """Each file under ``folder`` with its size, modification time and mode (a change is a new key)."""
+    """Each file under ``folder`` with its size, modification time and mode (a change is a new key),
+    but bytecode: importing the context's code (a test of app/) writes ``__pycache__`` there, which no
+    image tag hashes (components/pure/artifacts.py ALWAYS_IGNORED), so it must not be a new run."""
     if not folder.is_dir():
         return []
     found = []
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
             status = path.stat()
             found.append((str(path.relative_to(folder)), status.st_size, status.st_mtime_ns, status.st_mode))
     return found

@@ -7,6 +7,7 @@ example stacks), never the user's Pulumi.dev.yaml/Pulumi.prod.yaml: tests pin th
 import gc
 import os
 import shutil
+import sys
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -15,6 +16,12 @@ import pytest
 
 from plan.engine import Run, cache_runs, run_stack
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+
+# Python keeps the bytecode of our modules and pytest its rewritten test modules in __pycache__ (git
+# ignores it) even where PYTHONDONTWRITEBYTECODE is set, as on the development machine: otherwise every
+# session, every xdist worker and every subprocess a test starts compiles them again, about 3 s of
+# each process's 7 s start. Subprocesses inherit the variable but still read what is written here.
+sys.dont_write_bytecode = False
 
 SHARED_RUNS = "WEBSTACK_TEST_RUNS"
 """The folder where the processes of one test session (pytest-xdist workers) share their runs."""

@@ -213,6 +213,20 @@ def test_a_change_to_any_file_of_a_build_context_the_config_names_is_a_new_run(t
     assert engine._cache_key(config, "prod", program, engine.PROJECT) != key
 
 
+def test_bytecode_written_into_a_build_context_is_not_a_new_run(tmp_path: Path):
+    """Importing a context's code (tests/delivery/test_example_app.py loads app/server.py) writes
+    ``__pycache__`` there; no image tag hashes it (components/pure/artifacts.py ALWAYS_IGNORED), so
+    the runs memoized before it stay valid."""
+    (tmp_path / "server.py").write_text("print('hi')\n")
+    config = {"webstack:services": json.dumps({"api": {"build": {"context": str(tmp_path)}, "port": 80}})}
+    program = PROJECT_ROOT / "__main__.py"
+    key = engine._cache_key(config, "dev", program, engine.PROJECT)
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "server.cpython-311.pyc").write_bytes(b"\0")
+    (tmp_path / "server.pyc").write_bytes(b"\0")
+    assert engine._cache_key(config, "dev", program, engine.PROJECT) == key
+
+
 def test_a_run_skips_the_sdks_stack_walk_and_puts_it_back_after():
     # plan/engine.py _without_stack_traces: an SDK upgrade that renames the hook fails here, not slowly.
     from pulumi.runtime import resource as sdk_resource
