@@ -391,6 +391,8 @@ class _RunCache:
 
 _run_cache: _RunCache | None = None
 """None while memoization is off (the default)."""
+_generation = ""
+"""Which synthesis of a config the memo answers with: "" the first, "second" inside :func:`second_runs`."""
 
 
 def cache_runs(enabled: bool = True, folder: Path | None = None) -> None:
@@ -421,12 +423,28 @@ def fresh_runs() -> Iterator[None]:
         _run_cache = kept
 
 
+@contextlib.contextmanager
+def second_runs() -> Iterator[None]:
+    """Inside this block the memo answers with a second synthesis of each config, made by the first
+    caller that asks and shared by every other: the tests that plan a stack twice compare the
+    session's run with this one (two real runs, each made once per session). Without memoization it
+    changes nothing: every run is real anyway."""
+    global _generation
+    kept, _generation = _generation, "second"
+    try:
+        yield
+    finally:
+        _generation = kept
+
+
 def _cache_key(config: Mapping[str, str], stack: str, program: Path, project: str) -> str:
-    """Everything that decides what a run of ``program`` records, hashed."""
+    """Everything that decides what a run of ``program`` records, hashed (and which synthesis it is)."""
     environment = {name: value for name, value in os.environ.items() if name.startswith("PULUMI_")}
     contexts = {str(folder): _files_of(folder) for folder in _build_contexts(config, program)}
     text = program.read_text() if program.is_file() else ""
     material = [sorted(config.items()), stack, str(program.resolve()), text, project, environment, contexts]
+    if _generation:
+        material.append(_generation)
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 

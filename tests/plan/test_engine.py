@@ -201,6 +201,19 @@ def test_fresh_runs_and_failed_runs_are_never_answered_from_memory(real_runs):
     assert real_runs.count("example-dev") >= 3
 
 
+def test_a_second_run_is_a_real_synthesis_of_its_own_made_once_and_shared(real_runs):
+    """plan/engine.py second_runs: what tests that plan a stack twice compare the session's run with."""
+    overrides = {"webstack:network": {"cidr": "10.13.0.0/16"}}  # a config no other test runs
+    first = run_stack("example-dev", overrides, root=FIXTURES)
+    with engine.second_runs():
+        second = run_stack("example-dev", overrides, root=FIXTURES)
+        again = run_stack("example-dev", overrides, root=FIXTURES)
+    assert real_runs == ["example-dev", "example-dev"], "the first run and the second, each once"
+    assert again == second and again is not second, "the one second run, a private copy each time"
+    assert sorted(r.urn for r in second.resources) == sorted(r.urn for r in first.resources)
+    assert run_stack("example-dev", overrides, root=FIXTURES) == first and len(real_runs) == 2
+
+
 def test_a_change_to_any_file_of_a_build_context_the_config_names_is_a_new_run(tmp_path: Path):
     # The image tag hashes the build context's files (components/artifacts.py), so they are in the key.
     (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\n")

@@ -3,8 +3,10 @@ an input, so ``plan --compare`` of two identical stack files reports nothing and
 means something.
 
 Each fixture stack is planned twice: once through the suite's memoized runs (a run of this session,
-whenever it ran) and once for real (``fresh_runs``), and the graphs are compared; an import walk
-keeps clocks and random modules out of the code that builds resources.
+whenever it ran) and once more for real (``second_runs``: a second synthesis, made once per session
+and shared with tests/stack/test_data.py, possibly by another xdist worker, i.e. another process), and
+the graphs are compared; an import walk keeps clocks and random modules out of the code that builds
+resources.
 """
 
 import ast
@@ -12,7 +14,7 @@ import ast
 import pytest
 
 from plan import changes, graph, transition
-from plan.engine import fresh_runs
+from plan.engine import second_runs
 from tests.support.fixture_stacks import FIXTURES
 
 
@@ -26,17 +28,17 @@ def _resources(captured: graph.Graph) -> list[dict]:
     ]
 
 
-def _plan(stack: str, fresh: bool) -> graph.Graph:
-    if not fresh:
+def _plan(stack: str, second: bool) -> graph.Graph:
+    if not second:
         return graph.capture(stack, FIXTURES)
-    with fresh_runs():
+    with second_runs():
         return graph.capture(stack, FIXTURES)
 
 
 @pytest.mark.parametrize("stack", graph.stacks(FIXTURES))
 def test_planning_a_fixture_stack_twice_gives_the_same_graph_and_no_change(stack):
-    first = _plan(stack, fresh=False)
-    second = _plan(stack, fresh=True)
+    first = _plan(stack, second=False)
+    second = _plan(stack, second=True)
     assert changes.resource_changes(first, second) == []
     assert transition.judge(first, second) == []
     assert _resources(first) == _resources(second)

@@ -7,7 +7,7 @@ import pytest
 
 from components.pure.guardrails import policy_statements
 from plan import graph, report
-from plan.engine import PROJECT_ROOT, Recorded, Run, fresh_runs, run_stack
+from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack, second_runs
 
 STACKS = Path(__file__).parents[1] / "stacks"
 INSTANCE = "aws:rds/instance:Instance"
@@ -271,9 +271,11 @@ def test_rotating_the_auth_token_is_a_version_bump_under_rotate_then_set_in_a_la
 @pytest.mark.parametrize("stack", ["data-prod", "data-dev"])
 def test_a_data_stack_planned_twice_gives_the_same_graph(stack: str):
     """No clock and no process-random value reaches an input: the AUTH token and the final-snapshot
-    suffixes are pulumi_random resources whose values live in state (deterministic under the mocks)."""
-    with fresh_runs():
-        first, second = run_stack(stack, root=STACKS), run_stack(stack, root=STACKS)
+    suffixes are pulumi_random resources whose values live in state (deterministic under the mocks).
+    Two real syntheses: the session's run and its second run (shared with tests/plan/test_idempotence.py)."""
+    first = run_stack(stack, root=STACKS)
+    with second_runs():
+        second = run_stack(stack, root=STACKS)
 
     def recorded(run: Run) -> dict:
         # dependsOn is a set the engine fills from several threads: its order carries no meaning.
