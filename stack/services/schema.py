@@ -62,6 +62,15 @@ class BuildConfig(StrictModel):
         description="Target platform of the image and the task. Default linux/amd64.",
         json_schema_extra={"fix": "use linux/amd64 or linux/arm64"},
     )
+    keep_images: StrictInt | None = Field(
+        default=None,
+        alias="keepImages",
+        ge=1,
+        le=10000,
+        description="How many built images the service's repository keeps (an ECR lifecycle rule; pushed "
+        "images are never deleted by a deploy): how far back a rollback can go. Default: dev 10, prod 30.",
+        json_schema_extra={"fix": "use a whole number from 1 to 10000"},
+    )
 
 
 MAX_RULE_VALUES = 5

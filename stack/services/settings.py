@@ -170,7 +170,8 @@ def service_settings(
         secret_resource_arns=tuple(resources),
         build_context=build_context,
         delete_images_with_repository=environment is Environment.DEV,
-        keep_images=defaults.keep_images,
+        keep_images=(config.build.keep_images if config.build and config.build.keep_images else None)
+        or defaults.keep_images,
     )
     return settings, problems
 

@@ -9,6 +9,7 @@ import pytest
 
 from components.service.image import DOCKER_BUILD_IMAGE, keep_pushed_images
 from plan.engine import run_stack
+from plan.stack_files import read_yaml
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 WORKFLOWS = Path(__file__).parents[2] / ".github" / "workflows"
@@ -53,3 +54,20 @@ def test_no_workflow_deletes_images_from_a_registry():
         "delete-repository",
     ):
         assert command not in text
+
+
+def test_a_service_keeps_as_many_images_as_its_build_keep_images_says():
+    services = read_yaml(FIXTURES / "Pulumi.example-dev.yaml")["config"]["webstack:services"]
+    built = {name: s for name, s in services.items() if "build" in s}
+    name = sorted(built)[0]
+    edited = {**services, name: {**built[name], "build": {**built[name]["build"], "keepImages": 3}}}
+    run = run_stack("example-dev", {"webstack:services": edited}, root=FIXTURES)
+    policy = next(
+        p for p in run.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy") if p.name.startswith(f"{name}-")
+    )
+    counts = [
+        rule["selection"]["countNumber"]
+        for rule in json.loads(policy.inputs["policy"])["rules"]
+        if rule["selection"]["countType"] == "imageCountMoreThan"
+    ]
+    assert counts == [3]

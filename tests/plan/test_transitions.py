@@ -8,7 +8,9 @@ mark is removed. The list is the documented changes, not the ones that pass.
 """
 
 import copy
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -288,7 +290,7 @@ def test_each_documented_procedure_applies_cleanly_step_by_step(procedure: Proce
     graphs = [graph_of(procedure.stack, step) for step in procedure.steps]
     verdicts = {
         f"step {i + 1}": [f"{f.kind} [{f.key}]" for f in transition.blocking(transition.judge(before, after))]
-        for i, (before, after) in enumerate(zip(graphs, graphs[1:], strict=False))
+        for i, (before, after) in enumerate(itertools.pairwise(graphs))
     }
     assert verdicts == {step: [] for step in verdicts}
 
@@ -299,7 +301,5 @@ PAGE = FIXTURES.parents[1] / "docs" / "changing-a-running-stack.md"
 def test_every_change_and_procedure_of_the_matrix_is_documented_on_the_changing_a_running_stack_page():
     """The page's table names each pair and procedure exactly (`<name>` in backticks), so a change
     added here without its steps for users fails, and so does a documented row the matrix lost."""
-    import re
-
     documented = set(re.findall(r"^\| `([^`]+)` \|", PAGE.read_text(), re.M))
     assert documented == {c.name for c in CHANGES} | {p.name for p in PROCEDURES}
