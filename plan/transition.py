@@ -411,7 +411,27 @@ def _refused_updates(change: _Apply) -> list[Finding]:
                 "or the maintenance window) after a snapshot and a test restore; check the extensions."
             )
             found.append(Finding("refused-update", (_label(new),), key, detail, fix))
+        elif not new["inputs"].get("applyImmediately"):
+            found.append(_major_upgrade_in_the_window(new, key))
     return found
+
+
+def _major_upgrade_in_the_window(instance: Resource, key: str) -> Finding:
+    """A major upgrade moves the instance to a parameter group of the new family. Without
+    applyImmediately, RDS keeps both changes pending until the maintenance window, so the instance is
+    still a member of the old group when ``pulumi up`` deletes it at the end (RDS
+    DeleteDBParameterGroup: InvalidDBParameterGroupState, "one or more database instances are still
+    members of this parameter group")."""
+    detail = (
+        f"{_label(instance)} upgrades {key.removeprefix('engineVersion ')} with applyImmediately off: the "
+        "upgrade and the new family's parameter group wait for the maintenance window, and the delete of "
+        "the old parameter group at the end of `pulumi up` fails while the instance still uses it."
+    )
+    fix = (
+        "Upgrade with applyImmediately: true in the same `pulumi up` (after a snapshot and a test restore), "
+        "then set it back in the next one if you want changes to wait for the window."
+    )
+    return Finding("refused-update", (_label(instance),), key, detail, fix)
 
 
 # --- The whole change -----------------------------------------------------------------------------

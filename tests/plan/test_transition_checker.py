@@ -153,12 +153,22 @@ def test_a_security_group_replaced_while_a_service_keeps_running_is_an_ordering_
 def test_a_major_engine_upgrade_needs_allow_major_version_upgrade_and_a_downgrade_is_refused():
     v16, v17 = res(DATABASE, "db", engineVersion="16"), res(DATABASE, "db", engineVersion="17")
     assert kinds(g(v16), g(v17)) == [("refused-update", "engineVersion 16 -> 17")]
-    allowed = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True)
+    allowed = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True, applyImmediately=True)
     assert kinds(g(v16), g(allowed)) == []
     allowed_down = res(DATABASE, "db", engineVersion="16", allowMajorVersionUpgrade=True)
     (down,) = transition.judge(g(v17), g(allowed_down))
     assert (down.kind, down.key) == ("refused-update", "engineVersion 17 -> 16")
     assert "cannot downgrade" in down.detail and "restore a snapshot" in down.fix
+
+
+def test_a_major_upgrade_left_for_the_maintenance_window_is_refused_with_the_two_steps():
+    """The old parameter group is deleted at the end of `pulumi up` while the instance, whose upgrade
+    waits for the window, is still a member of it (RDS DeleteDBParameterGroup: InvalidDBParameterGroupState)."""
+    v16 = res(DATABASE, "db", engineVersion="16", allowMajorVersionUpgrade=True)
+    waiting = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True, applyImmediately=False)
+    (finding,) = transition.judge(g(v16), g(waiting))
+    assert (finding.kind, finding.key) == ("refused-update", "engineVersion 16 -> 17")
+    assert "maintenance window" in finding.detail and "applyImmediately: true" in finding.fix
 
 
 def test_a_graph_compared_with_itself_applies_cleanly():

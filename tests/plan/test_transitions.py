@@ -139,6 +139,12 @@ CHANGES = [
         (_set("databases.main.engineVersion", "17"),),
     ),
     Change(
+        "prod PostgreSQL 16 -> 17 without applyImmediately",
+        "data-prod",
+        (_set("databases.main.engineVersion", "16"),),
+        (_set("databases.main.engineVersion", "17"),),
+    ),
+    Change(
         "DB instance class",
         "data-dev",
         (_set("databases.main.instanceClass", "db.t4g.micro"),),
@@ -161,6 +167,9 @@ KNOWN: dict[tuple[str, str], str] = {}
 fix that makes the pair pass is another finding of issue 25)."""
 
 REFUSED: dict[tuple[str, str], str] = {
+    # Prod waits for the maintenance window: the old parameter group would still be in use at its delete.
+    ("prod PostgreSQL 16 -> 17 without applyImmediately", "a->b"): "refused-update [engineVersion 16 -> 17]",
+    ("prod PostgreSQL 16 -> 17 without applyImmediately", "b->a"): "refused-update [engineVersion 17 -> 16]",
     # Inherently two steps: the internal load balancer (ForceNew `internal`) is replaced while prod's
     # deletion protection is on; config cannot see the previous state, so plan --compare refuses it.
     ("edge.kind alb <-> apigateway (prod)", "a->b"): "undeletable [enableDeletionProtection=true]",
@@ -244,6 +253,15 @@ class Procedure:
 
 
 PROCEDURES = [
+    Procedure(
+        "prod PostgreSQL major upgrade",
+        "data-prod",
+        (
+            (_set("databases.main.engineVersion", "16"),),
+            (_set("databases.main.engineVersion", "17"), _set("databases.main.applyImmediately", True)),
+            (_set("databases.main.engineVersion", "17"),),
+        ),
+    ),
     Procedure(
         "ec2 -> fargate in two deploys",
         "example-dev",
