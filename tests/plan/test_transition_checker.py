@@ -163,7 +163,8 @@ def test_a_major_engine_upgrade_needs_allow_major_version_upgrade_and_a_downgrad
 
 def test_a_major_upgrade_left_for_the_maintenance_window_is_refused_with_the_two_steps():
     """The old parameter group is deleted at the end of `pulumi up` while the instance, whose upgrade
-    waits for the window, is still a member of it (RDS DeleteDBParameterGroup: InvalidDBParameterGroupState)."""
+    waits for the window, is still a member of it
+    (RDS DeleteDBParameterGroup: InvalidDBParameterGroupState)."""
     v16 = res(DATABASE, "db", engineVersion="16", allowMajorVersionUpgrade=True)
     waiting = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True, applyImmediately=False)
     (finding,) = transition.judge(g(v16), g(waiting))
