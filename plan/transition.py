@@ -85,13 +85,17 @@ class _Ids:
         self.fresh = set(fresh)
 
     def show(self, value: Any, new_side: bool) -> str:
+        """Every placeholder id in ``value``, by logical name and in order (``cluster-ecs/api-service``
+        for ``service/cluster-ecs-id/api-service-id``); the value itself when it holds none. Each id
+        counts: two scalable targets of one cluster differ by their service, not only their cluster."""
         if not isinstance(value, str):
             return json.dumps(value, sort_keys=True)
-        for token in re.split(r"[/:]", value):
-            if token in self.names:
-                fresh = new_side and token in self.fresh
-                return f"{'new ' if fresh else ''}{self.names[token]}"
-        return value
+        shown = [
+            f"{'new ' if new_side and token in self.fresh else ''}{self.names[token]}"
+            for token in re.split(r"[/:]", value)
+            if token in self.names
+        ]
+        return "/".join(shown) if shown else value
 
 
 def physical_keys(resource: Resource, ids: _Ids, new_side: bool) -> list[tuple[Mode, str]]:

@@ -209,3 +209,35 @@ def test_the_keys_an_aliased_resource_may_match_include_its_own_for_every_fixtur
         if pairing.key(r["urn"]) not in pairing.alias_keys(r, by_urn) and not r["options"].get("modelled")
     ]
     assert missing == []
+
+
+TARGET = "aws:appautoscaling/target:Target"
+
+
+def test_a_renamed_service_takes_a_scaling_target_key_of_its_own_not_the_old_services():
+    """Application Auto Scaling keys a target by namespace, ``resourceId`` (``service/<cluster>/<service>``)
+    and dimension (RegisterScalableTarget); the new service's target is another key, so deleting the old
+    service's target removes nothing the new one registered."""
+
+    def target(name: str, service: str) -> dict[str, Any]:
+        return res(
+            TARGET,
+            f"{name}-scaling",
+            serviceNamespace="ecs",
+            resourceId=f"service/cluster-ecs-id/{service}-id",
+            scalableDimension="ecs:service:DesiredCount",
+        )
+
+    cluster = res("aws:ecs/cluster:Cluster", "cluster-ecs")
+    worker, processor = res(SERVICE, "worker-service"), res(SERVICE, "processor-service")
+    before = g(cluster, worker, target("worker", "worker-service"))
+    renamed = g(cluster, processor, target("processor", "processor-service"))
+    assert [k for k, _ in kinds(before, renamed)] == []
+    same_service = g(cluster, worker, target("processor", "worker-service"))
+    assert kinds(before, same_service) == [
+        (
+            "silent-removal",
+            "appautoscaling:Target serviceNamespace=ecs resourceId=cluster-ecs/worker-service "
+            "scalableDimension=ecs:service:DesiredCount",
+        )
+    ]
