@@ -74,6 +74,9 @@ def service_image(
         child_name(name, "repo"),
         image_tag_mutability="IMMUTABLE",
         image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+        # KMS without a key: the AWS managed key aws/ecr, whose key policy lets any principal of the
+        # account use it through ECR (kms:ViaService ecr.<region>), so the two CreateGrant calls ECR makes
+        # at creation (ECR guide, encryption-at-rest) need no kms:* grant in the deploy role.
         encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS")],
         # A repository that is destroyed with its images (dev) or outlives a mistaken destroy (prod).
         force_delete=args.force_delete_images,
