@@ -28,6 +28,8 @@ CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 ECS_SERVICE = "aws:ecs/service:Service"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 DB_INSTANCE = "aws:rds/instance:Instance"
+VPC = "aws:ec2/vpc:Vpc"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 KINDS = ("collision", "silent-removal", "undeletable", "data-loss", "ordering", "refused-update")
 """Finding kinds that stop a change (``plan --compare`` exits 3 on any)."""
@@ -438,6 +440,43 @@ def _major_upgrade_in_the_window(instance: Resource, key: str) -> Finding:
     return Finding("refused-update", (_label(instance),), key, detail, fix)
 
 
+def _version(value: Any) -> tuple[int, ...]:
+    return tuple(int(part) for part in str(value or "").split(".") if part.isdigit())
+
+
+def _replaced_vpcs_and_cache_downgrades(change: _Apply) -> list[Finding]:
+    """A VPC cannot change its CIDR in place: its replacement moves every subnet, group, load balancer
+    and data store, and AWS refuses to move a DB subnet group, a DB instance or a load balancer to
+    another VPC (terraform-provider-aws issue 16419: "The new Subnets are not in the same Vpc"). A
+    Valkey/Redis version going down replaces the replication group (terraform-provider-aws
+    replication_group.go customizeDiffEngineVersionForceNewOnDowngrade): the new cache starts empty."""
+    found = []
+    for new_key, old_key in change.paired.pairs.items():
+        new, old = change.new[new_key], change.old[old_key]
+        if new["type"] == VPC and new_key in change.paired.replaced:
+            key = f"cidrBlock {old['inputs'].get('cidrBlock')} -> {new['inputs'].get('cidrBlock')}"
+            detail = (
+                f"{_label(new)} is replaced: every subnet, security group, load balancer and data store "
+                "moves to a new VPC, which AWS refuses for DB subnet groups, instances and load balancers."
+            )
+            fix = (
+                "Keep the VPC's CIDR. To change it, deploy a new stack with the new range, move the data "
+                "(snapshot and restore), switch DNS to it, then destroy the old stack."
+            )
+            found.append(Finding("refused-update", (_label(new),), key, detail, fix))
+        was, now = _version(old["inputs"].get("engineVersion")), _version(new["inputs"].get("engineVersion"))
+        if new["type"] == REPLICATION_GROUP and was and now and now < was:
+            key = (
+                f"engineVersion {old['inputs'].get('engineVersion')} -> {new['inputs'].get('engineVersion')}"
+            )
+            detail = (
+                f"{_label(new)} goes down a version: the provider replaces it and the new cache starts empty."
+            )
+            fix = "Keep the version; ElastiCache upgrades in place but cannot downgrade."
+            found.append(Finding("data-loss", (_label(new),), key, detail, fix))
+    return found
+
+
 # --- The whole change -----------------------------------------------------------------------------
 
 
@@ -452,6 +491,7 @@ def judge(before: Graph, after: Graph) -> list[Finding]:
         *_capacity_ordering(change),
         *_security_group_ordering(change),
         *_refused_updates(change),
+        *_replaced_vpcs_and_cache_downgrades(change),
     ]
     unique = list(dict.fromkeys(found))
     order = {kind: n for n, kind in enumerate((*KINDS, *NOTICES))}

@@ -161,6 +161,22 @@ def test_a_major_engine_upgrade_needs_allow_major_version_upgrade_and_a_downgrad
     assert "cannot downgrade" in down.detail and "restore a snapshot" in down.fix
 
 
+def test_a_new_vpc_cidr_is_refused_with_the_new_stack_procedure():
+    before = g(res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.0.0.0/16"))
+    after = g(res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.1.0.0/16"))
+    (finding,) = transition.judge(before, after)
+    assert (finding.kind, finding.key) == ("refused-update", "cidrBlock 10.0.0.0/16 -> 10.1.0.0/16")
+    assert "new stack" in finding.fix
+    assert transition.judge(before, before) == []
+
+
+def test_a_cache_version_going_down_replaces_it_and_loses_its_data_while_going_up_is_an_update():
+    group = "aws:elasticache/replicationGroup:ReplicationGroup"
+    v8, v72 = res(group, "cache", engineVersion="8.0"), res(group, "cache", engineVersion="7.2")
+    assert kinds(g(v8), g(v72)) == [("data-loss", "engineVersion 8.0 -> 7.2")]
+    assert kinds(g(v72), g(v8)) == []
+
+
 def test_a_major_upgrade_left_for_the_maintenance_window_is_refused_with_the_two_steps():
     """The old parameter group is deleted at the end of `pulumi up` while the instance, whose upgrade
     waits for the window, is still a member of it
