@@ -81,19 +81,18 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _live_tail_unavailable(aws: Aws, params: Mapping[str, Any]) -> str | None:
-    """Why Live Tail cannot start (None: it started, and its stream is in ``params['stream']``)."""
+def _start_live_tail(aws: Aws, request: Mapping[str, Any]) -> tuple[Any, str]:
+    """``(the Live Tail stream, "")``, or ``(None, why Live Tail is unavailable)``."""
     logs_client = aws.client("logs")
     if not hasattr(logs_client, "start_live_tail"):  # botocore older than 1.34.5 (January 2024)
-        return "this botocore has no StartLiveTail"
+        return None, "this botocore has no StartLiveTail"
     try:
-        params["stream"] = logs_client.start_live_tail(**params["request"])["responseStream"]
+        return logs_client.start_live_tail(**request)["responseStream"], ""
     except botocore.exceptions.ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         if code in LIVE_TAIL_REFUSALS:
-            return f"{code} on logs:StartLiveTail"
+            return None, f"{code} on logs:StartLiveTail"
         raise
-    return None
 
 
 def follow(
@@ -111,11 +110,10 @@ def follow(
     request: dict[str, Any] = {"logGroupIdentifiers": [arn]}
     if pattern:
         request["logEventFilterPattern"] = pattern
-    started: dict[str, Any] = {"request": request}
     with aws_errors(f"live-tailing log group {group} (logs:StartLiveTail)"):
-        why = _live_tail_unavailable(aws, started)
-        if why is None:
-            for message in started["stream"]:
+        stream, why = _start_live_tail(aws, request)
+        if stream is not None:
+            for message in stream:
                 if "sessionStart" in message:
                     print(f"# following {group} (Ctrl-C stops)", file=out, flush=True)
                 for event in _mine(message.get("sessionUpdate", {}).get("sessionResults", []), task):
