@@ -46,6 +46,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--task", help="this task (id or its first characters; default: the newest)")
     p = sub.add_parser("run", parents=common, help="a one-off task of the service: run SERVICE -- COMMAND")
     p.add_argument("service")
+    p.add_argument(
+        "--timeout", help=f"stop the task after this long (30s, 10m, 2h) and exit {run.TIMEOUT_EXIT_CODE}"
+    )
     for name, kind in (("db", "database"), ("cache", "cache")):
         p = sub.add_parser(name, parents=common, help=f"forward a local port to the stack's {kind}")
         p.add_argument("name", nargs="?", help=f"which {kind} (default: the first by name)")
@@ -65,7 +68,7 @@ def _dispatch(
     if args.command == "exec":
         return shell.shell(aws, stack, args.service, args.task, command, err)
     if args.command == "run":
-        return run.run_one_off(aws, stack, args.service, command, out, err)
+        return run.run_one_off(aws, stack, args.service, command, out, err, args.timeout)
     kind = tunnel.DATABASES if args.command == "db" else tunnel.CACHES
     return tunnel.tunnel(aws, stack, kind, args.name, args.local_port, err)
 

@@ -13,10 +13,12 @@ from typing import Any, TextIO
 from ops.aws import Aws, aws_errors
 from ops.ecs import describe_services, describe_tasks, task_id
 from ops.errors import OpsError
-from ops.logs import format_event
+from ops.logs import format_event, parse_duration
 from ops.outputs import Stack
 
 POLL_SECONDS = 6.0
+TIMEOUT_EXIT_CODE = 124
+"""What ``run --timeout`` exits with when it stopped the task (as GNU timeout does)."""
 STARTED_BY = "webstack-ops"
 """startedBy on the one-off tasks (ECS: up to 128 letters, digits, hyphens, underscores)."""
 _NETWORK_KEYS = ("launchType", "capacityProviderStrategy", "platformVersion", "networkConfiguration")
@@ -24,6 +26,29 @@ _NETWORK_KEYS = ("launchType", "capacityProviderStrategy", "platformVersion", "n
 
 def _sleep(seconds: float) -> None:
     time.sleep(seconds)
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
+def _stop(aws: Aws, stack: Stack, arn: str, timeout: str) -> None:
+    """Stop the one-off task (ECS sends SIGTERM, then SIGKILL after the container's stopTimeout)."""
+    with aws_errors(f"stopping task {task_id(arn)} after --timeout {timeout} (ecs:StopTask)"):
+        aws.client("ecs").stop_task(
+            cluster=stack.cluster, task=arn, reason=f"{STARTED_BY}: --timeout {timeout} reached"
+        )
+
+
+def _resolve(stack: Stack, name: str) -> tuple[str, str]:
+    """``(key, ECS service name)`` of the service ``name``; a webstack:jobs entry is refused clearly."""
+    if name not in stack.services and name in (stack.outputs.get("jobs") or {}):
+        raise OpsError(
+            f"{name} is a webstack:jobs entry of stack {stack.name}; `run` starts one-off tasks of services "
+            "only for now. Run the job on its schedule, or a service's image with the job's command: "
+            f"run <service> -- <command>."
+        )
+    return stack.service(name)
 
 
 def _task_definition(aws: Aws, arn: str) -> dict[str, Any]:
@@ -114,11 +139,14 @@ def run_one_off(
     command: Sequence[str],
     out: TextIO,
     err: TextIO,
+    timeout: str | None = None,
 ) -> int:
-    """Start, stream, wait; the container's exit code (1 when the task failed before it ran)."""
+    """Start, stream, wait; the container's exit code (1 when the task failed before it ran,
+    TIMEOUT_EXIT_CODE when ``timeout`` passed and the task was stopped)."""
     if not command:
         raise OpsError("run needs a command after --, for example: run api -- python manage.py migrate")
-    key, ecs_service = stack.service(service)
+    limit = parse_duration(timeout, "--timeout") if timeout else None
+    key, ecs_service = _resolve(stack, service)
     described = describe_services(aws, stack, [ecs_service])[ecs_service]
     definition = _task_definition(aws, described["taskDefinition"])
     container = _container(definition, key)
@@ -131,7 +159,7 @@ def run_one_off(
         file=err,
         flush=True,
     )
-    tail, status = _LogTail(aws, _stream_name(container, ident), out), ""
+    tail, status, started, stopped = _LogTail(aws, _stream_name(container, ident), out), "", _clock(), False
     while True:
         (task,) = describe_tasks(aws, stack, [arn]) or [{"taskArn": arn, "lastStatus": "UNKNOWN"}]
         if task.get("lastStatus") != status:
@@ -140,7 +168,20 @@ def run_one_off(
         tail.poll()
         if status == "STOPPED":
             break
+        if limit is not None and not stopped and _clock() - started >= limit:
+            print(
+                f"# task {ident}: --timeout {timeout} reached, stopping it (ecs:StopTask)",
+                file=err,
+                flush=True,
+            )
+            _stop(aws, stack, arn, str(timeout))
+            stopped = True
         _sleep(POLL_SECONDS)
     code, summary = _outcome(task, container["name"])
+    if stopped:
+        code, summary = (
+            TIMEOUT_EXIT_CODE,
+            f"task {ident} stopped after --timeout {timeout} (exit code {TIMEOUT_EXIT_CODE}).",
+        )
     print(f"# {summary}", file=err, flush=True)
     return code
