@@ -118,6 +118,8 @@ def service_image(
         dockerfile=(context / build.dockerfile).as_posix(),
         platform=build.platform,
         image_tag=context_tag(Path(build.context_path), build.dockerfile, build.platform, service=name),
-        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(transforms=[keep_pushed_images, build_on_deploy_only])),
+        opts=pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(transforms=[keep_pushed_images, build_on_deploy_only])
+        ),
     )
     return image.image_uri, repository.repository_url
