@@ -11,6 +11,7 @@ import pytest
 from bootstrap.operator_actions import OPERATOR_ACTIONS, fill, statements
 from tests.ops.conftest import Fake
 from tests.ops.test_commands import _stop_with
+from tests.ops.test_rollback import _deploy_new_revision
 
 PREFIX = {
     "ecs": "ecs",
@@ -32,6 +33,7 @@ def resource_arns(op: str, params: dict[str, Any], fake: Fake) -> list[str]:
         "DescribeTasks": lambda: [f"{ECS}:task/{cluster}/{t.rsplit('/', 1)[-1]}" for t in params["tasks"]],
         "ExecuteCommand": lambda: [f"{ECS}:cluster/{cluster}", params["task"]],
         "RunTask": lambda: [params["taskDefinition"]],
+        "UpdateService": lambda: [f"{ECS}:service/{cluster}/{params['service']}"],
         "FilterLogEvents": lambda: [logs + params["logGroupName"]],
         "StartLiveTail": lambda: list(params["logGroupIdentifiers"]),
         "DescribeAlarms": lambda: [
@@ -67,6 +69,7 @@ COMMANDS = {
     "run": ("run", "api", "--", "true"),
     "db": ("db",),
     "cache": ("cache",),
+    "rollback": ("rollback", "api", "--no-wait"),  # the waiter's DescribeServices: tests/ops/test_rollback.py
 }
 
 
@@ -76,6 +79,8 @@ def test_each_call_a_command_makes_is_allowed_by_its_row_and_each_row_is_called(
 ):
     _with_data_stores(fake_dev)
     _stop_with(fake_dev, monkeypatch, 0, "Essential container in task exited")
+    if command == "rollback":
+        _deploy_new_revision(fake_dev)
     code, _, err = fake_dev.run(*COMMANDS[command])
     assert code == 0, err
     grants = OPERATOR_ACTIONS[command]
