@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+import botocore.exceptions
+
 from ops.aws import Aws, aws_errors
 from ops.ecs import describe_services
 from ops.errors import OpsError
@@ -61,6 +63,22 @@ def _images(aws: Aws, task_definition: str) -> list[str]:
     return [c.get("image", "") for c in described["taskDefinition"].get("containerDefinitions", [])]
 
 
+def wait_until_stable(ecs: Any, cluster: str, ecs_service: str) -> None:
+    """ECS's ``services_stable`` waiter: one deployment left, as many tasks running as desired."""
+    with aws_errors(f"waiting for {ecs_service} to be steady (ecs:DescribeServices)"):
+        try:
+            ecs.get_waiter("services_stable").wait(
+                cluster=cluster,
+                services=[ecs_service],
+                WaiterConfig={"Delay": WAIT_SECONDS, "MaxAttempts": WAIT_ATTEMPTS},
+            )
+        except botocore.exceptions.WaiterError:
+            raise OpsError(
+                f"{ecs_service} is not steady after {WAIT_SECONDS * WAIT_ATTEMPTS // 60} minutes; the "
+                "update to the earlier revision stands. See `python -m ops status` for why."
+            ) from None
+
+
 def rollback(aws: Aws, stack: Stack, key: str, to: int | None, out: TextIO, wait: bool = True) -> int:
     """Update ``key``'s ECS service to the previous (or ``to``) revision, then wait for steady state."""
     key, ecs_service = stack.service(key)
@@ -76,12 +94,7 @@ def rollback(aws: Aws, stack: Stack, key: str, to: int | None, out: TextIO, wait
         ecs.update_service(cluster=stack.cluster, service=ecs_service, taskDefinition=target)
     if wait:
         print("  waiting for the service to be steady (ecs services-stable) ...", file=out)
-        with aws_errors(f"waiting for {ecs_service} (ecs:DescribeServices)"):
-            ecs.get_waiter("services_stable").wait(
-                cluster=stack.cluster,
-                services=[ecs_service],
-                WaiterConfig={"Delay": WAIT_SECONDS, "MaxAttempts": WAIT_ATTEMPTS},
-            )
+        wait_until_stable(ecs, stack.cluster, ecs_service)
     print(
         f"{key} runs {family}:{revision_of(target)[1]}. Not undone: migrations and data. The next "
         "`pulumi up` deploys the newer revision again: revert the change first.",

@@ -52,7 +52,8 @@ _RECORD = """\
       - name: Record the images this stage built and runs
         run: |
           mkdir -p out
-          pulumi stack output --json --stack "${{{{ vars.PULUMI_STACK_PREFIX }}}}{name}" > out/outputs-{name}.json
+          pulumi stack output --json --stack "${{{{ vars.PULUMI_STACK_PREFIX }}}}{name}" \\
+            > out/outputs-{name}.json
           venv/bin/python -m tools.promotion record --stage {name} --commit "${{{{ github.sha }}}}" \\
             --outputs out/outputs-{name}.json --out {record}
         env:

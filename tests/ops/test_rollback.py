@@ -44,30 +44,12 @@ def _running(fake: Fake, key: str = "api") -> str:
 
 @pytest.fixture
 def no_waiting(monkeypatch):
-    """moto starts no service tasks, so ECS's services_stable waiter is answered as ECS would once the
-    rollout finished; the test records that the command waited, on which service."""
-    waited: list[dict[str, Any]] = []
-
-    class Waiter:
-        def wait(self, **kwargs: Any) -> None:
-            waited.append(kwargs)
-
-    real = boto3.Session
-
-    def session(*args: Any, **kwargs: Any) -> Any:
-        made = real(*args, **kwargs)
-        original = made.client
-
-        def client(name: str, *a: Any, **k: Any) -> Any:
-            made_client = original(name, *a, **k)
-            if name == "ecs":
-                made_client.get_waiter = lambda waiter: Waiter() if waiter == "services_stable" else None
-            return made_client
-
-        made.client = client
-        return made
-
-    monkeypatch.setattr("ops.aws.boto3.Session", session)
+    """moto starts no service tasks, so ECS's services_stable waiter never succeeds there: the wait is
+    recorded (which cluster and service) and answered as ECS would once the rollout finished."""
+    waited: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        rollback, "wait_until_stable", lambda ecs, cluster, service: waited.append((cluster, service))
+    )
     return waited
 
 
@@ -82,13 +64,7 @@ def test_rollback_returns_the_service_to_the_revision_before_and_its_image_then_
     assert out.splitlines()[0] == f"api: {family}:2 -> {family}:1"
     assert f"image now:   {NEW_IMAGE}" in out
     assert f"image after: {fake_dev.outputs['images']['api']}" in out
-    assert no_waiting == [
-        {
-            "cluster": fake_dev.outputs["clusterName"],
-            "services": [fake_dev.outputs["serviceNames"]["api"]],
-            "WaiterConfig": {"Delay": rollback.WAIT_SECONDS, "MaxAttempts": rollback.WAIT_ATTEMPTS},
-        }
-    ]
+    assert no_waiting == [(fake_dev.outputs["clusterName"], fake_dev.outputs["serviceNames"]["api"])]
     assert "Not undone: migrations and data" in out
 
 
@@ -111,3 +87,24 @@ def test_rollback_without_an_earlier_revision_says_to_redeploy_the_previous_comm
     code, _, err = fake_dev.run("rollback", "web")
     assert code == 1
     assert "has no earlier ACTIVE revision to roll back to" in err and "pulumi up" in err
+
+
+def test_a_service_that_does_not_become_steady_is_one_paragraph_saying_the_update_stands():
+    import botocore.exceptions
+
+    from ops.errors import OpsError
+
+    class Ecs:
+        def get_waiter(self, name: str) -> Any:
+            assert name == "services_stable"
+            return self
+
+        def wait(self, **kwargs: Any) -> None:
+            raise botocore.exceptions.WaiterError("ServicesStable", "Max attempts exceeded", {})
+
+    with pytest.raises(OpsError) as raised:
+        rollback.wait_until_stable(Ecs(), "cluster", "api-service")
+    assert str(raised.value) == (
+        "api-service is not steady after 20 minutes; the update to the earlier revision stands. "
+        "See `python -m ops status` for why."
+    )
