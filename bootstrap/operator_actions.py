@@ -163,6 +163,15 @@ OPERATOR_ACTIONS: dict[str, tuple[Grant, ...]] = {
             dependent=True,
         ),
     ),
+    # ops/rollback.py: the service's revision, the family's ACTIVE revisions, then UpdateService and the
+    # services_stable waiter (DescribeServices).
+    "rollback": (
+        WHO_AM_I,
+        DESCRIBE_SERVICES,
+        Grant("ecs:ListTaskDefinitions", ("*",), ECS_SAR + " (no resource types)"),
+        Grant("ecs:DescribeTaskDefinition", ("*",), ECS_SAR + " (no resource types)"),
+        Grant("ecs:UpdateService", (ECS + ":service/{cluster}/*",), ECS_SAR + " (service*)"),
+    ),
 }
 _TUNNEL = (
     WHO_AM_I,

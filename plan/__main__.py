@@ -20,8 +20,20 @@ from typing import Any
 
 import yaml
 
-from plan import changes, compare_source, cost, diagram, graph, report, routing, stack_files, transition
+from plan import (
+    changes,
+    compare_source,
+    cost,
+    diagram,
+    graph,
+    images,
+    report,
+    routing,
+    stack_files,
+    transition,
+)
 from plan.engine import PROJECT_ROOT, EngineError
+from stack.promotion import PROMOTION_ENV, PromotionRecord, read_record
 from stack.schema import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -73,7 +85,25 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--assumptions", metavar="FILE", type=Path, help="cost assumptions from a YAML or JSON mapping"
     )
+    parser.add_argument(
+        "--promotion",
+        metavar="FILE",
+        type=Path,
+        help="plan as a later stage's deploy job runs: the built services run the digests of this "
+        f"promotion record (what {PROMOTION_ENV} names in CI), shown in the Images section",
+    )
     return parser.parse_args(argv)
+
+
+def _promotion(args: argparse.Namespace) -> PromotionRecord | None:
+    """The record of ``--promotion`` (also handed to the program, as the deploy job does), or None."""
+    if args.promotion is None:
+        return None
+    record, problems = read_record(str(args.promotion))
+    if record is None:
+        _fail("; ".join(problems))
+    os.environ[PROMOTION_ENV] = str(args.promotion)
+    return record
 
 
 def _capture(stack: str, root: Path, stack_file: Path | None = None, label: str | None = None) -> graph.Graph:
@@ -195,6 +225,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
     root = args.stacks_dir or root
     assumed = _assumptions(args)
+    record = _promotion(args)
     captured = _capture(args.stack, root)
     # Across the project's stack files (not part of the stack's graph): overlapping VPC ranges.
     captured["warnings"] = [*captured["warnings"], *stack_files.overlapping_vpc_warnings(args.stack, root)]
@@ -202,6 +233,9 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     for section in report.sections(captured):
         print("\n".join(section))
         print()
+    image_rows = images.images(captured, record)
+    print("\n".join(images.render(image_rows, args.stack, record)))
+    print()
     estimate = _estimate(captured, assumed)
     print(
         "\n".join(cost.render(estimate, captured))
@@ -218,6 +252,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         if estimate:
             document["estimate"] = cost.to_json(estimate, captured)
         document["routes"] = [route.to_json() for route in routing.routes(captured)]
+        document["images"] = image_rows
         if comparison is not None:
             document["comparison"] = comparison
         graph.write(document, args.json)

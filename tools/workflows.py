@@ -44,6 +44,39 @@ _BUILDERS = """\
       - uses: docker/setup-buildx-action@v4
 """
 
+PROMOTION_FILE = "out/promotion.json"
+"""Where the first stage's job writes the promotion record and later stages' jobs download it."""
+
+_RECORD = """\
+      # Build once: this stage built every image; later stages run these digests (tools/promotion.py).
+      - name: Record the images this stage built and runs
+        run: |
+          mkdir -p out
+          pulumi stack output --json --stack "${{{{ vars.PULUMI_STACK_PREFIX }}}}{name}" \\
+            > out/outputs-{name}.json
+          venv/bin/python -m tools.promotion record --stage {name} --commit "${{{{ github.sha }}}}" \\
+            --outputs out/outputs-{name}.json --out {record}
+        env:
+          PULUMI_BACKEND_URL: ${{{{ vars.PULUMI_BACKEND_URL_{suffix} }}}}
+          PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
+          PULUMI_CONFIG_PASSPHRASE: ${{{{ secrets.PULUMI_CONFIG_PASSPHRASE }}}}
+      - uses: actions/upload-artifact@v4
+        with:
+          name: promotion
+          path: {record}
+          if-no-files-found: error
+"""
+
+_PROMOTED = """\
+      # Promote by digest: no build here; ECR replicated the first stage's images into this account.
+      - uses: actions/download-artifact@v4
+        with:
+          name: promotion
+          path: out
+      - name: Wait until ECR replicated every promoted digest into this account
+        run: venv/bin/python -m tools.promotion wait --record {record} --stage {name}
+"""
+
 _PULUMI_ENV = """\
         env:
           PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}
@@ -100,7 +133,7 @@ _UP_JOB = """
           secrets-provider: ${{{{ vars.PULUMI_SECRETS_PROVIDER_{suffix} }}}}
           policyPacks: policy
           policyPackConfigs: {policy_config}
-{env}"""
+{env}{after}"""
 
 _PREVIEW_ENTRY = """\
           - stack: {name}
@@ -156,7 +189,7 @@ jobs:
           role-to-assume: ${{{{ vars[matrix.role_variable] }}}}
           role-session-name: webstack-preview-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
           aws-region: ${{{{ matrix.region }}}}
-{builders}\
+      # No Docker set-up: previews build no image (components/service/image.py build_on_deploy_only).
       - uses: pulumi/actions@v7
         with:
           command: preview
@@ -183,8 +216,12 @@ def deploy(order: list[Stage]) -> str:
             region=stage.region,
             policy_config=stage.policy_config,
             setup=_SETUP,
-            builders=_BUILDERS,
-            env=_PULUMI_ENV,
+            # The first stage builds (and records); the later ones run its digests and build nothing.
+            builders=_BUILDERS if i == 0 else _PROMOTED.format(name=stage.name, record=PROMOTION_FILE),
+            env=_PULUMI_ENV if i == 0 else _PULUMI_ENV + f"          WEBSTACK_PROMOTION: {PROMOTION_FILE}\n",
+            after=_RECORD.format(name=stage.name, suffix=stage.suffix, record=PROMOTION_FILE)
+            if i == 0
+            else "",
         )
         for i, stage in enumerate(order)
     ]
@@ -200,9 +237,7 @@ def pull_request(order: list[Stage]) -> str:
         )
         for stage in order
     )
-    return GENERATED_BY + _PULL_REQUEST.format(
-        test=_TEST_JOB, entries=entries, setup=_SETUP, builders=_BUILDERS, env=_PULUMI_ENV
-    )
+    return GENERATED_BY + _PULL_REQUEST.format(test=_TEST_JOB, entries=entries, setup=_SETUP, env=_PULUMI_ENV)
 
 
 def generated(root: Path = PROJECT_ROOT) -> dict[str, str]:

@@ -86,6 +86,10 @@ class ImageBuild:
     """``linux/amd64`` or ``linux/arm64``: the image's and the task's platform. Default: linux/amd64."""
     keep_images: int = ECR_KEEP_IMAGES
     """How many of the newest images the repository keeps for a rollback. Default: 30."""
+    prebuilt: str | None = None
+    """An image already built from this context, by digest (``<registry>/<repo>@sha256:<hex>``), e.g.
+    promoted from an earlier stage: the task runs it and nothing is built; the repository and its
+    lifecycle policy stay. Default: None (build here)."""
 
 
 @dataclass(frozen=True)

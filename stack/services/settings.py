@@ -43,6 +43,9 @@ class ServiceSettings:
     """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
     keep_images: int = 30
     """How many built images the repository keeps: the environment's default (SERVICE_DEFAULTS)."""
+    promoted_image: str | None = None
+    """A ``build:`` service's image promoted by digest from the first stage (stack/promotion.py): run
+    it from this stack's registry instead of building."""
 
     @property
     def port(self) -> int | None:

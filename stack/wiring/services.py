@@ -193,6 +193,7 @@ def _task(service: ServiceSettings) -> dict[str, Any]:
             dockerfile=build.dockerfile,
             platform=build.platform,
             keep_images=service.keep_images,
+            prebuilt=service.promoted_image,
         )
         if build is not None and service.build_context is not None
         else None,

@@ -360,3 +360,46 @@ def test_the_deploy_role_may_create_and_delete_the_off_hours_scheduled_actions(p
         "application-autoscaling:PutScheduledAction",
         "application-autoscaling:DeleteScheduledAction",
     } <= actions
+
+
+def test_the_first_stages_registry_replicates_every_image_to_the_later_stages_registry():
+    """Build once, promote by digest: pulumi_aws ecr.ReplicationConfiguration rules[].destinations[]
+    {region, registryId}; no repository filter, so every repository of the registry replicates."""
+    run = bootstrap(
+        EXAMPLE_DEV,
+        {"webstack-bootstrap:replicateImagesTo": [{"account": PROD_ACCOUNT, "region": "eu-west-1"}]},
+    )
+    (replication,) = run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    (rule,) = replication.inputs["replicationConfiguration"]["rules"]
+    assert rule["destinations"] == [{"region": "eu-west-1", "registryId": PROD_ACCOUNT}]
+    assert "repositoryFilters" not in rule
+    assert run.of_type("aws:ecr/registryPolicy:RegistryPolicy") == []
+
+
+def test_a_later_stages_registry_admits_only_the_first_stages_account_and_keeps_replicas_immutable():
+    """AWS ECR guide registry-permissions-create-replication.html: the destination's registry policy
+    allows the source account ecr:CreateRepository and ecr:ReplicateImage on its repositories."""
+    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:acceptImagesFrom": [DEV_ACCOUNT]})
+    (statement,) = policy_statements(run.named("images-registry-policy").inputs["policy"])
+    assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{DEV_ACCOUNT}:root"]}
+    assert statement["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage"]
+    assert statement["Resource"] == f"arn:aws:ecr:eu-west-1:{PROD_ACCOUNT}:repository/*"
+    template = run.named("images-replica-template").inputs
+    assert (template["prefix"], template["appliedFors"]) == ("ROOT", ["REPLICATION"])
+    assert template["imageTagMutability"] == "IMMUTABLE"
+    rules = json.loads(template["lifecyclePolicy"])["rules"]
+    assert [
+        r["selection"]["countNumber"] for r in rules if r["selection"]["countType"] == "imageCountMoreThan"
+    ] == [30]
+    assert run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration") == []
+
+
+def test_a_replica_account_that_is_not_twelve_digits_is_refused_before_any_resource():
+    with pytest.raises(ConfigError) as raised:
+        bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:acceptImagesFrom": ["dev"]})
+    assert "webstack-bootstrap:acceptImagesFrom" in str(raised.value) and "12-digit" in str(raised.value)
+
+
+def test_a_bootstrap_without_promotion_keys_registers_no_registry_setting(dev: Run, prod: Run):
+    for run in (dev, prod):
+        assert not [r for r in run.resources if r.type.startswith("aws:ecr/")]

@@ -427,3 +427,15 @@ def test_the_evaluator_lets_an_explicit_deny_win_and_matches_wildcards():
     assert allows(conditioned, Request("iam:PassRole", "r", {passed: "ecs-tasks.amazonaws.com"}))
     assert not allows(conditioned, Request("iam:PassRole", "r"))
     assert not allows(conditioned, Request("iam:PassRole", "r", {passed: "ec2.amazonaws.com"}))
+
+
+def test_a_later_stages_deploy_role_may_wait_for_replicated_images_and_its_preview_role_pulls_no_layer():
+    """Promotion adds no permission: the wait (tools/promotion.py, ecr:DescribeImages by digest) runs
+    under the deploy role on the replicated repository; previews build nothing (buildOnPreview false),
+    so the preview role still downloads no layer (ecr:GetDownloadUrlForLayer)."""
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    replica = f"arn:aws:ecr:{REGION}:{account}:repository/api-repo-abc1234"
+    assert allows(deploy, Request("ecr:DescribeImages", replica))
+    assert not allows(preview, Request("ecr:GetDownloadUrlForLayer", replica))
+    assert not allows(deploy, Request("ecr:ReplicateImage", replica))

@@ -150,13 +150,39 @@ def test_no_secret_or_account_id_is_written_into_a_workflow():
         assert not re.search(r"arn:aws:iam::", text)
 
 
-@pytest.mark.parametrize(("workflow", "job"), [("pr", "preview")] + [("deploy", job) for job in UP_JOBS])
-def test_qemu_and_buildx_are_set_up_before_pulumi_builds_images(workflow, job):
-    """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder."""
-    steps = (PULL_REQUEST if workflow == "pr" else DEPLOY)["jobs"][job]["steps"]
-    uses = [step.get("uses", "") for step in steps]
+def test_only_the_first_stage_sets_up_docker_before_pulumi_builds_its_images():
+    """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder;
+    later stages run the first stage's digests and previews build nothing (buildOnPreview false)."""
+    uses = [step.get("uses", "") for step in DEPLOY["jobs"][UP_JOBS[0]]["steps"]]
     qemu, buildx = uses.index("docker/setup-qemu-action@v4"), uses.index("docker/setup-buildx-action@v4")
     assert qemu < buildx < uses.index("pulumi/actions@v7")
+    for job in [DEPLOY["jobs"][name] for name in UP_JOBS[1:]] + [PULL_REQUEST["jobs"]["preview"]]:
+        assert not [step for step in job["steps"] if step.get("uses", "").startswith("docker/")]
+
+
+def test_the_first_stage_records_the_digests_it_built_and_later_stages_deploy_exactly_those():
+    """Build once, promote by digest: the record (tools/promotion.py) is uploaded after the first
+    stage's `pulumi up` and downloaded, waited for (ECR replication) and handed to the program
+    (WEBSTACK_PROMOTION, stack/promotion.py) by each later stage before its `pulumi up`."""
+    first = DEPLOY["jobs"][UP_JOBS[0]]["steps"]
+    uses = [step.get("uses", "") for step in first]
+    record = next(i for i, step in enumerate(first) if "tools.promotion record" in step.get("run", ""))
+    assert uses.index("pulumi/actions@v7") < record < uses.index("actions/upload-artifact@v4")
+    assert f"--stage {STAGES[0].name} " in first[record]["run"]
+    upload = first[uses.index("actions/upload-artifact@v4")]["with"]
+    assert (upload["name"], upload["path"]) == ("promotion", workflows.PROMOTION_FILE)
+    (up,) = steps_using(DEPLOY["jobs"][UP_JOBS[0]], "pulumi/actions@")
+    assert "WEBSTACK_PROMOTION" not in up["env"]
+    for stage in STAGES[1:]:
+        steps = DEPLOY["jobs"][f"up-{stage.name}"]["steps"]
+        uses = [step.get("uses", "") for step in steps]
+        wait = next(i for i, step in enumerate(steps) if "tools.promotion wait" in step.get("run", ""))
+        download = uses.index("actions/download-artifact@v4")
+        assert uses.index("aws-actions/configure-aws-credentials@v4") < wait < uses.index("pulumi/actions@v7")
+        assert download < wait and steps[download]["with"]["name"] == "promotion"
+        assert f"--stage {stage.name}" in steps[wait]["run"]
+        (up,) = steps_using(DEPLOY["jobs"][f"up-{stage.name}"], "pulumi/actions@")
+        assert up["env"]["WEBSTACK_PROMOTION"] == workflows.PROMOTION_FILE
 
 
 def test_the_first_deploy_creates_each_stack_and_a_pull_request_never_does():

@@ -22,6 +22,7 @@ from tests.delivery.test_bootstrap import bootstrap
 from tests.delivery.test_bootstrap import statements as rendered
 from tests.ops.conftest import STACKS, Fake
 from tests.ops.test_commands import _stop_with, refuse_live_tail
+from tests.ops.test_rollback import _deploy_new_revision
 from tests.support.fixture_stacks import EXAMPLE_DEV
 from tests.support.iam_policy import Request, allows, decide
 
@@ -49,6 +50,7 @@ def resource_arns(op: str, params: dict[str, Any], fake: Fake) -> list[str]:
         "ExecuteCommand": lambda: [f"{ECS}:cluster/{cluster}", params["task"]],
         "RunTask": lambda: [params["taskDefinition"]],
         "StopTask": lambda: [params["task"]],
+        "UpdateService": lambda: [f"{ECS}:service/{cluster}/{params['service']}"],
         "FilterLogEvents": lambda: [logs + params["logGroupName"]],
         "StartLiveTail": lambda: list(params["logGroupIdentifiers"]),
         "DescribeAlarms": lambda: [
@@ -124,6 +126,7 @@ COMMANDS = {
     "run": ("run", "api", "--", "true"),
     "db": ("db",),
     "cache": ("cache",),
+    "rollback": ("rollback", "api", "--no-wait"),  # the waiter's DescribeServices: tests/ops/test_rollback.py
 }
 VARIANTS = {
     **{name: (name, argv) for name, argv in COMMANDS.items()},
@@ -153,6 +156,8 @@ def _run(variant: str, fake: Fake, monkeypatch: pytest.MonkeyPatch) -> tuple[str
         monkeypatch.setattr("ops.run._sleep", lambda _: None)
     else:
         _stop_with(fake, monkeypatch, 0, "Essential container in task exited")
+    if command == "rollback":
+        _deploy_new_revision(fake)
     code, _, err = fake.run(*argv)
     assert code == (124 if variant == "run --timeout" else 0), err
     return command, argv
