@@ -79,3 +79,14 @@ def test_a_service_without_release_has_no_command_and_its_service_waits_for_none
     run = run_stack("data-dev", {"webstack:services": services}, root=STACKS)
     assert run.of_type(COMMAND) == []
     assert not any(":command:" in urn for urn in run.named("web-service").options["dependsOn"])
+
+
+def test_the_offline_plan_lists_each_release_task_with_the_service_rollout_that_waits_for_it():
+    from plan import graph, report
+
+    lines = report.releases(graph.capture("data-dev", root=STACKS))
+    assert lines == [
+        "Release tasks (run from each new task definition; the rollout waits for exit 0):",
+        "  web: python server.py migrate (timeout 300 s) before web-service",
+    ]
+    assert report.releases(graph.capture("example-dev", root=STACKS)) == ["Release tasks: none."]
