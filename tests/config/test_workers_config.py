@@ -227,7 +227,8 @@ def test_a_release_that_would_run_nothing_or_wait_unreasonably_is_a_named_error(
 def test_a_release_timeout_error_says_which_range_to_use():
     (problem,) = problems({"web": {**WEB, "release": {"command": ["migrate"], "timeout": 10}}})
     assert problem == (
-        "webstack:services.web.release.timeout: got 10, but it must be at least 30; use seconds from 30 to 3600"
+        "webstack:services.web.release.timeout: got 10, but it must be at least 30; "
+        "use seconds from 30 to 3600"
     )
 
 

@@ -17,6 +17,7 @@ from moto.ecs.models import ecs_backends
 from moto.moto_api import state_manager
 
 from ops import release as runner
+from ops.errors import OpsError
 from ops.release import ENVIRONMENT, Release, console_link
 
 ACCOUNT, REGION, CLUSTER = "111111111111", "eu-west-1", "cluster-ecs-id"
@@ -196,6 +197,5 @@ def test_the_console_link_escapes_the_group_and_stream_as_the_cloudwatch_console
 
 
 def test_a_document_without_its_keys_is_refused_naming_the_missing_key():
-    with pytest.raises(Exception, match="not a release document .*KeyError: 'cluster'"):
+    with pytest.raises(OpsError, match=r"not a release document \(KeyError: 'cluster'\)"):
         Release.parse(json.dumps({"service": "api", "region": REGION}))
-
