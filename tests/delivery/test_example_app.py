@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -252,10 +253,10 @@ def _message(kind: bytes, body: bytes) -> bytes:
 
 def fake_postgres_sql(
     app, certificate: tuple[str, str], password: str, error: str | None = None
-) -> tuple[socket.socket, dict[str, object]]:
+) -> tuple[socket.socket, dict[str, Any]]:
     """A TLS PostgreSQL that authenticates with SCRAM-SHA-256 and answers one simple query (or fails it)."""
     listener = socket.create_server(("127.0.0.1", 0))
-    seen: dict[str, object] = {}
+    seen: dict[str, Any] = {}
 
     def read(tls: ssl.SSLSocket) -> tuple[bytes, bytes]:
         head = _exactly(tls, 5)
