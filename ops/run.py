@@ -1,17 +1,19 @@
 """``run SERVICE -- COMMAND``: a one-off task with the service's task definition (image, roles, secrets,
 environment) and network, its logs streamed, exiting with the container's exit code.
 
-:func:`run_one_off` is the reusable part (a release or migration step calls it with its own command).
+:func:`run_task_to_end` is the reusable part: the release runner (:mod:`ops.release`) runs a new task
+definition with it before its service is updated.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from ops.aws import Aws, aws_errors
-from ops.ecs import describe_services, describe_tasks, task_id
+from ops.ecs import describe_services, task_id
 from ops.errors import OpsError
 from ops.logs import format_event, parse_duration
 from ops.outputs import Stack
@@ -30,14 +32,6 @@ def _sleep(seconds: float) -> None:
 
 def _clock() -> float:
     return time.monotonic()
-
-
-def _stop(aws: Aws, stack: Stack, arn: str, timeout: str) -> None:
-    """Stop the one-off task (ECS sends SIGTERM, then SIGKILL after the container's stopTimeout)."""
-    with aws_errors(f"stopping task {task_id(arn)} after --timeout {timeout} (ecs:StopTask)"):
-        aws.client("ecs").stop_task(
-            cluster=stack.cluster, task=arn, reason=f"{STARTED_BY}: --timeout {timeout} reached"
-        )
 
 
 def _resolve(stack: Stack, name: str) -> tuple[str, str]:
@@ -61,16 +55,27 @@ def _container(definition: Mapping[str, Any], key: str) -> dict[str, Any]:
     return next((c for c in containers if c.get("name") == key), containers[0])
 
 
-def _start(aws: Aws, stack: Stack, service: Mapping[str, Any], container: str, command: Sequence[str]) -> str:
-    params: dict[str, Any] = {k: service[k] for k in _NETWORK_KEYS if service.get(k)}
+def _start(
+    aws: Aws,
+    cluster: str,
+    task_definition: str,
+    placement: Mapping[str, Any],
+    container: str,
+    command: Sequence[str],
+    started_by: str = STARTED_BY,
+) -> str:
+    """RunTask of ``task_definition`` with ``command`` in ``placement`` (a service's launch type or
+    capacity provider strategy, platform version and network configuration); the task's ARN."""
+    params: dict[str, Any] = {k: placement[k] for k in _NETWORK_KEYS if placement.get(k)}
     if params.get("capacityProviderStrategy"):
         params.pop("launchType", None)
-    with aws_errors(f"starting a one-off task of {service['serviceName']} (ecs:RunTask)"):
+    family = task_definition.rsplit("/", 1)[-1]
+    with aws_errors(f"starting a one-off task of {family} (ecs:RunTask)"):
         answer = aws.client("ecs").run_task(
-            cluster=stack.cluster,
-            taskDefinition=service["taskDefinition"],
+            cluster=cluster,
+            taskDefinition=task_definition,
             count=1,
-            startedBy=STARTED_BY,
+            startedBy=started_by,
             overrides={"containerOverrides": [{"name": container, "command": list(command)}]},
             **params,
         )
@@ -132,6 +137,75 @@ def _outcome(task: Mapping[str, Any], container: str) -> tuple[int, str]:
     return 0, f"task {ident}: {container} exited with code 0."
 
 
+@dataclass(frozen=True)
+class Finished:
+    """How a one-off task ended."""
+
+    code: int
+    """The container's exit code; 1 when the task failed before it ran, or timed out."""
+    summary: str
+    """One sentence: which task, which container, which exit code or why it stopped."""
+    task_id: str
+    log_stream: tuple[str, str] | None
+    """``(log group, stream)`` of the container's output, when it logs through awslogs."""
+    timed_out: bool = False
+    """Whether the task was stopped because its timeout passed."""
+
+
+def run_task_to_end(
+    aws: Aws,
+    cluster: str,
+    task_definition: str,
+    placement: Mapping[str, Any],
+    command: Sequence[str],
+    out: TextIO,
+    err: TextIO,
+    container_key: str = "",
+    timeout: float | None = None,
+    started_by: str = STARTED_BY,
+) -> Finished:
+    """Start ``task_definition`` with ``command``, stream its log, wait until it stops (or, after
+    ``timeout`` seconds, stop it: ecs:StopTask), and say how it ended."""
+    definition = _task_definition(aws, task_definition)
+    container = _container(definition, container_key)
+    secrets = ", ".join(s["name"] for s in container.get("secrets", [])) or "none"
+    arn = _start(aws, cluster, task_definition, placement, container["name"], command, started_by)
+    ident = task_id(arn)
+    print(
+        f"# started task {ident} ({definition.get('family')}:{definition.get('revision')}, container "
+        f"{container['name']}, secrets by name: {secrets})",
+        file=err,
+        flush=True,
+    )
+    where = _stream_name(container, ident)
+    tail, status, deadline = _LogTail(aws, where, out), "", None if timeout is None else _clock() + timeout
+    while True:
+        (task,) = _describe(aws, cluster, arn) or [{"taskArn": arn, "lastStatus": "UNKNOWN"}]
+        if task.get("lastStatus") != status:
+            status = task.get("lastStatus", "")
+            print(f"# task {ident}: {status}", file=err, flush=True)
+        tail.poll()
+        if status == "STOPPED":
+            break
+        if deadline is not None and _clock() >= deadline:
+            with aws_errors(f"stopping task {ident} after its timeout (ecs:StopTask)"):
+                aws.client("ecs").stop_task(
+                    cluster=cluster, task=arn, reason=f"timed out after {timeout:g} seconds"
+                )
+            tail.poll()
+            late = f"{container['name']} did not finish within {timeout:g} seconds"
+            summary = f"task {ident}: {late}; stopped it."
+            return Finished(1, summary, ident, where, timed_out=True)
+        _sleep(POLL_SECONDS)
+    code, summary = _outcome(task, container["name"])
+    return Finished(code, summary, ident, where)
+
+
+def _describe(aws: Aws, cluster: str, arn: str) -> list[dict[str, Any]]:
+    with aws_errors("describing tasks (ecs:DescribeTasks)"):
+        return aws.client("ecs").describe_tasks(cluster=cluster, tasks=[arn]).get("tasks", [])
+
+
 def run_one_off(
     aws: Aws,
     stack: Stack,
@@ -148,40 +222,24 @@ def run_one_off(
     limit = parse_duration(timeout, "--timeout") if timeout else None
     key, ecs_service = _resolve(stack, service)
     described = describe_services(aws, stack, [ecs_service])[ecs_service]
-    definition = _task_definition(aws, described["taskDefinition"])
-    container = _container(definition, key)
-    secrets = ", ".join(s["name"] for s in container.get("secrets", [])) or "none"
-    arn = _start(aws, stack, described, container["name"], command)
-    ident = task_id(arn)
-    print(
-        f"# started task {ident} ({definition.get('family')}:{definition.get('revision')}, container "
-        f"{container['name']}, secrets by name: {secrets})",
-        file=err,
-        flush=True,
+    finished = run_task_to_end(
+        aws,
+        stack.cluster,
+        described["taskDefinition"],
+        described,
+        command,
+        out,
+        err,
+        container_key=key,
+        timeout=limit,
     )
-    tail, status, started, stopped = _LogTail(aws, _stream_name(container, ident), out), "", _clock(), False
-    while True:
-        (task,) = describe_tasks(aws, stack, [arn]) or [{"taskArn": arn, "lastStatus": "UNKNOWN"}]
-        if task.get("lastStatus") != status:
-            status = task.get("lastStatus", "")
-            print(f"# task {ident}: {status}", file=err, flush=True)
-        tail.poll()
-        if status == "STOPPED":
-            break
-        if limit is not None and not stopped and _clock() - started >= limit:
-            print(
-                f"# task {ident}: --timeout {timeout} reached, stopping it (ecs:StopTask)",
-                file=err,
-                flush=True,
-            )
-            _stop(aws, stack, arn, str(timeout))
-            stopped = True
-        _sleep(POLL_SECONDS)
-    code, summary = _outcome(task, container["name"])
-    if stopped:
-        code, summary = (
-            TIMEOUT_EXIT_CODE,
-            f"task {ident} stopped after --timeout {timeout} (exit code {TIMEOUT_EXIT_CODE}).",
+    if finished.timed_out:
+        print(f"# task {finished.task_id}: --timeout {timeout} reached, stopped it (ecs:StopTask)", file=err)
+        print(
+            f"# task {finished.task_id} stopped after --timeout {timeout} (exit code {TIMEOUT_EXIT_CODE}).",
+            file=err,
+            flush=True,
         )
-    print(f"# {summary}", file=err, flush=True)
-    return code
+        return TIMEOUT_EXIT_CODE
+    print(f"# {finished.summary}", file=err, flush=True)
+    return finished.code

@@ -68,6 +68,7 @@ USAGE_BASED = {
     "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
     "aws:cloudwatch/logDelivery:LogDelivery": "vended log GB delivered (e.g. CloudFront standard logs v2)",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "the custom metric it publishes, once matched",
+    "command:local:Command": "a task of the service's size for the minutes each release runs",
 }
 """Types with no fixed monthly cost: listed, not in the total."""
 

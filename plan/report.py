@@ -45,6 +45,7 @@ from plan.sections.exposure import (
 from plan.sections.front_door import CERTIFICATE, DISTRIBUTION, RECORD, VALIDATION, WEB_ACL, front_door
 from plan.sections.mermaid import mermaid
 from plan.sections.messaging import SCHEDULER, Flow, flows, messaging
+from plan.sections.releases import releases
 from plan.sections.routing import routing, service_routes
 from plan.sections.subnets import default_routes, subnet_rows, subnets
 from plan.sections.summary import (
@@ -109,6 +110,7 @@ __all__ = [
     "outputs",
     "permissions",
     "placements",
+    "releases",
     "routing",
     "sections",
     "service_routes",
@@ -133,5 +135,6 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     if gateway:
         yield gateway
     yield messaging(graph)
+    yield releases(graph)
     yield subnets(graph)
     yield alarms(graph)

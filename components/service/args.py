@@ -39,6 +39,8 @@ DEFAULT_CHECK_INTERVAL = 30
 DEFAULT_CHECK_TIMEOUT = 5
 DEFAULT_CHECK_RETRIES = 3
 DEFAULT_CHECK_START_PERIOD = 10
+DEFAULT_RELEASE_TIMEOUT = 600
+DEFAULT_RELEASE_RUNNER = 'exec "${WEBSTACK_PYTHON:-venv/bin/python}" -m ops.release'
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,22 @@ class TaskSchedule:
     """IANA zone a cron expression is read in. Default: UTC."""
     retries: int = DEFAULT_SCHEDULE_RETRIES
     """Retries of a failed start before the event goes to the dead-letter queue. Default: 2."""
+
+
+@dataclass(frozen=True)
+class ReleaseTask:
+    """A one-off task of the NEW task definition that must succeed before the ECS service is updated."""
+
+    command: Sequence[str]
+    """The container command of the release run, e.g. ``["python", "manage.py", "migrate"]``. Required."""
+    timeout: int = DEFAULT_RELEASE_TIMEOUT
+    """Seconds the release may run before it is stopped and the deploy fails. Default: 600."""
+    assume_role_arns: Sequence[str] = ()
+    """Roles the runner assumes in turn before it calls ECS, as the AWS provider does
+    (``aws:assumeRoles``), so it acts as the deployment does. Default: none (the caller's credentials)."""
+    runner: str = DEFAULT_RELEASE_RUNNER
+    """Shell line the deploy machine runs (``/bin/sh -c``, in the project directory) with the release
+    document in ``WEBSTACK_RELEASE``. Default: exec "${WEBSTACK_PYTHON:-venv/bin/python}" -m ops.release."""
 
 
 @dataclass(frozen=True)
@@ -289,6 +307,8 @@ class ServiceArgs:
     # --- Around the service ---
     schedules: Sequence[TaskSchedule] = ()
     """Tasks EventBridge Scheduler runs from the task definition. Default: none."""
+    release: ReleaseTask | None = None
+    """A task run from each new task definition before the service rolls it out. Default: None."""
     callees: Sequence[Callee] = ()
     """Services this one calls: exactly these pairs get security-group rules. Default: none."""
     serves_callers: bool = False

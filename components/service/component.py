@@ -18,6 +18,7 @@ from .access import call_rules, data_store_paths, security_group, service_connec
 from .alarms import deployment_alarms, task_alarms_and_errors
 from .args import Callee, ServiceArgs
 from .image import service_image
+from .release import release_task
 from .roles import ServiceRoles, service_roles
 from .scaling import autoscaling
 from .schedules import task_schedules
@@ -54,10 +55,11 @@ class Service(pulumi.ComponentResource):
             child_name(name, "logs"), args.log_retention_days, args.kms_key_arn, self, args.tags
         )
         roles = service_roles(self, name, args)
-        group = self._network_access(name, args, child)
+        group, paths = self._network_access(name, args, child)
         task = task_definition(self, name, args, self.image, log_group.name, roles)
+        release = release_task(self, name, args, task, group.id, [*roles.policies, *paths])
         alarms = deployment_alarms(self, name, args)
-        self._ecs_service = self._service(name, args, task, group.id, roles, alarms)
+        self._ecs_service = self._service(name, args, task, group.id, roles, alarms, release)
         autoscaling(name, args, self._ecs_service.name, child)
         task_schedules(self, name, args, task, group.id, roles)
         task_alarms_and_errors(self, name, args, self._ecs_service.name, log_group.name)
@@ -88,12 +90,12 @@ class Service(pulumi.ComponentResource):
 
     def _network_access(
         self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions
-    ) -> aws.ec2.SecurityGroup:
-        """The tasks' security group, and the paths to the data stores and callees it declares."""
-        group = security_group(name, args, child)
-        data_store_paths(name, args, group, child)
-        call_rules(name, args, group, child)
-        return group
+    ) -> tuple[aws.ec2.SecurityGroup, list[pulumi.Resource]]:
+        """The tasks' security group, and its rules: out, in from the edge, to the data stores and callees."""
+        group, rules = security_group(name, args, child)
+        rules += data_store_paths(name, args, group, child)
+        rules += call_rules(name, args, group, child)
+        return group, rules
 
     def _service(
         self,
@@ -103,6 +105,7 @@ class Service(pulumi.ComponentResource):
         security_group_id: pulumi.Input[str],
         roles: ServiceRoles,
         alarms: Sequence[aws.cloudwatch.MetricAlarm],
+        release: pulumi.Resource | None = None,
     ) -> aws.ecs.Service:
         """The ECS service: rolling, zero-downtime deploys that roll back on failure or alarm."""
         load_balancers = _load_balancers(name, args)
@@ -164,6 +167,8 @@ class Service(pulumi.ComponentResource):
                     *roles.policies,
                     *(callee.service for callee in args.callees),
                     *alarms,
+                    # The release task ran the new task definition to success (components/service/release.py).
+                    *([release] if release is not None else []),
                 ],
             ),
         )

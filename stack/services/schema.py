@@ -21,6 +21,7 @@ from components.pure.frontdoor import (
 )
 from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+from stack.services.release import ReleaseConfig
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,13 @@ class ServiceConfig(StrictModel):
         default=(),
         description="Tasks EventBridge Scheduler runs from this service's task definition. Default: none.",
         json_schema_extra={"fix": 'give [{name: nightly, expression: "cron(0 3 * * ? *)"}]'},
+    )
+    release: ReleaseConfig | None = Field(
+        default=None,
+        description="A task run from each new task definition before the service is updated (e.g. a "
+        "database migration); the deploy fails, and the old version keeps serving, if it fails. "
+        "Default: none.",
+        json_schema_extra={"fix": "give release: {command: [python, manage.py, migrate]}"},
     )
     cpu: StrictInt = Field(
         default=256,

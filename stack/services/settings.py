@@ -13,6 +13,7 @@ from components.pure import fargate
 from components.pure.guardrails import ADMIN_PORTS
 from components.pure.naming import reserved_by
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS, Environment
+from stack.services.release import release_problems
 from stack.services.routes import ROUTE_KEY_MAX, Route
 from stack.services.schema import SERVICE_DEFAULTS, ExtraPortConfig, ServiceConfig, ServiceDefaults
 
@@ -140,6 +141,7 @@ def service_settings(
     retention = config.log_retention_days or defaults.log_retention_days
     problems += _worker_problems(key, config)
     problems += _container_problems(key, config)
+    problems += release_problems(key, config.release)
     names = [schedule.name for schedule in config.schedules]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{key}.schedules: two schedules are named {duplicate!r}; give each its own name")

@@ -18,6 +18,7 @@ from components.service import (
     ImageBuild,
     OffHoursScaling,
     QueueAccess,
+    ReleaseTask,
     Service,
     ServiceArgs,
     TaskPolicyStatement,
@@ -134,6 +135,13 @@ def _service_args(
             )
             for schedule in config.schedules
         ],
+        release=ReleaseTask(
+            command=config.release.command,
+            timeout=config.release.timeout,
+            assume_role_arns=settings.aws.assume_role_arns,
+        )
+        if config.release is not None
+        else None,
         callees=[services[callee].as_callee() for callee in config.calls],
         serves_callers=bool(service.called_by),
         consumes=access[service.consumes] if service.consumes else None,

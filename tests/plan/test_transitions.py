@@ -158,6 +158,13 @@ CHANGES = [
         (_drop("services.api.port"), _drop("services.api.routing"), _drop("services.api.healthCheckPath")),
     ),
     Change("calls on <-> off", "workers-dev", NONE, (_drop("services.web.calls"),)),
+    Change("add <-> remove a release task", "data-dev", (_drop("services.web.release"),), NONE),
+    Change(
+        "a release task's command",
+        "data-dev",
+        NONE,
+        (_set("services.web.release", {"command": ["python", "server.py", "migrate", "--verbose"]}),),
+    ),
 ]
 """The documented changes (issue 25). Not listed: rolling <-> other deployment strategies, because
 the service schema has no deployment strategy key yet (stack/services/schema.py)."""
