@@ -163,6 +163,7 @@ def run_task_to_end(
     container_key: str = "",
     timeout: float | None = None,
     started_by: str = STARTED_BY,
+    stop_reason: str | None = None,
 ) -> Finished:
     """Start ``task_definition`` with ``command``, stream its log, wait until it stops (or, after
     ``timeout`` seconds, stop it: ecs:StopTask), and say how it ended."""
@@ -190,7 +191,7 @@ def run_task_to_end(
         if deadline is not None and _clock() >= deadline:
             with aws_errors(f"stopping task {ident} after its timeout (ecs:StopTask)"):
                 aws.client("ecs").stop_task(
-                    cluster=cluster, task=arn, reason=f"timed out after {timeout:g} seconds"
+                    cluster=cluster, task=arn, reason=stop_reason or f"timed out after {timeout:g} seconds"
                 )
             tail.poll()
             late = f"{container['name']} did not finish within {timeout:g} seconds"
@@ -232,9 +233,10 @@ def run_one_off(
         err,
         container_key=key,
         timeout=limit,
+        stop_reason=f"{STARTED_BY}: --timeout {timeout} reached",
     )
     if finished.timed_out:
-        print(f"# task {finished.task_id}: --timeout {timeout} reached, stopped it (ecs:StopTask)", file=err)
+        print(f"# task {finished.task_id}: --timeout {timeout} reached, stopping it (ecs:StopTask)", file=err)
         print(
             f"# task {finished.task_id} stopped after --timeout {timeout} (exit code {TIMEOUT_EXIT_CODE}).",
             file=err,
