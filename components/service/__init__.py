@@ -13,17 +13,21 @@ from .args import (
     TaskSchedule,
 )
 from .component import Service
+from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
 
 __all__ = [
     "Callee",
     "CapacityProviderShare",
     "ContainerHealthCheck",
+    "DeploymentStrategy",
     "ExtraContainerPort",
     "ImageBuild",
     "OffHoursScaling",
     "QueueAccess",
     "Service",
     "ServiceArgs",
+    "ServiceDeployment",
     "TaskPolicyStatement",
     "TaskSchedule",
+    "TrafficShift",
 ]
