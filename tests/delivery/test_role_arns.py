@@ -163,6 +163,8 @@ SERVICE_LINKED_BY_TYPE = {
 # iam:PassRole: to which service each type passes a webstack role (iam:PassedToService).
 PASSED_BY_TYPE = {
     "aws:ecs/taskDefinition:TaskDefinition": ("ecs-tasks.amazonaws.com",),
+    # blue/green, canary, linear: advancedConfiguration.roleArn (issue 21).
+    "aws:ecs/service:Service": ("ecs.amazonaws.com",),
     "aws:ec2/flowLog:FlowLog": ("vpc-flow-logs.amazonaws.com",),
     "aws:rds/instance:Instance": ("monitoring.rds.amazonaws.com",),
     "aws:scheduler/schedule:Schedule": ("scheduler.amazonaws.com",),
