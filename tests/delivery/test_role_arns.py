@@ -429,3 +429,17 @@ def test_the_evaluator_lets_an_explicit_deny_win_and_matches_wildcards():
     assert allows(conditioned, Request("iam:PassRole", "r", {passed: "ecs-tasks.amazonaws.com"}))
     assert not allows(conditioned, Request("iam:PassRole", "r"))
     assert not allows(conditioned, Request("iam:PassRole", "r", {passed: "ec2.amazonaws.com"}))
+
+
+def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_ecs():
+    """CreateService/UpdateService with advancedConfiguration.roleArn pass that role (AWS ECS
+    "infrastructure IAM role for load balancers"): the service's row lists iam:PassRole, and the deploy
+    role lets a webstack role go to ecs.amazonaws.com and not to any other service."""
+    prod = next(run for stack, _, run in fixture_runs() if stack == "example-prod")
+    (balancer,) = prod.named("web-service").inputs["loadBalancers"][:1]
+    assert balancer["advancedConfiguration"]["roleArn"].endswith(":role/web-lb-role-id")
+    assert "iam:PassRole" in DEPLOY_ACTIONS["aws:ecs/service:Service"]
+    deploy, _ = role_statements("222222222222")
+    role = WEBSTACK_ROLE.format(a="222222222222")
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
+    assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))
