@@ -109,8 +109,7 @@ class Service(pulumi.ComponentResource):
         roles: ServiceRoles,
         alarms: Sequence[aws.cloudwatch.MetricAlarm],
     ) -> aws.ecs.Service:
-        """The ECS service: zero-downtime deploys (rolling, or traffic-shifting) that roll back on failure
-        or alarm."""
+        """The ECS service: zero-downtime deploys that roll back on failure or alarm."""
         shift_role = traffic_shift_role(
             self, name, args.deployment, args.traffic_shift, args.target_group_arn, args.tags
         )
@@ -139,8 +138,7 @@ class Service(pulumi.ComponentResource):
             service_connect_configuration=service_connect(name, args),
             # Zero-downtime rolling deploys: start new tasks first, never drop below the current count,
             # and roll back automatically when new tasks keep failing.
-            # blue/green, canary and linear start a full new copy in the alternate target group and move
-            # traffic by the listener rules (components/service/deployment.py); rolling is explicit.
+            # Rolling, or blue/green, canary, linear by the listener rules (components/service/deployment.py).
             deployment_configuration=deployment_configuration(args.deployment),
             deployment_minimum_healthy_percent=MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=MAXIMUM_PERCENT,
@@ -177,8 +175,7 @@ class Service(pulumi.ComponentResource):
                     *roles.policies,
                     *(callee.service for callee in args.callees),
                     *alarms,
-                    # ECS checks it may act through the role when the service is created or updated.
-                    *([shift_role[1]] if shift_role else []),
+                    *([shift_role[1]] if shift_role else []),  # ECS checks the role on create/update
                 ],
             ),
         )
