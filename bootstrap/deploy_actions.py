@@ -120,6 +120,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "ecs:UpdateService",
         "ecs:DeleteService",
         "iam:CreateServiceLinkedRole",
+        "iam:PassRole",  # the load-balancer role of a traffic-shifting deployment (to ecs.amazonaws.com)
         *_ECS,
     ),
     "aws:appautoscaling/target:Target": (

@@ -32,6 +32,9 @@ PASSED_TO = (
     "monitoring.rds.amazonaws.com",
     "scheduler.amazonaws.com",  # CreateSchedule passes the scheduler role to Scheduler
     "ec2.amazonaws.com",  # the instance profile passes the container instances' role to EC2
+    # Create/UpdateService passes the load-balancer infrastructure role of blue/green, canary and
+    # linear deployments to ECS (advancedConfiguration.roleArn; AWS ECS "infrastructure IAM role").
+    "ecs.amazonaws.com",
 )
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (

@@ -29,6 +29,7 @@ from plan.graph_index import (
 from plan.sections.alarms import COMPARISONS, METRIC_ALARM, alarm_rows, alarms, notification_targets
 from plan.sections.api_gateway import api_gateway
 from plan.sections.compare import compare, facts
+from plan.sections.deployments import deployments, rollouts
 from plan.sections.exposure import (
     HTTPS,
     INTERNET,
@@ -94,6 +95,7 @@ __all__ = [
     "api_gateway",
     "compare",
     "default_routes",
+    "deployments",
     "exposure",
     "exposure_matrix",
     "facts",
@@ -111,6 +113,7 @@ __all__ = [
     "permissions",
     "placements",
     "releases",
+    "rollouts",
     "routing",
     "sections",
     "service_routes",
@@ -131,6 +134,7 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield exposure(graph)
     yield front_door(graph)
     yield routing(graph)
+    yield deployments(graph)
     gateway = api_gateway(graph)
     if gateway:
         yield gateway

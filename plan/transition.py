@@ -33,8 +33,9 @@ REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 KINDS = ("collision", "silent-removal", "undeletable", "data-loss", "ordering", "refused-update")
 """Finding kinds that stop a change (``plan --compare`` exits 3 on any)."""
-NOTICES = ("data-removed", "orphaned")
-"""What a change does on purpose and the report says: a removed store's data goes, a retained one stays."""
+NOTICES = ("data-removed", "orphaned", "precondition")
+"""What a change does on purpose and the report says: a removed store's data goes, a retained one stays;
+a step to take in AWS before the change (the graphs cannot see live state)."""
 
 Resource = dict[str, Any]
 
@@ -477,6 +478,38 @@ def _replaced_vpcs_and_cache_downgrades(change: _Apply) -> list[Finding]:
     return found
 
 
+def _strategy(service: Resource) -> str:
+    return str((service["inputs"].get("deploymentConfiguration") or {}).get("strategy") or "ROLLING")
+
+
+def _leaving_traffic_shift(change: _Apply) -> list[Finding]:
+    """A service leaving blue/green, canary or linear for rolling: the update is in place (neither
+    deployment_configuration nor load_balancer is ForceNew, terraform-provider-aws ecs/service.go), but
+    the production rule keeps the weights of the last shift, which Pulumi does not manage (ECS owns the
+    rule's actions). If they favour the alternate target group, the rolling deployment fills the
+    primary one while production still goes to the alternate, which it drains: an outage."""
+    found = []
+    for new_key, old_key in change.paired.pairs.items():
+        new, old = change.new[new_key], change.old[old_key]
+        if new["type"] != ECS_SERVICE or _strategy(old) == "ROLLING" or _strategy(new) != "ROLLING":
+            continue
+        detail = (
+            f"{_label(new)} goes from {_strategy(old)} to ROLLING in place; its production rule keeps the "
+            "forward weights of the last deployment, which may send all traffic to the alternate target "
+            "group (edge-bg-*) that a rolling deployment no longer fills."
+        )
+        fix = (
+            "Before `pulumi up`: `aws elbv2 describe-rules --rule-arns <the service's edge-rule ARN>`; if "
+            "the edge-bg-* group has the weight, run one more deployment with the current strategy "
+            "(`aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment`, "
+            "wait for it to finish), which moves production back to edge-tg-*; then `pulumi up`."
+        )
+        found.append(
+            Finding("precondition", (_label(new),), f"strategy {_strategy(old)} -> ROLLING", detail, fix)
+        )
+    return found
+
+
 # --- The whole change -----------------------------------------------------------------------------
 
 
@@ -492,6 +525,7 @@ def judge(before: Graph, after: Graph) -> list[Finding]:
         *_security_group_ordering(change),
         *_refused_updates(change),
         *_replaced_vpcs_and_cache_downgrades(change),
+        *_leaving_traffic_shift(change),
     ]
     unique = list(dict.fromkeys(found))
     order = {kind: n for n, kind in enumerate((*KINDS, *NOTICES))}

@@ -14,11 +14,13 @@ from .args import (
     TaskSchedule,
 )
 from .component import Service
+from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
 
 __all__ = [
     "Callee",
     "CapacityProviderShare",
     "ContainerHealthCheck",
+    "DeploymentStrategy",
     "ExtraContainerPort",
     "ImageBuild",
     "OffHoursScaling",
@@ -26,6 +28,8 @@ __all__ = [
     "ReleaseTask",
     "Service",
     "ServiceArgs",
+    "ServiceDeployment",
     "TaskPolicyStatement",
     "TaskSchedule",
+    "TrafficShift",
 ]

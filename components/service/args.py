@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ..alarms import ServiceThresholds
 from ..datastore import DataStoreLink
 from ..observability import ServiceMonitoring
+from .deployment import ServiceDeployment, TrafficShift
 
 DEFAULT_PLATFORM = "linux/amd64"
 DEFAULT_DOCKERFILE = "Dockerfile"
@@ -303,6 +304,12 @@ class ServiceArgs:
     health_check_grace_period: int = DEFAULT_HEALTH_CHECK_GRACE_PERIOD
     """Seconds ECS ignores failing checks after a task starts (with a load balancer or a container
     check). Default: 60."""
+    deployment: ServiceDeployment = field(default_factory=ServiceDeployment)
+    """How a new version reaches traffic: rolling, or blue/green, canary or linear through
+    traffic_shift. Default: rolling (100 % minimum healthy, 200 % maximum)."""
+    traffic_shift: TrafficShift | None = None
+    """The alternate target group and the production and test rules (required by every strategy but
+    rolling; ECS gets its own role on exactly these). Default: None."""
 
     # --- Around the service ---
     schedules: Sequence[TaskSchedule] = ()

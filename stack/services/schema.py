@@ -21,6 +21,7 @@ from components.pure.frontdoor import (
 )
 from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+from stack.services.deployment import DeploymentConfig
 from stack.services.release import ReleaseConfig
 
 
@@ -575,6 +576,11 @@ class ServiceConfig(StrictModel):
         default_factory=ServiceAlarmsConfig,
         description="When the service's alarms fire: see the alarms.* keys (used when alarms are on).",
         json_schema_extra={"fix": "give alarms: {errorRatePercent: 5}"},
+    )
+    deployment: DeploymentConfig = Field(
+        default_factory=DeploymentConfig,
+        description="How a new version reaches traffic: see the deployment.* keys (docs/deployments.md).",
+        json_schema_extra={"fix": "give deployment: {strategy: blue_green}"},
     )
 
     @field_validator("health_check_path")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from components.pure import fargate
 from components.pure.guardrails import ADMIN_PORTS
 from components.pure.naming import reserved_by
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS, Environment
+from stack.services.deployment import Deployment, deployment_settings
 from stack.services.release import release_problems
 from stack.services.routes import ROUTE_KEY_MAX, Route
 from stack.services.schema import SERVICE_DEFAULTS, ExtraPortConfig, ServiceConfig, ServiceDefaults
@@ -47,6 +48,8 @@ class ServiceSettings:
     promoted_image: str | None = None
     """A ``build:`` service's image promoted by digest from the first stage (stack/promotion.py): run
     it from this stack's registry instead of building."""
+    deployment: Deployment = field(default_factory=Deployment)
+    """How a new version reaches traffic (``deployment.*``, environment defaults applied)."""
 
     @property
     def port(self) -> int | None:
@@ -163,6 +166,10 @@ def service_settings(
     problems += image_problems
     if environment is Environment.PROD:
         problems += _prod_problems(key, min_count, retention)
+    deployment, deployment_problems = deployment_settings(
+        key, config.deployment, route is not None, bool(config.extra_ports), environment
+    )
+    problems += deployment_problems
 
     settings = ServiceSettings(
         name=name,
@@ -177,6 +184,7 @@ def service_settings(
         delete_images_with_repository=environment is Environment.DEV,
         keep_images=(config.build.keep_images if config.build and config.build.keep_images else None)
         or defaults.keep_images,
+        deployment=deployment,
     )
     return settings, problems
 

@@ -142,6 +142,7 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "monitoring.rds.amazonaws.com",
                 "scheduler.amazonaws.com",
                 "ec2.amazonaws.com",
+                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments
             ]
         }
     }

@@ -167,6 +167,8 @@ SERVICE_LINKED_BY_TYPE = {
 PASSED_BY_TYPE = {
     "aws:ecs/taskDefinition:TaskDefinition": ("ecs-tasks.amazonaws.com",),
     "command:local:Command": ("ecs-tasks.amazonaws.com",),  # RunTask of the release task
+    # blue/green, canary, linear: advancedConfiguration.roleArn.
+    "aws:ecs/service:Service": ("ecs.amazonaws.com",),
     "aws:ec2/flowLog:FlowLog": ("vpc-flow-logs.amazonaws.com",),
     "aws:rds/instance:Instance": ("monitoring.rds.amazonaws.com",),
     "aws:scheduler/schedule:Schedule": ("scheduler.amazonaws.com",),
@@ -474,3 +476,17 @@ def test_the_deploy_role_may_run_watch_and_stop_a_release_task_and_pass_its_role
     assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), lambda_))
     assert not allows(preview, Request("ecs:RunTask", definition))
     assert not allows(preview, Request("ecs:StopTask", task))
+
+
+def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_ecs():
+    """CreateService/UpdateService with advancedConfiguration.roleArn pass that role (AWS ECS
+    "infrastructure IAM role for load balancers"): the service's row lists iam:PassRole, and the deploy
+    role lets a webstack role go to ecs.amazonaws.com and not to any other service."""
+    prod = next(run for stack, _, run in fixture_runs() if stack == "example-prod")
+    (balancer,) = prod.named("web-service").inputs["loadBalancers"][:1]
+    assert balancer["advancedConfiguration"]["roleArn"].endswith(":role/web-lb-role-id")
+    assert "iam:PassRole" in DEPLOY_ACTIONS["aws:ecs/service:Service"]
+    deploy, _ = role_statements("222222222222")
+    role = WEBSTACK_ROLE.format(a="222222222222")
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
+    assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))

@@ -165,9 +165,33 @@ CHANGES = [
         NONE,
         (_set("services.web.release", {"command": ["python", "server.py", "migrate", "--verbose"]}),),
     ),
+    # A running service changes its deployment strategy in place (docs/deployments.md).
+    Change(
+        "deployment rolling <-> blue_green",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "blue_green", "bakeTimeMinutes": 5}),),
+    ),
+    Change(
+        "deployment rolling <-> canary",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "canary", "canary": {"percent": 10}}),),
+    ),
+    Change(
+        "deployment rolling <-> linear",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "linear"}),),
+    ),
+    Change(
+        "deployment blue_green <-> rolling (prod)",
+        "example-prod",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "rolling"}),),
+    ),
 ]
-"""The documented changes (issue 25). Not listed: rolling <-> other deployment strategies, because
-the service schema has no deployment strategy key yet (stack/services/schema.py)."""
+"""The documented changes (issues 25 and 21)."""
 
 KNOWN: dict[tuple[str, str], str] = {}
 """(change name, ``a->b`` or ``b->a``) -> a finding it shows today, ``kind [key]`` (strict xfail; the
@@ -239,6 +263,37 @@ def test_a_change_that_cannot_apply_in_one_up_is_refused_with_the_steps(name: st
     findings = transition.judge(*_graphs(BY_NAME[name], direction))
     refused = next(f for f in findings if f"{f.kind} [{f.key}]" == REFUSED[(name, direction)])
     assert "pulumi up" in refused.fix or "restore" in refused.fix
+
+
+LEAVING_TRAFFIC_SHIFT = [
+    ("deployment rolling <-> blue_green", "b->a", "BLUE_GREEN"),
+    ("deployment rolling <-> canary", "b->a", "CANARY"),
+    ("deployment rolling <-> linear", "b->a", "LINEAR"),
+    ("deployment blue_green <-> rolling (prod)", "a->b", "BLUE_GREEN"),
+]
+
+
+@pytest.mark.parametrize(("name", "direction", "strategy"), LEAVING_TRAFFIC_SHIFT)
+def test_leaving_a_traffic_shifting_strategy_applies_but_names_the_step_to_take_before(
+    name: str, direction: str, strategy: str
+):
+    """The production rule's weights are ECS's (ignore_changes), so the change cannot see them: the
+    compare report says how to put production back on edge-tg-* first (a notice, not a stop)."""
+    findings = transition.judge(*_graphs(BY_NAME[name], direction))
+    (notice,) = [f for f in findings if f.kind == "precondition"]
+    assert notice.key == f"strategy {strategy} -> ROLLING"
+    assert notice.resources == ("ecs:Service web-service",)
+    assert "--force-new-deployment" in notice.fix and "pulumi up" in notice.fix
+    assert not notice.blocking
+
+
+@pytest.mark.parametrize("name", [n for n, _, _ in LEAVING_TRAFFIC_SHIFT])
+def test_moving_to_a_traffic_shifting_strategy_needs_no_step_and_replaces_nothing(name: str):
+    direction = "b->a" if name.endswith("(prod)") else "a->b"
+    before, after = _graphs(BY_NAME[name], direction)
+    assert [f for f in transition.judge(before, after) if f.kind == "precondition"] == []
+    replaced = [c for c in changes.resource_changes(before, after) if c.action == "replace"]
+    assert replaced == []
 
 
 def test_a_change_and_its_reverse_list_the_same_resources_added_and_removed_the_other_way():
