@@ -139,9 +139,8 @@ class Service(pulumi.ComponentResource):
             if load_balancers is not None or args.container_health_check is not None
             else None,
             service_connect_configuration=service_connect(name, args),
-            # Zero-downtime rolling deploys: start new tasks first, never drop below the current count,
-            # and roll back automatically when new tasks keep failing.
-            # Rolling, or blue/green, canary, linear by the listener rules (components/service/deployment.py).
+            # Rolling (new tasks first, never below the current count, back on repeated failure), or
+            # blue/green, canary, linear by the listener rules (components/service/deployment.py).
             deployment_configuration=deployment_configuration(args.deployment),
             deployment_minimum_healthy_percent=MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=MAXIMUM_PERCENT,
@@ -178,8 +177,7 @@ class Service(pulumi.ComponentResource):
                     *roles.policies,
                     *(callee.service for callee in args.callees),
                     *alarms,
-                    # The release task ran the new task definition to success (components/service/release.py).
-                    *([release] if release is not None else []),
+                    *([release] if release is not None else []),  # ran the new task definition to success
                     *([shift_role[1]] if shift_role else []),  # ECS checks the role on create/update
                 ],
             ),
