@@ -25,6 +25,7 @@ access = DeliveryAccess(
         repository=config.github_repository,
         environment=config.github_environment,
         preview_environment=config.preview_environment or f"{config.github_environment}-preview",
+        drift_environment=config.drift_environment or f"{config.github_environment}-drift",
         operator_principal_arns=tuple(config.operator_principal_arns),
         account_id=settings.account_id,
         region=settings.aws.region,

@@ -45,6 +45,9 @@ class DeliveryAccessArgs:
     """The GitHub Environment whose jobs may assume the deploy role (deployment branch policy: main)."""
     preview_environment: str
     """The GitHub Environment whose jobs may assume the preview role (prod's has required reviewers)."""
+    drift_environment: str
+    """The GitHub Environment of the scheduled drift check (drift.yml), which may also assume the
+    preview role (no reviewers: deployment branch policy "main")."""
     account_id: str
     """The account being bootstrapped."""
     region: str
@@ -102,10 +105,10 @@ class DeliveryAccess(pulumi.ComponentResource):
             opts=child,
         ).arn
 
-    def _trust(self, provider_arn: pulumi.Output[str], subject: str) -> pulumi.Output[str]:
-        """The trust policy that admits GitHub's tokens for exactly ``subject``."""
+    def _trust(self, provider_arn: pulumi.Output[str], *subjects: str) -> pulumi.Output[str]:
+        """The trust policy that admits GitHub's tokens for exactly ``subjects``."""
         return aws.iam.get_policy_document_output(
-            statements=provider_arn.apply(lambda arn: github_trust(arn, subject)),
+            statements=provider_arn.apply(lambda arn: github_trust(arn, list(subjects))),
             opts=pulumi.InvokeOutputOptions(parent=self),
         ).json
 
@@ -123,8 +126,11 @@ class DeliveryAccess(pulumi.ComponentResource):
             path=DELIVERY_PATH,
             # Not `pull_request`: anyone who can push a branch could edit the workflow and read this
             # account's state. An environment can require reviewers before its jobs get a token.
+            # The drift environment has none but its branch policy is main: only main's schedule runs it.
             assume_role_policy=self._trust(
-                provider_arn, f"repo:{args.repository}:environment:{args.preview_environment}"
+                provider_arn,
+                f"repo:{args.repository}:environment:{args.preview_environment}",
+                f"repo:{args.repository}:environment:{args.drift_environment}",
             ),
             max_session_duration=3600,
             tags=args.tags,

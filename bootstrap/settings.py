@@ -68,6 +68,13 @@ class BootstrapConfig(StrictModel):
         description="The GitHub Environment of this account's previews. Default <githubEnvironment>-preview.",
         json_schema_extra={"fix": "use the environment name the preview job sets, e.g. prod-preview"},
     )
+    drift_environment: StrictStr | None = Field(
+        default=None,
+        alias="driftEnvironment",
+        description="The GitHub Environment of this account's scheduled drift check (drift.yml), trusted by "
+        "the preview role. Default <githubEnvironment>-drift.",
+        json_schema_extra={"fix": "use the environment name the drift job sets, e.g. prod-drift"},
+    )
     operator_principal_arns: list[StrictStr] = Field(
         default_factory=list,
         alias="operatorPrincipalArns",
@@ -113,7 +120,7 @@ class BootstrapConfig(StrictModel):
             raise ValueError("it is not owner/name")
         return value
 
-    @field_validator("github_environment", "preview_environment")
+    @field_validator("github_environment", "preview_environment", "drift_environment")
     @classmethod
     def _environment_name(cls, value: str | None) -> str | None:
         if value is not None and not _ENVIRONMENT.match(value):

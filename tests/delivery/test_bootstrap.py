@@ -71,13 +71,18 @@ def test_the_github_oidc_provider_is_created_for_sts(prod: Run):
 
 
 @pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
-@pytest.mark.parametrize(("role", "suffix"), [("delivery-deploy", ""), ("delivery-preview", "-preview")])
-def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environment(
-    stack, account, role, suffix, request
+@pytest.mark.parametrize(
+    ("role", "suffixes"), [("delivery-deploy", [""]), ("delivery-preview", ["-preview", "-drift"])]
+)
+def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environments(
+    stack, account, role, suffixes, request
 ):
     """The preview role is not `repo:...:pull_request`: any branch could then edit the workflow and read
     prod's state; the prod-preview environment makes a required reviewer approve before a job gets a
-    token. Environment subjects carry no branch: the deploy environments' branch policy is "main"."""
+    token. It also admits <stack>-drift, the scheduled drift check's environment (drift.yml, branch
+    policy main). Environment subjects carry no branch: the deploy environments' branch policy is
+    "main". Several values of one StringEquals key match any of them (IAM JSON policy reference,
+    "Condition element": multiple values for a key are ORed)."""
     run: Run = request.getfixturevalue(stack)
     assert trust(run, role) == {
         "Effect": "Allow",
@@ -86,16 +91,20 @@ def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environmen
         "Condition": {
             "StringEquals": {
                 f"{OIDC}:aud": ["sts.amazonaws.com"],
-                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}{suffix}"],
+                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}{suffix}" for suffix in suffixes],
             }
         },
     }
 
 
-def test_the_preview_environment_can_be_named():
-    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:previewEnvironment": "review"})
+def test_the_preview_and_drift_environments_can_be_named():
+    overrides = {
+        "webstack-bootstrap:previewEnvironment": "review",
+        "webstack-bootstrap:driftEnvironment": "nightly",
+    }
+    run = bootstrap(EXAMPLE_PROD, overrides)
     sub = trust(run, "delivery-preview")["Condition"]["StringEquals"][f"{OIDC}:sub"]
-    assert sub == ["repo:your-org/webstack:environment:review"]
+    assert sub == ["repo:your-org/webstack:environment:review", "repo:your-org/webstack:environment:nightly"]
 
 
 def test_without_operator_principals_there_is_no_operator_role(prod: Run):
@@ -231,6 +240,7 @@ def test_every_bootstrap_resource_keeps_the_guardrails(prod: Run, dev: Run):
         ({"aws:allowedAccountIds": ["111111111111", "222222222222"]}, "exactly one account"),
         ({"aws:allowedAccountIds": None}, "aws:allowedAccountIds: missing"),
         ({"webstack-bootstrap:previewEnvironment": "prod preview"}, "previewEnvironment: got"),
+        ({"webstack-bootstrap:driftEnvironment": "prod drift"}, "driftEnvironment: got"),
         ({"webstack-bootstrap:operatorPrincipalArns": ["alice"]}, "operatorPrincipalArns: got"),
         ({"webstack-bootstrap:operatorPrincipalArns": "arn:aws:iam::1:user/a"}, "operatorPrincipalArns: got"),
     ],
