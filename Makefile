@@ -15,7 +15,7 @@ SHELL := bash
 STEPS ?= 4
 UNIT_WORKERS ?= auto
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status snapshots docs workflows mutation lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status rollback snapshots docs workflows mutation lock clean
 
 # The steps are independent (the policy step plans the stacks itself), so they share the cores; each
 # line they print starts with its step's name, and each step ends with "[step] passed in N s" or
@@ -88,6 +88,12 @@ ops: install
 
 status: install
 	WEBSTACK_STACK=$(STACK) $(BIN)/python -m ops status $(ARGS)
+
+# Run the previous task definition revision (its image by digest) of one service again and wait until it
+# is steady: make rollback STACK=prod SERVICE=api [ARGS="--to 41"] (ops/rollback.py; docs/releasing.md).
+rollback: install
+	@test -n "$(SERVICE)" || { echo "usage: make rollback STACK=<stack> SERVICE=<service>"; exit 2; }
+	WEBSTACK_STACK=$(STACK) $(BIN)/python -m ops rollback $(SERVICE) $(ARGS)
 
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install

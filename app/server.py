@@ -8,8 +8,15 @@
   cleanly on SIGTERM. It does not read the queue: that needs an AWS SDK (boto3) or SigV4 signing,
   which this stdlib-only example leaves to your app; the stack wires the queue and its permissions.
 - ``job``: a scheduled task. It logs one line and exits 0, as EventBridge Scheduler's run expects.
+- ``migrate``: the release task (``services.api.release``): creates the ``visits`` table if it is
+  missing, over TLS with the database user of ``DB_USER``/``DB_PASSWORD`` (SCRAM-SHA-256, as RDS
+  PostgreSQL stores passwords), and exits 0; any error exits 1, which stops the deploy. It only adds
+  (expand): the version still running must keep working while and after it runs.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import signal
@@ -119,16 +126,137 @@ def job() -> int:
     return 0
 
 
+MIGRATION = (
+    "CREATE TABLE IF NOT EXISTS visits ("
+    "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "path text NOT NULL, "
+    "at timestamptz NOT NULL DEFAULT now())"
+)
+"""Idempotent and additive: safe to run again, and invisible to the version still serving."""
+
+
+def scram_client_final(password: str, client_first_bare: str, server_first: str) -> tuple[str, bytes]:
+    """SCRAM-SHA-256 (RFC 5802/7677): the client-final message and the server signature to expect."""
+    fields = dict(part.split("=", 1) for part in server_first.split(","))
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(fields["s"]), int(fields["i"]))
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    without_proof = f"c=biws,r={fields['r']}"
+    message = f"{client_first_bare},{server_first},{without_proof}".encode()
+    signature = hmac.digest(hashlib.sha256(client_key).digest(), message, "sha256")
+    proof = bytes(a ^ b for a, b in zip(client_key, signature, strict=True))
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+    final = f"{without_proof},p={base64.b64encode(proof).decode()}"
+    return final, hmac.digest(server_key, message, "sha256")
+
+
+class Postgres:
+    """Just enough of the PostgreSQL protocol (v3) to run one statement: TLS, SCRAM, simple query."""
+
+    def __init__(self, sock: ssl.SSLSocket) -> None:
+        self.sock = sock
+
+    def send(self, kind: bytes, body: bytes) -> None:
+        self.sock.sendall(kind + struct.pack("!i", len(body) + 4) + body)
+
+    def receive(self) -> tuple[bytes, bytes]:
+        head = self._exactly(5)
+        body = self._exactly(struct.unpack("!i", head[1:])[0] - 4)
+        if head[:1] == b"E":
+            fields = dict((f[:1], f[1:].decode()) for f in body.split(b"\0") if f)
+            raise RuntimeError(f"PostgreSQL: {fields.get(b'S', 'ERROR')} {fields.get(b'M', '')}")
+        return head[:1], body
+
+    def _exactly(self, size: int) -> bytes:
+        data = b""
+        while len(data) < size:
+            chunk = self.sock.recv(size - len(data))
+            if not chunk:
+                raise RuntimeError("PostgreSQL closed the connection")
+            data += chunk
+        return data
+
+    def login(self, user: str, password: str, database: str) -> None:
+        params = b"".join(
+            k.encode() + b"\0" + v.encode() + b"\0" for k, v in (("user", user), ("database", database))
+        )
+        body = struct.pack("!i", 196608) + params + b"\0"
+        self.sock.sendall(struct.pack("!i", len(body) + 4) + body)
+        nonce = base64.b64encode(os.urandom(18)).decode()
+        first_bare, expected = f"n=,r={nonce}", b""
+        while True:
+            kind, body = self.receive()
+            if kind == b"Z":
+                return
+            if kind != b"R":
+                continue  # ParameterStatus, BackendKeyData, notices
+            code = struct.unpack("!i", body[:4])[0]
+            if code == 10:  # AuthenticationSASL: the client picks SCRAM-SHA-256
+                first = f"n,,{first_bare}".encode()
+                self.send(b"p", b"SCRAM-SHA-256\0" + struct.pack("!i", len(first)) + first)
+            elif code == 11:  # SASLContinue: the server-first message
+                final, expected = scram_client_final(password, first_bare, body[4:].decode())
+                self.send(b"p", final.encode())
+            elif code == 12:  # SASLFinal: the server proves it knows the password too
+                if body[4:].decode() != "v=" + base64.b64encode(expected).decode():
+                    raise RuntimeError("the server's SCRAM signature is wrong")
+            elif code != 0:
+                raise RuntimeError(f"authentication method {code} is not supported; use SCRAM-SHA-256")
+
+    def execute(self, sql: str) -> str:
+        """Run one statement; its command tag (e.g. ``CREATE TABLE``)."""
+        self.send(b"Q", sql.encode() + b"\0")
+        tag = ""
+        while True:
+            kind, body = self.receive()
+            if kind == b"C":
+                tag = body.rstrip(b"\0").decode()
+            elif kind == b"Z":
+                return tag
+
+
+def migrate() -> int:
+    """The release task: connect over TLS (verified with the RDS CA when given), run MIGRATION."""
+    host, port = os.environ.get("DB_HOST"), int(os.environ.get("DB_PORT", "5432"))
+    if not host:
+        print("migrate: no DB_HOST; declare database: <name> on the service", file=sys.stderr)
+        return 1
+    ca_file = os.environ.get("DB_CA_FILE") or os.environ.get("PGSSLROOTCERT") or None
+    context = ssl.create_default_context(cafile=ca_file)
+    if ca_file is None:
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_SECONDS * 10) as raw:
+            raw.sendall(SSL_REQUEST)
+            if raw.recv(1) != b"S":
+                raise RuntimeError("the server refused TLS")
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                db = Postgres(tls)
+                db.login(
+                    os.environ.get("DB_USER", ""),
+                    os.environ.get("DB_PASSWORD", ""),
+                    os.environ.get("DB_NAME", "app"),
+                )
+                tag = db.execute(MIGRATION)
+                db.send(b"X", b"")
+    except (OSError, ssl.SSLError, RuntimeError) as error:
+        print(f"migrate: failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        return 1
+    print(f"migrate: {tag or 'done'} (visits is there; running it again changes nothing)", flush=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     mode = argv[1] if len(argv) > 1 else os.environ.get("MODE", "web")
     if mode == "job":
         return job()
+    if mode == "migrate":
+        return migrate()
     if mode == "worker":
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         return work(stop)
     if mode != "web":
-        print(f"unknown mode {mode!r}; use web, worker or job", file=sys.stderr)
+        print(f"unknown mode {mode!r}; use web, worker, job or migrate", file=sys.stderr)
         return 2
     serve()
     return 0

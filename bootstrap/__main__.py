@@ -13,6 +13,7 @@ if str(REPOSITORY_ROOT) not in sys.path:
 
 import pulumi  # noqa: E402
 from delivery import DeliveryAccess, DeliveryAccessArgs  # noqa: E402
+from replication import ImagePromotion, ImagePromotionArgs, ReplicaDestination  # noqa: E402
 from settings import load_bootstrap  # noqa: E402
 
 settings = load_bootstrap(pulumi.get_stack())  # validates everything before any resource exists
@@ -24,6 +25,7 @@ access = DeliveryAccess(
         repository=config.github_repository,
         environment=config.github_environment,
         preview_environment=config.preview_environment or f"{config.github_environment}-preview",
+        drift_environment=config.drift_environment or f"{config.github_environment}-drift",
         operator_principal_arns=tuple(config.operator_principal_arns),
         account_id=settings.account_id,
         region=settings.aws.region,
@@ -32,6 +34,18 @@ access = DeliveryAccess(
         tags={"Stack": f"bootstrap-{settings.stack}"},
     ),
 )
+
+if config.replicate_images_to or config.accept_images_from:
+    ImagePromotion(
+        "images",
+        ImagePromotionArgs(
+            account_id=settings.account_id,
+            region=settings.aws.region,
+            replicate_to=[ReplicaDestination(r.account, r.region) for r in config.replicate_images_to],
+            accept_from=tuple(config.accept_images_from),
+            keep_images=config.replicated_images_kept,
+        ),
+    )
 
 pulumi.export("oidcProviderArn", access.oidc_provider_arn)
 pulumi.export("previewRoleArn", access.preview_role_arn)

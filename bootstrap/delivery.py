@@ -4,6 +4,8 @@
 - a read-only *preview* role that only pull requests of the repository can assume;
 - a *deploy* role that only the repository's deploy job in one GitHub Environment can assume, allowed
   exactly the actions webstack's resources need (IAM limited to roles under webstack's own path);
+- optionally an *operator* role for people (MFA): the deploy role's permissions plus exactly what
+  ``python -m ops`` calls (bootstrap/operator_actions.py);
 - optionally a state bucket (versioned, KMS-encrypted, private, TLS-only) and a KMS key for secrets.
 
 Who may assume the roles is in ``trust.py``, what they may do in ``permissions.py`` (from the table
@@ -22,6 +24,7 @@ from bootstrap.permissions import (
     any_resource_statements,
     deploy_statements,
     managed_policy_chunks,
+    operator_command_statements,
     preview_statements,
 )
 from bootstrap.state_backend import state_backend
@@ -42,6 +45,9 @@ class DeliveryAccessArgs:
     """The GitHub Environment whose jobs may assume the deploy role (deployment branch policy: main)."""
     preview_environment: str
     """The GitHub Environment whose jobs may assume the preview role (prod's has required reviewers)."""
+    drift_environment: str
+    """The GitHub Environment of the scheduled drift check (drift.yml), which may also assume the
+    preview role (no reviewers: deployment branch policy "main")."""
     account_id: str
     """The account being bootstrapped."""
     region: str
@@ -99,10 +105,10 @@ class DeliveryAccess(pulumi.ComponentResource):
             opts=child,
         ).arn
 
-    def _trust(self, provider_arn: pulumi.Output[str], subject: str) -> pulumi.Output[str]:
-        """The trust policy that admits GitHub's tokens for exactly ``subject``."""
+    def _trust(self, provider_arn: pulumi.Output[str], *subjects: str) -> pulumi.Output[str]:
+        """The trust policy that admits GitHub's tokens for exactly ``subjects``."""
         return aws.iam.get_policy_document_output(
-            statements=provider_arn.apply(lambda arn: github_trust(arn, subject)),
+            statements=provider_arn.apply(lambda arn: github_trust(arn, list(subjects))),
             opts=pulumi.InvokeOutputOptions(parent=self),
         ).json
 
@@ -120,8 +126,11 @@ class DeliveryAccess(pulumi.ComponentResource):
             path=DELIVERY_PATH,
             # Not `pull_request`: anyone who can push a branch could edit the workflow and read this
             # account's state. An environment can require reviewers before its jobs get a token.
+            # The drift environment has none but its branch policy is main: only main's schedule runs it.
             assume_role_policy=self._trust(
-                provider_arn, f"repo:{args.repository}:environment:{args.preview_environment}"
+                provider_arn,
+                f"repo:{args.repository}:environment:{args.preview_environment}",
+                f"repo:{args.repository}:environment:{args.drift_environment}",
             ),
             max_session_duration=3600,
             tags=args.tags,
@@ -215,7 +224,8 @@ class DeliveryAccess(pulumi.ComponentResource):
         actions: list[pulumi.Output[str]],
         child: pulumi.ResourceOptions,
     ) -> pulumi.Output[str]:
-        """The deploy role's permissions for people at a laptop: the listed principals, with MFA only."""
+        """The deploy role's permissions plus the operator commands' (``python -m ops``), for the listed
+        principals at a laptop, with MFA only."""
         operator = aws.iam.Role(
             child_name(name, "operator"),
             name=OPERATOR_ROLE_NAME,  # a fixed name, so stack files can name it in aws:assumeRoles
@@ -231,7 +241,31 @@ class DeliveryAccess(pulumi.ComponentResource):
         )
         aws.iam.RolePolicy(child_name(name, "operator-policy"), role=operator.id, policy=policy, opts=child)
         self._attach(name, "operator", operator, actions, child)
+        self._operator_commands(name, args, operator, child)
         return operator.arn
+
+    def _operator_commands(
+        self, name: str, args: DeliveryAccessArgs, operator: aws.iam.Role, child: pulumi.ResourceOptions
+    ) -> None:
+        """A managed policy (the role's inline policies are near IAM's 10,240-character total) with what
+        the ops commands call, attached to the operator role only."""
+        commands = aws.iam.Policy(
+            child_name(name, "operator-commands"),
+            description="python -m ops (status, logs, exec, run, db, cache) for webstack's operators",
+            path=DELIVERY_PATH,
+            policy=aws.iam.get_policy_document_output(
+                statements=operator_command_statements(args.account_id),
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).json,
+            tags=args.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            child_name(name, "operator-commands-attachment"),
+            role=operator.name,
+            policy_arn=commands.arn,
+            opts=child,
+        )
 
     def _outputs(
         self,

@@ -120,6 +120,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "ecs:UpdateService",
         "ecs:DeleteService",
         "iam:CreateServiceLinkedRole",
+        "iam:PassRole",  # the load-balancer role of a traffic-shifting deployment (to ecs.amazonaws.com)
         *_ECS,
     ),
     "aws:appautoscaling/target:Target": (
@@ -242,6 +243,17 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "secretsmanager:DeleteSecret",
         "secretsmanager:GetResourcePolicy",
         *_SECRETS,
+    ),
+    # A release task (components/service/release.py): the Command runs ops/release.py with the deployer's
+    # credentials, which runs the new task definition, watches it, stops it at its timeout and tails its
+    # log (RunTask passes the task and execution roles: AWS ECS task_execution_IAM_role.html).
+    "command:local:Command": (
+        "ecs:DescribeTaskDefinition",
+        "ecs:RunTask",
+        "ecs:DescribeTasks",
+        "ecs:StopTask",
+        "iam:PassRole",
+        "logs:FilterLogEvents",
     ),
     # pulumi-random computes its values locally in the provider and calls no AWS API.
     "random:index/randomPassword:RandomPassword": (),

@@ -17,6 +17,7 @@ from bootstrap.action_sets import (
     SCALING_ROLE_ONLY_ACTIONS,
 )
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, deploy_actions
+from bootstrap.operator_actions import statements as operator_statements
 from bootstrap.state_backend import STATE_KEY_ALIAS, state_statements
 from components.iam import Statement
 from components.pure.guardrails import ENHANCED_MONITORING_POLICY_ARN, TASK_EXECUTION_POLICY_ARN
@@ -31,6 +32,9 @@ PASSED_TO = (
     "monitoring.rds.amazonaws.com",
     "scheduler.amazonaws.com",  # CreateSchedule passes the scheduler role to Scheduler
     "ec2.amazonaws.com",  # the instance profile passes the container instances' role to EC2
+    # Create/UpdateService passes the load-balancer infrastructure role of blue/green, canary and
+    # linear deployments to ECS (advancedConfiguration.roleArn; AWS ECS "infrastructure IAM role").
+    "ecs.amazonaws.com",
 )
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (
@@ -420,3 +424,28 @@ def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "")
         _ami_parameters(),
     ]
     return statements + state_statements(bucket_arn, key_arn, write=False)
+
+
+def operator_command_statements(account_id: str) -> list[Statement]:
+    """What ``python -m ops`` calls (bootstrap/operator_actions.py's table), for any stack of this account.
+
+    Filled with the account only: the stacks' clusters and log groups are autonamed after the
+    bootstrap, and a stack may live in any region (as the deploy role's statements allow).
+    """
+    statements = []
+    for row in operator_statements(partition="aws", account=account_id):
+        conditions = [
+            aws.iam.GetPolicyDocumentStatementConditionArgs(test=test, variable=key, values=[value])
+            for test, keys in row.get("Condition", {}).items()
+            for key, value in keys.items()
+        ]
+        service, verb = row["Action"].split(":")
+        statements.append(
+            Statement(
+                sid=f"{service.capitalize()}{verb}",
+                actions=[row["Action"]],
+                resources=row["Resource"],
+                conditions=conditions or None,
+            )
+        )
+    return statements

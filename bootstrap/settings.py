@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import Field, StrictBool, StrictStr, field_validator
+from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from stack.config import AwsSettings, parse_aws, parse_namespace, raw_config
 from stack.schema import ConfigError, StrictModel
@@ -16,7 +16,22 @@ NAMESPACE = "webstack-bootstrap"
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]{1,39}/[A-Za-z0-9_.-]{1,100}$")
 _ENVIRONMENT = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 _PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(root|user/[\w+=,.@/-]+|role/[\w+=,.@/-]+)$")
+_ACCOUNT = re.compile(r"^\d{12}$")
 _OIDC_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$")
+
+
+class ReplicaConfig(StrictModel):
+    """A later stage's registry that this (the first stage's) registry replicates images to."""
+
+    account: StrictStr = Field(description="The later stage's account id (12 digits).")
+    region: StrictStr = Field(description="Its region, e.g. eu-west-1.")
+
+    @field_validator("account")
+    @classmethod
+    def _account_id(cls, value: str) -> str:
+        if not _ACCOUNT.match(value):
+            raise ValueError("it is not a 12-digit account id")
+        return value
 
 
 class BootstrapConfig(StrictModel):
@@ -53,6 +68,13 @@ class BootstrapConfig(StrictModel):
         description="The GitHub Environment of this account's previews. Default <githubEnvironment>-preview.",
         json_schema_extra={"fix": "use the environment name the preview job sets, e.g. prod-preview"},
     )
+    drift_environment: StrictStr | None = Field(
+        default=None,
+        alias="driftEnvironment",
+        description="The GitHub Environment of this account's scheduled drift check (drift.yml), trusted by "
+        "the preview role. Default <githubEnvironment>-drift.",
+        json_schema_extra={"fix": "use the environment name the drift job sets, e.g. prod-drift"},
+    )
     operator_principal_arns: list[StrictStr] = Field(
         default_factory=list,
         alias="operatorPrincipalArns",
@@ -60,6 +82,36 @@ class BootstrapConfig(StrictModel):
         "laptop. Default none: no operator role.",
         json_schema_extra={"fix": "use ARNs such as arn:aws:iam::<account>:user/<name>"},
     )
+    replicate_images_to: list[ReplicaConfig] = Field(
+        default_factory=list,
+        alias="replicateImagesTo",
+        description="The first stage's account: replicate every image to these later stages' registries "
+        "(build once, promote by digest). Default none.",
+        json_schema_extra={"fix": "use a list of {account: '<12 digits>', region: <region>}"},
+    )
+    accept_images_from: list[StrictStr] = Field(
+        default_factory=list,
+        alias="acceptImagesFrom",
+        description="A later stage's account: the first stage's account ids that may replicate images "
+        "into this registry. Default none.",
+        json_schema_extra={"fix": "use a list of 12-digit account ids"},
+    )
+    replicated_images_kept: StrictInt = Field(
+        default=30,
+        ge=1,
+        le=1000,
+        alias="replicatedImagesKept",
+        description="Images each replicated repository keeps (how far back a rollback can go). Default 30.",
+        json_schema_extra={"fix": "use a number from 1 to 1000"},
+    )
+
+    @field_validator("accept_images_from")
+    @classmethod
+    def _source_accounts(cls, values: list[str]) -> list[str]:
+        bad = [value for value in values if not _ACCOUNT.match(value)]
+        if bad:
+            raise ValueError(f"{bad} are not 12-digit account ids")
+        return values
 
     @field_validator("github_repository")
     @classmethod
@@ -68,7 +120,7 @@ class BootstrapConfig(StrictModel):
             raise ValueError("it is not owner/name")
         return value
 
-    @field_validator("github_environment", "preview_environment")
+    @field_validator("github_environment", "preview_environment", "drift_environment")
     @classmethod
     def _environment_name(cls, value: str | None) -> str | None:
         if value is not None and not _ENVIRONMENT.match(value):

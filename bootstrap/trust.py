@@ -12,8 +12,9 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 STS_AUDIENCE = "sts.amazonaws.com"
 
 
-def github_trust(provider_arn: str, subject: str) -> list[Statement]:
-    """Only tokens GitHub issued for STS, for exactly this subject (repository + event or environment)."""
+def github_trust(provider_arn: str, subjects: list[str]) -> list[Statement]:
+    """Only tokens GitHub issued for STS, for exactly these subjects (repository + environment): the
+    condition's values are alternatives (StringEquals with several values matches any one of them)."""
     return [
         Statement(
             effect="Allow",
@@ -26,7 +27,7 @@ def github_trust(provider_arn: str, subject: str) -> list[Statement]:
                     test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:aud", values=[STS_AUDIENCE]
                 ),
                 aws.iam.GetPolicyDocumentStatementConditionArgs(
-                    test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:sub", values=[subject]
+                    test="StringEquals", variable=f"{GITHUB_OIDC_HOST}:sub", values=list(subjects)
                 ),
             ],
         )

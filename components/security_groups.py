@@ -15,10 +15,11 @@ def security_group_path(
     port: int,
     tags: Mapping[str, str],
     child: pulumi.ResourceOptions,
-) -> None:
+) -> list[pulumi.Resource]:
     """One TCP path between two security groups: egress on the source and ingress on the destination,
-    each referencing the other group (never a CIDR). ``egress``/``ingress``: (logical name, description)."""
-    aws.vpc.SecurityGroupEgressRule(
+    each referencing the other group (never a CIDR). ``egress``/``ingress``: (logical name, description).
+    Returns the two rules (what must exist before a task uses the path)."""
+    out_rule = aws.vpc.SecurityGroupEgressRule(
         egress[0],
         security_group_id=source_group_id,
         description=egress[1],
@@ -29,7 +30,7 @@ def security_group_path(
         tags=tags,
         opts=child,
     )
-    aws.vpc.SecurityGroupIngressRule(
+    in_rule = aws.vpc.SecurityGroupIngressRule(
         ingress[0],
         security_group_id=destination_group_id,
         description=ingress[1],
@@ -40,3 +41,4 @@ def security_group_path(
         tags=tags,
         opts=child,
     )
+    return [out_rule, in_rule]

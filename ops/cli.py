@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ops import logs, run, shell, status, tunnel
+from ops import logs, rollback, run, shell, status, tunnel
 from ops.aws import Aws, connect
 from ops.errors import OpsError
 from ops.outputs import Stack, load
@@ -46,6 +46,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--task", help="this task (id or its first characters; default: the newest)")
     p = sub.add_parser("run", parents=common, help="a one-off task of the service: run SERVICE -- COMMAND")
     p.add_argument("service")
+    p.add_argument(
+        "--timeout", help=f"stop the task after this long (30s, 10m, 2h) and exit {run.TIMEOUT_EXIT_CODE}"
+    )
+    p = sub.add_parser("rollback", parents=common, help="run the previous task definition (image) again")
+    p.add_argument("service")
+    p.add_argument("--to", type=int, metavar="REVISION", help="this revision (default: the one before)")
+    p.add_argument("--no-wait", action="store_true", help="do not wait for the service to be steady")
     for name, kind in (("db", "database"), ("cache", "cache")):
         p = sub.add_parser(name, parents=common, help=f"forward a local port to the stack's {kind}")
         p.add_argument("name", nargs="?", help=f"which {kind} (default: the first by name)")
@@ -65,7 +72,9 @@ def _dispatch(
     if args.command == "exec":
         return shell.shell(aws, stack, args.service, args.task, command, err)
     if args.command == "run":
-        return run.run_one_off(aws, stack, args.service, command, out, err)
+        return run.run_one_off(aws, stack, args.service, command, out, err, args.timeout)
+    if args.command == "rollback":
+        return rollback.rollback(aws, stack, args.service, args.to, out, wait=not args.no_wait)
     kind = tunnel.DATABASES if args.command == "db" else tunnel.CACHES
     return tunnel.tunnel(aws, stack, kind, args.name, args.local_port, err)
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+import botocore.exceptions
+
 from ops.aws import Aws, aws_errors
 from ops.errors import OpsError
 from ops.outputs import Stack
@@ -16,18 +18,27 @@ from ops.outputs import Stack
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 MAX_SINCE_DAYS = 30
+POLL_SECONDS = 5.0
+"""How often ``logs --follow`` polls where Live Tail is unavailable."""
+LIVE_TAIL_REFUSALS = ("AccessDeniedException", "AccessDenied", "UnknownOperationException", "InvalidAction")
+"""StartLiveTail errors that mean "not for you, or not here": fall back to polling."""
 
 
 def _now() -> float:
     return time.time()
 
 
-def parse_since(text: str) -> int:
-    """``90s``, ``15m``, ``1h``, ``2d`` -> seconds."""
+def parse_duration(text: str, option: str) -> int:
+    """``90s``, ``15m``, ``1h``, ``2d`` -> seconds (``option`` names the flag in the error)."""
     match = _DURATION.match(text.strip())
     if not match or int(match.group(1)) == 0:
-        raise OpsError(f"--since: got {text!r}; use a number and a unit, for example 30m, 1h or 2d.")
-    seconds = int(match.group(1)) * _SECONDS[match.group(2)]
+        raise OpsError(f"{option}: got {text!r}; use a number and a unit, for example 30m, 1h or 2d.")
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def parse_since(text: str) -> int:
+    """``90s``, ``15m``, ``1h``, ``2d`` -> seconds, at most MAX_SINCE_DAYS."""
+    seconds = parse_duration(text, "--since")
     if seconds > MAX_SINCE_DAYS * 86400:
         raise OpsError(f"--since: got {text!r}; look back at most {MAX_SINCE_DAYS}d.")
     return seconds
@@ -66,19 +77,65 @@ def recent(
     return sorted(_mine(events, task), key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))
 
 
-def follow(aws: Aws, group: str, pattern: str | None, task: str | None, out: TextIO) -> None:
-    """CloudWatch Logs Live Tail (StartLiveTail) on the group until the session ends or Ctrl-C."""
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _start_live_tail(aws: Aws, request: Mapping[str, Any]) -> tuple[Any, str]:
+    """``(the Live Tail stream, "")``, or ``(None, why Live Tail is unavailable)``."""
+    logs_client = aws.client("logs")
+    if not hasattr(logs_client, "start_live_tail"):  # botocore older than 1.34.5 (January 2024)
+        return None, "this botocore has no StartLiveTail"
+    try:
+        return logs_client.start_live_tail(**request)["responseStream"], ""
+    except botocore.exceptions.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in LIVE_TAIL_REFUSALS:
+            return None, f"{code} on logs:StartLiveTail"
+        raise
+
+
+def follow(
+    aws: Aws,
+    group: str,
+    pattern: str | None,
+    task: str | None,
+    out: TextIO,
+    since: tuple[int, Iterable[str]] = (0, ()),
+) -> None:
+    """CloudWatch Logs Live Tail (StartLiveTail) on the group until the session ends or Ctrl-C; polling
+    FilterLogEvents every POLL_SECONDS where Live Tail is refused or missing, from ``since`` (a time in
+    ms and the ids of the events already shown)."""
     arn = f"arn:{aws.partition()}:logs:{aws.region}:{aws.account}:log-group:{group}"
-    params: dict[str, Any] = {"logGroupIdentifiers": [arn]}
+    request: dict[str, Any] = {"logGroupIdentifiers": [arn]}
     if pattern:
-        params["logEventFilterPattern"] = pattern
+        request["logEventFilterPattern"] = pattern
     with aws_errors(f"live-tailing log group {group} (logs:StartLiveTail)"):
-        stream = aws.client("logs").start_live_tail(**params)["responseStream"]
-        for message in stream:
-            if "sessionStart" in message:
-                print(f"# following {group} (Ctrl-C stops)", file=out, flush=True)
-            for event in _mine(message.get("sessionUpdate", {}).get("sessionResults", []), task):
+        stream, why = _start_live_tail(aws, request)
+        if stream is not None:
+            for message in stream:
+                if "sessionStart" in message:
+                    print(f"# following {group} (Ctrl-C stops)", file=out, flush=True)
+                for event in _mine(message.get("sessionUpdate", {}).get("sessionResults", []), task):
+                    print(format_event(event), file=out, flush=True)
+            return
+    every = f"every {POLL_SECONDS:g}s"
+    print(f"# Live Tail unavailable ({why}); polling {group} {every} (Ctrl-C stops)", file=out, flush=True)
+    _poll(aws, group, pattern, task, out, since)
+
+
+def _poll(
+    aws: Aws, group: str, pattern: str | None, task: str | None, out: TextIO, since: tuple[int, Iterable[str]]
+) -> None:
+    """New events since ``since``, every POLL_SECONDS, each printed once (by event id)."""
+    start_ms, shown = since
+    seen = set(shown)
+    while True:
+        for event in recent(aws, group, start_ms, pattern, task):
+            if event.get("eventId") not in seen:
+                seen.add(str(event.get("eventId")))
                 print(format_event(event), file=out, flush=True)
+        _sleep(POLL_SECONDS)
 
 
 def logs(
@@ -100,8 +157,10 @@ def logs(
     if not events and not follow_on:
         print(f"# no log lines in {group} in the last {since}", file=out)
     if follow_on:
+        # Polling resumes after the newest line shown (the same millisecond again: ids deduplicate).
+        last_ms = max((int(e.get("timestamp", 0)) for e in events), default=start_ms)
         try:
-            follow(aws, group, pattern, task, out)
+            follow(aws, group, pattern, task, out, (last_ms, [str(e.get("eventId")) for e in events]))
         except KeyboardInterrupt:
             print("", file=out)
     return 0

@@ -13,6 +13,7 @@ refuses, or a refused update).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -20,8 +21,21 @@ from typing import Any
 
 import yaml
 
-from plan import changes, compare_source, cost, diagram, graph, report, routing, stack_files, transition
+from plan import (
+    changes,
+    compare_source,
+    cost,
+    diagram,
+    graph,
+    images,
+    pr_comment,
+    report,
+    routing,
+    stack_files,
+    transition,
+)
 from plan.engine import PROJECT_ROOT, EngineError
+from stack.promotion import PROMOTION_ENV, PromotionRecord, read_record
 from stack.schema import ConfigError
 
 EXIT_BAD_INPUT = 2
@@ -53,6 +67,25 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         help="show what differs from this stack run with FILE as its stack file (before -> after)",
     )
+    against.add_argument(
+        "--compare-graph",
+        metavar="FILE",
+        type=Path,
+        help="show what differs from a graph of this stack written with --json (e.g. by the base branch's"
+        " code and stack file: what a pull request changes), before -> after",
+    )
+    parser.add_argument(
+        "--compare-label",
+        metavar="TEXT",
+        help="how the report names the compared side (default: the option's value), e.g. 'main (3f2a1b9)'",
+    )
+    parser.add_argument(
+        "--markdown",
+        metavar="FILE",
+        type=Path,
+        help="also write the pull-request comment (GitHub markdown) of the comparison with an earlier run"
+        " of this stack; without --compare*, of a new stack (everything created)",
+    )
     parser.add_argument(
         "--out", metavar="DIR", type=Path, default=PROJECT_ROOT / "out", help="diagram folder"
     )
@@ -73,7 +106,25 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--assumptions", metavar="FILE", type=Path, help="cost assumptions from a YAML or JSON mapping"
     )
+    parser.add_argument(
+        "--promotion",
+        metavar="FILE",
+        type=Path,
+        help="plan as a later stage's deploy job runs: the built services run the digests of this "
+        f"promotion record (what {PROMOTION_ENV} names in CI), shown in the Images section",
+    )
     return parser.parse_args(argv)
+
+
+def _promotion(args: argparse.Namespace) -> PromotionRecord | None:
+    """The record of ``--promotion`` (also handed to the program, as the deploy job does), or None."""
+    if args.promotion is None:
+        return None
+    record, problems = read_record(str(args.promotion))
+    if record is None:
+        _fail("; ".join(problems))
+    os.environ[PROMOTION_ENV] = str(args.promotion)
+    return record
 
 
 def _capture(stack: str, root: Path, stack_file: Path | None = None, label: str | None = None) -> graph.Graph:
@@ -132,13 +183,23 @@ def _other(args: argparse.Namespace, root: Path) -> tuple[compare_source.Against
 
     Runs before anything is printed, so a wrong value is one line on stderr and nothing else.
     """
-    if not (args.compare or args.compare_file):
+    if not (args.compare or args.compare_file or args.compare_graph):
         return None
     try:
+        if args.compare_graph:
+            against = compare_source.read_graph(args.stack, args.compare_graph, args.compare_label)
+            return against, against.graph or {}
         against = compare_source.resolve(args.stack, root, args.compare, args.compare_file)
     except compare_source.CompareError as error:
         _fail(str(error))
         raise AssertionError("unreachable") from error
+    if args.markdown and against.kind is compare_source.Kind.STACK:
+        _fail(
+            f"--markdown with --compare {args.compare}: a pull-request comment compares two runs of the same"
+            " stack; use --compare <git revision>, --compare-file or --compare-graph."
+        )
+    if args.compare_label:
+        against = dataclasses.replace(against, describe=args.compare_label)
     with against.stack_file(args.stack) as stack_file:
         label = None if against.kind is compare_source.Kind.STACK else against.label
         return against, _capture(against.stack or args.stack, root, stack_file, label)
@@ -191,10 +252,36 @@ def _compare(
     return block
 
 
+def _write_markdown(
+    args: argparse.Namespace,
+    captured: graph.Graph,
+    compared: tuple[compare_source.Against, graph.Graph] | None,
+    assumed: dict[str, float],
+) -> None:
+    """The pull-request comment: the compared run (or nothing: a new stack) -> this run."""
+    if compared is None:
+        before = pr_comment.empty_graph(args.stack, captured.get("region"))
+        described = "nothing (a new stack)"
+    else:
+        described, before = compared[0].describe, compared[1]
+    sides = pr_comment.Sides(
+        args.stack,
+        before,
+        captured,
+        (described, f"Pulumi.{args.stack}.yaml as it is now"),
+        _estimate(before, assumed),
+        _estimate(captured, assumed),
+    )
+    args.markdown.parent.mkdir(parents=True, exist_ok=True)
+    args.markdown.write_text(pr_comment.markdown(sides))
+    print(f"Pull-request comment written to {args.markdown}")
+
+
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
     root = args.stacks_dir or root
     assumed = _assumptions(args)
+    record = _promotion(args)
     captured = _capture(args.stack, root)
     # Across the project's stack files (not part of the stack's graph): overlapping VPC ranges.
     captured["warnings"] = [*captured["warnings"], *stack_files.overlapping_vpc_warnings(args.stack, root)]
@@ -202,6 +289,9 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     for section in report.sections(captured):
         print("\n".join(section))
         print()
+    image_rows = images.images(captured, record)
+    print("\n".join(images.render(image_rows, args.stack, record)))
+    print()
     estimate = _estimate(captured, assumed)
     print(
         "\n".join(cost.render(estimate, captured))
@@ -218,6 +308,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         if estimate:
             document["estimate"] = cost.to_json(estimate, captured)
         document["routes"] = [route.to_json() for route in routing.routes(captured)]
+        document["images"] = image_rows
         if comparison is not None:
             document["comparison"] = comparison
         graph.write(document, args.json)
@@ -232,6 +323,8 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
             print(f"PNG diagram written to {png}")
         else:
             print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
+    if args.markdown:
+        _write_markdown(args, captured, compared, assumed)
     blocked = comparison is not None and any(f["blocking"] for f in comparison.get("transition") or [])
     return EXIT_TRANSITION if blocked else 0
 

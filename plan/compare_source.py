@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from plan.graph import stacks
+from plan.graph import read, stacks
 
 
 class CompareError(Exception):
@@ -31,6 +32,8 @@ class Kind(StrEnum):
     """This stack's file at a git revision: before -> after."""
     FILE = "file"
     """Another file run as this stack's file: before -> after."""
+    GRAPH = "graph"
+    """A graph this stack's plan wrote with ``--json`` (e.g. at the base branch): before -> after."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Against:
     """The file (``Kind.FILE`` only)."""
     text: str | None = None
     """The stack file's text at the revision (``Kind.REVISION`` only)."""
+    graph: dict[str, Any] | None = None
+    """The graph itself (``Kind.GRAPH`` only)."""
 
     @contextmanager
     def stack_file(self, stack: str) -> Iterator[Path | None]:
@@ -84,6 +89,23 @@ def _revision(stack: str, root: Path, value: str) -> Against:
     if shown.returncode != 0:
         raise CompareError(f"{label}: {path} does not exist at {value} ({sha[:7]}).")
     return Against(Kind.REVISION, label, f"Pulumi.{stack}.yaml at {value} ({sha[:7]})", text=shown.stdout)
+
+
+def read_graph(stack: str, path: Path, label: str | None = None) -> Against:
+    """``--compare-graph FILE``: a plan of the same stack written with ``--json`` (by any revision)."""
+    option = f"--compare-graph {path}"
+    try:
+        found = read(path)
+    except (OSError, ValueError) as error:
+        raise CompareError(
+            f"{option}: {error}; write it with `python -m plan {stack} --json FILE`."
+        ) from error
+    if found.get("stack") != stack:
+        raise CompareError(
+            f"{option}: it is a plan of stack {found.get('stack')!r}, not {stack!r}; write it with "
+            f"`python -m plan {stack} --json FILE` at the revision to compare with."
+        )
+    return Against(Kind.GRAPH, option, label or str(path), path=path, graph=found)
 
 
 def resolve(stack: str, root: Path, compare: str | None, compare_file: Path | None) -> Against:

@@ -23,6 +23,7 @@ from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, par
 from plan.cost_report import BreakEven, break_even, break_even_sentence, compare, render, to_json
 from plan.graph import Graph
 from plan.graph_index import Index, short_type
+from plan.sections.deployments import traffic_steps
 
 __all__ = [
     "ASSUMPTIONS",
@@ -68,6 +69,7 @@ USAGE_BASED = {
     "aws:servicediscovery/httpNamespace:HttpNamespace": "registered instances and discovery API calls",
     "aws:cloudwatch/logDelivery:LogDelivery": "vended log GB delivered (e.g. CloudFront standard logs v2)",
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": "the custom metric it publishes, once matched",
+    "command:local:Command": "a task of the service's size for the minutes each release runs",
 }
 """Types with no fixed monthly cost: listed, not in the total."""
 
@@ -322,7 +324,25 @@ def _fargate(ctx: _Context, service: Mapping[str, Any]) -> list[Line]:
         parts.append(f"{share:g} {provider} x {_money(hourly)}/h")
     when = f"{hours:g} h" + (f" ({weekly:g} of 168 h a week)" if weekly < HOURS_PER_WEEK else "")
     how = f"{vcpu:g} vCPU/{gb:g} GB, {tasks:g} task(s) x {when}: {' + '.join(parts)}"
-    return [ctx.line(service, "Fargate", monthly, how)]
+    return [
+        ctx.line(service, "Fargate", monthly, how),
+        *_second_copy(ctx, service, monthly / hours if hours else 0.0, tasks),
+    ]
+
+
+def _second_copy(ctx: _Context, service: Mapping[str, Any], hourly: float, tasks: float) -> list[Line]:
+    """Blue/green, canary and linear run a full second copy from its start through the bake time."""
+    configuration = service["inputs"].get("deploymentConfiguration") or {}
+    if str(configuration.get("strategy") or "ROLLING") == "ROLLING":
+        return []
+    _, shift, bake = traffic_steps(configuration)
+    minutes = ctx.assumed["deploymentMinutes"] + shift + bake
+    count = ctx.assumed["deploymentsPerMonth"]
+    how = (
+        f"{tasks:g} extra task(s) x {minutes:g} min x {count:g} deployments "
+        f"({configuration.get('strategy')}: start and test, shift, bake)"
+    )
+    return [ctx.line(service, "Fargate (deployments)", hourly * minutes / 60 * count, how)]
 
 
 def _log_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:

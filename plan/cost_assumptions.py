@@ -15,6 +15,8 @@ ASSUMPTIONS: dict[str, tuple[float, str]] = {
     "insightsMetricsPerCluster": (8, "Container Insights metrics per cluster"),
     "insightsMetricsPerService": (11, "Container Insights metrics per service"),
     "insightsEnhancedMetricsPerTask": (8, "extra task-level metrics per running task with enhanced"),
+    "deploymentsPerMonth": (20, "deployments of each service per month (blue/green copies)"),
+    "deploymentMinutes": (15, "minutes a new copy runs before traffic moves (start, checks, tests)"),
     "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
 }
 """Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""

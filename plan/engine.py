@@ -439,7 +439,12 @@ def second_runs() -> Iterator[None]:
 
 def _cache_key(config: Mapping[str, str], stack: str, program: Path, project: str) -> str:
     """Everything that decides what a run of ``program`` records, hashed (and which synthesis it is)."""
-    environment = {name: value for name, value in os.environ.items() if name.startswith("PULUMI_")}
+    environment = {
+        name: value for name, value in os.environ.items() if name.startswith(("PULUMI_", "WEBSTACK_"))
+    }
+    record = os.environ.get("WEBSTACK_PROMOTION")  # stack/promotion.py: the record's content decides too
+    if record and Path(record).is_file():
+        environment["WEBSTACK_PROMOTION_CONTENT"] = Path(record).read_text()
     contexts = {str(folder): _files_of(folder) for folder in _build_contexts(config, program)}
     text = program.read_text() if program.is_file() else ""
     material = [sorted(config.items()), stack, str(program.resolve()), text, project, environment, contexts]

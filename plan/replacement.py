@@ -34,6 +34,11 @@ NAME_UPDATED_IN_PLACE = frozenset(
 REVISED_ON_ANY_CHANGE = frozenset({"aws:ecs/taskDefinition:TaskDefinition"})
 """Immutable by design: every change registers a new revision (the service then rolls to it)."""
 
+REVISED_BUT_UPDATED_IN_PLACE = ("tags", "tagsAll", "skipDestroy")
+"""The inputs of a revised type that change without a new revision: terraform-provider-aws
+internal/service/ecs/task_definition.go marks every attribute ForceNew but these (tags update through
+resourceTaskDefinitionUpdate, skip_destroy is Optional with Default false and lives in state only)."""
+
 FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:acm/certificate:Certificate": (
         "domainName",
@@ -253,7 +258,7 @@ def replacing_changes(type_token: str, before: Mapping[str, Any], after: Mapping
     if type_token.startswith(NOT_PROVIDER_RESOURCES):
         return []
     if type_token in REVISED_ON_ANY_CHANGE:
-        fields = sorted(set(before) | set(after))
+        fields = sorted((set(before) | set(after)) - set(REVISED_BUT_UPDATED_IN_PLACE))
     else:
         fields = _force_new(type_token)
     return [field for field in fields if before.get(field) != after.get(field)]
@@ -275,7 +280,7 @@ def forcing(type_token: str, changed: Iterable[str]) -> list[str]:
         return []
     changed = sorted(set(changed))
     if type_token in REVISED_ON_ANY_CHANGE:
-        return changed
+        return [field for field in changed if field not in REVISED_BUT_UPDATED_IN_PLACE]
     force_new = set(_force_new(type_token))
     return [field for field in changed if field in force_new]
 

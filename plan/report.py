@@ -29,6 +29,7 @@ from plan.graph_index import (
 from plan.sections.alarms import COMPARISONS, METRIC_ALARM, alarm_rows, alarms, notification_targets
 from plan.sections.api_gateway import api_gateway
 from plan.sections.compare import compare, facts
+from plan.sections.deployments import deployments, rollouts
 from plan.sections.exposure import (
     HTTPS,
     INTERNET,
@@ -45,6 +46,7 @@ from plan.sections.exposure import (
 from plan.sections.front_door import CERTIFICATE, DISTRIBUTION, RECORD, VALIDATION, WEB_ACL, front_door
 from plan.sections.mermaid import mermaid
 from plan.sections.messaging import SCHEDULER, Flow, flows, messaging
+from plan.sections.releases import releases
 from plan.sections.routing import routing, service_routes
 from plan.sections.subnets import default_routes, subnet_rows, subnets
 from plan.sections.summary import (
@@ -93,6 +95,7 @@ __all__ = [
     "api_gateway",
     "compare",
     "default_routes",
+    "deployments",
     "exposure",
     "exposure_matrix",
     "facts",
@@ -109,6 +112,8 @@ __all__ = [
     "outputs",
     "permissions",
     "placements",
+    "releases",
+    "rollouts",
     "routing",
     "sections",
     "service_routes",
@@ -129,9 +134,11 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield exposure(graph)
     yield front_door(graph)
     yield routing(graph)
+    yield deployments(graph)
     gateway = api_gateway(graph)
     if gateway:
         yield gateway
     yield messaging(graph)
+    yield releases(graph)
     yield subnets(graph)
     yield alarms(graph)

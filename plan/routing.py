@@ -107,6 +107,13 @@ def routes(graph: Graph) -> list[Route]:
                 _owner(by_urn, service),
                 int(port) if port is not None else None,
             )
+            # blue/green, canary, linear: the second target group takes the new version in turn.
+            alternate = (attachment.get("advancedConfiguration") or {}).get("alternateTargetGroupArn")
+            if alternate:
+                attached[alternate] = (
+                    f"{_owner(by_urn, service)} (alternate)",
+                    int(port) if port is not None else None,
+                )
 
     def destinations(action: Mapping[str, Any]) -> list[tuple[str, int | None]]:
         forwarded = _forwards(action)

@@ -28,11 +28,14 @@ CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 ECS_SERVICE = "aws:ecs/service:Service"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 DB_INSTANCE = "aws:rds/instance:Instance"
+VPC = "aws:ec2/vpc:Vpc"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
 
 KINDS = ("collision", "silent-removal", "undeletable", "data-loss", "ordering", "refused-update")
 """Finding kinds that stop a change (``plan --compare`` exits 3 on any)."""
-NOTICES = ("data-removed", "orphaned")
-"""What a change does on purpose and the report says: a removed store's data goes, a retained one stays."""
+NOTICES = ("data-removed", "orphaned", "precondition")
+"""What a change does on purpose and the report says: a removed store's data goes, a retained one stays;
+a step to take in AWS before the change (the graphs cannot see live state)."""
 
 Resource = dict[str, Any]
 
@@ -85,13 +88,17 @@ class _Ids:
         self.fresh = set(fresh)
 
     def show(self, value: Any, new_side: bool) -> str:
+        """Every placeholder id in ``value``, by logical name and in order (``cluster-ecs/api-service``
+        for ``service/cluster-ecs-id/api-service-id``); the value itself when it holds none. Each id
+        counts: two scalable targets of one cluster differ by their service, not only their cluster."""
         if not isinstance(value, str):
             return json.dumps(value, sort_keys=True)
-        for token in re.split(r"[/:]", value):
-            if token in self.names:
-                fresh = new_side and token in self.fresh
-                return f"{'new ' if fresh else ''}{self.names[token]}"
-        return value
+        shown = [
+            f"{'new ' if new_side and token in self.fresh else ''}{self.names[token]}"
+            for token in re.split(r"[/:]", value)
+            if token in self.names
+        ]
+        return "/".join(shown) if shown else value
 
 
 def physical_keys(resource: Resource, ids: _Ids, new_side: bool) -> list[tuple[Mode, str]]:
@@ -411,6 +418,95 @@ def _refused_updates(change: _Apply) -> list[Finding]:
                 "or the maintenance window) after a snapshot and a test restore; check the extensions."
             )
             found.append(Finding("refused-update", (_label(new),), key, detail, fix))
+        elif not new["inputs"].get("applyImmediately"):
+            found.append(_major_upgrade_in_the_window(new, key))
+    return found
+
+
+def _major_upgrade_in_the_window(instance: Resource, key: str) -> Finding:
+    """A major upgrade moves the instance to a parameter group of the new family. Without
+    applyImmediately, RDS keeps both changes pending until the maintenance window, so the instance is
+    still a member of the old group when ``pulumi up`` deletes it at the end (RDS
+    DeleteDBParameterGroup: InvalidDBParameterGroupState, "one or more database instances are still
+    members of this parameter group")."""
+    detail = (
+        f"{_label(instance)} upgrades {key.removeprefix('engineVersion ')} with applyImmediately off: the "
+        "upgrade and the new family's parameter group wait for the maintenance window, and the delete of "
+        "the old parameter group at the end of `pulumi up` fails while the instance still uses it."
+    )
+    fix = (
+        "Upgrade with applyImmediately: true in the same `pulumi up` (after a snapshot and a test restore), "
+        "then set it back in the next one if you want changes to wait for the window."
+    )
+    return Finding("refused-update", (_label(instance),), key, detail, fix)
+
+
+def _version(value: Any) -> tuple[int, ...]:
+    return tuple(int(part) for part in str(value or "").split(".") if part.isdigit())
+
+
+def _replaced_vpcs_and_cache_downgrades(change: _Apply) -> list[Finding]:
+    """A VPC cannot change its CIDR in place: its replacement moves every subnet, group, load balancer
+    and data store, and AWS refuses to move a DB subnet group, a DB instance or a load balancer to
+    another VPC (terraform-provider-aws issue 16419: "The new Subnets are not in the same Vpc"). A
+    Valkey/Redis version going down replaces the replication group (terraform-provider-aws
+    replication_group.go customizeDiffEngineVersionForceNewOnDowngrade): the new cache starts empty."""
+    found = []
+    for new_key, old_key in change.paired.pairs.items():
+        new, old = change.new[new_key], change.old[old_key]
+        if new["type"] == VPC and new_key in change.paired.replaced:
+            key = f"cidrBlock {old['inputs'].get('cidrBlock')} -> {new['inputs'].get('cidrBlock')}"
+            detail = (
+                f"{_label(new)} is replaced: every subnet, security group, load balancer and data store "
+                "moves to a new VPC, which AWS refuses for DB subnet groups, instances and load balancers."
+            )
+            fix = (
+                "Keep the VPC's CIDR. To change it, deploy a new stack with the new range, move the data "
+                "(snapshot and restore), switch DNS to it, then destroy the old stack."
+            )
+            found.append(Finding("refused-update", (_label(new),), key, detail, fix))
+        was, now = _version(old["inputs"].get("engineVersion")), _version(new["inputs"].get("engineVersion"))
+        if new["type"] == REPLICATION_GROUP and was and now and now < was:
+            key = (
+                f"engineVersion {old['inputs'].get('engineVersion')} -> {new['inputs'].get('engineVersion')}"
+            )
+            detail = (
+                f"{_label(new)} goes down a version: the provider replaces it and the new cache starts empty."
+            )
+            fix = "Keep the version; ElastiCache upgrades in place but cannot downgrade."
+            found.append(Finding("data-loss", (_label(new),), key, detail, fix))
+    return found
+
+
+def _strategy(service: Resource) -> str:
+    return str((service["inputs"].get("deploymentConfiguration") or {}).get("strategy") or "ROLLING")
+
+
+def _leaving_traffic_shift(change: _Apply) -> list[Finding]:
+    """A service leaving blue/green, canary or linear for rolling: the update is in place (neither
+    deployment_configuration nor load_balancer is ForceNew, terraform-provider-aws ecs/service.go), but
+    the production rule keeps the weights of the last shift, which Pulumi does not manage (ECS owns the
+    rule's actions). If they favour the alternate target group, the rolling deployment fills the
+    primary one while production still goes to the alternate, which it drains: an outage."""
+    found = []
+    for new_key, old_key in change.paired.pairs.items():
+        new, old = change.new[new_key], change.old[old_key]
+        if new["type"] != ECS_SERVICE or _strategy(old) == "ROLLING" or _strategy(new) != "ROLLING":
+            continue
+        detail = (
+            f"{_label(new)} goes from {_strategy(old)} to ROLLING in place; its production rule keeps the "
+            "forward weights of the last deployment, which may send all traffic to the alternate target "
+            "group (edge-bg-*) that a rolling deployment no longer fills."
+        )
+        fix = (
+            "Before `pulumi up`: `aws elbv2 describe-rules --rule-arns <the service's edge-rule ARN>`; if "
+            "the edge-bg-* group has the weight, run one more deployment with the current strategy "
+            "(`aws ecs update-service --cluster <cluster> --service <service> --force-new-deployment`, "
+            "wait for it to finish), which moves production back to edge-tg-*; then `pulumi up`."
+        )
+        found.append(
+            Finding("precondition", (_label(new),), f"strategy {_strategy(old)} -> ROLLING", detail, fix)
+        )
     return found
 
 
@@ -428,6 +524,8 @@ def judge(before: Graph, after: Graph) -> list[Finding]:
         *_capacity_ordering(change),
         *_security_group_ordering(change),
         *_refused_updates(change),
+        *_replaced_vpcs_and_cache_downgrades(change),
+        *_leaving_traffic_shift(change),
     ]
     unique = list(dict.fromkeys(found))
     order = {kind: n for n, kind in enumerate((*KINDS, *NOTICES))}

@@ -365,6 +365,7 @@ KEYS: dict[str, Key] = {
 NO_PHYSICAL_KEY: dict[str, str] = {
     "random:index/randomPassword:RandomPassword": "a value kept in the stack's state, nothing in AWS",
     "random:index/randomString:RandomString": "a value kept in the stack's state, nothing in AWS",
+    "command:local:Command": "a run recorded in the state (release task); each RunTask starts a new task",
     "aws:acm/certificate:Certificate": "ACM RequestCertificate: a new ARN each time, several per domain",
     "aws:acm/certificateValidation:CertificateValidation": "no AWS object: the provider waits for issuance",
     "aws:apigatewayv2/api:Api": "CreateApi returns a new id; names need not be unique",

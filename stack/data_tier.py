@@ -51,6 +51,15 @@ def data_store_settings(
         caches.append(cache)
         problems += found
         warnings += [f"cache {name}: {shortcut} (a dev-only shortcut)" for shortcut in cache.shortcuts()]
+    owners = [d.name for d in databases if d.os_metrics_log_group]
+    if len(owners) > 1:
+        # The group belongs to the database that asks for it; were it picked from several, adding or
+        # removing a database could move it to another component (a new URN: create before delete
+        # collides on the one name RDSOSMetrics).
+        problems.append(
+            f"webstack:databases.{owners[1]}.osMetricsLogGroup: got true, but {owners[0]} already owns the "
+            "account's RDSOSMetrics log group (one per account and region); set it on one database only"
+        )
     if databases and network.az_count < MIN_DATABASE_ZONES:
         problems.append(
             f"webstack:network.azCount: got {network.az_count}, but an RDS database needs subnets in at "

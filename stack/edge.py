@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
 
-from pydantic import Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, StrictStr, field_validator
 
 from components.pure.frontdoor import BucketRemoval
 from stack.apigateway import ApiGatewayConfig, ApiGatewaySettings, api_gateway_settings
@@ -51,6 +52,12 @@ EDGE_DEFAULTS: dict[Environment, EdgeDefaults] = {
         access_logs=True, deletion_protection=True, access_log_removal=BucketRemoval.RETAIN
     ),
 }
+
+
+MAX_TEST_CIDRS = 5
+"""Ingress rules of the test listener (one per CIDR)."""
+MIN_TEST_PREFIX = 8
+"""The widest range the test listener admits: /8 (a VPC is /16 to /28); 0.0.0.0/0 is the internet."""
 
 
 class EdgeConfig(StrictModel):
@@ -105,6 +112,31 @@ class EdgeConfig(StrictModel):
         description="The HTTP API when kind is apigateway: see the edge.apiGateway.* keys.",
         json_schema_extra={"fix": "make apiGateway an object, e.g. {throttling: {burstLimit: 500}}"},
     )
+    test_cidrs: tuple[StrictStr, ...] = Field(
+        default=(),
+        alias="testCidrs",
+        max_length=MAX_TEST_CIDRS,
+        description="IPv4 ranges (an office, a VPN, the VPC) that may reach the test listener, where a "
+        "blue_green, canary or linear service's new version answers before it takes production traffic. "
+        "Default: none (the test listener exists but admits nobody).",
+        json_schema_extra={"fix": "list private or office CIDRs such as 203.0.113.0/24, never 0.0.0.0/0"},
+    )
+
+    @field_validator("test_cidrs")
+    @classmethod
+    def _private_enough(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for cidr in value:
+            try:
+                network = ipaddress.IPv4Network(cidr, strict=True)
+            except ValueError as error:
+                raise ValueError(f"{cidr!r} is not an IPv4 CIDR ({error})") from None
+            # The test path serves an untested version: it is never open to the whole internet.
+            if network.prefixlen < MIN_TEST_PREFIX:
+                raise ValueError(
+                    f"{cidr!r} admits {network.num_addresses} addresses; the test listener serves an "
+                    f"untested version, so list ranges of /{MIN_TEST_PREFIX} or smaller"
+                )
+        return value
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,8 @@ class EdgeSettings:
     kind: EdgeKind = EdgeKind.ALB
     api_gateway: ApiGatewaySettings | None = None
     """The HTTP API (kind apigateway only)."""
+    test_cidrs: tuple[str, ...] = ()
+    """Who may reach the test listener of traffic-shifting deployments."""
 
 
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate/[0-9a-f-]{36}$")
@@ -221,6 +255,7 @@ def edge_settings(
         idle_timeout=config.idle_timeout,
         kind=config.kind,
         api_gateway=gateway,
+        test_cidrs=config.test_cidrs,
     )
     if environment is Environment.PROD:
         problems += _prod_problems(settings, has_domain)

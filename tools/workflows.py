@@ -44,6 +44,39 @@ _BUILDERS = """\
       - uses: docker/setup-buildx-action@v4
 """
 
+PROMOTION_FILE = "out/promotion.json"
+"""Where the first stage's job writes the promotion record and later stages' jobs download it."""
+
+_RECORD = """\
+      # Build once: this stage built every image; later stages run these digests (tools/promotion.py).
+      - name: Record the images this stage built and runs
+        run: |
+          mkdir -p out
+          pulumi stack output --json --stack "${{{{ vars.PULUMI_STACK_PREFIX }}}}{name}" \\
+            > out/outputs-{name}.json
+          venv/bin/python -m tools.promotion record --stage {name} --commit "${{{{ github.sha }}}}" \\
+            --outputs out/outputs-{name}.json --out {record}
+        env:
+          PULUMI_BACKEND_URL: ${{{{ vars.PULUMI_BACKEND_URL_{suffix} }}}}
+          PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
+          PULUMI_CONFIG_PASSPHRASE: ${{{{ secrets.PULUMI_CONFIG_PASSPHRASE }}}}
+      - uses: actions/upload-artifact@v4
+        with:
+          name: promotion
+          path: {record}
+          if-no-files-found: error
+"""
+
+_PROMOTED = """\
+      # Promote by digest: no build here; ECR replicated the first stage's images into this account.
+      - uses: actions/download-artifact@v4
+        with:
+          name: promotion
+          path: out
+      - name: Wait until ECR replicated every promoted digest into this account
+        run: venv/bin/python -m tools.promotion wait --record {record} --stage {name}
+"""
+
 _PULUMI_ENV = """\
         env:
           PULUMI_ACCESS_TOKEN: ${{ secrets.PULUMI_ACCESS_TOKEN }}
@@ -100,7 +133,7 @@ _UP_JOB = """
           secrets-provider: ${{{{ vars.PULUMI_SECRETS_PROVIDER_{suffix} }}}}
           policyPacks: policy
           policyPackConfigs: {policy_config}
-{env}"""
+{env}{after}"""
 
 _PREVIEW_ENTRY = """\
           - stack: {name}
@@ -112,8 +145,10 @@ _PREVIEW_ENTRY = """\
 """
 
 _PULL_REQUEST = """\
-# On every pull request: the README's test command, then `pulumi preview` of every stage with the
-# policy pack, posted on the pull request. Credentials come from GitHub OIDC: no long-lived AWS keys.
+# On every pull request: the README's test command; the offline plan of every stage against the base
+# branch (forks included: no secret, no credentials), which pr-comment.yml posts; and, for branches of
+# this repository, `pulumi preview` of every stage with the policy pack. Credentials come from GitHub
+# OIDC: no long-lived AWS keys.
 name: pull-request
 
 on:
@@ -125,8 +160,12 @@ permissions:
 
 jobs:
 {test}
+{plan}
   preview:
+    name: preview ${{{{ matrix.stack }}}}  # pr-comment.yml links this job by name
     needs: test
+    # Forks get no OIDC token and no secrets: they get the offline plan (the plan job) only.
+    if: github.event.pull_request.head.repo.full_name == github.repository
     runs-on: ubuntu-latest
     # The preview roles trust only jobs in these environments (repo:<owner>/<name>:environment:
     # <stack>-preview), not every pull request: a branch can edit this file, so prod-preview has
@@ -135,7 +174,7 @@ jobs:
     permissions:
       contents: read
       id-token: write       # GitHub OIDC token for AWS
-      pull-requests: write  # post the preview on the pull request
+      pull-requests: write  # pulumi's own comment: the full diff and the policy pack's report
     strategy:
       fail-fast: false
       matrix:
@@ -156,7 +195,7 @@ jobs:
           role-to-assume: ${{{{ vars[matrix.role_variable] }}}}
           role-session-name: webstack-preview-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
           aws-region: ${{{{ matrix.region }}}}
-{builders}\
+      # No Docker set-up: previews build no image (components/service/image.py build_on_deploy_only).
       - uses: pulumi/actions@v7
         with:
           command: preview
@@ -166,10 +205,197 @@ jobs:
           policyPacks: policy
           policyPackConfigs: ${{{{ matrix.policy_config }}}}
           comment-on-pr: true
+          edit-pr-comment: true  # one pulumi comment per stack, edited on each push
           diff: true
           suppress-outputs: true  # stack outputs stay out of logs and the PR comment
           # No upsert: a pull request never creates a stack (the first deploy does).
 {env}"""
+
+
+COMMENT_ARTIFACT = "pr-comment-{stack}"
+"""The artifact of each stage's offline plan: ``comment.md`` and ``pr-number`` (tools/pr_comment.py)."""
+
+_PLAN_JOB = """\
+  plan:
+    # The offline plan (python -m plan, no AWS) of this pull request against its base branch, for every
+    # pull request, forks included: no secret, no OIDC token, a read-only token. pr-comment.yml posts it.
+    name: plan ${{{{ matrix.stack }}}}
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    strategy:
+      fail-fast: false
+      matrix:
+        stack: [{stacks}]
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ github.event.pull_request.base.sha }}}}
+          path: .base
+          persist-credentials: false
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install Python dependencies (this pull request's and the base branch's)
+        run: make install && make -C .base install
+      - name: Plan the base branch (its code and stack file), if it has the stack
+        run: |
+          mkdir -p out/pr
+          if [ -f ".base/Pulumi.$STACK.yaml" ]; then
+            cd .base
+            venv/bin/python -m plan "$STACK" --no-diagram --json "$GITHUB_WORKSPACE/out/pr/base.json"
+          fi
+        env:
+          STACK: ${{{{ matrix.stack }}}}
+      - name: Write the comment (exits 3 on a blocking transition finding, after writing it)
+        run: |
+          against=()
+          if [ -f out/pr/base.json ]; then
+            against=(--compare-graph out/pr/base.json --compare-label "base ${{BASE_SHA::7}}")
+          fi
+          venv/bin/python -m plan "$STACK" --no-diagram "${{against[@]}}" --markdown out/pr/comment.md
+        env:
+          STACK: ${{{{ matrix.stack }}}}
+          BASE_SHA: ${{{{ github.event.pull_request.base.sha }}}}
+      - name: Name the pull request (pr-comment.yml checks that its head is this run's commit)
+        if: always()
+        run: echo "$NUMBER" > out/pr/pr-number
+        env:
+          NUMBER: ${{{{ github.event.pull_request.number }}}}
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: {artifact}
+          path: |
+            out/pr/comment.md
+            out/pr/pr-number
+          retention-days: 7
+"""
+
+_PR_COMMENT = """\
+# After the pull-request workflow of any pull request (forks included): post each stage's offline plan
+# as one comment per stack, updated in place (tools/pr_comment.py), with the preview job's result.
+# workflow_run runs this file and code of the default branch only; the pull request's plan arrives as
+# an artifact (data, never executed) and this job has no cloud credentials and no secret.
+# Not pull_request_target: it runs with a write token and the repository's secrets, so checking out
+# and running the pull request's code there (a plan runs the program) would hand both to anyone who
+# opens a pull request.
+name: pr-comment
+
+on:
+  workflow_run:
+    workflows: [pull-request]
+    types: [completed]
+
+permissions: {{}}
+
+jobs:
+  comment:
+    if: github.event.workflow_run.event == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      actions: read         # the run's artifacts and its preview jobs' results
+      contents: read        # the default branch's tools/
+      pull-requests: write  # create or update the comments
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{{{ github.event.repository.default_branch }}}}
+          persist-credentials: false
+      - uses: actions/download-artifact@v4
+        with:
+          pattern: pr-comment-*
+          path: out/pr-comment
+          run-id: ${{{{ github.event.workflow_run.id }}}}
+          github-token: ${{{{ github.token }}}}
+      - name: Post or update one comment per stack
+        run: python3 -m tools.pr_comment --artifacts out/pr-comment --stages {stages}
+        env:
+          GH_TOKEN: ${{{{ github.token }}}}
+          REPOSITORY: ${{{{ github.repository }}}}
+          RUN_ID: ${{{{ github.event.workflow_run.id }}}}
+          HEAD_SHA: ${{{{ github.event.workflow_run.head_sha }}}}
+"""
+
+DRIFT_SCHEDULE = "23 5 * * *"
+"""When drift.yml checks every stage: daily at 05:23 UTC."""
+
+_DRIFT_ENTRY = """\
+          - stack: {name}
+            region: {region}
+            role_variable: AWS_PREVIEW_ROLE_ARN_{suffix}
+            backend_variable: PULUMI_BACKEND_URL_{suffix}
+"""
+
+_DRIFT = """\
+# Daily, and by hand: does AWS still match what main declares? `pulumi preview --refresh
+# --expect-no-changes` of every stage with its read-only preview role, in the GitHub Environment
+# <stage>-drift (no reviewers; deployment branch policy "main"), which the preview role's trust admits.
+# A stack that drifts gets one open issue "Drift: <stack>", updated on every run and closed by the
+# first clean one (tools/drift.py).
+name: drift
+
+on:
+  schedule:
+    - cron: "{schedule}"
+  workflow_dispatch: {{}}
+
+permissions:
+  contents: read
+
+jobs:
+  drift:
+    name: drift ${{{{ matrix.stack }}}}
+    if: github.ref == 'refs/heads/main'
+    runs-on: ubuntu-latest
+    environment: ${{{{ matrix.stack }}}}-drift
+    permissions:
+      contents: read
+      id-token: write  # GitHub OIDC token for the preview role
+      issues: write    # open, update or close the issue "Drift: <stack>"
+    strategy:
+      fail-fast: false
+      matrix:
+        include:
+{entries}\
+    concurrency:
+      group: drift-${{{{ matrix.stack }}}}
+      cancel-in-progress: false
+    steps:
+{setup}\
+      - name: Install Python dependencies (the program)
+        run: make install
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: ${{{{ vars[matrix.role_variable] }}}}
+          role-session-name: webstack-drift-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
+          aws-region: ${{{{ matrix.region }}}}
+      - uses: pulumi/actions@v7  # no command: installs the Pulumi CLI only
+      - name: pulumi preview --refresh --expect-no-changes
+        id: preview
+        run: |
+          mkdir -p out
+          set +e
+          pulumi preview --stack "$STACK" --refresh --expect-no-changes --json --suppress-outputs \\
+            --non-interactive > out/drift.json
+          echo "status=$?" >> "$GITHUB_OUTPUT"
+        env:
+          STACK: ${{{{ vars.PULUMI_STACK_PREFIX }}}}${{{{ matrix.stack }}}}
+          PULUMI_BACKEND_URL: ${{{{ vars[matrix.backend_variable] }}}}
+          PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
+          PULUMI_CONFIG_PASSPHRASE: ${{{{ secrets.PULUMI_CONFIG_PASSPHRASE }}}}
+      - name: 'Open, update or close the issue "Drift: <stack>"'
+        run: |
+          python3 -m tools.drift --stack "$STAGE" --status "$STATUS" --preview out/drift.json \\
+            --run-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
+        env:
+          STAGE: ${{{{ matrix.stack }}}}
+          STATUS: ${{{{ steps.preview.outputs.status }}}}
+          GH_TOKEN: ${{{{ github.token }}}}
+"""
 
 
 def deploy(order: list[Stage]) -> str:
@@ -183,8 +409,12 @@ def deploy(order: list[Stage]) -> str:
             region=stage.region,
             policy_config=stage.policy_config,
             setup=_SETUP,
-            builders=_BUILDERS,
-            env=_PULUMI_ENV,
+            # The first stage builds (and records); the later ones run its digests and build nothing.
+            builders=_BUILDERS if i == 0 else _PROMOTED.format(name=stage.name, record=PROMOTION_FILE),
+            env=_PULUMI_ENV if i == 0 else _PULUMI_ENV + f"          WEBSTACK_PROMOTION: {PROMOTION_FILE}\n",
+            after=_RECORD.format(name=stage.name, suffix=stage.suffix, record=PROMOTION_FILE)
+            if i == 0
+            else "",
         )
         for i, stage in enumerate(order)
     ]
@@ -200,9 +430,26 @@ def pull_request(order: list[Stage]) -> str:
         )
         for stage in order
     )
-    return GENERATED_BY + _PULL_REQUEST.format(
-        test=_TEST_JOB, entries=entries, setup=_SETUP, builders=_BUILDERS, env=_PULUMI_ENV
+    plan = _PLAN_JOB.format(
+        stacks=", ".join(stage.name for stage in order),
+        artifact=COMMENT_ARTIFACT.format(stack="${{ matrix.stack }}"),
     )
+    return GENERATED_BY + _PULL_REQUEST.format(
+        test=_TEST_JOB, plan=plan, entries=entries, setup=_SETUP, env=_PULUMI_ENV
+    )
+
+
+def pr_comment(order: list[Stage]) -> str:
+    """pr-comment.yml: after the pull-request workflow, post each stage's offline plan (trusted code only)."""
+    return GENERATED_BY + _PR_COMMENT.format(stages=",".join(stage.name for stage in order))
+
+
+def drift(order: list[Stage]) -> str:
+    """drift.yml: a daily ``pulumi preview --refresh --expect-no-changes`` of every stage."""
+    entries = "".join(
+        _DRIFT_ENTRY.format(name=stage.name, region=stage.region, suffix=stage.suffix) for stage in order
+    )
+    return GENERATED_BY + _DRIFT.format(schedule=DRIFT_SCHEDULE, entries=entries, setup=_SETUP)
 
 
 def generated(root: Path = PROJECT_ROOT) -> dict[str, str]:
@@ -211,6 +458,8 @@ def generated(root: Path = PROJECT_ROOT) -> dict[str, str]:
     return {
         ".github/workflows/deploy.yml": deploy(order),
         ".github/workflows/pull-request.yml": pull_request(order),
+        ".github/workflows/pr-comment.yml": pr_comment(order),
+        ".github/workflows/drift.yml": drift(order),
     }
 
 

@@ -64,6 +64,11 @@ DEFAULT_ACCESS_LOG_EXPIRATION_DAYS = 90
 """Days before access logs expire unless told otherwise."""
 DEFAULT_IDLE_TIMEOUT_SECONDS = 60
 """Seconds an idle connection stays open unless told otherwise (AWS's default)."""
+TEST_PORT_HTTPS = 8443
+"""The test listener's port with TLS: where a blue/green, canary or linear route's new copy answers
+before production traffic moves (ECS advanced configuration test_listener_rule)."""
+TEST_PORT_HTTP = 8080
+"""The test listener's port without TLS (or on an internal load balancer)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,10 @@ class EdgeRoute:
     """Host names that reach the route. Default: none (any host)."""
     health_check: TargetHealthCheck = TargetHealthCheck()
     """How the load balancer checks each target. Default: GET / every 10 s, 200-399 is healthy."""
+    alternate: bool = False
+    """A second target group ``{component}-bg-{name}`` and a test rule ``{component}-test-{name}`` on the
+    test listener, for ECS blue/green, canary and linear deployments; ECS then owns both rules' forward
+    actions. Default: False."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,9 @@ class EdgeArgs:
     """Protect the load balancer from deletion. Default: False (AWS's default)."""
     idle_timeout: int = DEFAULT_IDLE_TIMEOUT_SECONDS
     """Seconds an idle connection stays open (1-4000). Default: 60."""
+    test_cidrs: Sequence[str] = ()
+    """Who may reach the test listener (created when a route is ``alternate``): IPv4 CIDRs, never the
+    internet. Default: none (the listener admits nobody)."""
     internet_gateway: aws.ec2.InternetGateway | None = None
     """The VPC's internet gateway, which an internet-facing load balancer must wait for (AWS answers
     "InvalidSubnet: VPC ... has no internet gateway" otherwise). Default: None (no wait)."""
@@ -168,6 +180,10 @@ class Edge(pulumi.ComponentResource):
     """The listener the routing rules hang on (API Gateway's integration targets it)."""
     listener_port: int
     """That listener's port: 443 with TLS, else 80."""
+    alternate_target_group_arns: dict[str, pulumi.Output[str]]
+    """Route name -> its alternate target group (``alternate`` routes only)."""
+    test_port: int | None
+    """The test listener's port; None without an ``alternate`` route."""
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         args = args_of(EdgeArgs, args)
@@ -184,13 +200,16 @@ class Edge(pulumi.ComponentResource):
         security_group = self._security_group(args)
         load_balancer = self._load_balancer(args, security_group)
         entry = self._listeners(args, load_balancer)
-        # Route name -> its listener rule: what registers targets waits for it (a target group needs a
-        # listener). Annotated here, not on the class: a resource is not a package output.
+        test = self._test_listener(args, load_balancer, security_group)
+        # Route name -> its listener rule (and test rule): what registers targets waits for them (a
+        # target group needs a listener). Annotated here, not on the class: a resource is not an output.
         self.rules: dict[str, aws.lb.ListenerRule] = {}
+        self.test_rules: dict[str, aws.lb.ListenerRule] = {}
         self.target_group_arns = {}
         self.target_group_arn_suffixes = {}
+        self.alternate_target_group_arns = {}
         for route in args.routes:
-            self._route(args, route, entry)
+            self._route(args, route, entry, test)
         self.security_group_id = security_group.id
         self.listener_arn = entry.arn
         self.listener_port = HTTPS_PORT if self.https else HTTP_PORT
@@ -313,12 +332,54 @@ class Edge(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _route(self, args: EdgeArgs, route: EdgeRoute, entry: aws.lb.Listener) -> None:
-        """The route's target group and the listener rule that forwards to it."""
+    def _test_listener(
+        self, args: EdgeArgs, load_balancer: aws.lb.LoadBalancer, security_group: aws.ec2.SecurityGroup
+    ) -> aws.lb.Listener | None:
+        """With an ``alternate`` route: a listener on its own port where each such route's new copy
+        answers through its test rule before production traffic moves. Only ``test_cidrs`` reach it (a
+        rule per CIDR, named by the CIDR so a list change never recreates a kept rule); no rule, nobody.
+        A port, not a header: a header condition on the production listener would be open to anyone
+        who sends the header."""
+        if not any(route.alternate for route in args.routes):
+            self.test_port = None
+            return None
         name = self._name
+        self.test_port = TEST_PORT_HTTPS if self.https else TEST_PORT_HTTP
+        for cidr in args.test_cidrs:
+            aws.vpc.SecurityGroupIngressRule(
+                member_name(name, "in-test", cidr.replace(".", "-").replace("/", "-")),
+                security_group_id=security_group.id,
+                description="Test listener of blue/green, canary and linear deployments",
+                ip_protocol="tcp",
+                from_port=self.test_port,
+                to_port=self.test_port,
+                cidr_ipv4=cidr,
+                tags=args.tags,
+                opts=self._child,
+            )
+        return aws.lb.Listener(
+            child_name(name, "test"),
+            load_balancer_arn=load_balancer.arn,
+            port=self.test_port,
+            protocol="HTTPS" if self.https else "HTTP",
+            ssl_policy=TLS_POLICY if self.https else None,
+            certificate_arn=args.certificate_arn if self.https else None,
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="fixed-response",
+                    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                        content_type="text/plain", status_code="404", message_body="Not Found"
+                    ),
+                )
+            ],
+            tags=args.tags,
+            opts=self._child,
+        )
+
+    def _target_group(self, args: EdgeArgs, route: EdgeRoute, logical_name: str) -> aws.lb.TargetGroup:
         check = route.health_check
-        target_group = aws.lb.TargetGroup(
-            member_name(name, "tg", route.name),
+        return aws.lb.TargetGroup(
+            logical_name,
             vpc_id=args.vpc_id,
             target_type="ip",
             protocol="HTTP",
@@ -335,9 +396,17 @@ class Edge(pulumi.ComponentResource):
                 healthy_threshold=check.healthy_threshold,
                 unhealthy_threshold=check.unhealthy_threshold,
             ),
-            tags=tags_with_name(member_name(name, "tg", route.name), args.tags),
+            tags=tags_with_name(logical_name, args.tags),
             opts=self._child,
         )
+
+    def _route(
+        self, args: EdgeArgs, route: EdgeRoute, entry: aws.lb.Listener, test: aws.lb.Listener | None
+    ) -> None:
+        """The route's target group and the listener rule that forwards to it; for an ``alternate``
+        route also the second target group and the test rule that forwards to it."""
+        name = self._name
+        target_group = self._target_group(args, route, member_name(name, "tg", route.name))
         conditions = []
         if route.path_patterns:
             conditions.append(
@@ -358,6 +427,9 @@ class Edge(pulumi.ComponentResource):
             conditions=conditions,
             actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
             tags=args.tags,
+            # With a traffic-shifting deployment ECS rewrites the forward action to weights over both
+            # target groups and swings them on every deployment (ECS blue/green docs; the live rule
+            # leaves the declared shape, cdk-real-drift issue 1730): the action is ECS's to change.
             # A rule moves (is replaced) when its listener does: HTTP <-> HTTPS, or with the load
             # balancer on a kind switch. Deleted first, so the kept target group leaves the old load
             # balancer before the new rule joins it to the new one (an ALB target group belongs to one
@@ -365,10 +437,39 @@ class Edge(pulumi.ComponentResource):
             # the priority is free on any listener. Nothing is replaced with it: dependents only wait
             # for it (depends_on), and the engine replaces only those whose inputs it feeds
             # (pulumi/pulumi step_generator.go calculateDependentReplacements).
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                delete_before_replace=True,
+                ignore_changes=["actions"] if route.alternate else None,
+            ),
         )
         self.target_group_arns[route.name] = target_group.arn
         self.target_group_arn_suffixes[route.name] = target_group.arn_suffix
+        if route.alternate and test is not None:
+            self._test_route(args, route, test, conditions)
+
+    def _test_route(
+        self,
+        args: EdgeArgs,
+        route: EdgeRoute,
+        test: aws.lb.Listener,
+        conditions: list[aws.lb.ListenerRuleConditionArgs],
+    ) -> None:
+        """The alternate target group (``bg``: same length as ``tg``, so the name fits AWS's 32
+        characters) and the test rule, which matches what the production rule matches, at its
+        priority, on the test listener."""
+        name = self._name
+        alternate = self._target_group(args, route, member_name(name, "bg", route.name))
+        self.test_rules[route.name] = aws.lb.ListenerRule(
+            member_name(name, "test", route.name),
+            listener_arn=test.arn,
+            priority=route.priority,
+            conditions=conditions,
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=alternate.arn)],
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True, ignore_changes=["actions"]),
+        )
+        self.alternate_target_group_arns[route.name] = alternate.arn
 
     def _access_log_bucket(
         self, name: str, args: EdgeArgs

@@ -8,22 +8,28 @@ from .args import (
     ImageBuild,
     OffHoursScaling,
     QueueAccess,
+    ReleaseTask,
     ServiceArgs,
     TaskPolicyStatement,
     TaskSchedule,
 )
 from .component import Service
+from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
 
 __all__ = [
     "Callee",
     "CapacityProviderShare",
     "ContainerHealthCheck",
+    "DeploymentStrategy",
     "ExtraContainerPort",
     "ImageBuild",
     "OffHoursScaling",
     "QueueAccess",
+    "ReleaseTask",
     "Service",
     "ServiceArgs",
+    "ServiceDeployment",
     "TaskPolicyStatement",
     "TaskSchedule",
+    "TrafficShift",
 ]

@@ -13,8 +13,11 @@ HTTPS_PORT = 443
 ANYWHERE_IPV4 = "0.0.0.0/0"
 
 
-def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+def security_group(
+    name: str, args: ServiceArgs, child: pulumi.ResourceOptions
+) -> tuple[aws.ec2.SecurityGroup, list[pulumi.Resource]]:
     """Admits only the edge, on the container port; sends only HTTPS out (image pulls, AWS APIs).
+    Returns the group and its rules.
 
     A worker admits nothing. The description names only the service: a security group's description
     is ForceNew (terraform-provider-aws internal/service/ec2/vpc_security_group.go), so a description
@@ -29,7 +32,8 @@ def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) 
         tags=tags_with_name(child_name(name, "sg"), args.tags),
         opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["description"])),
     )
-    aws.vpc.SecurityGroupEgressRule(
+    rules: list[pulumi.Resource] = []
+    https = aws.vpc.SecurityGroupEgressRule(
         child_name(name, "out-https"),
         security_group_id=group.id,
         description="HTTPS to AWS APIs, the image registry and the internet via NAT",
@@ -40,12 +44,13 @@ def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) 
         tags=args.tags,
         opts=child,
     )
+    rules.append(https)
     edge = args.edge_security_group_id
     if edge is None:
-        return group
+        return group, rules
     if args.port is not None:
         # The edge may send to this service, on this port, and to nothing else.
-        security_group_path(
+        rules += security_group_path(
             (child_name(name, "edge-out"), f"To the {name} tasks"),
             (child_name(name, "in-from-edge"), "From the edge load balancer"),
             edge,
@@ -55,7 +60,7 @@ def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) 
             child,
         )
     for extra in args.extra_ports:
-        security_group_path(
+        rules += security_group_path(
             (child_name(name, f"edge-out-{extra.name}"), f"To the {name} tasks on {extra.name}"),
             (child_name(name, f"in-from-edge-{extra.name}"), f"From the edge load balancer to {extra.name}"),
             edge,
@@ -64,16 +69,17 @@ def security_group(name: str, args: ServiceArgs, child: pulumi.ResourceOptions) 
             args.tags,
             child,
         )
-    return group
+    return group, rules
 
 
 def data_store_paths(
     name: str, args: ServiceArgs, group: aws.ec2.SecurityGroup, child: pulumi.ResourceOptions
-) -> None:
+) -> list[pulumi.Resource]:
     """To each declared store and nothing more: egress from the tasks to the store's group on its
     port, and the matching ingress on the store's group (security-group references, never CIDRs)."""
+    rules: list[pulumi.Resource] = []
     for link in args.data_stores:
-        security_group_path(
+        rules += security_group_path(
             (child_name(name, f"to-{link.kind}-{link.name}"), f"To the {link.name} {link.kind}"),
             (child_name(name, f"{link.kind}-{link.name}-in"), f"From the {name} tasks"),
             group.id,
@@ -82,16 +88,18 @@ def data_store_paths(
             args.tags,
             child,
         )
+    return rules
 
 
 def call_rules(
     name: str, args: ServiceArgs, group: aws.ec2.SecurityGroup, child: pulumi.ResourceOptions
-) -> None:
+) -> list[pulumi.Resource]:
     """Exactly the declared calls: this group may send to each callee's group on its container
     port, and that group admits this one there. Service Connect's proxy listens on the container
     port, not the alias port (AWS service-connect-concepts.html, "Networking")."""
+    rules: list[pulumi.Resource] = []
     for callee in args.callees:
-        security_group_path(
+        rules += security_group_path(
             (child_name(name, f"calls-{callee.name}-out"), f"To {callee.name} over Service Connect"),
             (child_name(name, f"calls-{callee.name}-in"), f"From {name} over Service Connect"),
             group.id,
@@ -100,6 +108,7 @@ def call_rules(
             args.tags,
             child,
         )
+    return rules
 
 
 def service_connect(

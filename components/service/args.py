@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ..alarms import ServiceThresholds
 from ..datastore import DataStoreLink
 from ..observability import ServiceMonitoring
+from .deployment import ServiceDeployment, TrafficShift
 
 DEFAULT_PLATFORM = "linux/amd64"
 DEFAULT_DOCKERFILE = "Dockerfile"
@@ -39,6 +40,8 @@ DEFAULT_CHECK_INTERVAL = 30
 DEFAULT_CHECK_TIMEOUT = 5
 DEFAULT_CHECK_RETRIES = 3
 DEFAULT_CHECK_START_PERIOD = 10
+DEFAULT_RELEASE_TIMEOUT = 600
+DEFAULT_RELEASE_RUNNER = 'exec "${WEBSTACK_PYTHON:-venv/bin/python}" -m ops.release'
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class ImageBuild:
     """``linux/amd64`` or ``linux/arm64``: the image's and the task's platform. Default: linux/amd64."""
     keep_images: int = ECR_KEEP_IMAGES
     """How many of the newest images the repository keeps for a rollback. Default: 30."""
+    prebuilt: str | None = None
+    """An image already built from this context, by digest (``<registry>/<repo>@sha256:<hex>``), e.g.
+    promoted from an earlier stage: the task runs it and nothing is built; the repository and its
+    lifecycle policy stay. Default: None (build here)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,22 @@ class TaskSchedule:
     """IANA zone a cron expression is read in. Default: UTC."""
     retries: int = DEFAULT_SCHEDULE_RETRIES
     """Retries of a failed start before the event goes to the dead-letter queue. Default: 2."""
+
+
+@dataclass(frozen=True)
+class ReleaseTask:
+    """A one-off task of the NEW task definition that must succeed before the ECS service is updated."""
+
+    command: Sequence[str]
+    """The container command of the release run, e.g. ``["python", "manage.py", "migrate"]``. Required."""
+    timeout: int = DEFAULT_RELEASE_TIMEOUT
+    """Seconds the release may run before it is stopped and the deploy fails. Default: 600."""
+    assume_role_arns: Sequence[str] = ()
+    """Roles the runner assumes in turn before it calls ECS, as the AWS provider does
+    (``aws:assumeRoles``), so it acts as the deployment does. Default: none (the caller's credentials)."""
+    runner: str = DEFAULT_RELEASE_RUNNER
+    """Shell line the deploy machine runs (``/bin/sh -c``, in the project directory) with the release
+    document in ``WEBSTACK_RELEASE``. Default: exec "${WEBSTACK_PYTHON:-venv/bin/python}" -m ops.release."""
 
 
 @dataclass(frozen=True)
@@ -281,10 +304,18 @@ class ServiceArgs:
     health_check_grace_period: int = DEFAULT_HEALTH_CHECK_GRACE_PERIOD
     """Seconds ECS ignores failing checks after a task starts (with a load balancer or a container
     check). Default: 60."""
+    deployment: ServiceDeployment = field(default_factory=ServiceDeployment)
+    """How a new version reaches traffic: rolling, or blue/green, canary or linear through
+    traffic_shift. Default: rolling (100 % minimum healthy, 200 % maximum)."""
+    traffic_shift: TrafficShift | None = None
+    """The alternate target group and the production and test rules (required by every strategy but
+    rolling; ECS gets its own role on exactly these). Default: None."""
 
     # --- Around the service ---
     schedules: Sequence[TaskSchedule] = ()
     """Tasks EventBridge Scheduler runs from the task definition. Default: none."""
+    release: ReleaseTask | None = None
+    """A task run from each new task definition before the service rolls it out. Default: None."""
     callees: Sequence[Callee] = ()
     """Services this one calls: exactly these pairs get security-group rules. Default: none."""
     serves_callers: bool = False

@@ -17,7 +17,13 @@ from ..pure.naming import child_name, type_token
 from .access import call_rules, data_store_paths, security_group, service_connect
 from .alarms import deployment_alarms, task_alarms_and_errors
 from .args import Callee, ServiceArgs
+from .deployment import (
+    advanced_configuration,
+    deployment_configuration,
+    traffic_shift_role,
+)
 from .image import service_image
+from .release import release_task
 from .roles import ServiceRoles, service_roles
 from .scaling import autoscaling
 from .schedules import task_schedules
@@ -54,10 +60,11 @@ class Service(pulumi.ComponentResource):
             child_name(name, "logs"), args.log_retention_days, args.kms_key_arn, self, args.tags
         )
         roles = service_roles(self, name, args)
-        group = self._network_access(name, args, child)
+        group, paths = self._network_access(name, args, child)
         task = task_definition(self, name, args, self.image, log_group.name, roles)
+        release = release_task(self, name, args, task, group.id, [*roles.policies, *paths])
         alarms = deployment_alarms(self, name, args)
-        self._ecs_service = self._service(name, args, task, group.id, roles, alarms)
+        self._ecs_service = self._service(name, args, task, group.id, roles, alarms, release)
         autoscaling(name, args, self._ecs_service.name, child)
         task_schedules(self, name, args, task, group.id, roles)
         task_alarms_and_errors(self, name, args, self._ecs_service.name, log_group.name)
@@ -88,12 +95,12 @@ class Service(pulumi.ComponentResource):
 
     def _network_access(
         self, name: str, args: ServiceArgs, child: pulumi.ResourceOptions
-    ) -> aws.ec2.SecurityGroup:
-        """The tasks' security group, and the paths to the data stores and callees it declares."""
-        group = security_group(name, args, child)
-        data_store_paths(name, args, group, child)
-        call_rules(name, args, group, child)
-        return group
+    ) -> tuple[aws.ec2.SecurityGroup, list[pulumi.Resource]]:
+        """The tasks' security group, and its rules: out, in from the edge, to the data stores and callees."""
+        group, rules = security_group(name, args, child)
+        rules += data_store_paths(name, args, group, child)
+        rules += call_rules(name, args, group, child)
+        return group, rules
 
     def _service(
         self,
@@ -103,9 +110,13 @@ class Service(pulumi.ComponentResource):
         security_group_id: pulumi.Input[str],
         roles: ServiceRoles,
         alarms: Sequence[aws.cloudwatch.MetricAlarm],
+        release: pulumi.Resource | None = None,
     ) -> aws.ecs.Service:
-        """The ECS service: rolling, zero-downtime deploys that roll back on failure or alarm."""
-        load_balancers = _load_balancers(name, args)
+        """The ECS service: zero-downtime deploys that roll back on failure or alarm."""
+        shift_role = traffic_shift_role(
+            self, name, args.deployment, args.traffic_shift, args.target_group_arn, args.tags
+        )
+        load_balancers = _load_balancers(name, args, shift_role[0] if shift_role else None)
         return aws.ecs.Service(
             child_name(name, "service"),
             cluster=args.cluster_arn,
@@ -128,15 +139,17 @@ class Service(pulumi.ComponentResource):
             if load_balancers is not None or args.container_health_check is not None
             else None,
             service_connect_configuration=service_connect(name, args),
-            # Zero-downtime rolling deploys: start new tasks first, never drop below the current count,
-            # and roll back automatically when new tasks keep failing.
+            # Rolling (new tasks first, never below the current count, back on repeated failure), or
+            # blue/green, canary, linear by the listener rules (components/service/deployment.py).
+            deployment_configuration=deployment_configuration(args.deployment),
             deployment_minimum_healthy_percent=MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=MAXIMUM_PERCENT,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
-            # ...and also when the 5xx-rate or unhealthy-hosts alarm fires during the deployment. ECS
-            # takes alarm *names*; they are computed in Python, so there is no cycle with the alarms.
+            # ...and also when the 5xx-rate or unhealthy-hosts alarm fires during the deployment (with
+            # blue/green, canary and linear also during the bake time, AWS deployment-alarm-failure.html).
+            # ECS takes alarm *names*; they are computed in Python, so there is no cycle with the alarms.
             alarms=aws.ecs.ServiceAlarmsArgs(
                 alarm_names=[alarm.name for alarm in alarms], enable=True, rollback=True
             )
@@ -164,18 +177,28 @@ class Service(pulumi.ComponentResource):
                     *roles.policies,
                     *(callee.service for callee in args.callees),
                     *alarms,
+                    *([release] if release is not None else []),  # ran the new task definition to success
+                    *([shift_role[1]] if shift_role else []),  # ECS checks the role on create/update
                 ],
             ),
         )
 
 
-def _load_balancers(name: str, args: ServiceArgs) -> list[aws.ecs.ServiceLoadBalancerArgs] | None:
-    """The main port's target group and each extra port's; None for a service without one."""
+def _load_balancers(
+    name: str, args: ServiceArgs, shift_role: aws.iam.Role | None
+) -> list[aws.ecs.ServiceLoadBalancerArgs] | None:
+    """The main port's target group (with the traffic shift's alternate and rules) and each extra
+    port's; None for a service without one."""
     if args.target_group_arn is None or args.port is None:
         return None
     return [
         aws.ecs.ServiceLoadBalancerArgs(
-            target_group_arn=args.target_group_arn, container_name=name, container_port=args.port
+            target_group_arn=args.target_group_arn,
+            container_name=name,
+            container_port=args.port,
+            advanced_configuration=advanced_configuration(args.traffic_shift, shift_role)
+            if args.traffic_shift is not None and shift_role is not None
+            else None,
         ),
         # Adding an extra port updates the service in place: load_balancer stopped being ForceNew
         # when UpdateService learnt load balancers (terraform-provider-aws #23596, PR #23597).

@@ -63,10 +63,30 @@ def keep_pushed_images(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTra
     )
 
 
+def build_on_deploy_only(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult | None:
+    """Build and push on ``pulumi up`` only, never on ``pulumi preview``.
+
+    docker-build's ``buildOnPreview`` defaults to true "as a safeguard" (pulumi-docker-build
+    ``provider/internal/image.go``: ``SetDefault(&ia.BuildOnPreview, true)``), and awsx.ecr.Image does
+    not expose it (pulumi-awsx ``awsx/ecr/image.ts``), so every pull-request preview built every image,
+    arm64 under emulation, and pushed nothing. Unchanged images keep their recorded digest in a
+    preview; a changed context is a new tag, hence a new child whose digest the preview shows as
+    unknown: the task definition's new revision is still announced. The image is built once, by the
+    first stage's ``pulumi up``.
+    """
+    if args.type_ != DOCKER_BUILD_IMAGE:
+        return None
+    return pulumi.ResourceTransformResult(props={**args.props, "buildOnPreview": False}, opts=args.opts)
+
+
 def service_image(
     name: str, args: ServiceArgs, child: pulumi.ResourceOptions
 ) -> tuple[pulumi.Output[str], pulumi.Output[str] | None]:
-    """The image the task runs, and the service's repository URL when the image is built here."""
+    """The image the task runs, and the service's repository URL when the image is built here.
+
+    With ``build.prebuilt`` (an image promoted by digest from an earlier stage) the repository and its
+    lifecycle stay, and nothing is built: prod runs exactly the digest the first stage built and ran.
+    """
     build = args.build
     if build is None:
         return pulumi.Output.from_input(args.image or ""), None
@@ -74,6 +94,9 @@ def service_image(
         child_name(name, "repo"),
         image_tag_mutability="IMMUTABLE",
         image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+        # KMS without a key: the AWS managed key aws/ecr, whose key policy lets any principal of the
+        # account use it through ECR (kms:ViaService ecr.<region>), so the two CreateGrant calls ECR makes
+        # at creation (ECR guide, encryption-at-rest) need no kms:* grant in the deploy role.
         encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS")],
         # A repository that is destroyed with its images (dev) or outlives a mistaken destroy (prod).
         force_delete=args.force_delete_images,
@@ -86,6 +109,8 @@ def service_image(
         policy=json.dumps(lifecycle_policy(build.keep_images)),
         opts=child,
     )
+    if build.prebuilt is not None:
+        return pulumi.Output.from_input(build.prebuilt), repository.repository_url
     # Paths relative to the project (the CLI runs there): absolute ones differ between a laptop
     # and CI, which makes docker-build rebuild and push a tag ECR already holds immutably.
     context = PurePosixPath(build.context)
@@ -96,6 +121,8 @@ def service_image(
         dockerfile=(context / build.dockerfile).as_posix(),
         platform=build.platform,
         image_tag=context_tag(Path(build.context_path), build.dockerfile, build.platform, service=name),
-        opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(transforms=[keep_pushed_images])),
+        opts=pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(transforms=[keep_pushed_images, build_on_deploy_only])
+        ),
     )
     return image.image_uri, repository.repository_url

@@ -53,6 +53,13 @@ def task_definition(
             [container_definition(name, args, image, log_group_name)]
         ),
         tags=args.tags,
+        # Keep each earlier revision ACTIVE when a change registers a new one: `python -m ops rollback`
+        # redeploys it. Without this the provider deregisters it, and ECS refuses to update a service
+        # to an INACTIVE revision (pulumi_aws TaskDefinition docstring: "Whether to retain the old
+        # revision when the resource is destroyed or replacement is necessary. Default is `false`.").
+        # Not ForceNew (terraform-provider-aws internal/service/ecs/task_definition.go: Optional,
+        # Default false): existing stacks update it in place.
+        skip_destroy=True,
         opts=pulumi.ResourceOptions(parent=owner),
     )
 

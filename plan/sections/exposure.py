@@ -143,6 +143,8 @@ def exposure_matrix(graph: Graph) -> dict[tuple[str, str], list[str]]:
         matrix.setdefault((rule.peer, rule.group), []).append(rule.ports())
     for key, ports in _cidr_sources(graph, rules).items():
         matrix.setdefault(key, []).extend(ports)
+    for key, ports in _outside_sources(graph, rules).items():
+        matrix.setdefault(key, []).extend(ports)
     for node, ports in http_apis(graph).items():
         matrix.setdefault((INTERNET, node), []).append(ports)
     grounded = groups_without_internet_route(graph)
@@ -214,6 +216,20 @@ def _inside(cidr: str, peers: Iterable[str]) -> bool:
         )
     except ValueError:
         return False
+
+
+def _outside_sources(graph: Graph, rules: list[Permission]) -> dict[tuple[str, str], list[str]]:
+    """Ranges outside the VPC a rule admits (e.g. an office on the test listener of blue/green
+    deployments, ``edge.testCidrs``): each is a source of its own, not the internet."""
+    subnets = [str(s["inputs"].get("cidrBlock", "")) for s in Index(graph).of_type(SUBNET)]
+    found: dict[tuple[str, str], list[str]] = {}
+    for rule in rules:
+        if rule.direction != "ingress" or rule.peer == INTERNET or "/" not in rule.peer:
+            continue
+        if any(_inside(subnet, [rule.peer]) or _inside(rule.peer, [subnet]) for subnet in subnets if subnet):
+            continue  # a range of this VPC: _cidr_sources finds the groups placed in it
+        found.setdefault((rule.peer, rule.group), []).append(rule.ports())
+    return found
 
 
 def _cidr_sources(graph: Graph, rules: list[Permission]) -> dict[tuple[str, str], list[str]]:

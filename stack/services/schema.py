@@ -21,6 +21,9 @@ from components.pure.frontdoor import (
 )
 from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
+from stack.services.build import BuildConfig
+from stack.services.deployment import DeploymentConfig
+from stack.services.release import ReleaseConfig
 
 
 @dataclass(frozen=True)
@@ -43,25 +46,6 @@ SERVICE_DEFAULTS: dict[Environment, ServiceDefaults] = {
         desired_count=2, min_count=2, max_count=6, log_retention_days=365, keep_images=30
     ),
 }
-
-
-class BuildConfig(StrictModel):
-    """``services.<name>.build``: build the image from a Dockerfile context and push it to ECR."""
-
-    context: StrictStr = Field(
-        description="Directory of the Docker build context, relative to the project (required).",
-        json_schema_extra={"fix": "point context at a directory of this project that holds a Dockerfile"},
-    )
-    dockerfile: StrictStr = Field(
-        default="Dockerfile",
-        description="Dockerfile path inside the context. Default Dockerfile.",
-        json_schema_extra={"fix": "name a file inside the context, e.g. Dockerfile"},
-    )
-    platform: Literal["linux/amd64", "linux/arm64"] = Field(
-        default="linux/amd64",
-        description="Target platform of the image and the task. Default linux/amd64.",
-        json_schema_extra={"fix": "use linux/amd64 or linux/arm64"},
-    )
 
 
 MAX_RULE_VALUES = 5
@@ -441,6 +425,13 @@ class ServiceConfig(StrictModel):
         description="Tasks EventBridge Scheduler runs from this service's task definition. Default: none.",
         json_schema_extra={"fix": 'give [{name: nightly, expression: "cron(0 3 * * ? *)"}]'},
     )
+    release: ReleaseConfig | None = Field(
+        default=None,
+        description="A task run from each new task definition before the service is updated (e.g. a "
+        "database migration); the deploy fails, and the old version keeps serving, if it fails. "
+        "Default: none.",
+        json_schema_extra={"fix": "give release: {command: [python, manage.py, migrate]}"},
+    )
     cpu: StrictInt = Field(
         default=256,
         description="Fargate CPU units. Default 256.",
@@ -558,6 +549,11 @@ class ServiceConfig(StrictModel):
         default_factory=ServiceAlarmsConfig,
         description="When the service's alarms fire: see the alarms.* keys (used when alarms are on).",
         json_schema_extra={"fix": "give alarms: {errorRatePercent: 5}"},
+    )
+    deployment: DeploymentConfig = Field(
+        default_factory=DeploymentConfig,
+        description="How a new version reaches traffic: see the deployment.* keys (docs/deployments.md).",
+        json_schema_extra={"fix": "give deployment: {strategy: blue_green}"},
     )
 
     @field_validator("health_check_path")

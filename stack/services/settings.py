@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from components.pure import fargate
 from components.pure.guardrails import ADMIN_PORTS
 from components.pure.naming import reserved_by
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS, Environment
+from stack.services.deployment import Deployment, deployment_settings
+from stack.services.release import release_problems
 from stack.services.routes import ROUTE_KEY_MAX, Route
 from stack.services.schema import SERVICE_DEFAULTS, ExtraPortConfig, ServiceConfig, ServiceDefaults
 
@@ -43,6 +45,11 @@ class ServiceSettings:
     """dev: destroying the stack deletes the ECR repository with its images; prod keeps them."""
     keep_images: int = 30
     """How many built images the repository keeps: the environment's default (SERVICE_DEFAULTS)."""
+    promoted_image: str | None = None
+    """A ``build:`` service's image promoted by digest from the first stage (stack/promotion.py): run
+    it from this stack's registry instead of building."""
+    deployment: Deployment = field(default_factory=Deployment)
+    """How a new version reaches traffic (``deployment.*``, environment defaults applied)."""
 
     @property
     def port(self) -> int | None:
@@ -137,6 +144,7 @@ def service_settings(
     retention = config.log_retention_days or defaults.log_retention_days
     problems += _worker_problems(key, config)
     problems += _container_problems(key, config)
+    problems += release_problems(key, config.release)
     names = [schedule.name for schedule in config.schedules]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
         problems.append(f"{key}.schedules: two schedules are named {duplicate!r}; give each its own name")
@@ -158,6 +166,10 @@ def service_settings(
     problems += image_problems
     if environment is Environment.PROD:
         problems += _prod_problems(key, min_count, retention)
+    deployment, deployment_problems = deployment_settings(
+        key, config.deployment, route is not None, bool(config.extra_ports), environment
+    )
+    problems += deployment_problems
 
     settings = ServiceSettings(
         name=name,
@@ -170,7 +182,9 @@ def service_settings(
         secret_resource_arns=tuple(resources),
         build_context=build_context,
         delete_images_with_repository=environment is Environment.DEV,
-        keep_images=defaults.keep_images,
+        keep_images=(config.build.keep_images if config.build and config.build.keep_images else None)
+        or defaults.keep_images,
+        deployment=deployment,
     )
     return settings, problems
 

@@ -30,7 +30,8 @@ class DataTier:
 
 def build_data_tier(settings: StackSettings, foundation: Foundation) -> DataTier:
     """One Database per ``webstack:databases`` entry, one Cache per ``webstack:caches`` entry."""
-    # RDSOSMetrics is one log group per account and region: at most one database of the stack owns it.
+    # RDSOSMetrics is one log group per account and region: the one database that asks owns it (config
+    # refuses a second), so adding or removing another database never moves it.
     monitored = [d.name for d in settings.databases if d.monitoring_interval and d.os_metrics_log_group]
     databases = {
         database.name: Database(

@@ -110,6 +110,7 @@ def _edge_routes(settings: StackSettings) -> tuple[EdgeRoute, ...]:
             path_patterns=service.route.path_patterns,
             host_headers=service.route.host_headers,
             priority=service.route.priority,
+            alternate=service.deployment.shifts_traffic,
         )
         for service in settings.services
         if service.port is not None and service.route is not None
@@ -149,6 +150,7 @@ def _edge(settings: StackSettings, foundation: Foundation, domain: Domain | None
             access_log_removal=EDGE_DEFAULTS[settings.environment].access_log_removal,
             deletion_protection=settings.edge.deletion_protection,
             idle_timeout=settings.edge.idle_timeout,
+            test_cidrs=settings.edge.test_cidrs,
             internet_gateway=None if internal else network.internet_gateway,
             tags=tags_of(settings),
         ),

@@ -1,6 +1,7 @@
 """Settings of the running stack, with what only AWS knows looked up before any resource exists: the
 zones the region offers now, and the hosted zone of the domain."""
 
+import os
 from dataclasses import replace
 
 import pulumi
@@ -8,6 +9,7 @@ import pulumi_aws as aws
 
 from stack.config import StackSettings, parse_settings, raw_config, resolve_zones
 from stack.domain import DomainSettings, host_in_zone, outside_zone_problem, zone_lookup_problem
+from stack.promotion import PROMOTION_ENV, promoted_images, read_record, with_promotion
 from stack.schema import ConfigError
 
 
@@ -19,7 +21,25 @@ def load_settings() -> StackSettings:
     zones = aws.get_availability_zones(state="available", region=settings.aws.region)
     resolved = resolve_zones(settings, list(zones.names))
     network = replace(settings.network, az_count=len(resolved), availability_zones=resolved)
+    settings = promote(settings, os.environ.get(PROMOTION_ENV))
     return replace(settings, network=network, domain=resolve_domain(settings))
+
+
+def promote(settings: StackSettings, record_file: str | None) -> StackSettings:
+    """The settings with each built service's promoted digest, when ``WEBSTACK_PROMOTION`` names a record
+    (a later stage's deploy job); unchanged without it (a laptop, the first stage: build here)."""
+    if not record_file:
+        return settings
+    record, problems = read_record(record_file)
+    if record is None:
+        raise ConfigError(settings.stack, problems)
+    built = {service.name for service in settings.services if service.config.build is not None}
+    images, problems = promoted_images(
+        record, record_file, built, settings.aws.allowed_account_ids, settings.aws.region
+    )
+    if problems:
+        raise ConfigError(settings.stack, problems)
+    return replace(settings, services=with_promotion(settings.services, images))
 
 
 def resolve_domain(settings: StackSettings) -> DomainSettings | None:

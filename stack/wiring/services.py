@@ -14,14 +14,18 @@ from components.queue import Queue
 from components.service import (
     CapacityProviderShare,
     ContainerHealthCheck,
+    DeploymentStrategy,
     ExtraContainerPort,
     ImageBuild,
     OffHoursScaling,
     QueueAccess,
+    ReleaseTask,
     Service,
     ServiceArgs,
+    ServiceDeployment,
     TaskPolicyStatement,
     TaskSchedule,
+    TrafficShift,
 )
 from stack.config import StackSettings
 from stack.services import ServiceSettings, call_order, route_key
@@ -110,13 +114,17 @@ def _service_args(
         edge_security_group_id=edge.security_group_id if routed else None,
         target_group_arn=edge.target_group_arns.get(service.name),
         listener_rules=[
-            edge.rules[key]
-            for key in (
-                service.name,
-                *(route_key(service.name, port) for port, _ in service.extra_routes),
-            )
-            if key in edge.rules
+            *(
+                edge.rules[key]
+                for key in (
+                    service.name,
+                    *(route_key(service.name, port) for port, _ in service.extra_routes),
+                )
+                if key in edge.rules
+            ),
+            *([edge.test_rules[service.name]] if service.name in edge.test_rules else []),
         ],
+        **_deployment(service, edge),
         extra_ports=_extra_ports(service, edge),
         request_count_label=pulumi.Output.concat(
             edge.load_balancer_arn_suffix, "/", edge.target_group_arn_suffixes[service.name]
@@ -134,6 +142,13 @@ def _service_args(
             )
             for schedule in config.schedules
         ],
+        release=ReleaseTask(
+            command=config.release.command,
+            timeout=config.release.timeout,
+            assume_role_arns=settings.aws.assume_role_arns,
+        )
+        if config.release is not None
+        else None,
         callees=[services[callee].as_callee() for callee in config.calls],
         serves_callers=bool(service.called_by),
         consumes=access[service.consumes] if service.consumes else None,
@@ -152,6 +167,38 @@ def _service_args(
         alarm_thresholds=config.alarms.thresholds(),
         tags=tags_of(settings),
     )
+
+
+STRATEGIES = {
+    "rolling": DeploymentStrategy.ROLLING,
+    "blue_green": DeploymentStrategy.BLUE_GREEN,
+    "canary": DeploymentStrategy.CANARY,
+    "linear": DeploymentStrategy.LINEAR,
+}
+"""``deployment.strategy`` -> the ECS strategy."""
+
+
+def _deployment(service: ServiceSettings, edge: Edge) -> dict[str, Any]:
+    """The rollout, and for a traffic-shifting one the edge's alternate target group and rules."""
+    deployment = service.deployment
+    shift = None
+    if deployment.shifts_traffic and service.name in edge.test_rules:
+        shift = TrafficShift(
+            alternate_target_group_arn=edge.alternate_target_group_arns[service.name],
+            production_listener_rule_arn=edge.rules[service.name].arn,
+            test_listener_rule_arn=edge.test_rules[service.name].arn,
+        )
+    return {
+        "deployment": ServiceDeployment(
+            strategy=STRATEGIES[deployment.strategy.value],
+            bake_time_minutes=deployment.bake_time_minutes,
+            canary_percent=deployment.canary_percent,
+            canary_bake_minutes=deployment.canary_bake_minutes,
+            linear_step_percent=deployment.linear_step_percent,
+            linear_step_bake_minutes=deployment.linear_step_bake_minutes,
+        ),
+        "traffic_shift": shift,
+    }
 
 
 def _placement(settings: StackSettings, foundation: Foundation, cluster: Cluster) -> dict[str, Any]:
@@ -193,6 +240,7 @@ def _task(service: ServiceSettings) -> dict[str, Any]:
             dockerfile=build.dockerfile,
             platform=build.platform,
             keep_images=service.keep_images,
+            prebuilt=service.promoted_image,
         )
         if build is not None and service.build_context is not None
         else None,

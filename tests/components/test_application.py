@@ -133,7 +133,12 @@ def test_prod_serves_https_with_tls13_and_http_only_redirects(prod: Run):
     assert http.inputs["defaultActions"] == [
         {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
     ]
-    assert len(prod.of_type("aws:lb/listener:Listener")) == 2
+    # ...and prod's blue/green services' test listener (tests/components/test_deployments.py).
+    assert {r.name for r in prod.of_type("aws:lb/listener:Listener")} == {
+        "edge-http",
+        "edge-https",
+        "edge-test",
+    }
     assert prod.outputs["url"].startswith("https://")
 
 
@@ -148,7 +153,14 @@ def test_dev_without_a_certificate_serves_http_and_says_so_loudly(dev: Run):
 def test_listener_rules_route_api_first_and_everything_else_to_web(stack):
     _, run = stack
     listener = run.named("edge-https") if stack[0] == "prod" else run.named("edge-http")
-    rules = sorted(run.of_type("aws:lb/listenerRule:ListenerRule"), key=lambda r: r.inputs["priority"])
+    rules = sorted(
+        (
+            r
+            for r in run.of_type("aws:lb/listenerRule:ListenerRule")
+            if r.inputs["listenerArn"] == listener.state["arn"]
+        ),
+        key=lambda r: r.inputs["priority"],
+    )
     assert [r.name for r in rules] == ["edge-rule-api", "edge-rule-web"]
     assert all(r.inputs["listenerArn"] == listener.state["arn"] for r in rules)
     assert [r.inputs["conditions"] for r in rules] == [
@@ -425,9 +437,11 @@ def test_no_rule_anywhere_opens_ssh_or_rdp(stack):
 
 
 def test_every_role_lives_under_the_webstack_path_the_deploy_role_is_scoped_to(stack):
-    _, run = stack
+    environment, run = stack
     roles = run.of_type("aws:iam/role:Role")
-    assert len(roles) == 5 and {role.inputs["path"] for role in roles} == {"/webstack/"}
+    # Two per service and the flow logs' role; prod's blue/green services add ECS's load-balancer role.
+    assert len(roles) == (7 if environment == "prod" else 5)
+    assert {role.inputs["path"] for role in roles} == {"/webstack/"}
 
 
 @pytest.mark.parametrize(

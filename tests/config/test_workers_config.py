@@ -201,3 +201,38 @@ def test_an_extra_port_with_the_longest_allowed_name_is_accepted():
 def test_an_extra_port_reusing_the_main_port_is_refused_by_name():
     (problem,) = problems(_with_extra("api", port=9090))
     assert problem.startswith("webstack:services.api.extraPorts: got ports [9090, 9090]")
+
+
+# --- services.<name>.release ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("release", "expected"),
+    [
+        ({"command": []}, "webstack:services.web.release.command: got [], but"),
+        (
+            {"command": ["python", ""]},
+            'webstack:services.web.release.command: got ["python", ""], but a word',
+        ),
+        ({"command": ["migrate"], "timeout": 10}, "webstack:services.web.release.timeout: got 10, but"),
+        ({"command": ["migrate"], "timeout": 7200}, "webstack:services.web.release.timeout: got 7200, but"),
+        ({"command": ["migrate"], "wait": 60}, "webstack:services.web.release.wait"),
+    ],
+)
+def test_a_release_that_would_run_nothing_or_wait_unreasonably_is_a_named_error(release, expected):
+    (problem,) = problems({"web": {**WEB, "release": release}})
+    assert problem.startswith(expected)
+
+
+def test_a_release_timeout_error_says_which_range_to_use():
+    (problem,) = problems({"web": {**WEB, "release": {"command": ["migrate"], "timeout": 10}}})
+    assert problem == (
+        "webstack:services.web.release.timeout: got 10, but it must be at least 30; "
+        "use seconds from 30 to 3600"
+    )
+
+
+def test_a_release_defaults_to_a_ten_minute_timeout():
+    settings = parse_settings(raw(webstack__services={"web": {**WEB, "release": {"command": ["m"]}}}), "t")
+    (web,) = settings.services
+    assert web.config.release is not None and web.config.release.timeout == 600

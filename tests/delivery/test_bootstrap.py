@@ -71,13 +71,18 @@ def test_the_github_oidc_provider_is_created_for_sts(prod: Run):
 
 
 @pytest.mark.parametrize(("stack", "account"), [("prod", PROD_ACCOUNT), ("dev", DEV_ACCOUNT)])
-@pytest.mark.parametrize(("role", "suffix"), [("delivery-deploy", ""), ("delivery-preview", "-preview")])
-def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environment(
-    stack, account, role, suffix, request
+@pytest.mark.parametrize(
+    ("role", "suffixes"), [("delivery-deploy", [""]), ("delivery-preview", ["-preview", "-drift"])]
+)
+def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environments(
+    stack, account, role, suffixes, request
 ):
     """The preview role is not `repo:...:pull_request`: any branch could then edit the workflow and read
     prod's state; the prod-preview environment makes a required reviewer approve before a job gets a
-    token. Environment subjects carry no branch: the deploy environments' branch policy is "main"."""
+    token. It also admits <stack>-drift, the scheduled drift check's environment (drift.yml, branch
+    policy main). Environment subjects carry no branch: the deploy environments' branch policy is
+    "main". Several values of one StringEquals key match any of them (IAM JSON policy reference,
+    "Condition element": multiple values for a key are ORed)."""
     run: Run = request.getfixturevalue(stack)
     assert trust(run, role) == {
         "Effect": "Allow",
@@ -86,20 +91,25 @@ def test_each_github_role_trusts_only_the_repositorys_jobs_in_its_own_environmen
         "Condition": {
             "StringEquals": {
                 f"{OIDC}:aud": ["sts.amazonaws.com"],
-                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}{suffix}"],
+                f"{OIDC}:sub": [f"repo:your-org/webstack:environment:{stack}{suffix}" for suffix in suffixes],
             }
         },
     }
 
 
-def test_the_preview_environment_can_be_named():
-    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:previewEnvironment": "review"})
+def test_the_preview_and_drift_environments_can_be_named():
+    overrides = {
+        "webstack-bootstrap:previewEnvironment": "review",
+        "webstack-bootstrap:driftEnvironment": "nightly",
+    }
+    run = bootstrap(EXAMPLE_PROD, overrides)
     sub = trust(run, "delivery-preview")["Condition"]["StringEquals"][f"{OIDC}:sub"]
-    assert sub == ["repo:your-org/webstack:environment:review"]
+    assert sub == ["repo:your-org/webstack:environment:review", "repo:your-org/webstack:environment:nightly"]
 
 
 def test_without_operator_principals_there_is_no_operator_role(prod: Run):
     assert {r.name for r in prod.of_type("aws:iam/role:Role")} == {"delivery-preview", "delivery-deploy"}
+    assert "delivery-operator-commands" not in {r.name for r in prod.of_type("aws:iam/policy:Policy")}
     assert "operatorRoleArn" not in prod.outputs
 
 
@@ -141,6 +151,7 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "monitoring.rds.amazonaws.com",
                 "scheduler.amazonaws.com",
                 "ec2.amazonaws.com",
+                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments
             ]
         }
     }
@@ -229,6 +240,7 @@ def test_every_bootstrap_resource_keeps_the_guardrails(prod: Run, dev: Run):
         ({"aws:allowedAccountIds": ["111111111111", "222222222222"]}, "exactly one account"),
         ({"aws:allowedAccountIds": None}, "aws:allowedAccountIds: missing"),
         ({"webstack-bootstrap:previewEnvironment": "prod preview"}, "previewEnvironment: got"),
+        ({"webstack-bootstrap:driftEnvironment": "prod drift"}, "driftEnvironment: got"),
         ({"webstack-bootstrap:operatorPrincipalArns": ["alice"]}, "operatorPrincipalArns: got"),
         ({"webstack-bootstrap:operatorPrincipalArns": "arn:aws:iam::1:user/a"}, "operatorPrincipalArns: got"),
     ],
@@ -269,7 +281,8 @@ def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_t
 
 def test_the_deploy_policies_fit_iams_size_limits_and_attach_to_both_roles():
     """IAM quotas: inline policies of a role at most 10,240 characters in all, a managed policy at most
-    6,144, at most 10 managed policies per role (whitespace not counted)."""
+    6,144, at most 10 managed policies per role (whitespace not counted). The operator role has one
+    more managed policy than the deploy role: the ops commands' (and only it)."""
     operators = [f"arn:aws:iam::{PROD_ACCOUNT}:user/alice"]
     run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:operatorPrincipalArns": operators})
 
@@ -277,14 +290,19 @@ def test_the_deploy_policies_fit_iams_size_limits_and_attach_to_both_roles():
         return len(json.dumps(json.loads(run.named(resource).inputs["policy"]), separators=(",", ":")))
 
     managed = sorted(r.name for r in run.of_type("aws:iam/policy:Policy"))
+    deploy_managed = [name for name in managed if name != "delivery-operator-commands"]
     assert size("delivery-deploy-policy") < 10_240
-    assert 1 <= len(managed) <= 9 and all(size(name) < 6_144 for name in managed)
+    assert 1 <= len(deploy_managed) <= 9 and all(size(name) < 6_144 for name in managed)
     attached = {
-        (r.name.rsplit("-actions-", 1)[0], r.inputs["policyArn"])
+        (r.inputs["role"], r.inputs["policyArn"])
         for r in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     }
-    arns = {run.named(name).state["arn"] for name in managed}
-    assert attached == {(role, arn) for role in ("delivery-deploy", "delivery-operator") for arn in arns}
+    arns = {run.named(name).state["arn"] for name in deploy_managed}
+    roles = {role: run.named(role).state["name"] for role in ("delivery-deploy", "delivery-operator")}
+    commands = run.named("delivery-operator-commands").state["arn"]
+    assert attached == {(roles[role], arn) for role in roles for arn in arns} | {
+        (roles["delivery-operator"], commands)
+    }
     assert all(run.named(name).inputs["path"] == "/webstack-delivery/" for name in managed)
 
 
@@ -353,3 +371,46 @@ def test_the_deploy_role_may_create_and_delete_the_off_hours_scheduled_actions(p
         "application-autoscaling:PutScheduledAction",
         "application-autoscaling:DeleteScheduledAction",
     } <= actions
+
+
+def test_the_first_stages_registry_replicates_every_image_to_the_later_stages_registry():
+    """Build once, promote by digest: pulumi_aws ecr.ReplicationConfiguration rules[].destinations[]
+    {region, registryId}; no repository filter, so every repository of the registry replicates."""
+    run = bootstrap(
+        EXAMPLE_DEV,
+        {"webstack-bootstrap:replicateImagesTo": [{"account": PROD_ACCOUNT, "region": "eu-west-1"}]},
+    )
+    (replication,) = run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration")
+    (rule,) = replication.inputs["replicationConfiguration"]["rules"]
+    assert rule["destinations"] == [{"region": "eu-west-1", "registryId": PROD_ACCOUNT}]
+    assert "repositoryFilters" not in rule
+    assert run.of_type("aws:ecr/registryPolicy:RegistryPolicy") == []
+
+
+def test_a_later_stages_registry_admits_only_the_first_stages_account_and_keeps_replicas_immutable():
+    """AWS ECR guide registry-permissions-create-replication.html: the destination's registry policy
+    allows the source account ecr:CreateRepository and ecr:ReplicateImage on its repositories."""
+    run = bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:acceptImagesFrom": [DEV_ACCOUNT]})
+    (statement,) = policy_statements(run.named("images-registry-policy").inputs["policy"])
+    assert statement["Principal"] == {"AWS": [f"arn:aws:iam::{DEV_ACCOUNT}:root"]}
+    assert statement["Action"] == ["ecr:CreateRepository", "ecr:ReplicateImage"]
+    assert statement["Resource"] == f"arn:aws:ecr:eu-west-1:{PROD_ACCOUNT}:repository/*"
+    template = run.named("images-replica-template").inputs
+    assert (template["prefix"], template["appliedFors"]) == ("ROOT", ["REPLICATION"])
+    assert template["imageTagMutability"] == "IMMUTABLE"
+    rules = json.loads(template["lifecyclePolicy"])["rules"]
+    assert [
+        r["selection"]["countNumber"] for r in rules if r["selection"]["countType"] == "imageCountMoreThan"
+    ] == [30]
+    assert run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration") == []
+
+
+def test_a_replica_account_that_is_not_twelve_digits_is_refused_before_any_resource():
+    with pytest.raises(ConfigError) as raised:
+        bootstrap(EXAMPLE_PROD, {"webstack-bootstrap:acceptImagesFrom": ["dev"]})
+    assert "webstack-bootstrap:acceptImagesFrom" in str(raised.value) and "12-digit" in str(raised.value)
+
+
+def test_a_bootstrap_without_promotion_keys_registers_no_registry_setting(dev: Run, prod: Run):
+    for run in (dev, prod):
+        assert not [r for r in run.resources if r.type.startswith("aws:ecr/")]

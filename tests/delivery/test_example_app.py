@@ -1,5 +1,6 @@
 """The example app both stacks deploy answers the load balancer's health check (on loopback only)."""
 
+import base64
 import importlib.util
 import json
 import re
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -230,3 +232,121 @@ def test_dependabot_proposes_base_image_bumps_for_every_dockerfile_folder():
     docker = {u["directory"] for u in config["updates"] if u["package-ecosystem"] == "docker"}
     folders = {f"/{p.parent.relative_to(PROJECT_ROOT).as_posix()}" for p in dockerfiles()}
     assert folders and folders <= docker
+
+
+# --- migrate: the release task of the example stacks ------------------------------------------------
+
+
+def test_the_scram_exchange_matches_rfc_7677s_example(app):
+    """RFC 7677 section 3: user "user", password "pencil", client nonce rOprNGfwEbeRWgbNEkqO."""
+    server_first = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
+    final, server_signature = app.scram_client_final("pencil", "n=user,r=rOprNGfwEbeRWgbNEkqO", server_first)
+    assert final == (
+        "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+    )
+    assert base64.b64encode(server_signature).decode() == "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="
+
+
+def _message(kind: bytes, body: bytes) -> bytes:
+    return kind + struct.pack("!i", len(body) + 4) + body
+
+
+def fake_postgres_sql(
+    app, certificate: tuple[str, str], password: str, error: str | None = None
+) -> tuple[socket.socket, dict[str, Any]]:
+    """A TLS PostgreSQL that authenticates with SCRAM-SHA-256 and answers one simple query (or fails it)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    seen: dict[str, Any] = {}
+
+    def read(tls: ssl.SSLSocket) -> tuple[bytes, bytes]:
+        head = _exactly(tls, 5)
+        return head[:1], _exactly(tls, struct.unpack("!i", head[1:])[0] - 4)
+
+    def serve() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(8)
+            connection.sendall(b"S")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            with context.wrap_socket(connection, server_side=True) as tls:
+                length = struct.unpack("!i", _exactly(tls, 4))[0]
+                seen["startup"] = _exactly(tls, length - 4)[4:].split(b"\0")
+                tls.sendall(_message(b"R", struct.pack("!i", 10) + b"SCRAM-SHA-256\0\0"))
+                _, body = read(tls)
+                first_bare = body[len(b"SCRAM-SHA-256\0") + 4 :].decode()[3:]
+                server_first = f"r={first_bare.split('r=', 1)[1]}srv,s=c2FsdHNhbHQ=,i=4096"
+                tls.sendall(_message(b"R", struct.pack("!i", 11) + server_first.encode()))
+                _, body = read(tls)
+                expected, signature = app.scram_client_final(password, first_bare, server_first)
+                if body.decode() != expected:
+                    tls.sendall(_message(b"E", b"SFATAL\0Mpassword authentication failed\0\0"))
+                    return
+                proof = b"v=" + base64.b64encode(signature)
+                tls.sendall(
+                    _message(b"R", struct.pack("!i", 12) + proof) + _message(b"R", struct.pack("!i", 0))
+                )
+                tls.sendall(_message(b"S", b"server_version\x0017\0") + _message(b"Z", b"I"))
+                _, body = read(tls)
+                seen["sql"] = body.rstrip(b"\0").decode()
+                if error:
+                    tls.sendall(
+                        _message(b"E", b"SERROR\0M" + error.encode() + b"\0\0") + _message(b"Z", b"I")
+                    )
+                else:
+                    tls.sendall(_message(b"C", b"CREATE TABLE\0") + _message(b"Z", b"I"))
+                read(tls)  # Terminate
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, seen
+
+
+def _exactly(sock: ssl.SSLSocket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        data += sock.recv(size - len(data))
+    return data
+
+
+def _migrate_env(monkeypatch, port: int, password: str, ca_file: str) -> None:
+    for key, value in (
+        ("DB_HOST", "127.0.0.1"),
+        ("DB_PORT", str(port)),
+        ("DB_NAME", "app"),
+        ("DB_USER", "webstack"),
+        ("DB_PASSWORD", password),
+        ("DB_CA_FILE", ca_file),
+    ):
+        monkeypatch.setenv(key, value)
+
+
+def test_migrate_logs_in_with_scram_over_verified_tls_and_creates_the_table_idempotently(
+    app, certificate, monkeypatch, capsys
+):
+    listener, seen = fake_postgres_sql(app, certificate, "s3cret")
+    with listener:
+        _migrate_env(monkeypatch, listener.getsockname()[1], "s3cret", certificate[0])
+        assert app.main(["server.py", "migrate"]) == 0
+    assert seen["startup"][:4] == [b"user", b"webstack", b"database", b"app"]
+    assert seen["sql"] == app.MIGRATION and seen["sql"].startswith("CREATE TABLE IF NOT EXISTS visits (")
+    assert "migrate: CREATE TABLE" in capsys.readouterr().out
+
+
+def test_migrate_exits_1_naming_the_error_so_the_release_stops_the_deploy(
+    app, certificate, monkeypatch, capsys
+):
+    listener, _ = fake_postgres_sql(app, certificate, "s3cret", error="permission denied for schema public")
+    with listener:
+        _migrate_env(monkeypatch, listener.getsockname()[1], "s3cret", certificate[0])
+        assert app.main(["server.py", "migrate"]) == 1
+    assert "migrate: failed: RuntimeError: PostgreSQL: ERROR permission denied for schema public" in (
+        capsys.readouterr().err
+    )
+
+
+def test_migrate_refuses_a_wrong_password_before_running_anything(app, certificate, monkeypatch, capsys):
+    listener, seen = fake_postgres_sql(app, certificate, "the-real-one")
+    with listener:
+        _migrate_env(monkeypatch, listener.getsockname()[1], "a-wrong-one", certificate[0])
+        assert app.main(["server.py", "migrate"]) == 1
+    assert "sql" not in seen and "password authentication failed" in capsys.readouterr().err

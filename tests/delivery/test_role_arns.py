@@ -36,6 +36,7 @@ CERTIFICATE = "arn:aws:acm:{r}:{a}:certificate/00000000-0000-0000-0000-000000000
 DISTRIBUTION = "arn:aws:cloudfront::{a}:distribution/E0123456789ABC"
 LOAD_BALANCER = "arn:aws:elasticloadbalancing:{r}:{a}:loadbalancer/app/edge-alb-abc1234/0123456789abcdef"
 ECS_SERVICE = "arn:aws:ecs:{r}:{a}:service/cluster-ecs-abc1234/web-service-abc1234"
+RELEASE_TASK = "arn:aws:ecs:{r}:{a}:task/cluster-ecs-abc1234/0123456789abcdef0123456789abcdef"
 SCALING_ALARM = "arn:aws:cloudwatch:{r}:{a}:alarm:TargetTracking-service/cluster/web-AlarmHigh-0123"
 ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
 API = "arn:aws:apigateway:{r}::/apis/a1b2c3d4e5"
@@ -63,6 +64,8 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ECS + "cluster/cluster-ecs-abc1234",
     "aws:ecs/taskDefinition:TaskDefinition": ECS + "task-definition/{n}:1",
     "aws:ecs/service:Service": ECS + "service/cluster-ecs-abc1234/{n}",
+    # A release task's runner (ops/release.py) acts on the service's new task definition revision.
+    "command:local:Command": ECS + "task-definition/webstack-dev-web:2",
     "aws:appautoscaling/target:Target": "arn:aws:application-autoscaling:{r}:{a}:scalable-target/0123abcd",
     "aws:appautoscaling/policy:Policy": "arn:aws:application-autoscaling:{r}:{a}:scalable-target/0123abcd",
     "aws:appautoscaling/scheduledAction:ScheduledAction": (
@@ -163,6 +166,9 @@ SERVICE_LINKED_BY_TYPE = {
 # iam:PassRole: to which service each type passes a webstack role (iam:PassedToService).
 PASSED_BY_TYPE = {
     "aws:ecs/taskDefinition:TaskDefinition": ("ecs-tasks.amazonaws.com",),
+    "command:local:Command": ("ecs-tasks.amazonaws.com",),  # RunTask of the release task
+    # blue/green, canary, linear: advancedConfiguration.roleArn.
+    "aws:ecs/service:Service": ("ecs.amazonaws.com",),
     "aws:ec2/flowLog:FlowLog": ("vpc-flow-logs.amazonaws.com",),
     "aws:rds/instance:Instance": ("monitoring.rds.amazonaws.com",),
     "aws:scheduler/schedule:Schedule": ("scheduler.amazonaws.com",),
@@ -255,6 +261,10 @@ def _other_resource(kind: str, action: str) -> str | None:
     """The ARN of a resource other than the type's own that a call acts on, if any."""
     if action == "acm:DescribeCertificate":
         return CERTIFICATE
+    if kind == "command:local:Command" and action in ("ecs:DescribeTasks", "ecs:StopTask"):
+        return RELEASE_TASK
+    if kind == "command:local:Command" and action == "logs:FilterLogEvents":
+        return LOGS + "log-group:web-logs-abc1234"
     if action == "elasticloadbalancing:SetWebAcl":
         return LOAD_BALANCER
     if action == "cloudfront:AllowVendedLogDeliveryForResource":
@@ -427,3 +437,56 @@ def test_the_evaluator_lets_an_explicit_deny_win_and_matches_wildcards():
     assert allows(conditioned, Request("iam:PassRole", "r", {passed: "ecs-tasks.amazonaws.com"}))
     assert not allows(conditioned, Request("iam:PassRole", "r"))
     assert not allows(conditioned, Request("iam:PassRole", "r", {passed: "ec2.amazonaws.com"}))
+
+
+def test_a_later_stages_deploy_role_may_wait_for_replicated_images_and_its_preview_role_pulls_no_layer():
+    """Promotion adds no permission: the wait (tools/promotion.py, ecr:DescribeImages by digest) runs
+    under the deploy role on the replicated repository; previews build nothing (buildOnPreview false),
+    so the preview role still downloads no layer (ecr:GetDownloadUrlForLayer)."""
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    replica = f"arn:aws:ecr:{REGION}:{account}:repository/api-repo-abc1234"
+    assert allows(deploy, Request("ecr:DescribeImages", replica))
+    assert not allows(preview, Request("ecr:GetDownloadUrlForLayer", replica))
+    assert not allows(deploy, Request("ecr:ReplicateImage", replica))
+
+
+def test_the_deploy_role_may_run_watch_and_stop_a_release_task_and_pass_its_roles_only_to_ecs_tasks():
+    """ops/release.py (the release task's runner) calls RunTask on the new task definition, which
+    passes its task and execution roles (iam:PassedToService ecs-tasks.amazonaws.com), DescribeTasks
+    and StopTask on the task, FilterLogEvents on the service's log group; the preview role runs nothing."""
+    account = "111111111111"
+    deploy, preview = role_statements(account)
+    fields = {"r": REGION, "a": account}
+    definition = ARN_OF_TYPE["command:local:Command"].format(**fields)
+    task = RELEASE_TASK.format(**fields)
+    for request in (
+        Request("ecs:RunTask", definition),
+        Request("ecs:DescribeTasks", task),
+        Request("ecs:StopTask", task),
+        Request(
+            "iam:PassRole",
+            WEBSTACK_ROLE.format(a=account),
+            {"iam:PassedToService": "ecs-tasks.amazonaws.com"},
+        ),
+        Request("logs:FilterLogEvents", LOGS.format(**fields) + "log-group:web-logs-abc1234"),
+    ):
+        assert allows(deploy, request), request
+    lambda_ = {"iam:PassedToService": "lambda.amazonaws.com"}
+    assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), lambda_))
+    assert not allows(preview, Request("ecs:RunTask", definition))
+    assert not allows(preview, Request("ecs:StopTask", task))
+
+
+def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_ecs():
+    """CreateService/UpdateService with advancedConfiguration.roleArn pass that role (AWS ECS
+    "infrastructure IAM role for load balancers"): the service's row lists iam:PassRole, and the deploy
+    role lets a webstack role go to ecs.amazonaws.com and not to any other service."""
+    prod = next(run for stack, _, run in fixture_runs() if stack == "example-prod")
+    (balancer,) = prod.named("web-service").inputs["loadBalancers"][:1]
+    assert balancer["advancedConfiguration"]["roleArn"].endswith(":role/web-lb-role-id")
+    assert "iam:PassRole" in DEPLOY_ACTIONS["aws:ecs/service:Service"]
+    deploy, _ = role_statements("222222222222")
+    role = WEBSTACK_ROLE.format(a="222222222222")
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
+    assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))

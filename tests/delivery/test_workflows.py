@@ -5,6 +5,7 @@ stages are called and however many there are, the tests derive what to expect fr
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +31,10 @@ def load(name: str) -> dict[str, Any]:
 
 PULL_REQUEST = load("pull-request.yml")
 DEPLOY = load("deploy.yml")
+PR_COMMENT = load("pr-comment.yml")
+DRIFT = load("drift.yml")
+SAME_REPOSITORY = "github.event.pull_request.head.repo.full_name == github.repository"
+"""The ``if:`` of a pull-request job that only branches of this repository run (not forks)."""
 
 
 def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
@@ -38,7 +43,7 @@ def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
 
 def test_the_workflows_are_valid_github_workflows():
     files = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
-    assert len(files) == 2
+    assert [Path(f).name for f in files] == ["deploy.yml", "drift.yml", "pr-comment.yml", "pull-request.yml"]
     checked = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
         capture_output=True,
@@ -88,17 +93,20 @@ def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
         assert (PROJECT_ROOT / stage.policy_config).is_file(), stage.policy_config
 
 
-@pytest.mark.parametrize(("workflow", "job"), [("pr", "preview")] + [("deploy", job) for job in UP_JOBS])
+@pytest.mark.parametrize(
+    ("workflow", "job"), [("pr", "preview"), ("drift", "drift")] + [("deploy", job) for job in UP_JOBS]
+)
 def test_aws_credentials_come_from_oidc_roles_named_in_repository_variables(workflow, job):
-    document = PULL_REQUEST if workflow == "pr" else DEPLOY
+    document = {"pr": PULL_REQUEST, "drift": DRIFT, "deploy": DEPLOY}[workflow]
     (credentials,) = steps_using(document["jobs"][job], "aws-actions/configure-aws-credentials@")
     assert credentials["with"]["role-to-assume"].startswith("${{ vars")
     assert "aws-access-key-id" not in credentials["with"]
 
 
 def test_only_jobs_that_talk_to_aws_may_request_an_oidc_token():
-    for document in (PULL_REQUEST, DEPLOY):
-        assert document["permissions"] == {"contents": "read"}
+    assert PR_COMMENT["permissions"] == {}, "pr-comment.yml grants per job only"
+    for document in (PULL_REQUEST, DEPLOY, DRIFT, PR_COMMENT):
+        assert document["permissions"] in ({"contents": "read"}, {})
         for name, job in document["jobs"].items():
             uses_aws = bool(steps_using(job, "aws-actions/configure-aws-credentials@"))
             token = job.get("permissions", {}).get("id-token")
@@ -150,13 +158,39 @@ def test_no_secret_or_account_id_is_written_into_a_workflow():
         assert not re.search(r"arn:aws:iam::", text)
 
 
-@pytest.mark.parametrize(("workflow", "job"), [("pr", "preview")] + [("deploy", job) for job in UP_JOBS])
-def test_qemu_and_buildx_are_set_up_before_pulumi_builds_images(workflow, job):
-    """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder."""
-    steps = (PULL_REQUEST if workflow == "pr" else DEPLOY)["jobs"][job]["steps"]
-    uses = [step.get("uses", "") for step in steps]
+def test_only_the_first_stage_sets_up_docker_before_pulumi_builds_its_images():
+    """build.platform linux/arm64 on GitHub's amd64 runners needs QEMU emulation and a buildx builder;
+    later stages run the first stage's digests and previews build nothing (buildOnPreview false)."""
+    uses = [step.get("uses", "") for step in DEPLOY["jobs"][UP_JOBS[0]]["steps"]]
     qemu, buildx = uses.index("docker/setup-qemu-action@v4"), uses.index("docker/setup-buildx-action@v4")
     assert qemu < buildx < uses.index("pulumi/actions@v7")
+    for job in [DEPLOY["jobs"][name] for name in UP_JOBS[1:]] + [PULL_REQUEST["jobs"]["preview"]]:
+        assert not [step for step in job["steps"] if step.get("uses", "").startswith("docker/")]
+
+
+def test_the_first_stage_records_the_digests_it_built_and_later_stages_deploy_exactly_those():
+    """Build once, promote by digest: the record (tools/promotion.py) is uploaded after the first
+    stage's `pulumi up` and downloaded, waited for (ECR replication) and handed to the program
+    (WEBSTACK_PROMOTION, stack/promotion.py) by each later stage before its `pulumi up`."""
+    first = DEPLOY["jobs"][UP_JOBS[0]]["steps"]
+    uses = [step.get("uses", "") for step in first]
+    record = next(i for i, step in enumerate(first) if "tools.promotion record" in step.get("run", ""))
+    assert uses.index("pulumi/actions@v7") < record < uses.index("actions/upload-artifact@v4")
+    assert f"--stage {STAGES[0].name} " in first[record]["run"]
+    upload = first[uses.index("actions/upload-artifact@v4")]["with"]
+    assert (upload["name"], upload["path"]) == ("promotion", workflows.PROMOTION_FILE)
+    (up,) = steps_using(DEPLOY["jobs"][UP_JOBS[0]], "pulumi/actions@")
+    assert "WEBSTACK_PROMOTION" not in up["env"]
+    for stage in STAGES[1:]:
+        steps = DEPLOY["jobs"][f"up-{stage.name}"]["steps"]
+        uses = [step.get("uses", "") for step in steps]
+        wait = next(i for i, step in enumerate(steps) if "tools.promotion wait" in step.get("run", ""))
+        download = uses.index("actions/download-artifact@v4")
+        assert uses.index("aws-actions/configure-aws-credentials@v4") < wait < uses.index("pulumi/actions@v7")
+        assert download < wait and steps[download]["with"]["name"] == "promotion"
+        assert f"--stage {stage.name}" in steps[wait]["run"]
+        (up,) = steps_using(DEPLOY["jobs"][f"up-{stage.name}"], "pulumi/actions@")
+        assert up["env"]["WEBSTACK_PROMOTION"] == workflows.PROMOTION_FILE
 
 
 def test_the_first_deploy_creates_each_stack_and_a_pull_request_never_does():
@@ -180,3 +214,87 @@ def test_deploy_jobs_run_only_on_main_even_when_dispatched_by_hand():
     assert "workflow_dispatch" in DEPLOY["on"]
     for job in UP_JOBS:
         assert DEPLOY["jobs"][job]["if"] == "github.ref == 'refs/heads/main'"
+
+
+# --- Pull-request comments and drift (issue 27) -----------------------------------------------------
+
+
+def test_every_pull_request_forks_included_plans_every_stage_offline_with_a_read_only_token_and_no_secret():
+    """The plan job runs on pull_request for forks too: only `contents: read`, no environment, no AWS, no
+    secret; it plans the base branch (--json), then this pull request against it (--compare-graph
+    --markdown), and uploads the comment and the pull-request number even when the plan exits 3."""
+    plan = PULL_REQUEST["jobs"]["plan"]
+    assert "if" not in plan and "environment" not in plan and "needs" not in plan
+    assert plan["permissions"] == {"contents": "read"}
+    assert "secrets." not in yaml.safe_dump(plan)
+    assert not steps_using(plan, "aws-actions/") and not steps_using(plan, "pulumi/actions")
+    assert plan["strategy"]["matrix"]["stack"] == [stage.name for stage in STAGES]
+    checkouts = steps_using(plan, "actions/checkout@")
+    assert [c["with"].get("ref") for c in checkouts] == [None, "${{ github.event.pull_request.base.sha }}"]
+    assert all(c["with"]["persist-credentials"] is False for c in checkouts)
+    runs = [step.get("run", "") for step in plan["steps"]]
+    base = next(i for i, run in enumerate(runs) if "--json" in run and "-m plan" in run)
+    comment = next(i for i, run in enumerate(runs) if "--markdown out/pr/comment.md" in run)
+    assert base < comment and "--compare-graph out/pr/base.json" in runs[comment]
+    (upload,) = steps_using(plan, "actions/upload-artifact@")
+    assert upload["if"] == "always()"
+    assert upload["with"]["name"] == workflows.COMMENT_ARTIFACT.format(stack="${{ matrix.stack }}")
+    assert upload["with"]["path"].split() == ["out/pr/comment.md", "out/pr/pr-number"]
+
+
+def test_jobs_a_fork_can_run_hold_no_secret_and_request_no_token_and_the_preview_is_for_branches_only():
+    preview = PULL_REQUEST["jobs"]["preview"]
+    assert preview["if"] == SAME_REPOSITORY
+    assert preview["name"] == "preview ${{ matrix.stack }}", "tools/pr_comment.py finds the job by this name"
+    for name, job in PULL_REQUEST["jobs"].items():
+        if job.get("if") != SAME_REPOSITORY:
+            assert "secrets." not in yaml.safe_dump(job), name
+            assert set(job.get("permissions", {}).values()) <= {"read"}, name
+
+
+def test_the_comment_workflow_runs_after_pull_requests_on_the_default_branchs_code_only():
+    """workflow_run (completed) of the pull-request workflow: it checks out the default branch, never
+    the pull request, downloads the run's artifacts and posts with pull-requests: write and nothing
+    else that writes. No workflow uses pull_request_target."""
+    assert PR_COMMENT["on"] == {"workflow_run": {"workflows": [PULL_REQUEST["name"]], "types": ["completed"]}}
+    (job,) = PR_COMMENT["jobs"].values()
+    assert job["if"] == "github.event.workflow_run.event == 'pull_request'"
+    assert job["permissions"] == {"actions": "read", "contents": "read", "pull-requests": "write"}
+    (checkout,) = steps_using(job, "actions/checkout@")
+    assert checkout["with"] == {
+        "ref": "${{ github.event.repository.default_branch }}",
+        "persist-credentials": False,
+    }
+    (download,) = steps_using(job, "actions/download-artifact@")
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    assert download["with"]["pattern"] == workflows.COMMENT_ARTIFACT.format(stack="*")
+    post = next(step for step in job["steps"] if "tools.pr_comment" in step.get("run", ""))
+    assert post["run"].startswith("python3 -m tools.pr_comment ")
+    assert f"--stages {','.join(stage.name for stage in STAGES)}" in post["run"]
+    assert post["env"]["HEAD_SHA"] == "${{ github.event.workflow_run.head_sha }}"
+    text = yaml.safe_dump(job)
+    assert "secrets." not in text and "head_branch" not in text and "setup-python" not in text
+    for path in WORKFLOWS.glob("*.yml"):
+        assert "pull_request_target" not in load(path.name)["on"], path.name
+
+
+def test_drift_is_checked_daily_for_every_stage_with_its_preview_role_in_its_drift_environment():
+    assert DRIFT["on"] == {"schedule": [{"cron": workflows.DRIFT_SCHEDULE}], "workflow_dispatch": {}}
+    job = DRIFT["jobs"]["drift"]
+    assert job["if"] == "github.ref == 'refs/heads/main'"
+    assert job["environment"] == "${{ matrix.stack }}-drift"
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "issues": "write"}
+    entries = job["strategy"]["matrix"]["include"]
+    assert [entry["stack"] for entry in entries] == [stage.name for stage in STAGES]
+    for entry, stage in zip(entries, STAGES, strict=True):
+        assert entry["region"] == stage.region
+        assert entry["role_variable"] == f"AWS_PREVIEW_ROLE_ARN_{stage.suffix}", (
+            "read-only: never the deploy role"
+        )
+        assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{stage.suffix}"
+    runs = [step.get("run", "") for step in job["steps"]]
+    check = next(i for i, run in enumerate(runs) if "pulumi preview" in run)
+    assert "--refresh --expect-no-changes --json" in runs[check] and 'echo "status=$?"' in runs[check]
+    report = next(i for i, run in enumerate(runs) if "tools.drift" in run)
+    assert check < report and job["steps"][report]["env"]["STATUS"] == "${{ steps.preview.outputs.status }}"
+    assert job["concurrency"] == {"group": "drift-${{ matrix.stack }}", "cancel-in-progress": False}

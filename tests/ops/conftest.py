@@ -168,7 +168,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
     # No command looks up an image: without this, each EC2 backend moto creates (four a test) builds its
-    # ~60,000 default AMIs (moto/settings.py ec2_load_default_amis), a third of the ops tests' time.
+    # ~1,300 default AMIs (moto/settings.py ec2_load_default_amis), a third of the ops tests' time.
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 

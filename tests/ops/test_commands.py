@@ -205,3 +205,91 @@ def test_no_command_prints_a_secret_value_or_the_session_token(
         printed += out + err
     assert SECRET_VALUE not in printed and SESSION_TOKEN not in printed
     assert "DB_PASSWORD" in printed  # named, as a secret may be
+
+
+def test_run_with_a_timeout_stops_the_task_when_it_passes_and_exits_124(
+    fake_dev: Fake, monkeypatch: pytest.MonkeyPatch
+):
+    ticks = iter(range(0, 10_000, 200))  # each look at the clock is 200 s later
+    monkeypatch.setattr("ops.run._clock", lambda: float(next(ticks)))
+    monkeypatch.setattr("ops.run._sleep", lambda _: None)
+    code, _, err = fake_dev.run("run", "api", "--timeout", "5m", "--", "sleep", "3600")
+    (started,) = [params for _, op, params in fake_dev.calls if op == "RunTask"]
+    (stop,) = [params for _, op, params in fake_dev.calls if op == "StopTask"]
+    task = [t for t in ecs_backends[fake_dev.account]["eu-west-1"].tasks["cluster-ecs-id"].values()]
+    (one_off,) = [t for t in task if t.started_by == "webstack-ops"]
+    assert code == 124 and started["startedBy"] == "webstack-ops"
+    assert stop == {
+        "cluster": "cluster-ecs-id",
+        "task": one_off.task_arn,
+        "reason": "webstack-ops: --timeout 5m reached",
+    }
+    assert f"# task {one_off.id}: --timeout 5m reached, stopping it (ecs:StopTask)" in err
+    assert err.endswith(f"# task {one_off.id} stopped after --timeout 5m (exit code 124).\n")
+
+
+def test_run_refuses_a_malformed_timeout_before_starting_anything(fake_dev: Fake):
+    code, _, err = fake_dev.run("run", "api", "--timeout", "soon", "--", "true")
+    assert code == 1 and "--timeout: got 'soon'; use a number and a unit, for example 30m" in err
+    assert not [op for _, op, _ in fake_dev.calls if op == "RunTask"]
+
+
+def test_run_of_a_jobs_entry_says_only_services_run_for_now(fake_dev: Fake):
+    outputs = dict(fake_dev.outputs, jobs={"nightly-report": {"schedule": "cron(0 3 * * ? *)"}})
+    fake_dev.outputs_file.write_text(json.dumps(outputs))
+    code, _, err = fake_dev.run("run", "nightly-report", "--", "true")
+    assert code == 1
+    assert "nightly-report is a webstack:jobs entry of stack example-dev; `run` starts one-off tasks" in err
+    assert not [op for _, op, _ in fake_dev.calls if op in ("RunTask", "DescribeServices")]
+
+
+def refuse_live_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """StartLiveTail answers AccessDeniedException (a role without it, or a partition without Live Tail)."""
+    from botocore.awsrequest import AWSResponse
+
+    import ops.aws
+
+    made = ops.aws.boto3.Session
+    refusal = {"Error": {"Code": "AccessDeniedException", "Message": "not authorized: logs:StartLiveTail"}}
+
+    def session(*args, **kwargs):
+        created = made(*args, **kwargs)
+        created.events.register(
+            "before-call.cloudwatch-logs.StartLiveTail",
+            lambda **_: (AWSResponse("https://fake", 400, {}, None), refusal),
+        )
+        return created
+
+    monkeypatch.setattr("ops.aws.boto3.Session", session)
+
+
+def test_logs_follow_polls_each_new_line_once_when_live_tail_is_refused(
+    fake_dev: Fake, monkeypatch: pytest.MonkeyPatch
+):
+    import boto3
+
+    refuse_live_tail(monkeypatch)
+    newest = fake_dev.task_ids("web")[-1]
+    naps = []
+
+    def nap(_: float) -> None:
+        naps.append(1)
+        if len(naps) == 1:
+            boto3.client("logs", region_name="eu-west-1").put_log_events(
+                logGroupName="web-logs-id",
+                logStreamName=f"web/web/{newest}",
+                logEvents=[{"timestamp": 1_790_000_000_000, "message": "GET /new 200"}],
+            )
+        else:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("ops.logs._sleep", nap)
+    code, out, _ = fake_dev.run("logs", "web", "--follow")
+    lines = out.splitlines()
+    assert code == 0
+    polling = lines.index(
+        "# Live Tail unavailable (AccessDeniedException on logs:StartLiveTail); polling web-logs-id every 5s "
+        "(Ctrl-C stops)"
+    )
+    assert len(lines[:polling]) == 4  # the hour before, then only the new line, once
+    assert lines[polling + 1 :] == [f"2026-09-21T14:13:20Z {newest[:8]} web | GET /new 200", ""]

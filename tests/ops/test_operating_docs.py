@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from moto.moto_api import state_manager
 
 from tests.ops.conftest import Fake
 from tests.ops.test_commands import _stop_with
@@ -23,8 +24,9 @@ task, run a one-off command with a service's image and reached a database, each 
 `python -m ops` (or `make ops STACK=dev ARGS="..."`, `make status STACK=dev`) reads the stack's outputs
 (`pulumi stack output --json --stack NAME`, or a saved file with `--outputs FILE`) and calls AWS with your
 credentials. It first checks that they are for the account the stack is pinned to
-(`aws:allowedAccountIds`). What the operator role must allow for each command is in
-`bootstrap/operator_actions.py`.
+(`aws:allowedAccountIds`). Run it as the bootstrap's operator role (`webstack-operator`, see
+[Operator access](operating.md#operator-access-from-a-laptop)), which allows exactly what these commands
+call (`bootstrap/operator_actions.py`).
 
 {table}
 
@@ -43,7 +45,7 @@ TABLE = [
     (
         "logs SERVICE [--since 1h] [--follow] [--filter PATTERN] [--task ID]",
         "the service's log lines, each with its task and container; `--follow` uses CloudWatch Logs "
-        "Live Tail",
+        "Live Tail (polls every 5 s where your role may not use it)",
     ),
     (
         "exec SERVICE [--task ID] [-- COMMAND]",
@@ -51,9 +53,10 @@ TABLE = [
         "default) and the Session Manager plugin",
     ),
     (
-        "run SERVICE -- COMMAND",
+        "run SERVICE [--timeout 10m] -- COMMAND",
         "a one-off task with the service's task definition (image, roles, secrets, environment) and "
-        "network; streams its log; exits with the container's exit code",
+        "network; streams its log; exits with the container's exit code (`--timeout`: stops the task "
+        "when it passes and exits 124)",
     ),
     (
         "db [NAME] [--local-port 15432] [--print]",
@@ -100,6 +103,21 @@ def _with_data_stores(fake: Fake) -> None:
     fake.outputs_file.write_text(json.dumps(outputs))
 
 
+def _timeout_session(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A one-off task that outlives its --timeout (the fake's clock jumps 10 minutes per look)."""
+    ticks = iter(range(0, 100_000, 600))
+    # moto walks a task towards STOPPED on each describe; a real one runs until it is stopped.
+    state_manager.set_transition(model_name="ecs::task", transition={"progression": "manual", "times": 10**6})
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr("ops.run._clock", lambda: float(next(ticks)))
+            patched.setattr("ops.run._sleep", lambda _: None)
+            argv = ("run", "api", "--timeout", "15m", "--", "sleep", "3600")
+            return _session(fake, "run with a timeout", argv)
+    finally:
+        state_manager.unset_transition(model_name="ecs::task")
+
+
 def render(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> str:
     _with_data_stores(fake)
     _stop_with(fake, monkeypatch, 0, "Essential container in task exited")
@@ -123,6 +141,7 @@ def render(fake: Fake, monkeypatch: pytest.MonkeyPatch) -> str:
             "After the first line the Session Manager plugin takes over the terminal (here it is mocked).",
         ),
         _session(fake, "run", ("run", "api", "--", "python", "manage.py", "migrate")),
+        _timeout_session(fake, monkeypatch),
         _session(
             fake, "db", ("db", "main"), "The tunnel stays open until Ctrl-C; connect from another terminal."
         ),

@@ -108,10 +108,14 @@ def test_an_added_environment_variable_is_shown_by_name_and_its_value_appears_no
 
 def test_a_route_path_change_shows_the_old_and_new_route_with_their_priorities(prod_graph, edited_graph):
     diff = changes.configuration_diff(prod_graph, edited_graph)["routes"]
-    assert diff.removed == {"HTTPS:443 * /api/*": "api, priority 38559, port 9090"}
-    assert list(diff.added) == ["HTTPS:443 * /v2/*"]
+    # api deploys blue/green (prod's default): its test rule on the test listener moves with it.
+    assert diff.removed == {
+        "HTTPS:443 * /api/*": "api, priority 38559, port 9090",
+        "HTTPS:8443 * /api/*": "api (alternate), priority 38559, port 9090",
+    }
+    assert sorted(diff.added) == ["HTTPS:443 * /v2/*", "HTTPS:8443 * /v2/*"]
     assert str(diff.added["HTTPS:443 * /v2/*"]).startswith("api, priority ")
-    assert diff.unchanged == 3, "web's rule and both listeners' defaults stay"
+    assert diff.unchanged == 5, "web's two rules and the three listeners' defaults stay"
     text = changes.render_configuration(changes.configuration_diff(prod_graph, edited_graph), ("a", "b"))
     assert "    - HTTPS:443 * /api/* -> api, priority 38559, port 9090" in text
 
@@ -121,7 +125,7 @@ def test_the_summary_reads_images_secrets_certificates_and_scaling_bounds_from_t
     assert set(summary["images"]) == {"api", "web"}
     assert all("dkr.ecr.eu-west-1.amazonaws.com" in image for image in summary["images"].values() if image)
     certificate = "arn:aws:acm:eu-west-1:222222222222:certificate/00000000-0000-0000-0000-000000000000"
-    assert summary["certificates"] == {"listener HTTPS:443": certificate}
+    assert summary["certificates"] == {"listener HTTPS:443": certificate, "listener HTTPS:8443": certificate}
     assert summary["scaling"]["api"] == (
         "min 2, max 10, target ALBRequestCountPerTarget 1000, ECSServiceAverageCPUUtilization 70"
     )
@@ -303,13 +307,17 @@ def test_the_routing_table_lists_each_rule_by_priority_then_each_listeners_defau
     assert [
         (r.listener, r.priority, r.host, r.path, r.target, r.port) for r in routing.routes(prod_graph)
     ] == [
+        # The test listener of prod's blue/green services: the alternate target groups.
+        ("HTTPS:8443", 38559, "*", "/api/*", "api (alternate)", 9090),
+        ("HTTPS:8443", 47989, "*", "/*", "web (alternate)", 8080),
+        ("HTTPS:8443", "default", "*", "*", "fixed response 404", None),
         ("HTTPS:443", 38559, "*", "/api/*", "api", 9090),
         ("HTTPS:443", 47989, "*", "/*", "web", 8080),
         ("HTTPS:443", "default", "*", "*", "fixed response 404", None),
         ("HTTP:80", "default", "*", "*", "redirect to HTTPS:443", None),
     ]
     lines = report.routing(prod_graph)
-    assert lines[0].startswith("Routing (4 routes;")
+    assert lines[0].startswith("Routing (7 routes;")
     assert lines[1].split() == ["listener", "priority", "host", "path", "->", "target", "port"]
 
 
@@ -338,7 +346,7 @@ def test_a_rule_to_a_target_group_no_service_uses_is_routed_to_the_target_group_
             },
         },
     ]
-    first = routing.routes(extra)[0]
+    first = next(r for r in routing.routes(extra) if r.listener == "HTTPS:443")
     assert (first.priority, first.host, first.path, first.target, first.port) == (
         10,
         "admin.example.com",

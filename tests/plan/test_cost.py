@@ -83,11 +83,15 @@ def test_prod_costs_three_nats_an_alb_in_three_zones_four_on_demand_tasks_a_web_
     # logs: 2 services, ECS Exec, flow logs, WAF; the web ACL has 4 rule groups; prod alarms are on:
     # 40 standard alarms (metric math counts its metrics) and one dashboard
     watch = 40 * PRICES["cloudwatch"]["alarmMetricMonth"] + PRICES["cloudwatch"]["dashboardMonth"]
-    by_hand = nat_and_ip(3) + alb(3) + fargate + logs(5) + insights + STACK_KEY + web_acl(4) + watch
+    # Both services deploy blue/green (prod's default): a second copy of their 2 tasks runs 15 minutes
+    # (start and test) + 10 minutes of bake, 20 deployments a month (plan/cost_assumptions.py).
+    copies = 2 * (25 / 60) * 20 * (task_hour("fargate", 0.25, 0.5) + task_hour("fargate", 0.5, 1))
+    by_hand = nat_and_ip(3) + alb(3) + fargate + copies + logs(5) + insights + STACK_KEY + web_acl(4) + watch
 
     found = estimate_of(prod)
 
-    assert found.total == round(by_hand, 2) == 254.57
+    assert found.total == round(by_hand, 2) == 255.18
+    assert found.by("kind")["Fargate (deployments)"] == round(copies, 2)
     assert found.by("kind")["NAT gateway"] == round(3 * 0.048 * HOURS + NAT_GB * 0.048, 2)
     assert found.by("kind")["WAF web ACL"] == web_acl(4) == 15.00
 

@@ -153,12 +153,39 @@ def test_a_security_group_replaced_while_a_service_keeps_running_is_an_ordering_
 def test_a_major_engine_upgrade_needs_allow_major_version_upgrade_and_a_downgrade_is_refused():
     v16, v17 = res(DATABASE, "db", engineVersion="16"), res(DATABASE, "db", engineVersion="17")
     assert kinds(g(v16), g(v17)) == [("refused-update", "engineVersion 16 -> 17")]
-    allowed = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True)
+    allowed = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True, applyImmediately=True)
     assert kinds(g(v16), g(allowed)) == []
     allowed_down = res(DATABASE, "db", engineVersion="16", allowMajorVersionUpgrade=True)
     (down,) = transition.judge(g(v17), g(allowed_down))
     assert (down.kind, down.key) == ("refused-update", "engineVersion 17 -> 16")
     assert "cannot downgrade" in down.detail and "restore a snapshot" in down.fix
+
+
+def test_a_new_vpc_cidr_is_refused_with_the_new_stack_procedure():
+    before = g(res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.0.0.0/16"))
+    after = g(res("aws:ec2/vpc:Vpc", "vpc", cidrBlock="10.1.0.0/16"))
+    (finding,) = transition.judge(before, after)
+    assert (finding.kind, finding.key) == ("refused-update", "cidrBlock 10.0.0.0/16 -> 10.1.0.0/16")
+    assert "new stack" in finding.fix
+    assert transition.judge(before, before) == []
+
+
+def test_a_cache_version_going_down_replaces_it_and_loses_its_data_while_going_up_is_an_update():
+    group = "aws:elasticache/replicationGroup:ReplicationGroup"
+    v8, v72 = res(group, "cache", engineVersion="8.0"), res(group, "cache", engineVersion="7.2")
+    assert kinds(g(v8), g(v72)) == [("data-loss", "engineVersion 8.0 -> 7.2")]
+    assert kinds(g(v72), g(v8)) == []
+
+
+def test_a_major_upgrade_left_for_the_maintenance_window_is_refused_with_the_two_steps():
+    """The old parameter group is deleted at the end of `pulumi up` while the instance, whose upgrade
+    waits for the window, is still a member of it
+    (RDS DeleteDBParameterGroup: InvalidDBParameterGroupState)."""
+    v16 = res(DATABASE, "db", engineVersion="16", allowMajorVersionUpgrade=True)
+    waiting = res(DATABASE, "db", engineVersion="17", allowMajorVersionUpgrade=True, applyImmediately=False)
+    (finding,) = transition.judge(g(v16), g(waiting))
+    assert (finding.kind, finding.key) == ("refused-update", "engineVersion 16 -> 17")
+    assert "maintenance window" in finding.detail and "applyImmediately: true" in finding.fix
 
 
 def test_a_graph_compared_with_itself_applies_cleanly():
@@ -198,3 +225,35 @@ def test_the_keys_an_aliased_resource_may_match_include_its_own_for_every_fixtur
         if pairing.key(r["urn"]) not in pairing.alias_keys(r, by_urn) and not r["options"].get("modelled")
     ]
     assert missing == []
+
+
+TARGET = "aws:appautoscaling/target:Target"
+
+
+def test_a_renamed_service_takes_a_scaling_target_key_of_its_own_not_the_old_services():
+    """Application Auto Scaling keys a target by namespace, ``resourceId`` (``service/<cluster>/<service>``)
+    and dimension (RegisterScalableTarget); the new service's target is another key, so deleting the old
+    service's target removes nothing the new one registered."""
+
+    def target(name: str, service: str) -> dict[str, Any]:
+        return res(
+            TARGET,
+            f"{name}-scaling",
+            serviceNamespace="ecs",
+            resourceId=f"service/cluster-ecs-id/{service}-id",
+            scalableDimension="ecs:service:DesiredCount",
+        )
+
+    cluster = res("aws:ecs/cluster:Cluster", "cluster-ecs")
+    worker, processor = res(SERVICE, "worker-service"), res(SERVICE, "processor-service")
+    before = g(cluster, worker, target("worker", "worker-service"))
+    renamed = g(cluster, processor, target("processor", "processor-service"))
+    assert [k for k, _ in kinds(before, renamed)] == []
+    same_service = g(cluster, worker, target("processor", "worker-service"))
+    assert kinds(before, same_service) == [
+        (
+            "silent-removal",
+            "appautoscaling:Target serviceNamespace=ecs resourceId=cluster-ecs/worker-service "
+            "scalableDimension=ecs:service:DesiredCount",
+        )
+    ]

@@ -8,7 +8,9 @@ mark is removed. The list is the documented changes, not the ones that pass.
 """
 
 import copy
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -137,6 +139,12 @@ CHANGES = [
         (_set("databases.main.engineVersion", "17"),),
     ),
     Change(
+        "prod PostgreSQL 16 -> 17 without applyImmediately",
+        "data-prod",
+        (_set("databases.main.engineVersion", "16"),),
+        (_set("databases.main.engineVersion", "17"),),
+    ),
+    Change(
         "DB instance class",
         "data-dev",
         (_set("databases.main.instanceClass", "db.t4g.micro"),),
@@ -150,15 +158,49 @@ CHANGES = [
         (_drop("services.api.port"), _drop("services.api.routing"), _drop("services.api.healthCheckPath")),
     ),
     Change("calls on <-> off", "workers-dev", NONE, (_drop("services.web.calls"),)),
+    Change("add <-> remove a release task", "data-dev", (_drop("services.web.release"),), NONE),
+    Change(
+        "a release task's command",
+        "data-dev",
+        NONE,
+        (_set("services.web.release", {"command": ["python", "server.py", "migrate", "--verbose"]}),),
+    ),
+    # A running service changes its deployment strategy in place (docs/deployments.md).
+    Change(
+        "deployment rolling <-> blue_green",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "blue_green", "bakeTimeMinutes": 5}),),
+    ),
+    Change(
+        "deployment rolling <-> canary",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "canary", "canary": {"percent": 10}}),),
+    ),
+    Change(
+        "deployment rolling <-> linear",
+        "example-dev",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "linear"}),),
+    ),
+    Change(
+        "deployment blue_green <-> rolling (prod)",
+        "example-prod",
+        NONE,
+        (_set("services.web.deployment", {"strategy": "rolling"}),),
+    ),
 ]
-"""The documented changes (issue 25). Not listed: rolling <-> other deployment strategies, because
-the service schema has no deployment strategy key yet (stack/services/schema.py)."""
+"""The documented changes (issues 25 and 21)."""
 
 KNOWN: dict[tuple[str, str], str] = {}
 """(change name, ``a->b`` or ``b->a``) -> a finding it shows today, ``kind [key]`` (strict xfail; the
 fix that makes the pair pass is another finding of issue 25)."""
 
 REFUSED: dict[tuple[str, str], str] = {
+    # Prod waits for the maintenance window: the old parameter group would still be in use at its delete.
+    ("prod PostgreSQL 16 -> 17 without applyImmediately", "a->b"): "refused-update [engineVersion 16 -> 17]",
+    ("prod PostgreSQL 16 -> 17 without applyImmediately", "b->a"): "refused-update [engineVersion 17 -> 16]",
     # Inherently two steps: the internal load balancer (ForceNew `internal`) is replaced while prod's
     # deletion protection is on; config cannot see the previous state, so plan --compare refuses it.
     ("edge.kind alb <-> apigateway (prod)", "a->b"): "undeletable [enableDeletionProtection=true]",
@@ -223,6 +265,37 @@ def test_a_change_that_cannot_apply_in_one_up_is_refused_with_the_steps(name: st
     assert "pulumi up" in refused.fix or "restore" in refused.fix
 
 
+LEAVING_TRAFFIC_SHIFT = [
+    ("deployment rolling <-> blue_green", "b->a", "BLUE_GREEN"),
+    ("deployment rolling <-> canary", "b->a", "CANARY"),
+    ("deployment rolling <-> linear", "b->a", "LINEAR"),
+    ("deployment blue_green <-> rolling (prod)", "a->b", "BLUE_GREEN"),
+]
+
+
+@pytest.mark.parametrize(("name", "direction", "strategy"), LEAVING_TRAFFIC_SHIFT)
+def test_leaving_a_traffic_shifting_strategy_applies_but_names_the_step_to_take_before(
+    name: str, direction: str, strategy: str
+):
+    """The production rule's weights are ECS's (ignore_changes), so the change cannot see them: the
+    compare report says how to put production back on edge-tg-* first (a notice, not a stop)."""
+    findings = transition.judge(*_graphs(BY_NAME[name], direction))
+    (notice,) = [f for f in findings if f.kind == "precondition"]
+    assert notice.key == f"strategy {strategy} -> ROLLING"
+    assert notice.resources == ("ecs:Service web-service",)
+    assert "--force-new-deployment" in notice.fix and "pulumi up" in notice.fix
+    assert not notice.blocking
+
+
+@pytest.mark.parametrize("name", [n for n, _, _ in LEAVING_TRAFFIC_SHIFT])
+def test_moving_to_a_traffic_shifting_strategy_needs_no_step_and_replaces_nothing(name: str):
+    direction = "b->a" if name.endswith("(prod)") else "a->b"
+    before, after = _graphs(BY_NAME[name], direction)
+    assert [f for f in transition.judge(before, after) if f.kind == "precondition"] == []
+    replaced = [c for c in changes.resource_changes(before, after) if c.action == "replace"]
+    assert replaced == []
+
+
 def test_a_change_and_its_reverse_list_the_same_resources_added_and_removed_the_other_way():
     change = CHANGES[0]
     forward = changes.resource_changes(*_graphs(change, "a->b"))
@@ -230,3 +303,83 @@ def test_a_change_and_its_reverse_list_the_same_resources_added_and_removed_the_
     added = {(c.type, c.name) for c in forward if c.action == "add"}
     removed = {(c.type, c.name) for c in backward if c.action == "remove"}
     assert added and added == removed
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A documented change that takes several ``pulumi up``s: each step must apply cleanly."""
+
+    name: str
+    stack: str
+    steps: tuple[Edit, ...]
+
+
+PROCEDURES = [
+    Procedure(
+        "prod PostgreSQL major upgrade",
+        "data-prod",
+        (
+            (_set("databases.main.engineVersion", "16"),),
+            (_set("databases.main.engineVersion", "17"), _set("databases.main.applyImmediately", True)),
+            (_set("databases.main.engineVersion", "17"),),
+        ),
+    ),
+    Procedure(
+        "ec2 -> fargate in two deploys",
+        "example-dev",
+        (
+            (_set("cluster.compute", "ec2"), _set("cluster.ec2", {})),
+            (_set("cluster.compute", "fargate"), _set("cluster.ec2", {})),
+            NONE,
+        ),
+    ),
+    Procedure(
+        "prod edge.kind alb -> apigateway in three deploys",
+        "example-prod",
+        (
+            NONE,
+            (_set("edge.deletionProtection", False),),
+            (
+                _set("edge.deletionProtection", False),
+                _set("edge.kind", "apigateway"),
+                _drop("edge.certificateArn"),
+            ),
+            (_set("edge.kind", "apigateway"), _drop("edge.certificateArn")),
+        ),
+    ),
+    Procedure(
+        "prod edge.kind apigateway -> alb in three deploys",
+        "example-prod",
+        (
+            (_set("edge.kind", "apigateway"), _drop("edge.certificateArn")),
+            (
+                _set("edge.deletionProtection", False),
+                _set("edge.kind", "apigateway"),
+                _drop("edge.certificateArn"),
+            ),
+            (_set("edge.deletionProtection", False),),
+            NONE,
+        ),
+    ),
+]
+"""The documented multi-step procedures for the changes REFUSED in one step."""
+
+
+@pytest.mark.parametrize("procedure", PROCEDURES, ids=lambda p: p.name)
+def test_each_documented_procedure_applies_cleanly_step_by_step(procedure: Procedure):
+    graphs = [graph_of(procedure.stack, step) for step in procedure.steps]
+    verdicts = {
+        f"step {i + 1}": [f"{f.kind} [{f.key}]" for f in transition.blocking(transition.judge(before, after))]
+        for i, (before, after) in enumerate(itertools.pairwise(graphs))
+    }
+    assert verdicts == {step: [] for step in verdicts}
+
+
+PAGE = FIXTURES.parents[1] / "docs" / "changing-a-running-stack.md"
+
+
+def test_every_change_and_procedure_of_the_matrix_is_documented_on_the_changing_a_running_stack_page():
+    """The page's table names each pair and procedure exactly (`<name>` in backticks), so a change
+    added here without its steps for users fails, and so does a documented row the matrix lost."""
+    documented = set(re.findall(r"^\| `([^`]+)` \|", PAGE.read_text(), re.M))
+    assert documented == {c.name for c in CHANGES} | {p.name for p in PROCEDURES}

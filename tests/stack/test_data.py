@@ -8,6 +8,7 @@ import pytest
 from components.pure.guardrails import policy_statements
 from plan import graph, report
 from plan.engine import PROJECT_ROOT, Recorded, Run, run_stack, second_runs
+from stack.schema import ConfigError
 
 STACKS = Path(__file__).parents[1] / "stacks"
 INSTANCE = "aws:rds/instance:Instance"
@@ -105,17 +106,14 @@ def test_a_prod_stack_that_opts_in_owns_the_account_wide_rdsosmetrics_group_with
     assert group.urn in prod.named("db-main-instance").options["dependsOn"]
 
 
-def test_only_one_database_of_a_stack_creates_rdsosmetrics_and_none_when_the_stack_opts_out():
-    base = {
-        "instanceClass": "db.m7g.large",
-        "allocatedStorage": 50,
-        "maxAllocatedStorage": 200,
-        "osMetricsLogGroup": True,
-    }
+def test_the_database_that_asks_owns_rdsosmetrics_and_adding_another_database_leaves_it_there():
+    """Ownership follows the one database with osMetricsLogGroup: true, never the order of the list: a
+    database added before it (here "aaa") must not move the group to another component."""
+    base = {"instanceClass": "db.m7g.large", "allocatedStorage": 50, "maxAllocatedStorage": 200}
     two = run_stack(
         "data-prod",
         root=STACKS,
-        overrides={"webstack:databases": {"main": base, "orders": base}},
+        overrides={"webstack:databases": {"aaa": base, "main": {**base, "osMetricsLogGroup": True}}},
     )
     assert [r.name for r in two.resources if r.inputs.get("name") == "RDSOSMetrics"] == [
         "db-main-os-metrics-logs"
@@ -126,6 +124,16 @@ def test_only_one_database_of_a_stack_creates_rdsosmetrics_and_none_when_the_sta
         overrides={"webstack:databases": {"main": {**base, "osMetricsLogGroup": False}}},
     )
     assert not [r for r in opted_out.resources if r.inputs.get("name") == "RDSOSMetrics"]
+
+
+def test_two_databases_asking_for_rdsosmetrics_is_a_named_error():
+    base = {"instanceClass": "db.m7g.large", "allocatedStorage": 50, "osMetricsLogGroup": True}
+    with pytest.raises(ConfigError) as caught:
+        run_stack("data-prod", root=STACKS, overrides={"webstack:databases": {"main": base, "orders": base}})
+    assert any(
+        p.startswith("webstack:databases.orders.osMetricsLogGroup: got true, but main already owns")
+        for p in caught.value.problems
+    )
 
 
 def test_the_master_password_is_managed_by_rds_under_the_databases_own_key_and_never_rotated_under_tasks(

@@ -71,6 +71,11 @@ def test_each_bootstrap_stack_file_trusts_the_github_environments_of_the_stage_i
         f"bootstrap/Pulumi.{stack}.yaml webstack-bootstrap:previewEnvironment is {preview!r}; "
         f"remove it (the preview job runs in {stack}-preview)"
     )
+    drift = bootstrap.get("webstack-bootstrap:driftEnvironment", f"{stack}-drift")
+    assert drift == f"{stack}-drift", (
+        f"bootstrap/Pulumi.{stack}.yaml webstack-bootstrap:driftEnvironment is {drift!r}; "
+        f"remove it (the drift job runs in {stack}-drift)"
+    )
 
 
 @pytest.mark.parametrize("stack", stack_invariants.graph.stacks(BOOTSTRAP))

@@ -1,0 +1,156 @@
+"""Build once, promote by digest: the promotion record and what a later stage runs from it.
+
+The first stage of ``.github/stages.yml`` builds every ``build:`` service on its ``pulumi up`` and
+exports each image by digest (the ``images`` output). Its deploy job writes those into a *promotion
+record* (``python -m tools.promotion record``), a JSON file the later stages' jobs download. A later
+stage's program reads the record named by ``WEBSTACK_PROMOTION`` and runs each built service from
+that exact digest instead of building: the image ECR replicated into the stage's own registry (the
+bootstrap's replication rule, docs/releasing.md), so prod never pulls from dev's account at run time.
+
+Without ``WEBSTACK_PROMOTION`` (a laptop, the first stage) a stack builds as before. Pure: no Pulumi.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+PROMOTION_ENV = "WEBSTACK_PROMOTION"
+"""The environment variable naming a promotion record file; unset: build as usual."""
+RECORD_FORMAT = "webstack-promotion/1"
+
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
+    r"(?P<repository>[a-z0-9][a-z0-9._/-]*)@(?P<digest>sha256:[0-9a-f]{64})$"
+)
+"""An ECR image by digest, as awsx.ecr.Image's ``imageUri`` gives it (``<repositoryUrl>@<digest>``,
+pulumi-awsx awsx/ecr/image.ts)."""
+
+
+@dataclass(frozen=True)
+class PromotionRecord:
+    """The images one stage built and ran, by service, at one commit."""
+
+    stage: str
+    """The stack that built and ran them (the first stage)."""
+    commit: str
+    """The git commit they were built from."""
+    images: Mapping[str, str]
+    """Service -> ``<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<hex>``."""
+
+    def to_json(self) -> str:
+        document = {"format": RECORD_FORMAT, "stage": self.stage, "commit": self.commit}
+        return json.dumps({**document, "images": dict(sorted(self.images.items()))}, indent=2) + "\n"
+
+
+def digest_of(image: str | None) -> str | None:
+    """The ``sha256:...`` digest an image reference pins, or None (a tag, or nothing)."""
+    if not image or "@" not in image:
+        return None
+    digest = image.rsplit("@", 1)[1]
+    return digest if re.fullmatch(r"sha256:[0-9a-f]{64}", digest) else None
+
+
+def record_from_outputs(
+    stage: str, commit: str, outputs: Mapping[str, Any], built: set[str]
+) -> PromotionRecord:
+    """The record of a deployed stage: the ``images`` output of its ``build:`` services.
+
+    Raises ValueError naming an image that is not an ECR image by digest.
+    """
+    images = {name: str(ref) for name, ref in dict(outputs.get("images") or {}).items() if name in built}
+    bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
+    if bad:
+        raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
+    missing = sorted(built - set(images))
+    if missing:
+        raise ValueError(
+            f"the images output of {stage} has no {', '.join(missing)}; was its deploy complete?"
+        )
+    return PromotionRecord(stage, commit, images)
+
+
+def parse_record(text: str, source: str) -> tuple[PromotionRecord | None, list[str]]:
+    """A record read from ``source`` (for messages), or the problems in it."""
+    key = f"{PROMOTION_ENV}: {source}"
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        return None, [
+            f"{key} is not JSON ({error}); point it at the file `python -m tools.promotion record` wrote"
+        ]
+    if not isinstance(document, dict) or document.get("format") != RECORD_FORMAT:
+        return None, [f"{key} is not a promotion record (want \"format\": \"{RECORD_FORMAT}\"); rewrite it "
+                      "with `python -m tools.promotion record`"]  # fmt: skip
+    images = document.get("images")
+    if not isinstance(images, dict) or not all(isinstance(v, str) for v in images.values()):
+        return None, [f"{key}: images must map each service to an image; rewrite the record"]
+    problems = [
+        f"{key}: images.{name}: got {json.dumps(ref)}, but a promoted image is an ECR image by digest "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<64 hex>); rewrite the record"
+        for name, ref in sorted(images.items())
+        if not ECR_IMAGE.match(ref)
+    ]
+    record = PromotionRecord(str(document.get("stage", "")), str(document.get("commit", "")), images)
+    return (None if problems else record), problems
+
+
+def in_registry(image: str, account: str, region: str) -> str:
+    """The same repository and digest in ``account``'s registry in ``region`` (where ECR replicated it)."""
+    match = ECR_IMAGE.match(image)
+    if match is None:
+        raise ValueError(f"{image} is not an ECR image by digest")
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{match['repository']}@{match['digest']}"
+
+
+def promoted_images(
+    record: PromotionRecord, source: str, built: set[str], accounts: tuple[str, ...], region: str
+) -> tuple[dict[str, str], list[str]]:
+    """Service -> the image this stage runs, from the record; or the problems.
+
+    Every service this stage builds must be in the record (else this stage would build it: not the
+    image the first stage ran), and the record names no service this stage does not build.
+    """
+    key = f"{PROMOTION_ENV}: {source}"
+    problems = [
+        f"{key}: the record of {record.stage or 'its stage'} has no image for services.{name}, which this "
+        f"stack builds; deploy {record.stage or 'the first stage'} with it first, or record again"
+        for name in sorted(built - set(record.images))
+    ]
+    problems += [
+        f"{key}: images.{name}: this stack has no services.{name} with build:; promote only the services "
+        "both stacks build (an image: service is pinned in each stack file)"
+        for name in sorted(set(record.images) - built)
+    ]
+    if len(accounts) != 1:
+        problems.append(
+            f"{key}: got aws:allowedAccountIds {list(accounts)}, but a promoted image is run from this "
+            "stack's own registry; pin the stack to its one account"
+        )
+    if problems:
+        return {}, problems
+    return {name: in_registry(ref, accounts[0], region) for name, ref in record.images.items()}, []
+
+
+def read_record(path: str) -> tuple[PromotionRecord | None, list[str]]:
+    """The record file named by ``WEBSTACK_PROMOTION``, or why it cannot be read."""
+    try:
+        text = Path(path).read_text()
+    except OSError as error:
+        return None, [
+            f"{PROMOTION_ENV}: got {json.dumps(path)}, but it cannot be read ({error.strerror}); download "
+            "the promotion artifact of the run, or unset it to build here"
+        ]
+    return parse_record(text, path)
+
+
+def with_promotion(services: tuple[Any, ...], images: Mapping[str, str]) -> tuple[Any, ...]:
+    """The services with ``promoted_image`` set where the record promotes one."""
+    return tuple(
+        replace(service, promoted_image=images[service.name]) if service.name in images else service
+        for service in services
+    )
