@@ -314,6 +314,9 @@ def test_ecr_repositories_scan_on_push_are_immutable_encrypted_and_expire_old_im
         assert repo["encryptionConfigurations"] == [{"encryptionType": "KMS"}]
         rules = json.loads(run.named(f"{service}-repo-lifecycle").inputs["policy"])["rules"]
         assert [r["selection"]["tagStatus"] for r in rules] == ["untagged", "any"]
+        # ECR requires a unique rulePriority per rule, and an "any" rule must have the highest number
+        # (ECR lifecycle policy parameters: "tagStatus any ... must have the highest value for rulePriority").
+        assert [r["rulePriority"] for r in rules] == [1, 2]
         image = run.named(f"{service}-image").inputs
         assert image["imageTag"].startswith(f"{service}-")
         assert (image["context"], image["dockerfile"]) == ("app", "app/Dockerfile"), "relative paths"

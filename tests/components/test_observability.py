@@ -307,6 +307,54 @@ def test_the_dashboard_charts_requests_errors_latency_health_tasks_cpu_and_memor
     )
 
 
+def test_the_dashboard_widgets_tile_the_24_column_grid_under_the_header_without_gaps_or_overlaps(alarmed):
+    """CloudWatch places widgets by x, y, width and height on a 24-column grid (dashboard body
+    structure); a widget without width falls back to 6 columns and the layout breaks."""
+    run, _ = alarmed
+    placed = widgets(run)
+    assert all({"x", "y", "width", "height"} <= set(w) for w in placed)
+    header, *panels = placed
+    assert (header["type"], header["y"], header["x"] + header["width"]) == ("text", 0, 24)
+    assert min(w["y"] for w in panels) == header["y"] + header["height"]
+    cells = [
+        (w["x"] + dx, w["y"] + dy) for w in placed for dx in range(w["width"]) for dy in range(w["height"])
+    ]
+    assert len(cells) == len(set(cells)), "two widgets overlap"
+    assert all(0 <= x < 24 for x, _ in cells)
+
+
+def test_the_host_health_panel_has_a_healthy_and_an_unhealthy_line_per_routed_service(alarmed):
+    run, _ = alarmed
+    (panel,) = [w for w in widgets(run) if w["properties"].get("title") == "Healthy and unhealthy hosts"]
+    lines = {(line[1], line[-1]["label"]) for line in panel["properties"]["metrics"]}
+    routed = {label.rsplit(" ", 1)[0] for _, label in lines}
+    assert routed and lines == {
+        *(("HealthyHostCount", f"{s} healthy") for s in routed),
+        *(("UnHealthyHostCount", f"{s} unhealthy") for s in routed),
+    }
+
+
+def test_each_dashboard_panel_charts_the_cloudwatch_metrics_its_title_names(alarmed):
+    """Metric names are CloudWatch's own (ALB, ECS, Container Insights and NAT gateway metric lists): a
+    misspelt one draws an empty chart and nothing else fails."""
+    run, _ = alarmed
+    names = {
+        w["properties"]["title"]: {line[1] for line in w["properties"]["metrics"]}
+        for w in widgets(run)
+        if w["type"] == "metric"
+    }
+    assert names["Requests"] == {"RequestCount"}
+    assert names["5xx responses"] == {"HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"}
+    assert names["Latency p50 / p90 / p99 (seconds)"] == {"TargetResponseTime"}
+    assert names["Running vs desired tasks"] == {"RunningTaskCount", "DesiredTaskCount"}
+    assert names["CPU % per service"] == {"CPUUtilization"}
+    assert names["Memory % per service"] == {"MemoryUtilization"}
+    assert names["NAT gateways: port allocation errors and dropped packets"] == {
+        "ErrorPortAllocation",
+        "PacketsDropCount",
+    }
+
+
 def test_data_tier_targets_get_their_alarms_and_dashboard_panels():
     database = DatabaseTarget(
         name="main",
