@@ -397,6 +397,11 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:UpdateSchedule",
         "scheduler:DeleteSchedule",
         "iam:PassRole",
+        # kms_key_arn: Scheduler encrypts and decrypts the payload with the stack key on the caller's
+        # behalf (EventBridge Scheduler guide, encryption-rest, "Managing your KMS key").
+        "kms:DescribeKey",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
     ),
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
