@@ -578,6 +578,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": ("s3:PutBucketVersioning", *_BUCKET_READS),
     "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
+    # The static content bucket's server access logs (S3 API PutBucketLogging; delete = an empty config).
+    "aws:s3/bucketLogging:BucketLogging": ("s3:PutBucketLogging", *_BUCKET_READS),
 }
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).
