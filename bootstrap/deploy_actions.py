@@ -397,11 +397,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:UpdateSchedule",
         "scheduler:DeleteSchedule",
         "iam:PassRole",
-        # kms_key_arn: Scheduler encrypts and decrypts the payload with the stack key on the caller's
-        # behalf (EventBridge Scheduler guide, encryption-rest, "Managing your KMS key").
-        "kms:DescribeKey",
-        "kms:Decrypt",
-        "kms:GenerateDataKey",
+        # kms_key_arn: Scheduler uses the stack key for the payload on the caller's behalf (encryption-rest).
+        *("kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"),
     ),
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
