@@ -3,11 +3,13 @@ control is failing, every resource type the stacks create has its FSBP controls 
 having none), and a violation slipped into a graph turns its controls failing."""
 
 import copy
+import json
 
 import pytest
 
 from components.pure.controls import unmapped
 from plan import report
+from plan.__main__ import main
 from plan.graph import capture, stacks
 from plan.sections.security import security_verdict
 from tests.support.fixture_stacks import FIXTURES, USER_STACKS
@@ -71,3 +73,12 @@ def test_a_violation_slipped_into_a_graph_fails_its_controls(graphs):
     )
     assert verdict.line().endswith("1 failing")
     assert verdict.to_json()["failing"] == ["EC2.15"]
+
+
+def test_plan_json_carries_the_security_verdict_and_the_report_prints_its_line(tmp_path, capsys, graphs):
+    path = tmp_path / "example-prod.json"
+    assert main(["example-prod", "--json", str(path), "--no-diagram"], root=FIXTURES) == 0
+    document = json.loads(path.read_text())
+    expected = security_verdict(graphs["example-prod"])
+    assert document["security"] == expected.to_json()
+    assert expected.line() in capsys.readouterr().out.splitlines()
