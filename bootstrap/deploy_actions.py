@@ -397,6 +397,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:UpdateSchedule",
         "scheduler:DeleteSchedule",
         "iam:PassRole",
+        # kms_key_arn: Scheduler uses the stack key for the payload on the caller's behalf (encryption-rest).
+        *("kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"),
     ),
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
@@ -573,6 +575,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": ("s3:PutBucketVersioning", *_BUCKET_READS),
     "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
+    # The static content bucket's server access logs (S3 API PutBucketLogging; delete = an empty config).
+    "aws:s3/bucketLogging:BucketLogging": ("s3:PutBucketLogging", *_BUCKET_READS),
 }
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).

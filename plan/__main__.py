@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         if estimate:
             document["estimate"] = cost.to_json(estimate, captured)
         document["routes"] = [route.to_json() for route in routing.routes(captured)]
+        document["security"] = report.security_verdict(captured).to_json()
         document["images"] = image_rows
         if comparison is not None:
             document["comparison"] = comparison

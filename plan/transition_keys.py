@@ -316,6 +316,12 @@ KEYS: dict[str, Key] = {
     "aws:s3/bucketVersioning:BucketVersioning": Key(
         ("bucket",), P, "S3 PutBucketVersioning (the provider's delete suspends versioning)"
     ),
+    "aws:s3/bucketLogging:BucketLogging": Key(
+        ("bucket",),
+        P,
+        "S3 PutBucketLogging replaces (terraform-provider-aws s3/bucket_logging.go: its delete puts an "
+        "empty BucketLoggingStatus)",
+    ),
     # --- Front door
     "aws:route53/record:Record": Key(
         ("zoneId", "name", "type", "setIdentifier"),

@@ -147,6 +147,7 @@ ARN_OF_TYPE: dict[str, str] = {
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketLogging:BucketLogging",
         ),
         "arn:aws:s3:::{bucket}",
     ),
