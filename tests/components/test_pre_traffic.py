@@ -6,11 +6,13 @@ AWS ECS developer guide: deployment-lifecycle-hooks.html (POST_TEST_TRAFFIC_SHIF
 traffic, production has not moved), blue-green-permissions.html (the hook role: ecs.amazonaws.com,
 lambda:InvokeFunction)."""
 
+import copy
 import json
 
 import pytest
 
 from plan.engine import Run, run_stack
+from plan.stack_files import read_yaml
 from stack.schema import ConfigError
 from tests.support.fixture_stacks import EXAMPLE_DEV, FIXTURES
 
@@ -153,3 +155,25 @@ def test_a_route_by_host_sends_an_exact_host_its_test_rule_matches_and_the_defau
     assert (variables["CHECK_HOST_HEADER"], variables["CHECK_PATH"]) == ("web.example.com", "/ready")
     # Dev without a certificate: the test listener is plain HTTP on 8080.
     assert (variables["CHECK_SCHEME"], variables["CHECK_PORT"]) == ("http", "8080")
+
+
+def test_behind_api_gateway_the_check_calls_the_internal_load_balancers_plain_http_test_listener():
+    """reference-apigw-ec2 (edge.kind apigateway): the internal load balancer's test listener is plain
+    HTTP on 8080, and its group admits the check's function there."""
+    config = read_yaml(FIXTURES / "Pulumi.reference-apigw-ec2.yaml")["config"]
+    services = copy.deepcopy(config["webstack:services"])
+    services["api"]["deployment"] = {"preTrafficCheck": {"path": "/api/health"}}
+    run = run_stack("reference-apigw-ec2", {"webstack:services": services}, root=FIXTURES)
+    variables = run.named("api-pre-traffic-fn").inputs["environment"]["variables"]
+    assert run.named("edge-alb").inputs["internal"] is True
+    assert (variables["CHECK_SCHEME"], variables["CHECK_PORT"], variables["CHECK_PATH"]) == (
+        "http",
+        "8080",
+        "/api/health",
+    )
+    assert variables["CHECK_HOST"] == run.named("edge-alb").state["dnsName"]
+    admitted = run.named("api-pre-traffic-in-8080").inputs
+    assert (admitted["securityGroupId"], admitted["referencedSecurityGroupId"]) == (
+        run.named("edge-sg").id,
+        run.named("api-pre-traffic-sg").id,
+    )
