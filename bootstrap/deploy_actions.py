@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bootstrap.action_sets import (
     ECR_CLEANUP_ACTIONS,
+    FUNCTION_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
     SCALING_ROLE_ACTIONS,
@@ -255,6 +256,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "iam:PassRole",
         "logs:FilterLogEvents",
     ),
+    # components/function.py (a service's pre-traffic check): bootstrap/action_sets.py FUNCTION_ACTIONS.
+    "aws:lambda/function:Function": FUNCTION_ACTIONS,
     # pulumi-random computes its values locally in the provider and calls no AWS API.
     "random:index/randomPassword:RandomPassword": (),
     "random:index/randomString:RandomString": (),

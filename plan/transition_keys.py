@@ -234,6 +234,12 @@ KEYS: dict[str, Key] = {
         P,
         "Secrets Manager RotateSecret: sets the secret's rotation; CancelRotateSecret clears it",
     ),
+    "aws:lambda/function:Function": Key(
+        ("name",),
+        E,
+        "Lambda CreateFunction: ResourceConflictException (function already exist)",
+        named_by="name",
+    ),
     "aws:sqs/queue:Queue": Key(
         ("name",),
         E,
