@@ -221,6 +221,7 @@ SOURCES = {
     "waf": "https://aws.amazon.com/waf/pricing/ (web ACL, rule, requests)",
     "ec2": "https://aws.amazon.com/ec2/pricing/on-demand/ (Linux on-demand)",
     "ec2Spot": "https://aws.amazon.com/ec2/spot/pricing/ (variable; see provenance)",
+    "ebs": "https://aws.amazon.com/ebs/pricing/ (volumes per GB-month: the instances' root volumes)",
     "rds": "https://aws.amazon.com/rds/postgresql/pricing/ (single-AZ on-demand; Multi-AZ doubles "
     "instance and storage)",
     "aurora": "https://aws.amazon.com/rds/aurora/pricing/ (Aurora PostgreSQL standard, on-demand)",
@@ -352,6 +353,11 @@ def _ec2(table: _Table) -> None:
                 table.put(f"ec2/instanceHour/{name}", base, f"read {TODAY}: {EC2_READ[name]}")
                 continue
             _family_price(table, "ec2", "instanceHour", name, family, size, base, ratio)
+    for kind, us in (("gp3", 0.08), ("gp2", 0.1)):
+        how = f"transcribed {TODAY}: EBS {kind} per GB-month in us-east-1"
+        if table.region != "us-east-1":
+            how = f"derived {TODAY}: us-east-1 {us:g} x {ratio[0]:.4f} (ratios/ec2)"
+        table.keep_or(f"ebs/gbMonth/{kind}", us * ratio[0], how)
     for name, price in dict(table.data["ec2"]["instanceHour"]).items():
         table.put(
             f"ec2Spot/instanceHour/{name}",
