@@ -241,10 +241,12 @@ def _compare(
             " a file or a git revision of the same stack to see what an edit updates or replaces."
         )
     print()
-    print("\n".join(cost.compare(_estimate(before, assumed), _estimate(after, assumed), labels)))
+    first, second = _estimate(before, assumed), _estimate(after, assumed)
+    print("\n".join(cost.compare(first, second, labels)))
     print()
     block = changes.to_json(before, after, labels, str(against.kind), resource_changes)
     block["transition"] = None if findings is None else transition.to_json(findings)
+    block["cost"] = cost.differences_json(first, second)
     return block
 
 

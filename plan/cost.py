@@ -19,7 +19,15 @@ from typing import Any
 from components.pure.schedules import OffHours, weekly_running_hours
 from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, parse_assume
 from plan.cost_model import NOT_PRICED, Context, Estimate, Line, MissingPriceError, Prices, hourly, money
-from plan.cost_report import BreakEven, break_even, break_even_sentence, compare, render, to_json
+from plan.cost_report import (
+    BreakEven,
+    break_even,
+    break_even_sentence,
+    compare,
+    differences_json,
+    render,
+    to_json,
+)
 from plan.graph import Graph
 from plan.graph_index import short_type
 from plan.sections.deployments import traffic_steps
@@ -38,6 +46,7 @@ __all__ = [
     "break_even",
     "break_even_sentence",
     "compare",
+    "differences_json",
     "estimate",
     "load_prices",
     "no_prices_message",

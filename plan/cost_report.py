@@ -3,6 +3,7 @@ NAT gateways against interface endpoints."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -204,7 +205,9 @@ def to_json(result: Estimate, graph: Graph) -> dict[str, Any]:
 
 
 def compare(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[str]:
-    """Per component and in total: what each stack costs and the difference."""
+    """Per component and in total: what each stack costs and the difference; then every priced line that
+    differs (database class, Multi-AZ and storage, cache node type and count, NAT gateways, endpoints...)
+    with how each side worked it out."""
     a, b = first.by("component"), second.by("component")
     rows = [["component", names[0], names[1], "difference"]]
     for key in sorted(set(a) | set(b)):
@@ -212,6 +215,90 @@ def compare(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[s
             [key, f"{a.get(key, 0):,.2f}", f"{b.get(key, 0):,.2f}", f"{b.get(key, 0) - a.get(key, 0):+,.2f}"]
         )
     rows.append(
-        ["total", f"{first.total:,.2f}", f"{second.total:,.2f}", f"{second.total - first.total:+,.2f}"]
+        [
+            "total",
+            first.total_text().lstrip("$"),
+            second.total_text().lstrip("$"),
+            f"{second.total - first.total:+,.2f}",
+        ]
     )
-    return [f"Monthly cost, {names[0]} vs {names[1]} (USD):", *table(rows)]
+    return [
+        f"Monthly cost, {names[0]} vs {names[1]} (USD):",
+        *table(rows),
+        *line_differences(first, second, names),
+        *[
+            f"Not priced in {name}: " + "; ".join(f"{x.resource} ({x.how})" for x in side.unpriced)
+            for name, side in zip(names, (first, second), strict=True)
+            if side.unpriced
+        ],
+    ]
+
+
+SMALL = 1.0
+"""Differences under a dollar a month are summed per kind (one row: kind, count, total difference)."""
+
+
+def line_differences(first: Estimate, second: Estimate, names: tuple[str, str]) -> list[str]:
+    """Every priced resource line whose monthly cost differs between the two estimates, largest first;
+    those under :data:`SMALL` summed per kind."""
+    a, b = _lines_by_key(first), _lines_by_key(second)
+    rows, small = [], defaultdict(list)
+    for key in set(a) | set(b):
+        before, after = a.get(key), b.get(key)
+        old, new = (before.monthly or 0.0) if before else 0.0, (after.monthly or 0.0) if after else 0.0
+        if round(new - old, 2) == 0:
+            continue
+        if abs(new - old) < SMALL:
+            small[key[1]].append(new - old)
+            continue
+        how = (
+            f"{before.how} -> {after.how}"
+            if before and after and before.how != after.how
+            else (after or before).how
+        )
+        rows.append((abs(new - old), [*key, _side(before), _side(after), f"{new - old:+,.2f}", how]))
+    if not rows and not small:
+        return ["Priced differences: none."]
+    ordered = [row for _, row in sorted(rows, key=lambda item: (-item[0], item[1][:3]))]
+    ordered += [
+        ["*", kind, f"{len(deltas)} resources", "", "", f"{sum(deltas):+,.2f}", f"each under ${SMALL:.2f}"]
+        for kind, deltas in sorted(small.items(), key=lambda item: -abs(sum(item[1])))
+    ]
+    header = ["component", "kind", "resource", names[0], names[1], "difference", "how"]
+    return [f"Priced differences ({len(rows)} lines, then smaller ones by kind):", *table([header, *ordered])]
+
+
+def differences_json(first: Estimate, second: Estimate) -> dict[str, Any]:
+    """The comparison's ``cost`` block: both totals and every priced line that differs."""
+    a, b = _lines_by_key(first), _lines_by_key(second)
+    lines = []
+    for key in sorted(set(a) | set(b)):
+        before, after = a.get(key), b.get(key)
+        old, new = (before.monthly or 0.0) if before else 0.0, (after.monthly or 0.0) if after else 0.0
+        if round(new - old, 2):
+            lines.append(
+                {
+                    "component": key[0],
+                    "kind": key[1],
+                    "resource": key[2],
+                    "before": None if before is None else round(old, 2),
+                    "after": None if after is None else round(new, 2),
+                    "difference": round(new - old, 2),
+                    "howBefore": before and before.how,
+                    "howAfter": after and after.how,
+                }
+            )
+    return {
+        "before": {"total": first.total, "totalText": first.total_text(), "complete": first.complete},
+        "after": {"total": second.total, "totalText": second.total_text(), "complete": second.complete},
+        "difference": round(second.total - first.total, 2),
+        "lines": lines,
+    }
+
+
+def _lines_by_key(result: Estimate) -> dict[tuple[str, str, str], Any]:
+    return {(x.component, x.kind, x.resource): x for x in result.priced}
+
+
+def _side(line: Any) -> str:
+    return "-" if line is None else f"{line.monthly:,.2f}"

@@ -276,7 +276,7 @@ def test_compare_shows_each_component_and_the_total_difference(cheap_dev, prod):
 
     lines = cost.compare(first, second, ("example-prod", "cheap-dev"))
 
-    total_row = lines[-1].split()
+    total_row = next(line for line in lines if line.split()[0] == "total").split()
     assert total_row == [
         "total",
         f"{first.total:,.2f}",
