@@ -16,6 +16,7 @@ from plan.text import table
 
 if TYPE_CHECKING:
     from plan.cost import Estimate
+    from plan.cost_model import Line
 
 
 @dataclass(frozen=True)
@@ -254,7 +255,7 @@ def line_differences(first: Estimate, second: Estimate, names: tuple[str, str]) 
         how = (
             f"{before.how} -> {after.how}"
             if before and after and before.how != after.how
-            else (after or before).how
+            else _how(after or before)
         )
         rows.append((abs(new - old), [*key, _side(before), _side(after), f"{new - old:+,.2f}", how]))
     if not rows and not small:
@@ -298,6 +299,10 @@ def differences_json(first: Estimate, second: Estimate) -> dict[str, Any]:
 
 def _lines_by_key(result: Estimate) -> dict[tuple[str, str, str], Any]:
     return {(x.component, x.kind, x.resource): x for x in result.priced}
+
+
+def _how(line: Line | None) -> str:
+    return "" if line is None else line.how
 
 
 def _side(line: Any) -> str:

@@ -199,7 +199,9 @@ def refresh(
 
 
 def main(argv: list[str] | None = None, client: Any = None, directory: Path = PRICES_DIR) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.prices", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.prices", description=(__doc__ or "").splitlines()[0]
+    )
     parser.add_argument("--region", action="append", help="only this region's table (repeatable)")
     parser.add_argument("--date", default=datetime.date.today().isoformat(), help="date to record")
     args = parser.parse_args(argv)

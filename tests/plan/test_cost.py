@@ -495,8 +495,10 @@ def test_savings_plan_discounts_on_demand_fargate_and_reserved_discounts_databas
     """--assume savings-plan: 20% off FARGATE (not FARGATE_SPOT); --assume reserved: 30% off RDS and
     ElastiCache instance hours (not storage). Both off by default."""
     data = fixture_graph("data-prod")
-    plain = {(x.resource, x.kind): x.monthly for x in estimate_of(data).priced}
-    committed = {(x.resource, x.kind): x.monthly for x in estimate_of(data, savingsPlan=1, reserved=1).priced}
+    plain = {(x.resource, x.kind): x.monthly or 0.0 for x in estimate_of(data).priced}
+    committed = {
+        (x.resource, x.kind): x.monthly or 0.0 for x in estimate_of(data, savingsPlan=1, reserved=1).priced
+    }
     rds, secret = PRICES["rds"], PRICES["secretsManager"]["secretMonth"]
 
     database = 2 * (0.7 * rds["instanceHour"]["db.m7g.large"] * HOURS + 50 * rds["storageGbMonth"]["gp3"])
