@@ -3,6 +3,7 @@ each figure was obtained."""
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,12 @@ import pytest
 from components.pure import cache_nodes, db_instances
 from components.pure.fargate import FARGATE_SIZES
 from components.pure.instances import Architecture
-from plan import cost
+from plan import cost, graph
+from plan.graph import stacks
 from stack.caches import CacheConfig
 from stack.cluster import Ec2CapacityConfig
 from stack.databases import DatabaseConfig
+from tests.support.fixture_stacks import FIXTURES
 
 TABLES = {path.stem: json.loads(path.read_text()) for path in sorted(cost.PRICES_DIR.glob("*.json"))}
 SUPPORTED = (
@@ -140,3 +143,24 @@ def test_every_figure_says_how_it_was_obtained_and_when(region):
 def test_the_tables_are_written_by_the_tool_that_says_how_each_figure_was_obtained():
     tool = Path(__file__).parents[2] / "tools" / "price_tables.py"
     assert "provenance" in tool.read_text()
+
+
+@cache
+def fixture(stack: str, folder: str = "") -> graph.Graph:
+    return graph.capture(stack, root=FIXTURES / folder if folder else FIXTURES)
+
+
+STACKS = [(name, "") for name in stacks(FIXTURES)] + [(name, "shipped") for name in ("dev", "prod")]
+
+
+@pytest.mark.parametrize(("stack", "folder"), STACKS, ids=[f"{f or 'fixture'}-{s}" for s, f in STACKS])
+def test_every_fixture_and_shipped_stack_is_fully_priced_in_every_supported_region(stack, folder):
+    """The issue's eu-central-1 prod priced its database and cache at nothing, silently: with each
+    region's table, every resource with a fixed cost of every fixture stack (and the pinned copies of the
+    shipped stacks) is priced."""
+    captured = fixture(stack, folder)
+
+    for region in SUPPORTED:
+        found = cost.estimate(captured, TABLES[region], cost.assumptions())
+        assert [x.how for x in found.unpriced] == [], region
+        assert found.total_text() == f"${found.total:,.2f}"
