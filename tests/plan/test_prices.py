@@ -4,7 +4,6 @@ each figure was obtained."""
 import json
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from stack.caches import CacheConfig
 from stack.cluster import Ec2CapacityConfig
 from stack.databases import DatabaseConfig
 from tests.support.fixture_stacks import FIXTURES
+from tools import price_tables
 
 TABLES = {path.stem: json.loads(path.read_text()) for path in sorted(cost.PRICES_DIR.glob("*.json"))}
 SUPPORTED = (
@@ -140,9 +140,25 @@ def test_every_figure_says_how_it_was_obtained_and_when(region):
     assert all(p.split("(ratios/")[1].rstrip(")") in table["ratios"] for p in derived_by_ratio)
 
 
-def test_the_tables_are_written_by_the_tool_that_says_how_each_figure_was_obtained():
-    tool = Path(__file__).parents[2] / "tools" / "price_tables.py"
-    assert "provenance" in tool.read_text()
+def test_every_us_east_1_figure_the_tool_read_transcribed_or_derived_is_what_its_rules_give():
+    """tools/price_tables.py is the record of how the figures were made: rebuilding us-east-1 without the
+    2026-11-23 table gives every figure not kept from that table, exactly."""
+    committed = TABLES["us-east-1"]
+    figures = dict(leaves(committed))
+    kept: dict = {}  # the figures kept from the 2026-11-23 table, as that table held them
+    for path, how in committed["provenance"].items():
+        if how.startswith("table "):
+            *parents, leaf = path.split("/")
+            node = kept
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = figures[path]
+
+    rebuilt = dict(leaves(price_tables.document(price_tables.build("us-east-1", kept))))
+
+    made_here = [p for p, how in committed["provenance"].items() if not how.startswith("table ")]
+    assert len(made_here) > 300
+    assert [p for p in figures if rebuilt.get(p) != figures[p]] == []
 
 
 @cache
