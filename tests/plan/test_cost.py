@@ -533,6 +533,6 @@ def test_spot_tasks_keep_spot_prices_under_a_savings_plan(dev):
 def test_a_discount_of_100_percent_or_more_and_an_unknown_commitment_word_are_refused():
     with pytest.raises(cost.AssumptionError, match=r"reservedDiscount: got '1\.5', but it is a fraction"):
         cost.assumptions({"reservedDiscount": "1.5"})
-    with pytest.raises(cost.AssumptionError, match="use KEY=VALUE .*, savings-plan or reserved"):
+    with pytest.raises(cost.AssumptionError, match=r"use KEY=VALUE .*, savings-plan or reserved"):
         cost.parse_assume(["savings-plans"])
     assert cost.assumptions()["savingsPlan"] == 0 and cost.assumptions()["reserved"] == 0
