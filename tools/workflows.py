@@ -331,8 +331,9 @@ _DRIFT_ENTRY = """\
 """
 
 _DRIFT = """\
-# Daily, and by hand: does AWS still match what main declares? `pulumi preview --refresh
-# --expect-no-changes` of every stage with its read-only preview role, in the GitHub Environment
+# Daily, and by hand: does AWS still match what the last deploy left? `pulumi refresh --preview-only
+# --expect-no-changes` of every stage (AWS against the stack's state, not against main: a merge that is
+# not deployed yet is not drift) with its read-only preview role, in the GitHub Environment
 # <stage>-drift (no reviewers; deployment branch policy "main"), which the preview role's trust admits.
 # A stack that drifts gets one open issue "Drift: <stack>", updated on every run and closed by the
 # first clean one (tools/drift.py).
@@ -374,12 +375,14 @@ jobs:
           role-session-name: webstack-drift-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
           aws-region: ${{{{ matrix.region }}}}
       - uses: pulumi/actions@v7  # no command: installs the Pulumi CLI only
-      - name: pulumi preview --refresh --expect-no-changes
-        id: preview
+      # https://www.pulumi.com/docs/iac/operations/stack-management/drift/: reads AWS, compares it with
+      # the state, runs no program and writes no state.
+      - name: pulumi refresh --preview-only --expect-no-changes
+        id: refresh
         run: |
           mkdir -p out
           set +e
-          pulumi preview --stack "$STACK" --refresh --expect-no-changes --json --suppress-outputs \\
+          pulumi refresh --stack "$STACK" --preview-only --expect-no-changes --json --suppress-outputs \\
             --non-interactive > out/drift.json
           echo "status=$?" >> "$GITHUB_OUTPUT"
         env:
@@ -393,7 +396,7 @@ jobs:
             --run-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
         env:
           STAGE: ${{{{ matrix.stack }}}}
-          STATUS: ${{{{ steps.preview.outputs.status }}}}
+          STATUS: ${{{{ steps.refresh.outputs.status }}}}
           GH_TOKEN: ${{{{ github.token }}}}
 """
 
@@ -445,7 +448,7 @@ def pr_comment(order: list[Stage]) -> str:
 
 
 def drift(order: list[Stage]) -> str:
-    """drift.yml: a daily ``pulumi preview --refresh --expect-no-changes`` of every stage."""
+    """drift.yml: a daily ``pulumi refresh --preview-only --expect-no-changes`` of every stage."""
     entries = "".join(
         _DRIFT_ENTRY.format(name=stage.name, region=stage.region, suffix=stage.suffix) for stage in order
     )

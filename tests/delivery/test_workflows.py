@@ -293,8 +293,23 @@ def test_drift_is_checked_daily_for_every_stage_with_its_preview_role_in_its_dri
         )
         assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{stage.suffix}"
     runs = [step.get("run", "") for step in job["steps"]]
-    check = next(i for i, run in enumerate(runs) if "pulumi preview" in run)
-    assert "--refresh --expect-no-changes --json" in runs[check] and 'echo "status=$?"' in runs[check]
+    check = next(i for i, run in enumerate(runs) if "pulumi refresh" in run)
+    assert "--preview-only --expect-no-changes --json" in runs[check] and 'echo "status=$?"' in runs[check]
     report = next(i for i, run in enumerate(runs) if "tools.drift" in run)
-    assert check < report and job["steps"][report]["env"]["STATUS"] == "${{ steps.preview.outputs.status }}"
+    assert check < report and job["steps"][report]["env"]["STATUS"] == "${{ steps.refresh.outputs.status }}"
     assert job["concurrency"] == {"group": "drift-${{ matrix.stack }}", "cancel-in-progress": False}
+
+
+def test_drift_compares_aws_with_the_deployed_state_never_with_the_program_on_main():
+    """A merge that is not deployed yet is not drift. ``pulumi refresh --preview-only`` "compares the
+    response to the stack's current state ... does not modify the state file"
+    (https://www.pulumi.com/docs/iac/operations/stack-management/drift/); ``pulumi preview --refresh``
+    runs the program of the checked-out commit and so proposed every undeployed merge; ``--run-program``
+    would do the same, and a refresh without ``--preview-only`` writes the state (with a read-only role
+    it fails, and with any other it would adopt the drift it should report)."""
+    runs = " ".join(step.get("run", "") for step in DRIFT["jobs"]["drift"]["steps"])
+    pulumi_commands = [line.strip() for line in runs.splitlines() if line.strip().startswith("pulumi ")]
+    assert pulumi_commands == [
+        'pulumi refresh --stack "$STACK" --preview-only --expect-no-changes --json --suppress-outputs \\'
+    ]
+    assert "--run-program" not in runs and "pulumi preview" not in runs and "pulumi up" not in runs
