@@ -8,6 +8,12 @@ that exact digest instead of building: the image ECR replicated into the stage's
 bootstrap's replication rule, docs/releasing.md), so prod never pulls from dev's account at run time.
 
 Without ``WEBSTACK_PROMOTION`` (a laptop, the first stage) a stack builds as before. Pure: no Pulumi.
+
+A pull request's preview of a later stage reads a *running record* instead (``python -m tools.promotion
+running``: the images the stage runs now, from its own ``images`` output): without one, the program would
+declare a docker-build image where the deployed stack has none (its deploy ran the promoted digest), and
+the preview announced an image to create and a new task definition although merging changes neither.
+With it, the preview declares what the deploy declared: the image shows as unchanged.
 """
 
 from __future__ import annotations
@@ -41,9 +47,15 @@ class PromotionRecord:
     """The git commit they were built from."""
     images: Mapping[str, str]
     """Service -> ``<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<hex>``."""
+    running: bool = False
+    """A record of what ``stage`` runs now (for its previews), not a promotion: a built service missing
+    from it is not deployed there yet and is previewed as a build; one it names that the stack no
+    longer builds is ignored."""
 
     def to_json(self) -> str:
-        document = {"format": RECORD_FORMAT, "stage": self.stage, "commit": self.commit}
+        document: dict[str, Any] = {"format": RECORD_FORMAT, "stage": self.stage, "commit": self.commit}
+        if self.running:
+            document["running"] = True
         return json.dumps({**document, "images": dict(sorted(self.images.items()))}, indent=2) + "\n"
 
 
@@ -74,6 +86,18 @@ def record_from_outputs(
     return PromotionRecord(stage, commit, images)
 
 
+def running_record(stage: str, outputs: Mapping[str, Any], built: set[str]) -> PromotionRecord:
+    """What ``stage`` runs now: the ``images`` output of its ``build:`` services that it deployed.
+
+    Raises ValueError naming an image that is not an ECR image by digest.
+    """
+    images = {name: str(ref) for name, ref in dict(outputs.get("images") or {}).items() if name in built}
+    bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
+    if bad:
+        raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
+    return PromotionRecord(stage, "", images, running=True)
+
+
 def parse_record(text: str, source: str) -> tuple[PromotionRecord | None, list[str]]:
     """A record read from ``source`` (for messages), or the problems in it."""
     key = f"{PROMOTION_ENV}: {source}"
@@ -95,7 +119,8 @@ def parse_record(text: str, source: str) -> tuple[PromotionRecord | None, list[s
         for name, ref in sorted(images.items())
         if not ECR_IMAGE.match(ref)
     ]
-    record = PromotionRecord(str(document.get("stage", "")), str(document.get("commit", "")), images)
+    stage, commit = str(document.get("stage", "")), str(document.get("commit", ""))
+    record = PromotionRecord(stage, commit, images, running=document.get("running") is True)
     return (None if problems else record), problems
 
 
@@ -116,6 +141,9 @@ def promoted_images(
     image the first stage ran), and the record names no service this stage does not build.
     """
     key = f"{PROMOTION_ENV}: {source}"
+    if record.running:  # a preview: what the stage runs now, whatever this commit adds or drops
+        record = replace(record, images={n: ref for n, ref in record.images.items() if n in built})
+        built = set(record.images)
     problems = [
         f"{key}: the record of {record.stage or 'its stage'} has no image for services.{name}, which this "
         f"stack builds; deploy {record.stage or 'the first stage'} with it first, or record again"

@@ -100,18 +100,19 @@ def title(stack: str) -> str:
 
 def issue_body(stack: str, check: Check, run_url: str) -> str:
     counts = ", ".join(f"{n} to {op}" for op, n in check.counts.items()) or "changes (counts not reported)"
-    table = ["| operation | resource (URN) |", "|---|---|", *[f"| {op} | `{urn}` |" for op, urn in check.steps]]
+    rows = [f"| {op} | `{urn}` |" for op, urn in check.steps]
+    unnamed = f"Which resources: `pulumi refresh --preview-only --diff --stack {stack}`."
     lines = [
         f"`pulumi refresh --preview-only --expect-no-changes` of stack `{stack}` finds {counts}: AWS differs "
         f"from the stack's state, what its last deploy left (changes merged but not deployed yet are not "
         f"drift). Latest check: {run_url}",
         "",
-        *(table if check.steps else [f"Which resources: `pulumi refresh --preview-only --diff --stack {stack}`."]),
+        *(["| operation | resource (URN) |", "|---|---|", *rows] if rows else [unnamed]),
         "",
-        f"To resolve: if the change in AWS was a mistake, `pulumi up --refresh --stack {stack}` with the deploy "
-        "role puts back what the program declares (a plain `pulumi up` compares with the state and sees "
-        "nothing to do); if it should stay, declare it in the program or the stack file and merge. This "
-        "issue closes itself on the first clean check.",
+        f"To resolve: if the change in AWS was a mistake, `pulumi up --refresh --stack {stack}` with the "
+        "deploy role puts back what the program declares (a plain `pulumi up` compares with the state "
+        "and sees nothing to do); if it should stay, declare it in the program or the stack file and "
+        "merge. This issue closes itself on the first clean check.",
     ]
     return "\n".join(lines) + "\n"
 
