@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from bootstrap.action_sets import (
     ECR_CLEANUP_ACTIONS,
+    EVENT_RULE_ACTIONS,
+    EVENT_TARGET_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
     SCALING_ROLE_ACTIONS,
@@ -398,6 +400,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:DeleteSchedule",
         "iam:PassRole",
     ),
+    "aws:cloudwatch/eventRule:EventRule": EVENT_RULE_ACTIONS,  # a job's failure rule (components/job.py)
+    "aws:cloudwatch/eventTarget:EventTarget": EVENT_TARGET_ACTIONS,
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
         "servicediscovery:GetNamespace",

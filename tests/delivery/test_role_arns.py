@@ -111,6 +111,9 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:sqs/redrivePolicy:RedrivePolicy": "arn:aws:sqs:{r}:{a}:jobs-queue-abc1234",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "arn:aws:sqs:{r}:{a}:jobs-dlq-abc1234",
     "aws:scheduler/schedule:Schedule": "arn:aws:scheduler:{r}:{a}:schedule/default/{n}",
+    # EventBridge: rules are arn:aws:events:<region>:<account>:rule/<name>; targets are calls on their rule.
+    "aws:cloudwatch/eventRule:EventRule": "arn:aws:events:{r}:{a}:rule/{n}",
+    "aws:cloudwatch/eventTarget:EventTarget": "arn:aws:events:{r}:{a}:rule/job-report-failed-abc1234",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "arn:aws:servicediscovery:{r}:{a}:namespace/ns-0123",
     "aws:ec2/launchTemplate:LaunchTemplate": EC2 + "launch-template/lt-0123456789abcdef0",
     "aws:autoscaling/group:Group": (
