@@ -59,6 +59,21 @@ class PromotionRecord:
         return json.dumps({**document, "images": dict(sorted(self.images.items()))}, indent=2) + "\n"
 
 
+JOB_IMAGES = "jobImages"
+"""The stack output of built jobs' images, ``jobs.<name>`` -> image by digest (stack/exports.py); a
+record holds them beside the services' under the same keys."""
+
+
+def _section(name: str) -> str:
+    """The stack-file key of a record entry: ``services.<name>``, or ``jobs.<name>`` as it stands."""
+    return name if name.startswith("jobs.") else f"services.{name}"
+
+
+def built_images(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``images`` and ``jobImages`` outputs of a deployed stage, merged."""
+    return {**dict(outputs.get("images") or {}), **dict(outputs.get(JOB_IMAGES) or {})}
+
+
 def digest_of(image: str | None) -> str | None:
     """The ``sha256:...`` digest an image reference pins, or None (a tag, or nothing)."""
     if not image or "@" not in image:
@@ -74,7 +89,7 @@ def record_from_outputs(
 
     Raises ValueError naming an image that is not an ECR image by digest.
     """
-    images = {name: str(ref) for name, ref in dict(outputs.get("images") or {}).items() if name in built}
+    images = {name: str(ref) for name, ref in built_images(outputs).items() if name in built}
     bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
     if bad:
         raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
@@ -91,7 +106,7 @@ def running_record(stage: str, outputs: Mapping[str, Any], built: set[str]) -> P
 
     Raises ValueError naming an image that is not an ECR image by digest.
     """
-    images = {name: str(ref) for name, ref in dict(outputs.get("images") or {}).items() if name in built}
+    images = {name: str(ref) for name, ref in built_images(outputs).items() if name in built}
     bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
     if bad:
         raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
@@ -145,12 +160,12 @@ def promoted_images(
         record = replace(record, images={n: ref for n, ref in record.images.items() if n in built})
         built = set(record.images)
     problems = [
-        f"{key}: the record of {record.stage or 'its stage'} has no image for services.{name}, which this "
+        f"{key}: the record of {record.stage or 'its stage'} has no image for {_section(name)}, which this "
         f"stack builds; deploy {record.stage or 'the first stage'} with it first, or record again"
         for name in sorted(built - set(record.images))
     ]
     problems += [
-        f"{key}: images.{name}: this stack has no services.{name} with build:; promote only the services "
+        f"{key}: images.{name}: this stack has no {_section(name)} with build:; promote only the services "
         "both stacks build (an image: service is pinned in each stack file)"
         for name in sorted(set(record.images) - built)
     ]
@@ -176,9 +191,12 @@ def read_record(path: str) -> tuple[PromotionRecord | None, list[str]]:
     return parse_record(text, path)
 
 
-def with_promotion(services: tuple[Any, ...], images: Mapping[str, str]) -> tuple[Any, ...]:
-    """The services with ``promoted_image`` set where the record promotes one."""
+def with_promotion(
+    services: tuple[Any, ...], images: Mapping[str, str], key: str = "name"
+) -> tuple[Any, ...]:
+    """The services (or jobs, ``key="image_key"``) with ``promoted_image`` set where the record promotes
+    one."""
     return tuple(
-        replace(service, promoted_image=images[service.name]) if service.name in images else service
-        for service in services
+        replace(item, promoted_image=images[getattr(item, key)]) if getattr(item, key) in images else item
+        for item in services
     )

@@ -41,9 +41,14 @@ POLL_SECONDS = 15
 
 
 def built_services(stack: str, root: Path = PROJECT_ROOT) -> set[str]:
-    """The services of ``Pulumi.<stack>.yaml`` that build their image (``build:``)."""
-    services = decode(stack_config(stack, root).get("webstack:services", "{}")) or {}
-    return {name for name, service in services.items() if isinstance(service, dict) and "build" in service}
+    """The services of ``Pulumi.<stack>.yaml`` that build their image (``build:``), and its jobs that do
+    (``jobs.<name>``, their key in the ``jobImages`` output and the record)."""
+    config = stack_config(stack, root)
+    services = decode(config.get("webstack:services", "{}")) or {}
+    jobs = decode(config.get("webstack:jobs", "{}")) or {}
+    return {
+        name for name, service in services.items() if isinstance(service, dict) and "build" in service
+    } | {f"jobs.{name}" for name, job in jobs.items() if isinstance(job, dict) and "build" in job}
 
 
 def record(

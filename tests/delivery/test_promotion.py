@@ -275,3 +275,60 @@ def test_the_running_step_writes_what_the_stage_runs_from_its_outputs(tmp_path):
     }
     outputs.write_text(json.dumps({"images": {"api": "x/api:1"}}))
     assert promotion.main(argv, root=FIXTURES) == 1
+
+
+BUILT_JOB = {
+    "webstack:jobs": json.dumps(
+        {
+            "report": {
+                "build": {"context": "app"},
+                "command": ["python", "report.py"],
+                "schedule": "rate(1 day)",
+            }
+        }
+    )
+}
+JOB = "sha256:" + "ef" * 32
+
+
+def test_a_built_job_is_promoted_by_digest_like_a_service_and_its_preview_shows_it_unchanged(
+    tmp_path, monkeypatch
+):
+    """webstack:jobs reuses the promotion machinery: the first stage exports a built job's image as
+    ``jobImages["jobs.<name>"]``, the record carries it beside the services', and a later stage runs
+    that digest from its own registry and builds nothing, in a deploy (promotion record) and in a
+    pull-request preview (running record of its own outputs) alike."""
+    monkeypatch.delenv(PROMOTION_ENV, raising=False)
+    dev = run_stack(EXAMPLE_DEV, BUILT_JOB, root=FIXTURES)
+    assert list(dev.outputs["jobImages"]) == ["jobs.report"]
+    assert [i.name for i in dev.of_type("awsx:ecr:Image")] == ["web-image", "api-image", "job-report-image"]
+    outputs = {
+        "images": dict(RECORD.images),
+        "jobImages": {"jobs.report": f"{DEV_REGISTRY}/job-report-repo-abc1234@{JOB}"},
+    }
+    record = record_from_outputs(EXAMPLE_DEV, RECORD.commit, outputs, {"api", "web", "jobs.report"})
+    assert record.images["jobs.report"] == outputs["jobImages"]["jobs.report"]
+    with pytest.raises(ValueError, match="has no jobs.report"):
+        record_from_outputs(
+            EXAMPLE_DEV, RECORD.commit, {"images": dict(RECORD.images)}, {"api", "web", "jobs.report"}
+        )
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, record)))
+    prod = run_stack(EXAMPLE_PROD, BUILT_JOB, root=FIXTURES)
+    assert prod.of_type("awsx:ecr:Image") == []
+    (container,) = json.loads(prod.named("job-report-task").inputs["containerDefinitions"])
+    assert container["image"] == f"{PROD_REGISTRY}/job-report-repo-abc1234@{JOB}"
+    running = running_record(EXAMPLE_PROD, prod.outputs, {"api", "web", "jobs.report"})
+    assert running.images["jobs.report"] == container["image"]
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, running)))
+    previewed = run_stack(EXAMPLE_PROD, BUILT_JOB, root=FIXTURES)
+    assert {r.urn: r.inputs for r in previewed.resources} == {r.urn: r.inputs for r in prod.resources}
+
+
+def test_a_record_without_a_built_jobs_image_names_the_job():
+    _, problems = promoted_images(
+        RECORD, "r.json", {"api", "web", "jobs.report"}, ("222222222222",), "eu-west-1"
+    )
+    assert problems == [
+        f"{PROMOTION_ENV}: r.json: the record of {EXAMPLE_DEV} has no image for jobs.report, which this stack "
+        f"builds; deploy {EXAMPLE_DEV} with it first, or record again"
+    ]
