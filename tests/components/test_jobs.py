@@ -10,6 +10,7 @@ import pytest
 from components.job import FAILED_TO_START, JobArgs, as_service_args, failure_pattern
 from plan import graph, report
 from plan.engine import Recorded, Run, run_stack
+from plan.sections.releases import job_rows, releases
 from tests.support.fixture_stacks import FIXTURES
 from tests.support.iam_policy import Request, allows
 
@@ -183,3 +184,16 @@ def test_a_job_is_a_worker_service_without_a_service_to_the_builders_it_reuses()
         0,
         None,
     )
+
+
+def test_the_plan_lists_the_job_with_its_schedule_command_size_image_reach_and_failure_route(prod: Run):
+    lines = releases(graph.graph_from_run(prod, "data-prod", {}))
+    start = lines.index("Jobs (an ECS task on a schedule; nothing runs between runs):")
+    assert lines[start + 1 :] == [
+        "  job-report: cron(30 2 * * ? *) Europe/Dublin, python server.py report (timeout 1800 s), "
+        "512 CPU / 1024 MiB, image ghcr.io/example/web:1.0.0",
+        "    reaches database main; a failed run notifies the alarm topic",
+    ]
+    assert [
+        row.job for row in job_rows(graph.graph_from_run(run_stack("data-dev", root=FIXTURES), "x", {}))
+    ] == []

@@ -301,14 +301,18 @@ def test_a_built_job_is_promoted_by_digest_like_a_service_and_its_preview_shows_
     monkeypatch.delenv(PROMOTION_ENV, raising=False)
     dev = run_stack(EXAMPLE_DEV, BUILT_JOB, root=FIXTURES)
     assert list(dev.outputs["jobImages"]) == ["jobs.report"]
-    assert [i.name for i in dev.of_type("awsx:ecr:Image")] == ["web-image", "api-image", "job-report-image"]
+    assert sorted(i.name for i in dev.of_type("awsx:ecr:Image")) == [
+        "api-image",
+        "job-report-image",
+        "web-image",
+    ]
     outputs = {
         "images": dict(RECORD.images),
         "jobImages": {"jobs.report": f"{DEV_REGISTRY}/job-report-repo-abc1234@{JOB}"},
     }
     record = record_from_outputs(EXAMPLE_DEV, RECORD.commit, outputs, {"api", "web", "jobs.report"})
     assert record.images["jobs.report"] == outputs["jobImages"]["jobs.report"]
-    with pytest.raises(ValueError, match="has no jobs.report"):
+    with pytest.raises(ValueError, match=r"has no jobs\.report"):
         record_from_outputs(
             EXAMPLE_DEV, RECORD.commit, {"images": dict(RECORD.images)}, {"api", "web", "jobs.report"}
         )
@@ -329,6 +333,6 @@ def test_a_record_without_a_built_jobs_image_names_the_job():
         RECORD, "r.json", {"api", "web", "jobs.report"}, ("222222222222",), "eu-west-1"
     )
     assert problems == [
-        f"{PROMOTION_ENV}: r.json: the record of {EXAMPLE_DEV} has no image for jobs.report, which this stack "
-        f"builds; deploy {EXAMPLE_DEV} with it first, or record again"
+        f"{PROMOTION_ENV}: r.json: the record of {EXAMPLE_DEV} has no image for jobs.report, which this "
+        f"stack builds; deploy {EXAMPLE_DEV} with it first, or record again"
     ]
