@@ -197,3 +197,17 @@ def test_the_plan_lists_the_job_with_its_schedule_command_size_image_reach_and_f
     assert [
         row.job for row in job_rows(graph.graph_from_run(run_stack("data-dev", root=FIXTURES), "x", {}))
     ] == []
+
+
+def test_a_stack_with_jobs_and_no_service_gets_the_cluster_and_the_job_and_no_load_balancer():
+    """Nothing has to run all day for a nightly job: no service, no edge, only the cluster it runs in."""
+    jobs = {
+        "report": {"image": "ghcr.io/x/y:1", "command": ["r"], "schedule": "rate(1 day)", "database": "main"}
+    }
+    run = run_stack("data-dev", {"webstack:services": None, "webstack:jobs": json.dumps(jobs)}, root=FIXTURES)
+    assert [r.name for r in run.of_type("aws:ecs/cluster:Cluster")] == ["cluster-ecs"]
+    assert run.of_type("aws:lb/loadBalancer:LoadBalancer") == []
+    assert run.of_type("aws:ecs/service:Service") == []
+    schedule = run.named("job-report-schedule-run")
+    assert schedule.inputs["target"]["arn"] == run.named("cluster-ecs").state["arn"]
+    assert list(run.outputs["jobTaskDefinitions"]) == ["report"]
