@@ -169,7 +169,7 @@ def test_a_job_costs_a_task_of_its_size_for_the_assumed_minutes_times_its_runs_a
     assert line.monthly == pytest.approx(per_run * 730 / 24)
     assert "30.4 runs a month" in line.how and "jobMinutesPerRun" in line.how
     (longer,) = [x for x in estimate_of(data, jobMinutesPerRun=45).priced if x.kind == "Fargate (job)"]
-    assert longer.monthly == pytest.approx(line.monthly * 4.5)
+    assert longer.monthly == pytest.approx(per_run * 730 / 24 * 4.5)
 
 
 @pytest.mark.parametrize(
