@@ -29,6 +29,7 @@ from components.pure import cidr
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
 from stack.aws import AwsSettings, parse_aws
+from stack.buckets import BucketConfig, BucketSettings, bucket_access_problems, bucket_settings
 from stack.caches import CacheConfig, CacheSettings
 from stack.cluster import (
     ClusterConfig,
@@ -147,6 +148,14 @@ class WebstackConfig(StrictModel):
         description="Named SQS work queues between services: see the queues.<name>.* keys. Default: none.",
         json_schema_extra={"fix": "make webstack:queues a map of name -> {consumer: worker, senders: [api]}"},
     )
+    buckets: dict[StrictStr, BucketConfig] = Field(
+        default_factory=dict,
+        description="Named private S3 buckets the services read or write: see the buckets.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:buckets a map of name -> {noncurrentVersionDays, ...}, e.g. {uploads: {}}"
+        },
+    )
 
 
 # --- Resolved settings (what the components receive) --------------------------------------------
@@ -170,6 +179,7 @@ class StackSettings:
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
+    buckets: tuple[BucketSettings, ...] = ()
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -196,7 +206,9 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         webstack.databases, webstack.caches, webstack.services, sections["network"], webstack.environment
     )
     problems += data_problems
-    warnings = (*warnings, *_across_sections(sections, services, aws, problems))
+    access_problems, bucket_warnings = bucket_access_problems(webstack.buckets, webstack.services)
+    problems += access_problems
+    warnings = (*warnings, *bucket_warnings, *_across_sections(sections, services, aws, problems))
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -239,8 +251,15 @@ def _sections(
         route_problems += gateway_service_problems(edge.api_gateway, list(routes))
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
+    buckets, bucket_problems = bucket_settings(webstack.buckets, env)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
     problems += static_problems + route_problems + call_problems + queue_problems + observability_problems
+    problems += bucket_problems
+    if webstack.buckets and not webstack.services:
+        problems.append(
+            "webstack:buckets: got buckets, but the stack has no services to use them; add "
+            "webstack:services or remove webstack:buckets"
+        )
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
@@ -255,6 +274,7 @@ def _sections(
         "static": static,
         "observability": observability,
         "queues": queues,
+        "buckets": buckets,
     }
     return sections, routes, callers
 

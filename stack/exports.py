@@ -90,6 +90,8 @@ def export_apps(
     pulumi.export("images", {name: service.image for name, service in services.items()})
     if apps.queues:
         pulumi.export("queueUrls", {name: queue.url for name, queue in apps.queues.items()})
+    if apps.buckets:
+        pulumi.export("bucketNames", {name: bucket.bucket_name for name, bucket in apps.buckets.items()})
 
 
 def export_observability(foundation: Foundation, observability: Observability) -> None:

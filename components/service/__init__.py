@@ -1,6 +1,7 @@
 """The Service component (one containerised app on ECS) and its Args types."""
 
 from .args import (
+    BucketAccess,
     Callee,
     CapacityProviderShare,
     ContainerHealthCheck,
@@ -17,6 +18,7 @@ from .component import Service
 from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
 
 __all__ = [
+    "BucketAccess",
     "Callee",
     "CapacityProviderShare",
     "ContainerHealthCheck",

@@ -196,6 +196,23 @@ class QueueAccess:
 
 
 @dataclass(frozen=True)
+class BucketAccess:
+    """An app bucket a service reads or writes."""
+
+    name: str
+    """The bucket's name in the program (the variable ``BUCKET_<NAME>``, upper snake case). Required."""
+    arn: pulumi.Input[str]
+    """The bucket's ARN (the task role's grant: the bucket and ``<arn>/*``). Required."""
+    bucket_name: pulumi.Input[str]
+    """The bucket's name in S3 (the value of ``BUCKET_<NAME>``). Required."""
+    kms_key_arn: pulumi.Input[str]
+    """The key its objects are encrypted with (kms:Decrypt, and kms:GenerateDataKey to write, only
+    through S3). Required."""
+    write: bool = False
+    """Whether the service may put and delete objects too, not only read them. Default: False."""
+
+
+@dataclass(frozen=True)
 class ServiceArgs:
     """What a Service builds, and what it attaches to."""
 
@@ -325,6 +342,8 @@ class ServiceArgs:
     """The queue the service consumes. Default: None."""
     sends_to: Sequence[QueueAccess] = ()
     """Queues the service may send to. Default: none."""
+    bucket_access: Sequence[BucketAccess] = ()
+    """App buckets the service reads or writes: their variables and exact grants. Default: none."""
     data_stores: Sequence[DataStoreLink] = ()
     """The databases and caches it uses: their variables, secrets and network paths. Default: none."""
     monitoring: ServiceMonitoring | None = None

@@ -82,7 +82,11 @@ def container_definition(
 ) -> dict[str, Any]:
     """The one container of the task: hardened, logging to its group, secrets only via valueFrom."""
     # The queues' URLs first: a variable the service sets itself wins on a clash.
-    environment: dict[str, Any] = {**_queue_environment(args), **args.environment}
+    environment: dict[str, Any] = {
+        **_queue_environment(args),
+        **_bucket_environment(args),
+        **args.environment,
+    }
     secrets: dict[str, Any] = dict(args.secrets)
     for link in args.data_stores:
         environment.update(link.environment)
@@ -141,6 +145,13 @@ def _queue_environment(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:
     if args.consumes is not None:
         found["QUEUE_URL"] = args.consumes.url
     return found
+
+
+def _bucket_environment(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:
+    """``BUCKET_<NAME>`` (upper snake case) = the S3 name of each bucket the service uses."""
+    return {
+        f"BUCKET_{bucket.name.upper().replace('-', '_')}": bucket.bucket_name for bucket in args.bucket_access
+    }
 
 
 def _port_mappings(args: ServiceArgs) -> list[dict[str, Any]]:
