@@ -113,6 +113,8 @@ SCALING_ROLES = (
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
 STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
 """The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
+APP_BUCKETS = "arn:aws:s3:::bucket-*-s3-*"
+"""The stacks' app buckets (webstack:buckets: AppBucket ``bucket-<name>`` autonames its ``-s3`` child)."""
 
 PREVIEW_ACTIONS = (
     "ec2:Describe*",
@@ -290,7 +292,9 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         ),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
-        Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
+        Statement(
+            sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS, APP_BUCKETS]
+        ),
     ]
     if key_arn:
         # The stack key's row allows key management on any key (CreateKey cannot be scoped): never on
