@@ -461,6 +461,18 @@ def _secret(ctx: _Context, resource: Mapping[str, Any], what: str = "secret") ->
     return [ctx.line(resource, "Secrets Manager secret", price, how)]
 
 
+def _bucket(ctx: _Context, bucket: Mapping[str, Any]) -> list[Line]:
+    """An app bucket: the assumed GB in S3 Standard (requests stay usage-based); any other bucket
+    (logs, static content) is usage-based."""
+    kind = "aws:s3/bucket:Bucket"
+    parent = ctx.index.by_urn.get(bucket.get("parent") or "", {})
+    if short_type(parent.get("type", "")) != "AppBucket":
+        return [ctx.line(bucket, short_type(kind), None, USAGE_BASED[kind], "usage-based")]
+    gb, price = ctx.assumed["appBucketGb"], ctx.prices["s3"]["standardGbMonth"]
+    how = f"{gb:g} GB x {_money(price)} S3 Standard GB-month (+ requests, usage)"
+    return [ctx.line(bucket, "S3 storage", gb * price, how)]
+
+
 def _aurora_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
     return [_hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
 
@@ -495,6 +507,7 @@ RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
     "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch dashboard", "cloudwatch", "dashboardMonth"),
     "aws:kms/key:Key": _flat("KMS key", "kms", "keyMonth"),
     "aws:secretsmanager/secret:Secret": _secret,
+    "aws:s3/bucket:Bucket": _bucket,
     "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _ec2,

@@ -17,6 +17,8 @@ ASSUMPTIONS: dict[str, tuple[float, str]] = {
     "insightsEnhancedMetricsPerTask": (8, "extra task-level metrics per running task with enhanced"),
     "deploymentsPerMonth": (20, "deployments of each service per month (blue/green copies)"),
     "deploymentMinutes": (15, "minutes a new copy runs before traffic moves (start, checks, tests)"),
+    "appBucketGb": (10, "GB each app bucket (webstack:buckets) stores in S3 Standard, old versions included"),
+    "volumeGb": (10, "GB each volume (webstack:volumes) stores in EFS Standard"),
     "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
 }
 """Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from plan import cost, graph
 from plan.engine import Recorded, Run, run_stack
+from plan.sections import exposure, storage
 from tests.support.iam_policy import Request, decide
 
 STACKS = Path(__file__).parents[1] / "stacks"
@@ -187,3 +189,28 @@ def test_a_service_that_declares_no_bucket_gets_no_bucket_grant_or_variable(dev:
     )
     assert not [r for r in run.resources if r.name.startswith("bucket-") or r.name.endswith("task-buckets")]
     assert not [v for v in container(run, "web")["environment"] if v["name"].startswith("BUCKET_")]
+
+
+# --- The plan --------------------------------------------------------------------------------------------
+
+
+def test_the_exposure_report_lists_each_app_bucket_with_who_reads_and_who_writes_it():
+    captured = graph.capture("data-prod", root=STACKS)
+    assert storage.bucket_users(captured) == {"bucket-uploads": {"api": "write", "web": "read"}}
+    lines = exposure.exposure(captured)
+    assert lines[-2:] == [
+        "Data stores reached through IAM, not the network (private, TLS only):",
+        "  bucket-uploads (S3): api write, web read",
+    ]
+
+
+def test_an_app_bucket_is_priced_as_the_assumed_gb_in_s3_standard_and_other_buckets_stay_usage_based():
+    captured = graph.capture("data-prod", root=STACKS)
+    prices = cost.load_prices("eu-west-1")
+    assert prices is not None
+    estimate = cost.estimate(captured, prices, cost.assumptions({"appBucketGb": 200}))
+    (line,) = [x for x in estimate.lines if x.resource == "bucket-uploads-s3"]
+    assert (line.kind, line.basis) == ("S3 storage", "fixed")
+    assert line.monthly == pytest.approx(200 * prices["s3"]["standardGbMonth"])
+    (logs,) = [x for x in estimate.lines if x.resource == "edge-access-logs"]
+    assert (logs.basis, logs.monthly) == ("usage-based", None)
