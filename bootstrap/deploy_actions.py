@@ -12,7 +12,9 @@ from bootstrap.action_sets import (
     ECR_CLEANUP_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
+    KEY_GRANT_ACTIONS,
     SCALING_ROLE_ACTIONS,
+    VOLUME_ACTIONS,
 )
 
 _EC2_TAGS = ("ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags")
@@ -40,7 +42,7 @@ _ELASTICACHE = (
 )
 _SECRETS = ("secretsmanager:DescribeSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource")
 # Services that encrypt with the stack key create grants on it and use it for the caller's writes.
-_KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")
+_KEY_GRANTS = KEY_GRANT_ACTIONS
 
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
@@ -237,6 +239,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         *_ELASTICACHE,
         *_KEY_GRANTS,
     ),
+    **VOLUME_ACTIONS,
     "aws:secretsmanager/secret:Secret": (
         "secretsmanager:CreateSecret",
         "secretsmanager:UpdateSecret",

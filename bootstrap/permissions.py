@@ -88,10 +88,11 @@ KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
 """KMS calls that use a key's material (or let a grantee use it): never on any key of any account.
 deploy_statements allows them on this account's keys only through the services that encrypt the
 stack's data with them, and grants only to the stack's own Auto Scaling roles."""
-KEY_SERVICES = ("rds", "elasticache", "secretsmanager")
+KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "elasticfilesystem")
 """The services that use the stack's keys on the deploy role's behalf: RDS and ElastiCache create
 grants for their storage (AWS KMS guide, "How AWS services use AWS KMS"), Secrets Manager encrypts and
-decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html)."""
+decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html), EFS
+grants itself the key of an encrypted volume (AWS EFS guide, encryption-at-rest.html)."""
 ECS_AMI_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/ecs/optimized-ami/*"
 """The public ECS-optimized AMI parameters: AWS public parameters have no account in their ARN
 (AWS Systems Manager guide, parameter-store-public-parameters-ecs: "ARN":

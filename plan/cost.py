@@ -118,6 +118,9 @@ NO_CHARGE_PREFIXES = (
     "aws:wafv2/webAclAssociation:",
     "aws:wafv2/webAclLoggingConfiguration:",
     "aws:rds/subnetGroup:",
+    "aws:efs/accessPoint:",
+    "aws:efs/fileSystemPolicy:",
+    "aws:efs/mountTarget:",
     "aws:rds/parameterGroup:",
     "aws:rds/clusterParameterGroup:",
     "aws:elasticache/subnetGroup:",
@@ -473,6 +476,14 @@ def _bucket(ctx: _Context, bucket: Mapping[str, Any]) -> list[Line]:
     return [ctx.line(bucket, "S3 storage", gb * price, how)]
 
 
+def _file_system(ctx: _Context, file_system: Mapping[str, Any]) -> list[Line]:
+    """An EFS volume: the assumed GB in EFS Standard (elastic throughput's per-GB transfer charges
+    stay usage-based)."""
+    gb, price = ctx.assumed["volumeGb"], ctx.prices["efs"]["standardGbMonth"]
+    how = f"{gb:g} GB x {_money(price)} EFS Standard GB-month (+ elastic throughput per GB, usage)"
+    return [ctx.line(file_system, "EFS storage", gb * price, how)]
+
+
 def _aurora_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
     return [_hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
 
@@ -508,6 +519,7 @@ RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
     "aws:kms/key:Key": _flat("KMS key", "kms", "keyMonth"),
     "aws:secretsmanager/secret:Secret": _secret,
     "aws:s3/bucket:Bucket": _bucket,
+    "aws:efs/fileSystem:FileSystem": _file_system,
     "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _ec2,

@@ -313,6 +313,12 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "arn": f"arn:aws:elasticloadbalancing:{m.region}:{m.account_id}:targetgroup/{rid}/0123456789abcdef",
         "arnSuffix": f"targetgroup/{rid}/0123456789abcdef",
     },
+    "aws:efs/fileSystem:FileSystem": lambda name, rid, m: {
+        "arn": f"arn:aws:elasticfilesystem:{m.region}:{m.account_id}:file-system/fs-{_digest(rid, length=17)}",
+    },
+    "aws:efs/accessPoint:AccessPoint": lambda name, rid, m: {
+        "arn": f"arn:aws:elasticfilesystem:{m.region}:{m.account_id}:access-point/fsap-{_digest(rid, length=17)}",
+    },
     "aws:s3/bucket:Bucket": lambda name, rid, m: {
         "bucket": rid,
         "arn": f"arn:aws:s3:::{rid}",

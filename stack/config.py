@@ -71,6 +71,7 @@ from stack.services import (
     service_settings,
 )
 from stack.static import StaticConfig, StaticSettings, static_settings
+from stack.volumes import VolumeConfig, VolumeSettings, volume_mount_problems, volume_settings
 from stack.waf import WafConfig, WafSettings, waf_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +158,15 @@ class WebstackConfig(StrictModel):
         },
     )
 
+    volumes: dict[StrictStr, VolumeConfig] = Field(
+        default_factory=dict,
+        description="Named encrypted EFS volumes the services mount: see the volumes.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:volumes a map of name -> {throughputMode, ...}, e.g. {shared: {}}"
+        },
+    )
+
 
 # --- Resolved settings (what the components receive) --------------------------------------------
 
@@ -180,6 +190,7 @@ class StackSettings:
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
     buckets: tuple[BucketSettings, ...] = ()
+    volumes: tuple[VolumeSettings, ...] = ()
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -207,8 +218,14 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     )
     problems += data_problems
     access_problems, bucket_warnings = bucket_access_problems(webstack.buckets, webstack.services)
-    problems += access_problems
-    warnings = (*warnings, *bucket_warnings, *_across_sections(sections, services, aws, problems))
+    mount_problems, volume_warnings = volume_mount_problems(webstack.volumes, webstack.services)
+    problems += access_problems + mount_problems
+    warnings = (
+        *warnings,
+        *bucket_warnings,
+        *volume_warnings,
+        *_across_sections(sections, services, aws, problems),
+    )
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -252,14 +269,16 @@ def _sections(
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
     buckets, bucket_problems = bucket_settings(webstack.buckets, env)
+    volumes, volume_problems = volume_settings(webstack.volumes, env)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
     problems += static_problems + route_problems + call_problems + queue_problems + observability_problems
-    problems += bucket_problems
-    if webstack.buckets and not webstack.services:
-        problems.append(
-            "webstack:buckets: got buckets, but the stack has no services to use them; add "
-            "webstack:services or remove webstack:buckets"
-        )
+    problems += bucket_problems + volume_problems
+    for key, declared in (("buckets", webstack.buckets), ("volumes", webstack.volumes)):
+        if declared and not webstack.services:
+            problems.append(
+                f"webstack:{key}: got {key}, but the stack has no services to use them; add "
+                f"webstack:services or remove webstack:{key}"
+            )
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
@@ -275,6 +294,7 @@ def _sections(
         "observability": observability,
         "queues": queues,
         "buckets": buckets,
+        "volumes": volumes,
     }
     return sections, routes, callers
 

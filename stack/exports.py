@@ -92,6 +92,8 @@ def export_apps(
         pulumi.export("queueUrls", {name: queue.url for name, queue in apps.queues.items()})
     if apps.buckets:
         pulumi.export("bucketNames", {name: bucket.bucket_name for name, bucket in apps.buckets.items()})
+    if apps.volumes:
+        pulumi.export("volumeIds", {name: volume.file_system_id for name, volume in apps.volumes.items()})
 
 
 def export_observability(foundation: Foundation, observability: Observability) -> None:

@@ -13,6 +13,7 @@ from .args import (
     ServiceArgs,
     TaskPolicyStatement,
     TaskSchedule,
+    VolumeMount,
 )
 from .component import Service
 from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
@@ -34,4 +35,5 @@ __all__ = [
     "TaskPolicyStatement",
     "TaskSchedule",
     "TrafficShift",
+    "VolumeMount",
 ]

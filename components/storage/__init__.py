@@ -1,4 +1,4 @@
-"""App storage: private S3 buckets (and their access grants) that services read and write."""
+"""App storage: private S3 buckets services read and write, and EFS volumes they mount."""
 
 from .bucket import (
     BACKUP_TAG_KEY,
@@ -9,6 +9,7 @@ from .bucket import (
     AppBucket,
     AppBucketArgs,
 )
+from .volume import NFS_PORT, Volume, VolumeArgs
 
 __all__ = [
     "BACKUP_TAG_KEY",
@@ -18,4 +19,7 @@ __all__ = [
     "KMS_WRITE_ACTIONS",
     "AppBucket",
     "AppBucketArgs",
+    "NFS_PORT",
+    "Volume",
+    "VolumeArgs",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -27,12 +27,12 @@ from components.service import (
     TaskSchedule,
     TrafficShift,
 )
-from components.storage import AppBucket
+from components.storage import AppBucket, Volume
 from stack.config import StackSettings
 from stack.services import ServiceSettings, call_order, route_key
 from stack.wiring.data import DataTier, queue_args
 from stack.wiring.foundation import Foundation, tags_of
-from stack.wiring.storage import bucket_access, build_buckets
+from stack.wiring.storage import bucket_access, build_buckets, build_volumes, volume_mounts
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Apps:
     queues: dict[str, Queue]
     services: dict[str, Service]
     buckets: dict[str, AppBucket]
+    volumes: dict[str, Volume]
 
 
 def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
@@ -85,17 +86,18 @@ def build_apps(
     tags = tags_of(settings)
     queues = {queue.name: Queue(queue.name, queue_args(queue, tags)) for queue in settings.queues}
     buckets = build_buckets(settings, foundation.stack_key.arn, tags)
+    volumes = build_volumes(settings, foundation, tags)
     access = {
         name: QueueAccess(name=name, arn=queue.arn, url=queue.url, queue_name=queue.queue_name)
         for name, queue in queues.items()
     }
     services: dict[str, Service] = {}
     for service in call_order(settings.services):  # callees first: callers reference them
+        args = _service_args(settings, service, foundation, data, cluster, edge, access, services, buckets)
         services[service.name] = Service(
-            service.name,
-            _service_args(settings, service, foundation, data, cluster, edge, access, services, buckets),
+            service.name, replace(args, volume_mounts=volume_mounts(service, volumes))
         )
-    return Apps(queues, services, buckets)
+    return Apps(queues, services, buckets, volumes)
 
 
 def _service_args(
