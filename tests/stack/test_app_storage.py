@@ -14,6 +14,8 @@ from tests.support.iam_policy import Request, decide
 
 STACKS = Path(__file__).parents[1] / "stacks"
 KMS_VIA_S3 = {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 @pytest.fixture(scope="module")
@@ -214,3 +216,176 @@ def test_an_app_bucket_is_priced_as_the_assumed_gb_in_s3_standard_and_other_buck
     assert line.monthly == pytest.approx(200 * prices["s3"]["standardGbMonth"])
     (logs,) = [x for x in estimate.lines if x.resource == "edge-access-logs"]
     assert (logs.basis, logs.monthly) == ("usage-based", None)
+
+
+# --- Volumes (workers-dev: web mounts files at /data, worker read-only; api does not) ---------------------
+
+NFS = 2049
+EC2_VOLUME = {
+    "webstack:volumes": {"files": {"throughputMode": "bursting", "transitionToInfrequentAccessDays": 7}},
+}
+
+
+@pytest.fixture(scope="module")
+def workers() -> Run:
+    return run_stack("workers-dev", root=STACKS)
+
+
+def efs_volume(run: Run, service: str) -> dict:
+    (volume,) = [v for v in run.named(f"{service}-task").inputs["volumes"] if v["name"] == "volume-files"]
+    return volume
+
+
+def test_a_volume_is_an_efs_file_system_encrypted_with_the_stack_key_elastic_and_tagged_for_backup(
+    workers: Run,
+):
+    inputs = workers.named("volume-files-efs").inputs
+    assert (inputs["encrypted"], inputs["kmsKeyId"]) == (True, key_arn(workers))
+    assert (inputs["performanceMode"], inputs["throughputMode"]) == ("generalPurpose", "elastic")
+    assert inputs["lifecyclePolicies"] == [
+        {"transitionToIa": "AFTER_30_DAYS"},
+        {"transitionToPrimaryStorageClass": "AFTER_1_ACCESS"},
+    ]
+    assert inputs["tags"]["webstack-backup"] == "webstack-workers-dev"
+    assert workers.named("volume-files").type == "webstack:components:Volume"
+
+
+def test_a_volume_has_one_mount_target_in_each_private_subnet_and_none_in_a_public_one(workers: Run):
+    targets = [workers.named(f"volume-files-mount-{zone}").inputs for zone in "ab"]
+    private = {workers.named(f"webstack-private-{zone}").id for zone in "ab"}
+    assert {t["subnetId"] for t in targets} == private and len(targets) == 2
+    assert len(workers.of_type("aws:efs/mountTarget:MountTarget")) == 2
+    group = workers.named("volume-files-sg").id
+    assert all(t["securityGroups"] == [group] for t in targets)
+    assert all(t["fileSystemId"] == workers.named("volume-files-efs").id for t in targets)
+
+
+def test_only_the_services_that_mount_a_volume_reach_its_mount_targets_and_only_on_nfs(workers: Run):
+    group = workers.named("volume-files-sg").id
+    ingress = [r.inputs for r in workers.of_type(INGRESS) if r.inputs["securityGroupId"] == group]
+    sources = {workers.named(f"{s}-sg").id: s for s in ("web", "worker", "api")}
+    assert sorted(sources[r["referencedSecurityGroupId"]] for r in ingress) == ["web", "worker"]
+    assert all((r["ipProtocol"], r["fromPort"], r["toPort"]) == ("tcp", NFS, NFS) for r in ingress)
+    assert not [r for r in ingress if "cidrIpv4" in r or "cidrIpv6" in r]
+    to_volume = [
+        r.inputs for r in workers.of_type(EGRESS) if r.inputs.get("referencedSecurityGroupId") == group
+    ]
+    assert sorted(sources[r["securityGroupId"]] for r in to_volume) == ["web", "worker"]
+
+
+def test_each_mounting_service_gets_its_own_access_point_with_a_posix_user_and_a_created_root(workers: Run):
+    points = {s: workers.named(f"volume-files-ap-{s}").inputs for s in ("web", "worker")}
+    assert len(workers.of_type("aws:efs/accessPoint:AccessPoint")) == 2
+    for point in points.values():
+        assert point["posixUser"] == {"uid": 1000, "gid": 1000}
+        assert point["rootDirectory"] == {
+            "path": "/app",
+            "creationInfo": {"ownerUid": 1000, "ownerGid": 1000, "permissions": "0750"},
+        }
+
+
+def test_the_file_system_policy_denies_requests_without_tls_and_allows_nothing_to_anyone(workers: Run):
+    """With a policy in place EFS no longer grants anonymous clients full access (AWS EFS
+    iam-access-control-nfs-efs.html, "Default EFS file system policy"): only task roles' own grants."""
+    (statement,) = statements(workers, "volume-files-policy")
+    arn = workers.named("volume-files-efs").state["arn"]
+    assert (statement["Effect"], statement["Action"], statement["Resource"]) == ("Deny", ["*"], [arn])
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": ["false"]}}
+
+
+def test_a_writer_mounts_and_writes_only_through_its_access_point_and_a_reader_only_mounts(workers: Run):
+    arn = workers.named("volume-files-efs").state["arn"]
+    web_ap, worker_ap = (workers.named(f"volume-files-ap-{s}").state["arn"] for s in ("web", "worker"))
+    web, worker = statements(workers, "web-task-volumes"), statements(workers, "worker-task-volumes")
+    own = {"elasticfilesystem:AccessPointArn": web_ap}
+    for action in ("elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"):
+        assert decide(web, Request(action, arn, own)) == "Allow", action
+        assert (
+            decide(web, Request(action, arn, {"elasticfilesystem:AccessPointArn": worker_ap}))
+            == "ImplicitDeny"
+        )
+    assert decide(web, Request("elasticfilesystem:ClientRootAccess", arn, own)) == "ImplicitDeny"
+    mine = {"elasticfilesystem:AccessPointArn": worker_ap}
+    assert decide(worker, Request("elasticfilesystem:ClientMount", arn, mine)) == "Allow"
+    assert decide(worker, Request("elasticfilesystem:ClientWrite", arn, mine)) == "ImplicitDeny"
+    assert not [r for r in workers.resources if r.name == "api-task-volumes"]
+
+
+def test_a_fargate_task_mounts_the_volume_over_tls_through_its_access_point_as_its_task_role(workers: Run):
+    """AWS ECS specify-efs-config.html: an access point needs transit encryption; iam ENABLED mounts
+    as the task role (Fargate platform 1.4.0+: the cluster runs LATEST)."""
+    for service, read_only in (("web", False), ("worker", True)):
+        assert efs_volume(workers, service) == {
+            "name": "volume-files",
+            "efsVolumeConfiguration": {
+                "fileSystemId": workers.named("volume-files-efs").id,
+                "transitEncryption": "ENABLED",
+                "authorizationConfig": {
+                    "accessPointId": workers.named(f"volume-files-ap-{service}").id,
+                    "iam": "ENABLED",
+                },
+            },
+        }
+        mounts = [
+            m for m in container(workers, service)["mountPoints"] if m["sourceVolume"] == "volume-files"
+        ]
+        assert mounts == [{"sourceVolume": "volume-files", "containerPath": "/data", "readOnly": read_only}]
+        assert workers.named(f"{service}-task").inputs["requiresCompatibilities"] == ["FARGATE"]
+    # The task waits for every mount target (its fileSystemId resolves after them).
+    depends = workers.named("web-task").options["dependsOn"]
+    assert {workers.named(f"volume-files-mount-{z}").urn for z in "ab"} <= set(depends)
+
+
+def test_an_ec2_task_mounts_the_volume_the_same_way_with_bursting_throughput_and_a_7_day_ia_move():
+    """EC2 capacity: the ECS-optimized AMI's agent (1.38.0+) supports access points and IAM
+    authorization (AWS ECS efs-volumes.html, Considerations)."""
+    config = {
+        **EC2_VOLUME,
+        "webstack:services": {
+            "api": {
+                "build": {"context": "app", "platform": "linux/arm64"},
+                "port": 9090,
+                "healthCheckPath": "/healthz",
+                "volumes": {"files": {"path": "/srv/files"}},
+            }
+        },
+    }
+    run = run_stack("reference-apigw-ec2", config, root=STACKS)
+    task = run.named("api-task").inputs
+    assert task["requiresCompatibilities"] == ["EC2"]
+    (volume,) = [v for v in task["volumes"] if v["name"] == "volume-files"]
+    configuration = volume["efsVolumeConfiguration"]
+    assert (configuration["transitEncryption"], configuration["authorizationConfig"]["iam"]) == (
+        "ENABLED",
+        "ENABLED",
+    )
+    assert configuration["authorizationConfig"]["accessPointId"] == run.named("volume-files-ap-api").id
+    mounts = [m for m in container(run, "api")["mountPoints"] if m["sourceVolume"] == "volume-files"]
+    assert mounts == [{"sourceVolume": "volume-files", "containerPath": "/srv/files", "readOnly": False}]
+    efs = run.named("volume-files-efs").inputs
+    assert (efs["throughputMode"], efs["lifecyclePolicies"][0]) == (
+        "bursting",
+        {"transitionToIa": "AFTER_7_DAYS"},
+    )
+    zones = {t.inputs["subnetId"] for t in run.of_type("aws:efs/mountTarget:MountTarget")}
+    assert zones == {r.id for r in run.of_type("aws:ec2/subnet:Subnet") if "-private-" in r.name}
+
+
+def test_a_prod_volume_is_protected_and_a_dev_volume_is_not(workers: Run):
+    assert workers.named("volume-files-efs").options.get("protect") in (None, False)
+    prod_run = run_stack(
+        "data-prod",
+        {
+            "webstack:volumes": {"files": {}},
+            "webstack:services": {
+                "web": {
+                    "image": "ghcr.io/example/web:1.0.0",
+                    "port": 8080,
+                    "volumes": {"files": {"path": "/data"}},
+                }
+            },
+            "webstack:buckets": None,
+        },
+        root=STACKS,
+    )
+    assert prod_run.named("volume-files-efs").options["protect"] is True
