@@ -1,5 +1,6 @@
 """Config of app storage (webstack:buckets, services.<name>.buckets): defaults and named errors."""
 
+import json
 from typing import Any
 
 from components.pure.frontdoor import BucketRemoval
@@ -84,4 +85,58 @@ def test_buckets_without_services_are_an_error_and_a_bucket_nobody_uses_a_warnin
     )
     assert [w for w in settings.warnings if w.startswith("bucket ")] == [
         "bucket spare: no service declares it (services.<name>.buckets), so no app can use it"
+    ]
+
+
+def volumes_stack(volumes: Any, environment: str = "dev", **services: Any) -> dict[str, str]:
+    config = stack(environment, None, **services)
+    config["webstack:volumes"] = json.dumps(volumes)
+    return config
+
+
+def test_a_volume_defaults_to_elastic_general_purpose_with_a_30_day_ia_move_and_prod_protects_it():
+    web = {"volumes": {"files": {"path": "/data"}}}
+    (dev,) = parse_settings(volumes_stack({"files": {}}, web=web), "dev").volumes
+    (prod,) = parse_settings(volumes_stack({"files": {}}, "prod", web=web), "prod").volumes
+    assert (dev.throughput_mode.value, dev.performance_mode.value) == ("elastic", "generalPurpose")
+    assert (dev.transition_to_ia, dev.uid, dev.gid, dev.protect) == ("AFTER_30_DAYS", 1000, 1000, False)
+    assert prod.protect is True
+    one_day = parse_settings(
+        volumes_stack({"files": {"transitionToInfrequentAccessDays": 1}}, web=web), "dev"
+    ).volumes[0]
+    assert one_day.transition_to_ia == "AFTER_1_DAY"
+
+
+def test_a_service_mounting_a_volume_that_does_not_exist_is_a_named_error():
+    problems = problems_of(volumes_stack({"files": {}}, web={"volumes": {"file": {"path": "/data"}}}))
+    assert problems == [
+        'webstack:services.web.volumes: got "file", but webstack:volumes has no such volume (declared: '
+        "files); name one of them or declare it there"
+    ]
+
+
+def test_a_mount_path_that_is_not_absolute_or_is_a_scratch_path_is_a_named_error():
+    (relative,) = problems_of(volumes_stack({"files": {}}, web={"volumes": {"files": {"path": "data"}}}))
+    assert relative.startswith("webstack:services.web.volumes.files.path: got \"data\", but 'data' is not an")
+    (scratch,) = problems_of(volumes_stack({"files": {}}, web={"volumes": {"files": {"path": "/tmp"}}}))
+    assert scratch == (
+        'webstack:services.web.volumes.files.path: got "/tmp", but it is also a scratch path of web; mount '
+        "the volume at a path of its own, e.g. /data"
+    )
+
+
+def test_max_io_with_elastic_throughput_and_an_unknown_ia_age_are_named_errors():
+    """AWS EFS: elastic throughput needs General Purpose; lifecycle ages are a fixed list (EFS API
+    LifecyclePolicy TransitionToIA)."""
+    web = {"volumes": {"files": {"path": "/data"}}}
+    problems = problems_of(
+        volumes_stack(
+            {"files": {"performanceMode": "maxIO", "transitionToInfrequentAccessDays": 10}}, web=web
+        )
+    )
+    assert problems == [
+        "webstack:volumes.files.transitionToInfrequentAccessDays: got 10, but EFS moves files after one of "
+        "1, 7, 14, 30, 60, 90, 180, 270, 365 days; use one of them",
+        "webstack:volumes.files.performanceMode: got maxIO, but elastic throughput works only with "
+        "generalPurpose; use generalPurpose or throughputMode: bursting",
     ]

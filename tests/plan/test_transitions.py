@@ -132,6 +132,18 @@ CHANGES = [
     ),
     Change("a service starts <-> stops using a bucket", "data-prod", (_drop("services.web.buckets"),), NONE),
     Change(
+        "add <-> remove a volume",
+        "workers-dev",
+        (_drop("volumes"), _drop("services.web.volumes"), _drop("services.worker.volumes")),
+        NONE,
+    ),
+    Change(
+        "a service starts <-> stops mounting a volume",
+        "workers-dev",
+        (_drop("services.worker.volumes"),),
+        NONE,
+    ),
+    Change(
         "add <-> remove a service",
         "example-dev",
         NONE,
