@@ -17,9 +17,9 @@ __all__ = [
     "BUCKET_WRITE_ACTIONS",
     "KMS_READ_ACTIONS",
     "KMS_WRITE_ACTIONS",
+    "NFS_PORT",
     "AppBucket",
     "AppBucketArgs",
-    "NFS_PORT",
     "Volume",
     "VolumeArgs",
 ]
