@@ -29,6 +29,7 @@ from components.pure import cidr
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
 from stack.aws import AwsSettings, parse_aws
+from stack.buckets import BucketConfig, BucketSettings, bucket_access_problems, bucket_settings
 from stack.caches import CacheConfig, CacheSettings
 from stack.cluster import (
     ClusterConfig,
@@ -71,6 +72,7 @@ from stack.services import (
     service_settings,
 )
 from stack.static import StaticConfig, StaticSettings, static_settings
+from stack.volumes import VolumeConfig, VolumeSettings, volume_mount_problems, volume_settings
 from stack.waf import WafConfig, WafSettings, waf_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +160,24 @@ class WebstackConfig(StrictModel):
         },
     )
 
+    buckets: dict[StrictStr, BucketConfig] = Field(
+        default_factory=dict,
+        description="Named private S3 buckets the services read or write: see the buckets.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:buckets a map of name -> {noncurrentVersionDays, ...}, e.g. {uploads: {}}"
+        },
+    )
+
+    volumes: dict[StrictStr, VolumeConfig] = Field(
+        default_factory=dict,
+        description="Named encrypted EFS volumes the services mount: see the volumes.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:volumes a map of name -> {throughputMode, ...}, e.g. {shared: {}}"
+        },
+    )
+
 
 # --- Resolved settings (what the components receive) --------------------------------------------
 
@@ -182,6 +202,8 @@ class StackSettings:
     caches: tuple[CacheSettings, ...] = ()
     jobs: tuple[JobSettings, ...] = ()
     """Scheduled-only jobs (``webstack:jobs``), each its own Job component."""
+    buckets: tuple[BucketSettings, ...] = ()
+    volumes: tuple[VolumeSettings, ...] = ()
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -220,9 +242,16 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         {"database": list(webstack.databases), "cache": list(webstack.caches)},
         list(webstack.queues),
     )
-    problems += job_problems
-    warnings = (*warnings, *_across_sections(sections, services, aws, problems))
-    warnings = (*warnings, *_job_warnings(sections, jobs))
+    access_problems, bucket_warnings = bucket_access_problems(webstack.buckets, webstack.services)
+    mount_problems, volume_warnings = volume_mount_problems(webstack.volumes, webstack.services)
+    problems += job_problems + access_problems + mount_problems
+    warnings = (
+        *warnings,
+        *bucket_warnings,
+        *volume_warnings,
+        *_across_sections(sections, services, aws, problems),
+        *_job_warnings(sections, jobs),
+    )
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -266,8 +295,17 @@ def _sections(
         route_problems += gateway_service_problems(edge.api_gateway, list(routes))
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
+    buckets, bucket_problems = bucket_settings(webstack.buckets, env)
+    volumes, volume_problems = volume_settings(webstack.volumes, env)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
     problems += static_problems + route_problems + call_problems + queue_problems + observability_problems
+    problems += bucket_problems + volume_problems
+    for key, declared in (("buckets", webstack.buckets), ("volumes", webstack.volumes)):
+        if declared and not webstack.services:
+            problems.append(
+                f"webstack:{key}: got {key}, but the stack has no services to use them; add "
+                f"webstack:services or remove webstack:{key}"
+            )
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
@@ -282,6 +320,8 @@ def _sections(
         "static": static,
         "observability": observability,
         "queues": queues,
+        "buckets": buckets,
+        "volumes": volumes,
     }
     return sections, routes, callers
 

@@ -22,6 +22,8 @@ COMPONENT_NAMES = (
     "cache",
     "observability",
     "job",
+    "bucket",
+    "volume",
 )
 """Logical names __main__.py gives the shared components (tests/config/test_config.py checks the list is
 complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would
