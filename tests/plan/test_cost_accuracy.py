@@ -102,7 +102,8 @@ def shipped_prod(p: dict) -> dict:
 def data_prod(p: dict) -> dict:
     """data-prod: as prod with web and api 2 x 0.25 vCPU/0.5 GB (both blue/green), Multi-AZ db.m7g.large
     with 50 GB gp3 and its RDSOSMetrics log group, two Valkey nodes, the web ACL, the app bucket uploads
-    and the nightly job ``report`` (0.5 vCPU/1 GB, cron(30 2 * * ? *): one run a day, 730 / 24 runs a month, 10 minutes each)."""
+    and the nightly job ``report`` (0.5 vCPU/1 GB, cron(30 2 * * ? *): one run a day, 730 / 24 runs a
+    month, 10 minutes each)."""
     rds, cache_nodes, waf = p["rds"], p["elasticache"], p["waf"]
     small = task_hour(p, 0.25, 0.5)
     return {
