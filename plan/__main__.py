@@ -30,6 +30,7 @@ from plan import (
     compare_source,
     cost,
     diagram,
+    diagram_model,
     graph,
     images,
     pr_comment,
@@ -332,12 +333,14 @@ def _quiet(quiet: bool) -> Iterator[None]:
 
 
 def _write_diagrams(args: argparse.Namespace, captured: graph.Graph) -> None:
+    """The Mermaid text and (where `diagrams` and `dot` are installed) the PNG, from one model."""
+    model = diagram_model.build(captured)
     mermaid_path = args.out / f"{args.stack}.mmd"
     mermaid_path.parent.mkdir(parents=True, exist_ok=True)
-    mermaid_path.write_text(report.mermaid(captured))
+    mermaid_path.write_text(report.mermaid(captured, model))
     print(f"Mermaid diagram written to {mermaid_path}")
     if diagram.available():
-        png = diagram.render_png(captured, args.out / f"{args.stack}.png")
+        png = diagram.render_png(captured, args.out / f"{args.stack}.png", model)
         print(f"PNG diagram written to {png}")
     else:
         print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
