@@ -106,8 +106,8 @@ def png_drawing(found: graph.Graph, monkeypatch, tmp_path: Path) -> Drawing:
     for match in token.finditer(sources[0]):
         if match["cluster"]:
             clusters.append(match["cluster"])
-        elif match["close"] and clusters:
-            clusters.pop()
+        elif match["close"]:
+            del clusters[-1:]  # the digraph's own closing brace closes no cluster
         elif match["edge_from"]:
             drawing.edges.add((ids[match["edge_from"]], ids[match["edge_to"]]))
         else:
