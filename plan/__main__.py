@@ -118,7 +118,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="KEY=VALUE",
         action="append",
         default=[],
-        help="override a cost assumption, e.g. --assume natGbPerMonth=500 (repeatable)",
+        help="override a cost assumption, e.g. --assume natGbPerMonth=500 (repeatable); --assume "
+        "savings-plan or --assume reserved prices with that commitment's discount (off by default)",
     )
     parser.add_argument(
         "--assumptions", metavar="FILE", type=Path, help="cost assumptions from a YAML or JSON mapping"
@@ -200,9 +201,9 @@ def _assumptions(args: argparse.Namespace) -> dict[str, float]:
     raise AssertionError("unreachable")
 
 
-def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate | None:
-    prices = cost.load_prices(captured.get("region"))
-    return None if prices is None else cost.estimate(captured, prices, assumed)
+def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate:
+    """The estimate; without a price table for the region, every resource with a cost is listed unpriced."""
+    return cost.estimate(captured, cost.load_prices(captured.get("region")), assumed)
 
 
 def _other(args: argparse.Namespace, root: Path) -> tuple[compare_source.Against, graph.Graph] | None:
@@ -268,14 +269,11 @@ def _compare(
         )
     print()
     first, second = _estimate(before, assumed), _estimate(after, assumed)
-    if first and second:
-        print("\n".join(cost.compare(first, second, labels)))
-    else:
-        missing = before.get("region") if second else after.get("region")
-        print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
+    print("\n".join(cost.compare(first, second, labels)))
     print()
     block = changes.to_json(before, after, labels, str(against.kind), resource_changes)
     block["transition"] = None if findings is None else transition.to_json(findings)
+    block["cost"] = cost.differences_json(first, second)
     return block
 
 
@@ -309,16 +307,14 @@ def _sections(
     facts: Callable[[], dict[str, Any]],
     image_rows: list[dict[str, Any]],
     record: PromotionRecord | None,
-    estimate: cost.Estimate | None,
+    estimate: cost.Estimate,
 ) -> dict[str, Callable[[], list[str]]]:
     """Each printed section by its --section name, computed only when printed."""
     found: dict[str, Callable[[], list[str]]] = {"summary": lambda: first_screen.first_screen(facts())}
     for name, section in report.SECTIONS.items():
         found[name] = lambda section=section: section(captured)
     found["images"] = lambda: images.render(image_rows, captured["stack"], record)
-    found["cost"] = lambda: (
-        cost.render(estimate, captured) if estimate else [cost.no_prices_message(captured.get("region"))]
-    )
+    found["cost"] = lambda: cost.render(estimate, captured)
     return found
 
 
@@ -379,9 +375,9 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     with _quiet(args.section is not None):
         if args.json:
             document = dict(captured)
-            if estimate:
-                document["estimate"] = cost.to_json(estimate, captured)
+            document["estimate"] = cost.to_json(estimate, captured)
             document["routes"] = [route.to_json() for route in routing.routes(captured)]
+            document["security"] = report.security_verdict(captured).to_json()
             document["images"] = image_rows
             document["summary"] = facts()
             if comparison is not None:

@@ -29,6 +29,8 @@ ICONS = {
     "rds": "diagrams.aws.database.RDS",
     "elasticache": "diagrams.aws.database.ElastiCache",
     "efs": "diagrams.aws.storage.EFS",
+    "lambda": "diagrams.aws.compute.Lambda",
+    "other": "diagrams.aws.general.General",
     "api-gateway": "diagrams.aws.network.APIGateway",
     "vpc-link": "diagrams.aws.network.Privatelink",
     "route53": "diagrams.aws.network.Route53",

@@ -39,6 +39,8 @@ KINDS = {
     "rds": "RDS",
     "elasticache": "ElastiCache",
     "efs": "EFS file system",
+    "lambda": "Lambda function",
+    "other": "component",
     "api-gateway": "API Gateway HTTP API",
     "vpc-link": "VPC link",
     "route53": "Route 53",
@@ -60,6 +62,7 @@ COMPONENT_KINDS = (
     ("aws:elasticache/cluster:Cluster", "elasticache"),
     ("aws:efs/fileSystem:FileSystem", "efs"),
     ("aws:lb/loadBalancer:LoadBalancer", "load-balancer"),
+    ("aws:lambda/function:Function", "lambda"),
     ("aws:ecs/service:Service", "fargate"),
     (AUTO_SCALING_GROUP, "container-instances"),
     ("aws:ec2/vpcEndpoint:VpcEndpoint", "endpoints"),
@@ -171,6 +174,7 @@ def _subnets_of(resources: Sequence[Mapping[str, Any]], index: Index) -> set[str
     for resource in resources:
         inputs = resource["inputs"]
         found.update(str(s) for s in inputs.get("subnetIds") or [])
+        found.update(str(s) for s in (inputs.get("vpcConfig") or {}).get("subnetIds") or [])
         if inputs.get("subnetId"):
             found.add(str(inputs["subnetId"]))
     return found & set(index.by_id)
@@ -248,6 +252,9 @@ def _describe(kind: str, members: list[dict[str, Any]], index: Index) -> tuple[s
         target = first("aws:appautoscaling/target:Target")
         tasks = f"{target.get('minCapacity')}-{target.get('maxCapacity')} tasks" if target else ""
         return KINDS["ec2-service" if on_ec2 else "fargate"], tasks
+    if kind == "other":  # a component of a kind no table here knows yet: its type says what it is
+        component = index.by_urn.get(members[0].get("parent") or "") if members else None
+        return (component["type"].rsplit(":", 1)[1] if component else KINDS[kind]), ""
     return KINDS[kind], ""
 
 

@@ -8,17 +8,18 @@ shows up once its type is in ``STORES``); the monthly estimate and its three big
 
 from __future__ import annotations
 
-import importlib
 import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from plan.cost_model import Estimate
 from plan.graph import Graph
 from plan.graph_index import Index, short_type
 from plan.sections.deployments import ECS_SERVICE, rollouts
 from plan.sections.exposure import INTERNET, exposure_matrix
 from plan.sections.front_door import hosts
+from plan.sections.security import security_verdict
 from plan.sections.summary import COMPONENT_ORDER
 
 MAX_LINES = 25
@@ -72,23 +73,18 @@ STORES: dict[str, tuple[str, Describe]] = {
 """Resource type -> (the kind of data it keeps, what to say of one). Everything that keeps data."""
 
 
-def _cost(estimate: Any) -> dict[str, Any] | None:
-    """The estimate's headline: its total as text and its three biggest items.
-
-    The one place the first screen reads the cost estimate (``plan.cost.Estimate``): re-point it
-    here when the estimate's shape changes. An estimate with unpriced lines says so on the total.
-    """
+def _cost(estimate: Estimate | None) -> dict[str, Any] | None:
+    """The estimate's headline: its total as text (``≥ $X, N resources unpriced`` when it misses
+    something) and its three biggest kinds. The one place the first screen reads the estimate."""
     if estimate is None:
         return None
-    unpriced = [line for line in estimate.lines if line.basis == "not priced"]
-    total = f"${estimate.total:,.2f}"
-    if unpriced:
-        total = f"≥ {total}, {len(unpriced)} resource{'s' if len(unpriced) > 1 else ''} unpriced"
-    biggest = list(estimate.by("kind").items())[:3]
     return {
-        "total": total,
+        "total": estimate.total_text(),
         "monthly": estimate.total,
-        "biggest": [{"item": kind, "monthly": value} for kind, value in biggest],
+        "complete": estimate.complete,
+        "biggest": [
+            {"item": kind, "monthly": value} for kind, value in list(estimate.by("kind").items())[:3]
+        ],
     }
 
 
@@ -177,19 +173,9 @@ def _doors(graph: Graph) -> list[dict[str, Any]]:
     return doors
 
 
-def _security(graph: Graph) -> str | None:
-    """The security verdict, when this plan has one (``plan.sections.security.security_verdict``)."""
-    try:
-        module = importlib.import_module("plan.sections.security")
-    except ModuleNotFoundError as missing:
-        if missing.name != "plan.sections.security":
-            raise
-        return None
-    verdict = getattr(module, "security_verdict", None)
-    return None if verdict is None else str(verdict(graph))
-
-
-def summary(graph: Graph, estimate: Any = None, images: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def summary(
+    graph: Graph, estimate: Estimate | None = None, images: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The first screen's facts as JSON (the ``summary`` key of ``python -m plan --json``)."""
     index = Index(graph)
     components = _components(index)
@@ -205,7 +191,7 @@ def summary(graph: Graph, estimate: Any = None, images: list[dict[str, Any]] | N
         "dataStores": _stores(index),
         "estimate": _cost(estimate),
         "warnings": list(graph.get("warnings") or []),
-        "security": _security(graph),
+        "security": security_verdict(graph).line(),
     }
 
 
@@ -271,13 +257,12 @@ def first_screen(facts: Mapping[str, Any]) -> list[str]:
     lines += _store_lines(facts["dataStores"])
     cost = facts["estimate"]
     if cost is None:
-        lines.append(f"Monthly estimate: none (no price table for {facts['region']})")
+        lines.append("Monthly estimate: not computed")
     else:
         biggest = ", ".join(f"{b['item']} ${b['monthly']:,.2f}" for b in cost["biggest"])
         lines += _wrapped(f"Monthly estimate: {cost['total']}; biggest: {biggest}", 1)
     if facts.get("security"):
-        security = facts["security"]
-        lines += _wrapped(security if security.startswith("Security:") else f"Security: {security}", 1)
+        lines += _wrapped(facts["security"], 1)
     warnings = facts["warnings"]
     lines.append(f"Warnings: {len(warnings)}" if warnings else "Warnings: none.")
     shown_warnings = warnings if len(warnings) <= MAX_WARNINGS else warnings[: MAX_WARNINGS - 1]

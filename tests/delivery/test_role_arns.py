@@ -64,6 +64,7 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ECS + "cluster/cluster-ecs-abc1234",
     "aws:ecs/taskDefinition:TaskDefinition": ECS + "task-definition/{n}:1",
     "aws:ecs/service:Service": ECS + "service/cluster-ecs-abc1234/{n}",
+    "aws:lambda/function:Function": "arn:aws:lambda:{r}:{a}:function:{n}",
     # A release task's runner (ops/release.py) acts on the service's new task definition revision.
     "command:local:Command": ECS + "task-definition/webstack-dev-web:2",
     "aws:appautoscaling/target:Target": "arn:aws:application-autoscaling:{r}:{a}:scalable-target/0123abcd",
@@ -147,6 +148,7 @@ ARN_OF_TYPE: dict[str, str] = {
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketLogging:BucketLogging",
         ),
         "arn:aws:s3:::{bucket}",
     ),
@@ -237,6 +239,10 @@ def _targets(
     if action == "iam:PassRole":
         if kind == "aws:iam/serviceLinkedRole:ServiceLinkedRole":
             return [(own, {})]
+        if kind == "aws:lambda/function:Function":  # its execution role, by the role's own name
+            role = str(resource.inputs["role"]).rsplit("/", 1)[-1]
+            passed_role = f"arn:aws:iam::{{a}}:role/webstack/{_mock_id_to_name(role)}"
+            return [(passed_role, {"iam:PassedToService": "lambda.amazonaws.com"})]
         passed = [(WEBSTACK_ROLE, {"iam:PassedToService": s}) for s in PASSED_BY_TYPE[kind]]
         if kind == "aws:autoscaling/group:Group":
             passed.append((scaling_role, {"iam:PassedToService": "autoscaling.amazonaws.com"}))
@@ -490,3 +496,31 @@ def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_e
     role = WEBSTACK_ROLE.format(a="222222222222")
     assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
     assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))
+
+
+def test_a_pre_traffic_check_deploys_only_the_stacks_functions_and_passes_each_role_only_where_it_goes():
+    """components/function.py and the hook (components/service/pre_traffic.py): the deploy role manages
+    functions named ``*-fn-*`` only, passes a function's ``*-fn-role-*`` execution role to Lambda and
+    nothing else to Lambda, and the hook role (a webstack role) to ECS with the service (AWS ECS
+    blue-green-permissions.html); it never invokes a function, and the preview role changes none."""
+    run = next(run for stack, _, run in fixture_runs() if stack == "frontdoor-prod")
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    function = f"arn:aws:lambda:{REGION}:{account}:function:web-pre-traffic-fn-{SUFFIX}"
+    for action in DEPLOY_ACTIONS["aws:lambda/function:Function"]:
+        if action.startswith("lambda:"):
+            assert allows(deploy, Request(action, function)), action
+            assert not allows(deploy, Request(action, f"arn:aws:lambda:{REGION}:{account}:function:payroll"))
+    assert not allows(deploy, Request("lambda:InvokeFunction", function))
+    assert not allows(preview, Request("lambda:UpdateFunctionCode", function))
+    to_lambda, to_ecs = (
+        {"iam:PassedToService": "lambda.amazonaws.com"},
+        {"iam:PassedToService": "ecs.amazonaws.com"},
+    )
+    execution = f"arn:aws:iam::{account}:role/webstack/web-pre-traffic-fn-role-{SUFFIX}"
+    hook = f"arn:aws:iam::{account}:role/webstack/web-hook-role-{SUFFIX}"
+    assert run.named("web-pre-traffic-fn").inputs["role"].endswith(":role/web-pre-traffic-fn-role-id")
+    assert allows(deploy, Request("iam:PassRole", execution, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", hook, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), to_lambda))
+    assert allows(deploy, Request("iam:PassRole", hook, to_ecs))

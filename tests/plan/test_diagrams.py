@@ -33,6 +33,7 @@ ICON_FILES = {
     "sqs": "aws/integration/simple-queue-service-sqs.png",
     "s3": "aws/storage/simple-storage-service-s3.png",
     "efs": "aws/storage/elastic-file-system-efs.png",
+    "lambda": "aws/compute/lambda.png",
     "backup": "aws/storage/backup.png",
     "cloudfront": "aws/network/cloudfront.png",
     "certificate": "aws/security/certificate-manager.png",
@@ -56,6 +57,7 @@ WORDS = {
     "sqs": "SQS queue",
     "s3": "S3 bucket",
     "efs": "EFS file system",
+    "lambda": "Lambda function",
     "backup": "AWS Backup vault",
     "cloudfront": "CloudFront",
     "certificate": "ACM certificate",
@@ -167,6 +169,7 @@ def network_kind(found: graph.Graph, node: str) -> str:
         "Cache": "elasticache",
         "ApiGateway": "api-gateway",
         "Cluster": "container-instances",
+        "VpcFunction": "lambda",
     }[kind]
 
 

@@ -2,14 +2,14 @@
 JSON `summary` key. Every expected value is read from the graph here, independently of the summary."""
 
 import json
-import sys
-import types
 
 import pytest
 
 from plan import cost, graph, images, report
 from plan.__main__ import SECTION_NAMES, main
+from plan.cost_model import NOT_PRICED, Line
 from plan.sections import first_screen
+from plan.sections.security import security_verdict
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 
 STACKS = graph.stacks(FIXTURES)
@@ -27,8 +27,7 @@ def captured(graphs: dict[str, graph.Graph], stack: str) -> graph.Graph:
 
 
 def screen(found: graph.Graph) -> list[str]:
-    prices = cost.load_prices(found["region"])
-    estimate = cost.estimate(found, prices, cost.assumptions()) if prices else None
+    estimate = cost.estimate(found, cost.load_prices(found["region"]), cost.assumptions())
     return first_screen.first_screen(first_screen.summary(found, estimate, images.images(found)))
 
 
@@ -110,9 +109,9 @@ def test_the_first_screen_lists_every_data_store_the_estimate_and_the_warnings(g
         assert bucket["name"] in text
     if not of_type(found, "aws:rds/instance:Instance") and not of_type(found, "aws:s3/bucket:Bucket"):
         assert "Data stores: none." in lines or "queue" in text
-    estimate = cost.estimate(found, cost.load_prices(found["region"]) or {}, cost.assumptions())
+    estimate = cost.estimate(found, cost.load_prices(found["region"]), cost.assumptions())
     line = next(line for line in lines if line.startswith("Monthly estimate: "))
-    assert line.startswith(f"Monthly estimate: ${estimate.total:,.2f}; biggest: ")
+    assert line.startswith(f"Monthly estimate: {estimate.total_text()}; biggest: ")
     biggest = sorted(estimate.by("kind").items(), key=lambda kv: -kv[1])[:3]
     for kind, monthly in biggest[:2]:
         assert f"{kind} ${monthly:,.2f}" in line
@@ -143,31 +142,21 @@ def test_a_data_store_kind_the_screen_has_never_seen_is_listed_by_its_type(graph
 
 def test_an_estimate_with_unpriced_resources_says_so_on_its_total(graphs):
     found = captured(graphs, EXAMPLE_PROD)
-    prices = dict(cost.load_prices(found["region"]) or {})
-    prices["rds"] = {}
-    estimate = cost.estimate(found, prices, cost.assumptions())
-    estimate.lines.append(
-        cost.Line(
-            "db",
-            "RDS instance",
-            "db-main-instance",
-            "aws:rds/instance:Instance",
-            None,
-            "no price",
-            "not priced",
-        )
+    estimate = cost.estimate(found, cost.load_prices(found["region"]), cost.assumptions())
+    assert first_screen.summary(found, estimate)["estimate"]["total"] == f"${estimate.total:,.2f}"
+    missing = Line(
+        "db", "RDS instance", "db-main-instance", "aws:rds/instance:Instance", None, "?", NOT_PRICED
     )
+    estimate.lines.append(missing)
     headline = first_screen.summary(found, estimate)["estimate"]
-    assert headline["total"] == f"≥ ${estimate.total:,.2f}, 1 resource unpriced"
+    assert headline["total"] == f"≥ ${estimate.total:,.2f}, 1 resource unpriced" and not headline["complete"]
 
 
-def test_the_security_verdict_is_shown_when_the_plan_has_one(graphs, monkeypatch):
-    found = captured(graphs, EXAMPLE_DEV)
-    assert first_screen.summary(found)["security"] is None
-    fake = types.ModuleType("plan.sections.security")
-    fake.security_verdict = lambda g: f"no finding in {g['stack']}"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "plan.sections.security", fake)
-    assert f"Security: no finding in {EXAMPLE_DEV}" in screen(found)
+def test_the_first_screen_carries_the_security_verdict_line(graphs):
+    found = captured(graphs, EXAMPLE_PROD)
+    verdict = security_verdict(found).line()
+    assert verdict.startswith("Security: ") and verdict in screen(found)
+    assert first_screen.summary(found)["security"] == verdict
 
 
 def test_the_plan_starts_with_the_summary_and_its_json_gains_a_summary_key(capsys, tmp_path):
