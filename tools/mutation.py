@@ -330,7 +330,12 @@ def _test_files(module: str, without_snapshots: bool) -> list[str]:
     """Every unit test file: whole-graph comparisons and the module's own tests first, hypothesis last
     (``pytest -x`` stops at the first failure, so the order only changes how soon a mutant dies)."""
     every = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py"))
-    own = [name for name in every if module in Path(name).stem]
+    # service.scaling -> tests/components/service/test_scaling.py first, then any other test_*scaling*.py
+    folder, _, last = module.rpartition(".")
+    own = sorted(
+        (name for name in every if last in Path(name).stem),
+        key=lambda name: not folder or f"/{folder}/" not in name,
+    )
     first = [name for name in (*TEST_ORDER, *own) if not (without_snapshots and name == SNAPSHOT_TEST)]
     rest = [name for name in every if name not in first and name != SNAPSHOT_TEST and name not in SLOW_TESTS]
     return [*dict.fromkeys(first), *rest, *SLOW_TESTS]
