@@ -71,3 +71,29 @@ def test_the_worker_scales_on_visible_messages_per_running_task(run: Run):
     }
     assert backlog["expression"] == f"{visible['id']} / {tasks['id']}"
     assert [m.get("returnData") for m in (visible, tasks, backlog)] == [False, False, True]
+
+
+def test_the_backlog_policy_divides_the_queues_visible_messages_by_the_running_tasks_as_aws_documents(
+    run: Run,
+):
+    """AWS's SQS backlog-per-task example (application-auto-scaling-target-tracking-metric-math.html):
+    ApproximateNumberOfMessagesVisible summed, RunningTaskCount of ECS/ContainerInsights averaged, and
+    one returned expression over them. The ids and the label name the series in the alarms Application
+    Auto Scaling creates for the policy."""
+    policy = run.named("worker-scale-backlog").inputs
+    assert policy["policyType"] == "TargetTrackingScaling"
+    assert policy["resourceId"] == run.named("worker-scaling").inputs["resourceId"]
+    config = policy["targetTrackingScalingPolicyConfiguration"]
+    assert (config["scaleOutCooldown"], config["scaleInCooldown"]) == (60, 300)
+    visible, tasks, backlog = config["customizedMetricSpecification"]["metrics"]
+    assert [(m["id"], m["returnData"]) for m in (visible, tasks, backlog)] == [
+        ("visible", False),
+        ("tasks", False),
+        ("backlog", True),
+    ]
+    assert (visible["metricStat"]["stat"], tasks["metricStat"]["stat"]) == ("Sum", "Average")
+    assert tasks["metricStat"]["metric"]["namespace"] == "ECS/ContainerInsights"
+    assert (backlog["expression"], backlog["label"]) == (
+        "visible / tasks",
+        "Visible messages per running task",
+    )

@@ -73,3 +73,48 @@ def test_schedules_start_only_after_their_role_may_run_the_task(run: Run):
     policy_urn = run.named("worker-scheduler-policy").urn
     for schedule in run.of_type("aws:scheduler/schedule:Schedule"):
         assert policy_urn in schedule.options["dependsOn"]
+
+
+def test_each_schedule_starts_one_task_on_the_services_own_capacity_and_platform_tagged_like_it(run: Run):
+    """A scheduled start must run where and how the service runs (its capacity providers, Spot share
+    and platform version), one task per start, and tag the task from its task definition so it is
+    found and costed like the service's own (EventBridge Scheduler API_EcsParameters.html: TaskCount,
+    CapacityProviderStrategy, PlatformVersion, EnableECSManagedTags, PropagateTags TASK_DEFINITION)."""
+    service = run.named("worker-service").inputs
+    for schedule in run.of_type("aws:scheduler/schedule:Schedule"):
+        assert schedule.inputs["state"] == "ENABLED"
+        ecs = schedule.inputs["target"]["ecsParameters"]
+        assert ecs["taskCount"] == 1
+        assert ecs["capacityProviderStrategies"] == service["capacityProviderStrategies"]
+        assert [s["capacityProvider"] for s in ecs["capacityProviderStrategies"]] == [
+            "FARGATE",
+            "FARGATE_SPOT",
+        ]
+        assert ecs["platformVersion"] == service["platformVersion"] == "LATEST"
+        assert (ecs["enableEcsManagedTags"], ecs["propagateTags"]) == (True, "TASK_DEFINITION")
+
+
+def test_failed_starts_wait_fourteen_days_in_an_encrypted_dead_letter_queue(run: Run):
+    """SQS keeps a message at most 1,209,600 s (SetQueueAttributes MessageRetentionPeriod): the longest
+    time to notice a schedule that keeps failing."""
+    dead_letter = run.named("worker-schedules-dlq")
+    assert dead_letter.parent == run.named("worker").urn
+    assert dead_letter.inputs["messageRetentionSeconds"] == 1_209_600
+    assert dead_letter.inputs["sqsManagedSseEnabled"] is True
+    assert dead_letter.inputs["tags"]["Name"] == "worker-schedules-dlq"
+
+
+def test_the_scheduler_role_lives_under_the_webstack_path_and_says_what_it_may_do(run: Run):
+    """The deploy role may create and pass only roles under /webstack/ (bootstrap/deploy_actions.py)."""
+    role = run.named("worker-scheduler-role")
+    assert role.inputs["path"] == "/webstack/"
+    assert (
+        role.inputs["description"]
+        == "EventBridge Scheduler for worker: run its task definition, nothing else"
+    )
+    assert role.parent == run.named("worker").urn
+    descriptions = {s.name: s.inputs["description"] for s in run.of_type("aws:scheduler/schedule:Schedule")}
+    assert descriptions == {
+        "worker-schedule-nightly": "worker: nightly",
+        "worker-schedule-quarter-hourly": "worker: quarter-hourly",
+    }
