@@ -7,7 +7,8 @@ runs two schedules.
 
 import pytest
 
-from plan.engine import Run
+from plan.engine import Run, run_stack
+from tests.support.fixture_stacks import FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,34 @@ def test_the_backlog_policy_divides_the_queues_visible_messages_by_the_running_t
         "visible / tasks",
         "Visible messages per running task",
     )
+
+
+def test_off_hours_scale_each_service_target_to_zero_at_stop_and_back_to_its_range_at_start():
+    """The cheap-dev fixture stack's offHours (Europe/Dublin, stop 19:00 and start 07:00 on weekdays):
+    one scheduled action per service and role on the service's own scalable target. PutScheduledAction
+    needs the target's namespace, dimension and resource id, and names the action (unique per target;
+    the name is ForceNew in terraform-provider-aws appautoscaling/scheduled_action.go)."""
+    cheap = run_stack("cheap-dev", root=FIXTURES)
+    for service in ("web", "api"):
+        target = cheap.named(f"{service}-scaling").inputs
+        ranges = {}
+        for role in ("stop", "start"):
+            action = cheap.named(f"{service}-scale-{role}")
+            assert action.parent == cheap.named(service).urn
+            inputs = action.inputs
+            assert inputs["name"] == f"{service}-scale-{role}"
+            assert (inputs["serviceNamespace"], inputs["scalableDimension"], inputs["resourceId"]) == (
+                target["serviceNamespace"],
+                target["scalableDimension"],
+                target["resourceId"],
+            )
+            assert inputs["timezone"] == "Europe/Dublin"
+            ranges[role] = (inputs["schedule"], inputs["scalableTargetAction"])
+        assert ranges == {
+            "stop": ("cron(0 19 ? * MON-FRI *)", {"minCapacity": 0, "maxCapacity": 0}),
+            "start": (
+                "cron(0 7 ? * MON-FRI *)",
+                {"minCapacity": target["minCapacity"], "maxCapacity": target["maxCapacity"]},
+            ),
+        }
+        assert (target["minCapacity"], target["maxCapacity"]) == (1, 2)

@@ -118,3 +118,11 @@ def test_the_scheduler_role_lives_under_the_webstack_path_and_says_what_it_may_d
         "worker-schedule-nightly": "worker: nightly",
         "worker-schedule-quarter-hourly": "worker: quarter-hourly",
     }
+
+
+def test_what_the_schedules_create_carries_the_stacks_tags(run: Run):
+    """The stack's tags (aws:defaultTags aside) mark every resource it owns, the scheduler's too."""
+    stack_tags = run.named("worker-task-role").inputs["tags"]
+    assert stack_tags == {"Stack": "workers-dev"}
+    assert run.named("worker-scheduler-role").inputs["tags"] == stack_tags
+    assert run.named("worker-schedules-dlq").inputs["tags"] == {**stack_tags, "Name": "worker-schedules-dlq"}
