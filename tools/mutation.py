@@ -35,6 +35,7 @@ import os
 import random
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -376,10 +377,16 @@ def run_mutant(
             return {"status": "unchanged", "detail": ""}
         import pytest
 
+        from plan.engine import RUNS_FOLDER
+
         quiet = io.StringIO()
-        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-            tests = _test_files(mutant.module, without_snapshots, own_only)
-            code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
+        # The mutant lives in memory only: the suite's runs kept on disk (named by the files' fingerprint)
+        # are the unmutated program's, so the mutant's session keeps its runs in a new folder.
+        with tempfile.TemporaryDirectory(prefix="webstack-mutant-runs-") as runs:
+            os.environ[RUNS_FOLDER] = runs
+            with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+                tests = _test_files(mutant.module, without_snapshots, own_only)
+                code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
         failed = [line for line in quiet.getvalue().splitlines() if line.startswith("FAILED")]
         status = "killed" if code != 0 else "survived"
         return {"status": status, "detail": f"graphs changed: {', '.join(changed)}; " + "; ".join(failed[:1])}
