@@ -29,6 +29,8 @@ from components.cluster import Cluster  # noqa: E402
 from components.database import Database  # noqa: E402
 from components.encryption import StackKey  # noqa: E402
 from components.frontdoor import ApiGateway, Cdn, Domain, Edge, Waf  # noqa: E402
+from components.function import VpcFunction  # noqa: E402
+from components.job import Job  # noqa: E402
 from components.network import Network  # noqa: E402
 from components.observability import Notifications, Observability  # noqa: E402
 from components.queue import Queue  # noqa: E402
@@ -46,12 +48,14 @@ COMPONENTS = [
     Database,
     Domain,
     Edge,
+    Job,
     Network,
     Notifications,
     Observability,
     Queue,
     Service,
     StackKey,
+    VpcFunction,
     Waf,
 ]
 """Every component of components/ (tests/components/test_package.py checks that none is missing)."""

@@ -78,6 +78,8 @@ AUTONAME_MAX_LENGTH = {
     "aws:lb/targetGroup:TargetGroup": ("name", 32),
     # AWS CreateLoadBalancer / pulumi_aws lb.LoadBalancer docs: "can have a maximum of 32 characters".
     "aws:lb/loadBalancer:LoadBalancer": ("name", 32),
+    # AWS CreateFunction FunctionName: a name of at most 64 characters.
+    "aws:lambda/function:Function": ("name", 64),
 }
 """Resource type -> (name property, maximum length) for the autonamed types webstack creates."""
 

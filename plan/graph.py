@@ -6,10 +6,13 @@ so that other tools, such as a security scan, can read it without Pulumi.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import pulumi
 
 from plan.engine import PROJECT, PROJECT_ROOT, Run, run_stack, stack_config
 
@@ -29,6 +32,11 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, pulumi.AssetArchive):
+        # A Lambda's code: its files by name (the object's repr holds a memory address).
+        return {"archive": {name: _plain(item) for name, item in sorted(value.assets.items())}}
+    if isinstance(value, pulumi.StringAsset):
+        return {"text-sha256": hashlib.sha256(value.text.encode()).hexdigest()}
     return str(value)
 
 

@@ -293,6 +293,10 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         f"autoScalingGroupName/{rid}",
     },
     "aws:ecs/service:Service": lambda name, rid, m: {"name": rid},
+    "aws:cloudwatch/eventRule:EventRule": lambda name, rid, m: {
+        "name": rid,
+        "arn": f"arn:aws:events:{m.region}:{m.account_id}:rule/{rid}",
+    },
     # The revision-free ARN the real provider returns; ``arn`` keeps the generic form (release-1 graphs).
     "aws:ecs/taskDefinition:TaskDefinition": lambda name, rid, m: {
         "arnWithoutRevision": f"arn:aws:ecs:{m.region}:{m.account_id}:task-definition/{rid}",
@@ -303,6 +307,11 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         "url": f"https://sqs.{m.region}.amazonaws.com/{m.account_id}/{rid}",
     },
     "aws:iam/role:Role": lambda name, rid, m: {"name": rid, "arn": f"arn:aws:iam::{m.account_id}:role/{rid}"},
+    # Lambda's ARN separates type and name with ":" (AWS Lambda lambda-api-permissions-ref.html).
+    "aws:lambda/function:Function": lambda name, rid, m: {
+        "name": rid,
+        "arn": f"arn:aws:lambda:{m.region}:{m.account_id}:function:{rid}",
+    },
     "aws:iam/policy:Policy": lambda name, rid, m: {"arn": f"arn:aws:iam::{m.account_id}:policy/{rid}"},
     "aws:lb/loadBalancer:LoadBalancer": lambda name, rid, m: {
         "arn": f"arn:aws:elasticloadbalancing:{m.region}:{m.account_id}:loadbalancer/app/{rid}/0123abcd",

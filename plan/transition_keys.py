@@ -234,6 +234,12 @@ KEYS: dict[str, Key] = {
         P,
         "Secrets Manager RotateSecret: sets the secret's rotation; CancelRotateSecret clears it",
     ),
+    "aws:lambda/function:Function": Key(
+        ("name",),
+        E,
+        "Lambda CreateFunction: ResourceConflictException (function already exist)",
+        named_by="name",
+    ),
     "aws:sqs/queue:Queue": Key(
         ("name",),
         E,
@@ -253,6 +259,22 @@ KEYS: dict[str, Key] = {
         "EventBridge Scheduler CreateSchedule: ConflictException (name per group)",
         named_by="name",
         defaults=(("groupName", "default"),),
+    ),
+    "aws:cloudwatch/eventRule:EventRule": Key(
+        ("eventBusName", "name"),
+        P,
+        "EventBridge PutRule: creates or updates the rule of that name (terraform-provider-aws "
+        "internal/service/events/rule.go creates with PutRule, no existence check)",
+        named_by="name",
+        defaults=(("eventBusName", "default"),),
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": Key(
+        ("eventBusName", "rule", "targetId"),
+        P,
+        "EventBridge PutTargets: replaces the target of that id on the rule (the provider generates a "
+        "unique targetId when none is given)",
+        named_by="targetId",
+        defaults=(("eventBusName", "default"),),
     ),
     "aws:scheduler/scheduleGroup:ScheduleGroup": Key(
         ("name",), E, "EventBridge Scheduler CreateScheduleGroup: ConflictException", named_by="name"
@@ -315,6 +337,12 @@ KEYS: dict[str, Key] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": Key(
         ("bucket",), P, "S3 PutBucketVersioning (the provider's delete suspends versioning)"
+    ),
+    "aws:s3/bucketLogging:BucketLogging": Key(
+        ("bucket",),
+        P,
+        "S3 PutBucketLogging replaces (terraform-provider-aws s3/bucket_logging.go: its delete puts an "
+        "empty BucketLoggingStatus)",
     ),
     # --- Front door
     "aws:route53/record:Record": Key(

@@ -140,6 +140,7 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
             "WebstackInstanceProfiles": "instance-profile/webstack/*",
             "StackAutoScalingRoles": "role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling_webstack-*",
+            "PassFunctionRolesOnlyToLambda": "role/webstack/*-fn-role-*",
         }.get(statement["Sid"], "role/webstack/*")
         assert statement["Resource"] == [f"arn:aws:iam::{PROD_ACCOUNT}:{expected}"]
     by_sid = {s["Sid"]: s for s in found}
@@ -151,9 +152,15 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "monitoring.rds.amazonaws.com",
                 "scheduler.amazonaws.com",
                 "ec2.amazonaws.com",
-                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments
+                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments, the hook role
             ]
         }
+    }
+    assert by_sid["PassFunctionRolesOnlyToLambda"]["Resource"] == [
+        f"arn:aws:iam::{PROD_ACCOUNT}:role/webstack/*-fn-role-*"
+    ]
+    assert by_sid["PassFunctionRolesOnlyToLambda"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com"]}
     }
     assert by_sid["OnlyTheContainerInstancePolicies"]["Condition"] == {
         "ArnEquals": {

@@ -64,6 +64,7 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ECS + "cluster/cluster-ecs-abc1234",
     "aws:ecs/taskDefinition:TaskDefinition": ECS + "task-definition/{n}:1",
     "aws:ecs/service:Service": ECS + "service/cluster-ecs-abc1234/{n}",
+    "aws:lambda/function:Function": "arn:aws:lambda:{r}:{a}:function:{n}",
     # A release task's runner (ops/release.py) acts on the service's new task definition revision.
     "command:local:Command": ECS + "task-definition/webstack-dev-web:2",
     "aws:appautoscaling/target:Target": "arn:aws:application-autoscaling:{r}:{a}:scalable-target/0123abcd",
@@ -111,6 +112,9 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:sqs/redrivePolicy:RedrivePolicy": "arn:aws:sqs:{r}:{a}:jobs-queue-abc1234",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "arn:aws:sqs:{r}:{a}:jobs-dlq-abc1234",
     "aws:scheduler/schedule:Schedule": "arn:aws:scheduler:{r}:{a}:schedule/default/{n}",
+    # EventBridge: rules are arn:aws:events:<region>:<account>:rule/<name>; targets are calls on their rule.
+    "aws:cloudwatch/eventRule:EventRule": "arn:aws:events:{r}:{a}:rule/{n}",
+    "aws:cloudwatch/eventTarget:EventTarget": "arn:aws:events:{r}:{a}:rule/job-report-failed-abc1234",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "arn:aws:servicediscovery:{r}:{a}:namespace/ns-0123",
     "aws:ec2/launchTemplate:LaunchTemplate": EC2 + "launch-template/lt-0123456789abcdef0",
     "aws:autoscaling/group:Group": (
@@ -147,6 +151,7 @@ ARN_OF_TYPE: dict[str, str] = {
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketLogging:BucketLogging",
         ),
         "arn:aws:s3:::{bucket}",
     ),
@@ -237,6 +242,10 @@ def _targets(
     if action == "iam:PassRole":
         if kind == "aws:iam/serviceLinkedRole:ServiceLinkedRole":
             return [(own, {})]
+        if kind == "aws:lambda/function:Function":  # its execution role, by the role's own name
+            role = str(resource.inputs["role"]).rsplit("/", 1)[-1]
+            passed_role = f"arn:aws:iam::{{a}}:role/webstack/{_mock_id_to_name(role)}"
+            return [(passed_role, {"iam:PassedToService": "lambda.amazonaws.com"})]
         passed = [(WEBSTACK_ROLE, {"iam:PassedToService": s}) for s in PASSED_BY_TYPE[kind]]
         if kind == "aws:autoscaling/group:Group":
             passed.append((scaling_role, {"iam:PassedToService": "autoscaling.amazonaws.com"}))
@@ -490,3 +499,71 @@ def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_e
     role = WEBSTACK_ROLE.format(a="222222222222")
     assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
     assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))
+
+
+def test_a_pre_traffic_check_deploys_only_the_stacks_functions_and_passes_each_role_only_where_it_goes():
+    """components/function.py and the hook (components/service/pre_traffic.py): the deploy role manages
+    functions named ``*-fn-*`` only, passes a function's ``*-fn-role-*`` execution role to Lambda and
+    nothing else to Lambda, and the hook role (a webstack role) to ECS with the service (AWS ECS
+    blue-green-permissions.html); it never invokes a function, and the preview role changes none."""
+    run = next(run for stack, _, run in fixture_runs() if stack == "frontdoor-prod")
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    function = f"arn:aws:lambda:{REGION}:{account}:function:web-pre-traffic-fn-{SUFFIX}"
+    for action in DEPLOY_ACTIONS["aws:lambda/function:Function"]:
+        if action.startswith("lambda:"):
+            assert allows(deploy, Request(action, function)), action
+            assert not allows(deploy, Request(action, f"arn:aws:lambda:{REGION}:{account}:function:payroll"))
+    assert not allows(deploy, Request("lambda:InvokeFunction", function))
+    assert not allows(preview, Request("lambda:UpdateFunctionCode", function))
+    to_lambda, to_ecs = (
+        {"iam:PassedToService": "lambda.amazonaws.com"},
+        {"iam:PassedToService": "ecs.amazonaws.com"},
+    )
+    execution = f"arn:aws:iam::{account}:role/webstack/web-pre-traffic-fn-role-{SUFFIX}"
+    hook = f"arn:aws:iam::{account}:role/webstack/web-hook-role-{SUFFIX}"
+    assert run.named("web-pre-traffic-fn").inputs["role"].endswith(":role/web-pre-traffic-fn-role-id")
+    assert allows(deploy, Request("iam:PassRole", execution, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", hook, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), to_lambda))
+    assert allows(deploy, Request("iam:PassRole", hook, to_ecs))
+
+
+def test_a_jobs_deploy_makes_exactly_its_schedule_rule_and_task_definition_calls_and_previews_make_none():
+    """A job (components/job.py) adds EventBridge calls to the deploy role: PutRule, DescribeRule,
+    DeleteRule and tags on the rule, PutTargets, ListTargetsByRule and RemoveTargets on it
+    (terraform-provider-aws internal/service/events/rule.go, target.go); the schedule
+    (scheduler:CreateSchedule, iam:PassRole of the scheduler role to scheduler.amazonaws.com) and the
+    task definition (ecs:RegisterTaskDefinition, its two roles to ecs-tasks.amazonaws.com) were already
+    there for services. The preview role changes none of them."""
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    fields = {"r": REGION, "a": account, "n": "job-report-failed-abc1234"}
+    rule = ARN_OF_TYPE["aws:cloudwatch/eventRule:EventRule"].format(**fields)
+    assert rule == f"arn:aws:events:{REGION}:{account}:rule/job-report-failed-abc1234"
+    assert DEPLOY_ACTIONS["aws:cloudwatch/eventRule:EventRule"] == (
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:ListTagsForResource",
+        "events:TagResource",
+        "events:UntagResource",
+    )
+    assert DEPLOY_ACTIONS["aws:cloudwatch/eventTarget:EventTarget"] == (
+        "events:PutTargets",
+        "events:ListTargetsByRule",
+        "events:RemoveTargets",
+    )
+    writes = ("events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets")
+    for action in writes:
+        assert allows(deploy, Request(action, rule)), action
+        assert not allows(preview, Request(action, rule)), action
+    schedule = ARN_OF_TYPE["aws:scheduler/schedule:Schedule"].format(
+        **{**fields, "n": "job-report-schedule-run"}
+    )
+    role = WEBSTACK_ROLE.format(a=account)
+    assert allows(deploy, Request("scheduler:CreateSchedule", schedule))
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "scheduler.amazonaws.com"}))
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}))
+    assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "events.amazonaws.com"}))
+    assert not allows(preview, Request("scheduler:CreateSchedule", schedule))
