@@ -9,10 +9,12 @@ with the calls and ARNs of tests/delivery/test_role_arns.py and the evaluator te
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bootstrap.deploy_actions import DEPLOY_ACTIONS
-from bootstrap.preview_reads import NOT_PREVIEW_READS, refresh_reads
+from bootstrap.preview_reads import NOT_PREVIEW_READS, preview_reads, refresh_reads
 from plan.engine import DOCKER_BUILD_IMAGE, Recorded, run_stack
 from tests.delivery.test_role_arns import (
     KEY,
@@ -147,3 +149,11 @@ def test_the_deploy_role_may_empty_exactly_the_buckets_force_destroy_deletes():
     for other in ("arn:aws:s3:::billing-exports", "arn:aws:s3:::delivery-state-id"):
         assert not allows(deploy, Request("s3:ListBucketVersions", other))
         assert not allows(deploy, Request("s3:DeleteObjectVersion", f"{other}/.pulumi/stacks/prod.json"))
+
+
+def test_the_delivery_page_names_every_service_the_preview_role_reads():
+    """docs/delivery-and-ci.md, "What the preview role may read": every service of the table, by name."""
+    page = (Path(__file__).parents[2] / "docs" / "delivery-and-ci.md").read_text()
+    paragraph = page.split("**What the preview role may read.**")[1].split("\n\n")[0]
+    services = {action.split(":")[0] for action in preview_reads()}
+    assert sorted(s for s in services if f"`{s}`" not in paragraph) == []
