@@ -258,17 +258,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         ),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
-        Statement(
-            sid="AccessLogBuckets",
-            actions=[a for a in s3 if a not in OBJECT_ACTIONS],
-            resources=list(WEBSTACK_BUCKETS),
-        ),
-        # force_destroy empties a bucket before deleting it: every object version (bootstrap/action_sets.py).
-        Statement(
-            sid="EmptyWebstackBuckets",
-            actions=[a for a in s3 if a in OBJECT_ACTIONS],
-            resources=[f"{bucket}/*" for bucket in WEBSTACK_BUCKETS],
-        ),
+        *_bucket_statements(s3),
         Statement(
             sid="WebstackFunctions",
             actions=by_service["lambda"],
@@ -288,6 +278,23 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             )
         )
     return statements + state_statements(bucket_arn, key_arn, write=True)
+
+
+def _bucket_statements(s3: list[str]) -> list[Statement]:
+    """s3: on webstack's buckets; emptying a force_destroy bucket deletes every object version
+    (bootstrap/action_sets.py BUCKET_EMPTYING_ACTIONS), so that one action is on their objects."""
+    return [
+        Statement(
+            sid="AccessLogBuckets",
+            actions=[a for a in s3 if a not in OBJECT_ACTIONS],
+            resources=list(WEBSTACK_BUCKETS),
+        ),
+        Statement(
+            sid="EmptyWebstackBuckets",
+            actions=[a for a in s3 if a in OBJECT_ACTIONS],
+            resources=[f"{bucket}/*" for bucket in WEBSTACK_BUCKETS],
+        ),
+    ]
 
 
 def _only_when(
