@@ -29,6 +29,8 @@ from components.pure import cidr
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
 from stack.aws import AwsSettings, parse_aws
+from stack.backup import OFF as BACKUP_OFF
+from stack.backup import BackupConfig, BackupSettings, backup_settings, restore_test_reach_problems
 from stack.caches import CacheConfig, CacheSettings
 from stack.cluster import (
     ClusterConfig,
@@ -147,6 +149,13 @@ class WebstackConfig(StrictModel):
         description="Named SQS work queues between services: see the queues.<name>.* keys. Default: none.",
         json_schema_extra={"fix": "make webstack:queues a map of name -> {consumer: worker, senders: [api]}"},
     )
+    backup: BackupConfig = Field(
+        default_factory=BackupConfig,
+        description="AWS Backup of the databases (and app buckets and volumes): see the backup.* keys.",
+        json_schema_extra={
+            "fix": "make webstack:backup an object, e.g. {copyTarget: {vaultArn: arn:aws:backup:...}}"
+        },
+    )
 
 
 # --- Resolved settings (what the components receive) --------------------------------------------
@@ -170,6 +179,7 @@ class StackSettings:
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
+    backup: BackupSettings = BACKUP_OFF
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -196,7 +206,15 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         webstack.databases, webstack.caches, webstack.services, sections["network"], webstack.environment
     )
     problems += data_problems
-    warnings = (*warnings, *_across_sections(sections, services, aws, problems))
+    backup, backup_problems, backup_warnings = backup_settings(
+        webstack.backup, webstack.environment, aws.region, aws.allowed_account_ids, has_data=bool(databases)
+    )
+    problems += backup_problems
+    network = sections["network"]
+    problems += restore_test_reach_problems(
+        backup, bool(databases), network.nat_mode is not NatMode.NONE, network.interface_endpoints
+    )
+    warnings = (*warnings, *backup_warnings, *_across_sections(sections, services, aws, problems))
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -206,6 +224,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         services=tuple(services),
         databases=databases,
         caches=caches,
+        backup=backup,
         warnings=warnings,
         **sections,
     )
