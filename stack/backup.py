@@ -20,7 +20,7 @@ from components.pure.backup import (
     parse_vault_arn,
 )
 from components.pure.schedules import expression_problem
-from stack.schema import Environment, StrictModel
+from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, Environment, StrictModel
 
 DEFAULT_SCHEDULE = "cron(0 2 * * ? *)"
 """Daily at 02:00 UTC, after the databases' own backup window (01:00-02:00)."""
@@ -52,7 +52,8 @@ class BackupConfig(StrictModel):
 
     enabled: StrictBool | None = Field(
         default=None,
-        description="Back up the stack's data with AWS Backup. Default: dev false, prod true.",
+        description="Back up the stack's databases with AWS Backup (nothing is built in a stack without "
+        "data). Default: dev false, prod true.",
         json_schema_extra={"fix": "use true or false"},
     )
     schedule: StrictStr = Field(
@@ -77,8 +78,8 @@ class BackupConfig(StrictModel):
     copy_target: CopyTargetConfig | None = Field(
         default=None,
         alias="copyTarget",
-        description="Where each recovery point is copied: a vault in another account or region. Required "
-        "in prod when the stack has data; default: no copy.",
+        description="Where each recovery point is copied: a vault in another account or region (prod "
+        "warns without one). Default: no copy.",
         json_schema_extra={
             "fix": "give copyTarget: {vaultArn: arn:aws:backup:<region>:<account>:backup-vault:<name>}"
         },
@@ -156,6 +157,8 @@ class BackupSettings:
     restore_tests: bool = False
     restore_test_schedule: str = DEFAULT_RESTORE_TEST_SCHEDULE
     validation_hours: int = DEFAULT_VALIDATION_HOURS
+    log_retention_days: int = 30
+    """Days the validation function's logs are kept (prod keeps every log 90 days or more)."""
 
     @property
     def copy_region(self) -> str | None:
@@ -206,8 +209,10 @@ def backup_settings(
     """Backups with the environment's defaults applied, every problem found, and warnings."""
     enabled = ENABLED_DEFAULT[environment] if config.enabled is None else config.enabled
     warnings: list[str] = []
+    if not has_data:
+        return OFF, [], []  # nothing is tagged for backup: no vault, plan or restore tests to pay for
     if not enabled:
-        if environment is Environment.PROD and has_data:
+        if environment is Environment.PROD:
             warnings.append(
                 f"{KEY}.enabled: false in prod: the databases keep only their own automated backups, in "
                 "this account and region"
@@ -217,11 +222,11 @@ def backup_settings(
     problems = _schedule_problems(config) + _retention_problems(config, lock)
     copy_arn = config.copy_target.vault_arn if config.copy_target else None
     problems += _copy_problems(copy_arn, region, accounts)
-    if copy_arn is None and environment is Environment.PROD and has_data:
-        problems.append(
-            f"{KEY}.copyTarget: missing, but prod copies its backups out of its account or region (a "
-            "vault here is lost with the account or region); give copyTarget: {vaultArn: "
-            "arn:aws:backup:<another region>:<account>:backup-vault:<name>}"
+    if copy_arn is None and environment is Environment.PROD:
+        warnings.append(
+            f"{KEY}.copyTarget: missing, so prod's backups stay in this account and region (lost with "
+            "them); give copyTarget: {vaultArn: arn:aws:backup:<another region>:<account>:backup-vault:"
+            "<name>}"
         )
     if lock is LockMode.COMPLIANCE and environment is Environment.DEV:
         warnings.append(
@@ -241,6 +246,7 @@ def backup_settings(
         restore_tests=True if config.restore_tests is None else config.restore_tests,
         restore_test_schedule=config.restore_test_schedule,
         validation_hours=config.validation_hours,
+        log_retention_days=PROD_MIN_LOG_RETENTION_DAYS if environment is Environment.PROD else 30,
     )
     return settings, problems, warnings
 

@@ -20,6 +20,7 @@ COMPONENT_NAMES = (
     "static",
     "db",
     "cache",
+    "backup",
     "observability",
 )
 """Logical names __main__.py gives the shared components (tests/config/test_config.py checks the list is

@@ -54,10 +54,17 @@ def test_dev_may_turn_backups_on_without_a_lock_or_a_copy():
     assert (dev.enabled, dev.lock_mode, dev.copy_vault_arn, dev.restore_tests) == (True, None, None, True)
 
 
-def test_prod_with_a_database_needs_a_copy_target_named_by_its_key():
-    (problem,) = problems_of(stack("prod"))
-    assert problem.startswith("webstack:backup.copyTarget: missing, but prod copies its backups out")
-    assert "vaultArn" in problem
+def test_prod_without_a_copy_target_warns_that_backups_stay_in_the_account_and_region():
+    settings = parse_settings(stack("prod"), "prod")
+    assert settings.backup.enabled and settings.backup.copy_vault_arn is None
+    (warning,) = [w for w in settings.warnings if w.startswith("webstack:backup")]
+    assert warning.startswith("webstack:backup.copyTarget: missing, so prod's backups stay in this account")
+
+
+def test_a_stack_without_databases_builds_no_backups_even_in_prod():
+    settings = parse_settings(raw("prod"), "prod")
+    assert not settings.backup.enabled
+    assert not [w for w in settings.warnings if w.startswith("webstack:backup")]
 
 
 def test_a_copy_target_in_the_stacks_own_account_and_region_is_refused():
