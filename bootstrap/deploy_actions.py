@@ -14,6 +14,7 @@ from bootstrap.action_sets import (
     INSTANCE_PROFILE_ACTIONS,
     SCALING_ROLE_ACTIONS,
 )
+from bootstrap.backup_actions import BACKUP_ACTIONS
 
 _EC2_TAGS = ("ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags")
 _ECS = ("ecs:Describe*", "ecs:List*", "ecs:TagResource", "ecs:UntagResource")
@@ -574,6 +575,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketVersioning:BucketVersioning": ("s3:PutBucketVersioning", *_BUCKET_READS),
     "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
 }
+DEPLOY_ACTIONS.update(BACKUP_ACTIONS)
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).
     "aws:index/getCallerIdentity:getCallerIdentity": ("sts:GetCallerIdentity",),

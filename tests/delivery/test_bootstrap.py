@@ -140,6 +140,10 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
             "WebstackInstanceProfiles": "instance-profile/webstack/*",
             "StackAutoScalingRoles": "role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling_webstack-*",
+            # each passed only to its own service (bootstrap/permissions.py PASSED_BY_NAME)
+            "PassBackupItsRole": "role/webstack/backup-role-*",
+            "PassLambdaItsRole": "role/webstack/backup-restore-tests-check-role-*",
+            "OnlyAwsBackupPoliciesOnTheBackupRole": "role/webstack/backup-role-*",
         }.get(statement["Sid"], "role/webstack/*")
         assert statement["Resource"] == [f"arn:aws:iam::{PROD_ACCOUNT}:{expected}"]
     by_sid = {s["Sid"]: s for s in found}

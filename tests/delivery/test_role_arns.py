@@ -43,6 +43,8 @@ API = "arn:aws:apigateway:{r}::/apis/a1b2c3d4e5"
 EC2, ECS, ELB = "arn:aws:ec2:{r}:{a}:", "arn:aws:ecs:{r}:{a}:", "arn:aws:elasticloadbalancing:{r}:{a}:"
 LOGS = "arn:aws:logs:{r}:{a}:"
 DOMAIN = "arn:aws:apigateway:{r}::/domainnames/app.example.com"
+BACKUP = "arn:aws:backup:{r}:{a}:"
+LAMBDA, EVENTS = "arn:aws:lambda:{r}:{a}:function:", "arn:aws:events:{r}:{a}:rule/"
 
 # The resource a type's own calls act on ({r} region, {a} account, {n} physical name).
 ARN_OF_TYPE: dict[str, str] = {
@@ -139,6 +141,21 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:iam/rolePolicy:RolePolicy": "{role}",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "{role}",
     "aws:s3/bucket:Bucket": "arn:aws:s3:::{n}",
+    # AWS Backup (Service Authorization Reference, AWS Backup: backupVault, backupPlan,
+    # restoreTestingPlan; a selection acts on its plan, a lock and access policy on their vault).
+    "aws:backup/vault:Vault": BACKUP + "backup-vault:{n}",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": BACKUP + "backup-vault:webstack-data-prod",
+    "aws:backup/vaultPolicy:VaultPolicy": BACKUP + "backup-vault:webstack-data-prod",
+    "aws:backup/plan:Plan": BACKUP + "backup-plan:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    "aws:backup/selection:Selection": BACKUP + "backup-plan:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": BACKUP + "restore-testing-plan:{n}-a1b2c3",
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        BACKUP + "restore-testing-plan:webstack_data_prod_restore_tests-a1b2c3"
+    ),
+    "aws:lambda/function:Function": LAMBDA + "{n}",
+    "aws:lambda/permission:Permission": LAMBDA + "backup-restore-tests-check-fn-abc1234",
+    "aws:cloudwatch/eventRule:EventRule": EVENTS + "{n}",
+    "aws:cloudwatch/eventTarget:EventTarget": EVENTS + "backup-restore-tests-restore-jobs-abc1234",
     **dict.fromkeys(
         (
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -174,6 +191,21 @@ PASSED_BY_TYPE = {
     "aws:scheduler/schedule:Schedule": ("scheduler.amazonaws.com",),
     # the launch template's instance profile role (to EC2); its own service-linked role: below.
     "aws:autoscaling/group:Group": ("ec2.amazonaws.com",),
+}
+# iam:PassRole of a role only one service may get, by its name (bootstrap/permissions.py PASSED_BY_NAME).
+PASSED_ROLE_BY_TYPE = {
+    "aws:backup/selection:Selection": (
+        "arn:aws:iam::{a}:role/webstack/backup-role-abc1234",
+        "backup.amazonaws.com",
+    ),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "arn:aws:iam::{a}:role/webstack/backup-role-abc1234",
+        "backup.amazonaws.com",
+    ),
+    "aws:lambda/function:Function": (
+        "arn:aws:iam::{a}:role/webstack/backup-restore-tests-check-role-abc1234",
+        "lambda.amazonaws.com",
+    ),
 }
 VERBS = {
     "create": (
@@ -237,6 +269,9 @@ def _targets(
     if action == "iam:PassRole":
         if kind == "aws:iam/serviceLinkedRole:ServiceLinkedRole":
             return [(own, {})]
+        if kind in PASSED_ROLE_BY_TYPE:
+            role, service = PASSED_ROLE_BY_TYPE[kind]
+            return [(role, {"iam:PassedToService": service})]
         passed = [(WEBSTACK_ROLE, {"iam:PassedToService": s}) for s in PASSED_BY_TYPE[kind]]
         if kind == "aws:autoscaling/group:Group":
             passed.append((scaling_role, {"iam:PassedToService": "autoscaling.amazonaws.com"}))
@@ -248,6 +283,8 @@ def _targets(
     if action in ("iam:AttachRolePolicy", "iam:DetachRolePolicy"):
         policy = str(resource.inputs.get("policyArn") or TASK_EXECUTION_POLICY_ARN)
         return [(own, {"iam:PolicyARN": policy})]
+    if action.startswith("backup-storage:"):
+        return [("*", {})]  # backup-storage:MountCapsule has no resource type (AWS SAR, AWS Backup storage)
     if action.startswith("kms:") and service not in ("kms",):
         return [(KEY, {"kms:ViaService": f"{service}.{region}.amazonaws.com"})]
     if action == "kms:CreateGrant" and kind == "aws:kms/grant:Grant":
@@ -490,3 +527,53 @@ def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_e
     role = WEBSTACK_ROLE.format(a="222222222222")
     assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs.amazonaws.com"}))
     assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))
+
+
+VAULT = "arn:aws:backup:eu-west-1:222222222222:backup-vault:webstack-prod"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "backup:DeleteBackupVaultLockConfiguration",  # a lock is lifted by an administrator, on purpose
+        "backup:DeleteRecoveryPoint",
+        "backup:UpdateRecoveryPointLifecycle",
+        "backup:StartRestoreJob",
+    ],
+)
+def test_the_deploy_role_can_neither_lift_the_vault_lock_nor_delete_shorten_or_restore_recovery_points(
+    action,
+):
+    deploy, _ = role_statements("222222222222")
+    assert decide(deploy, Request(action, VAULT)) == "ImplicitDeny"
+
+
+def test_the_backup_role_goes_only_to_aws_backup_the_check_role_only_to_lambda_and_no_task_role_to_either():
+    deploy, _ = role_statements("222222222222")
+    backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
+    check_role = "arn:aws:iam::222222222222:role/webstack/backup-restore-tests-check-role-abc1234"
+    task_role = WEBSTACK_ROLE.format(a="222222222222")
+
+    def passes(role: str, service: str) -> bool:
+        return allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": service}))
+
+    assert passes(backup_role, "backup.amazonaws.com") and passes(check_role, "lambda.amazonaws.com")
+    assert not passes(backup_role, "lambda.amazonaws.com") and not passes(check_role, "backup.amazonaws.com")
+    assert not passes(task_role, "lambda.amazonaws.com") and not passes(task_role, "backup.amazonaws.com")
+
+
+def test_the_vault_key_is_used_only_through_aws_backup():
+    deploy, _ = role_statements("222222222222")
+    key = KEY.format(r=REGION, a="222222222222")
+    via_backup = {"kms:ViaService": "backup.eu-west-1.amazonaws.com"}
+    for action in ("kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant"):
+        assert allows(deploy, Request(action, key, via_backup)), action
+        assert not allows(deploy, Request(action, key)), action
+
+
+def test_aws_backups_service_role_policies_attach_to_the_backup_role_only():
+    deploy, _ = role_statements("222222222222")
+    policy = {"iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}
+    backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
+    assert allows(deploy, Request("iam:AttachRolePolicy", backup_role, policy))
+    assert not allows(deploy, Request("iam:AttachRolePolicy", WEBSTACK_ROLE.format(a="222222222222"), policy))

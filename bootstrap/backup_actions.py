@@ -1,0 +1,101 @@
+"""The deploy role's rows for webstack:backup (components/backup/): AWS Backup's vault, lock, access policy,
+plan, selection and restore tests, the restore-test validation function and the EventBridge rules that
+invoke it. ``bootstrap/deploy_actions.py`` merges them into DEPLOY_ACTIONS."""
+
+from __future__ import annotations
+
+_KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")
+# Creating a vault under a customer key: AWS Backup creates grants on it (AWS Backup guide,
+# backup-vaults.html, "Encryption": backup-storage:MountCapsule and the key's grants).
+# terraform-provider-aws internal/service/backup/*.go; the KMS calls are scoped through the backup
+# service in bootstrap/permissions.py.
+_BACKUP_TAGS = ("backup:ListTags", "backup:TagResource", "backup:UntagResource")
+BACKUP_ACTIONS: dict[str, tuple[str, ...]] = {
+    "aws:backup/vault:Vault": (
+        "backup:CreateBackupVault",
+        "backup:DescribeBackupVault",
+        "backup:DeleteBackupVault",
+        "backup-storage:MountCapsule",
+        *_KEY_GRANTS,
+        "kms:RetireGrant",
+        *_BACKUP_TAGS,
+    ),
+    # No backup:DeleteBackupVaultLockConfiguration: the deploy role cannot lift a lock (a governance-mode
+    # lock is lifted by an administrator on purpose: docs/data-and-backups.md).
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "backup:PutBackupVaultLockConfiguration",
+        "backup:DescribeBackupVault",
+    ),
+    "aws:backup/vaultPolicy:VaultPolicy": (
+        "backup:PutBackupVaultAccessPolicy",
+        "backup:GetBackupVaultAccessPolicy",
+        "backup:DeleteBackupVaultAccessPolicy",
+    ),
+    "aws:backup/plan:Plan": (
+        "backup:CreateBackupPlan",
+        "backup:GetBackupPlan",
+        "backup:UpdateBackupPlan",
+        "backup:DeleteBackupPlan",
+        *_BACKUP_TAGS,
+    ),
+    "aws:backup/selection:Selection": (
+        "backup:CreateBackupSelection",
+        "backup:GetBackupSelection",
+        "backup:DeleteBackupSelection",
+        "iam:PassRole",  # the backup role, to backup.amazonaws.com
+    ),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": (
+        "backup:CreateRestoreTestingPlan",
+        "backup:GetRestoreTestingPlan",
+        "backup:UpdateRestoreTestingPlan",
+        "backup:DeleteRestoreTestingPlan",
+        *_BACKUP_TAGS,
+    ),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "backup:CreateRestoreTestingSelection",
+        "backup:GetRestoreTestingSelection",
+        "backup:UpdateRestoreTestingSelection",
+        "backup:DeleteRestoreTestingSelection",
+        "iam:PassRole",  # the backup role, to backup.amazonaws.com
+    ),
+    # The restore-test validation function (components/function.py) and the EventBridge rules that
+    # invoke it (terraform-provider-aws internal/service/lambda/function.go, permission.go;
+    # internal/service/events/rule.go, target.go).
+    "aws:lambda/function:Function": (
+        "lambda:CreateFunction",
+        "lambda:GetFunction",
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:GetRuntimeManagementConfig",
+        "lambda:ListVersionsByFunction",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PutFunctionConcurrency",
+        "lambda:DeleteFunctionConcurrency",
+        "lambda:DeleteFunction",
+        "lambda:ListTags",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+        "iam:PassRole",  # the execution role, to lambda.amazonaws.com
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeVpcs",
+    ),
+    "aws:lambda/permission:Permission": (
+        "lambda:AddPermission",
+        "lambda:RemovePermission",
+        "lambda:GetPolicy",
+    ),
+    "aws:cloudwatch/eventRule:EventRule": (
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:ListTagsForResource",
+        "events:TagResource",
+        "events:UntagResource",
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": (
+        "events:PutTargets",
+        "events:RemoveTargets",
+        "events:ListTargetsByRule",
+    ),
+}
