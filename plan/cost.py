@@ -23,6 +23,7 @@ from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, par
 from plan.cost_report import BreakEven, break_even, break_even_sentence, compare, render, to_json
 from plan.graph import Graph
 from plan.graph_index import Index, short_type
+from plan.sections.backups import backup_lines
 from plan.sections.deployments import traffic_steps
 
 __all__ = [
@@ -118,6 +119,14 @@ NO_CHARGE_PREFIXES = (
     "aws:wafv2/webAclAssociation:",
     "aws:wafv2/webAclLoggingConfiguration:",
     "aws:rds/subnetGroup:",
+    "aws:backup/vault:",  # its recovery points are priced with the plan
+    "aws:backup/vaultLockConfiguration:",
+    "aws:backup/vaultPolicy:",
+    "aws:backup/selection:",
+    "aws:backup/restoreTesting",  # the restored instances' hours are priced with the plan
+    "aws:cloudwatch/eventRule:",  # AWS service events to a rule: no charge (EventBridge pricing)
+    "aws:cloudwatch/eventTarget:",
+    "aws:lambda/permission:",
     "aws:rds/parameterGroup:",
     "aws:rds/clusterParameterGroup:",
     "aws:elasticache/subnetGroup:",
@@ -483,7 +492,17 @@ def _cache_cluster(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
     return [_hourly(ctx, cluster, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), nodes)]
 
 
+def _backup_plan(ctx: _Context, plan: Mapping[str, Any]) -> list[Line]:
+    """The recovery points of the backed-up databases, their copy and the restore tests' instance hours
+    (plan/sections/backups.py works them out; the assumption is one full copy of allocated storage)."""
+    return [
+        ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else "not priced")
+        for kind, monthly, how in backup_lines(ctx.index, plan, ctx.prices)
+    ]
+
+
 RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
+    "aws:backup/plan:Plan": _backup_plan,
     "aws:ec2/natGateway:NatGateway": _nat,
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
