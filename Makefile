@@ -15,7 +15,7 @@ SHELL := bash
 STEPS ?= 4
 UNIT_WORKERS ?= auto
 
-.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status rollback snapshots docs workflows mutation lock clean
+.PHONY: test install lint typecheck unit policy-test plan benchmark db-tunnel ops status rollback snapshots prices docs workflows mutation lock clean
 
 # The steps are independent (the policy step plans the stacks itself), so they share the cores; each
 # line they print starts with its step's name, and each step ends with "[step] passed in N s" or
@@ -98,6 +98,12 @@ rollback: install
 # Accept an intended change to what the fixture stacks deploy: rewrite tests/snapshots/current/.
 snapshots: install
 	$(BIN)/python -m tools.snapshots --update
+
+# Refresh plan/prices/<region>.json from the AWS Price List API (needs AWS credentials allowed
+# pricing:GetProducts and internet; the plan itself never does). Review `git diff plan/prices`, then commit.
+# make prices PRICES_ARGS="--region eu-central-1"
+prices: install
+	$(BIN)/python -m tools.prices $(PRICES_ARGS)
 
 # Regenerate what the schema and the program decide: docs/configuration-reference.md,
 # schema/stack-file.schema.json (editor validation) and docs/container-variables.md. A test fails when

@@ -43,3 +43,24 @@ IMAGE_PUSH_ACTIONS = (
 # Deleting a repository that still holds images (force_delete, e.g. destroying dev): the AWS ECR API's
 # DeleteRepository "force" deletes the contents on the caller's behalf.
 ECR_CLEANUP_ACTIONS = ("ecr:DeleteRepository", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchDeleteImage")
+# A VPC function (components/function.py): terraform-provider-aws lambda/function.go creates, reads
+# (GetFunction, the latest version, the code-signing config), updates code and configuration, sets and
+# removes reserved concurrency, tags and deletes; CreateFunction passes the execution role to Lambda, and
+# a VPC function needs the caller's ec2:DescribeSecurityGroups, DescribeSubnets and DescribeVpcs (AWS
+# Lambda configuration-vpc.html, "User permissions").
+FUNCTION_ACTIONS = (
+    "lambda:CreateFunction",
+    "lambda:GetFunction",
+    "lambda:ListVersionsByFunction",
+    "lambda:GetFunctionCodeSigningConfig",
+    "lambda:UpdateFunctionCode",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:PutFunctionConcurrency",
+    "lambda:DeleteFunctionConcurrency",
+    "lambda:TagResource",
+    "lambda:UntagResource",
+    "lambda:ListTags",
+    "lambda:DeleteFunction",
+    "iam:PassRole",
+    "ec2:Describe*",
+)

@@ -58,28 +58,9 @@ BACKUP_ACTIONS: dict[str, tuple[str, ...]] = {
         "backup:DeleteRestoreTestingSelection",
         "iam:PassRole",  # the backup role, to backup.amazonaws.com
     ),
-    # The restore-test validation function (components/function.py) and the EventBridge rules that
-    # invoke it (terraform-provider-aws internal/service/lambda/function.go, permission.go;
-    # internal/service/events/rule.go, target.go).
-    "aws:lambda/function:Function": (
-        "lambda:CreateFunction",
-        "lambda:GetFunction",
-        "lambda:GetFunctionCodeSigningConfig",
-        "lambda:GetRuntimeManagementConfig",
-        "lambda:ListVersionsByFunction",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-        "lambda:PutFunctionConcurrency",
-        "lambda:DeleteFunctionConcurrency",
-        "lambda:DeleteFunction",
-        "lambda:ListTags",
-        "lambda:TagResource",
-        "lambda:UntagResource",
-        "iam:PassRole",  # the execution role, to lambda.amazonaws.com
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeVpcs",
-    ),
+    # The EventBridge rules that invoke the restore-test validation function, and its permission (the
+    # function itself is a VpcFunction: its row is FUNCTION_ACTIONS; terraform-provider-aws
+    # internal/service/lambda/permission.go, internal/service/events/rule.go, target.go).
     "aws:lambda/permission:Permission": (
         "lambda:AddPermission",
         "lambda:RemovePermission",

@@ -1,7 +1,8 @@
 """What the deploy role may call: per Pulumi resource type and per invoke, the AWS API actions the provider
 needs to create, read (refresh), update, tag and delete it.
 
-``DEPLOY_ACTIONS`` is a declarative table (one row per type, about 500 lines):
+``DEPLOY_ACTIONS`` is a declarative table (one row per type; the network rows in
+bootstrap/deploy_actions_network.py):
 tests/delivery/test_deploy_permissions.py fails naming any type or invoke the program uses without a row.
 ``bootstrap/permissions.py`` turns these actions into the roles' statements.
 """
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 from bootstrap.action_sets import (
     ECR_CLEANUP_ACTIONS,
+    FUNCTION_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
     SCALING_ROLE_ACTIONS,
 )
 from bootstrap.backup_actions import BACKUP_ACTIONS
+from bootstrap.deploy_actions_network import EC2_TAGS, NETWORK_ACTIONS
 
-_EC2_TAGS = ("ec2:Describe*", "ec2:CreateTags", "ec2:DeleteTags")
+_EC2_TAGS = EC2_TAGS
 _ECS = ("ecs:Describe*", "ecs:List*", "ecs:TagResource", "ecs:UntagResource")
 _ELB = ("elasticloadbalancing:Describe*", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags")
 _SCALING = (
@@ -46,61 +49,7 @@ _KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:Generat
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
     # it. tests/delivery/test_deploy_permissions.py fails naming any type the program registers without a row.
-    "aws:ec2/vpc:Vpc": ("ec2:CreateVpc", "ec2:DeleteVpc", "ec2:ModifyVpcAttribute", *_EC2_TAGS),
-    "aws:ec2/subnet:Subnet": (
-        "ec2:CreateSubnet",
-        "ec2:DeleteSubnet",
-        "ec2:ModifySubnetAttribute",
-        *_EC2_TAGS,
-    ),
-    "aws:ec2/routeTable:RouteTable": ("ec2:CreateRouteTable", "ec2:DeleteRouteTable", *_EC2_TAGS),
-    "aws:ec2/route:Route": ("ec2:CreateRoute", "ec2:DeleteRoute", "ec2:ReplaceRoute", "ec2:Describe*"),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": (
-        "ec2:AssociateRouteTable",
-        "ec2:DisassociateRouteTable",
-        "ec2:ReplaceRouteTableAssociation",
-        "ec2:Describe*",
-    ),
-    "aws:ec2/internetGateway:InternetGateway": (
-        "ec2:CreateInternetGateway",
-        "ec2:DeleteInternetGateway",
-        "ec2:AttachInternetGateway",
-        "ec2:DetachInternetGateway",
-        *_EC2_TAGS,
-    ),
-    "aws:ec2/eip:Eip": ("ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DisassociateAddress", *_EC2_TAGS),
-    "aws:ec2/natGateway:NatGateway": ("ec2:CreateNatGateway", "ec2:DeleteNatGateway", *_EC2_TAGS),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": (
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupEgress",
-        *_EC2_TAGS,
-    ),
-    "aws:ec2/securityGroup:SecurityGroup": (
-        "ec2:CreateSecurityGroup",
-        "ec2:DeleteSecurityGroup",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupEgress",
-        *_EC2_TAGS,
-    ),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:RevokeSecurityGroupIngress",
-        "ec2:ModifySecurityGroupRules",
-        *_EC2_TAGS,
-    ),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (
-        "ec2:AuthorizeSecurityGroupEgress",
-        "ec2:RevokeSecurityGroupEgress",
-        "ec2:ModifySecurityGroupRules",
-        *_EC2_TAGS,
-    ),
-    "aws:ec2/flowLog:FlowLog": ("ec2:CreateFlowLogs", "ec2:DeleteFlowLogs", "iam:PassRole", *_EC2_TAGS),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": (
-        "ec2:CreateVpcEndpoint",
-        "ec2:DeleteVpcEndpoints",
-        "ec2:ModifyVpcEndpoint",
-        *_EC2_TAGS,
-    ),
+    **NETWORK_ACTIONS,
     "aws:ecs/cluster:Cluster": (
         "ecs:CreateCluster",
         "ecs:DeleteCluster",
@@ -256,6 +205,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "iam:PassRole",
         "logs:FilterLogEvents",
     ),
+    # components/function.py (a service's pre-traffic check): bootstrap/action_sets.py FUNCTION_ACTIONS.
+    "aws:lambda/function:Function": FUNCTION_ACTIONS,
     # pulumi-random computes its values locally in the provider and calls no AWS API.
     "random:index/randomPassword:RandomPassword": (),
     "random:index/randomString:RandomString": (),
@@ -398,6 +349,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "scheduler:UpdateSchedule",
         "scheduler:DeleteSchedule",
         "iam:PassRole",
+        # kms_key_arn: Scheduler uses the stack key for the payload on the caller's behalf (encryption-rest).
+        *("kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"),
     ),
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
@@ -574,6 +527,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": ("s3:PutBucketVersioning", *_BUCKET_READS),
     "aws:s3/bucketPolicy:BucketPolicy": ("s3:PutBucketPolicy", "s3:DeleteBucketPolicy", *_BUCKET_READS),
+    # The static content bucket's server access logs (S3 API PutBucketLogging; delete = an empty config).
+    "aws:s3/bucketLogging:BucketLogging": ("s3:PutBucketLogging", *_BUCKET_READS),
 }
 DEPLOY_ACTIONS.update(BACKUP_ACTIONS)
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {

@@ -41,11 +41,10 @@ PASSED_TO = (
     "ecs.amazonaws.com",
 )
 PASSED_BY_NAME = {
-    # Backup and restore-testing selections pass the backup role to AWS Backup; the restore-test
-    # validation function's execution role goes to Lambda (components/backup/). By name: no other
-    # webstack role (a task role, say) may be handed to a new function or to AWS Backup.
+    # Backup and restore-testing selections pass the backup role to AWS Backup (components/backup/). By
+    # name: no other webstack role (a task role, say) may be handed to AWS Backup. (The restore-test
+    # function's role is a VpcFunction's: PassFunctionRolesOnlyToLambda.)
     "backup-role-*": "backup.amazonaws.com",
-    "backup-restore-tests-check-role-*": "lambda.amazonaws.com",
 }
 """Role name pattern (under webstack's path) -> the one service the deploy role may pass it to."""
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
@@ -94,17 +93,19 @@ READ_WILDCARD_SERVICES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("ecr", "logs", "secretsmanager"), _METADATA_READS),
 }
 """Service -> the read verbs whose calls return configuration or metadata, never stored data."""
-_SCOPED_SERVICES = ("iam", "s3", "ssm", "secretsmanager")
+_SCOPED_SERVICES = ("iam", "s3", "ssm", "secretsmanager", "lambda")
 """Services whose actions deploy_statements grants on webstack's own resources only."""
 KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:RetireGrant")
 """KMS calls that use a key's material (or let a grantee use it): never on any key of any account.
 deploy_statements allows them on this account's keys only through the services that encrypt the
 stack's data with them, and grants only to the stack's own Auto Scaling roles."""
-KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "backup")
+KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "scheduler", "backup")
 """The services that use the stack's keys on the deploy role's behalf: RDS and ElastiCache create
 grants for their storage (AWS KMS guide, "How AWS services use AWS KMS"), Secrets Manager encrypts and
 decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html),
-AWS Backup mounts the vault's key when it creates the vault (AWS Backup guide, backup-vaults.html)."""
+EventBridge Scheduler encrypts and decrypts schedule payloads under the stack key (Scheduler guide,
+encryption-rest), AWS Backup mounts the vault's key when it creates the vault (AWS Backup guide,
+backup-vaults.html)."""
 ECS_AMI_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/ecs/optimized-ami/*"
 """The public ECS-optimized AMI parameters: AWS public parameters have no account in their ARN
 (AWS Systems Manager guide, parameter-store-public-parameters-ecs: "ARN":
@@ -123,6 +124,10 @@ SCALING_ROLES = (
     "AWSServiceRoleForAutoScaling_webstack-*"
 )
 """The stacks' own Auto Scaling service-linked roles (components/cluster/ec2_capacity.py custom_suffix)."""
+FUNCTIONS = "arn:aws:lambda:*:{account}:function:*-fn-*"
+"""The stacks' own functions: a VpcFunction's function is autonamed ``<name>-fn-<random>``."""
+FUNCTION_ROLES = "arn:aws:iam::{account}:role" + IAM_PATH + "*-fn-role-*"
+"""A VpcFunction's execution role (``<name>-fn-role-<random>``): the only roles passed to Lambda."""
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
 STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
 """The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
@@ -293,6 +298,16 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:PassedToService",
             list(PASSED_TO),
         ),
+        # CreateFunction passes a VPC function's execution role to Lambda (components/function.py);
+        # no other webstack role (a task role, say) can be handed to a function.
+        _only_when(
+            "PassFunctionRolesOnlyToLambda",
+            ["iam:PassRole"],
+            FUNCTION_ROLES.format(account=account_id),
+            "StringEquals",
+            "iam:PassedToService",
+            ["lambda.amazonaws.com"],
+        ),
         _only_when(
             "ServiceLinkedRoles",
             ["iam:CreateServiceLinkedRole"],
@@ -324,6 +339,11 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
         Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
+        Statement(
+            sid="WebstackFunctions",
+            actions=by_service["lambda"],
+            resources=[FUNCTIONS.format(account=account_id)],
+        ),
     ]
     if key_arn:
         # The stack key's row allows key management on any key (CreateKey cannot be scoped): never on

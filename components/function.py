@@ -215,7 +215,8 @@ class VpcFunction(pulumi.ComponentResource):
     ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         """The execution role: its own log group, its network interfaces, and the given statements."""
         role = aws.iam.Role(
-            child_name(name, "role"),
+            # "-fn-role": the deploy role passes only roles named so to Lambda (bootstrap/permissions.py).
+            child_name(name, "fn-role"),
             description=f"Lambda {name}: {args.description}"[:1000],
             assume_role_policy=service_trust(LAMBDA_PRINCIPAL, parent=self),
             path=IAM_PATH,

@@ -101,7 +101,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         metavar="KEY=VALUE",
         action="append",
         default=[],
-        help="override a cost assumption, e.g. --assume natGbPerMonth=500 (repeatable)",
+        help="override a cost assumption, e.g. --assume natGbPerMonth=500 (repeatable); --assume "
+        "savings-plan or --assume reserved prices with that commitment's discount (off by default)",
     )
     parser.add_argument(
         "--assumptions", metavar="FILE", type=Path, help="cost assumptions from a YAML or JSON mapping"
@@ -173,9 +174,9 @@ def _assumptions(args: argparse.Namespace) -> dict[str, float]:
     raise AssertionError("unreachable")
 
 
-def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate | None:
-    prices = cost.load_prices(captured.get("region"))
-    return None if prices is None else cost.estimate(captured, prices, assumed)
+def _estimate(captured: graph.Graph, assumed: dict[str, float]) -> cost.Estimate:
+    """The estimate; without a price table for the region, every resource with a cost is listed unpriced."""
+    return cost.estimate(captured, cost.load_prices(captured.get("region")), assumed)
 
 
 def _other(args: argparse.Namespace, root: Path) -> tuple[compare_source.Against, graph.Graph] | None:
@@ -241,14 +242,11 @@ def _compare(
         )
     print()
     first, second = _estimate(before, assumed), _estimate(after, assumed)
-    if first and second:
-        print("\n".join(cost.compare(first, second, labels)))
-    else:
-        missing = before.get("region") if second else after.get("region")
-        print(f"Cost comparison skipped: {cost.no_prices_message(missing)}")
+    print("\n".join(cost.compare(first, second, labels)))
     print()
     block = changes.to_json(before, after, labels, str(against.kind), resource_changes)
     block["transition"] = None if findings is None else transition.to_json(findings)
+    block["cost"] = cost.differences_json(first, second)
     return block
 
 
@@ -293,11 +291,7 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     print("\n".join(images.render(image_rows, args.stack, record)))
     print()
     estimate = _estimate(captured, assumed)
-    print(
-        "\n".join(cost.render(estimate, captured))
-        if estimate
-        else cost.no_prices_message(captured.get("region"))
-    )
+    print("\n".join(cost.render(estimate, captured)))
     print()
     comparison: dict[str, Any] | None = None
     if compared is not None:
@@ -305,9 +299,9 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
         comparison = _compare(args.stack, against, captured, other, assumed)
     if args.json:
         document = dict(captured)
-        if estimate:
-            document["estimate"] = cost.to_json(estimate, captured)
+        document["estimate"] = cost.to_json(estimate, captured)
         document["routes"] = [route.to_json() for route in routing.routes(captured)]
+        document["security"] = report.security_verdict(captured).to_json()
         document["images"] = image_rows
         if comparison is not None:
             document["comparison"] = comparison

@@ -12,17 +12,24 @@ and the tables, JSON and comparisons in ``plan/cost_report.py``, both importable
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from components.pure.schedules import OffHours, weekly_running_hours
 from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, parse_assume
-from plan.cost_report import BreakEven, break_even, break_even_sentence, compare, render, to_json
+from plan.cost_model import NOT_PRICED, Context, Estimate, Line, MissingPriceError, Prices, hourly, money
+from plan.cost_report import (
+    BreakEven,
+    break_even,
+    break_even_sentence,
+    compare,
+    differences_json,
+    render,
+    to_json,
+)
 from plan.graph import Graph
-from plan.graph_index import Index, short_type
+from plan.graph_index import short_type
 from plan.sections.backups import backup_lines
 from plan.sections.deployments import traffic_steps
 
@@ -40,6 +47,7 @@ __all__ = [
     "break_even",
     "break_even_sentence",
     "compare",
+    "differences_json",
     "estimate",
     "load_prices",
     "no_prices_message",
@@ -151,103 +159,28 @@ def no_prices_message(region: str | None) -> str:
     return f"no price table for {region}; add plan/prices/{region}.json"
 
 
-# --- Lines ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One resource's monthly cost and how it was worked out."""
-
-    component: str
-    kind: str
-    resource: str
-    type: str
-    monthly: float | None
-    """USD a month; None when usage-based or not priced."""
-    how: str
-    basis: str = "fixed"
-    """``fixed`` (in the total), ``usage-based`` or ``not priced`` (neither in the total)."""
-
-
-@dataclass
-class Estimate:
-    region: str
-    prices: Mapping[str, Any]
-    assumptions: Mapping[str, float]
-    lines: list[Line] = field(default_factory=list)
-    no_charge: dict[str, int] = field(default_factory=dict)
-    """Short type -> count of resources AWS does not charge for."""
-
-    @property
-    def priced(self) -> list[Line]:
-        return [line for line in self.lines if line.basis == "fixed"]
-
-    @property
-    def total(self) -> float:
-        return round(sum(line.monthly or 0.0 for line in self.priced), 2)
-
-    def by(self, attribute: str) -> dict[str, float]:
-        sums: dict[str, float] = defaultdict(float)
-        for line in self.priced:
-            sums[getattr(line, attribute)] += line.monthly or 0.0
-        return {key: round(value, 2) for key, value in sorted(sums.items(), key=lambda kv: -kv[1])}
-
-
-class _Context:
-    """What pricing rules need: the graph index, prices, assumptions and derived facts."""
-
-    def __init__(self, graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float]) -> None:
-        self.index = Index(graph)
-        self.graph = graph
-        self.prices = prices
-        self.assumed = assumed
-        self.hours = assumed["hoursPerMonth"]
-        self.nat_count = len(self.index.of_type("aws:ec2/natGateway:NatGateway"))
-        self.by_arn = {r["outputs"]["arn"]: r for r in self.index.resources if "arn" in r["outputs"]}
-
-    def component(self, resource: Mapping[str, Any]) -> str:
-        urn = self.index.component_of(resource)
-        return self.index.by_urn[urn]["name"] if urn else "-"
-
-    def line(self, resource: Mapping[str, Any], kind: str, monthly: float | None, how: str, basis="fixed"):
-        return Line(self.component(resource), kind, resource["name"], resource["type"], monthly, how, basis)
-
-    def missing(self, resource: Mapping[str, Any], kind: str, size: str) -> Line:
-        return self.line(
-            resource,
-            kind,
-            None,
-            f"no price for {size} in plan/prices/{self.graph.get('region')}.json; add it there",
-            "not priced",
-        )
-
-
-def _money(value: float) -> str:
-    return f"${value:.4f}".rstrip("0").rstrip(".") if value < 1 else f"${value:,.2f}"
-
-
 # --- Rules, one per type --------------------------------------------------------------------------
 
 
-def _nat(ctx: _Context, nat: Mapping[str, Any]) -> list[Line]:
+def _nat(ctx: Context, nat: Mapping[str, Any]) -> list[Line]:
     price = ctx.prices["natGateway"]
     gb = ctx.assumed["natGbPerMonth"] / max(ctx.nat_count, 1)
     monthly = price["hour"] * ctx.hours + gb * price["gb"]
-    how = f"{ctx.hours:g} h x {_money(price['hour'])} + {gb:g} GB x {_money(price['gb'])}"
+    how = f"{ctx.hours:g} h x {money(price['hour'])} + {gb:g} GB x {money(price['gb'])}"
     return [ctx.line(nat, "NAT gateway", monthly, how)]
 
 
-def _public_ip(ctx: _Context, resource: Mapping[str, Any], count: int, what: str) -> Line:
+def _public_ip(ctx: Context, resource: Mapping[str, Any], count: int, what: str) -> Line:
     hourly = ctx.prices["publicIpv4"]["hour"]
-    how = f"{count} {what} x {ctx.hours:g} h x {_money(hourly)}"
+    how = f"{count} {what} x {ctx.hours:g} h x {money(hourly)}"
     return ctx.line(resource, "public IPv4", count * hourly * ctx.hours, how)
 
 
-def _eip(ctx: _Context, eip: Mapping[str, Any]) -> list[Line]:
+def _eip(ctx: Context, eip: Mapping[str, Any]) -> list[Line]:
     return [_public_ip(ctx, eip, 1, "address")]
 
 
-def _load_balancer(ctx: _Context, balancer: Mapping[str, Any]) -> list[Line]:
+def _load_balancer(ctx: Context, balancer: Mapping[str, Any]) -> list[Line]:
     inputs = balancer["inputs"]
     kind = inputs.get("loadBalancerType", "application")
     price = ctx.prices["loadBalancer"].get(kind)
@@ -255,7 +188,7 @@ def _load_balancer(ctx: _Context, balancer: Mapping[str, Any]) -> list[Line]:
         return [ctx.missing(balancer, "load balancer", f"{kind} load balancers")]
     lcu = ctx.assumed["lcuPerLoadBalancer"]
     monthly = (price["hour"] + lcu * price["lcuHour"]) * ctx.hours
-    how = f"{ctx.hours:g} h x ({_money(price['hour'])} + {lcu:g} LCU x {_money(price['lcuHour'])})"
+    how = f"{ctx.hours:g} h x ({money(price['hour'])} + {lcu:g} LCU x {money(price['lcuHour'])})"
     lines = [ctx.line(balancer, f"load balancer ({kind})", monthly, how)]
     if not inputs.get("internal"):
         nodes = len(inputs.get("subnets") or inputs.get("subnetMappings") or [])
@@ -263,13 +196,13 @@ def _load_balancer(ctx: _Context, balancer: Mapping[str, Any]) -> list[Line]:
     return lines
 
 
-def _endpoint(ctx: _Context, endpoint: Mapping[str, Any]) -> list[Line]:
+def _endpoint(ctx: Context, endpoint: Mapping[str, Any]) -> list[Line]:
     inputs = endpoint["inputs"]
     if inputs.get("vpcEndpointType", "Gateway") != "Interface":
         return [ctx.line(endpoint, "gateway endpoint", 0.0, "gateway endpoints are free")]
     zones = len(inputs.get("subnetIds") or [])
     price = ctx.prices["interfaceEndpoint"]
-    how = f"{zones} AZ x {ctx.hours:g} h x {_money(price['azHour'])} (+ {_money(price['gb'])}/GB, usage)"
+    how = f"{zones} AZ x {ctx.hours:g} h x {money(price['azHour'])} (+ {money(price['gb'])}/GB, usage)"
     return [ctx.line(endpoint, "interface endpoint", zones * price["azHour"] * ctx.hours, how)]
 
 
@@ -290,7 +223,7 @@ def provider_split(count: float, strategy: Iterable[Mapping[str, Any]]) -> dict[
     return split
 
 
-def off_hours_of(ctx: _Context, resource: Mapping[str, Any]) -> OffHours | None:
+def off_hours_of(ctx: Context, resource: Mapping[str, Any]) -> OffHours | None:
     """The stop/start pair of scheduled actions in the same component as ``resource``, if any."""
     owner = ctx.index.owner(resource)
     actions = [
@@ -309,7 +242,11 @@ def off_hours_of(ctx: _Context, resource: Mapping[str, Any]) -> OffHours | None:
     return OffHours(str(stops[0]["inputs"].get("timezone", "UTC")), cron(stops[0]), cron(starts[0]))
 
 
-def _fargate(ctx: _Context, service: Mapping[str, Any]) -> list[Line]:
+FARGATE_PROVIDERS = {"FARGATE": "fargate", "FARGATE_SPOT": "fargateSpot"}
+"""Capacity providers whose tasks are billed per vCPU and GB (the others are Auto Scaling groups)."""
+
+
+def _fargate(ctx: Context, service: Mapping[str, Any]) -> list[Line]:
     inputs = service["inputs"]
     task = ctx.by_arn.get(inputs.get("taskDefinition", ""))
     if task is None:
@@ -325,21 +262,28 @@ def _fargate(ctx: _Context, service: Mapping[str, Any]) -> list[Line]:
     weekly = weekly_running_hours(off_hours_of(ctx, service))
     hours = ctx.hours * weekly / HOURS_PER_WEEK
     monthly, parts = 0.0, []
+    factor, said = ctx.commitment("fargate")
     for provider, share in provider_split(tasks, strategy).items():
-        table_name = "fargateSpot" if provider == "FARGATE_SPOT" else "fargate"
-        rate = ctx.prices[table_name][arch]
-        hourly = vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
-        monthly += share * hourly * hours
-        parts.append(f"{share:g} {provider} x {_money(hourly)}/h")
+        if provider not in FARGATE_PROVIDERS:
+            # Tasks on an Auto Scaling group's capacity provider run on its instances, priced with the group.
+            parts.append(f"{share:g} on {provider} (EC2 instances, priced with their group)")
+            continue
+        rate = ctx.prices[FARGATE_PROVIDERS[provider]][arch]
+        task_hour = vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
+        task_hour *= factor if provider == "FARGATE" else 1.0  # savings plans do not cover Spot
+        monthly += share * task_hour * hours
+        parts.append(f"{share:g} {provider} x {money(task_hour)}/h" + (said if provider == "FARGATE" else ""))
     when = f"{hours:g} h" + (f" ({weekly:g} of 168 h a week)" if weekly < HOURS_PER_WEEK else "")
     how = f"{vcpu:g} vCPU/{gb:g} GB, {tasks:g} task(s) x {when}: {' + '.join(parts)}"
+    if not monthly:
+        return [ctx.line(service, "ECS tasks on EC2", 0.0, how)]
     return [
         ctx.line(service, "Fargate", monthly, how),
         *_second_copy(ctx, service, monthly / hours if hours else 0.0, tasks),
     ]
 
 
-def _second_copy(ctx: _Context, service: Mapping[str, Any], hourly: float, tasks: float) -> list[Line]:
+def _second_copy(ctx: Context, service: Mapping[str, Any], hourly: float, tasks: float) -> list[Line]:
     """Blue/green, canary and linear run a full second copy from its start through the bake time."""
     configuration = service["inputs"].get("deploymentConfiguration") or {}
     if str(configuration.get("strategy") or "ROLLING") == "ROLLING":
@@ -354,12 +298,12 @@ def _second_copy(ctx: _Context, service: Mapping[str, Any], hourly: float, tasks
     return [ctx.line(service, "Fargate (deployments)", hourly * minutes / 60 * count, how)]
 
 
-def _log_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+def _log_group(ctx: Context, group: Mapping[str, Any]) -> list[Line]:
     gb, price = ctx.assumed["logGbPerLogGroup"], ctx.prices["cloudwatch"]["logIngestionGb"]
-    return [ctx.line(group, "CloudWatch logs", gb * price, f"{gb:g} GB x {_money(price)} ingestion")]
+    return [ctx.line(group, "CloudWatch logs", gb * price, f"{gb:g} GB x {money(price)} ingestion")]
 
 
-def _container_insights(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
+def _container_insights(ctx: Context, cluster: Mapping[str, Any]) -> list[Line]:
     level = next(
         (s["value"] for s in cluster["inputs"].get("settings", []) if s.get("name") == "containerInsights"),
         "disabled",
@@ -381,52 +325,52 @@ def _container_insights(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]
         metrics += extra
         how += f" + {extra:g} task metrics (enhanced)"
     price = ctx.prices["cloudwatch"]["metricMonth"]
-    return [ctx.line(cluster, f"Container Insights ({level})", metrics * price, f"{how} x {_money(price)}")]
+    return [ctx.line(cluster, f"Container Insights ({level})", metrics * price, f"{how} x {money(price)}")]
 
 
-def _flat(kind: str, table_name: str, key: str) -> Callable[[_Context, Mapping[str, Any]], list[Line]]:
-    def rule(ctx: _Context, resource: Mapping[str, Any]) -> list[Line]:
+def _flat(kind: str, table_name: str, key: str) -> Callable[[Context, Mapping[str, Any]], list[Line]]:
+    def rule(ctx: Context, resource: Mapping[str, Any]) -> list[Line]:
         price = ctx.prices[table_name][key]
-        return [ctx.line(resource, kind, price, f"{_money(price)} a month")]
+        return [ctx.line(resource, kind, price, f"{money(price)} a month")]
 
     return rule
 
 
-def _alarm(ctx: _Context, alarm: Mapping[str, Any]) -> list[Line]:
+def _alarm(ctx: Context, alarm: Mapping[str, Any]) -> list[Line]:
     metrics = len(alarm["inputs"].get("metricQueries") or []) or 1
     price = ctx.prices["cloudwatch"]["alarmMetricMonth"]
-    return [ctx.line(alarm, "CloudWatch alarm", metrics * price, f"{metrics} metric(s) x {_money(price)}")]
+    return [ctx.line(alarm, "CloudWatch alarm", metrics * price, f"{metrics} metric(s) x {money(price)}")]
 
 
-def _web_acl(ctx: _Context, acl: Mapping[str, Any]) -> list[Line]:
+def _web_acl(ctx: Context, acl: Mapping[str, Any]) -> list[Line]:
     price, rules = ctx.prices["waf"], len(acl["inputs"].get("rules") or [])
     requests = ctx.assumed["wafMillionRequests"]
     monthly = price["webAclMonth"] + rules * price["ruleMonth"] + requests * price["millionRequests"]
     how = (
-        f"{_money(price['webAclMonth'])} + {rules} rules x {_money(price['ruleMonth'])}"
-        f" + {requests:g}M requests x {_money(price['millionRequests'])}"
+        f"{money(price['webAclMonth'])} + {rules} rules x {money(price['ruleMonth'])}"
+        f" + {requests:g}M requests x {money(price['millionRequests'])}"
     )
     return [ctx.line(acl, "WAF web ACL", monthly, how)]
 
 
-def _hourly(ctx: _Context, resource: Mapping[str, Any], kind: str, table_name: str, size: str, count: float):
-    rates = ctx.prices[table_name].get("instanceHour") or ctx.prices[table_name].get("nodeHour") or {}
-    if size not in rates:
-        return ctx.missing(resource, kind, size)
-    monthly = count * rates[size] * ctx.hours
-    return ctx.line(resource, kind, monthly, f"{count:g} x {size} x {ctx.hours:g} h x {_money(rates[size])}")
+def _ec2(ctx: Context, instance: Mapping[str, Any]) -> list[Line]:
+    return [hourly(ctx, instance, "EC2 instance", "ec2", str(instance["inputs"].get("instanceType")), 1)]
 
 
-def _ec2(ctx: _Context, instance: Mapping[str, Any]) -> list[Line]:
-    return [_hourly(ctx, instance, "EC2 instance", "ec2", str(instance["inputs"].get("instanceType")), 1)]
-
-
-def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+def _auto_scaling_group(ctx: Context, group: Mapping[str, Any]) -> list[Line]:
+    """The group's instances (ECS capacity): its desired capacity, or its minimum when ECS managed scaling
+    sets it, split into on-demand and Spot as the mixed instances policy's distribution says."""
     inputs = group["inputs"]
-    mixed = (inputs.get("mixedInstancesPolicy") or {}).get("launchTemplate") or {}
-    overrides = mixed.get("overrides") or []
-    template_ref = inputs.get("launchTemplate") or mixed.get("launchTemplateSpecification") or {}
-    template = ctx.index.by_id.get(template_ref.get("id", "")) or next(
+    policy = inputs.get("mixedInstancesPolicy") or {}
+    overrides = (policy.get("launchTemplate") or {}).get("overrides") or []
+    template_ref = (
+        inputs.get("launchTemplate")
+        or (policy.get("launchTemplate") or {}).get("launchTemplateSpecification")
+        or {}
+    )
+    template = ctx.index.by_id.get(
+        template_ref.get("id") or template_ref.get("launchTemplateId") or ""
+    ) or next(
         (
             t
             for t in ctx.index.of_type("aws:ec2/launchTemplate:LaunchTemplate")
@@ -441,15 +385,52 @@ def _auto_scaling_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
         else (template or {}).get("inputs", {}).get("instanceType")
     )
     count = float(inputs.get("desiredCapacity", inputs.get("minSize", 0)))
-    return [_hourly(ctx, group, "EC2 instances (auto scaling)", "ec2", size, count)]
+    on_demand, spot = _instance_split(count, policy.get("instancesDistribution") if policy else None)
+    lines = []
+    if on_demand or not spot:
+        lines.append(hourly(ctx, group, "EC2 instances (auto scaling)", "ec2", size, on_demand))
+    if spot:
+        lines.append(
+            hourly(ctx, group, "EC2 Spot instances (auto scaling)", "ec2Spot", size, spot, "instanceHour")
+        )
+    return [*lines, *_root_volumes(ctx, group, template, count)]
 
 
-def _rds_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
+def _root_volumes(ctx: Context, group: Mapping[str, Any], template: Mapping[str, Any] | None, count: float):
+    """Each instance's EBS volumes from the launch template's block device mappings, per GB-month."""
+    mappings = ((template or {}).get("inputs") or {}).get("blockDeviceMappings") or []
+    volumes = [m["ebs"] for m in mappings if (m.get("ebs") or {}).get("volumeSize")]
+    if not volumes or not count:
+        return []
+    rates = ctx.prices["ebs"]["gbMonth"]
+    lines = []
+    for volume in volumes:
+        kind, size = str(volume.get("volumeType") or "gp2"), float(volume["volumeSize"])
+        if kind not in rates:
+            lines.append(ctx.missing(group, "EBS volumes", f"EBS {kind} volumes"))
+            continue
+        how = f"{count:g} instance(s) x {size:g} GB {kind} x {money(rates[kind])}"
+        lines.append(ctx.line(group, "EBS volumes", count * size * rates[kind], how))
+    return lines
+
+
+def _instance_split(count: float, distribution: Mapping[str, Any] | None) -> tuple[float, float]:
+    """On-demand and Spot instances of a group of ``count``: the on-demand base first, then the on-demand
+    percentage of the rest (EC2 Auto Scaling ``InstancesDistribution``; without one, all on-demand)."""
+    if distribution is None:
+        return count, 0.0
+    base = min(float(distribution.get("onDemandBaseCapacity") or 0), count)
+    share = float(distribution.get("onDemandPercentageAboveBaseCapacity", 100)) / 100
+    on_demand = base + (count - base) * share
+    return on_demand, count - on_demand
+
+
+def _rds_instance(ctx: Context, db: Mapping[str, Any]) -> list[Line]:
     inputs, rds = db["inputs"], ctx.prices["rds"]
     copies = rds["multiAzFactor"] if inputs.get("multiAz") else 1
     # RDS keeps the master password in a Secrets Manager secret of its own: not in the graph, billed.
     secret = _secret(ctx, db, "RDS-managed master password") if inputs.get("manageMasterUserPassword") else []
-    line = _hourly(ctx, db, "RDS instance", "rds", str(inputs.get("instanceClass")), copies)
+    line = hourly(ctx, db, "RDS instance", "rds", str(inputs.get("instanceClass")), copies)  # storage: no RI
     storage_type = str(inputs.get("storageType", "gp2"))
     storage_gb = float(inputs.get("allocatedStorage", 0))
     if line.monthly is None or storage_type not in rds["storageGbMonth"]:
@@ -458,50 +439,63 @@ def _rds_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
             *secret,
         ]
     storage = copies * storage_gb * rds["storageGbMonth"][storage_type]
-    gb_price = _money(rds["storageGbMonth"][storage_type])
+    gb_price = money(rds["storageGbMonth"][storage_type])
     how = f"{line.how} + {copies} x {storage_gb:g} GB {storage_type} x {gb_price}"
     multi_az = " (Multi-AZ)" if copies > 1 else ""
     return [ctx.line(db, "RDS instance", line.monthly + storage, how + multi_az), *secret]
 
 
-def _secret(ctx: _Context, resource: Mapping[str, Any], what: str = "secret") -> list[Line]:
+def _secret(ctx: Context, resource: Mapping[str, Any], what: str = "secret") -> list[Line]:
     price = ctx.prices["secretsManager"]["secretMonth"]
-    how = f"{what}: {_money(price)} a month (+ API calls, usage)"
+    how = f"{what}: {money(price)} a month (+ API calls, usage)"
     return [ctx.line(resource, "Secrets Manager secret", price, how)]
 
 
-def _aurora_instance(ctx: _Context, db: Mapping[str, Any]) -> list[Line]:
-    return [_hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
+def _aurora_instance(ctx: Context, db: Mapping[str, Any]) -> list[Line]:
+    return [hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
 
 
-def _replication_group(ctx: _Context, group: Mapping[str, Any]) -> list[Line]:
+def _replication_group(ctx: Context, group: Mapping[str, Any]) -> list[Line]:
     inputs = group["inputs"]
     nodes = inputs.get("numCacheClusters") or (
         (inputs.get("numNodeGroups") or 1) * ((inputs.get("replicasPerNodeGroup") or 0) + 1)
     )
-    line = _hourly(ctx, group, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), float(nodes))
+    line = hourly(ctx, group, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), float(nodes))
     factor = ctx.prices["elasticache"].get("valkeyFactor", 1.0)
     if inputs.get("engine") != "valkey" or line.monthly is None or factor == 1:
         return [line]
     return [ctx.line(group, line.kind, line.monthly * factor, f"{line.how} x {factor:g} (Valkey)")]
 
 
-def _cache_cluster(ctx: _Context, cluster: Mapping[str, Any]) -> list[Line]:
+def _cache_cluster(ctx: Context, cluster: Mapping[str, Any]) -> list[Line]:
     inputs = cluster["inputs"]
     nodes = float(inputs.get("numCacheNodes") or 1)
-    return [_hourly(ctx, cluster, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), nodes)]
+    return [hourly(ctx, cluster, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), nodes)]
 
 
-def _backup_plan(ctx: _Context, plan: Mapping[str, Any]) -> list[Line]:
+def _backup_plan(ctx: Context, plan: Mapping[str, Any]) -> list[Line]:
     """The recovery points of the backed-up databases, their copy and the restore tests' instance hours
     (plan/sections/backups.py works them out; the assumption is one full copy of allocated storage)."""
     return [
-        ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else "not priced")
+        ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else NOT_PRICED)
         for kind, monthly, how in backup_lines(ctx.index, plan, ctx.prices)
     ]
 
 
-RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
+def _priced(ctx: Context, resource: Mapping[str, Any], no_table: bool) -> list[Line]:
+    """The rule's lines, or one not-priced line naming the missing table or price section."""
+    try:
+        return RULES[resource["type"]](ctx, resource)
+    except MissingPriceError as missing:
+        what = (
+            no_prices_message(ctx.graph.get("region"))
+            if no_table
+            else f"no {missing.what} prices in {ctx.table_name}; add them there"
+        )
+        return [ctx.line(resource, short_type(resource["type"]), None, what, NOT_PRICED)]
+
+
+RULES: dict[str, Callable[[Context, Mapping[str, Any]], list[Line]]] = {
     "aws:backup/plan:Plan": _backup_plan,
     "aws:ec2/natGateway:NatGateway": _nat,
     "aws:ec2/eip:Eip": _eip,
@@ -526,17 +520,21 @@ RULES: dict[str, Callable[[_Context, Mapping[str, Any]], list[Line]]] = {
 """Type token -> the rule that prices a resource of that type."""
 
 
-def estimate(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, float] | None = None) -> Estimate:
-    """Every resource of the graph, priced, usage-based, free or not priced."""
+def estimate(
+    graph: Graph, prices: Mapping[str, Any] | None, assumed: Mapping[str, float] | None = None
+) -> Estimate:
+    """Every resource of the graph, priced, usage-based, free or not priced. ``prices`` None (a region
+    without a table) prices nothing: every resource a rule prices is listed as not priced, never dropped."""
     values = dict(assumed or assumptions())
-    ctx = _Context(graph, prices, values)
-    result = Estimate(str(graph.get("region")), prices, values)
+    table = Prices(prices)
+    ctx = Context(graph, table, values)
+    result = Estimate(str(graph.get("region")), table, values)
     for resource in ctx.index.resources:
         kind = resource["type"]
         if not resource["custom"] and not kind.startswith("awsx:"):
             continue
         if kind in RULES:
-            result.lines.extend(RULES[kind](ctx, resource))
+            result.lines.extend(_priced(ctx, resource, prices is None))
             if kind != "aws:ecs/cluster:Cluster":
                 continue
         if kind in USAGE_BASED:
@@ -545,5 +543,5 @@ def estimate(graph: Graph, prices: Mapping[str, Any], assumed: Mapping[str, floa
             result.no_charge[short_type(kind)] = result.no_charge.get(short_type(kind), 0) + 1
         elif kind not in RULES:
             how = f"no price rule for {kind}; add one to plan/cost.py"
-            result.lines.append(ctx.line(resource, short_type(kind), None, how, "not priced"))
+            result.lines.append(ctx.line(resource, short_type(kind), None, how, NOT_PRICED))
     return result

@@ -18,8 +18,24 @@ ASSUMPTIONS: dict[str, tuple[float, str]] = {
     "deploymentsPerMonth": (20, "deployments of each service per month (blue/green copies)"),
     "deploymentMinutes": (15, "minutes a new copy runs before traffic moves (start, checks, tests)"),
     "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
+    "savingsPlan": (0, "1: Fargate and EC2 on-demand under a Compute Savings Plan (--assume savings-plan)"),
+    "savingsPlanDiscount": (
+        0.2,
+        "off on-demand under the savings plan: 1-year, no upfront (AWS: up to 50% Fargate, 66% EC2 "
+        "with 3 years; aws.amazon.com/savingsplans/compute-pricing/)",
+    ),
+    "reserved": (0, "1: RDS, ElastiCache and EC2 as reserved instances (--assume reserved)"),
+    "reservedDiscount": (
+        0.3,
+        "off on-demand instance hours when reserved: 1-year, no upfront, AWS's 'up to' figure for that "
+        "term (aws.amazon.com/rds/reserved-instances/; storage is not discounted)",
+    ),
 }
 """Usage the graph cannot know: key -> (default, meaning). Override with ``--assume KEY=VALUE``."""
+
+COMMITMENT_WORDS = {"savings-plan": "savingsPlan", "reserved": "reserved"}
+"""``--assume savings-plan`` and ``--assume reserved``: commitments, off by default."""
+FRACTIONS = ("savingsPlanDiscount", "reservedDiscount")
 
 
 class AssumptionError(ValueError):
@@ -38,16 +54,25 @@ def assumptions(overrides: Mapping[str, Any] | None = None) -> dict[str, float]:
             raise AssumptionError(f"assumption {key}: got {value!r}, but it must be a number") from None
         if number < 0:
             raise AssumptionError(f"assumption {key}: got {value!r}, but it must not be negative")
+        if key in FRACTIONS and number >= 1:
+            raise AssumptionError(
+                f"assumption {key}: got {value!r}, but it is a fraction; use e.g. 0.2 for 20%"
+            )
         values[key] = number
     return values
 
 
 def parse_assume(items: Iterable[str]) -> dict[str, str]:
-    """``["natGbPerMonth=500"]`` -> ``{"natGbPerMonth": "500"}``."""
+    """``["natGbPerMonth=500", "savings-plan"]`` -> ``{"natGbPerMonth": "500", "savingsPlan": "1"}``."""
     parsed = {}
     for item in items:
+        if item.strip() in COMMITMENT_WORDS:
+            parsed[COMMITMENT_WORDS[item.strip()]] = "1"
+            continue
         key, separator, value = item.partition("=")
         if not separator:
-            raise AssumptionError(f"--assume {item!r}: use KEY=VALUE, e.g. natGbPerMonth=500")
+            raise AssumptionError(
+                f"--assume {item!r}: use KEY=VALUE (e.g. natGbPerMonth=500), savings-plan or reserved"
+            )
         parsed[key.strip()] = value.strip()
     return parsed

@@ -108,7 +108,8 @@ def _cost_headline(sides: Sides) -> str:
     if sides.before_cost is None or sides.after_cost is None:
         return ""
     first, second = sides.before_cost.total, sides.after_cost.total
-    return f"; monthly cost ${first:,.2f} → ${second:,.2f} ({second - first:+,.2f} USD)"
+    before, after = sides.before_cost.total_text(), sides.after_cost.total_text()
+    return f"; monthly cost {before} → {after} ({second - first:+,.2f} USD)"
 
 
 def _why(change: changes.ResourceChange, sources: list[str]) -> str:
@@ -211,7 +212,13 @@ def _cost(sides: Sides) -> list[str]:
     ]
     first, second = sides.before_cost.total, sides.after_cost.total
     rows.append(["**total**", f"{first:,.2f}", f"{second:,.2f}", f"**{second - first:+,.2f}**"])
-    return [*lines, *_table(["component", "before", "after", "difference"], rows)]
+    missing = [
+        f"{side}: {cost.total_text()} ({'; '.join(f'{x.resource}: {x.how}' for x in cost.unpriced)})"
+        for side, cost in (("before", sides.before_cost), ("after", sides.after_cost))
+        if not cost.complete
+    ]
+    notes = ["", "Not priced, so a total is a lower bound: " + " / ".join(missing)] if missing else []
+    return [*lines, *_table(["component", "before", "after", "difference"], rows), *notes]
 
 
 def _routing(diffs: Mapping[str, changes.CategoryDiff]) -> list[str]:

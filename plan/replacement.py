@@ -216,6 +216,8 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
+    # s3/bucket_logging.go: bucket and expected_bucket_owner ForceNew; target_bucket/prefix updated.
+    "aws:s3/bucketLogging:BucketLogging": ("bucket", "expectedBucketOwner"),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": ("bucket",),
     "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ("bucket",),

@@ -49,6 +49,7 @@ from plan.sections.mermaid import mermaid
 from plan.sections.messaging import SCHEDULER, Flow, flows, messaging
 from plan.sections.releases import releases
 from plan.sections.routing import routing, service_routes
+from plan.sections.security import security, security_verdict
 from plan.sections.subnets import default_routes, subnet_rows, subnets
 from plan.sections.summary import (
     COMPONENT_ORDER,
@@ -118,6 +119,8 @@ __all__ = [
     "rollouts",
     "routing",
     "sections",
+    "security",
+    "security_verdict",
     "service_routes",
     "short_type",
     "subnet_rows",
@@ -133,6 +136,7 @@ def sections(graph: Graph) -> Iterable[list[str]]:
     yield inventory(graph)
     yield outputs(graph)
     yield warnings(graph)
+    yield security(graph)
     yield exposure(graph)
     yield front_door(graph)
     yield routing(graph)

@@ -234,6 +234,12 @@ KEYS: dict[str, Key] = {
         P,
         "Secrets Manager RotateSecret: sets the secret's rotation; CancelRotateSecret clears it",
     ),
+    "aws:lambda/function:Function": Key(
+        ("name",),
+        E,
+        "Lambda CreateFunction: ResourceConflictException (function already exist)",
+        named_by="name",
+    ),
     "aws:sqs/queue:Queue": Key(
         ("name",),
         E,
@@ -316,6 +322,12 @@ KEYS: dict[str, Key] = {
     "aws:s3/bucketVersioning:BucketVersioning": Key(
         ("bucket",), P, "S3 PutBucketVersioning (the provider's delete suspends versioning)"
     ),
+    "aws:s3/bucketLogging:BucketLogging": Key(
+        ("bucket",),
+        P,
+        "S3 PutBucketLogging replaces (terraform-provider-aws s3/bucket_logging.go: its delete puts an "
+        "empty BucketLoggingStatus)",
+    ),
     # --- Front door
     "aws:route53/record:Record": Key(
         ("zoneId", "name", "type", "setIdentifier"),
@@ -378,9 +390,6 @@ KEYS: dict[str, Key] = {
     ),
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": Key(
         ("restoreTestingPlanName", "name"), E, "AWS Backup CreateRestoreTestingSelection: ConflictException"
-    ),
-    "aws:lambda/function:Function": Key(
-        ("name",), E, "Lambda CreateFunction: ResourceConflictException (function exists)", named_by="name"
     ),
     "aws:lambda/permission:Permission": Key(
         ("function", "statementId"),

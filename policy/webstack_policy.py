@@ -27,12 +27,18 @@ from components.pure.guardrails import RULES, Rule  # noqa: E402
 PACK_NAME = "webstack-guardrails"
 
 
+def message_of(rule: Rule, problem: str) -> str:
+    """A violation as the pack reports it: the Security Hub control IDs the rule enforces first
+    (``[ECS.2] ...``), so a reviewer can match it to AWS's FSBP standard (docs/security-controls.md)."""
+    return f"[{', '.join(rule.controls)}] {problem}" if rule.controls else problem
+
+
 def _validation(rule: Rule) -> ResourceValidation:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.resource_types:
             return
-        for message in rule.check(args.resource_type, args.props, args.urn):
-            report_violation(message, None)
+        for problem in rule.check(args.resource_type, args.props, args.urn):
+            report_violation(message_of(rule, problem), None)
 
     return validate
 
@@ -40,7 +46,7 @@ def _validation(rule: Rule) -> ResourceValidation:
 POLICIES: list[ResourceValidationPolicy] = [
     ResourceValidationPolicy(
         name=rule.name,
-        description=rule.description,
+        description=message_of(rule, rule.description),
         validate=_validation(rule),
         enforcement_level=EnforcementLevel.MANDATORY,
     )

@@ -6,21 +6,18 @@ turns :class:`CacheSettings` into :class:`components.cache.CacheArgs`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator
 
+from components.pure import cache_nodes
 from stack.schema import Environment, StrictModel
 
 VALKEY_VERSIONS = ("7.2", "8.0")
 """ElastiCache requires major.minor for Valkey (TF #41210); the family is valkey<major>."""
 DEFAULT_VALKEY_VERSION = "8.0"
 MAX_SNAPSHOT_RETENTION_DAYS = 35
-_NODE_TYPE = re.compile(
-    r"^cache\.(?:t3|t4g|m5|m6g|m7g|r5|r6g|r7g)\.(?:micro|small|medium|large|\d{0,2}xlarge)$"
-)
 
 
 @dataclass(frozen=True)
@@ -98,10 +95,9 @@ class CacheConfig(StrictModel):
     @field_validator("node_type")
     @classmethod
     def _node_type(cls, value: str) -> str:
-        if not _NODE_TYPE.match(value):
-            raise ValueError(
-                "it is not an ElastiCache node type of a current family (t3/t4g, m5-m7g, r5-r7g)"
-            )
+        problem = cache_nodes.node_type_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 

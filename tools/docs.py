@@ -3,7 +3,8 @@
 - docs/configuration-reference.md: every stack-file key, from the schema (:mod:`tools.reference`);
 - schema/stack-file.schema.json: the same keys as a JSON Schema for YAML editors (:mod:`tools.stack_schema`);
 - docs/container-variables.md: the variables webstack injects into containers
-  (:mod:`tools.container_variables`).
+  (:mod:`tools.container_variables`);
+- docs/security-controls.md: the AWS Security Hub FSBP control map (:mod:`tools.security_controls`).
 
 With ``--check`` nothing is written: the command names every stale file and exits 1
 (tests/plan/test_docs.py runs the same comparison).
@@ -18,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from plan.engine import PROJECT_ROOT
-from tools import container_variables, reference, stack_schema
+from tools import container_variables, reference, security_controls, stack_schema
 
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/configuration-reference.md": reference.markdown,
     "schema/stack-file.schema.json": lambda: json.dumps(stack_schema.stack_file_schema(), indent=2) + "\n",
     "docs/container-variables.md": container_variables.markdown,
+    "docs/security-controls.md": security_controls.markdown,
 }
 """Each generated file (relative to the repository) and what writes its text."""
 

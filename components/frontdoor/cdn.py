@@ -5,6 +5,12 @@ Only CloudFront (through origin access control, for this distribution alone) may
 The bucket keeps its one policy (TLS-only plus the CloudFront read grant); the grant names the
 distribution, which is created after the bucket, so the policy takes the distribution's ARN through a
 deferred output (S3 holds one policy per bucket: a second ``BucketPolicy`` would overwrite the first).
+
+The content bucket is encrypted with the CDN's own customer-managed key, whose policy lets CloudFront
+decrypt for this distribution only (the key, like the bucket policy, takes the distribution's ARN
+through the deferred output), and logs every request (S3 server access logs: who changed which object)
+into the log bucket under ``s3-access/``. The log bucket keeps SSE-S3: S3 delivers server access logs
+only to buckets whose default encryption is SSE-S3 (Amazon S3 user guide, enable-server-access-logging).
 """
 
 from collections.abc import Mapping
@@ -14,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..buckets import private_bucket
-from ..iam import Statement
+from ..iam import Statement, account_policy
 from ..pure.frontdoor import BucketRemoval, PriceClass
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, tags_with_name, type_token
@@ -33,6 +39,12 @@ NONCURRENT_DAYS = 30
 """Overwritten or deleted static files stay recoverable this long."""
 DEFAULT_LOG_EXPIRATION_DAYS = 90
 """Days before access logs expire unless told otherwise."""
+SERVER_ACCESS_LOG_PREFIX = "s3-access/"
+"""Where the content bucket's S3 server access logs land in the log bucket (CloudFront's own logs are
+under ``AWSLogs/``)."""
+S3_LOGGING = "logging.s3.amazonaws.com"
+KEY_DELETION_WINDOW_DAYS = 30
+"""The longest window AWS allows: a key scheduled for deletion by mistake can still be saved."""
 
 
 @dataclass(frozen=True)
@@ -75,10 +87,12 @@ class Cdn(pulumi.ComponentResource):
         super().__init__(type_token("Cdn"), name, None, opts)
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         distribution_arn, resolve_distribution_arn = pulumi.deferred_output()
+        key = self._content_key(name, args, distribution_arn)
         content, _ = private_bucket(
             child_name(name, "content"),
             parent=self,
             lifecycle_rule=_expire_noncurrent("expire-old-versions"),
+            kms_key_arn=key.arn,
             extra_statements=lambda arn: pulumi.Output.all(arn, distribution_arn).apply(
                 lambda values: [_cloudfront_read(values[0], values[1])]
             ),
@@ -95,7 +109,7 @@ class Cdn(pulumi.ComponentResource):
         )
         distribution = self._distribution(name, args, content, access)
         resolve_distribution_arn(distribution.arn)
-        self._access_logs(name, args, distribution, account_id)
+        self._access_logs(name, args, distribution, account_id, content)
         self.domain_name = distribution.domain_name
         self.hosted_zone_id = distribution.hosted_zone_id
         self.bucket_name = content.bucket
@@ -106,6 +120,25 @@ class Cdn(pulumi.ComponentResource):
                 "bucketName": self.bucket_name,
                 "distributionId": self.distribution_id,
             }
+        )
+
+    def _content_key(self, name: str, args: CdnArgs, distribution_arn: pulumi.Output[str]) -> aws.kms.Key:
+        """The content bucket's key (rotation on): the account administers it (uploaders need
+        kms:GenerateDataKey on it through IAM) and CloudFront may decrypt for this distribution only
+        (CloudFront developer guide, private-content-restricting-access-to-s3: "SSE-KMS", the key
+        policy statement for the OAC's service principal with AWS:SourceArn)."""
+        policy = account_policy(
+            lambda account: distribution_arn.apply(lambda arn: _content_key_statements(account, arn)), self
+        )
+        return aws.kms.Key(
+            child_name(name, "key"),
+            description=f"{args.host}: the static content bucket (CloudFront decrypts)",
+            enable_key_rotation=True,
+            deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
+            policy=policy,
+            tags=args.tags,
+            # A kept bucket keeps its key: objects under a deleted key could never be read again.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=_retained(args)),
         )
 
     def _distribution(
@@ -162,16 +195,21 @@ class Cdn(pulumi.ComponentResource):
         args: CdnArgs,
         distribution: aws.cloudfront.Distribution,
         account_id: pulumi.Output[str],
+        content: aws.s3.Bucket,
     ) -> None:
         """Standard logging v2 (CloudWatch vended logs) into a private bucket: legacy logging needs an
         ACL-enabled bucket, which BucketOwnerEnforced buckets are not (CloudFront developer guide,
-        standard-logging-legacy-s3). Delivery sources for CloudFront live in us-east-1."""
+        standard-logging-legacy-s3). Delivery sources for CloudFront live in us-east-1. The content
+        bucket's server access logs go to the same bucket."""
         bucket, policy = private_bucket(
             child_name(name, "logs"),
             parent=self,
             lifecycle_rule=_expire_noncurrent("expire-access-logs", args.log_expiration_days),
-            extra_statements=lambda arn: pulumi.Output.all(arn, account_id).apply(
-                lambda values: _log_delivery_statements(values[0], values[1])
+            extra_statements=lambda arn: pulumi.Output.all(arn, account_id, content.arn).apply(
+                lambda values: [
+                    *_log_delivery_statements(values[0], values[1]),
+                    _server_access_log_statement(values[0], values[1], values[2]),
+                ]
             ),
             tags=args.tags,
             removal=args.bucket_removal,
@@ -205,6 +243,63 @@ class Cdn(pulumi.ComponentResource):
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
+        # Who changed (or read) which static object: S3 server access logs of the content bucket. The
+        # log bucket's policy must admit S3's logging service first (S3 user guide,
+        # enable-server-access-logging: bucket policy for logging.s3.amazonaws.com, no ACLs).
+        aws.s3.BucketLogging(
+            child_name(name, "access-logging"),
+            bucket=content.id,
+            target_bucket=bucket.id,
+            target_prefix=SERVER_ACCESS_LOG_PREFIX,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy], retain_on_delete=_retained(args)),
+        )
+
+
+def _retained(args: CdnArgs) -> bool:
+    """Whether the buckets (and so their key and logging setting) stay in AWS when the CDN leaves."""
+    return args.bucket_removal is BucketRemoval.RETAIN
+
+
+def _content_key_statements(account_id: str, distribution_arn: str) -> list[Statement]:
+    """The account administers the key; CloudFront may decrypt for this distribution only."""
+    principal = aws.iam.GetPolicyDocumentStatementPrincipalArgs
+    return [
+        Statement(
+            sid="AccountAdministersTheKey",
+            actions=["kms:*"],
+            principals=[principal(type="AWS", identifiers=[f"arn:aws:iam::{account_id}:root"])],
+            resources=["*"],
+        ),
+        Statement(
+            sid="CloudFrontDecryptsForThisDistribution",
+            actions=["kms:Decrypt"],
+            principals=[principal(type="Service", identifiers=["cloudfront.amazonaws.com"])],
+            resources=["*"],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="StringEquals", variable="AWS:SourceArn", values=[distribution_arn]
+                )
+            ],
+        ),
+    ]
+
+
+def _server_access_log_statement(bucket_arn: str, account_id: str, source_bucket_arn: str) -> Statement:
+    """S3's logging service writes the content bucket's access logs, for this account's content
+    bucket only (S3 user guide, enable-server-access-logging: aws:SourceArn and aws:SourceAccount)."""
+    condition = aws.iam.GetPolicyDocumentStatementConditionArgs
+    return Statement(
+        sid="S3ServerAccessLogs",
+        actions=["s3:PutObject"],
+        principals=[
+            aws.iam.GetPolicyDocumentStatementPrincipalArgs(type="Service", identifiers=[S3_LOGGING])
+        ],
+        resources=[f"{bucket_arn}/{SERVER_ACCESS_LOG_PREFIX}*"],
+        conditions=[
+            condition(test="ArnLike", variable="aws:SourceArn", values=[source_bucket_arn]),
+            condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id]),
+        ],
+    )
 
 
 def _expire_noncurrent(rule_id: str, days: int | None = None) -> aws.s3.BucketLifecycleConfigurationRuleArgs:

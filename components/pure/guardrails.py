@@ -9,10 +9,13 @@ skipped rather than guessed.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .control_rules import CONTROL_RULES
+from .rule import Rule, policy_statements
+from .rule import as_list as _as_list
 
 INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 ADMIN_PORTS = (22, 3389)
@@ -111,32 +114,11 @@ def owned_by(urn: str, component_type: str) -> bool:
     return len(parts) >= 3 and component_type in parts[2].split("$")[:-1]
 
 
-def policy_statements(document: Any) -> Iterator[Mapping[str, Any]]:
-    """The statements of an IAM policy given as JSON text or a structure; nothing if unknown."""
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return
-    if not isinstance(document, Mapping):
-        return
-    statements = document.get("Statement") or []
-    yield from statements if isinstance(statements, list) else [statements]
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [item for item in value or [] if isinstance(item, str)]
-
-
 def is_wildcard_action(action: str) -> bool:
     return action == "*" or action.endswith(":*")
 
 
 # --- The rules --------------------------------------------------------------------------------------
-
-Check = Callable[[str, Mapping[str, Any], str], list[str]]
 
 
 def _internet_ingress(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
@@ -347,16 +329,6 @@ def _cache_encrypted(resource_type: str, props: Mapping[str, Any], urn: str) -> 
     return problems
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One promise, the resource types it applies to, and its check."""
-
-    name: str
-    description: str
-    resource_types: frozenset[str]
-    check: Check
-
-
 SECURITY_GROUP_TYPES = frozenset(
     {
         "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -366,33 +338,41 @@ SECURITY_GROUP_TYPES = frozenset(
     }
 )
 
-RULES: tuple[Rule, ...] = (
+_OWN_RULES: tuple[Rule, ...] = (
     Rule(
         "no-internet-ingress-except-edge-web",
         "No security group admits 0.0.0.0/0 or ::/0, except the edge load balancer's on 80 and 443.",
         SECURITY_GROUP_TYPES,
         _internet_ingress,
+        controls=("EC2.18", "EC2.19"),
     ),
     Rule(
-        "no-admin-ports", "No ingress rule opens 22 (SSH) or 3389 (RDP).", SECURITY_GROUP_TYPES, _admin_ports
+        "no-admin-ports",
+        "No ingress rule opens 22 (SSH) or 3389 (RDP).",
+        SECURITY_GROUP_TYPES,
+        _admin_ports,
+        controls=("EC2.53", "EC2.54"),
     ),
     Rule(
         "subnets-no-public-ip-on-launch",
         "Subnets never map public IPs on launch.",
         frozenset({"aws:ec2/subnet:Subnet"}),
         _subnet_public_ip,
+        controls=("EC2.15",),
     ),
     Rule(
         "ecs-services-no-public-ip",
         "ECS services and scheduled tasks never assign public IPs.",
         frozenset({"aws:ecs/service:Service", SCHEDULE}),
         _ecs_public_ip,
+        controls=("ECS.2",),
     ),
     Rule(
         "sqs-queues-encrypted",
         "SQS queues are encrypted at rest.",
         frozenset({"aws:sqs/queue:Queue"}),
         _queue_encrypted,
+        controls=("SQS.1",),
     ),
     Rule(
         "https-listeners-tls13",
@@ -405,6 +385,7 @@ RULES: tuple[Rule, ...] = (
         "HTTP listeners only redirect to HTTPS, except on the internal load balancer behind API Gateway.",
         frozenset({"aws:lb/listener:Listener"}),
         _http_redirects,
+        controls=("ELB.1",),
     ),
     Rule(
         "internal-edge-stays-internal",
@@ -417,18 +398,21 @@ RULES: tuple[Rule, ...] = (
         "API Gateway HTTP API stages throttle (burst and rate, stage-wide and per route) and log access.",
         frozenset({"aws:apigatewayv2/stage:Stage"}),
         _stage_throttled_and_logged,
+        controls=("APIGateway.9",),
     ),
     Rule(
         "alb-drops-invalid-headers",
         "Application load balancers drop invalid header fields.",
         frozenset({"aws:lb/loadBalancer:LoadBalancer"}),
         _drop_invalid_headers,
+        controls=("ELB.4",),
     ),
     Rule(
         "ecr-scan-on-push-immutable",
         "ECR repositories scan on push and have immutable tags.",
         frozenset({"aws:ecr/repository:Repository"}),
         _ecr_hardened,
+        controls=("ECR.1", "ECR.2"),
     ),
     Rule(
         "log-groups-have-retention",
@@ -441,18 +425,21 @@ RULES: tuple[Rule, ...] = (
         "No IAM policy allows wildcard actions on wildcard resources.",
         frozenset({"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"}),
         _iam_wildcards,
+        controls=("IAM.1",),
     ),
     Rule(
         "ec2-instances-imdsv2-private-no-ssh",
         "Launch templates require IMDSv2 with hop limit 1, assign no public IP and install no SSH key.",
         frozenset({LAUNCH_TEMPLATE}),
         _instances_hardened,
+        controls=("EC2.8", "EC2.9", "EC2.25", "EC2.170", "AutoScaling.3", "AutoScaling.4", "AutoScaling.5"),
     ),
     Rule(
         "ec2-volumes-encrypted",
         "Launch templates encrypt every volume with a customer-managed key.",
         frozenset({LAUNCH_TEMPLATE}),
         _volumes_encrypted,
+        controls=("EC2.3",),
     ),
     Rule(
         "no-broad-managed-policies",
@@ -467,14 +454,19 @@ RULES: tuple[Rule, ...] = (
         "RDS instances are never publicly accessible and encrypt storage with a customer-managed key.",
         frozenset({"aws:rds/instance:Instance"}),
         _database_private_encrypted,
+        controls=("RDS.2", "RDS.3"),
     ),
     Rule(
         "caches-encrypted-in-transit-and-at-rest",
         "ElastiCache replication groups require TLS and encrypt at rest.",
         frozenset({"aws:elasticache/replicationGroup:ReplicationGroup"}),
         _cache_encrypted,
+        controls=("ElastiCache.4", "ElastiCache.5"),
     ),
 )
+
+RULES: tuple[Rule, ...] = (*_OWN_RULES, *CONTROL_RULES)
+"""Every rule: webstack's own first, then those added for FSBP controls (:mod:`.control_rules`)."""
 
 
 @dataclass(frozen=True)

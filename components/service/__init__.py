@@ -15,6 +15,7 @@ from .args import (
 )
 from .component import Service
 from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
+from .pre_traffic import PreTrafficCheck
 
 __all__ = [
     "Callee",
@@ -24,6 +25,7 @@ __all__ = [
     "ExtraContainerPort",
     "ImageBuild",
     "OffHoursScaling",
+    "PreTrafficCheck",
     "QueueAccess",
     "ReleaseTask",
     "Service",

@@ -23,6 +23,7 @@ from .deployment import (
     traffic_shift_role,
 )
 from .image import service_image
+from .pre_traffic import HookPlacement, pre_traffic_hook
 from .release import release_task
 from .roles import ServiceRoles, service_roles
 from .scaling import autoscaling
@@ -113,10 +114,7 @@ class Service(pulumi.ComponentResource):
         release: pulumi.Resource | None = None,
     ) -> aws.ecs.Service:
         """The ECS service: zero-downtime deploys that roll back on failure or alarm."""
-        shift_role = traffic_shift_role(
-            self, name, args.deployment, args.traffic_shift, args.target_group_arn, args.tags
-        )
-        load_balancers = _load_balancers(name, args, shift_role[0] if shift_role else None)
+        shift_role, load_balancers, hooks, hook_parts = self._rollout(name, args)
         return aws.ecs.Service(
             child_name(name, "service"),
             cluster=args.cluster_arn,
@@ -141,7 +139,7 @@ class Service(pulumi.ComponentResource):
             service_connect_configuration=service_connect(name, args),
             # Rolling (new tasks first, never below the current count, back on repeated failure), or
             # blue/green, canary, linear by the listener rules (components/service/deployment.py).
-            deployment_configuration=deployment_configuration(args.deployment),
+            deployment_configuration=deployment_configuration(args.deployment, hooks),
             deployment_minimum_healthy_percent=MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=MAXIMUM_PERCENT,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
@@ -179,9 +177,44 @@ class Service(pulumi.ComponentResource):
                     *alarms,
                     *([release] if release is not None else []),  # ran the new task definition to success
                     *([shift_role[1]] if shift_role else []),  # ECS checks the role on create/update
+                    *hook_parts,  # the check's function and the policy ECS invokes it with
                 ],
             ),
         )
+
+    def _rollout(
+        self, name: str, args: ServiceArgs
+    ) -> tuple[
+        tuple[aws.iam.Role, aws.iam.RolePolicy] | None,
+        list[aws.ecs.ServiceLoadBalancerArgs] | None,
+        list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs],
+        list[pulumi.Resource],
+    ]:
+        """ECS's load-balancer role (traffic-shifting strategies), the load balancers, and the
+        pre-traffic check's lifecycle hook with what the service waits for."""
+        shift_role = traffic_shift_role(
+            self, name, args.deployment, args.traffic_shift, args.target_group_arn, args.tags
+        )
+        load_balancers = _load_balancers(name, args, shift_role[0] if shift_role else None)
+        hooks, parts = self._hooks(name, args)
+        return shift_role, load_balancers, hooks, parts
+
+    def _hooks(
+        self, name: str, args: ServiceArgs
+    ) -> tuple[list[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs], list[pulumi.Resource]]:
+        """The pre-traffic check's lifecycle hook, when the traffic shift has one."""
+        check = args.traffic_shift.pre_traffic_check if args.traffic_shift is not None else None
+        if check is None:
+            return [], []
+        placement = HookPlacement(
+            vpc_id=args.vpc_id,
+            subnet_ids=list(args.subnet_ids),
+            kms_key_arn=args.kms_key_arn,
+            log_retention_days=args.log_retention_days,
+            tags=args.tags,
+        )
+        hook, parts = pre_traffic_hook(self, name, check, placement)
+        return [hook], parts
 
 
 def _load_balancers(

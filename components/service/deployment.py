@@ -14,7 +14,7 @@ controller stays ECS (its default). AWS ECS developer guide: "Amazon ECS blue/gr
 # No `from __future__ import annotations` here: Pulumi's component analyzer reads raw annotations.
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -22,6 +22,7 @@ import pulumi_aws as aws
 
 from ..iam import Statement
 from ..pure.naming import IAM_PATH, child_name
+from .pre_traffic import PreTrafficCheck
 
 ECS_PRINCIPAL = "ecs.amazonaws.com"
 """The principal ECS assumes the infrastructure role as (AWS: infrastructure_IAM_role.html)."""
@@ -80,11 +81,19 @@ class TrafficShift:
     """The rule whose forward weights ECS moves from one target group to the other. Required."""
     test_listener_rule_arn: pulumi.Input[str]
     """The rule that reaches the new copy before production traffic does. Required."""
+    pre_traffic_check: PreTrafficCheck | None = None
+    """A request through the test listener that must succeed before production traffic moves (an ECS
+    lifecycle hook at POST_TEST_TRAFFIC_SHIFT). Default: None (no check)."""
 
 
-def deployment_configuration(deployment: ServiceDeployment) -> aws.ecs.ServiceDeploymentConfigurationArgs:
-    """The strategy and its knobs. ROLLING is explicit too: the block is Optional+Computed, so leaving
-    it out after BLUE_GREEN would keep BLUE_GREEN (terraform-provider-aws ecs/service.go)."""
+def deployment_configuration(
+    deployment: ServiceDeployment,
+    hooks: Sequence[aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs] = (),
+) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+    """The strategy and its knobs, and the lifecycle hooks. ROLLING is explicit too: the block is
+    Optional+Computed, so leaving it out after BLUE_GREEN would keep BLUE_GREEN (terraform-provider-aws
+    ecs/service.go). ``lifecycle_hook`` is Optional, not Computed, and expandLifecycleHooks sends an
+    empty list for none, so removing the check clears the hook."""
     strategy = deployment.strategy
     if strategy is DeploymentStrategy.ROLLING:
         return aws.ecs.ServiceDeploymentConfigurationArgs(strategy=strategy.value)
@@ -104,6 +113,7 @@ def deployment_configuration(deployment: ServiceDeployment) -> aws.ecs.ServiceDe
         )
         if strategy is DeploymentStrategy.LINEAR
         else None,
+        lifecycle_hooks=list(hooks) or None,
     )
 
 

@@ -51,6 +51,7 @@ def task_schedules(
         roles.execution.arn,
         roles.task.arn,
         dead_letter.arn,
+        args.kms_key_arn,
     ).apply(lambda values: _scheduler_statements(*values))
     policy = inline_policy(owner, name, "scheduler-policy", role, statements)
     for schedule in args.schedules:
@@ -61,6 +62,11 @@ def task_schedules(
             schedule_expression_timezone=schedule.timezone,
             flexible_time_window={"mode": "OFF"},
             state="ENABLED",
+            # The payload (the command override) encrypted with the stack's key, not an AWS owned one
+            # (EventBridge Scheduler guide, encryption-rest: payload supports customer managed keys). Not
+            # ForceNew (terraform-provider-aws scheduler/schedule.go: kms_key_arn Optional, sent by
+            # UpdateSchedule): a running stack's schedules are updated in place, same URNs.
+            kms_key_arn=args.kms_key_arn,
             target=_target(name, args, schedule, task_definition, security_group_id, role, dead_letter),
             opts=pulumi.ResourceOptions(parent=owner, depends_on=[policy]),
         )
@@ -109,11 +115,18 @@ def _target(
 
 
 def _scheduler_statements(
-    family_arn: str, cluster_arn: str, execution_role_arn: str, task_role_arn: str, dead_letter_arn: str
+    family_arn: str,
+    cluster_arn: str,
+    execution_role_arn: str,
+    task_role_arn: str,
+    dead_letter_arn: str,
+    key_arn: str,
 ) -> list[aws.iam.GetPolicyDocumentStatementArgs]:
     """Run exactly this task family in this cluster, pass exactly its two roles to ECS tasks, tag
-    what it starts, and report failures to its dead-letter queue (AWS EventBridge Scheduler
-    "Set up the execution role"; ECS CWE_IAM_role.html)."""
+    what it starts, report failures to its dead-letter queue (AWS EventBridge Scheduler
+    "Set up the execution role"; ECS CWE_IAM_role.html), and decrypt the schedule's payload with the
+    stack's key (EventBridge Scheduler guide, encryption-rest: with a customer managed key the
+    execution role needs kms:Decrypt on it)."""
     condition = aws.iam.GetPolicyDocumentStatementConditionArgs
     task_arns = cluster_arn.replace(":cluster/", ":task/", 1) + "/*"
     return [
@@ -139,4 +152,5 @@ def _scheduler_statements(
         aws.iam.GetPolicyDocumentStatementArgs(
             effect="Allow", actions=["sqs:SendMessage"], resources=[dead_letter_arn]
         ),
+        aws.iam.GetPolicyDocumentStatementArgs(effect="Allow", actions=["kms:Decrypt"], resources=[key_arn]),
     ]

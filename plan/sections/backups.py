@@ -113,9 +113,7 @@ def backup_lines(
     """(kind, USD a month, how) for the plan: warm storage of each backed-up database's allocated storage
     (the assumption: one full copy's worth), the copy's storage and cross-region transfer, and the
     restored instance's hours during restore tests."""
-    table = prices.get("backup")
-    if table is None:
-        return [("AWS Backup storage", None, "no backup prices in the region's table; add a backup key")]
+    table = prices["backup"]  # a table without it: plan/cost.py lists the plan as not priced, naming it
     rule = (plan["inputs"].get("rules") or [{}])[0]
     databases = backed_up_databases(index)
     gb = sum(float(db["inputs"].get("allocatedStorage") or 0) for db in databases)
@@ -138,14 +136,12 @@ def backup_lines(
             )
         )
     hours = restore_test_hours(index)
-    rates = (prices.get("rds") or {}).get("instanceHour") or {}
+    rates = prices["rds"]["instanceHour"] if hours and databases else {}
     for db in databases if hours else []:
         size = str(db["inputs"].get("instanceClass"))
-        rate = rates.get(size)
-        how = f"{hours:.0f} h a month of a restored {size} (single-AZ) during restore tests"
-        found.append(
-            ("Restore tests", None if rate is None else hours * rate, how if rate else f"no price for {size}")
-        )
+        if size in rates:  # an unpriced class is already named on the database's own line
+            how = f"{hours:.0f} h a month of a restored {size} (single-AZ) during restore tests"
+            found.append(("Restore tests", hours * rates[size], how))
     return found
 
 

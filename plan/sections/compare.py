@@ -55,6 +55,7 @@ def facts(graph: Graph) -> dict[str, str]:
         found["load balancer deletion protection"] = str(inputs.get("enableDeletionProtection"))
         found["load balancer access logs"] = str(bool((inputs.get("accessLogs") or {}).get("enabled")))
     found["NAT gateways"] = str(len(index.of_type("aws:ec2/natGateway:NatGateway")))
+    found.update(_priced_settings(index))
     for service in index.of_type("aws:ecs/service:Service"):
         owner = index.owner(service)
         found[f"service {owner} exec"] = str(service["inputs"].get("enableExecuteCommand"))
@@ -68,6 +69,32 @@ def facts(graph: Graph) -> dict[str, str]:
         found[f"service {owner} cpu/memory"] = f"{task['inputs']['cpu']}/{task['inputs']['memory']}"
     for kind, count in Counter(short_type(r["type"]) for r in index.resources if r["custom"]).items():
         found[f"count {kind}"] = str(count)
+    return found
+
+
+def _priced_settings(index: Index) -> dict[str, str]:
+    """What sets a stack's biggest prices: database class, Multi-AZ and storage, cache node type and count,
+    interface endpoints (the NAT gateways' count is its own fact)."""
+    found: dict[str, str] = {}
+    for db in index.of_type("aws:rds/instance:Instance"):
+        inputs = db["inputs"]
+        found[f"database {db['name']}"] = (
+            f"{inputs.get('instanceClass')}, {'Multi-AZ' if inputs.get('multiAz') else 'single-AZ'}, "
+            f"{inputs.get('allocatedStorage')} GB {inputs.get('storageType', 'gp2')}"
+        )
+    for group in index.of_type("aws:elasticache/replicationGroup:ReplicationGroup"):
+        inputs = group["inputs"]
+        found[f"cache {group['name']}"] = (
+            f"{inputs.get('nodeType')} x{inputs.get('numCacheClusters') or 1} ({inputs.get('engine')})"
+        )
+    endpoints = sorted(
+        ".".join(str(e["inputs"].get("serviceName", "?")).split(".")[3:])  # com.amazonaws.<region>.ecr.api
+        for e in index.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if e["inputs"].get("vpcEndpointType") == "Interface"
+    )
+    found["interface endpoints"] = ", ".join(endpoints) or "none"
+    nats = len(index.of_type("aws:ec2/natGateway:NatGateway"))
+    found["NAT mode"] = {0: "none", 1: "single"}.get(nats, f"one per zone ({nats})")
     return found
 
 

@@ -32,6 +32,8 @@ class Rollout:
     shift_minutes: float
     """Minutes from the first traffic moved to the last (canary bake, linear steps), bake excluded."""
     bake_minutes: float
+    pre_traffic_check: str = ""
+    """The lifecycle hook's stage, request and expected answer; empty without one."""
 
 
 def _minutes(value: Any) -> float:
@@ -62,6 +64,26 @@ def traffic_steps(configuration: Mapping[str, Any]) -> tuple[str, float, float]:
             bake,
         )
     return f"test rule -> 100 % at once -> {tail}", 0.0, bake
+
+
+def pre_traffic_check(configuration: Mapping[str, Any], by_arn: Mapping[Any, Any]) -> str:
+    """Each lifecycle hook in words: its stage, and for a pre-traffic check function
+    (components/service/pre_traffic.py) the request it makes and the answer it needs."""
+    described = []
+    for hook in configuration.get("lifecycleHooks") or []:
+        stages = "+".join(hook.get("lifecycleStages") or [])
+        function = by_arn.get(hook.get("hookTargetArn")) or {}
+        variables = ((function.get("inputs") or {}).get("environment") or {}).get("variables") or {}
+        if "CHECK_PATH" not in variables:
+            described.append(f"{stages}: {function.get('name', hook.get('hookTargetArn'))}")
+            continue
+        host = f" (Host {variables['CHECK_HOST_HEADER']})" if variables.get("CHECK_HOST_HEADER") else ""
+        described.append(
+            f"{stages}: GET {variables['CHECK_PATH']} on the test listener "
+            f"{variables['CHECK_SCHEME'].upper()}:{variables['CHECK_PORT']}{host} must answer "
+            f"{variables['EXPECT_STATUS']} within {variables['TIMEOUT_SECONDS']} s, else ECS rolls back"
+        )
+    return "; ".join(described)
 
 
 def rollouts(graph: Graph) -> list[Rollout]:
@@ -105,6 +127,7 @@ def rollouts(graph: Graph) -> list[Rollout]:
                 steps=steps,
                 shift_minutes=shift,
                 bake_minutes=bake,
+                pre_traffic_check=pre_traffic_check(configuration, by_arn),
             )
         )
     return sorted(found, key=lambda r: r.service)
@@ -120,4 +143,9 @@ def deployments(graph: Graph) -> list[str]:
         [r.service, r.strategy, " / ".join(r.target_groups) or "-", " / ".join(r.rules) or "-", r.steps]
         for r in found
     ]
-    return [f"Deployments ({len(found)} services; docs/deployments.md):", *table(rows)]
+    checks = [f"  {r.service}: {r.pre_traffic_check}" for r in found if r.pre_traffic_check]
+    return [
+        f"Deployments ({len(found)} services; docs/deployments.md):",
+        *table(rows),
+        *(["Pre-traffic checks (lifecycle hooks):", *checks] if checks else []),
+    ]

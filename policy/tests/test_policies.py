@@ -84,7 +84,7 @@ def user_graphs() -> list[Path]:
 
 def test_the_pack_has_one_mandatory_policy_per_guardrail():
     assert PACK_NAME == "webstack-guardrails"
-    assert len(POLICIES) == 18
+    assert len(POLICIES) == 37
     assert {policy.enforcement_level.value for policy in POLICIES} == {"mandatory"}
 
 
@@ -93,6 +93,18 @@ def test_each_policy_passes_safe_resources_and_reports_unsafe_ones(case):
     found = validate(case.resource_type, case.props, case.urn)
     assert set(found) == case.broken
     assert all(messages for messages in found.values())
+
+
+def test_violations_name_the_security_hub_controls_their_rule_enforces():
+    """A reviewer matches a finding to AWS's FSBP standard by its control ID (docs/security-controls.md)."""
+    found = validate("aws:ecs/service:Service", {"networkConfiguration": {"assignPublicIp": True}}, "urn")
+    assert found["ecs-services-no-public-ip"] == [
+        "[ECS.2] ECS service assigns public IPs to tasks; tasks run in private subnets behind the edge"
+    ]
+    bucket = validate("aws:s3/bucketPolicy:BucketPolicy", {"policy": json.dumps({"Statement": []})}, "urn")
+    assert bucket["s3-policies-tls-only-and-private"][0].startswith("[S3.2, S3.3, S3.5, S3.6] bucket policy")
+    by_name = {policy.name: policy for policy in POLICIES}
+    assert by_name["ecs-services-no-public-ip"].description.startswith("[ECS.2] ")
 
 
 def test_policy_configs_only_relax_what_dev_declares():
@@ -175,6 +187,7 @@ def test_unsafe_resources_slipped_into_a_stack_are_caught(graphs):
         ("mandatory", "https-listeners-tls13", "edge-https"),
         ("mandatory", "log-groups-have-retention", "api-logs"),
         ("mandatory", "no-admin-ports", "web-in-from-edge"),
+        ("mandatory", "no-iam-decrypt-on-all-keys", "webstack-flow-logs-policy"),
         ("mandatory", "no-iam-wildcard-actions-on-all-resources", "webstack-flow-logs-policy"),
         ("mandatory", "no-internet-ingress-except-edge-web", "web-in-from-edge"),
         ("mandatory", "subnets-no-public-ip-on-launch", "webstack-public-a"),

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pydantic import Field, StrictFloat, StrictInt
 
 from stack.schema import Environment, StrictModel
+from stack.services.pre_traffic import PreTrafficCheck, PreTrafficCheckConfig, pre_traffic_check_settings
 
 MAX_BAKE_MINUTES = 1440
 """ECS DeploymentConfiguration bakeTimeInMinutes and the step/canary bake times: 0-1440 minutes."""
@@ -117,6 +118,13 @@ class DeploymentConfig(StrictModel):
         description="Linear step and interval (strategy linear only). Default: 20 % every 2 minutes.",
         json_schema_extra={"fix": "give linear: {stepPercent: 20, stepBakeMinutes: 2}"},
     )
+    pre_traffic_check: PreTrafficCheckConfig | None = Field(
+        default=None,
+        alias="preTrafficCheck",
+        description="A smoke test ECS runs on the test listener before production traffic moves (a Lambda "
+        "lifecycle hook; blue_green, canary and linear only). Default: none.",
+        json_schema_extra={"fix": "give preTrafficCheck: {path: /healthz, expectStatus: 200}"},
+    )
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,7 @@ class Deployment:
     canary_bake_minutes: int = 5
     linear_step_percent: float = 20.0
     linear_step_bake_minutes: int = 2
+    pre_traffic_check: PreTrafficCheck | None = None
 
     @property
     def shifts_traffic(self) -> bool:
@@ -151,11 +160,17 @@ class Deployment:
 
 
 def deployment_settings(
-    key: str, config: DeploymentConfig, routed: bool, extra_ports: bool, environment: Environment
+    key: str,
+    config: DeploymentConfig,
+    routed: bool,
+    extra_ports: bool,
+    environment: Environment,
+    route: tuple[tuple[str, ...], tuple[str, ...], str] = ((), (), "/"),
 ) -> tuple[Deployment, list[str]]:
     """The service's rollout with its environment's defaults, and every problem of its keys.
 
-    ``routed``: the service has a port and a load-balancer route; ``extra_ports``: it has extraPorts.
+    ``routed``: the service has a port and a load-balancer route; ``extra_ports``: it has extraPorts;
+    ``route``: its path patterns, host headers and health-check path (what a pre-traffic check requests).
     """
     key = f"{key}.deployment"
     defaults = DEPLOYMENT_DEFAULTS[environment]
@@ -187,6 +202,10 @@ def deployment_settings(
             "have no bake time (ECS uses it with blue_green, canary and linear only); remove it or pick "
             "one of those strategies"
         )
+    check, check_problems = pre_traffic_check_settings(
+        key, config.pre_traffic_check, strategy.value, strategy.shifts_traffic, *route
+    )
+    problems += check_problems
     canary, linear = config.canary or CanaryConfig(), config.linear or LinearConfig()
     bake = config.bake_time_minutes
     resolved = Deployment(
@@ -198,5 +217,6 @@ def deployment_settings(
         canary_bake_minutes=canary.bake_minutes,
         linear_step_percent=float(linear.step_percent),
         linear_step_bake_minutes=linear.step_bake_minutes,
+        pre_traffic_check=check,
     )
     return resolved, problems

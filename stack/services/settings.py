@@ -167,7 +167,12 @@ def service_settings(
     if environment is Environment.PROD:
         problems += _prod_problems(key, min_count, retention)
     deployment, deployment_problems = deployment_settings(
-        key, config.deployment, route is not None, bool(config.extra_ports), environment
+        key,
+        config.deployment,
+        route is not None,
+        bool(config.extra_ports),
+        environment,
+        (route.path_patterns, route.host_headers, config.health_check_path) if route else ((), (), "/"),
     )
     problems += deployment_problems
 

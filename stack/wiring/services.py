@@ -18,6 +18,7 @@ from components.service import (
     ExtraContainerPort,
     ImageBuild,
     OffHoursScaling,
+    PreTrafficCheck,
     QueueAccess,
     ReleaseTask,
     Service,
@@ -187,6 +188,7 @@ def _deployment(service: ServiceSettings, edge: Edge) -> dict[str, Any]:
             alternate_target_group_arn=edge.alternate_target_group_arns[service.name],
             production_listener_rule_arn=edge.rules[service.name].arn,
             test_listener_rule_arn=edge.test_rules[service.name].arn,
+            pre_traffic_check=_pre_traffic_check(service, edge),
         )
     return {
         "deployment": ServiceDeployment(
@@ -199,6 +201,23 @@ def _deployment(service: ServiceSettings, edge: Edge) -> dict[str, Any]:
         ),
         "traffic_shift": shift,
     }
+
+
+def _pre_traffic_check(service: ServiceSettings, edge: Edge) -> PreTrafficCheck | None:
+    """The check through the edge's test listener (the internal load balancer behind API Gateway)."""
+    check = service.deployment.pre_traffic_check
+    if check is None or edge.test_port is None:
+        return None
+    return PreTrafficCheck(
+        load_balancer_dns_name=edge.dns_name,
+        load_balancer_security_group_id=edge.security_group_id,
+        test_port=edge.test_port,
+        https=edge.https,
+        path=check.path,
+        expect_status=check.expect_status,
+        timeout_seconds=check.timeout_seconds,
+        host_header=check.host_header,
+    )
 
 
 def _placement(settings: StackSettings, foundation: Foundation, cluster: Cluster) -> dict[str, Any]:

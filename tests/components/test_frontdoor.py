@@ -335,6 +335,53 @@ def test_only_this_distribution_reads_the_private_bucket_through_origin_access_c
     assert front.named("cdn-content-versioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
 
 
+def test_the_static_content_is_encrypted_with_the_cdns_own_key_only_this_distribution_may_decrypt(
+    front: Run,
+):
+    """CloudFront developer guide, private-content-restricting-access-to-s3 ("SSE-KMS"): with OAC the
+    key policy lets cloudfront.amazonaws.com kms:Decrypt with AWS:SourceArn = the distribution."""
+    key = front.named("cdn-key")
+    (rule,) = front.named("cdn-content-sse").inputs["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {
+        "sseAlgorithm": "aws:kms",
+        "kmsMasterKeyId": key.state["arn"],
+    }
+    assert rule["bucketKeyEnabled"] is True
+    assert (key.inputs["enableKeyRotation"], key.inputs["deletionWindowInDays"]) == (True, 30)
+    admin, cloudfront = policy_statements(key.inputs["policy"])
+    assert (admin["Principal"], admin["Action"]) == ({"AWS": ["arn:aws:iam::222222222222:root"]}, ["kms:*"])
+    assert cloudfront["Principal"] == {"Service": ["cloudfront.amazonaws.com"]}
+    assert cloudfront["Action"] == ["kms:Decrypt"]
+    assert cloudfront["Condition"] == {
+        "StringEquals": {"AWS:SourceArn": [front.named("cdn-distribution").state["arn"]]}
+    }
+    # The log bucket receives S3 server access logs, which S3 delivers only to SSE-S3 buckets.
+    (logs_rule,) = front.named("cdn-logs-sse").inputs["rules"]
+    assert logs_rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+    assert front.named("cdn-key").options.get("retainOnDelete") is True
+
+
+def test_every_request_to_the_static_content_is_logged_in_the_log_bucket(front: Run):
+    """Who changed which object: S3 server access logs (S3 user guide, enable-server-access-logging:
+    the destination's bucket policy admits logging.s3.amazonaws.com with aws:SourceArn/SourceAccount)."""
+    content, logs = front.named("cdn-content"), front.named("cdn-logs")
+    logging = front.named("cdn-access-logging")
+    assert (logging.inputs["bucket"], logging.inputs["targetBucket"], logging.inputs["targetPrefix"]) == (
+        content.id,
+        logs.id,
+        "s3-access/",
+    )
+    assert front.named("cdn-logs-policy").urn in logging.options["dependsOn"]
+    statements = {s.get("Sid"): s for s in policy_statements(front.named("cdn-logs-policy").inputs["policy"])}
+    write = statements["S3ServerAccessLogs"]
+    assert write["Principal"] == {"Service": ["logging.s3.amazonaws.com"]}
+    assert (write["Action"], write["Resource"]) == (["s3:PutObject"], [f"{logs.state['arn']}/s3-access/*"])
+    assert write["Condition"] == {
+        "ArnLike": {"aws:SourceArn": [content.state["arn"]]},
+        "StringEquals": {"aws:SourceAccount": ["222222222222"]},
+    }
+
+
 def test_the_static_host_has_ipv4_and_ipv6_aliases_of_the_distribution(front: Run):
     distribution = front.named("cdn-distribution").state
     for kind in ("a", "aaaa"):

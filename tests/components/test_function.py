@@ -54,7 +54,7 @@ def test_a_function_is_its_group_one_path_each_way_its_log_group_role_policy_and
     assert sorted((r.type, r.name) for r in run.resources if r.custom) == [
         ("aws:cloudwatch/logGroup:LogGroup", "check-logs"),
         ("aws:ec2/securityGroup:SecurityGroup", "check-sg"),
-        ("aws:iam/role:Role", "check-role"),
+        ("aws:iam/role:Role", "check-fn-role"),
         ("aws:iam/rolePolicy:RolePolicy", "check-policy"),
         ("aws:lambda/function:Function", "check-fn"),
         ("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "check-out-8080"),
@@ -82,10 +82,10 @@ def test_without_egress_paths_the_function_has_no_rule_at_all_and_a_path_may_lea
 
 
 def test_the_role_is_assumed_by_lambda_of_this_account_and_writes_only_its_own_log_group(run: Run):
-    (trust,) = json.loads(run.named("check-role").inputs["assumeRolePolicy"])["Statement"]
+    (trust,) = json.loads(run.named("check-fn-role").inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": ["lambda.amazonaws.com"]}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ["111111111111"]}}
-    assert run.named("check-role").inputs["path"] == "/webstack/"
+    assert run.named("check-fn-role").inputs["path"] == "/webstack/"
     logs, network, given = statements(run)
     log_group_arn = run.named("check-logs").state["arn"]
     assert (logs["Action"], logs["Resource"]) == (list(LOG_ACTIONS), [f"{log_group_arn}:*"])
@@ -111,7 +111,7 @@ def test_the_function_runs_in_the_given_subnets_behind_its_group_and_logs_to_its
     }
     assert (function["runtime"], function["handler"]) == ("python3.13", "index.handler")
     assert (function["reservedConcurrentExecutions"], function["timeout"]) == (2, 30)
-    assert function["role"] == run.named("check-role").state["arn"]
+    assert function["role"] == run.named("check-fn-role").state["arn"]
     log_group = run.named("check-logs").inputs
     assert (log_group["kmsKeyId"], log_group["retentionInDays"]) == (KEY, 30)
 

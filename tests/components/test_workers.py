@@ -197,7 +197,7 @@ def test_the_scheduler_role_may_run_exactly_that_family_and_pass_exactly_its_two
     assert statement["Condition"]["StringEquals"]["aws:SourceAccount"] == ["111111111111"]
     policy = run.named("worker-scheduler-policy")
     assert policy.inputs["role"] == run.named("worker-scheduler-role").id
-    run_task, pass_role, tag, send = policy_statements(policy.inputs["policy"])
+    run_task, pass_role, tag, send, decrypt = policy_statements(policy.inputs["policy"])
     family = run.named("worker-task").state["arnWithoutRevision"]
     cluster = run.named("cluster-ecs").state["arn"]
     assert (run_task["Action"], run_task["Resource"]) == (["ecs:RunTask"], [f"{family}:*"])
@@ -212,6 +212,19 @@ def test_the_scheduler_role_may_run_exactly_that_family_and_pass_exactly_its_two
     assert tag["Resource"] == [cluster.replace(":cluster/", ":task/") + "/*"]
     assert tag["Condition"] == {"StringEquals": {"ecs:CreateAction": ["RunTask"]}}
     assert send["Resource"] == [run.named("worker-schedules-dlq").state["arn"]]
+    assert (decrypt["Action"], decrypt["Resource"]) == (
+        ["kms:Decrypt"],
+        [run.named("stack-key-key").state["arn"]],
+    )
+
+
+def test_each_schedule_encrypts_its_payload_with_the_stacks_key_not_an_aws_owned_one(run: Run):
+    """EventBridge Scheduler guide, encryption-rest: the payload (TargetInput) may use a customer
+    managed key (kmsKeyArn); the execution role decrypts it (the role test above)."""
+    key = run.named("stack-key-key").state["arn"]
+    schedules = run.of_type("aws:scheduler/schedule:Schedule")
+    assert len(schedules) == 2
+    assert {schedule.inputs["kmsKeyArn"] for schedule in schedules} == {key}
 
 
 def test_schedules_start_only_after_their_role_may_run_the_task(run: Run):

@@ -296,6 +296,12 @@ DATA_BAD_INPUTS = [
         "7.2, 8.0",
     ),
     (
+        "cache node size its family does not offer",
+        stack("dev", caches={"main": {"nodeType": "cache.t4g.large"}}),
+        "webstack:caches.main.nodeType",
+        "cache.t4g comes in micro, small, medium, not large",
+    ),
+    (
         "unknown database key",
         stack("dev", databases={"main": {"multiAZ": True}}),
         "webstack:databases.main.multiAZ",

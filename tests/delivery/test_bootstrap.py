@@ -140,9 +140,9 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
             "WebstackInstanceProfiles": "instance-profile/webstack/*",
             "StackAutoScalingRoles": "role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling_webstack-*",
-            # each passed only to its own service (bootstrap/permissions.py PASSED_BY_NAME)
+            "PassFunctionRolesOnlyToLambda": "role/webstack/*-fn-role-*",
+            # passed only to AWS Backup, and AWS Backup's policies attached only to it (PASSED_BY_NAME)
             "PassBackupItsRole": "role/webstack/backup-role-*",
-            "PassLambdaItsRole": "role/webstack/backup-restore-tests-check-role-*",
             "OnlyAwsBackupPoliciesOnTheBackupRole": "role/webstack/backup-role-*",
         }.get(statement["Sid"], "role/webstack/*")
         assert statement["Resource"] == [f"arn:aws:iam::{PROD_ACCOUNT}:{expected}"]
@@ -155,9 +155,15 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
                 "monitoring.rds.amazonaws.com",
                 "scheduler.amazonaws.com",
                 "ec2.amazonaws.com",
-                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments
+                "ecs.amazonaws.com",  # the load-balancer role of blue/green deployments, the hook role
             ]
         }
+    }
+    assert by_sid["PassFunctionRolesOnlyToLambda"]["Resource"] == [
+        f"arn:aws:iam::{PROD_ACCOUNT}:role/webstack/*-fn-role-*"
+    ]
+    assert by_sid["PassFunctionRolesOnlyToLambda"]["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["lambda.amazonaws.com"]}
     }
     assert by_sid["OnlyTheContainerInstancePolicies"]["Condition"] == {
         "ArnEquals": {

@@ -66,6 +66,7 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": ECS + "cluster/cluster-ecs-abc1234",
     "aws:ecs/taskDefinition:TaskDefinition": ECS + "task-definition/{n}:1",
     "aws:ecs/service:Service": ECS + "service/cluster-ecs-abc1234/{n}",
+    "aws:lambda/function:Function": "arn:aws:lambda:{r}:{a}:function:{n}",
     # A release task's runner (ops/release.py) acts on the service's new task definition revision.
     "command:local:Command": ECS + "task-definition/webstack-dev-web:2",
     "aws:appautoscaling/target:Target": "arn:aws:application-autoscaling:{r}:{a}:scalable-target/0123abcd",
@@ -152,7 +153,6 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
         BACKUP + "restore-testing-plan:webstack_data_prod_restore_tests-a1b2c3"
     ),
-    "aws:lambda/function:Function": LAMBDA + "{n}",
     "aws:lambda/permission:Permission": LAMBDA + "backup-restore-tests-check-fn-abc1234",
     "aws:cloudwatch/eventRule:EventRule": EVENTS + "{n}",
     "aws:cloudwatch/eventTarget:EventTarget": EVENTS + "backup-restore-tests-restore-jobs-abc1234",
@@ -164,6 +164,7 @@ ARN_OF_TYPE: dict[str, str] = {
             "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
             "aws:s3/bucketVersioning:BucketVersioning",
             "aws:s3/bucketPolicy:BucketPolicy",
+            "aws:s3/bucketLogging:BucketLogging",
         ),
         "arn:aws:s3:::{bucket}",
     ),
@@ -201,10 +202,6 @@ PASSED_ROLE_BY_TYPE = {
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
         "arn:aws:iam::{a}:role/webstack/backup-role-abc1234",
         "backup.amazonaws.com",
-    ),
-    "aws:lambda/function:Function": (
-        "arn:aws:iam::{a}:role/webstack/backup-restore-tests-check-role-abc1234",
-        "lambda.amazonaws.com",
     ),
 }
 VERBS = {
@@ -272,6 +269,10 @@ def _targets(
         if kind in PASSED_ROLE_BY_TYPE:
             role, service = PASSED_ROLE_BY_TYPE[kind]
             return [(role, {"iam:PassedToService": service})]
+        if kind == "aws:lambda/function:Function":  # its execution role, by the role's own name
+            role = str(resource.inputs["role"]).rsplit("/", 1)[-1]
+            passed_role = f"arn:aws:iam::{{a}}:role/webstack/{_mock_id_to_name(role)}"
+            return [(passed_role, {"iam:PassedToService": "lambda.amazonaws.com"})]
         passed = [(WEBSTACK_ROLE, {"iam:PassedToService": s}) for s in PASSED_BY_TYPE[kind]]
         if kind == "aws:autoscaling/group:Group":
             passed.append((scaling_role, {"iam:PassedToService": "autoscaling.amazonaws.com"}))
@@ -529,6 +530,34 @@ def test_a_blue_green_service_passes_its_load_balancer_role_to_ecs_and_only_to_e
     assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "lambda.amazonaws.com"}))
 
 
+def test_a_pre_traffic_check_deploys_only_the_stacks_functions_and_passes_each_role_only_where_it_goes():
+    """components/function.py and the hook (components/service/pre_traffic.py): the deploy role manages
+    functions named ``*-fn-*`` only, passes a function's ``*-fn-role-*`` execution role to Lambda and
+    nothing else to Lambda, and the hook role (a webstack role) to ECS with the service (AWS ECS
+    blue-green-permissions.html); it never invokes a function, and the preview role changes none."""
+    run = next(run for stack, _, run in fixture_runs() if stack == "frontdoor-prod")
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    function = f"arn:aws:lambda:{REGION}:{account}:function:web-pre-traffic-fn-{SUFFIX}"
+    for action in DEPLOY_ACTIONS["aws:lambda/function:Function"]:
+        if action.startswith("lambda:"):
+            assert allows(deploy, Request(action, function)), action
+            assert not allows(deploy, Request(action, f"arn:aws:lambda:{REGION}:{account}:function:payroll"))
+    assert not allows(deploy, Request("lambda:InvokeFunction", function))
+    assert not allows(preview, Request("lambda:UpdateFunctionCode", function))
+    to_lambda, to_ecs = (
+        {"iam:PassedToService": "lambda.amazonaws.com"},
+        {"iam:PassedToService": "ecs.amazonaws.com"},
+    )
+    execution = f"arn:aws:iam::{account}:role/webstack/web-pre-traffic-fn-role-{SUFFIX}"
+    hook = f"arn:aws:iam::{account}:role/webstack/web-hook-role-{SUFFIX}"
+    assert run.named("web-pre-traffic-fn").inputs["role"].endswith(":role/web-pre-traffic-fn-role-id")
+    assert allows(deploy, Request("iam:PassRole", execution, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", hook, to_lambda))
+    assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), to_lambda))
+    assert allows(deploy, Request("iam:PassRole", hook, to_ecs))
+
+
 VAULT = "arn:aws:backup:eu-west-1:222222222222:backup-vault:webstack-prod"
 
 
@@ -551,7 +580,7 @@ def test_the_deploy_role_can_neither_lift_the_vault_lock_nor_delete_shorten_or_r
 def test_the_backup_role_goes_only_to_aws_backup_the_check_role_only_to_lambda_and_no_task_role_to_either():
     deploy, _ = role_statements("222222222222")
     backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
-    check_role = "arn:aws:iam::222222222222:role/webstack/backup-restore-tests-check-role-abc1234"
+    check_role = "arn:aws:iam::222222222222:role/webstack/backup-restore-tests-check-fn-role-abc1234"
     task_role = WEBSTACK_ROLE.format(a="222222222222")
 
     def passes(role: str, service: str) -> bool:

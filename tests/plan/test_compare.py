@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plan import changes, graph, report, routing
+from plan import changes, cost, graph, report, routing
 from plan.__main__ import EXIT_TRANSITION, main
 from plan.replacement import TABLE_SOURCE
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
@@ -221,6 +221,73 @@ def test_compare_with_another_stack_still_shows_facts_summary_and_cost_but_no_re
     assert "Configuration, example-dev -> example-prod" in printed
     assert "Resource changes: not listed between two stacks" in printed
     assert "Monthly cost, example-dev vs example-prod" in printed
+
+
+def _row(printed: str, *cells: str) -> str:
+    """The one printed table row holding every cell (in order), else AssertionError."""
+    rows = [line for line in printed.splitlines() if all(f" {cell} " in f" {line} " for cell in cells)]
+    assert len(rows) == 1, (cells, rows)
+    return rows[0]
+
+
+def test_compare_of_prod_with_dev_lists_database_cache_and_nat_differences_with_their_deltas(capsys):
+    """data-prod against data-dev (eu-west-1 table): the Multi-AZ db.m7g.large with 50 GB against a single
+    db.t4g.micro with 20 GB, two Valkey nodes against none, three NAT gateways against one."""
+    prices = json.loads((cost.PRICES_DIR / "eu-west-1.json").read_text())
+    rds, nodes, nat = prices["rds"], prices["elasticache"], prices["natGateway"]
+    hours, gp3 = 730, rds["storageGbMonth"]["gp3"]
+
+    assert main(["data-prod", "--compare", "data-dev", "--no-diagram"], root=FIXTURES) == 0
+
+    out = capsys.readouterr().out
+    printed, facts = (
+        out.split("Priced differences", 1)[1],
+        out.split("Differences between", 1)[1].split("Configuration, ", 1)[0],
+    )
+    prod_db = 2 * (rds["instanceHour"]["db.m7g.large"] * hours + 50 * gp3)
+    dev_db = rds["instanceHour"]["db.t4g.micro"] * hours + 20 * gp3
+    database = _row(
+        printed, "db-main", "RDS instance", "db-main-instance", f"{prod_db:,.2f}", f"{dev_db:,.2f}"
+    )
+    assert f"{dev_db - prod_db:+,.2f}" in database
+    assert "2 x db.m7g.large" in database and "2 x 50 GB gp3" in database and "(Multi-AZ)" in database
+    assert "1 x db.t4g.micro" in database and "1 x 20 GB gp3" in database
+    valkey = 2 * nodes["nodeHour"]["cache.t4g.micro"] * hours * nodes["valkeyFactor"]
+    cache = _row(printed, "cache-main", "ElastiCache nodes", "cache-main-valkey", f"{valkey:,.2f}", "-")
+    assert f"{-valkey:+,.2f}" in cache and "2 x cache.t4g.micro" in cache
+    for zone in ("b", "c"):  # prod's NAT gateways in its second and third zones: 100 GB split over 3
+        nat_line = _row(printed, "webstack", "NAT gateway", f"webstack-nat-{zone}")
+        assert f"{-(nat['hour'] * hours + 100 / 3 * nat['gb']):+,.2f}" in nat_line
+    assert "db.m7g.large, Multi-AZ, 50 GB gp3" in _row(facts, "database db-main-instance")
+    assert "db.t4g.micro, single-AZ, 20 GB gp3" in _row(facts, "database db-main-instance")
+    assert _row(facts, "cache cache-main-valkey").split()[1:] == [
+        "cache-main-valkey",
+        "cache.t4g.micro",
+        "x2",
+        "(valkey)",
+        "-",
+    ]
+    assert _row(facts, "NAT mode").split()[2:] == ["one", "per", "zone", "(3)", "single"]
+
+
+def test_compare_of_a_no_nat_dev_with_dev_lists_each_interface_endpoint_and_the_nat_it_replaces(capsys):
+    prices = json.loads((cost.PRICES_DIR / "eu-west-1.json").read_text())
+    endpoint = 2 * 730 * prices["interfaceEndpoint"]["azHour"]  # private-dev: 2 zones
+    nat = 730 * prices["natGateway"]["hour"] + 100 * prices["natGateway"]["gb"]
+
+    assert main(["private-dev", "--compare", EXAMPLE_DEV, "--no-diagram"], root=FIXTURES) == 0
+
+    out = capsys.readouterr().out
+    printed, facts = (
+        out.split("Priced differences", 1)[1],
+        out.split("Differences between", 1)[1].split("Configuration, ", 1)[0],
+    )
+    for name in ("ecr-api", "ecr-dkr", "kms", "logs", "secretsmanager", "ssmmessages"):
+        row = _row(printed, "interface endpoint", f"webstack-endpoint-{name}")
+        assert f"{endpoint:,.2f}" in row and f"{-endpoint:+,.2f}" in row
+    assert f"{nat:+,.2f}" in _row(printed, "NAT gateway", "webstack-nat-a")
+    assert _row(facts, "NAT mode").split()[2:] == ["none", "single"]
+    assert "ecr.api, ecr.dkr, kms, logs, secretsmanager, ssmmessages" in _row(facts, "interface endpoints")
 
 
 def git(repo: Path, *arguments: str) -> str:

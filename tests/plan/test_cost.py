@@ -193,13 +193,53 @@ def test_tasks_fill_each_providers_base_first_then_split_by_weight(count, strate
     assert cost.provider_split(count, items) == split
 
 
-def test_a_region_without_a_price_table_says_which_file_to_add(monkeypatch, capsys):
+def test_a_region_without_a_price_table_lists_every_resource_with_a_cost_as_unpriced(monkeypatch, capsys):
     monkeypatch.setattr(cost, "load_prices", lambda region, directory=cost.PRICES_DIR: None)
+    priced = estimate_of(fixture_graph("example-dev"))
 
     main(["example-dev", "--no-diagram"], root=STACKS)
 
-    assert "no price table for eu-west-1; add plan/prices/eu-west-1.json" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    unpriced = len({(x.type, x.resource) for x in priced.priced if x.monthly})
+    assert (
+        f"Monthly estimate: ≥ $0.00, {unpriced} resources unpriced (stack example-dev, eu-west-1, nothing "
+        "priced: no price table for eu-west-1; add plan/prices/eu-west-1.json)"
+    ) in out
+    assert "edge-alb (lb:LoadBalancer: no price table for eu-west-1; add plan/prices/eu-west-1.json)" in out
     assert cost.load_prices("sa-east-1") is None
+
+
+@pytest.mark.parametrize("stack", ["example-prod", "data-prod", "reference-apigw-ec2"])
+def test_no_missing_price_section_ever_lowers_the_total_silently(stack):
+    """Remove each section of the table in turn: the total either stays the same and complete, or says
+    "≥ ..., N resources unpriced" and names what is missing on the unpriced lines."""
+    full = estimate_of(fixture_graph(stack))
+    assert full.complete and full.total_text() == f"${full.total:,.2f}"
+
+    for section in [key for key, value in PRICES.items() if isinstance(value, dict) and key != "sources"]:
+        table = {key: value for key, value in PRICES.items() if key != section}
+        partial = cost.estimate(fixture_graph(stack), table, cost.assumptions())
+        if partial.total == full.total:
+            continue
+        assert not partial.complete, section
+        assert partial.total < full.total
+        assert partial.total_text().startswith(f"≥ ${partial.total:,.2f}, "), section
+        assert all(f"no {section} prices in plan/prices/eu-west-1.json" in x.how for x in partial.unpriced)
+
+
+def test_an_instance_size_missing_from_the_table_is_named_and_the_total_says_it_is_a_lower_bound():
+    table = json.loads(json.dumps(PRICES))
+    del table["rds"]["instanceHour"]["db.m7g.large"]
+
+    found = cost.estimate(fixture_graph("data-prod"), table, cost.assumptions())
+
+    assert [x.how for x in found.unpriced] == [
+        "no price for db.m7g.large in plan/prices/eu-west-1.json; add it there"
+    ]
+    assert found.total_text() == f"≥ ${found.total:,.2f}, 1 resource unpriced"
+    assert cost.render(found, fixture_graph("data-prod"))[0].startswith(
+        f"Monthly estimate: ≥ ${found.total:,.2f}, 1 "
+    )
 
 
 def test_an_assumed_500_gb_through_nat_adds_400_gb_at_the_per_gb_price(dev):
@@ -236,7 +276,7 @@ def test_compare_shows_each_component_and_the_total_difference(cheap_dev, prod):
 
     lines = cost.compare(first, second, ("example-prod", "cheap-dev"))
 
-    total_row = lines[-1].split()
+    total_row = next(line for line in lines if line.split()[0] == "total").split()
     assert total_row == [
         "total",
         f"{first.total:,.2f}",
@@ -277,9 +317,10 @@ def test_a_stack_without_nat_sets_its_own_endpoints_against_the_one_nat_gateway_
     )
     sentence = cost.break_even_sentence(found, NAT_GB)
     assert sentence.startswith(
-        "Interface endpoints vs NAT at 100 GB/month: this stack's 6 endpoints x 2 zones"
+        "Interface endpoints vs NAT at 100 GB/month: endpoints $97.36 vs one NAT gateway $39.84 "
+        "(this stack's 6 endpoints x 2 zones"
     )
-    assert "one NAT gateway (natMode single) instead $39.84" in sentence
+    assert sentence in cost.render(estimate_of(private), private)
 
 
 def test_the_json_carries_the_estimate_next_to_the_graph(tmp_path, prod):
@@ -411,3 +452,87 @@ def test_off_hours_scale_each_dev_service_to_zero_at_19_and_back_to_its_range_at
         for role, hour, target in (("stop", 19, stop), ("start", 7, start))
     }
     assert not [r for r in dev["resources"] if "scheduledAction" in r["type"]]
+
+
+def test_ec2_capacity_prices_the_groups_instances_and_their_root_volumes_not_the_tasks_on_them():
+    """reference-apigw-ec2: an Auto Scaling group of m7g.large (minSize 2, all on-demand: its mixed
+    instances policy puts 100% above a base of 0 on on-demand), each with a 30 GB gp3 root volume; the
+    services' tasks run on those instances and cost nothing more."""
+    found = estimate_of(fixture_graph("reference-apigw-ec2"))
+    lines = {(x.resource, x.kind): x for x in found.lines}
+
+    instances = 2 * PRICES["ec2"]["instanceHour"]["m7g.large"] * HOURS
+    volumes = 2 * 30 * PRICES["ebs"]["gbMonth"]["gp3"]
+    assert lines[("cluster-asg", "EC2 instances (auto scaling)")].monthly == pytest.approx(instances)
+    assert lines[("cluster-asg", "EBS volumes")].monthly == pytest.approx(volumes)
+    for service in ("web-service", "api-service"):
+        assert lines[(service, "ECS tasks on EC2")].monthly == 0
+        assert (service, "Fargate") not in lines and (service, "Fargate (deployments)") not in lines
+    assert "Fargate" not in found.by("kind")
+
+
+def test_a_groups_spot_share_above_its_on_demand_base_is_priced_at_spot_prices():
+    graph_ = json.loads(json.dumps(fixture_graph("reference-apigw-ec2")))
+    group = next(r for r in graph_["resources"] if r["type"] == "aws:autoscaling/group:Group")
+    group["inputs"]["minSize"] = 5
+    group["inputs"]["mixedInstancesPolicy"]["instancesDistribution"].update(
+        onDemandBaseCapacity=1, onDemandPercentageAboveBaseCapacity=25
+    )
+
+    lines = {x.kind: x.monthly for x in estimate_of(graph_).lines if x.resource == "cluster-asg"}
+
+    # 5 instances: a base of 1 on-demand, then 25% of the other 4 (1) on-demand and 3 on Spot.
+    ec2 = PRICES["ec2"]["instanceHour"]["m7g.large"]
+    spot = PRICES["ec2Spot"]["instanceHour"]["m7g.large"]
+    assert lines["EC2 instances (auto scaling)"] == pytest.approx(2 * ec2 * HOURS)
+    assert lines["EC2 Spot instances (auto scaling)"] == pytest.approx(3 * spot * HOURS)
+    assert lines["EBS volumes"] == pytest.approx(5 * 30 * PRICES["ebs"]["gbMonth"]["gp3"])
+
+
+def test_savings_plan_discounts_on_demand_fargate_and_reserved_discounts_database_and_cache_hours(
+    capsys, tmp_path
+):
+    """--assume savings-plan: 20% off FARGATE (not FARGATE_SPOT); --assume reserved: 30% off RDS and
+    ElastiCache instance hours (not storage). Both off by default."""
+    data = fixture_graph("data-prod")
+    plain = {(x.resource, x.kind): x.monthly or 0.0 for x in estimate_of(data).priced}
+    committed = {
+        (x.resource, x.kind): x.monthly or 0.0 for x in estimate_of(data, savingsPlan=1, reserved=1).priced
+    }
+    rds, secret = PRICES["rds"], PRICES["secretsManager"]["secretMonth"]
+
+    database = 2 * (0.7 * rds["instanceHour"]["db.m7g.large"] * HOURS + 50 * rds["storageGbMonth"]["gp3"])
+    assert committed[("db-main-instance", "RDS instance")] == pytest.approx(database)
+    assert committed[("cache-main-valkey", "ElastiCache nodes")] == pytest.approx(
+        0.7 * plain[("cache-main-valkey", "ElastiCache nodes")]
+    )
+    assert committed[("web-service", "Fargate")] == pytest.approx(0.8 * plain[("web-service", "Fargate")])
+    assert committed[("db-main-instance", "Secrets Manager secret")] == secret
+    assert cost.parse_assume(["savings-plan", "reserved"]) == {"savingsPlan": "1", "reserved": "1"}
+
+    main(
+        ["data-prod", "--no-diagram", "--assume", "savings-plan", "--json", str(tmp_path / "p.json")],
+        root=STACKS,
+    )
+
+    assert "with a Compute Savings Plan (20% off Fargate and EC2) of" in capsys.readouterr().out
+    written = json.loads((tmp_path / "p.json").read_text())["estimate"]
+    assert written["assumptions"]["savingsPlan"] == 1 and written["assumptions"]["reserved"] == 0
+
+
+def test_spot_tasks_keep_spot_prices_under_a_savings_plan(dev):
+    plain = next(x for x in estimate_of(dev).priced if x.resource == "web-service")
+    committed = next(x for x in estimate_of(dev, savingsPlan=1).priced if x.resource == "web-service")
+    spot_share = 0.75 * task_hour("fargateSpot", 0.25, 0.5) * HOURS  # one task: 3 of 4 on Spot
+    on_demand = 0.25 * task_hour("fargate", 0.25, 0.5) * HOURS
+
+    assert plain.monthly == pytest.approx(spot_share + on_demand)
+    assert committed.monthly == pytest.approx(spot_share + 0.8 * on_demand)
+
+
+def test_a_discount_of_100_percent_or_more_and_an_unknown_commitment_word_are_refused():
+    with pytest.raises(cost.AssumptionError, match=r"reservedDiscount: got '1\.5', but it is a fraction"):
+        cost.assumptions({"reservedDiscount": "1.5"})
+    with pytest.raises(cost.AssumptionError, match=r"use KEY=VALUE .*, savings-plan or reserved"):
+        cost.parse_assume(["savings-plans"])
+    assert cost.assumptions()["savingsPlan"] == 0 and cost.assumptions()["reserved"] == 0

@@ -74,3 +74,32 @@ def test_the_test_listener_port_is_reachable_from_no_one_but_the_listed_cidrs(pr
     matrix = exposure_matrix(opened)
     assert not any("tcp/8443" in ports for (source, _), ports in matrix.items() if source == INTERNET)
     assert any("tcp/8443" in ports for (source, _), ports in matrix.items() if source == OFFICE)
+
+
+def test_the_plan_shows_each_pre_traffic_check_with_its_stage_request_and_expected_answer():
+    """frontdoor-prod's web has preTrafficCheck {path: /healthz, expectStatus: 200, timeoutSeconds: 3};
+    its api has none (components/service/pre_traffic.py, the ECS lifecycle hook)."""
+    frontdoor = graph.capture("frontdoor-prod", FIXTURES)
+    by_service = {r.service: r.pre_traffic_check for r in rollouts(frontdoor)}
+    assert by_service == {
+        "api": "",
+        "web": "POST_TEST_TRAFFIC_SHIFT: GET /healthz on the test listener HTTPS:8443 must answer 200 "
+        "within 3 s, else ECS rolls back",
+    }
+    lines = report.deployments(frontdoor)
+    assert lines[-2:] == ["Pre-traffic checks (lifecycle hooks):", f"  web: {by_service['web']}"]
+    assert "Pre-traffic checks (lifecycle hooks):" not in report.deployments(
+        graph.capture(EXAMPLE_PROD, FIXTURES)
+    )
+
+
+def test_the_exposure_matrix_shows_the_check_as_the_only_way_into_the_test_listener_and_no_way_out():
+    """frontdoor-prod (no testCidrs): the pre-traffic check's function reaches the load balancer on the
+    test port, the internet does not, and the function reaches nothing else (no internet egress)."""
+    matrix = exposure_matrix(graph.capture("frontdoor-prod", FIXTURES))
+    into_test_port = sorted(pair for pair, ports in matrix.items() if "tcp/8443" in ports)
+    assert into_test_port == [("web-pre-traffic", "edge")]
+    assert [(pair, ports) for pair, ports in matrix.items() if pair[0] == "web-pre-traffic"] == [
+        (("web-pre-traffic", "edge"), ["tcp/8443"])
+    ]
+    assert not any("tcp/8443" in ports for (source, _), ports in matrix.items() if source == INTERNET)

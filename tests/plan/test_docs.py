@@ -21,7 +21,7 @@ README_PATH = PROJECT_ROOT / "README.md"
 README = README_PATH.read_text()
 DOCS = sorted((PROJECT_ROOT / "docs").glob("*.md"))
 PAGES = [README_PATH, *DOCS]
-GENERATED = {"configuration-reference.md", "container-variables.md"}
+GENERATED = {"configuration-reference.md", "container-variables.md", "security-controls.md"}
 MAKEFILE = (PROJECT_ROOT / "Makefile").read_text().replace("$(POLICY_VENV)", "policy/venv")
 
 

@@ -188,6 +188,14 @@ CHANGES = [
     # would delete a vault that holds recovery points (and, in prod, its lock), which AWS refuses.
     Change("backups off <-> on (dev)", "data-dev", NONE, (_set("backup", {"enabled": True}),)),
     Change("backups on <-> off (prod)", "data-prod", NONE, (_set("backup.enabled", False),)),
+    # The check's function, roles and network path come and go; the service updates in place
+    # (components/service/pre_traffic.py, docs/deployments.md "Pre-traffic check").
+    Change(
+        "add <-> remove a pre-traffic check",
+        "frontdoor-prod",
+        (_drop("services.web.deployment.preTrafficCheck"),),
+        NONE,
+    ),
     Change(
         "deployment blue_green <-> rolling (prod)",
         "example-prod",
@@ -396,3 +404,30 @@ def test_every_change_and_procedure_of_the_matrix_is_documented_on_the_changing_
     added here without its steps for users fails, and so does a documented row the matrix lost."""
     documented = set(re.findall(r"^\| `([^`]+)` \|", PAGE.read_text(), re.M))
     assert documented == {c.name for c in CHANGES} | {p.name for p in PROCEDURES}
+
+
+@pytest.mark.parametrize("direction", ["a->b", "b->a"])
+def test_adding_or_removing_a_pre_traffic_check_updates_the_service_in_place_and_replaces_nothing(
+    direction: str,
+):
+    """The check's nine resources are added or removed; web-service only updates its lifecycle hooks
+    (``deployment_configuration`` is not ForceNew: terraform-provider-aws ecs/service.go)."""
+    found = changes.resource_changes(*_graphs(BY_NAME["add <-> remove a pre-traffic check"], direction))
+    assert [c for c in found if c.action == "replace"] == []
+    moved = {(c.name, c.action) for c in found if c.action in ("add", "remove")}
+    action = "add" if direction == "a->b" else "remove"
+    assert moved == {
+        (name, action)
+        for name in (
+            "web-pre-traffic-sg",
+            "web-pre-traffic-out-8443",
+            "web-pre-traffic-in-8443",
+            "web-pre-traffic-logs",
+            "web-pre-traffic-fn-role",
+            "web-pre-traffic-policy",
+            "web-pre-traffic-fn",
+            "web-hook-role",
+            "web-hook-policy",
+        )
+    }
+    assert ("web-service", "update") in {(c.name, c.action) for c in found}

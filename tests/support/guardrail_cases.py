@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.control_cases import fsbp_cases
+
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EDGE_URN = f"urn:pulumi:prod::webstack::webstack:components:Edge${INGRESS}::edge-in-443"
 SERVICE_URN = f"urn:pulumi:prod::webstack::webstack:components:Service${INGRESS}::api-in"
@@ -49,11 +51,22 @@ RDS = "aws:rds/instance:Instance"
 CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
 DB_RULE = "databases-private-and-encrypted"
 CACHE_RULE = "caches-encrypted-in-transit-and-at-rest"
-PRIVATE_DB = {"publiclyAccessible": False, "storageEncrypted": True}
+OPERATED_DB = {
+    "enabledCloudwatchLogsExports": ["postgresql", "upgrade"],
+    "engine": "postgres",
+    "iamDatabaseAuthenticationEnabled": True,
+    "backupRetentionPeriod": 14,
+    "copyTagsToSnapshot": True,
+    "dbSubnetGroupName": "db-main-subnets",
+    "username": "webstack_admin",
+}
+PRIVATE_DB = {"publiclyAccessible": False, "storageEncrypted": True, **OPERATED_DB}
 KEY_ARN = "arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 REDIRECT = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
+TWO_ZONES = {"subnets": ["public-a", "public-b"]}
+RESILIENT_CACHE = {"snapshotRetentionLimit": 7, "subnetGroupName": "cache-main-subnets"}
 STAGE = "aws:apigatewayv2/stage:Stage"
 INTERNAL_EDGE_URN = "urn:pulumi:prod::webstack::webstack:components:InternalEdge${type}::{name}"
 THROTTLED_STAGE = {
@@ -82,6 +95,10 @@ HARDENED_TEMPLATE = {
 def _template(**changes: Any) -> dict[str, Any]:
     return {**HARDENED_TEMPLATE, **changes}
 
+
+DECRYPT_ALL = "no-iam-decrypt-on-all-keys"
+FSBP_CASES = fsbp_cases(_case, KEY_ARN)
+"""The cases of the rules added for Security Hub's FSBP controls (tests/support/control_cases.py)."""
 
 CASES: tuple[Case, ...] = (
     _case("hardened launch template", LAUNCH_TEMPLATE, _template()),
@@ -255,13 +272,13 @@ CASES: tuple[Case, ...] = (
     _case(
         "internal load balancer of the internal edge",
         ALB,
-        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": True},
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": True, **TWO_ZONES},
         urn=INTERNAL_EDGE_URN.format(type=ALB, name="edge-alb"),
     ),
     _case(
         "internet-facing load balancer in the internal edge",
         ALB,
-        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": False},
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "internal": False, **TWO_ZONES},
         "internal-edge-stays-internal",
         urn=INTERNAL_EDGE_URN.format(type=ALB, name="edge-alb"),
     ),
@@ -288,16 +305,20 @@ CASES: tuple[Case, ...] = (
     _case(
         "strict alb",
         "aws:lb/loadBalancer:LoadBalancer",
-        {"loadBalancerType": "application", "dropInvalidHeaderFields": True},
+        {"loadBalancerType": "application", "dropInvalidHeaderFields": True, **TWO_ZONES},
     ),
     _case(
         "lax alb",
         "aws:lb/loadBalancer:LoadBalancer",
-        {"loadBalancerType": "application"},
+        {"loadBalancerType": "application", **TWO_ZONES},
         "alb-drops-invalid-headers",
     ),
     # Header validation is an ALB setting; a network load balancer has no such field.
-    _case("network load balancer", "aws:lb/loadBalancer:LoadBalancer", {"loadBalancerType": "network"}),
+    _case(
+        "network load balancer",
+        "aws:lb/loadBalancer:LoadBalancer",
+        {"loadBalancerType": "network", **TWO_ZONES},
+    ),
     _case(
         "hardened repository",
         ECR,
@@ -333,6 +354,7 @@ CASES: tuple[Case, ...] = (
         "aws:iam/policy:Policy",
         _policy({"Effect": "Allow", "Action": "*", "Resource": "*"}),
         "no-iam-wildcard-actions-on-all-resources",
+        DECRYPT_ALL,
     ),
     _case(
         "task execution policy",
@@ -366,18 +388,21 @@ CASES: tuple[Case, ...] = (
     ),
     _case("private database under its own key", RDS, {**PRIVATE_DB, "kmsKeyId": KEY_ARN}),
     _case("public database", RDS, {**PRIVATE_DB, "kmsKeyId": KEY_ARN, "publiclyAccessible": True}, DB_RULE),
-    _case("unencrypted database", RDS, {"publiclyAccessible": False, "storageEncrypted": False}, DB_RULE),
+    _case("unencrypted database", RDS, {**PRIVATE_DB, "storageEncrypted": False}, DB_RULE),
     _case("database under the aws managed key", RDS, PRIVATE_DB, DB_RULE),
     _case(
         "cache encrypted both ways",
         CACHE,
-        {"transitEncryptionEnabled": True, "atRestEncryptionEnabled": True},
+        {"transitEncryptionEnabled": True, "atRestEncryptionEnabled": True, **RESILIENT_CACHE},
     ),
     _case(
         "cache without tls",
         CACHE,
-        {"transitEncryptionEnabled": False, "atRestEncryptionEnabled": True},
+        {"transitEncryptionEnabled": False, "atRestEncryptionEnabled": True, **RESILIENT_CACHE},
         CACHE_RULE,
     ),
-    _case("cache unencrypted at rest", CACHE, {"transitEncryptionEnabled": True}, CACHE_RULE),
+    _case(
+        "cache unencrypted at rest", CACHE, {"transitEncryptionEnabled": True, **RESILIENT_CACHE}, CACHE_RULE
+    ),
+    *FSBP_CASES,
 )
