@@ -316,26 +316,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:AWSServiceName",
             list(SERVICE_LINKED),
         ),
-        *(
-            _only_when(
-                f"Pass{service.split('.')[0].title()}ItsRole",
-                ["iam:PassRole"],
-                f"arn:aws:iam::{account_id}:role{IAM_PATH}{pattern}",
-                "StringEquals",
-                "iam:PassedToService",
-                [service],
-            )
-            for pattern, service in PASSED_BY_NAME.items()
-        ),
-        # AWS Backup's service-role policies, on the backup role only (components/pure/guardrails.py).
-        _only_when(
-            "OnlyAwsBackupPoliciesOnTheBackupRole",
-            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            f"arn:aws:iam::{account_id}:role{IAM_PATH}backup-role-*",
-            "ArnEquals",
-            "iam:PolicyARN",
-            sorted(BACKUP_POLICIES),
-        ),
+        *_backup_statements(account_id),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
         Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
@@ -411,6 +392,32 @@ def _ami_parameters() -> Statement:
 
 def _secrets_of(rows: tuple[str, ...]) -> list[str]:
     return sorted({a for row in rows for a in DEPLOY_ACTIONS[row] if a.startswith("secretsmanager:")})
+
+
+def _backup_statements(account_id: str) -> list[Statement]:
+    """The backup role passed only to AWS Backup, and AWS Backup's service-role policies attached only to
+    it (components/backup/; components/pure/guardrails.py BACKUP_POLICIES)."""
+    return [
+        *(
+            _only_when(
+                f"Pass{service.split('.')[0].title()}ItsRole",
+                ["iam:PassRole"],
+                f"arn:aws:iam::{account_id}:role{IAM_PATH}{pattern}",
+                "StringEquals",
+                "iam:PassedToService",
+                [service],
+            )
+            for pattern, service in PASSED_BY_NAME.items()
+        ),
+        _only_when(
+            "OnlyAwsBackupPoliciesOnTheBackupRole",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            f"arn:aws:iam::{account_id}:role{IAM_PATH}backup-role-*",
+            "ArnEquals",
+            "iam:PolicyARN",
+            sorted(BACKUP_POLICIES),
+        ),
+    ]
 
 
 def _secret_and_key_statements(account_id: str) -> list[Statement]:
