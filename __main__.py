@@ -9,6 +9,7 @@ from stack.wiring.backup import build_backup
 from stack.wiring.data import build_data_tier
 from stack.wiring.foundation import build_foundation
 from stack.wiring.front import build_aliases_and_cdn, build_front_door
+from stack.wiring.jobs import build_jobs
 from stack.wiring.load import load_settings
 from stack.wiring.observability import build_observability
 from stack.wiring.services import build_apps, build_cluster
@@ -23,13 +24,16 @@ exports.export_data_tier(settings, foundation, data)
 build_backup(settings, foundation)
 
 served = None
-if settings.services:
-    cluster = build_cluster(settings, foundation)
+cluster = build_cluster(settings, foundation) if settings.services or settings.jobs else None
+if settings.services and cluster is not None:
     front = build_front_door(settings, foundation)
     apps = build_apps(settings, foundation, data, cluster, front.edge)
     cdn = build_aliases_and_cdn(settings, front)
     exports.export_apps(settings, cluster, front, apps, cdn)
     served = (cluster, front, apps)
+
+jobs = build_jobs(settings, foundation, data, cluster, served[2].queues if served else {})
+exports.export_jobs(settings, jobs)
 
 observability = build_observability(settings, foundation, data, served)
 exports.export_observability(foundation, observability)

@@ -64,3 +64,16 @@ FUNCTION_ACTIONS = (
     "iam:PassRole",
     "ec2:Describe*",
 )
+
+EVENT_RULE_ACTIONS = (
+    "events:PutRule",
+    "events:DescribeRule",
+    "events:DeleteRule",
+    "events:ListTagsForResource",
+    "events:TagResource",
+    "events:UntagResource",
+)
+"""An EventBridge rule (a job's failure rule): terraform-provider-aws internal/service/events/rule.go
+creates and updates with PutRule, reads with DescribeRule, deletes with DeleteRule, tags by ARN."""
+EVENT_TARGET_ACTIONS = ("events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets")
+"""Its target (the alarm topic): internal/service/events/target.go. An SNS target passes no role."""

@@ -58,25 +58,12 @@ BACKUP_ACTIONS: dict[str, tuple[str, ...]] = {
         "backup:DeleteRestoreTestingSelection",
         "iam:PassRole",  # the backup role, to backup.amazonaws.com
     ),
-    # The EventBridge rules that invoke the restore-test validation function, and its permission (the
-    # function itself is a VpcFunction: its row is FUNCTION_ACTIONS; terraform-provider-aws
-    # internal/service/lambda/permission.go, internal/service/events/rule.go, target.go).
+    # The permission that lets the EventBridge rules invoke the restore-test validation function (the
+    # function is a VpcFunction: FUNCTION_ACTIONS; the rules and targets: EVENT_RULE_ACTIONS and
+    # EVENT_TARGET_ACTIONS; terraform-provider-aws internal/service/lambda/permission.go).
     "aws:lambda/permission:Permission": (
         "lambda:AddPermission",
         "lambda:RemovePermission",
         "lambda:GetPolicy",
-    ),
-    "aws:cloudwatch/eventRule:EventRule": (
-        "events:PutRule",
-        "events:DescribeRule",
-        "events:DeleteRule",
-        "events:ListTagsForResource",
-        "events:TagResource",
-        "events:UntagResource",
-    ),
-    "aws:cloudwatch/eventTarget:EventTarget": (
-        "events:PutTargets",
-        "events:RemoveTargets",
-        "events:ListTargetsByRule",
     ),
 }

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bootstrap.action_sets import (
     ECR_CLEANUP_ACTIONS,
+    EVENT_RULE_ACTIONS,
+    EVENT_TARGET_ACTIONS,
     FUNCTION_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
@@ -352,6 +354,8 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         # kms_key_arn: Scheduler uses the stack key for the payload on the caller's behalf (encryption-rest).
         *("kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"),
     ),
+    "aws:cloudwatch/eventRule:EventRule": EVENT_RULE_ACTIONS,  # a job's failure rule (components/job.py)
+    "aws:cloudwatch/eventTarget:EventTarget": EVENT_TARGET_ACTIONS,
     "aws:servicediscovery/httpNamespace:HttpNamespace": (
         "servicediscovery:CreateHttpNamespace",
         "servicediscovery:GetNamespace",

@@ -31,6 +31,7 @@ from components.database import Database  # noqa: E402
 from components.encryption import StackKey  # noqa: E402
 from components.frontdoor import ApiGateway, Cdn, Domain, Edge, Waf  # noqa: E402
 from components.function import VpcFunction  # noqa: E402
+from components.job import Job  # noqa: E402
 from components.network import Network  # noqa: E402
 from components.observability import Notifications, Observability  # noqa: E402
 from components.queue import Queue  # noqa: E402
@@ -49,6 +50,7 @@ COMPONENTS = [
     Database,
     Domain,
     Edge,
+    Job,
     Network,
     Notifications,
     Observability,

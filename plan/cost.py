@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from components.pure.schedules import OffHours, weekly_running_hours
+from components.pure.schedules import OffHours, runs_per_month, weekly_running_hours
 from plan.cost_assumptions import ASSUMPTIONS, AssumptionError, assumptions, parse_assume
 from plan.cost_model import NOT_PRICED, Context, Estimate, Line, MissingPriceError, Prices, hourly, money
 from plan.cost_report import (
@@ -119,6 +119,10 @@ NO_CHARGE_PREFIXES = (
     "aws:secretsmanager/secretRotation:",
     "aws:secretsmanager/secretPolicy:",
     "aws:scheduler/scheduleGroup:",
+    # Rules on events AWS services send to the default bus, and their targets: AWS service events are
+    # free to match and deliver (Amazon EventBridge pricing); SNS bills the message it sends on.
+    "aws:cloudwatch/eventRule:",
+    "aws:cloudwatch/eventTarget:",
     "aws:sns/topicSubscription:",
     "aws:sns/topicPolicy:",
     "aws:cloudwatch/logResourcePolicy:",
@@ -132,8 +136,6 @@ NO_CHARGE_PREFIXES = (
     "aws:backup/vaultPolicy:",
     "aws:backup/selection:",
     "aws:backup/restoreTesting",  # the restored instances' hours are priced with the plan
-    "aws:cloudwatch/eventRule:",  # AWS service events to a rule: no charge (EventBridge pricing)
-    "aws:cloudwatch/eventTarget:",
     "aws:lambda/permission:",
     "aws:rds/parameterGroup:",
     "aws:rds/clusterParameterGroup:",
@@ -296,6 +298,35 @@ def _second_copy(ctx: Context, service: Mapping[str, Any], hourly: float, tasks:
         f"({configuration.get('strategy')}: start and test, shift, bake)"
     )
     return [ctx.line(service, "Fargate (deployments)", hourly * minutes / 60 * count, how)]
+
+
+JOB = "webstack:components:Job"
+
+
+def _schedule(ctx: Context, schedule: Mapping[str, Any]) -> list[Line]:
+    """A job's schedule: each run is a Fargate task of the job's size for ``jobMinutesPerRun``; a
+    service's scheduled tasks stay usage-based (invocations)."""
+    owner = ctx.index.component_of(schedule)
+    if owner is None or ctx.index.by_urn[owner]["type"] != JOB:
+        kind = "aws:scheduler/schedule:Schedule"
+        return [ctx.line(schedule, short_type(kind), None, USAGE_BASED[kind], "usage-based")]
+    target = (schedule["inputs"].get("target") or {}).get("ecsParameters") or {}
+    task = ctx.by_arn.get(target.get("taskDefinitionArn", ""))
+    if task is None:
+        return [ctx.missing(schedule, "Fargate (job)", "a job without its task definition")]
+    vcpu, gb = int(task["inputs"]["cpu"]) / 1024, int(task["inputs"]["memory"]) / 1024
+    arch = (task["inputs"].get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+    strategy = target.get("capacityProviderStrategies") or []
+    spot = any(share.get("capacityProvider") == "FARGATE_SPOT" for share in strategy)
+    rate = ctx.prices["fargateSpot" if spot else "fargate"][arch]
+    hourly = vcpu * rate["vcpuHour"] + gb * rate["gbHour"]
+    runs = runs_per_month(str(schedule["inputs"]["scheduleExpression"]))
+    minutes = ctx.assumed["jobMinutesPerRun"]
+    how = (
+        f"{vcpu:g} vCPU/{gb:g} GB x {minutes:g} min a run (jobMinutesPerRun) x {runs:.1f} runs a month "
+        f"({schedule['inputs']['scheduleExpression']}) at {money(hourly)}/h"
+    )
+    return [ctx.line(schedule, "Fargate (job)", hourly * minutes / 60 * runs, how)]
 
 
 def _log_group(ctx: Context, group: Mapping[str, Any]) -> list[Line]:
@@ -511,6 +542,7 @@ RULES: dict[str, Callable[[Context, Mapping[str, Any]], list[Line]]] = {
     "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _ec2,
+    "aws:scheduler/schedule:Schedule": _schedule,
     "aws:autoscaling/group:Group": _auto_scaling_group,
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/clusterInstance:ClusterInstance": _aurora_instance,

@@ -293,6 +293,10 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
         f"autoScalingGroupName/{rid}",
     },
     "aws:ecs/service:Service": lambda name, rid, m: {"name": rid},
+    "aws:cloudwatch/eventRule:EventRule": lambda name, rid, m: {
+        "name": rid,
+        "arn": f"arn:aws:events:{m.region}:{m.account_id}:rule/{rid}",
+    },
     # The revision-free ARN the real provider returns; ``arn`` keeps the generic form (release-1 graphs).
     "aws:ecs/taskDefinition:TaskDefinition": lambda name, rid, m: {
         "arnWithoutRevision": f"arn:aws:ecs:{m.region}:{m.account_id}:task-definition/{rid}",

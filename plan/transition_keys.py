@@ -260,6 +260,22 @@ KEYS: dict[str, Key] = {
         named_by="name",
         defaults=(("groupName", "default"),),
     ),
+    "aws:cloudwatch/eventRule:EventRule": Key(
+        ("eventBusName", "name"),
+        P,
+        "EventBridge PutRule: creates or updates the rule of that name (terraform-provider-aws "
+        "internal/service/events/rule.go creates with PutRule, no existence check)",
+        named_by="name",
+        defaults=(("eventBusName", "default"),),
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": Key(
+        ("eventBusName", "rule", "targetId"),
+        P,
+        "EventBridge PutTargets: replaces the target of that id on the rule (the provider generates a "
+        "unique targetId when none is given)",
+        named_by="targetId",
+        defaults=(("eventBusName", "default"),),
+    ),
     "aws:scheduler/scheduleGroup:ScheduleGroup": Key(
         ("name",), E, "EventBridge Scheduler CreateScheduleGroup: ConflictException", named_by="name"
     ),
@@ -396,15 +412,6 @@ KEYS: dict[str, Key] = {
         E,
         "Lambda AddPermission: ResourceConflictException (statement id exists)",
         named_by="statementId",
-    ),
-    "aws:cloudwatch/eventRule:EventRule": Key(
-        ("eventBusName", "name"),
-        P,
-        "EventBridge PutRule: creates or updates the rule of that name",
-        named_by="name",
-    ),
-    "aws:cloudwatch/eventTarget:EventTarget": Key(
-        ("rule", "targetId"), P, "EventBridge PutTargets: replaces the target of that id", named_by="targetId"
     ),
 }
 """Pulumi type token -> its physical key."""

@@ -49,6 +49,7 @@ from stack.domain import (
 )
 from stack.edge import EdgeConfig, EdgeKind, EdgeSettings, edge_settings
 from stack.errors import explain, parse_namespace
+from stack.jobs import JobConfig, JobSettings, job_settings
 from stack.network import (
     NatMode,
     NetworkConfig,
@@ -149,6 +150,15 @@ class WebstackConfig(StrictModel):
         description="Named SQS work queues between services: see the queues.<name>.* keys. Default: none.",
         json_schema_extra={"fix": "make webstack:queues a map of name -> {consumer: worker, senders: [api]}"},
     )
+    jobs: dict[StrictStr, JobConfig] = Field(
+        default_factory=dict,
+        description="Named scheduled-only jobs (an ECS task on a schedule, no service running between "
+        "runs): see the jobs.<name>.* keys. Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:jobs a map of name -> {image, command, schedule}, e.g. {report: {image: "
+            'ghcr.io/org/app:1.2.3, command: [python, report.py], schedule: "cron(0 3 * * ? *)"}}'
+        },
+    )
     backup: BackupConfig = Field(
         default_factory=BackupConfig,
         description="AWS Backup of the databases (and app buckets and volumes): see the backup.* keys.",
@@ -180,6 +190,8 @@ class StackSettings:
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
     backup: BackupSettings = BACKUP_OFF
+    jobs: tuple[JobSettings, ...] = ()
+    """Scheduled-only jobs (``webstack:jobs``), each its own Job component."""
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -203,9 +215,22 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     sections, routes, callers = _sections(webstack, aws, problems)
     services = _services(webstack, sections, routes, callers, project_root, problems)
     databases, caches, data_problems, warnings = data_store_settings(
-        webstack.databases, webstack.caches, webstack.services, sections["network"], webstack.environment
+        webstack.databases,
+        webstack.caches,
+        webstack.services,
+        sections["network"],
+        webstack.environment,
+        webstack.jobs,  # a store only a job uses is reachable too (stack/jobs.py names a missing one)
     )
     problems += data_problems
+    jobs, job_problems = job_settings(
+        webstack.jobs,
+        webstack.environment,
+        project_root,
+        {"database": list(webstack.databases), "cache": list(webstack.caches)},
+        list(webstack.queues),
+    )
+    problems += job_problems
     backup, backup_problems, backup_warnings = backup_settings(
         webstack.backup, webstack.environment, aws.region, aws.allowed_account_ids, has_data=bool(databases)
     )
@@ -215,6 +240,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         backup, bool(databases), network.nat_mode is not NatMode.NONE, network.interface_endpoints
     )
     warnings = (*warnings, *backup_warnings, *_across_sections(sections, services, aws, problems))
+    warnings = (*warnings, *_job_warnings(sections, jobs))
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -225,6 +251,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         databases=databases,
         caches=caches,
         backup=backup,
+        jobs=jobs,
         warnings=warnings,
         **sections,
     )
@@ -330,6 +357,17 @@ def _across_sections(
     )
     problems += secret_problems
     return (*platform_warnings, *secret_warnings, *ec2_retiring_warnings(sections["cluster"]))
+
+
+def _job_warnings(sections: Mapping[str, Any], jobs: Sequence[JobSettings]) -> tuple[str, ...]:
+    """A failed run notifies the alarm topic: with alarms off (dev's default) it notifies nobody."""
+    if not jobs or sections["observability"].alarms:
+        return ()
+    names = ", ".join(job.name for job in jobs)
+    return (
+        f"webstack:jobs ({names}): a failed run notifies the alarm topic, but observability.alarms is off, "
+        "so nobody hears of it; set webstack:observability.alarms: true",
+    )
 
 
 def _backlog_problems(service: ServiceSettings) -> list[str]:

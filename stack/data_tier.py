@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from stack.caches import CacheConfig, CacheSettings, cache_settings
 from stack.databases import DatabaseConfig, DatabaseSettings, database_settings
@@ -23,8 +24,10 @@ def data_store_settings(
     services: Mapping[str, ServiceConfig],
     network: NetworkSettings,
     env: Environment,
+    jobs: Mapping[str, Any] | None = None,
 ) -> tuple[tuple[DatabaseSettings, ...], tuple[CacheSettings, ...], list[str], tuple[str, ...]]:
-    """Databases and caches, the services' references to them, problems, and warnings."""
+    """Databases and caches, the services' references to them, problems, and warnings. ``jobs``
+    (``webstack:jobs``) reach stores too: one only a job uses is not unreachable."""
     problems: list[str] = []
     warnings: list[str] = []
     databases, caches = [], []
@@ -69,7 +72,7 @@ def data_store_settings(
         ("database", declared_databases, "databases"),
         ("cache", declared_caches, "caches"),
     ):
-        used = set()
+        used = {getattr(job, kind) for job in (jobs or {}).values()}
         for service_name, service in services.items():
             wanted = getattr(service, kind)
             if wanted is None:

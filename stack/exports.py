@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi
 
 from components.alarms import stack_prefix
 from components.cluster import Cluster
 from components.frontdoor.cdn import Cdn
+from components.job import Job
 from components.observability import Observability
 from stack.config import StackSettings
 from stack.wiring.data import DataTier
@@ -43,6 +46,7 @@ def export_data_tier(settings: StackSettings, foundation: Foundation, data: Data
                     "secretArn": database.secret_arn,
                     "identifier": database.identifier,
                     "services": [s.name for s in settings.services if s.config.database == name],
+                    **_jobs_using(settings, "database", name),
                 }
                 for name, database in data.databases.items()
             },
@@ -56,6 +60,7 @@ def export_data_tier(settings: StackSettings, foundation: Foundation, data: Data
                     "port": cache.link().port,
                     "secretArn": cache.secret_arn,
                     "services": [s.name for s in settings.services if s.config.cache == name],
+                    **_jobs_using(settings, "cache", name),
                 }
                 for name, cache in data.caches.items()
             },
@@ -90,6 +95,24 @@ def export_apps(
     pulumi.export("images", {name: service.image for name, service in services.items()})
     if apps.queues:
         pulumi.export("queueUrls", {name: queue.url for name, queue in apps.queues.items()})
+
+
+def _jobs_using(settings: StackSettings, kind: str, name: str) -> dict[str, list[str]]:
+    """``{"jobs": [...]}`` naming the jobs that use the store, or nothing when none does."""
+    jobs = [job.name for job in settings.jobs if getattr(job.config, kind) == name]
+    return {"jobs": jobs} if jobs else {}
+
+
+def export_jobs(settings: StackSettings, jobs: Mapping[str, Job]) -> None:
+    """Each job's log group and task definition (``python -m ops`` runs one by hand); a built job's
+    image joins the ``images`` output as ``jobs.<name>`` (promoted by digest like a service's)."""
+    if not jobs:
+        return
+    pulumi.export("jobLogGroups", {name: job.log_group_name for name, job in jobs.items()})
+    pulumi.export("jobTaskDefinitions", {name: job.task_definition_arn for name, job in jobs.items()})
+    built = {job.image_key: jobs[job.name].image for job in settings.jobs if job.config.build is not None}
+    if built:
+        pulumi.export("jobImages", built)
 
 
 def export_observability(foundation: Foundation, observability: Observability) -> None:

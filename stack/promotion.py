@@ -8,6 +8,12 @@ that exact digest instead of building: the image ECR replicated into the stage's
 bootstrap's replication rule, docs/releasing.md), so prod never pulls from dev's account at run time.
 
 Without ``WEBSTACK_PROMOTION`` (a laptop, the first stage) a stack builds as before. Pure: no Pulumi.
+
+A pull request's preview of a later stage reads a *running record* instead (``python -m tools.promotion
+running``: the images the stage runs now, from its own ``images`` output): without one, the program would
+declare a docker-build image where the deployed stack has none (its deploy ran the promoted digest), and
+the preview announced an image to create and a new task definition although merging changes neither.
+With it, the preview declares what the deploy declared: the image shows as unchanged.
 """
 
 from __future__ import annotations
@@ -41,10 +47,31 @@ class PromotionRecord:
     """The git commit they were built from."""
     images: Mapping[str, str]
     """Service -> ``<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<hex>``."""
+    running: bool = False
+    """A record of what ``stage`` runs now (for its previews), not a promotion: a built service missing
+    from it is not deployed there yet and is previewed as a build; one it names that the stack no
+    longer builds is ignored."""
 
     def to_json(self) -> str:
-        document = {"format": RECORD_FORMAT, "stage": self.stage, "commit": self.commit}
+        document: dict[str, Any] = {"format": RECORD_FORMAT, "stage": self.stage, "commit": self.commit}
+        if self.running:
+            document["running"] = True
         return json.dumps({**document, "images": dict(sorted(self.images.items()))}, indent=2) + "\n"
+
+
+JOB_IMAGES = "jobImages"
+"""The stack output of built jobs' images, ``jobs.<name>`` -> image by digest (stack/exports.py); a
+record holds them beside the services' under the same keys."""
+
+
+def _section(name: str) -> str:
+    """The stack-file key of a record entry: ``services.<name>``, or ``jobs.<name>`` as it stands."""
+    return name if name.startswith("jobs.") else f"services.{name}"
+
+
+def built_images(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``images`` and ``jobImages`` outputs of a deployed stage, merged."""
+    return {**dict(outputs.get("images") or {}), **dict(outputs.get(JOB_IMAGES) or {})}
 
 
 def digest_of(image: str | None) -> str | None:
@@ -62,7 +89,7 @@ def record_from_outputs(
 
     Raises ValueError naming an image that is not an ECR image by digest.
     """
-    images = {name: str(ref) for name, ref in dict(outputs.get("images") or {}).items() if name in built}
+    images = {name: str(ref) for name, ref in built_images(outputs).items() if name in built}
     bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
     if bad:
         raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
@@ -72,6 +99,18 @@ def record_from_outputs(
             f"the images output of {stage} has no {', '.join(missing)}; was its deploy complete?"
         )
     return PromotionRecord(stage, commit, images)
+
+
+def running_record(stage: str, outputs: Mapping[str, Any], built: set[str]) -> PromotionRecord:
+    """What ``stage`` runs now: the ``images`` output of its ``build:`` services that it deployed.
+
+    Raises ValueError naming an image that is not an ECR image by digest.
+    """
+    images = {name: str(ref) for name, ref in built_images(outputs).items() if name in built}
+    bad = [f"{name}: {ref}" for name, ref in sorted(images.items()) if not ECR_IMAGE.match(ref)]
+    if bad:
+        raise ValueError(f"images of {stage} are not ECR images by digest: {'; '.join(bad)}")
+    return PromotionRecord(stage, "", images, running=True)
 
 
 def parse_record(text: str, source: str) -> tuple[PromotionRecord | None, list[str]]:
@@ -95,7 +134,8 @@ def parse_record(text: str, source: str) -> tuple[PromotionRecord | None, list[s
         for name, ref in sorted(images.items())
         if not ECR_IMAGE.match(ref)
     ]
-    record = PromotionRecord(str(document.get("stage", "")), str(document.get("commit", "")), images)
+    stage, commit = str(document.get("stage", "")), str(document.get("commit", ""))
+    record = PromotionRecord(stage, commit, images, running=document.get("running") is True)
     return (None if problems else record), problems
 
 
@@ -116,13 +156,16 @@ def promoted_images(
     image the first stage ran), and the record names no service this stage does not build.
     """
     key = f"{PROMOTION_ENV}: {source}"
+    if record.running:  # a preview: what the stage runs now, whatever this commit adds or drops
+        record = replace(record, images={n: ref for n, ref in record.images.items() if n in built})
+        built = set(record.images)
     problems = [
-        f"{key}: the record of {record.stage or 'its stage'} has no image for services.{name}, which this "
+        f"{key}: the record of {record.stage or 'its stage'} has no image for {_section(name)}, which this "
         f"stack builds; deploy {record.stage or 'the first stage'} with it first, or record again"
         for name in sorted(built - set(record.images))
     ]
     problems += [
-        f"{key}: images.{name}: this stack has no services.{name} with build:; promote only the services "
+        f"{key}: images.{name}: this stack has no {_section(name)} with build:; promote only the services "
         "both stacks build (an image: service is pinned in each stack file)"
         for name in sorted(set(record.images) - built)
     ]
@@ -148,9 +191,12 @@ def read_record(path: str) -> tuple[PromotionRecord | None, list[str]]:
     return parse_record(text, path)
 
 
-def with_promotion(services: tuple[Any, ...], images: Mapping[str, str]) -> tuple[Any, ...]:
-    """The services with ``promoted_image`` set where the record promotes one."""
+def with_promotion(
+    services: tuple[Any, ...], images: Mapping[str, str], key: str = "name"
+) -> tuple[Any, ...]:
+    """The services (or jobs, ``key="image_key"``) with ``promoted_image`` set where the record promotes
+    one."""
     return tuple(
-        replace(service, promoted_image=images[service.name]) if service.name in images else service
-        for service in services
+        replace(item, promoted_image=images[getattr(item, key)]) if getattr(item, key) in images else item
+        for item in services
     )

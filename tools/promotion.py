@@ -1,4 +1,5 @@
-"""``python -m tools.promotion record|wait``: the deploy workflow's two promotion steps.
+"""``python -m tools.promotion record|wait|running``: the deploy workflow's two promotion steps, and the
+running record of a pull request's preview.
 
 ``record`` (after the first stage's ``pulumi up``): the stage's ``images`` output (``pulumi stack output
 --json``) of its ``build:`` services -> a promotion record (stack/promotion.py), uploaded as an artifact.
@@ -7,6 +8,10 @@
 every promoted digest is in this stage's own registry (``ecr:DescribeImages`` by digest), or fail naming
 the missing ones and what to check. Replication usually completes within minutes; the default timeout is
 generous.
+
+``running`` (in a pull request's preview job of a later stage): the stage's own ``images`` output -> a
+running record (stack/promotion.py) handed to the preview, so it declares the digests the stage runs
+instead of a build the deploy would never do.
 """
 
 from __future__ import annotations
@@ -22,16 +27,28 @@ from typing import Any
 from plan.engine import PROJECT_ROOT
 from plan.stack_files import stack_config
 from stack.errors import decode
-from stack.promotion import ECR_IMAGE, PromotionRecord, in_registry, read_record, record_from_outputs
+from stack.promotion import (
+    ECR_IMAGE,
+    PromotionRecord,
+    in_registry,
+    read_record,
+    record_from_outputs,
+    running_record,
+)
 
 DEFAULT_TIMEOUT = 1800
 POLL_SECONDS = 15
 
 
 def built_services(stack: str, root: Path = PROJECT_ROOT) -> set[str]:
-    """The services of ``Pulumi.<stack>.yaml`` that build their image (``build:``)."""
-    services = decode(stack_config(stack, root).get("webstack:services", "{}")) or {}
-    return {name for name, service in services.items() if isinstance(service, dict) and "build" in service}
+    """The services of ``Pulumi.<stack>.yaml`` that build their image (``build:``), and its jobs that do
+    (``jobs.<name>``, their key in the ``jobImages`` output and the record)."""
+    config = stack_config(stack, root)
+    services = decode(config.get("webstack:services", "{}")) or {}
+    jobs = decode(config.get("webstack:jobs", "{}")) or {}
+    return {
+        name for name, service in services.items() if isinstance(service, dict) and "build" in service
+    } | {f"jobs.{name}" for name, job in jobs.items() if isinstance(job, dict) and "build" in job}
 
 
 def record(
@@ -41,6 +58,12 @@ def record(
     promoted = record_from_outputs(stage, commit, outputs, built_services(stage, root))
     out.write_text(promoted.to_json())
     return promoted
+
+
+def running(stage: str, outputs_file: Path, out: Path, root: Path = PROJECT_ROOT) -> PromotionRecord:
+    runs = running_record(stage, json.loads(outputs_file.read_text()), built_services(stage, root))
+    out.write_text(runs.to_json())
+    return runs
 
 
 def missing_images(ecr: Any, promoted: PromotionRecord, account: str, region: str) -> list[str]:
@@ -90,6 +113,10 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     p.add_argument("--commit", required=True)
     p.add_argument("--outputs", required=True, type=Path, help="`pulumi stack output --json` of the stage")
     p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser("running", help="write what a stage runs now, for its pull-request preview")
+    p.add_argument("--stage", required=True)
+    p.add_argument("--outputs", required=True, type=Path, help="`pulumi stack output --json` of the stage")
+    p.add_argument("--out", required=True, type=Path)
     p = sub.add_parser("wait", help="wait until ECR replicated every promoted digest into this stage")
     p.add_argument("--record", required=True)
     p.add_argument("--stage", required=True, help="the stage about to deploy (its stack file's account)")
@@ -102,6 +129,15 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
             print(f"promotion record: {error}", file=sys.stderr)
             return 1
         print(f"recorded {', '.join(sorted(done.images))} of {done.stage} in {options.out}")
+        return 0
+    if options.command == "running":
+        try:
+            runs = running(options.stage, options.outputs, options.out, root)
+        except (ValueError, OSError) as error:
+            print(f"running record: {error}", file=sys.stderr)
+            return 1
+        names = ", ".join(sorted(runs.images)) or "no built image yet"
+        print(f"{options.stage} runs {names}; in {options.out}")
         return 0
     promoted, problems = read_record(options.record)
     if promoted is None:

@@ -67,6 +67,9 @@ _RECORD = """\
           if-no-files-found: error
 """
 
+RUNNING_FILE = "out/running.json"
+"""Where a later stage's preview job writes the running record it hands to the preview."""
+
 _PROMOTED = """\
       # Promote by digest: no build here; ECR replicated the first stage's images into this account.
       - uses: actions/download-artifact@v4
@@ -142,6 +145,7 @@ _PREVIEW_ENTRY = """\
             role_variable: AWS_PREVIEW_ROLE_ARN_{suffix}
             backend_variable: PULUMI_BACKEND_URL_{suffix}
             secrets_variable: PULUMI_SECRETS_PROVIDER_{suffix}
+            promoted: {promoted}
 """
 
 _PULL_REQUEST = """\
@@ -196,6 +200,24 @@ jobs:
           role-session-name: webstack-preview-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
           aws-region: ${{{{ matrix.region }}}}
       # No Docker set-up: previews build no image (components/service/image.py build_on_deploy_only).
+      # A later stage deploys the first stage's digests and never builds, so its preview reads the
+      # images it runs now (its `images` output -> a running record, stack/promotion.py): without it,
+      # the preview declared a build the deploy never makes and showed an image to create.
+      - uses: pulumi/actions@v7  # no command: installs the Pulumi CLI only
+        if: matrix.promoted
+      - name: Record the images this stage runs (a later stage only)
+        if: matrix.promoted
+        run: |
+          mkdir -p out
+          pulumi stack output --json --stack "$STACK" > out/outputs.json
+          venv/bin/python -m tools.promotion running --stage "$STAGE" --outputs out/outputs.json \\
+            --out {record}
+        env:
+          STAGE: ${{{{ matrix.stack }}}}
+          STACK: ${{{{ vars.PULUMI_STACK_PREFIX }}}}${{{{ matrix.stack }}}}
+          PULUMI_BACKEND_URL: ${{{{ vars[matrix.backend_variable] }}}}
+          PULUMI_ACCESS_TOKEN: ${{{{ secrets.PULUMI_ACCESS_TOKEN }}}}
+          PULUMI_CONFIG_PASSPHRASE: ${{{{ secrets.PULUMI_CONFIG_PASSPHRASE }}}}
       - uses: pulumi/actions@v7
         with:
           command: preview
@@ -209,7 +231,8 @@ jobs:
           diff: true
           suppress-outputs: true  # stack outputs stay out of logs and the PR comment
           # No upsert: a pull request never creates a stack (the first deploy does).
-{env}"""
+{env}          WEBSTACK_PROMOTION: ${{{{ matrix.promoted && '{record}' || '' }}}}
+"""
 
 
 COMMENT_ARTIFACT = "pr-comment-{stack}"
@@ -331,8 +354,9 @@ _DRIFT_ENTRY = """\
 """
 
 _DRIFT = """\
-# Daily, and by hand: does AWS still match what main declares? `pulumi preview --refresh
-# --expect-no-changes` of every stage with its read-only preview role, in the GitHub Environment
+# Daily, and by hand: does AWS still match what the last deploy left? `pulumi refresh --preview-only
+# --expect-no-changes` of every stage (AWS against the stack's state, not against main: a merge that is
+# not deployed yet is not drift) with its read-only preview role, in the GitHub Environment
 # <stage>-drift (no reviewers; deployment branch policy "main"), which the preview role's trust admits.
 # A stack that drifts gets one open issue "Drift: <stack>", updated on every run and closed by the
 # first clean one (tools/drift.py).
@@ -374,12 +398,14 @@ jobs:
           role-session-name: webstack-drift-${{{{ matrix.stack }}}}-${{{{ github.run_id }}}}
           aws-region: ${{{{ matrix.region }}}}
       - uses: pulumi/actions@v7  # no command: installs the Pulumi CLI only
-      - name: pulumi preview --refresh --expect-no-changes
-        id: preview
+      # https://www.pulumi.com/docs/iac/operations/stack-management/drift/: reads AWS, compares it with
+      # the state, runs no program and writes no state.
+      - name: pulumi refresh --preview-only --expect-no-changes
+        id: refresh
         run: |
           mkdir -p out
           set +e
-          pulumi preview --stack "$STACK" --refresh --expect-no-changes --json --suppress-outputs \\
+          pulumi refresh --stack "$STACK" --preview-only --expect-no-changes --json --suppress-outputs \\
             --non-interactive > out/drift.json
           echo "status=$?" >> "$GITHUB_OUTPUT"
         env:
@@ -393,7 +419,7 @@ jobs:
             --run-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID"
         env:
           STAGE: ${{{{ matrix.stack }}}}
-          STATUS: ${{{{ steps.preview.outputs.status }}}}
+          STATUS: ${{{{ steps.refresh.outputs.status }}}}
           GH_TOKEN: ${{{{ github.token }}}}
 """
 
@@ -426,16 +452,20 @@ def pull_request(order: list[Stage]) -> str:
     """pull-request.yml: the test job, then a preview of every stage (one matrix entry each)."""
     entries = "".join(
         _PREVIEW_ENTRY.format(
-            name=stage.name, region=stage.region, policy_config=stage.policy_config, suffix=stage.suffix
+            name=stage.name,
+            region=stage.region,
+            policy_config=stage.policy_config,
+            suffix=stage.suffix,
+            promoted="true" if i > 0 else "false",  # the first stage builds; the later ones promote
         )
-        for stage in order
+        for i, stage in enumerate(order)
     )
     plan = _PLAN_JOB.format(
         stacks=", ".join(stage.name for stage in order),
         artifact=COMMENT_ARTIFACT.format(stack="${{ matrix.stack }}"),
     )
     return GENERATED_BY + _PULL_REQUEST.format(
-        test=_TEST_JOB, plan=plan, entries=entries, setup=_SETUP, env=_PULUMI_ENV
+        test=_TEST_JOB, plan=plan, entries=entries, setup=_SETUP, env=_PULUMI_ENV, record=RUNNING_FILE
     )
 
 
@@ -445,7 +475,7 @@ def pr_comment(order: list[Stage]) -> str:
 
 
 def drift(order: list[Stage]) -> str:
-    """drift.yml: a daily ``pulumi preview --refresh --expect-no-changes`` of every stage."""
+    """drift.yml: a daily ``pulumi refresh --preview-only --expect-no-changes`` of every stage."""
     entries = "".join(
         _DRIFT_ENTRY.format(name=stage.name, region=stage.region, suffix=stage.suffix) for stage in order
     )

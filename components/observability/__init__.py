@@ -17,6 +17,7 @@ from .component import Observability
 from .dashboard import APP_ERRORS_METRIC, app_errors_metric, dashboard_body
 from .notifications import (
     BUDGETS,
+    EVENTS,
     BudgetAlertArgs,
     Notifications,
     NotificationsArgs,
@@ -26,6 +27,7 @@ from .notifications import (
 __all__ = [
     "APP_ERRORS_METRIC",
     "BUDGETS",
+    "EVENTS",
     "BudgetAlertArgs",
     "Notifications",
     "NotificationsArgs",

@@ -17,6 +17,11 @@ from ..pure.naming import child_name, member_name, type_token
 
 BUDGETS = "budgets.amazonaws.com"
 """AWS Budgets' service principal: it publishes to the topic when the budget alert is on."""
+EVENTS = "events.amazonaws.com"
+"""EventBridge's service principal: its rules publish to the topic when ``event_rules`` is on (a Job's
+failure rule). An SNS target needs the topic's resource policy, and a KMS-encrypted topic a key that
+lets EventBridge use it (EventBridge guide, "Using resource-based policies for Amazon EventBridge",
+Amazon SNS permissions)."""
 FORECAST_ALERT_PERCENT = 100
 """The budget also alerts when the month's forecast passes the limit itself."""
 
@@ -47,6 +52,9 @@ class NotificationsArgs:
     """HTTPS endpoints (chat tools, incident managers) subscribed to the topic. Default: none."""
     budget: BudgetAlertArgs | None = None
     """The monthly budget alert; AWS Budgets then may publish too. Default: None, no budget alert."""
+    event_rules: bool = False
+    """EventBridge rules of this account and region may publish (e.g. a Job's failed runs). Default:
+    False."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags. Default: none."""
 
@@ -56,13 +64,18 @@ def _endpoint_key(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()[:8]
 
 
-def topic_policy_statements(topic_arn: str, account_id: str, region: str, budget: bool) -> list[Statement]:
-    """Only this account's CloudWatch alarms (and Budgets) may publish, and only over TLS."""
+def topic_policy_statements(
+    topic_arn: str, account_id: str, region: str, budget: bool, event_rules: bool = False
+) -> list[Statement]:
+    """Only this account's CloudWatch alarms (and Budgets, and EventBridge rules) may publish, only over
+    TLS."""
     principal = aws.iam.GetPolicyDocumentStatementPrincipalArgs
     condition = aws.iam.GetPolicyDocumentStatementConditionArgs
     publishers = [(CLOUDWATCH_ALARMS, f"arn:aws:cloudwatch:{region}:{account_id}:alarm:*", "Alarms")]
     if budget:
         publishers.append((BUDGETS, f"arn:aws:budgets::{account_id}:*", "Budgets"))
+    if event_rules:
+        publishers.append((EVENTS, f"arn:aws:events:{region}:{account_id}:rule/*", "EventRules"))
     statements = [
         Statement(
             sid=f"{label}OfThisAccountPublish",
@@ -111,7 +124,9 @@ class Notifications(pulumi.ComponentResource):
         )
         policy = account_policy(
             lambda account: topic.arn.apply(
-                lambda arn: topic_policy_statements(arn, account, args.region, args.budget is not None)
+                lambda arn: topic_policy_statements(
+                    arn, account, args.region, args.budget is not None, args.event_rules
+                )
             ),
             self,
         )

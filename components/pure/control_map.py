@@ -57,6 +57,7 @@ MOUNT_TARGET = "aws:efs/mountTarget:MountTarget"
 BACKUP_VAULT = "aws:backup/vault:Vault"
 BACKUP_PLAN = "aws:backup/plan:Plan"
 LAMBDA = "aws:lambda/function:Function"
+LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
 CERTIFICATE = "aws:acm/certificate:Certificate"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 CLUSTER = "aws:ecs/cluster:Cluster"
@@ -88,7 +89,6 @@ def _c(id: str, title: str, *types: str, exception: str | None = None) -> Contro
 
 CLASSIC = "Classic Load Balancers only: webstack creates Application Load Balancers, never classic ones."
 REST_ONLY = "REST APIs only: webstack's API Gateway is an HTTP API (apigatewayv2), which has no such setting."
-NO_LAMBDA = "webstack creates no Lambda function; a component that adds one must add its rule."
 RUNTIME = "A runtime state, not a planned setting: Security Hub reports it once the stack runs."
 BY_CONSTRUCTION = "By construction (component tests pin it): "
 
@@ -442,14 +442,9 @@ CONTROLS: tuple[Control, ...] = (
         KEY,
         exception="A key is scheduled for deletion only when its stack or data store is removed, and then with a 30-day window (deletionWindowInDays: 30) in which `aws kms cancel-key-deletion` restores it.",
     ),
-    _c("Lambda.1", "Lambda function policies should prohibit public access", LAMBDA, exception=NO_LAMBDA),
-    _c("Lambda.2", "Lambda functions should use supported runtimes", LAMBDA, exception=NO_LAMBDA),
-    _c(
-        "Lambda.5",
-        "VPC Lambda functions should operate in multiple Availability Zones",
-        LAMBDA,
-        exception=NO_LAMBDA,
-    ),
+    _c("Lambda.1", "Lambda function policies should prohibit public access", LAMBDA, LAMBDA_PERMISSION),
+    _c("Lambda.2", "Lambda functions should use supported runtimes", LAMBDA),
+    _c("Lambda.5", "VPC Lambda functions should operate in multiple Availability Zones", LAMBDA),
     _c(
         "RDS.2",
         "RDS DB Instances should prohibit public access, as determined by the PubliclyAccessible configuration",

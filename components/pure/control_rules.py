@@ -278,6 +278,28 @@ def _access_point_confined(resource_type: str, props: Mapping[str, Any], urn: st
     return problems
 
 
+SUPPORTED_PYTHON_RUNTIMES = frozenset({"python3.11", "python3.12", "python3.13"})
+"""Lambda.2's passing Python runtimes: those not deprecated in AWS Lambda's runtime table
+(lambda-runtimes.html, "Supported runtimes", read 2026-12-06); webstack's functions use 3.12 or 3.13."""
+
+
+def _function_supported_multi_az(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    problems = []
+    runtime = props.get("runtime")
+    if runtime not in SUPPORTED_PYTHON_RUNTIMES:
+        problems.append(f"Lambda function runs {runtime!r}, not a supported runtime")
+    subnets = as_list(_mapping(props.get("vpcConfig")).get("subnetIds"))
+    if props.get("vpcConfig") is not None and len(subnets) < 2:
+        problems.append("VPC Lambda function runs in fewer than two subnets (availability zones)")
+    return problems
+
+
+def _function_permission_private(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
+    if props.get("principal") in ("*", None) and not props.get("sourceArn"):
+        return ["Lambda permission lets anyone invoke the function (principal *, no sourceArn)"]
+    return []
+
+
 def _rule(name: str, description: str, types: set[str], check: Check, *controls: str) -> Rule:
     return Rule(name, description, frozenset(types), check, controls)
 
@@ -422,5 +444,19 @@ CONTROL_RULES: tuple[Rule, ...] = (
         {"aws:efs/accessPoint:AccessPoint"},
         _access_point_confined,
         *("EFS.3", "EFS.4"),
+    ),
+    _rule(
+        "lambda-functions-supported-multi-az",
+        "Lambda functions use a supported runtime and, in a VPC, run in at least two subnets.",
+        {"aws:lambda/function:Function"},
+        _function_supported_multi_az,
+        *("Lambda.2", "Lambda.5"),
+    ),
+    _rule(
+        "lambda-permissions-not-public",
+        "No Lambda permission lets everyone invoke a function.",
+        {"aws:lambda/permission:Permission"},
+        _function_permission_private,
+        "Lambda.1",
     ),
 )

@@ -77,8 +77,6 @@ NO_FSBP_CONTROL: tuple[str, ...] = (
     "aws:budgets/budget:Budget",
     "aws:cloudfront/originAccessControl:OriginAccessControl",
     "aws:cloudwatch/dashboard:Dashboard",
-    "aws:cloudwatch/eventRule:EventRule",
-    "aws:cloudwatch/eventTarget:EventTarget",
     "aws:cloudwatch/logDelivery:LogDelivery",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
     "aws:cloudwatch/logDeliverySource:LogDeliverySource",
@@ -120,6 +118,10 @@ NO_FSBP_CONTROL: tuple[str, ...] = (
     "aws:servicediscovery/httpNamespace:HttpNamespace",
     "aws:sns/topicPolicy:TopicPolicy",
     "aws:sns/topicSubscription:TopicSubscription",
+    # EventBridge's FSBP controls (EventBridge.3, .4) evaluate custom event buses and global endpoints;
+    # webstack's rules and targets sit on the default bus.
+    "aws:cloudwatch/eventRule:EventRule",
+    "aws:cloudwatch/eventTarget:EventTarget",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
     "aws:sqs/redrivePolicy:RedrivePolicy",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",

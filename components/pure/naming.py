@@ -22,10 +22,12 @@ COMPONENT_NAMES = (
     "cache",
     "backup",
     "observability",
+    "job",
 )
 """Logical names __main__.py gives the shared components (tests/config/test_config.py checks the list is
 complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would
-give its children names of the ``edge-*`` family; those names are refused."""
+give its children names of the ``edge-*`` family; those names are refused. Each scheduled job
+is the component ``job-<name>``, so ``job`` and ``job-*`` are refused as service names too."""
 
 
 def reserved_by(name: str) -> str | None:

@@ -169,3 +169,61 @@ def weekly_running_hours(off_hours: OffHours | None) -> float:
 def aws_schedule(expression: str) -> str:
     """The ``schedule`` value Application Auto Scaling takes: ``cron(<expression>)``."""
     return f"cron({expression})"
+
+
+# --- How often a schedule runs (the cost of a scheduled job) --------------------------------------
+
+DAYS_PER_MONTH = 730 / 24
+"""AWS's month of 730 hours, in days (the cost estimate's convention)."""
+_RATE_MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60}
+_MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def runs_per_month(expression: str) -> float:
+    """How many times a valid EventBridge Scheduler expression fires in a 730-hour month.
+
+    ``rate(...)``: exactly. ``cron(...)``: minutes x hours x days of the month it matches, where a
+    day-of-week list counts its share of the month's ``730/24/7`` weeks, ``L``, ``W`` and ``#`` count one
+    day, and a month list its share of the year; the year field is ignored. An estimate of a typical
+    month, for the cost of a scheduled job, not a calendar.
+    """
+    rate = _RATE.match(expression)
+    if rate:
+        minutes = int(rate.group("value")) * _RATE_MINUTES[rate.group("unit").removesuffix("s")]
+        return DAYS_PER_MONTH * 24 * 60 / minutes
+    cron = _CRON.match(expression)
+    if cron is None:
+        raise ValueError(f"{expression!r} is neither cron(...) nor rate(...)")
+    minute, hour, day_of_month, month, day_of_week, _ = cron.group("body").split()
+    if day_of_month not in ("*", "?"):
+        days = float(_count(day_of_month, 1, 31))
+    elif "#" in day_of_week or "L" in day_of_week:
+        days = 1.0  # the nth or the last such weekday of the month
+    elif day_of_week not in ("*", "?"):
+        days = len(_weekdays(day_of_week.upper())) * DAYS_PER_MONTH / 7
+    else:
+        days = DAYS_PER_MONTH
+    months = 1.0 if month == "*" else _count(_month_numbers(month), 1, 12) / 12
+    return _count(minute, 0, 59) * _count(hour, 0, 23) * days * months
+
+
+def _count(field: str, low: int, high: int) -> int:
+    """How many values a cron field takes: ``*``, ``a/b``, ``a-b``, lists; ``L``/``W`` forms count one."""
+    total = 0
+    for part in field.split(","):
+        base, _, step = part.partition("/")
+        if any(letter in base for letter in "LW"):
+            total += 1
+            continue
+        first, last = (low, high) if base == "*" else (int(base.split("-")[0]), int(base.split("-")[-1]))
+        if step and "-" not in base and base != "*":
+            last = high
+        total += len(range(first, last + 1, int(step) if step else 1))
+    return total
+
+
+def _month_numbers(field: str) -> str:
+    """A month field with JAN..DEC written as 1..12."""
+    for number, name in enumerate(_MONTHS, start=1):
+        field = field.upper().replace(name, str(number))
+    return field

@@ -84,7 +84,7 @@ def user_graphs() -> list[Path]:
 
 def test_the_pack_has_one_mandatory_policy_per_guardrail():
     assert PACK_NAME == "webstack-guardrails"
-    assert len(POLICIES) == 37
+    assert len(POLICIES) == 39
     assert {policy.enforcement_level.value for policy in POLICIES} == {"mandatory"}
 
 

@@ -8,15 +8,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from components.pure import fargate
 from components.pure.guardrails import ADMIN_PORTS
 from components.pure.naming import reserved_by
 from stack.schema import PROD_MIN_LOG_RETENTION_DAYS, PROD_MIN_TASKS, Environment
+from stack.services.build import BuildConfig
 from stack.services.deployment import Deployment, deployment_settings
 from stack.services.release import release_problems
 from stack.services.routes import ROUTE_KEY_MAX, Route
 from stack.services.schema import SERVICE_DEFAULTS, ExtraPortConfig, ServiceConfig, ServiceDefaults
+
+
+class ContainerConfig(Protocol):
+    """The container keys a service and a job share (``webstack:jobs`` reuses these checks)."""
+
+    @property
+    def image(self) -> str | None: ...
+    @property
+    def build(self) -> BuildConfig | None: ...
+    @property
+    def environment(self) -> dict[str, str]: ...
+    @property
+    def secrets(self) -> dict[str, str]: ...
+    @property
+    def secrets_kms_key_arns(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -159,10 +176,10 @@ def service_settings(
             f"{key}.memory: got {config.memory}, but Fargate does not run that with cpu {config.cpu}; "
             f"{fargate.describe_sizes(config.cpu)}"
         )
-    problems += _environment_problems(key, config)
-    resources, secret_problems = _secret_resources(key, config)
+    problems += environment_problems(key, config)
+    resources, secret_problems = secret_resources(key, config)
     problems += secret_problems
-    build_context, image_problems = _image(key, config, environment, project_root)
+    build_context, image_problems = image_settings(key, config, environment, project_root)
     problems += image_problems
     if environment is Environment.PROD:
         problems += _prod_problems(key, min_count, retention)
@@ -254,7 +271,7 @@ def redact(value: str) -> str:
     return f"{value[:2]}{REDACTED}" if len(value) > 8 else REDACTED
 
 
-def _environment_problems(key: str, config: ServiceConfig) -> list[str]:
+def environment_problems(key: str, config: ContainerConfig) -> list[str]:
     """Plain variables must have usable names and must not look like secrets, by name or by value."""
     problems: list[str] = []
     for env_name, value in config.environment.items():
@@ -299,7 +316,7 @@ def secret_reach_problems(
         for env_name, arn in service.config.secrets.items():
             parts = arn.split(":")
             if len(parts) < 6 or fargate.secret_resource_arn(arn) is None:
-                continue  # _secret_resources names the malformed ARN
+                continue  # secret_resources names the malformed ARN
             secret_region, account = parts[3], parts[4]
             where = f"{key}.secrets.{env_name}"
             if secret_region != region and not nat:
@@ -329,7 +346,7 @@ def secret_reach_problems(
     return problems, warnings
 
 
-def _secret_resources(key: str, config: ServiceConfig) -> tuple[list[str], list[str]]:
+def secret_resources(key: str, config: ContainerConfig) -> tuple[list[str], list[str]]:
     """The secrets and parameters the execution role may read (each once), and the secrets' problems."""
     problems: list[str] = []
     resources: list[str] = []
@@ -366,8 +383,8 @@ def _secret_resources(key: str, config: ServiceConfig) -> tuple[list[str], list[
     return resources, problems
 
 
-def _image(
-    key: str, config: ServiceConfig, environment: Environment, project_root: Path
+def image_settings(
+    key: str, config: ContainerConfig, environment: Environment, project_root: Path
 ) -> tuple[Path | None, list[str]]:
     """The absolute build context (when the image is built here), and the image's problems."""
     problems: list[str] = []

@@ -8,7 +8,7 @@ import pulumi
 
 from components.encryption import CLOUDWATCH_ALARMS, StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs
-from components.observability import BUDGETS, BudgetAlertArgs, Notifications, NotificationsArgs
+from components.observability import BUDGETS, EVENTS, BudgetAlertArgs, Notifications, NotificationsArgs
 from stack.config import StackSettings
 from stack.network import endpoint_services
 
@@ -37,6 +37,8 @@ def build_foundation(settings: StackSettings) -> Foundation:
     observing = settings.observability
     # The services that publish to the topic: the key must let them encrypt.
     publishers = (CLOUDWATCH_ALARMS, BUDGETS) if observing.budget else (CLOUDWATCH_ALARMS,)
+    if settings.jobs and observing.alarms:
+        publishers = (*publishers, EVENTS)  # each job's failure rule publishes to the alarm topic
     stack_key = StackKey(
         "stack-key", StackKeyArgs(region=settings.aws.region, publishers=publishers, tags=tags)
     )
@@ -57,6 +59,7 @@ def _notifications(settings: StackSettings, stack_key: StackKey) -> Notification
             emails=observing.emails,
             https_endpoints=observing.https_endpoints,
             budget=BudgetAlertArgs(budget.monthly_limit_usd, budget.threshold_percent) if budget else None,
+            event_rules=bool(settings.jobs) and observing.alarms,
             tags=tags_of(settings),
         ),
     )

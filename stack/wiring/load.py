@@ -34,12 +34,17 @@ def promote(settings: StackSettings, record_file: str | None) -> StackSettings:
     if record is None:
         raise ConfigError(settings.stack, problems)
     built = {service.name for service in settings.services if service.config.build is not None}
+    built |= {job.image_key for job in settings.jobs if job.config.build is not None}
     images, problems = promoted_images(
         record, record_file, built, settings.aws.allowed_account_ids, settings.aws.region
     )
     if problems:
         raise ConfigError(settings.stack, problems)
-    return replace(settings, services=with_promotion(settings.services, images))
+    return replace(
+        settings,
+        services=with_promotion(settings.services, images),
+        jobs=with_promotion(settings.jobs, images, key="image_key"),
+    )
 
 
 def resolve_domain(settings: StackSettings) -> DomainSettings | None:

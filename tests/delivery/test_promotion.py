@@ -17,6 +17,7 @@ from stack.promotion import (
     parse_record,
     promoted_images,
     record_from_outputs,
+    running_record,
 )
 from stack.schema import ConfigError
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
@@ -203,3 +204,135 @@ def test_the_record_step_reads_the_first_stages_stack_file_for_its_built_service
         root=FIXTURES,
     )
     assert code == 0 and parse_record(out.read_text(), "p")[0] == RECORD
+
+
+def _deployed_images(run) -> dict[str, str]:
+    """The ``images`` output a deployed stage shows ``pulumi stack output --json``."""
+    return dict(run.outputs["images"])
+
+
+def test_a_pull_request_preview_of_a_later_stage_declares_what_its_deploy_declared_so_the_image_is_unchanged(
+    promoted_prod, tmp_path, monkeypatch
+):
+    """The bug: prod's deploy ran the promoted digest (no docker-build image in its state), but its
+    pull-request preview ran the program without a record, declared a build and showed an image to
+    create and a new task definition. With the running record of prod's own ``images`` output, the
+    preview declares exactly the deployed graph: same URNs, same task definitions (Pulumi diffs inputs
+    against the state, so equal inputs are ``same``)."""
+    monkeypatch.delenv(PROMOTION_ENV)
+    unrecorded = run_stack(EXAMPLE_PROD, root=FIXTURES)
+    deployed = {r.urn: r.inputs for r in promoted_prod.resources}
+    assert {r.type for r in unrecorded.resources if r.urn not in deployed} == {
+        "awsx:ecr:Image",
+        "docker-build:index:Image",
+    }, "without the record the preview announces image creates"
+    running = running_record(EXAMPLE_PROD, {"images": _deployed_images(promoted_prod)}, {"api", "web"})
+    assert running.running and running.images == _container_images(promoted_prod)
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, running)))
+    previewed = run_stack(EXAMPLE_PROD, root=FIXTURES)
+    assert {r.urn: r.inputs for r in previewed.resources} == deployed
+    assert _container_images(previewed) == _container_images(promoted_prod)
+
+
+def test_a_built_service_that_the_stage_does_not_run_yet_is_previewed_as_a_build_and_a_dropped_one_is_ignored(
+    tmp_path, monkeypatch
+):
+    """A pull request that adds a built service: prod runs no digest of it yet, so the running record
+    has none and the preview shows its build (the deploy will promote dev's); one the stack no longer
+    builds is not an error in a preview."""
+    running = PromotionRecord(
+        EXAMPLE_PROD,
+        "",
+        {"api": in_registry(RECORD.images["api"], "222222222222", "eu-west-1"), "gone": RECORD.images["web"]},
+        running=True,
+    )
+    record, problems = parse_record(running.to_json(), "running.json")
+    assert problems == [] and record == running
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, running)))
+    previewed = run_stack(EXAMPLE_PROD, root=FIXTURES)
+    assert [i.name for i in previewed.of_type("awsx:ecr:Image")] == ["web-image"]
+    assert _container_images(previewed)["api"] == f"{PROD_REGISTRY}/api-repo-abc1234@{API}"
+    promotion = PromotionRecord(running.stage, "c", running.images)
+    _, problems = promoted_images(promotion, "r.json", {"api", "web"}, ("222222222222",), "eu-west-1")
+    assert len(problems) == 2, "a promotion record (not a running one) still names both"
+
+
+def test_the_running_step_writes_what_the_stage_runs_from_its_outputs(tmp_path):
+    from tools import promotion
+
+    outputs = tmp_path / "outputs.json"
+    prod_api = in_registry(RECORD.images["api"], "222222222222", "eu-west-1")
+    outputs.write_text(json.dumps({"images": {"api": prod_api, "proxy": "nginx:1.27"}, "url": "https://x"}))
+    out = tmp_path / "running.json"
+    argv = ["running", "--stage", EXAMPLE_PROD, "--outputs", str(outputs), "--out", str(out)]
+    assert promotion.main(argv, root=FIXTURES) == 0
+    assert json.loads(out.read_text()) == {
+        "format": "webstack-promotion/1",
+        "stage": EXAMPLE_PROD,
+        "commit": "",
+        "running": True,
+        "images": {"api": prod_api},
+    }
+    outputs.write_text(json.dumps({"images": {"api": "x/api:1"}}))
+    assert promotion.main(argv, root=FIXTURES) == 1
+
+
+BUILT_JOB = {
+    "webstack:jobs": json.dumps(
+        {
+            "report": {
+                "build": {"context": "app"},
+                "command": ["python", "report.py"],
+                "schedule": "rate(1 day)",
+            }
+        }
+    )
+}
+JOB = "sha256:" + "ef" * 32
+
+
+def test_a_built_job_is_promoted_by_digest_like_a_service_and_its_preview_shows_it_unchanged(
+    tmp_path, monkeypatch
+):
+    """webstack:jobs reuses the promotion machinery: the first stage exports a built job's image as
+    ``jobImages["jobs.<name>"]``, the record carries it beside the services', and a later stage runs
+    that digest from its own registry and builds nothing, in a deploy (promotion record) and in a
+    pull-request preview (running record of its own outputs) alike."""
+    monkeypatch.delenv(PROMOTION_ENV, raising=False)
+    dev = run_stack(EXAMPLE_DEV, BUILT_JOB, root=FIXTURES)
+    assert list(dev.outputs["jobImages"]) == ["jobs.report"]
+    assert sorted(i.name for i in dev.of_type("awsx:ecr:Image")) == [
+        "api-image",
+        "job-report-image",
+        "web-image",
+    ]
+    outputs = {
+        "images": dict(RECORD.images),
+        "jobImages": {"jobs.report": f"{DEV_REGISTRY}/job-report-repo-abc1234@{JOB}"},
+    }
+    record = record_from_outputs(EXAMPLE_DEV, RECORD.commit, outputs, {"api", "web", "jobs.report"})
+    assert record.images["jobs.report"] == outputs["jobImages"]["jobs.report"]
+    with pytest.raises(ValueError, match=r"has no jobs\.report"):
+        record_from_outputs(
+            EXAMPLE_DEV, RECORD.commit, {"images": dict(RECORD.images)}, {"api", "web", "jobs.report"}
+        )
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, record)))
+    prod = run_stack(EXAMPLE_PROD, BUILT_JOB, root=FIXTURES)
+    assert prod.of_type("awsx:ecr:Image") == []
+    (container,) = json.loads(prod.named("job-report-task").inputs["containerDefinitions"])
+    assert container["image"] == f"{PROD_REGISTRY}/job-report-repo-abc1234@{JOB}"
+    running = running_record(EXAMPLE_PROD, prod.outputs, {"api", "web", "jobs.report"})
+    assert running.images["jobs.report"] == container["image"]
+    monkeypatch.setenv(PROMOTION_ENV, str(_record_file(tmp_path, running)))
+    previewed = run_stack(EXAMPLE_PROD, BUILT_JOB, root=FIXTURES)
+    assert {r.urn: r.inputs for r in previewed.resources} == {r.urn: r.inputs for r in prod.resources}
+
+
+def test_a_record_without_a_built_jobs_image_names_the_job():
+    _, problems = promoted_images(
+        RECORD, "r.json", {"api", "web", "jobs.report"}, ("222222222222",), "eu-west-1"
+    )
+    assert problems == [
+        f"{PROMOTION_ENV}: r.json: the record of {EXAMPLE_DEV} has no image for jobs.report, which this "
+        f"stack builds; deploy {EXAMPLE_DEV} with it first, or record again"
+    ]

@@ -44,7 +44,7 @@ EC2, ECS, ELB = "arn:aws:ec2:{r}:{a}:", "arn:aws:ecs:{r}:{a}:", "arn:aws:elastic
 LOGS = "arn:aws:logs:{r}:{a}:"
 DOMAIN = "arn:aws:apigateway:{r}::/domainnames/app.example.com"
 BACKUP = "arn:aws:backup:{r}:{a}:"
-LAMBDA, EVENTS = "arn:aws:lambda:{r}:{a}:function:", "arn:aws:events:{r}:{a}:rule/"
+LAMBDA = "arn:aws:lambda:{r}:{a}:function:"
 
 # The resource a type's own calls act on ({r} region, {a} account, {n} physical name).
 ARN_OF_TYPE: dict[str, str] = {
@@ -114,6 +114,9 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:sqs/redrivePolicy:RedrivePolicy": "arn:aws:sqs:{r}:{a}:jobs-queue-abc1234",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy": "arn:aws:sqs:{r}:{a}:jobs-dlq-abc1234",
     "aws:scheduler/schedule:Schedule": "arn:aws:scheduler:{r}:{a}:schedule/default/{n}",
+    # EventBridge: rules are arn:aws:events:<region>:<account>:rule/<name>; targets are calls on their rule.
+    "aws:cloudwatch/eventRule:EventRule": "arn:aws:events:{r}:{a}:rule/{n}",
+    "aws:cloudwatch/eventTarget:EventTarget": "arn:aws:events:{r}:{a}:rule/job-report-failed-abc1234",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "arn:aws:servicediscovery:{r}:{a}:namespace/ns-0123",
     "aws:ec2/launchTemplate:LaunchTemplate": EC2 + "launch-template/lt-0123456789abcdef0",
     "aws:autoscaling/group:Group": (
@@ -154,8 +157,6 @@ ARN_OF_TYPE: dict[str, str] = {
         BACKUP + "restore-testing-plan:webstack_data_prod_restore_tests-a1b2c3"
     ),
     "aws:lambda/permission:Permission": LAMBDA + "backup-restore-tests-check-fn-abc1234",
-    "aws:cloudwatch/eventRule:EventRule": EVENTS + "{n}",
-    "aws:cloudwatch/eventTarget:EventTarget": EVENTS + "backup-restore-tests-restore-jobs-abc1234",
     **dict.fromkeys(
         (
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -556,6 +557,46 @@ def test_a_pre_traffic_check_deploys_only_the_stacks_functions_and_passes_each_r
     assert not allows(deploy, Request("iam:PassRole", hook, to_lambda))
     assert not allows(deploy, Request("iam:PassRole", WEBSTACK_ROLE.format(a=account), to_lambda))
     assert allows(deploy, Request("iam:PassRole", hook, to_ecs))
+
+
+def test_a_jobs_deploy_makes_exactly_its_schedule_rule_and_task_definition_calls_and_previews_make_none():
+    """A job (components/job.py) adds EventBridge calls to the deploy role: PutRule, DescribeRule,
+    DeleteRule and tags on the rule, PutTargets, ListTargetsByRule and RemoveTargets on it
+    (terraform-provider-aws internal/service/events/rule.go, target.go); the schedule
+    (scheduler:CreateSchedule, iam:PassRole of the scheduler role to scheduler.amazonaws.com) and the
+    task definition (ecs:RegisterTaskDefinition, its two roles to ecs-tasks.amazonaws.com) were already
+    there for services. The preview role changes none of them."""
+    account = "222222222222"
+    deploy, preview = role_statements(account)
+    fields = {"r": REGION, "a": account, "n": "job-report-failed-abc1234"}
+    rule = ARN_OF_TYPE["aws:cloudwatch/eventRule:EventRule"].format(**fields)
+    assert rule == f"arn:aws:events:{REGION}:{account}:rule/job-report-failed-abc1234"
+    assert DEPLOY_ACTIONS["aws:cloudwatch/eventRule:EventRule"] == (
+        "events:PutRule",
+        "events:DescribeRule",
+        "events:DeleteRule",
+        "events:ListTagsForResource",
+        "events:TagResource",
+        "events:UntagResource",
+    )
+    assert DEPLOY_ACTIONS["aws:cloudwatch/eventTarget:EventTarget"] == (
+        "events:PutTargets",
+        "events:ListTargetsByRule",
+        "events:RemoveTargets",
+    )
+    writes = ("events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets")
+    for action in writes:
+        assert allows(deploy, Request(action, rule)), action
+        assert not allows(preview, Request(action, rule)), action
+    schedule = ARN_OF_TYPE["aws:scheduler/schedule:Schedule"].format(
+        **{**fields, "n": "job-report-schedule-run"}
+    )
+    role = WEBSTACK_ROLE.format(a=account)
+    assert allows(deploy, Request("scheduler:CreateSchedule", schedule))
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "scheduler.amazonaws.com"}))
+    assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}))
+    assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "events.amazonaws.com"}))
+    assert not allows(preview, Request("scheduler:CreateSchedule", schedule))
 
 
 VAULT = "arn:aws:backup:eu-west-1:222222222222:backup-vault:webstack-prod"

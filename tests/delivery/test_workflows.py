@@ -41,6 +41,11 @@ def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [step for step in job["steps"] if step.get("uses", "").startswith(action)]
 
 
+def pulumi_commands(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The job's pulumi/actions steps that run a command (not the ones that only install the CLI)."""
+    return [step for step in steps_using(job, "pulumi/actions@") if "command" in step.get("with", {})]
+
+
 def test_the_workflows_are_valid_github_workflows():
     files = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
     assert [Path(f).name for f in files] == ["deploy.yml", "drift.yml", "pr-comment.yml", "pull-request.yml"]
@@ -77,7 +82,7 @@ def test_previews_install_python_dependencies_first_and_apply_the_policy_pack():
     preview = PULL_REQUEST["jobs"]["preview"]
     steps = preview["steps"]
     install = next(i for i, step in enumerate(steps) if "make install" in step.get("run", ""))
-    (pulumi,) = steps_using(preview, "pulumi/actions@")
+    (pulumi,) = pulumi_commands(preview)
     assert install < steps.index(pulumi)
     assert pulumi["uses"] == "pulumi/actions@v7"
     assert pulumi["with"]["command"] == "preview"
@@ -193,20 +198,42 @@ def test_the_first_stage_records_the_digests_it_built_and_later_stages_deploy_ex
         assert up["env"]["WEBSTACK_PROMOTION"] == workflows.PROMOTION_FILE
 
 
+def test_a_later_stages_preview_runs_the_digests_it_runs_now_so_a_promoted_image_shows_unchanged():
+    """prod's deploy runs promoted digests and builds nothing; its preview must declare the same, or it
+    shows an image to create on every pull request. The running record comes from prod's own ``images``
+    output (``pulumi stack output --json``), read with the preview role, before the preview."""
+    job = PULL_REQUEST["jobs"]["preview"]
+    entries = job["strategy"]["matrix"]["include"]
+    assert [entry["promoted"] for entry in entries] == [False] + [True] * (len(STAGES) - 1)
+    steps = job["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    running = next(i for i, step in enumerate(steps) if "tools.promotion running" in step.get("run", ""))
+    preview = next(i for i, step in enumerate(steps) if step.get("with", {}).get("command") == "preview")
+    assert uses.index("aws-actions/configure-aws-credentials@v4") < running < preview
+    assert steps[running]["if"] == "matrix.promoted" and steps[running - 1]["if"] == "matrix.promoted"
+    assert steps[running - 1]["uses"] == "pulumi/actions@v7" and "with" not in steps[running - 1]
+    assert 'pulumi stack output --json --stack "$STACK" > out/outputs.json' in steps[running]["run"]
+    assert f"--out {workflows.RUNNING_FILE}" in steps[running]["run"]
+    assert steps[running]["env"]["PULUMI_BACKEND_URL"] == "${{ vars[matrix.backend_variable] }}"
+    assert steps[preview]["env"]["WEBSTACK_PROMOTION"] == (
+        f"${{{{ matrix.promoted && '{workflows.RUNNING_FILE}' || '' }}}}"
+    ), "the first stage's preview gets an empty value: stack/wiring/load.py then builds as its deploy does"
+
+
 def test_the_first_deploy_creates_each_stack_and_a_pull_request_never_does():
     """pulumi/actions README: `upsert` creates the stack if it does not exist (createOrSelectStack)."""
     for stage in STAGES:
         (up,) = steps_using(DEPLOY["jobs"][f"up-{stage.name}"], "pulumi/actions@")
         assert up["with"]["upsert"] is True
         assert up["with"]["secrets-provider"] == f"${{{{ vars.PULUMI_SECRETS_PROVIDER_{stage.suffix} }}}}"
-    (preview,) = steps_using(PULL_REQUEST["jobs"]["preview"], "pulumi/actions@")
+    (preview,) = pulumi_commands(PULL_REQUEST["jobs"]["preview"])
     assert "upsert" not in preview["with"]
 
 
 def test_previews_run_in_a_preview_environment_and_suppress_stack_outputs():
     preview = PULL_REQUEST["jobs"]["preview"]
     assert preview["environment"] == "${{ matrix.stack }}-preview"
-    (pulumi,) = steps_using(preview, "pulumi/actions@")
+    (pulumi,) = pulumi_commands(preview)
     assert pulumi["with"]["suppress-outputs"] is True
 
 
@@ -293,8 +320,23 @@ def test_drift_is_checked_daily_for_every_stage_with_its_preview_role_in_its_dri
         )
         assert entry["backend_variable"] == f"PULUMI_BACKEND_URL_{stage.suffix}"
     runs = [step.get("run", "") for step in job["steps"]]
-    check = next(i for i, run in enumerate(runs) if "pulumi preview" in run)
-    assert "--refresh --expect-no-changes --json" in runs[check] and 'echo "status=$?"' in runs[check]
+    check = next(i for i, run in enumerate(runs) if "pulumi refresh" in run)
+    assert "--preview-only --expect-no-changes --json" in runs[check] and 'echo "status=$?"' in runs[check]
     report = next(i for i, run in enumerate(runs) if "tools.drift" in run)
-    assert check < report and job["steps"][report]["env"]["STATUS"] == "${{ steps.preview.outputs.status }}"
+    assert check < report and job["steps"][report]["env"]["STATUS"] == "${{ steps.refresh.outputs.status }}"
     assert job["concurrency"] == {"group": "drift-${{ matrix.stack }}", "cancel-in-progress": False}
+
+
+def test_drift_compares_aws_with_the_deployed_state_never_with_the_program_on_main():
+    """A merge that is not deployed yet is not drift. ``pulumi refresh --preview-only`` "compares the
+    response to the stack's current state ... does not modify the state file"
+    (https://www.pulumi.com/docs/iac/operations/stack-management/drift/); ``pulumi preview --refresh``
+    runs the program of the checked-out commit and so proposed every undeployed merge; ``--run-program``
+    would do the same, and a refresh without ``--preview-only`` writes the state (with a read-only role
+    it fails, and with any other it would adopt the drift it should report)."""
+    runs = " ".join(step.get("run", "") for step in DRIFT["jobs"]["drift"]["steps"])
+    pulumi_commands = [line.strip() for line in runs.splitlines() if line.strip().startswith("pulumi ")]
+    assert pulumi_commands == [
+        'pulumi refresh --stack "$STACK" --preview-only --expect-no-changes --json --suppress-outputs \\'
+    ]
+    assert "--run-program" not in runs and "pulumi preview" not in runs and "pulumi up" not in runs

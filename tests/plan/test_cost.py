@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from components.pure.schedules import OffHours, timezone_problem, weekly_cron_problem, weekly_running_hours
+from components.pure.schedules import (
+    OffHours,
+    runs_per_month,
+    timezone_problem,
+    weekly_cron_problem,
+    weekly_running_hours,
+)
 from plan import cost, graph
 from plan.__main__ import main
 from plan.graph import stacks
@@ -150,6 +156,40 @@ def test_queues_schedules_and_the_service_connect_namespace_are_usage_based():
         "aws:scheduler/schedule:Schedule",
         "aws:servicediscovery/httpNamespace:HttpNamespace",
     }
+
+
+def test_a_job_costs_a_task_of_its_size_for_the_assumed_minutes_times_its_runs_a_month():
+    """data-prod's report: 0.5 vCPU / 1 GB on Fargate (x86), cron(30 2 * * ? *) = once a day, i.e.
+    730/24 runs in AWS's 730-hour month, each jobMinutesPerRun (default 10) minutes long; a service's
+    scheduled tasks stay usage-based."""
+    data = fixture_graph("data-prod")
+    (line,) = [x for x in estimate_of(data).priced if x.kind == "Fargate (job)"]
+    per_run = task_hour("fargate", 0.5, 1) * 10 / 60
+    assert (line.resource, line.component) == ("job-report-schedule-run", "job-report")
+    assert line.monthly == pytest.approx(per_run * 730 / 24)
+    assert "30.4 runs a month" in line.how and "jobMinutesPerRun" in line.how
+    (longer,) = [x for x in estimate_of(data, jobMinutesPerRun=45).priced if x.kind == "Fargate (job)"]
+    assert longer.monthly == pytest.approx(per_run * 730 / 24 * 4.5)
+
+
+@pytest.mark.parametrize(
+    ("expression", "runs"),
+    [
+        ("rate(1 day)", 730 / 24),
+        ("rate(15 minutes)", 730 * 4),
+        ("rate(6 hours)", 730 / 6),
+        ("cron(30 2 * * ? *)", 730 / 24),
+        ("cron(0 3 ? * MON-FRI *)", 5 * 730 / 24 / 7),
+        ("cron(0 */6 * * ? *)", 4 * 730 / 24),
+        ("cron(0,30 9-17 ? * MON-FRI *)", 2 * 9 * 5 * 730 / 24 / 7),
+        ("cron(0 3 1 * ? *)", 1),
+        ("cron(0 3 ? * 2#1 *)", 1),
+        ("cron(0 3 L * ? *)", 1),
+        ("cron(0 3 1 JAN,JUL ? *)", 2 / 12),
+    ],
+)
+def test_a_schedule_fires_its_rate_or_its_cron_combinations_in_a_730_hour_month(expression, runs):
+    assert runs_per_month(expression) == pytest.approx(runs)
 
 
 def test_the_static_site_distribution_and_its_log_delivery_are_usage_based():

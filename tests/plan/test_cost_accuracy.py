@@ -79,8 +79,9 @@ def shipped_prod(p: dict) -> dict:
     return {
         # alarms: web and api 11 metrics each (5xx rate 3, tasks below desired 3, 5 single), worker 6,
         # 2 cache nodes x 3, db 4, edge 3 (5xx, rejected connections, TLS errors), 3 NATs x (4 + 1)
-        # + the backup vault's key and the restore-test function's log group (backups are on in prod)
-        **shared(p, nats=3, alb_public_nodes=3, log_groups=9, alarm_metrics=22 + 6 + 6 + 4 + 3 + 15, keys=4),
+        # keys: the stack key, the cache's, the CDN's own (the static content bucket's) and the backup
+        # vault's; + the restore-test function's log group (backups are on in prod)
+        **shared(p, nats=3, alb_public_nodes=3, log_groups=9, alarm_metrics=22 + 6 + 6 + 4 + 3 + 15, keys=5),
         "Fargate: api 2 x 730 h x task-hour(0.5 vCPU, 1 GB)": 2 * H * api,
         "Fargate: web and worker 2 x 2 x 730 h x task-hour(0.25 vCPU, 0.5 GB)": 4 * H * small,
         "blue/green copies: 2 tasks x deployment hours, api and web": 2 * DEPLOY_HOURS * (api + small),
@@ -117,13 +118,15 @@ def backups(p: dict, gb: float, instance_class: str, copied: bool) -> dict:
 
 def data_prod(p: dict) -> dict:
     """data-prod: as prod with web and api 2 x 0.25 vCPU/0.5 GB (both blue/green), Multi-AZ db.m7g.large
-    with 50 GB gp3 and its RDSOSMetrics log group, two Valkey nodes, the web ACL."""
+    with 50 GB gp3 and its RDSOSMetrics log group, two Valkey nodes, the web ACL, and the nightly job
+    ``report`` (0.5 vCPU/1 GB, cron(30 2 * * ? *): one run a day, 730 / 24 runs a month, 10 minutes each)."""
     rds, cache_nodes, waf = p["rds"], p["elasticache"], p["waf"]
     small = task_hour(p, 0.25, 0.5)
     return {
-        # 9 log groups: api, web, exec, flow, waf, db postgresql, upgrade, RDSOSMetrics, restore check;
-        # 4 keys: the stack's, the database's, the cache's and the backup vault's
-        **shared(p, nats=3, alb_public_nodes=3, log_groups=9, alarm_metrics=22 + 6 + 4 + 3 + 15, keys=4),
+        # 10 log groups: api, web, exec, flow, waf, db postgresql, upgrade, RDSOSMetrics, job report, restore
+        # check; 4 keys: the stack's, the database's, the cache's and the backup vault's
+        **shared(p, nats=3, alb_public_nodes=3, log_groups=10, alarm_metrics=22 + 6 + 4 + 3 + 15, keys=4),
+        "job report: 730 / 24 runs x 10 / 60 h x task-hour(0.5, 1)": H / 24 * 10 / 60 * task_hour(p, 0.5, 1),
         "Fargate: 2 services x 2 tasks x 730 h x task-hour(0.25, 0.5)": 4 * H * small,
         "blue/green copies: 2 services x 2 tasks x deployment hours": 4 * DEPLOY_HOURS * small,
         "Container Insights: (8 + 2 x 11 + 4 tasks x 8) metrics": (8 + 2 * 11 + 4 * 8)

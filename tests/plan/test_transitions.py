@@ -165,6 +165,20 @@ CHANGES = [
         NONE,
         (_set("services.web.release", {"command": ["python", "server.py", "migrate", "--verbose"]}),),
     ),
+    # Scheduled-only jobs (webstack:jobs): adding one to a running stack with an alarm topic also
+    # widens the topic's and the key's policies (in place); removing it narrows them after the rule is
+    # gone. A job's schedule and size change in place (new task definition revision, same schedule).
+    Change("add <-> remove a job", "data-prod", (_drop("jobs"),), NONE),
+    Change(
+        "a job's schedule and size",
+        "data-prod",
+        NONE,
+        (
+            _set("jobs.report.schedule", "rate(6 hours)"),
+            _set("jobs.report.cpu", 1024),
+            _set("jobs.report.memory", 2048),
+        ),
+    ),
     # A running service changes its deployment strategy in place (docs/deployments.md).
     Change(
         "deployment rolling <-> blue_green",

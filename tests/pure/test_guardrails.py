@@ -8,7 +8,7 @@ from tests.support.guardrail_cases import CASES, EDGE_URN, SERVICE_URN
 
 def test_every_rule_has_a_unique_name_and_a_description():
     names = [rule.name for rule in RULES]
-    assert len(names) == len(set(names)) == 37
+    assert len(names) == len(set(names)) == 39
     assert all(rule.description.endswith(".") for rule in RULES)
 
 

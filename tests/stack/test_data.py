@@ -304,18 +304,24 @@ def test_a_data_stack_planned_twice_gives_the_same_graph(stack: str):
 # --- Wiring -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("store", "port"), [("db-main", 5432), ("cache-main", 6379)])
-def test_a_data_store_admits_only_the_declaring_service_on_its_port_and_sends_nothing(prod: Run, store, port):
+@pytest.mark.parametrize(
+    ("store", "port", "declaring"),
+    [("db-main", 5432, ["api", "job-report"]), ("cache-main", 6379, ["api"])],
+)
+def test_a_data_store_admits_only_the_declaring_service_on_its_port_and_sends_nothing(
+    prod: Run, store, port, declaring
+):
+    """The fixture's nightly job (webstack:jobs.report) declares the database too: it is admitted like a
+    service, and the cache, which it does not declare, does not admit it."""
     group = prod.named(f"{store}-sg")
-    api = prod.named("api-sg")
-    (ingress,) = rules_on(prod, INGRESS, group)
-    assert ingress.inputs["referencedSecurityGroupId"] == api.id
-    assert (ingress.inputs["ipProtocol"], ingress.inputs["fromPort"], ingress.inputs["toPort"]) == (
-        "tcp",
-        port,
-        port,
+    ingress = rules_on(prod, INGRESS, group)
+    assert sorted(rule.inputs["referencedSecurityGroupId"] for rule in ingress) == sorted(
+        prod.named(f"{name}-sg").id for name in declaring
     )
-    assert "cidrIpv4" not in ingress.inputs
+    for rule in ingress:
+        ports = (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"])
+        assert ports == ("tcp", port, port)
+        assert "cidrIpv4" not in rule.inputs
     assert rules_on(prod, EGRESS, group) == []
     assert "ingress" not in group.inputs and "egress" not in group.inputs
 
@@ -382,7 +388,11 @@ def test_the_plan_shows_each_store_reachable_only_from_its_declaring_service(pro
     captured = graph.graph_from_run(prod, "data-prod", {})
     matrix = report.exposure_matrix(captured)
     into_stores = {(s, d): p for (s, d), p in matrix.items() if d in ("db-main", "cache-main")}
-    assert into_stores == {("api", "db-main"): ["tcp/5432"], ("api", "cache-main"): ["tcp/6379"]}
+    assert into_stores == {
+        ("api", "db-main"): ["tcp/5432"],
+        ("job-report", "db-main"): ["tcp/5432"],
+        ("api", "cache-main"): ["tcp/6379"],
+    }
     assert not [key for key in matrix if key[0] in ("db-main", "cache-main")]
     assert report.verdict(captured).startswith("Verdict: from 0.0.0.0/0 only edge on")
     header = report.exposure(captured)[1].split()

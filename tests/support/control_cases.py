@@ -30,6 +30,9 @@ ASG = "aws:autoscaling/group:Group"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 EFS = "aws:efs/fileSystem:FileSystem"
 ACCESS_POINT = "aws:efs/accessPoint:AccessPoint"
+FUNCTION = "aws:lambda/function:Function"
+PERMISSION = "aws:lambda/permission:Permission"
+IN_TWO_SUBNETS = {"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]}
 
 LOG_CONFIG = {"logDriver": "awslogs", "options": {"awslogs-group": "api-logs"}}
 CONTAINER = {
@@ -397,5 +400,36 @@ def fsbp_cases(case: Callable[..., Any], key_arn: str) -> tuple[Any, ...]:
             ACCESS_POINT,
             {"rootDirectory": {"path": "/app"}},
             access_point,
+        ),
+        case(
+            "[Lambda.2/5] supported runtime in two subnets",
+            FUNCTION,
+            {"runtime": "python3.13", "vpcConfig": IN_TWO_SUBNETS},
+        ),
+        case(
+            "[Lambda.2] deprecated runtime",
+            FUNCTION,
+            {"runtime": "python3.8"},
+            "lambda-functions-supported-multi-az",
+        ),
+        case(
+            "[Lambda.5] VPC function in one subnet",
+            FUNCTION,
+            {"runtime": "python3.12", "vpcConfig": {"subnetIds": ["subnet-a"]}},
+            "lambda-functions-supported-multi-az",
+        ),
+        case(
+            "[Lambda.1] permission for one event rule",
+            PERMISSION,
+            {
+                "principal": "events.amazonaws.com",
+                "sourceArn": "arn:aws:events:eu-west-1:111111111111:rule/r",
+            },
+        ),
+        case(
+            "[Lambda.1] permission for everyone",
+            PERMISSION,
+            {"principal": "*"},
+            "lambda-permissions-not-public",
         ),
     )

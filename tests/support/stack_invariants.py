@@ -298,11 +298,12 @@ def only_a_queues_consumer_and_senders_hold_permissions_on_it(stack: Synthesized
 
 
 def each_data_store_is_reachable_only_from_the_services_that_declare_it(stack: Synthesized) -> list[str]:
-    """A database or cache admits exactly the services that name it, opens no connection, and lives in
-    isolated subnets (no default route) that exist only when the stack has a data store."""
+    """A database or cache admits exactly the services and jobs (``job-<name>``) that name it, opens no
+    connection, and lives in isolated subnets (no default route) that exist only when the stack has a
+    data store."""
     matrix = report.exposure_matrix(stack.graph)
     declared = {
-        f"{prefix}-{name}": set(store["services"])
+        f"{prefix}-{name}": {*store["services"], *(f"job-{job}" for job in store.get("jobs", []))}
         for key, prefix in (("databases", "db"), ("caches", "cache"))
         for name, store in (stack.graph["outputs"].get(key) or {}).items()
     }

@@ -1,4 +1,4 @@
-"""``python3 -m tools.drift`` (drift.yml): from the exit status and JSON of ``pulumi preview --refresh
+"""``python3 -m tools.drift`` (drift.yml): from the exit status and JSON of ``pulumi refresh --preview-only
 --expect-no-changes --json``, one issue ``Drift: <stack>`` opened, updated or closed; errors touch no
 issue and fail the run. Exit statuses: https://www.pulumi.com/docs/iac/cli/exit-codes/ (7: changes where
 none were expected, CLI v3.226.1+; 255 on earlier CLIs, which still print the digest first)."""
@@ -23,6 +23,18 @@ DRIFTED = json.dumps(
     }
 )
 CLEAN = json.dumps({"steps": [], "changeSummary": {"same": 121}})
+# A refresh's digest: every step is a "refresh"; the engine counts each by its result (pulumi pkg/engine:
+# ``op = step.(*deploy.RefreshStep).ResultOp()`` when refreshing), so the summary says update/delete.
+REFRESHED = json.dumps(
+    {
+        "steps": [
+            {"op": "refresh", "urn": "urn:pulumi:prod::webstack::pulumi:pulumi:Stack::webstack-prod"},
+            {"op": "refresh", "urn": URN, "diffReasons": ["ingress"]},
+        ],
+        "changeSummary": {"same": 120, "update": 1},
+    }
+)
+REFRESHED_CLEAN = json.dumps({"steps": [{"op": "refresh", "urn": URN}], "changeSummary": {"same": 121}})
 RUN_URL = "https://github.com/your-org/webstack/actions/runs/9"
 
 
@@ -42,6 +54,10 @@ class FakeGh:
     ("status", "output", "verdict"),
     [
         (0, CLEAN, "clean"),
+        (0, REFRESHED_CLEAN, "clean"),
+        (7, REFRESHED, "drift"),
+        (0, REFRESHED, "drift"),
+        (255, REFRESHED, "drift"),
         (7, DRIFTED, "drift"),
         (7, "", "drift"),
         (255, DRIFTED, "drift"),
@@ -94,7 +110,23 @@ def test_an_error_touches_no_issue_and_fails_the_run(tmp_path, capsys):
     argv = ["--stack", "prod", "--status", "255", "--preview", str(output), "--run-url", RUN_URL]
     assert drift.main(argv, gh) == 1
     assert gh.calls == []
-    assert "pulumi preview exited 255 without proposing changes" in capsys.readouterr().err
+    assert "pulumi refresh exited 255 without finding changes" in capsys.readouterr().err
+
+
+def test_a_refresh_that_drifted_names_the_resource_whose_refresh_step_has_a_diff():
+    check = drift.classify(7, REFRESHED)
+    assert check.counts == {"update": 1} and check.steps == [("refresh", URN)]
+
+
+def test_the_issue_says_aws_differs_from_the_deployed_state_and_how_to_put_it_back():
+    """A plain ``pulumi up`` diffs the program against the state, which a console edit did not touch, so
+    it would do nothing: the fix is ``pulumi up --refresh``."""
+    text = drift.issue_body("prod", drift.classify(7, REFRESHED), RUN_URL)
+    assert "`pulumi refresh --preview-only --expect-no-changes` of stack `prod` finds 1 to update" in text
+    assert "from the stack's state" in text and "merged but not deployed yet are not drift" in text
+    assert "`pulumi up --refresh --stack prod`" in text
+    unnamed = drift.issue_body("prod", drift.Check("drift", {"update": 1}, []), RUN_URL)
+    assert "| operation |" not in unnamed and "`pulumi refresh --preview-only --diff --stack prod`" in unnamed
 
 
 def test_it_runs_with_the_standard_library_only():
