@@ -103,7 +103,6 @@ NO_FSBP_CONTROL: tuple[str, ...] = (
     "aws:iam/serviceLinkedRole:ServiceLinkedRole",
     "aws:kms/alias:Alias",
     "aws:kms/grant:Grant",
-    "aws:lambda/permission:Permission",
     "aws:lb/listenerRule:ListenerRule",
     "aws:lb/targetGroup:TargetGroup",
     "aws:rds/parameterGroup:ParameterGroup",
