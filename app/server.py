@@ -7,6 +7,9 @@
 - ``worker``: a long-running process with no port. It logs a heartbeat naming ``QUEUE_URL`` and stops
   cleanly on SIGTERM. It does not read the queue: that needs an AWS SDK (boto3) or SigV4 signing,
   which this stdlib-only example leaves to your app; the stack wires the queue and its permissions.
+- ``web`` also answers POST /files/<name>: it stores the request body as ``<name>`` in the bucket of
+  ``BUCKET_UPLOADS`` (``services.<name>.buckets: {uploads: write}``), signing the S3 PutObject itself
+  (SigV4, the task role's credentials from the ECS credentials endpoint): 201 with the bucket and key.
 - ``job``: a scheduled task. It logs one line and exits 0, as EventBridge Scheduler's run expects.
 - ``migrate``: the release task (``services.api.release``): creates the ``visits`` table if it is
   missing, over TLS with the database user of ``DB_USER``/``DB_PASSWORD`` (SCRAM-SHA-256, as RDS
@@ -27,6 +30,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -76,7 +80,97 @@ def api_status() -> tuple[int, dict[str, object]]:
         return 502, {"api": url, "error": str(error)}
 
 
+ECS_CREDENTIALS = "http://169.254.170.2"
+"""The task role's credentials: ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` on this host (AWS ECS
+task-iam-roles.html)."""
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
+def _hmac(key: bytes, text: str) -> bytes:
+    return hmac.digest(key, text.encode(), "sha256")
+
+
+def sigv4_authorization(
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    payload_hash: str,
+    region: str,
+    keys: tuple[str, str],
+    when: str,
+) -> str:
+    """The ``Authorization`` header of an S3 request signed with AWS Signature Version 4 (AWS S3
+    sig-v4-header-based-auth.html): every header given is signed; ``when`` is x-amz-date."""
+    names = sorted(name.lower() for name in headers)
+    canonical_headers = "".join(f"{name}:{headers[name].strip()}\n" for name in names)
+    signed = ";".join(names)
+    canonical = "\n".join([method, path, "", canonical_headers, signed, payload_hash])
+    scope = f"{when[:8]}/{region}/s3/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", when, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = _hmac(("AWS4" + keys[1]).encode(), when[:8])
+    for part in (region, "s3", "aws4_request"):
+        key = _hmac(key, part)
+    signature = hmac.new(key, to_sign.encode(), "sha256").hexdigest()
+    return f"AWS4-HMAC-SHA256 Credential={keys[0]}/{scope}, SignedHeaders={signed}, Signature={signature}"
+
+
+def task_credentials() -> dict[str, str]:
+    """AccessKeyId, SecretAccessKey and Token of the task role."""
+    uri = os.environ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]
+    with urllib.request.urlopen(ECS_CREDENTIALS + uri, timeout=UPSTREAM_TIMEOUT_SECONDS) as answer:
+        return json.loads(answer.read())
+
+
+def put_object(
+    bucket: str, key: str, body: bytes, region: str, credentials: dict[str, str], when: str, opener=None
+):
+    """S3 PutObject over HTTPS (the bucket's policy refuses plain HTTP); the bucket's default encryption
+    (SSE-KMS) applies, so no encryption header is needed. Returns the HTTP status."""
+    host = f"{bucket}.s3.{region}.amazonaws.com"
+    path = "/" + urllib.parse.quote(key, safe="/-_.~")
+    payload = hashlib.sha256(body).hexdigest()
+    headers = {
+        "host": host,
+        "x-amz-content-sha256": payload,
+        "x-amz-date": when,
+        "x-amz-security-token": credentials["Token"],
+    }
+    keys = (credentials["AccessKeyId"], credentials["SecretAccessKey"])
+    headers["Authorization"] = sigv4_authorization("PUT", path, headers, payload, region, keys, when)
+    request = urllib.request.Request(f"https://{host}{path}", data=body, headers=headers, method="PUT")
+    with (opener or urllib.request.urlopen)(request, timeout=UPSTREAM_TIMEOUT_SECONDS) as answer:
+        return answer.status
+
+
+def store_file(name: str, body: bytes) -> tuple[int, dict[str, object]]:
+    """(HTTP status, body) of POST /files/<name>: the body stored in the uploads bucket."""
+    bucket = os.environ.get("BUCKET_UPLOADS")
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not bucket or not region:
+        return 503, {"files": "not configured", "hint": "declare buckets: {uploads: write} for this service"}
+    when = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    try:
+        status = put_object(bucket, f"files/{name}", body, region, task_credentials(), when)
+    except (urllib.error.URLError, OSError, KeyError) as error:
+        return 502, {"bucket": bucket, "error": str(error)}
+    return (201 if status == 200 else 502), {"bucket": bucket, "key": f"files/{name}", "s3": status}
+
+
 class Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        name = self.path.removeprefix("/files/")
+        if not self.path.startswith("/files/") or not name or "/" in name or ".." in name:
+            status, answer = 404, {"error": "POST /files/<name> stores the body as <name>"}
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, answer = store_file(name, self.rfile.read(length))
+        body = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def do_GET(self) -> None:
         status = 200
         if self.path == "/healthz":

@@ -1,5 +1,6 @@
 """Named sets of IAM actions that rows of the deploy table share with the deploy role's scoped statements
-(or that tests pin): instance profiles, the Auto Scaling service-linked role, image push and ECR clean-up.
+(or that tests pin): instance profiles, the Auto Scaling service-linked role, image push, ECR clean-up,
+key grants and the app volumes' rows.
 """
 
 from __future__ import annotations
@@ -77,3 +78,51 @@ EVENT_RULE_ACTIONS = (
 creates and updates with PutRule, reads with DescribeRule, deletes with DeleteRule, tags by ARN."""
 EVENT_TARGET_ACTIONS = ("events:PutTargets", "events:ListTargetsByRule", "events:RemoveTargets")
 """Its target (the alarm topic): internal/service/events/target.go. An SNS target passes no role."""
+KEY_GRANT_ACTIONS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")
+"""What a service that encrypts with the stack key does with it for the caller (grants, writes)."""
+_EFS_TAGS = (
+    "elasticfilesystem:TagResource",
+    "elasticfilesystem:UntagResource",
+    "elasticfilesystem:ListTagsForResource",
+)
+VOLUME_ACTIONS: dict[str, tuple[str, ...]] = {
+    # App volumes (components/storage/volume.py; terraform-provider-aws internal/service/efs/*.go). The
+    # file system is encrypted with the stack key: EFS creates its grant with the caller's permissions.
+    "aws:efs/fileSystem:FileSystem": (
+        "elasticfilesystem:CreateFileSystem",
+        "elasticfilesystem:DescribeFileSystems",
+        "elasticfilesystem:UpdateFileSystem",
+        "elasticfilesystem:DeleteFileSystem",
+        "elasticfilesystem:DescribeLifecycleConfiguration",
+        "elasticfilesystem:PutLifecycleConfiguration",
+        *_EFS_TAGS,
+        *KEY_GRANT_ACTIONS,
+    ),
+    # CreateMountTarget also needs ec2:DescribeSubnets, DescribeNetworkInterfaces, CreateNetworkInterface;
+    # DeleteMountTarget ec2:DeleteNetworkInterface; the security-group calls their ENI's (EFS API reference).
+    "aws:efs/mountTarget:MountTarget": (
+        "elasticfilesystem:CreateMountTarget",
+        "elasticfilesystem:DescribeMountTargets",
+        "elasticfilesystem:DeleteMountTarget",
+        "elasticfilesystem:DescribeMountTargetSecurityGroups",
+        "elasticfilesystem:ModifyMountTargetSecurityGroups",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeNetworkInterfaceAttribute",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:ModifyNetworkInterfaceAttribute",
+    ),
+    "aws:efs/accessPoint:AccessPoint": (
+        "elasticfilesystem:CreateAccessPoint",
+        "elasticfilesystem:DescribeAccessPoints",
+        "elasticfilesystem:DeleteAccessPoint",
+        *_EFS_TAGS,
+    ),
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": (
+        "elasticfilesystem:PutFileSystemPolicy",
+        "elasticfilesystem:DescribeFileSystemPolicy",
+        "elasticfilesystem:DeleteFileSystemPolicy",
+    ),
+}
+"""The deploy table's rows of the app volumes (webstack:volumes)."""

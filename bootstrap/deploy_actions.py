@@ -16,7 +16,9 @@ from bootstrap.action_sets import (
     FUNCTION_ACTIONS,
     IMAGE_PUSH_ACTIONS,
     INSTANCE_PROFILE_ACTIONS,
+    KEY_GRANT_ACTIONS,
     SCALING_ROLE_ACTIONS,
+    VOLUME_ACTIONS,
 )
 from bootstrap.backup_actions import BACKUP_ACTIONS
 from bootstrap.deploy_actions_network import EC2_TAGS, NETWORK_ACTIONS
@@ -46,7 +48,7 @@ _ELASTICACHE = (
 )
 _SECRETS = ("secretsmanager:DescribeSecret", "secretsmanager:TagResource", "secretsmanager:UntagResource")
 # Services that encrypt with the stack key create grants on it and use it for the caller's writes.
-_KEY_GRANTS = ("kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey")
+_KEY_GRANTS = KEY_GRANT_ACTIONS
 
 DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi type token -> what the AWS provider calls to create, read (refresh), update, tag and delete
@@ -189,6 +191,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         *_ELASTICACHE,
         *_KEY_GRANTS,
     ),
+    **VOLUME_ACTIONS,
     "aws:secretsmanager/secret:Secret": (
         "secretsmanager:CreateSecret",
         "secretsmanager:UpdateSecret",

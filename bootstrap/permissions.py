@@ -99,12 +99,13 @@ KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "km
 """KMS calls that use a key's material (or let a grantee use it): never on any key of any account.
 deploy_statements allows them on this account's keys only through the services that encrypt the
 stack's data with them, and grants only to the stack's own Auto Scaling roles."""
-KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "scheduler", "backup")
+KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "scheduler", "elasticfilesystem", "backup")
 """The services that use the stack's keys on the deploy role's behalf: RDS and ElastiCache create
 grants for their storage (AWS KMS guide, "How AWS services use AWS KMS"), Secrets Manager encrypts and
 decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html),
 EventBridge Scheduler encrypts and decrypts schedule payloads under the stack key (Scheduler guide,
-encryption-rest), AWS Backup mounts the vault's key when it creates the vault (AWS Backup guide,
+encryption-rest), EFS grants itself the key of an encrypted volume (AWS EFS guide,
+encryption-at-rest.html), AWS Backup mounts the vault's key when it creates the vault (AWS Backup guide,
 backup-vaults.html)."""
 ECS_AMI_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/ecs/optimized-ami/*"
 """The public ECS-optimized AMI parameters: AWS public parameters have no account in their ARN
@@ -131,6 +132,8 @@ FUNCTION_ROLES = "arn:aws:iam::{account}:role" + IAM_PATH + "*-fn-role-*"
 ACCESS_LOG_BUCKETS = "arn:aws:s3:::edge-access-logs-*"
 STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
 """The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
+APP_BUCKETS = "arn:aws:s3:::bucket-*-s3-*"
+"""The stacks' app buckets (webstack:buckets: AppBucket ``bucket-<name>`` autonames its ``-s3`` child)."""
 
 PREVIEW_ACTIONS = (
     "ec2:Describe*",
@@ -319,7 +322,9 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         *_backup_statements(account_id),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
-        Statement(sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS]),
+        Statement(
+            sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS, APP_BUCKETS]
+        ),
         Statement(
             sid="WebstackFunctions",
             actions=by_service["lambda"],

@@ -36,6 +36,7 @@ from components.network import Network  # noqa: E402
 from components.observability import Notifications, Observability  # noqa: E402
 from components.queue import Queue  # noqa: E402
 from components.service import Service  # noqa: E402
+from components.storage import AppBucket, Volume  # noqa: E402
 
 NAME = "webstack"
 """The package name: types are ``webstack:index:<Class>``."""
@@ -43,6 +44,7 @@ VERSION: str = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["proje
 """The version of the webstack-components distribution (pyproject.toml), so both say the same."""
 COMPONENTS = [
     ApiGateway,
+    AppBucket,
     Backup,
     Cache,
     Cdn,
@@ -57,6 +59,7 @@ COMPONENTS = [
     Queue,
     Service,
     StackKey,
+    Volume,
     VpcFunction,
     Waf,
 ]

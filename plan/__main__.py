@@ -1,8 +1,9 @@
 """``python -m plan STACK``: what a stack will create, with no AWS credentials and no Pulumi CLI.
 
-Prints the resource inventory by component, the stack outputs, warnings, the network exposure matrix
-and the subnet layout; writes a Mermaid diagram (and a PNG when `diagrams` and Graphviz are
-installed). Bad input gives one paragraph on stderr and exit status 2, never a traceback.
+Prints a one-screen summary, then the resource inventory by component, the stack outputs, warnings,
+the network exposure matrix, the subnet layout and the other sections (``--section NAME`` prints one);
+writes a Mermaid diagram (and a PNG when `diagrams` and Graphviz are installed). Bad input gives one
+paragraph on stderr and exit status 2, never a traceback.
 
 Exit status: 0 when planned; 2 on bad input; 3 when ``--compare``/``--compare-file`` of the same stack
 finds that ``pulumi up`` would fail or undo part of the change (the "Transition" section names each
@@ -13,9 +14,12 @@ refuses, or a refused update).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import io
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +30,7 @@ from plan import (
     compare_source,
     cost,
     diagram,
+    diagram_model,
     graph,
     images,
     pr_comment,
@@ -35,12 +40,16 @@ from plan import (
     transition,
 )
 from plan.engine import PROJECT_ROOT, EngineError
+from plan.sections import first_screen
 from stack.promotion import PROMOTION_ENV, PromotionRecord, read_record
 from stack.schema import ConfigError
 
 EXIT_BAD_INPUT = 2
 EXIT_TRANSITION = 3
 """``--compare`` of the same stack found something ``pulumi up`` would fail on or undo."""
+
+SECTION_NAMES = ("summary", *report.SECTIONS, "images", "cost", "comparison")
+"""What ``--section`` takes, in the order the plan prints them (``comparison`` with ``--compare*``)."""
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -52,7 +61,15 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("stack", help="the stack to plan: the STACK of a Pulumi.STACK.yaml file")
     parser.add_argument(
-        "--json", metavar="FILE", type=Path, help="also write the captured graph (webstack-plan/1)"
+        "--json",
+        metavar="FILE",
+        type=Path,
+        help="also write the captured graph (webstack-plan/1) with every section's data and the summary",
+    )
+    parser.add_argument(
+        "--section",
+        metavar="NAME",
+        help="print only this section (no diagram files are written): " + ", ".join(SECTION_NAMES),
     )
     against = parser.add_mutually_exclusive_group()
     against.add_argument(
@@ -115,6 +132,16 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         f"promotion record (what {PROMOTION_ENV} names in CI), shown in the Images section",
     )
     return parser.parse_args(argv)
+
+
+def _check_section(args: argparse.Namespace) -> None:
+    """A --section that names no section, or the comparison without anything to compare, is bad input."""
+    if args.section is None:
+        return
+    if args.section not in SECTION_NAMES:
+        _fail(f"--section {args.section}: there is no such section; use one of: {', '.join(SECTION_NAMES)}.")
+    if args.section == "comparison" and not (args.compare or args.compare_file or args.compare_graph):
+        _fail("--section comparison: nothing is compared; add --compare, --compare-file or --compare-graph.")
 
 
 def _promotion(args: argparse.Namespace) -> PromotionRecord | None:
@@ -275,8 +302,49 @@ def _write_markdown(
     print(f"Pull-request comment written to {args.markdown}")
 
 
+def _sections(
+    captured: graph.Graph,
+    facts: Callable[[], dict[str, Any]],
+    image_rows: list[dict[str, Any]],
+    record: PromotionRecord | None,
+    estimate: cost.Estimate,
+) -> dict[str, Callable[[], list[str]]]:
+    """Each printed section by its --section name, computed only when printed."""
+    found: dict[str, Callable[[], list[str]]] = {"summary": lambda: first_screen.first_screen(facts())}
+    for name, section in report.SECTIONS.items():
+        found[name] = lambda section=section: section(captured)
+    found["images"] = lambda: images.render(image_rows, captured["stack"], record)
+    found["cost"] = lambda: cost.render(estimate, captured)
+    return found
+
+
+@contextlib.contextmanager
+def _quiet(quiet: bool) -> Iterator[None]:
+    """Swallow what is printed inside (a section other than the one --section asked for)."""
+    if not quiet:
+        yield
+        return
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def _write_diagrams(args: argparse.Namespace, captured: graph.Graph) -> None:
+    """The Mermaid text and (where `diagrams` and `dot` are installed) the PNG, from one model."""
+    model = diagram_model.build(captured)
+    mermaid_path = args.out / f"{args.stack}.mmd"
+    mermaid_path.parent.mkdir(parents=True, exist_ok=True)
+    mermaid_path.write_text(report.mermaid(captured, model))
+    print(f"Mermaid diagram written to {mermaid_path}")
+    if diagram.available():
+        png = diagram.render_png(captured, args.out / f"{args.stack}.png", model)
+        print(f"PNG diagram written to {png}")
+    else:
+        print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
+
+
 def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     args = _arguments(argv)
+    _check_section(args)
     root = args.stacks_dir or root
     assumed = _assumptions(args)
     record = _promotion(args)
@@ -284,41 +352,42 @@ def main(argv: list[str] | None = None, root: Path = PROJECT_ROOT) -> int:
     # Across the project's stack files (not part of the stack's graph): overlapping VPC ranges.
     captured["warnings"] = [*captured["warnings"], *stack_files.overlapping_vpc_warnings(args.stack, root)]
     compared = _other(args, root)
-    for section in report.sections(captured):
-        print("\n".join(section))
-        print()
     image_rows = images.images(captured, record)
-    print("\n".join(images.render(image_rows, args.stack, record)))
-    print()
     estimate = _estimate(captured, assumed)
-    print("\n".join(cost.render(estimate, captured)))
-    print()
+    summary: dict[str, Any] = {}
+
+    def facts() -> dict[str, Any]:
+        if not summary:
+            summary.update(first_screen.summary(captured, estimate, image_rows))
+        return summary
+
+    for name, section in _sections(captured, facts, image_rows, record, estimate).items():
+        if args.section in (None, name):
+            lines = section()
+            if lines or args.section:
+                print("\n".join(lines or [f"{name}: none in this stack."]))
+                print()
     comparison: dict[str, Any] | None = None
     if compared is not None:
         against, other = compared
-        comparison = _compare(args.stack, against, captured, other, assumed)
-    if args.json:
-        document = dict(captured)
-        document["estimate"] = cost.to_json(estimate, captured)
-        document["routes"] = [route.to_json() for route in routing.routes(captured)]
-        document["security"] = report.security_verdict(captured).to_json()
-        document["images"] = image_rows
-        if comparison is not None:
-            document["comparison"] = comparison
-        graph.write(document, args.json)
-        print(f"Graph written to {args.json}")
-    if not args.no_diagram:
-        mermaid_path = args.out / f"{args.stack}.mmd"
-        mermaid_path.parent.mkdir(parents=True, exist_ok=True)
-        mermaid_path.write_text(report.mermaid(captured))
-        print(f"Mermaid diagram written to {mermaid_path}")
-        if diagram.available():
-            png = diagram.render_png(captured, args.out / f"{args.stack}.png")
-            print(f"PNG diagram written to {png}")
-        else:
-            print("PNG diagram skipped: install `diagrams` (pip) and Graphviz (`dot`) to draw one.")
-    if args.markdown:
-        _write_markdown(args, captured, compared, assumed)
+        with _quiet(args.section not in (None, "comparison")):
+            comparison = _compare(args.stack, against, captured, other, assumed)
+    with _quiet(args.section is not None):
+        if args.json:
+            document = dict(captured)
+            document["estimate"] = cost.to_json(estimate, captured)
+            document["routes"] = [route.to_json() for route in routing.routes(captured)]
+            document["security"] = report.security_verdict(captured).to_json()
+            document["images"] = image_rows
+            document["summary"] = facts()
+            if comparison is not None:
+                document["comparison"] = comparison
+            graph.write(document, args.json)
+            print(f"Graph written to {args.json}")
+        if not args.no_diagram and args.section is None:
+            _write_diagrams(args, captured)
+        if args.markdown:
+            _write_markdown(args, captured, compared, assumed)
     blocked = comparison is not None and any(f["blocking"] for f in comparison.get("transition") or [])
     return EXIT_TRANSITION if blocked else 0
 

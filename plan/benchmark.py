@@ -21,6 +21,7 @@ from typing import Any
 
 from plan import graph, report
 from plan.engine import PROJECT_ROOT
+from plan.sections import first_screen
 
 EXAMPLES = PROJECT_ROOT / "tests" / "stacks"
 """The fixture stack files the README's numbers are measured on (tests/plan/test_docs.py checks them)."""
@@ -67,6 +68,7 @@ def _median_seconds(action: Callable[[], object], runs: int) -> float:
 
 def _plan_in_process(stack: str, overrides: dict[str, Any] | None) -> None:
     captured = graph.capture(stack, EXAMPLES, overrides=overrides)
+    first_screen.first_screen(first_screen.summary(captured))
     for _ in report.sections(captured):
         pass
     report.mermaid(captured)

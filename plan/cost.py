@@ -137,6 +137,9 @@ NO_CHARGE_PREFIXES = (
     "aws:backup/selection:",
     "aws:backup/restoreTesting",  # the restored instances' hours are priced with the plan
     "aws:lambda/permission:",
+    "aws:efs/accessPoint:",
+    "aws:efs/fileSystemPolicy:",
+    "aws:efs/mountTarget:",
     "aws:rds/parameterGroup:",
     "aws:rds/clusterParameterGroup:",
     "aws:elasticache/subnetGroup:",
@@ -482,6 +485,26 @@ def _secret(ctx: Context, resource: Mapping[str, Any], what: str = "secret") -> 
     return [ctx.line(resource, "Secrets Manager secret", price, how)]
 
 
+def _bucket(ctx: Context, bucket: Mapping[str, Any]) -> list[Line]:
+    """An app bucket: the assumed GB in S3 Standard (requests stay usage-based); any other bucket
+    (logs, static content) is usage-based."""
+    kind = "aws:s3/bucket:Bucket"
+    parent = ctx.index.by_urn.get(bucket.get("parent") or "", {})
+    if short_type(parent.get("type", "")) != "AppBucket":
+        return [ctx.line(bucket, short_type(kind), None, USAGE_BASED[kind], "usage-based")]
+    gb, price = ctx.assumed["appBucketGb"], ctx.prices["s3"]["standardGbMonth"]
+    how = f"{gb:g} GB x {money(price)} S3 Standard GB-month (+ requests, usage)"
+    return [ctx.line(bucket, "S3 storage", gb * price, how)]
+
+
+def _file_system(ctx: Context, file_system: Mapping[str, Any]) -> list[Line]:
+    """An EFS volume: the assumed GB in EFS Standard (elastic throughput's per-GB transfer charges
+    stay usage-based)."""
+    gb, price = ctx.assumed["volumeGb"], ctx.prices["efs"]["standardGbMonth"]
+    how = f"{gb:g} GB x {money(price)} EFS Standard GB-month (+ elastic throughput per GB, usage)"
+    return [ctx.line(file_system, "EFS storage", gb * price, how)]
+
+
 def _aurora_instance(ctx: Context, db: Mapping[str, Any]) -> list[Line]:
     return [hourly(ctx, db, "Aurora instance", "aurora", str(db["inputs"].get("instanceClass")), 1)]
 
@@ -539,6 +562,8 @@ RULES: dict[str, Callable[[Context, Mapping[str, Any]], list[Line]]] = {
     "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch dashboard", "cloudwatch", "dashboardMonth"),
     "aws:kms/key:Key": _flat("KMS key", "kms", "keyMonth"),
     "aws:secretsmanager/secret:Secret": _secret,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:efs/fileSystem:FileSystem": _file_system,
     "aws:route53/zone:Zone": _flat("Route 53 zone", "route53", "zoneMonth"),
     "aws:wafv2/webAcl:WebAcl": _web_acl,
     "aws:ec2/instance:Instance": _ec2,

@@ -18,6 +18,8 @@ ASSUMPTIONS: dict[str, tuple[float, str]] = {
     "deploymentsPerMonth": (20, "deployments of each service per month (blue/green copies)"),
     "deploymentMinutes": (15, "minutes a new copy runs before traffic moves (start, checks, tests)"),
     "jobMinutesPerRun": (10, "minutes each run of a scheduled job (webstack:jobs) takes"),
+    "appBucketGb": (10, "GB each app bucket (webstack:buckets) stores in S3 Standard, old versions included"),
+    "volumeGb": (10, "GB each volume (webstack:volumes) stores in EFS Standard"),
     "breakEvenEndpoints": (5, "interface endpoints that replace NAT: ecr.api, ecr.dkr, logs, sts, secrets"),
     "savingsPlan": (0, "1: Fargate and EC2 on-demand under a Compute Savings Plan (--assume savings-plan)"),
     "savingsPlanDiscount": (

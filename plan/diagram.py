@@ -2,21 +2,55 @@
 # (`a >> Edge() >> b` is how the diagrams library draws an edge: the expression's value is not needed.)
 """A PNG architecture diagram with AWS icons, drawn by the `diagrams` library when it is installed.
 
-`diagrams` needs Graphviz's `dot` program. Without either, the plan still writes the Mermaid text.
+It draws the diagram model (plan/diagram_model.py) the Mermaid text is drawn from: each kind with its
+own icon (``ICONS``), in its tier's cluster or outside the VPC. `diagrams` needs Graphviz's `dot`
+program. Without either, the plan still writes the Mermaid text.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import shutil
 from pathlib import Path
 from typing import Any
 
+from plan.diagram_model import OUTSIDE, TIERS, Model, Node, build
 from plan.graph import Graph
-from plan.graph_index import LOAD_BALANCER, Index
-from plan.sections.exposure import INTERNET, exposure_matrix, http_apis, permissions
-from plan.sections.messaging import SCHEDULER, flows
-from plan.sections.routing import service_routes
+
+ICONS = {
+    "internet": "diagrams.onprem.network.Internet",
+    "load-balancer": "diagrams.aws.network.ALB",
+    "nat": "diagrams.aws.network.NATGateway",
+    "fargate": "diagrams.aws.compute.Fargate",
+    "ec2-service": "diagrams.aws.compute.ElasticContainerServiceService",
+    "container-instances": "diagrams.aws.compute.EC2AutoScaling",
+    "endpoints": "diagrams.aws.network.Endpoint",
+    "rds": "diagrams.aws.database.RDS",
+    "elasticache": "diagrams.aws.database.ElastiCache",
+    "efs": "diagrams.aws.storage.EFS",
+    "lambda": "diagrams.aws.compute.Lambda",
+    "other": "diagrams.aws.general.General",
+    "api-gateway": "diagrams.aws.network.APIGateway",
+    "vpc-link": "diagrams.aws.network.Privatelink",
+    "route53": "diagrams.aws.network.Route53",
+    "certificate": "diagrams.aws.security.CertificateManager",
+    "waf": "diagrams.aws.security.WAF",
+    "cloudfront": "diagrams.aws.network.CloudFront",
+    "s3": "diagrams.aws.storage.S3",
+    "backup": "diagrams.aws.storage.Backup",
+    "sqs": "diagrams.aws.integration.SQS",
+    "scheduler": "diagrams.aws.integration.EventbridgeScheduler",
+}
+"""Each kind of the diagram model -> the `diagrams` node class (its AWS icon) that draws it."""
+
+EDGES = {
+    "network": {},
+    "door": {"color": "firebrick"},
+    "out": {"style": "dashed"},
+    "flow": {"style": "dotted"},
+    "front": {"style": "dotted", "color": "gray40"},
+}
 
 
 def available() -> bool:
@@ -24,66 +58,43 @@ def available() -> bool:
     return importlib.util.find_spec("diagrams") is not None and shutil.which("dot") is not None
 
 
-def render_png(graph: Graph, path: Path) -> Path:
+def icon(kind: str) -> Any:
+    """The `diagrams` class of a kind."""
+    module, name = ICONS[kind].rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)
+
+
+def _label(node: Node) -> str:
+    if node.kind in ("internet", "nat", "scheduler"):
+        return node.title if node.kind != "internet" else node.name
+    return "\n".join(part for part in (node.name, node.title, node.detail) if part)
+
+
+def render_png(graph: Graph, path: Path, model: Model | None = None) -> Path:
     """Draw the stack to ``path`` (a .png); returns the file written."""
     from diagrams import Cluster, Diagram, Edge
-    from diagrams.aws.compute import Fargate
-    from diagrams.aws.integration import SQS, Eventbridge
-    from diagrams.aws.network import ALB, APIGateway, NATGateway
-    from diagrams.onprem.network import Internet
 
-    index = Index(graph)
-    nodes, _ = permissions(graph)
-    matrix = exposure_matrix(graph)
-    routes = service_routes(graph)
-    zones = graph["outputs"].get("availabilityZones", [])
-    nats = index.of_type("aws:ec2/natGateway:NatGateway")
-    vpcs = index.of_type("aws:ec2/vpc:Vpc")
-    cidr = vpcs[0]["inputs"]["cidrBlock"] if vpcs else ""
+    model = model or build(graph)
     path.parent.mkdir(parents=True, exist_ok=True)
-    style = {"fontsize": "14", "pad": "0.4", "nodesep": "1.0", "ranksep": "1.6", "splines": "spline"}
+    style = {"fontsize": "14", "pad": "1.0", "nodesep": "1.0", "ranksep": "1.6", "splines": "spline"}
+    drawn: dict[str, Any] = {}
     with Diagram(
-        f"webstack {graph['stack']} ({graph.get('region')})",
+        model.title,
         filename=str(path.with_suffix("")),
         outformat="png",
         show=False,
         direction="LR",
         graph_attr=style,
     ):
-        internet = Internet("internet")
-        apis = http_apis(graph)
-        internal = any(b["inputs"].get("internal") for b in index.of_type(LOAD_BALANCER))
-        drawn: dict[str, Any] = {node: APIGateway(f"{node} (HTTP API)") for node in apis}
-        with Cluster(f"VPC {cidr}, {len(zones)} zones"):
-            with Cluster("public subnets"):
-                if "edge" in nodes and not internal:
-                    drawn["edge"] = ALB("edge load balancer")
-                nat = NATGateway(f"NAT gateway x{len(nats)}") if nats else None
-            with Cluster("private subnets"):
-                if "edge" in nodes and internal:
-                    drawn["edge"] = ALB("edge internal load balancer")
-                for service in (n for n in nodes if n != "edge" and n not in apis):
-                    drawn[service] = Fargate(f"{service} (Fargate)")
-        for (source, dest), ports in sorted(matrix.items()):
-            label = ", ".join(ports)
-            if dest == INTERNET:
-                if source in drawn:
-                    drawn[source] >> Edge(label=f"{label} out", style="dashed") >> (nat or internet)
-            elif source == INTERNET and dest in drawn:
-                internet >> Edge(label=label, color="firebrick") >> drawn[dest]
-            elif source in drawn and dest in drawn:
-                (
-                    drawn[source]
-                    >> Edge(label=f"{label} {' '.join(routes.get(dest, []))}".strip())
-                    >> drawn[dest]
-                )
-        for flow in flows(graph):
-            for end in (flow.source, flow.destination):
-                if end not in drawn:
-                    drawn[end] = (
-                        Eventbridge("EventBridge Scheduler") if end == SCHEDULER else SQS(f"{end} queue")
-                    )
-            drawn[flow.source] >> Edge(label=flow.label, style="dotted") >> drawn[flow.destination]
-        if nat is not None:
-            nat >> Edge(style="dashed") >> internet
+        for node in model.in_tier(OUTSIDE):
+            drawn[node.id] = icon(node.kind)(_label(node))
+        with Cluster(model.vpc):
+            for tier in TIERS:
+                nodes = model.in_tier(tier)
+                if nodes:
+                    with Cluster(f"{tier} subnets"):
+                        for node in nodes:
+                            drawn[node.id] = icon(node.kind)(_label(node))
+        for link in model.links:
+            drawn[link.source] >> Edge(label=link.label, **EDGES[link.style]) >> drawn[link.destination]
     return path

@@ -149,6 +149,11 @@ as AWS's do ("no matching Route 53 Hosted Zone found")."""
 EXAMPLE_ZONE_NAME = "example.com"
 
 
+def _efs_arn(mocks: WebstackMocks) -> str:
+    """The prefix of an EFS ARN in the mocked account and region."""
+    return f"arn:aws:elasticfilesystem:{mocks.region}:{mocks.account_id}:"
+
+
 def _digest(*parts: str, length: int = 32) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
@@ -321,6 +326,12 @@ _EXTRA_STATE: dict[str, Callable[[str, str, WebstackMocks], dict[str, Any]]] = {
     "aws:lb/targetGroup:TargetGroup": lambda name, rid, m: {
         "arn": f"arn:aws:elasticloadbalancing:{m.region}:{m.account_id}:targetgroup/{rid}/0123456789abcdef",
         "arnSuffix": f"targetgroup/{rid}/0123456789abcdef",
+    },
+    "aws:efs/fileSystem:FileSystem": lambda name, rid, m: {
+        "arn": f"{_efs_arn(m)}file-system/fs-{_digest(rid, length=17)}",
+    },
+    "aws:efs/accessPoint:AccessPoint": lambda name, rid, m: {
+        "arn": f"{_efs_arn(m)}access-point/fsap-{_digest(rid, length=17)}",
     },
     "aws:s3/bucket:Bucket": lambda name, rid, m: {
         "bucket": rid,

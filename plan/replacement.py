@@ -214,6 +214,19 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     ),
     "aws:scheduler/schedule:Schedule": ("groupName",),
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
+    # terraform-provider-aws internal/service/efs/file_system.go (ForceNew: availability_zone_name,
+    # creation_token, encrypted, kms_key_id, performance_mode), mount_target.go, access_point.go,
+    # file_system_policy.go.
+    "aws:efs/fileSystem:FileSystem": (
+        "availabilityZoneName",
+        "creationToken",
+        "encrypted",
+        "kmsKeyId",
+        "performanceMode",
+    ),
+    "aws:efs/mountTarget:MountTarget": ("fileSystemId", "subnetId", "ipAddress"),
+    "aws:efs/accessPoint:AccessPoint": ("fileSystemId", "posixUser", "rootDirectory"),
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": ("fileSystemId",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
     # s3/bucket_logging.go: bucket and expected_bucket_owner ForceNew; target_bucket/prefix updated.

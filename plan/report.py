@@ -6,7 +6,7 @@ Each section lives in its own module of ``plan/sections/``; this module prints t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from plan.graph import Graph
 from plan.graph_index import (
@@ -84,6 +84,7 @@ __all__ = [
     "PLACEHOLDER_MARK",
     "RECORD",
     "SCHEDULER",
+    "SECTIONS",
     "SECURITY_GROUP",
     "SUBNET",
     "VALIDATION",
@@ -131,21 +132,30 @@ __all__ = [
 ]
 
 
+SECTIONS: dict[str, Callable[[Graph], list[str]]] = {
+    "inventory": inventory,
+    "outputs": outputs,
+    "warnings": warnings,
+    "security": security,
+    "exposure": exposure,
+    "front-door": front_door,
+    "routing": routing,
+    "deployments": deployments,
+    "api-gateway": api_gateway,
+    "messaging": messaging,
+    "releases": releases,
+    "backups": backups,
+    "subnets": subnets,
+    "alarms": alarms,
+}
+"""The sections computed from the graph alone, by the name ``python -m plan --section`` takes, in the
+order the plan prints them (after its summary; the images and the cost estimate follow them)."""
+
+
 def sections(graph: Graph) -> Iterable[list[str]]:
-    """The report's sections in the order ``python -m plan`` prints them."""
-    yield inventory(graph)
-    yield outputs(graph)
-    yield warnings(graph)
-    yield security(graph)
-    yield exposure(graph)
-    yield front_door(graph)
-    yield routing(graph)
-    yield deployments(graph)
-    gateway = api_gateway(graph)
-    if gateway:
-        yield gateway
-    yield messaging(graph)
-    yield releases(graph)
-    yield backups(graph)
-    yield subnets(graph)
-    yield alarms(graph)
+    """The report's sections in the order ``python -m plan`` prints them (an empty one is left out:
+    the API Gateway section of a stack without one)."""
+    for section in SECTIONS.values():
+        lines = section(graph)
+        if lines:
+            yield lines

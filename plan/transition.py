@@ -257,12 +257,14 @@ def _collisions(change: _Apply) -> list[Finding]:
 def _undeletable(change: _Apply) -> list[Finding]:
     found = []
     for resource, why in change.deleted():
-        if resource["options"].get("retainOnDelete"):
-            continue
         label = _label(resource)
+        # Protect wins over retainOnDelete: the engine's DeleteStep refuses a protected resource before
+        # it looks at retainOnDelete (pulumi pkg/resource/deploy/step.go, DeleteStep.Apply).
         if resource["options"].get("protect"):
             detail = f"{label} is {why} but protected: the engine refuses the whole update."
             found.append(Finding("undeletable", (label,), "protect", detail, GUARD_FIXES["protect"]))
+        if resource["options"].get("retainOnDelete"):
+            continue  # no delete call reaches AWS, so its own guards do not matter
         guard = DELETION_GUARDS.get(resource["type"])
         if guard and bool(resource["inputs"].get(guard.field)) == guard.refuses:
             detail = f"{label} is {why}, but {guard.why}."

@@ -344,6 +344,15 @@ KEYS: dict[str, Key] = {
         "S3 PutBucketLogging replaces (terraform-provider-aws s3/bucket_logging.go: its delete puts an "
         "empty BucketLoggingStatus)",
     ),
+    # --- EFS (app volumes): a file system has one mount target per zone and one policy
+    "aws:efs/mountTarget:MountTarget": Key(
+        ("fileSystemId", "subnetId"),
+        E,
+        "EFS CreateMountTarget: MountTargetConflict (one mount target per file system per zone)",
+    ),
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": Key(
+        ("fileSystemId",), P, "EFS PutFileSystemPolicy replaces; DeleteFileSystemPolicy restores the default"
+    ),
     # --- Front door
     "aws:route53/record:Record": Key(
         ("zoneId", "name", "type", "setIdentifier"),
@@ -435,6 +444,8 @@ NO_PHYSICAL_KEY: dict[str, str] = {
     "aws:kms/grant:Grant": "CreateGrant returns a new grant id",
     "aws:secretsmanager/secretVersion:SecretVersion": "PutSecretValue adds a version with its own id",
     "docker-build:index:Image": "pushes a tag; its delete removes nothing from the registry",
+    "aws:efs/fileSystem:FileSystem": "CreateFileSystem with the provider's fresh creation token: a new id",
+    "aws:efs/accessPoint:AccessPoint": "CreateAccessPoint returns a new id (fsap-...)",
 }
 """Types whose create cannot collide with anything an old resource holds, and why."""
 

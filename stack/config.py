@@ -31,6 +31,7 @@ from stack.apigateway import service_problems as gateway_service_problems
 from stack.aws import AwsSettings, parse_aws
 from stack.backup import OFF as BACKUP_OFF
 from stack.backup import BackupConfig, BackupSettings, backup_settings, restore_test_reach_problems
+from stack.buckets import BucketConfig, BucketSettings, bucket_access_problems, bucket_settings
 from stack.caches import CacheConfig, CacheSettings
 from stack.cluster import (
     ClusterConfig,
@@ -73,6 +74,7 @@ from stack.services import (
     service_settings,
 )
 from stack.static import StaticConfig, StaticSettings, static_settings
+from stack.volumes import VolumeConfig, VolumeSettings, volume_mount_problems, volume_settings
 from stack.waf import WafConfig, WafSettings, waf_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -167,6 +169,24 @@ class WebstackConfig(StrictModel):
         },
     )
 
+    buckets: dict[StrictStr, BucketConfig] = Field(
+        default_factory=dict,
+        description="Named private S3 buckets the services read or write: see the buckets.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:buckets a map of name -> {noncurrentVersionDays, ...}, e.g. {uploads: {}}"
+        },
+    )
+
+    volumes: dict[StrictStr, VolumeConfig] = Field(
+        default_factory=dict,
+        description="Named encrypted EFS volumes the services mount: see the volumes.<name>.* keys "
+        "(docs/app-storage.md). Default: none.",
+        json_schema_extra={
+            "fix": "make webstack:volumes a map of name -> {throughputMode, ...}, e.g. {shared: {}}"
+        },
+    )
+
 
 # --- Resolved settings (what the components receive) --------------------------------------------
 
@@ -192,6 +212,8 @@ class StackSettings:
     backup: BackupSettings = BACKUP_OFF
     jobs: tuple[JobSettings, ...] = ()
     """Scheduled-only jobs (``webstack:jobs``), each its own Job component."""
+    buckets: tuple[BucketSettings, ...] = ()
+    volumes: tuple[VolumeSettings, ...] = ()
     warnings: tuple[str, ...] = ()
     """Things that are valid but probably not meant (the plan and `pulumi up` show them)."""
 
@@ -230,17 +252,26 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         {"database": list(webstack.databases), "cache": list(webstack.caches)},
         list(webstack.queues),
     )
-    problems += job_problems
+    access_problems, bucket_warnings = bucket_access_problems(webstack.buckets, webstack.services)
+    mount_problems, volume_warnings = volume_mount_problems(webstack.volumes, webstack.services)
+    problems += job_problems + access_problems + mount_problems
+    has_data = bool(databases or webstack.buckets or webstack.volumes)
     backup, backup_problems, backup_warnings = backup_settings(
-        webstack.backup, webstack.environment, aws.region, aws.allowed_account_ids, has_data=bool(databases)
+        webstack.backup, webstack.environment, aws.region, aws.allowed_account_ids, has_data=has_data
     )
     problems += backup_problems
     network = sections["network"]
     problems += restore_test_reach_problems(
         backup, bool(databases), network.nat_mode is not NatMode.NONE, network.interface_endpoints
     )
-    warnings = (*warnings, *backup_warnings, *_across_sections(sections, services, aws, problems))
-    warnings = (*warnings, *_job_warnings(sections, jobs))
+    warnings = (
+        *warnings,
+        *bucket_warnings,
+        *volume_warnings,
+        *backup_warnings,
+        *_across_sections(sections, services, aws, problems),
+        *_job_warnings(sections, jobs),
+    )
     if problems:
         raise ConfigError(stack, problems)
     return StackSettings(
@@ -285,8 +316,17 @@ def _sections(
         route_problems += gateway_service_problems(edge.api_gateway, list(routes))
     callers, call_problems = service_calls(webstack.services)
     queues, queue_problems = queue_settings(webstack.queues, webstack.services)
+    buckets, bucket_problems = bucket_settings(webstack.buckets, env)
+    volumes, volume_problems = volume_settings(webstack.volumes, env)
     problems += network_problems + cluster_problems + edge_problems + domain_problems + waf_problems
     problems += static_problems + route_problems + call_problems + queue_problems + observability_problems
+    problems += bucket_problems + volume_problems
+    for key, declared in (("buckets", webstack.buckets), ("volumes", webstack.volumes)):
+        if declared and not webstack.services:
+            problems.append(
+                f"webstack:{key}: got {key}, but the stack has no services to use them; add "
+                f"webstack:services or remove webstack:{key}"
+            )
     if domain is not None and not webstack.services:
         problems.append(
             "webstack:domain: got a domain, but the stack has no services to serve on it; add "
@@ -301,6 +341,8 @@ def _sections(
         "static": static,
         "observability": observability,
         "queues": queues,
+        "buckets": buckets,
+        "volumes": volumes,
     }
     return sections, routes, callers
 

@@ -70,6 +70,8 @@ def _field_for(model: type[BaseModel], loc: Sequence[int | str]) -> tuple[type[B
         inner, skip_key = _model_inside(fields[part].annotation)
         if inner is not None:
             current = inner
+        elif get_origin(fields[part].annotation) is dict:
+            return current, alias  # a map of plain values (services.api.buckets.<name>): the map's fix
     return current, alias
 
 

@@ -95,6 +95,10 @@ def export_apps(
     pulumi.export("images", {name: service.image for name, service in services.items()})
     if apps.queues:
         pulumi.export("queueUrls", {name: queue.url for name, queue in apps.queues.items()})
+    if apps.buckets:
+        pulumi.export("bucketNames", {name: bucket.bucket_name for name, bucket in apps.buckets.items()})
+    if apps.volumes:
+        pulumi.export("volumeIds", {name: volume.file_system_id for name, volume in apps.volumes.items()})
 
 
 def _jobs_using(settings: StackSettings, kind: str, name: str) -> dict[str, list[str]]:

@@ -27,6 +27,11 @@ PROBES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("consumer", "is the `consumer` of a queue (`webstack:queues.<name>.consumer`)", {}),
     ("sender", "is one of a queue's `senders` (here the queue `jobs`)", {}),
     ("caller", "declares `calls: [<service>]` (Service Connect)", {"calls": ["web"]}),
+    (
+        "uses-bucket",
+        "declares `buckets: {<name>: read}` or `write` (here the bucket `uploads`)",
+        {"buckets": {"uploads": "write"}},
+    ),
 )
 """(probe service, what it declares as a reader says it, its keys besides ``image``)."""
 
@@ -38,6 +43,7 @@ PROBE_CONFIG: dict[str, Any] = {
     "webstack:databases": {"main": {}},
     "webstack:caches": {"main": {}},
     "webstack:queues": {"jobs": {"consumer": "consumer", "senders": ["sender"]}},
+    "webstack:buckets": {"uploads": {}},
 }
 
 
@@ -107,7 +113,8 @@ definitions, so it is what the program does, not a description of it.
 Plain variables are in the task definition; secrets are `valueFrom` references that ECS resolves when a
 task starts (the value never appears in the task definition, the state or the logs). A variable your
 service sets itself in `environment` wins over a queue URL of the same name; a data store's variables
-win over yours. `QUEUE_URL_<NAME>` is the queue's name in upper case with `-` written `_`.
+win over yours. `QUEUE_URL_<NAME>` and `BUCKET_<NAME>` are the queue's or bucket's name in upper case
+with `-` written `_`.
 """
 
 
@@ -120,10 +127,8 @@ def markdown() -> str:
         if not mine:
             lines.append(f"| {declares} | nothing | | |")
         for variable in mine:
-            name = (
-                variable.name.replace("QUEUE_URL_JOBS", "QUEUE_URL_<NAME>")
-                if service == "sender"
-                else (variable.name)
+            name = variable.name.replace("QUEUE_URL_JOBS", "QUEUE_URL_<NAME>").replace(
+                "BUCKET_UPLOADS", "BUCKET_<NAME>"
             )
             kind = "secret" if variable.secret else "plain"
             lines.append(f"| {declares} | `{name}` | {kind} | {variable.source} |")

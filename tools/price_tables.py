@@ -205,6 +205,22 @@ GLOBAL = {
 }
 """The same in every region (AWS's pricing pages list one price)."""
 
+STORAGE = {
+    # region: (S3 Standard first 50 TB, EFS Standard Regional), USD per GB-month
+    "us-east-1": (0.023, 0.30),
+    "us-east-2": (0.023, 0.30),
+    "us-west-2": (0.023, 0.30),
+    "eu-west-1": (0.023, 0.33),
+    "eu-west-2": (0.024, 0.33),
+    "eu-central-1": (0.0245, 0.36),
+    "ap-southeast-1": (0.025, 0.36),
+    "ap-southeast-2": (0.025, 0.36),
+    "ap-northeast-1": (0.025, 0.36),
+    "ap-south-1": (0.025, 0.33),
+}
+"""App buckets' and volumes' storage (webstack:buckets, webstack:volumes): AWS's published list prices,
+transcribed (not re-fetched: no network access here)."""
+
 SPOT_OFF = 0.7
 """Fargate Spot and EC2 Spot: on-demand less 70% ("up to 70% off" Fargate Spot, AWS's Fargate page;
 EC2 Spot 'up to 90%'), where no Spot figure was read."""
@@ -231,6 +247,8 @@ SOURCES = {
     "node-based is 20% lower: valkeyFactor)",
     "secretsManager": "https://aws.amazon.com/secrets-manager/pricing/ (per secret per month; API calls "
     "usage-based)",
+    "s3": "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB per month)",
+    "efs": "https://aws.amazon.com/efs/pricing/ (EFS Standard storage, Regional, per GB-month)",
     "priceList": "AWS Price List Query API (boto3 pricing get_products): make prices",
     "backup": "https://aws.amazon.com/backup/pricing/ (warm storage of Amazon RDS snapshots per GB-month; "
     "cross-region copy data transfer per GB)",
@@ -395,6 +413,13 @@ def _flat(table: _Table) -> None:
             table.keep_or(path, value, f"transcribed {TODAY}: one price in every region")
 
 
+def _storage(table: _Table) -> None:
+    s3, efs = STORAGE[table.region]
+    how = f"transcribed {TODAY}: AWS list price"
+    table.keep_or("s3/standardGbMonth", s3, how)
+    table.keep_or("efs/standardGbMonth", efs, how)
+
+
 def _aurora(table: _Table) -> None:
     ratio = _ratio(table, "rds")
     for name, us in (("db.t4g.medium", 0.073), ("db.r6g.large", 0.26)):
@@ -418,6 +443,7 @@ def build(region: str, old: Mapping[str, Any], us_east_1: _Table | None = None) 
     _rds(table)
     _aurora(table)
     _elasticache(table)
+    _storage(table)
     return table
 
 

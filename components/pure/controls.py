@@ -120,6 +120,8 @@ NO_FSBP_CONTROL: tuple[str, ...] = (
     # EventBridge's FSBP controls (EventBridge.3, .4) evaluate custom event buses and global endpoints;
     # webstack's rules and targets sit on the default bus.
     "aws:cloudwatch/eventRule:EventRule",
+    # EFS's controls (EFS.1-8) evaluate file systems, access points and mount targets, not the policy.
+    "aws:efs/fileSystemPolicy:FileSystemPolicy",
     "aws:cloudwatch/eventTarget:EventTarget",
     "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
     "aws:sqs/redrivePolicy:RedrivePolicy",

@@ -23,6 +23,8 @@ COMPONENT_NAMES = (
     "backup",
     "observability",
     "job",
+    "bucket",
+    "volume",
 )
 """Logical names __main__.py gives the shared components (tests/config/test_config.py checks the list is
 complete). A service is named like a component, so a service called ``edge`` or ``edge-x`` would

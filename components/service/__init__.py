@@ -1,6 +1,7 @@
 """The Service component (one containerised app on ECS) and its Args types."""
 
 from .args import (
+    BucketAccess,
     Callee,
     CapacityProviderShare,
     ContainerHealthCheck,
@@ -12,12 +13,14 @@ from .args import (
     ServiceArgs,
     TaskPolicyStatement,
     TaskSchedule,
+    VolumeMount,
 )
 from .component import Service
 from .deployment import DeploymentStrategy, ServiceDeployment, TrafficShift
 from .pre_traffic import PreTrafficCheck
 
 __all__ = [
+    "BucketAccess",
     "Callee",
     "CapacityProviderShare",
     "ContainerHealthCheck",
@@ -34,4 +37,5 @@ __all__ = [
     "TaskPolicyStatement",
     "TaskSchedule",
     "TrafficShift",
+    "VolumeMount",
 ]

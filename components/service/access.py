@@ -1,11 +1,12 @@
 """Who may reach the service's tasks and where they may go: its security group (in only from the
-load balancer, out only HTTPS), the paths to its data stores and callees, and Service Connect."""
+load balancer, out only HTTPS), the paths to its data stores, volumes and callees, and Service Connect."""
 
 import pulumi
 import pulumi_aws as aws
 
 from ..network import security_group_path
 from ..pure.naming import child_name, tags_with_name
+from ..storage.volume import NFS_PORT
 from .args import ServiceArgs
 from .task_definition import SERVICE_CONNECT_PORT_NAME
 
@@ -85,6 +86,25 @@ def data_store_paths(
             group.id,
             link.security_group_id,
             link.port,
+            args.tags,
+            child,
+        )
+    return rules
+
+
+def volume_paths(
+    name: str, args: ServiceArgs, group: aws.ec2.SecurityGroup, child: pulumi.ResourceOptions
+) -> list[pulumi.Resource]:
+    """To each mounted volume's mount targets on NFS (2049) and nothing more, and the matching
+    ingress on the volume's group: only the services that mount a volume can reach it."""
+    rules: list[pulumi.Resource] = []
+    for mount in args.volume_mounts:
+        rules += security_group_path(
+            (child_name(name, f"to-volume-{mount.name}"), f"NFS to the {mount.name} volume"),
+            (child_name(name, f"volume-{mount.name}-in"), f"NFS from the {name} tasks"),
+            group.id,
+            mount.security_group_id,
+            NFS_PORT,
             args.tags,
             child,
         )

@@ -196,6 +196,45 @@ class QueueAccess:
 
 
 @dataclass(frozen=True)
+class BucketAccess:
+    """An app bucket a service reads or writes."""
+
+    name: str
+    """The bucket's name in the program (the variable ``BUCKET_<NAME>``, upper snake case). Required."""
+    arn: pulumi.Input[str]
+    """The bucket's ARN (the task role's grant: the bucket and ``<arn>/*``). Required."""
+    bucket_name: pulumi.Input[str]
+    """The bucket's name in S3 (the value of ``BUCKET_<NAME>``). Required."""
+    kms_key_arn: pulumi.Input[str]
+    """The key its objects are encrypted with (kms:Decrypt, and kms:GenerateDataKey to write, only
+    through S3). Required."""
+    write: bool = False
+    """Whether the service may put and delete objects too, not only read them. Default: False."""
+
+
+@dataclass(frozen=True)
+class VolumeMount:
+    """An EFS volume a service mounts, through its own access point."""
+
+    name: str
+    """The volume's name in the program (the task definition's volume ``volume-<name>``). Required."""
+    path: str
+    """Where the container sees it (an absolute path). Required."""
+    file_system_id: pulumi.Input[str]
+    """The file system's id. Required."""
+    file_system_arn: pulumi.Input[str]
+    """The file system's ARN (the task role's grant). Required."""
+    access_point_id: pulumi.Input[str]
+    """This service's access point on it. Required."""
+    access_point_arn: pulumi.Input[str]
+    """The access point's ARN (the grant's condition). Required."""
+    security_group_id: pulumi.Input[str]
+    """The mount targets' group: the service adds its NFS ingress rule there. Required."""
+    read_only: bool = False
+    """Mount read-only (no ClientWrite, ``readOnly`` mount point). Default: False."""
+
+
+@dataclass(frozen=True)
 class ServiceArgs:
     """What a Service builds, and what it attaches to."""
 
@@ -325,6 +364,10 @@ class ServiceArgs:
     """The queue the service consumes. Default: None."""
     sends_to: Sequence[QueueAccess] = ()
     """Queues the service may send to. Default: none."""
+    bucket_access: Sequence[BucketAccess] = ()
+    """App buckets the service reads or writes: their variables and exact grants. Default: none."""
+    volume_mounts: Sequence[VolumeMount] = ()
+    """EFS volumes the service mounts: task volumes, mount points, grants, NFS paths. Default: none."""
     data_stores: Sequence[DataStoreLink] = ()
     """The databases and caches it uses: their variables, secrets and network paths. Default: none."""
     monitoring: ServiceMonitoring | None = None

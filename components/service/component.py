@@ -14,7 +14,7 @@ import pulumi_aws as aws
 from ..encryption import encrypted_log_group
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, type_token
-from .access import call_rules, data_store_paths, security_group, service_connect
+from .access import call_rules, data_store_paths, security_group, service_connect, volume_paths
 from .alarms import deployment_alarms, task_alarms_and_errors
 from .args import Callee, ServiceArgs
 from .deployment import (
@@ -100,6 +100,7 @@ class Service(pulumi.ComponentResource):
         """The tasks' security group, and its rules: out, in from the edge, to the data stores and callees."""
         group, rules = security_group(name, args, child)
         rules += data_store_paths(name, args, group, child)
+        rules += volume_paths(name, args, group, child)
         rules += call_rules(name, args, group, child)
         return group, rules
 

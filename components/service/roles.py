@@ -12,6 +12,8 @@ from ..pure import fargate
 from ..pure.guardrails import TASK_EXECUTION_POLICY_ARN
 from ..pure.naming import IAM_PATH, child_name
 from ..queue import CONSUMER_ACTIONS, SENDER_ACTIONS
+from ..storage.bucket import access_statements
+from ..storage.volume import mount_statements
 from .args import ServiceArgs
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
@@ -93,6 +95,10 @@ def _task_policies(
             ]
         )
         policies.append(inline_policy(owner, name, "task-queues", task_role, queue_statements))
+    if args.bucket_access:
+        policies.append(inline_policy(owner, name, "task-buckets", task_role, _bucket_statements(args)))
+    if args.volume_mounts:
+        policies.append(inline_policy(owner, name, "task-volumes", task_role, _volume_statements(args)))
     if args.exec_enabled:
         if args.exec_log_group_arn is None:
             raise ValueError(f"{name}: exec_enabled needs exec_log_group_arn (the session log group)")
@@ -101,6 +107,32 @@ def _task_policies(
         )
         policies.append(inline_policy(owner, name, "task-exec", task_role, exec_statements))
     return policies
+
+
+def _bucket_statements(args: ServiceArgs) -> pulumi.Output[list[aws.iam.GetPolicyDocumentStatementArgs]]:
+    """Each declared bucket's list, object and key grants (read or write), on exactly that bucket."""
+    buckets = list(args.bucket_access)
+    return pulumi.Output.all(*(pulumi.Output.all(b.arn, b.kms_key_arn) for b in buckets)).apply(
+        lambda arns: [
+            statement
+            for (bucket_arn, key_arn), bucket in zip(arns, buckets, strict=True)
+            for statement in access_statements(bucket_arn, key_arn, args.region, bucket.write)
+        ]
+    )
+
+
+def _volume_statements(args: ServiceArgs) -> pulumi.Output[list[aws.iam.GetPolicyDocumentStatementArgs]]:
+    """Each mounted volume: ClientMount (and ClientWrite unless read-only) through its access point."""
+    mounts = list(args.volume_mounts)
+    return pulumi.Output.all(
+        *(pulumi.Output.all(m.file_system_arn, m.access_point_arn) for m in mounts)
+    ).apply(
+        lambda arns: [
+            statement
+            for (fs_arn, ap_arn), mount in zip(arns, mounts, strict=True)
+            for statement in mount_statements(fs_arn, ap_arn, mount.read_only)
+        ]
+    )
 
 
 def inline_policy(

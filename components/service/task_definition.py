@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from ..pure import fargate
 from ..pure.naming import child_name
-from .args import ServiceArgs
+from .args import ServiceArgs, VolumeMount
 from .roles import ServiceRoles
 
 STOP_TIMEOUT_SECONDS = 30
@@ -44,10 +44,13 @@ def task_definition(
         execution_role_arn=roles.execution.arn,
         task_role_arn=roles.task.arn,
         volumes=[
-            aws.ecs.TaskDefinitionVolumeArgs(name=_scratch_volume(i))
-            for i in range(
-                len(writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility))
-            )
+            *(
+                aws.ecs.TaskDefinitionVolumeArgs(name=_scratch_volume(i))
+                for i in range(
+                    len(writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility))
+                )
+            ),
+            *(_efs_volume(mount) for mount in args.volume_mounts),
         ],
         container_definitions=pulumi.Output.json_dumps(
             [container_definition(name, args, image, log_group_name)]
@@ -77,12 +80,36 @@ def _scratch_volume(index: int) -> str:
     return f"scratch-{index}"
 
 
+def _efs_volume_name(mount: VolumeMount) -> str:
+    return f"volume-{mount.name}"
+
+
+def _efs_volume(mount: VolumeMount) -> aws.ecs.TaskDefinitionVolumeArgs:
+    """An EFS volume through the service's access point, over TLS, as the task role (IAM): what the
+    access point and the file system policy require (AWS ECS ``specify-efs-config.html``; Fargate
+    platform 1.4.0+, EC2 with ECS agent 1.38.0+, which the ECS-optimized AMIs have: ``efs-volumes.html``)."""
+    return aws.ecs.TaskDefinitionVolumeArgs(
+        name=_efs_volume_name(mount),
+        efs_volume_configuration=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationArgs(
+            file_system_id=mount.file_system_id,
+            transit_encryption="ENABLED",
+            authorization_config=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigArgs(
+                access_point_id=mount.access_point_id, iam="ENABLED"
+            ),
+        ),
+    )
+
+
 def container_definition(
     name: str, args: ServiceArgs, image: pulumi.Input[str], log_group_name: pulumi.Input[str]
 ) -> dict[str, Any]:
     """The one container of the task: hardened, logging to its group, secrets only via valueFrom."""
     # The queues' URLs first: a variable the service sets itself wins on a clash.
-    environment: dict[str, Any] = {**_queue_environment(args), **args.environment}
+    environment: dict[str, Any] = {
+        **_queue_environment(args),
+        **_bucket_environment(args),
+        **args.environment,
+    }
     secrets: dict[str, Any] = dict(args.secrets)
     for link in args.data_stores:
         environment.update(link.environment)
@@ -97,10 +124,16 @@ def container_definition(
         "linuxParameters": {"initProcessEnabled": True},
         "stopTimeout": STOP_TIMEOUT_SECONDS,
         "mountPoints": [
-            {"sourceVolume": _scratch_volume(i), "containerPath": path, "readOnly": False}
-            for i, path in enumerate(
-                writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility)
-            )
+            *(
+                {"sourceVolume": _scratch_volume(i), "containerPath": path, "readOnly": False}
+                for i, path in enumerate(
+                    writable_paths(args.scratch_paths, args.exec_enabled, args.launch_compatibility)
+                )
+            ),
+            *(
+                {"sourceVolume": _efs_volume_name(m), "containerPath": m.path, "readOnly": m.read_only}
+                for m in args.volume_mounts
+            ),
         ],
         "environment": [{"name": key, "value": value} for key, value in sorted(environment.items())],
         "secrets": [{"name": key, "valueFrom": arn} for key, arn in sorted(secrets.items())],
@@ -141,6 +174,13 @@ def _queue_environment(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:
     if args.consumes is not None:
         found["QUEUE_URL"] = args.consumes.url
     return found
+
+
+def _bucket_environment(args: ServiceArgs) -> dict[str, pulumi.Input[str]]:
+    """``BUCKET_<NAME>`` (upper snake case) = the S3 name of each bucket the service uses."""
+    return {
+        f"BUCKET_{bucket.name.upper().replace('-', '_')}": bucket.bucket_name for bucket in args.bucket_access
+    }
 
 
 def _port_mappings(args: ServiceArgs) -> list[dict[str, Any]]:

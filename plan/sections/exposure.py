@@ -20,6 +20,7 @@ from plan.graph_index import (
     SUBNET,
     Index,
 )
+from plan.sections.storage import storage_access
 from plan.sections.subnets import default_routes
 from plan.text import table
 
@@ -286,7 +287,7 @@ def exposure(graph: Graph) -> list[str]:
             cells[-1] = ""
         rows.append([source, *cells])
     lines = ["Network exposure (who may open connections to whom):", *table(rows), verdict(graph)]
-    return lines
+    return [*lines, *storage_access(graph)]
 
 
 def verdict(graph: Graph) -> str:

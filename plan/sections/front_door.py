@@ -62,6 +62,12 @@ def front_door(graph: Graph) -> list[str]:
     ]
 
 
+def hosts(graph: Graph) -> list[tuple[str, str]]:
+    """Each public host name (an alias record) and what it leads to, e.g. ``load balancer edge``."""
+    index = Index(graph)
+    return sorted(_aliases(index, index.of_type(RECORD), index.of_type(DISTRIBUTION)))
+
+
 def _certificates(
     index: Index, graph: Graph, certificates: list[dict[str, Any]], records: list[dict[str, Any]]
 ) -> list[str]:

@@ -24,6 +24,7 @@ from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
 from stack.services.build import BuildConfig
 from stack.services.deployment import DeploymentConfig
 from stack.services.release import ReleaseConfig
+from stack.services.storage import BucketAccessMode, VolumeMountConfig
 
 
 @dataclass(frozen=True)
@@ -544,6 +545,18 @@ class ServiceConfig(StrictModel):
         description="The webstack:caches entry the service uses: it gets CACHE_HOST, CACHE_PORT, CACHE_TLS "
         "and CACHE_AUTH_TOKEN, and a network path to it on 6379. Default: none.",
         json_schema_extra={"fix": "name a cache declared under webstack:caches, e.g. main"},
+    )
+    buckets: dict[StrictStr, BucketAccessMode] = Field(
+        default_factory=dict,
+        description="webstack:buckets entries the service uses, each read or write: it gets BUCKET_<NAME> "
+        "(the bucket's name) and exactly those S3 and KMS permissions. Default: none.",
+        json_schema_extra={"fix": "map bucket names declared under webstack:buckets to read or write"},
+    )
+    volumes: dict[StrictStr, VolumeMountConfig] = Field(
+        default_factory=dict,
+        description="webstack:volumes entries the service mounts: {path, readOnly}. It gets its own access "
+        "point, an NFS path to the volume and exactly ClientMount (and ClientWrite) on it. Default: none.",
+        json_schema_extra={"fix": "map volume names declared under webstack:volumes to {path: /data}"},
     )
     alarms: ServiceAlarmsConfig = Field(
         default_factory=ServiceAlarmsConfig,

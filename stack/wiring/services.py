@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pulumi
@@ -28,18 +28,22 @@ from components.service import (
     TaskSchedule,
     TrafficShift,
 )
+from components.storage import AppBucket, Volume
 from stack.config import StackSettings
 from stack.services import ServiceSettings, call_order, route_key
 from stack.wiring.data import DataTier, queue_args
 from stack.wiring.foundation import Foundation, tags_of
+from stack.wiring.storage import bucket_access, build_buckets, build_volumes, volume_mounts
 
 
 @dataclass(frozen=True)
 class Apps:
-    """The queues and the services by name (callees before callers)."""
+    """The queues, the app buckets and the services by name (callees before callers)."""
 
     queues: dict[str, Queue]
     services: dict[str, Service]
+    buckets: dict[str, AppBucket]
+    volumes: dict[str, Volume]
 
 
 def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
@@ -79,20 +83,22 @@ def build_cluster(settings: StackSettings, foundation: Foundation) -> Cluster:
 def build_apps(
     settings: StackSettings, foundation: Foundation, data: DataTier, cluster: Cluster, edge: Edge
 ) -> Apps:
-    """Queues first (services send to and consume them), then each service, callees first."""
+    """Queues and buckets first (services use them), then each service, callees first."""
     tags = tags_of(settings)
     queues = {queue.name: Queue(queue.name, queue_args(queue, tags)) for queue in settings.queues}
+    buckets = build_buckets(settings, foundation.stack_key.arn, tags)
+    volumes = build_volumes(settings, foundation, tags)
     access = {
         name: QueueAccess(name=name, arn=queue.arn, url=queue.url, queue_name=queue.queue_name)
         for name, queue in queues.items()
     }
     services: dict[str, Service] = {}
     for service in call_order(settings.services):  # callees first: callers reference them
+        args = _service_args(settings, service, foundation, data, cluster, edge, access, services, buckets)
         services[service.name] = Service(
-            service.name,
-            _service_args(settings, service, foundation, data, cluster, edge, access, services),
+            service.name, replace(args, volume_mounts=volume_mounts(service, volumes))
         )
-    return Apps(queues, services)
+    return Apps(queues, services, buckets, volumes)
 
 
 def _service_args(
@@ -104,6 +110,7 @@ def _service_args(
     edge: Edge,
     access: dict[str, QueueAccess],
     services: dict[str, Service],
+    buckets: dict[str, AppBucket],
 ) -> ServiceArgs:
     """One service's settings (and what it attaches to) as the Service component's Args."""
     config = service.config
@@ -154,6 +161,7 @@ def _service_args(
         serves_callers=bool(service.called_by),
         consumes=access[service.consumes] if service.consumes else None,
         sends_to=[access[queue.name] for queue in settings.queues if service.name in queue.senders],
+        bucket_access=bucket_access(service, buckets),
         data_stores=tuple(
             store.link()
             for store in (data.databases.get(config.database or ""), data.caches.get(config.cache or ""))

@@ -204,7 +204,8 @@ def test_a_stack_with_jobs_and_no_service_gets_the_cluster_and_the_job_and_no_lo
     jobs = {
         "report": {"image": "ghcr.io/x/y:1", "command": ["r"], "schedule": "rate(1 day)", "database": "main"}
     }
-    run = run_stack("data-dev", {"webstack:services": None, "webstack:jobs": json.dumps(jobs)}, root=FIXTURES)
+    overrides = {"webstack:services": None, "webstack:buckets": None, "webstack:jobs": json.dumps(jobs)}
+    run = run_stack("data-dev", overrides, root=FIXTURES)
     assert [r.name for r in run.of_type("aws:ecs/cluster:Cluster")] == ["cluster-ecs"]
     assert run.of_type("aws:lb/loadBalancer:LoadBalancer") == []
     assert run.of_type("aws:ecs/service:Service") == []

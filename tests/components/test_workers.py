@@ -77,12 +77,18 @@ def test_a_worker_service_has_no_load_balancer_port_or_grace_period(run: Run):
     )
 
 
-def test_a_worker_sends_only_https_out(run: Run):
-    (egress,) = rules_of(run, EGRESS, "worker")
-    assert (egress.inputs["fromPort"], egress.inputs["toPort"], egress.inputs["cidrIpv4"]) == (
+def test_a_worker_sends_only_https_out_and_nfs_to_the_volume_it_mounts(run: Run):
+    https, nfs = sorted(rules_of(run, EGRESS, "worker"), key=lambda rule: rule.inputs["fromPort"])
+    assert (https.inputs["fromPort"], https.inputs["toPort"], https.inputs["cidrIpv4"]) == (
         443,
         443,
         "0.0.0.0/0",
+    )
+    # workers-dev's worker mounts the files volume read-only (webstack:volumes, docs/app-storage.md).
+    assert (nfs.inputs["fromPort"], nfs.inputs["toPort"], nfs.inputs["referencedSecurityGroupId"]) == (
+        2049,
+        2049,
+        run.named("volume-files-sg").id,
     )
 
 
@@ -269,9 +275,10 @@ def test_the_caller_deploys_after_the_service_it_calls(run: Run):
 def test_the_declared_pair_gets_exactly_one_rule_each_way_on_the_callee_port(run: Run):
     web_sg, api_sg = run.named("web-sg").id, run.named("api-sg").id
     out = [r for r in rules_of(run, EGRESS, "web") if "referencedSecurityGroupId" in r.inputs]
-    assert [
+    # Besides the call, web's only path to another group is NFS to the volume it mounts.
+    assert sorted(
         (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"]) for r in out
-    ] == [(api_sg, 9090, 9090)]
+    ) == sorted([(api_sg, 9090, 9090), (run.named("volume-files-sg").id, 2049, 2049)])
     into_api = sorted(
         (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"]) for r in rules_of(run, INGRESS, "api")
     )
@@ -287,7 +294,9 @@ def test_no_undeclared_pair_of_services_can_talk(plan_graph: graph.Graph):
     assert talking == {("web", "api")}
 
 
-def test_the_exposure_matrix_shows_exactly_the_edge_the_declared_call_and_https_out(plan_graph: graph.Graph):
+def test_the_exposure_matrix_shows_exactly_the_edge_the_declared_call_the_volume_and_https_out(
+    plan_graph: graph.Graph,
+):
     assert report.exposure_matrix(plan_graph) == {
         ("internet", "edge"): ["tcp/80"],
         ("edge", "web"): ["tcp/8080"],
@@ -296,6 +305,9 @@ def test_the_exposure_matrix_shows_exactly_the_edge_the_declared_call_and_https_
         ("web", "internet"): ["tcp/443"],
         ("api", "internet"): ["tcp/443"],
         ("worker", "internet"): ["tcp/443"],
+        # The volume both mount (webstack:volumes.files): a data store only they reach, on NFS.
+        ("web", "volume-files"): ["tcp/2049"],
+        ("worker", "volume-files"): ["tcp/2049"],
     }
 
 

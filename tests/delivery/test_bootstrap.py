@@ -327,6 +327,7 @@ def test_the_deploy_role_may_use_each_action_of_the_table_on_its_own_scope(prod:
         "arn:aws:s3:::edge-access-logs-*",
         "arn:aws:s3:::cdn-content-*",
         "arn:aws:s3:::cdn-logs-*",
+        "arn:aws:s3:::bucket-*-s3-*",
     ]
     assert all(a.startswith("s3:") for a in by_sid["AccessLogBuckets"]["Action"])
 

@@ -350,3 +350,79 @@ def test_migrate_refuses_a_wrong_password_before_running_anything(app, certifica
         _migrate_env(monkeypatch, listener.getsockname()[1], "a-wrong-one", certificate[0])
         assert app.main(["server.py", "migrate"]) == 1
     assert "sql" not in seen and "password authentication failed" in capsys.readouterr().err
+
+
+# --- POST /files/<name>: the example writes to its bucket (BUCKET_UPLOADS) ------------------------------
+
+EXAMPLE_KEYS = ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+def test_the_sigv4_signature_matches_the_aws_s3_get_object_example(app):
+    """AWS S3 sig-v4-header-based-auth.html, "Example: GET Object" (bytes 0-9 of test.txt)."""
+    headers = {
+        "host": "examplebucket.s3.amazonaws.com",
+        "range": "bytes=0-9",
+        "x-amz-content-sha256": app.EMPTY_SHA256,
+        "x-amz-date": "20130524T000000Z",
+    }
+    authorization = app.sigv4_authorization(
+        "GET", "/test.txt", headers, app.EMPTY_SHA256, "us-east-1", EXAMPLE_KEYS, "20130524T000000Z"
+    )
+    assert authorization == (
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
+        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+    )
+
+
+def test_post_files_puts_the_body_into_bucket_uploads_over_https_signed_as_the_task_role(app, monkeypatch):
+    sent: list[urllib.request.Request] = []
+
+    class Answer:
+        status = 200
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_):
+            return False
+
+    def fake_urlopen(request, timeout):
+        sent.append(request)
+        return Answer()
+
+    monkeypatch.setenv("BUCKET_UPLOADS", "bucket-uploads-s3-abc1234")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    credentials = {"AccessKeyId": EXAMPLE_KEYS[0], "SecretAccessKey": EXAMPLE_KEYS[1], "Token": "session"}
+    monkeypatch.setattr(app, "task_credentials", lambda: credentials)
+    monkeypatch.setattr(app.urllib.request, "urlopen", fake_urlopen)
+
+    status, answer = app.store_file("report.txt", b"hello")
+
+    assert (status, answer) == (
+        201,
+        {"bucket": "bucket-uploads-s3-abc1234", "key": "files/report.txt", "s3": 200},
+    )
+    (request,) = sent
+    assert (request.get_method(), request.full_url) == (
+        "PUT",
+        "https://bucket-uploads-s3-abc1234.s3.eu-west-1.amazonaws.com/files/report.txt",
+    )
+    assert request.data == b"hello"
+    headers = {k.lower(): v for k, v in request.header_items()}
+    assert headers["x-amz-security-token"] == "session"
+    assert headers["x-amz-content-sha256"] == app.hashlib.sha256(b"hello").hexdigest()
+    scope = f"{headers['x-amz-date'][:8]}/eu-west-1/s3/aws4_request"
+    assert headers["authorization"].startswith(
+        f"AWS4-HMAC-SHA256 Credential={EXAMPLE_KEYS[0]}/{scope}, "
+        "SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature="
+    )
+
+
+def test_post_files_says_503_when_the_service_declares_no_uploads_bucket(base_url, monkeypatch):
+    monkeypatch.delenv("BUCKET_UPLOADS", raising=False)
+    request = urllib.request.Request(f"{base_url}/files/a.txt", data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 503
+    assert json.loads(refused.value.read())["files"] == "not configured"

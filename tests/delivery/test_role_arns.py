@@ -42,6 +42,7 @@ ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"
 API = "arn:aws:apigateway:{r}::/apis/a1b2c3d4e5"
 EC2, ECS, ELB = "arn:aws:ec2:{r}:{a}:", "arn:aws:ecs:{r}:{a}:", "arn:aws:elasticloadbalancing:{r}:{a}:"
 LOGS = "arn:aws:logs:{r}:{a}:"
+EFS = "arn:aws:elasticfilesystem:{r}:{a}:"
 DOMAIN = "arn:aws:apigateway:{r}::/domainnames/app.example.com"
 BACKUP = "arn:aws:backup:{r}:{a}:"
 LAMBDA = "arn:aws:lambda:{r}:{a}:function:"
@@ -144,6 +145,10 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:iam/role:Role": "arn:aws:iam::{a}:role{path}{n}",
     "aws:iam/rolePolicy:RolePolicy": "{role}",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "{role}",
+    "aws:efs/fileSystem:FileSystem": EFS + "file-system/fs-0123456789abcdef0",
+    "aws:efs/mountTarget:MountTarget": EFS + "file-system/fs-0123456789abcdef0",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy": EFS + "file-system/fs-0123456789abcdef0",
+    "aws:efs/accessPoint:AccessPoint": EFS + "access-point/fsap-0123456789abcdef0",
     "aws:s3/bucket:Bucket": "arn:aws:s3:::{n}",
     # AWS Backup (Service Authorization Reference, AWS Backup: backupVault, backupPlan,
     # restoreTestingPlan; a selection acts on its plan, a lock and access policy on their vault).
@@ -288,7 +293,9 @@ def _targets(
     if action.startswith("backup-storage:"):
         return [("*", {})]  # backup-storage:MountCapsule has no resource type (AWS SAR, AWS Backup storage)
     if action.startswith("kms:") and service not in ("kms",):
-        return [(KEY, {"kms:ViaService": f"{service}.{region}.amazonaws.com"})]
+        # EFS signs its key calls as elasticfilesystem (AWS EFS guide, encryption-at-rest.html key policy).
+        via = {"efs": "elasticfilesystem"}.get(service, service)
+        return [(KEY, {"kms:ViaService": f"{via}.{region}.amazonaws.com"})]
     if action == "kms:CreateGrant" and kind == "aws:kms/grant:Grant":
         return [(KEY, {"kms:GranteePrincipal": scaling_role})]
     if action.startswith("secretsmanager:") and kind == "aws:rds/instance:Instance":

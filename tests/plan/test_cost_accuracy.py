@@ -118,14 +118,16 @@ def backups(p: dict, gb: float, instance_class: str, copied: bool) -> dict:
 
 def data_prod(p: dict) -> dict:
     """data-prod: as prod with web and api 2 x 0.25 vCPU/0.5 GB (both blue/green), Multi-AZ db.m7g.large
-    with 50 GB gp3 and its RDSOSMetrics log group, two Valkey nodes, the web ACL, and the nightly job
-    ``report`` (0.5 vCPU/1 GB, cron(30 2 * * ? *): one run a day, 730 / 24 runs a month, 10 minutes each)."""
+    with 50 GB gp3 and its RDSOSMetrics log group, two Valkey nodes, the web ACL, the app bucket uploads
+    and the nightly job ``report`` (0.5 vCPU/1 GB, cron(30 2 * * ? *): one run a day, 730 / 24 runs a
+    month, 10 minutes each)."""
     rds, cache_nodes, waf = p["rds"], p["elasticache"], p["waf"]
     small = task_hour(p, 0.25, 0.5)
     return {
         # 10 log groups: api, web, exec, flow, waf, db postgresql, upgrade, RDSOSMetrics, job report, restore
         # check; 4 keys: the stack's, the database's, the cache's and the backup vault's
         **shared(p, nats=3, alb_public_nodes=3, log_groups=10, alarm_metrics=22 + 6 + 4 + 3 + 15, keys=4),
+        "app bucket uploads: 10 GB (appBucketGb) x S3 Standard GB-month": 10 * p["s3"]["standardGbMonth"],
         "job report: 730 / 24 runs x 10 / 60 h x task-hour(0.5, 1)": H / 24 * 10 / 60 * task_hour(p, 0.5, 1),
         "Fargate: 2 services x 2 tasks x 730 h x task-hour(0.25, 0.5)": 4 * H * small,
         "blue/green copies: 2 services x 2 tasks x deployment hours": 4 * DEPLOY_HOURS * small,

@@ -111,6 +111,16 @@ def test_a_protected_resource_or_a_bucket_without_force_destroy_is_undeletable()
     assert [k for k, _ in kinds(g(res(BUCKET, "b", forceDestroy=True)), g())] == ["data-removed"]
 
 
+def test_a_protected_bucket_is_undeletable_even_when_retained_and_a_retained_one_skips_s3s_guard():
+    """The engine refuses a protected resource before it looks at retainOnDelete (pulumi
+    pkg/resource/deploy/step.go, DeleteStep.Apply), so a prod app bucket's removal stops the update;
+    a retained, unprotected bucket is never deleted in S3, so forceDestroy does not matter."""
+    protected = g(res(BUCKET, "b", {"protect": True, "retainOnDelete": True}, forceDestroy=False))
+    assert kinds(protected, g()) == [("undeletable", "protect"), ("orphaned", BUCKET)]
+    retained = g(res(BUCKET, "b", {"retainOnDelete": True}, forceDestroy=False))
+    assert kinds(retained, g()) == [("orphaned", BUCKET)]
+
+
 def test_a_replaced_database_loses_its_data_a_removed_one_is_a_notice_and_a_retained_one_an_orphan():
     before = g(res(DATABASE, "db", engine="postgres"))
     assert kinds(before, g(res(DATABASE, "db", engine="mysql"))) == [("data-loss", DATABASE)]

@@ -119,6 +119,31 @@ CHANGES = [
         NONE,
     ),
     Change(
+        "add <-> remove a bucket",
+        "data-dev",
+        (_drop("buckets"), _drop("services.web.buckets")),
+        NONE,
+    ),
+    Change(
+        "add <-> remove a bucket (prod)",
+        "data-prod",
+        (_drop("buckets"), _drop("services.web.buckets"), _drop("services.api.buckets")),
+        NONE,
+    ),
+    Change("a service starts <-> stops using a bucket", "data-prod", (_drop("services.web.buckets"),), NONE),
+    Change(
+        "add <-> remove a volume",
+        "workers-dev",
+        (_drop("volumes"), _drop("services.web.volumes"), _drop("services.worker.volumes")),
+        NONE,
+    ),
+    Change(
+        "a service starts <-> stops mounting a volume",
+        "workers-dev",
+        (_drop("services.worker.volumes"),),
+        NONE,
+    ),
+    Change(
         "add <-> remove a service",
         "example-dev",
         NONE,
@@ -238,6 +263,9 @@ REFUSED: dict[tuple[str, str], str | tuple[str, ...]] = {
     # A prod store is protected: removing it is a decision made outside the stack file (snapshot,
     # `pulumi state unprotect`, then the removal), never a side effect of an edit.
     ("add <-> remove a cache", "b->a"): "undeletable [protect]",
+    # A prod bucket is protected (and retained): removing it is the documented procedure of
+    # docs/app-storage.md (empty it, `pulumi state unprotect`, then the removal), never an edit alone.
+    ("add <-> remove a bucket (prod)", "b->a"): "undeletable [protect]",
     # RDS has no downgrade: the way back is a restore.
     ("PostgreSQL major version 16 <-> 17", "b->a"): "refused-update [engineVersion 17 -> 16]",
     # A vault that holds recovery points cannot be deleted (and the deploy role cannot delete them);
