@@ -30,6 +30,7 @@ ICONS = {
     "elasticache": "diagrams.aws.database.ElastiCache",
     "efs": "diagrams.aws.storage.EFS",
     "lambda": "diagrams.aws.compute.Lambda",
+    "job": "diagrams.aws.compute.ElasticContainerServiceTask",
     "other": "diagrams.aws.general.General",
     "api-gateway": "diagrams.aws.network.APIGateway",
     "vpc-link": "diagrams.aws.network.Privatelink",

@@ -40,6 +40,7 @@ KINDS = {
     "elasticache": "ElastiCache",
     "efs": "EFS file system",
     "lambda": "Lambda function",
+    "job": "scheduled ECS task",
     "other": "component",
     "api-gateway": "API Gateway HTTP API",
     "vpc-link": "VPC link",
@@ -64,6 +65,7 @@ COMPONENT_KINDS = (
     ("aws:lb/loadBalancer:LoadBalancer", "load-balancer"),
     ("aws:lambda/function:Function", "lambda"),
     ("aws:ecs/service:Service", "fargate"),
+    ("aws:scheduler/schedule:Schedule", "job"),  # a Job: schedules and no service (a service's come above)
     (AUTO_SCALING_GROUP, "container-instances"),
     ("aws:ec2/vpcEndpoint:VpcEndpoint", "endpoints"),
 )

@@ -34,6 +34,7 @@ ICON_FILES = {
     "s3": "aws/storage/simple-storage-service-s3.png",
     "efs": "aws/storage/elastic-file-system-efs.png",
     "lambda": "aws/compute/lambda.png",
+    "job": "aws/compute/elastic-container-service-task.png",
     "backup": "aws/storage/backup.png",
     "cloudfront": "aws/network/cloudfront.png",
     "certificate": "aws/security/certificate-manager.png",
@@ -58,6 +59,7 @@ WORDS = {
     "s3": "S3 bucket",
     "efs": "EFS file system",
     "lambda": "Lambda function",
+    "job": "scheduled ECS task",
     "backup": "AWS Backup vault",
     "cloudfront": "CloudFront",
     "certificate": "ACM certificate",
@@ -170,6 +172,8 @@ def network_kind(found: graph.Graph, node: str) -> str:
         "ApiGateway": "api-gateway",
         "Cluster": "container-instances",
         "VpcFunction": "lambda",
+        "Job": "job",
+        "Volume": "efs",
     }[kind]
 
 
