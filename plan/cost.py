@@ -30,7 +30,7 @@ from plan.cost_report import (
 )
 from plan.graph import Graph
 from plan.graph_index import short_type
-from plan.sections.backups import backup_lines
+from plan.sections.backups import backup_plan_lines
 from plan.sections.deployments import traffic_steps
 
 __all__ = [
@@ -527,15 +527,6 @@ def _cache_cluster(ctx: Context, cluster: Mapping[str, Any]) -> list[Line]:
     return [hourly(ctx, cluster, "ElastiCache nodes", "elasticache", str(inputs.get("nodeType")), nodes)]
 
 
-def _backup_plan(ctx: Context, plan: Mapping[str, Any]) -> list[Line]:
-    """The recovery points of the backed-up databases, their copy and the restore tests' instance hours
-    (plan/sections/backups.py works them out; the assumption is one full copy of allocated storage)."""
-    return [
-        ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else NOT_PRICED)
-        for kind, monthly, how in backup_lines(ctx.index, plan, ctx.prices)
-    ]
-
-
 def _priced(ctx: Context, resource: Mapping[str, Any], no_table: bool) -> list[Line]:
     """The rule's lines, or one not-priced line naming the missing table or price section."""
     try:
@@ -550,7 +541,7 @@ def _priced(ctx: Context, resource: Mapping[str, Any], no_table: bool) -> list[L
 
 
 RULES: dict[str, Callable[[Context, Mapping[str, Any]], list[Line]]] = {
-    "aws:backup/plan:Plan": _backup_plan,
+    "aws:backup/plan:Plan": backup_plan_lines,
     "aws:ec2/natGateway:NatGateway": _nat,
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,

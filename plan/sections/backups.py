@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.pure.backup import BACKUP_TAG_KEY, parse_vault_arn, rpo_text, schedule_interval_hours
+from plan.cost_model import NOT_PRICED, Context, Line
 from plan.graph import Graph
 from plan.graph_index import Index
 
@@ -158,4 +159,12 @@ def restore_test_hours(index: Index) -> float:
     return float(rds[0]["inputs"].get("validationWindowHours") or 0) * runs
 
 
-__all__ = ["backup_lines", "backups", "restore_test_hours", "rto_minutes"]
+def backup_plan_lines(ctx: Context, plan: Mapping[str, Any]) -> list[Line]:
+    """plan/cost.py's rule for the backup plan: :func:`backup_lines` as estimate lines."""
+    return [
+        ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else NOT_PRICED)
+        for kind, monthly, how in backup_lines(ctx.index, plan, ctx.prices)
+    ]
+
+
+__all__ = ["backup_lines", "backup_plan_lines", "backups", "restore_test_hours", "rto_minutes"]

@@ -65,6 +65,7 @@ def test_a_stack_without_nat_gets_the_backup_rds_and_sns_endpoints_for_its_resto
         {
             "webstack:backup": {"enabled": True},
             "webstack:services": None,
+            "webstack:buckets": None,
             "webstack:network": {"cidr": "10.10.0.0/16", "natMode": "none", "interfaceEndpoints": True},
         },
         root=STACKS,
