@@ -55,7 +55,8 @@ lint: install
 typecheck: install
 	@$(call step,typecheck,$(BIN)/pyright)
 
-# Stack runs are memoized for the session and shared by the workers (tests/conftest.py).
+# Stack runs are memoized, shared by the workers and kept in out/test-runs/ for later sessions while no
+# source file or package changes (tests/conftest.py, plan/sources.py; `make clean` removes them).
 unit: install
 	@$(call step,unit,$(BIN)/python -m pytest -q -n $(UNIT_WORKERS))
 

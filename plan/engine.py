@@ -393,6 +393,9 @@ class _RunCache:
 
 _run_cache: _RunCache | None = None
 """None while memoization is off (the default)."""
+RUNS_FOLDER = "WEBSTACK_TEST_RUNS"
+"""The variable naming the folder the test suite keeps its runs in (tests/conftest.py): where runs are
+kept is not an input of a run, so it is left out of the key."""
 _generation = ""
 """Which synthesis of a config the memo answers with: "" the first, "second" inside :func:`second_runs`."""
 
@@ -402,13 +405,14 @@ def cache_runs(enabled: bool = True, folder: Path | None = None) -> None:
 
     The test suite turns this on: many tests run the same fixture stack with the same config, and a
     run is deterministic in everything the key covers (the config, stack, project, the program file's
-    text, ``PULUMI_*`` variables and the files of every build context the config names). Only runs
-    that succeed are kept. Each caller gets its own copy (unpickled from the stored bytes), so a test
-    that changes what it was given changes nothing another test sees. ``folder`` shares the runs
-    with the other processes of one test session; it must be new for each session, because the
-    modules the program imports are not in the key (they do not change within a session; ``make
-    mutation`` forks one process per mutant). Off by default, so ``python -m plan`` and ``make
-    benchmark`` always run the program.
+    text, ``PULUMI_*`` and ``WEBSTACK_*`` variables and the files of every build context the config
+    names). Only runs that succeed are kept. Each caller gets its own copy (unpickled from the stored
+    bytes), so a test that changes what it was given changes nothing another test sees. ``folder``
+    shares the runs with the other processes of the test session and with later sessions: the modules
+    the program imports are not in the key, so a folder serves one set of sources only (the suite
+    names it by plan/sources.py's fingerprint; ``make mutation``, whose mutants live in memory, gives
+    each mutant a new one). Off by default, so ``python -m plan`` and ``make benchmark`` always run
+    the program.
     """
     global _run_cache
     _run_cache = _RunCache(folder) if enabled else None
@@ -442,7 +446,9 @@ def second_runs() -> Iterator[None]:
 def _cache_key(config: Mapping[str, str], stack: str, program: Path, project: str) -> str:
     """Everything that decides what a run of ``program`` records, hashed (and which synthesis it is)."""
     environment = {
-        name: value for name, value in os.environ.items() if name.startswith(("PULUMI_", "WEBSTACK_"))
+        name: value
+        for name, value in os.environ.items()
+        if name.startswith(("PULUMI_", "WEBSTACK_")) and name != RUNS_FOLDER
     }
     record = os.environ.get("WEBSTACK_PROMOTION")  # stack/promotion.py: the record's content decides too
     if record and Path(record).is_file():

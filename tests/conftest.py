@@ -6,16 +6,15 @@ example stacks), never the user's Pulumi.dev.yaml/Pulumi.prod.yaml: tests pin th
 
 import gc
 import os
-import shutil
 import sys
-import tempfile
-from functools import partial
 from pathlib import Path
 
 import pytest
 
-from plan.engine import Run, cache_runs, run_stack
+from plan.engine import PROJECT_ROOT, RUNS_FOLDER, Run, cache_runs, run_stack
+from plan.sources import sources_fingerprint
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+from tests.support.kept_runs import kept_runs_folder
 
 # Python keeps the bytecode of our modules and pytest its rewritten test modules in __pycache__ (git
 # ignores it) even where PYTHONDONTWRITEBYTECODE is set, as on the development machine: otherwise every
@@ -23,25 +22,27 @@ from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 # each process's 7 s start. Subprocesses inherit the variable but still read what is written here.
 sys.dont_write_bytecode = False
 
-SHARED_RUNS = "WEBSTACK_TEST_RUNS"
-"""The folder where the processes of one test session (pytest-xdist workers) share their runs."""
+KEPT_RUNS = PROJECT_ROOT / "out" / "test-runs"
+"""Where sessions keep their runs: one folder per fingerprint of the sources (plan/sources.py)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Memoize whole-stack runs for this session: a stack run again with the same config gets a
-    private copy of the first run instead of another synthesis (plan/engine.py cache_runs).
-    The main process makes a new folder for each session; its pytest-xdist workers inherit it."""
-    folder = os.environ.get(SHARED_RUNS) if os.environ.get("PYTEST_XDIST_WORKER") else None
+    """Memoize whole-stack runs: a stack run again with the same config gets a private copy of the
+    first run instead of another synthesis (plan/engine.py cache_runs), in this session's processes
+    (the pytest-xdist workers) and in later sessions while no source file and no installed package
+    has changed: the folder is named by their fingerprint, and the main process removes the folders
+    of other fingerprints. ``WEBSTACK_TEST_RUNS=<folder>`` chooses another folder (``make mutation``
+    gives each mutant a new one; a new empty folder makes every run real)."""
+    folder = os.environ.get(RUNS_FOLDER)
     if folder is None:
-        folder = tempfile.mkdtemp(prefix="webstack-runs-")
-        os.environ[SHARED_RUNS] = folder
-        config.add_cleanup(partial(_forget_runs, Path(folder)))
+        folder = str(kept_runs_folder(KEPT_RUNS, sources_fingerprint()))
+        os.environ[RUNS_FOLDER] = folder  # the pytest-xdist workers inherit it
+        config.add_cleanup(_forget_folder)
     cache_runs(folder=Path(folder))
 
 
-def _forget_runs(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    os.environ.pop(SHARED_RUNS, None)
+def _forget_folder() -> None:
+    os.environ.pop(RUNS_FOLDER, None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

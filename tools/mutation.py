@@ -35,6 +35,7 @@ import os
 import random
 import signal
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,9 +69,11 @@ SNAPSHOT_TEST = "tests/stack/test_snapshots.py"
 TEST_ORDER = (SNAPSHOT_TEST, "tests/stack/test_upgrade.py")
 """Run first: they compare whole graphs, so most mutants die in seconds."""
 SLOW_TESTS = ("tests/stack/test_properties.py",)
-TIMEOUT_SECONDS = 600
-"""One mutant's synthesis and test run; the whole suite takes about 3 minutes on 2 cores."""
 """Hypothesis over generated stacks: run last."""
+TIMEOUT_SECONDS = 600
+"""One mutant's synthesis and test run (``--timeout``); the whole suite takes about 3 minutes on 2 quiet
+cores, much longer on a busy machine: a mutant ended by the timeout is reported as ``timeout``, neither
+killed nor survived."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class Mutant:
 class Outcome:
     mutant: Mutant
     status: str
-    """``unchanged`` (no graph changed: not counted), ``killed``, ``survived``."""
+    """``unchanged`` (no graph changed: not counted), ``killed``, ``survived``, ``timeout`` (ended by
+    ``--timeout`` before an answer: not counted, listed; run it again with ``--only``)."""
     detail: str
     seconds: float
 
@@ -303,13 +307,14 @@ def _install(module: str, source: str) -> None:
     setattr(components, module, loaded)
 
 
-def _in_child(work: Any) -> Any:
-    """Run ``work()`` in a forked process (the parent's imports stay warm) and return its JSON result."""
+def _in_child(work: Any, timeout: int = TIMEOUT_SECONDS) -> Any:
+    """Run ``work()`` in a forked process (the parent's imports stay warm) and return its JSON result,
+    or ``{"timeout": ...}`` when the process was ended after ``timeout`` seconds."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         os.close(read)
-        signal.alarm(TIMEOUT_SECONDS)  # a mutant that hangs the program is ended (and counts as killed)
+        signal.alarm(timeout)  # a mutant that hangs the program (or a busy machine) is ended
         try:
             result = work()
         except BaseException as error:
@@ -320,23 +325,43 @@ def _in_child(work: Any) -> Any:
     os.close(write)
     with os.fdopen(read) as pipe:
         text = pipe.read()
-    os.waitpid(pid, 0)
-    return (
-        json.loads(text) if text else {"error": f"no answer within {TIMEOUT_SECONDS}s, or the process died"}
+    _, status = os.waitpid(pid, 0)
+    if not text and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+        return {"timeout": f"no answer within {timeout}s"}
+    return json.loads(text) if text else {"error": "the process died without an answer"}
+
+
+def _own_tests(module: str, every: list[str]) -> list[str]:
+    """The test files named after the module (``service.scaling``: tests/components/service/
+    test_scaling.py first, then any other ``test_*scaling*.py``)."""
+    folder, _, last = module.rpartition(".")
+    return sorted(
+        (name for name in every if last in Path(name).stem),
+        key=lambda name: not folder or f"/{folder}/" not in name,
     )
 
 
-def _test_files(module: str, without_snapshots: bool) -> list[str]:
+def _test_files(module: str, without_snapshots: bool, own_only: bool = False) -> list[str]:
     """Every unit test file: whole-graph comparisons and the module's own tests first, hypothesis last
-    (``pytest -x`` stops at the first failure, so the order only changes how soon a mutant dies)."""
+    (``pytest -x`` stops at the first failure, so the order only changes how soon a mutant dies).
+    ``own_only``: the module's own test files alone."""
     every = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tests").rglob("test_*.py"))
-    own = [name for name in every if module in Path(name).stem]
+    own = _own_tests(module, every)
+    if own_only:
+        return own
     first = [name for name in (*TEST_ORDER, *own) if not (without_snapshots and name == SNAPSHOT_TEST)]
     rest = [name for name in every if name not in first and name != SNAPSHOT_TEST and name not in SLOW_TESTS]
     return [*dict.fromkeys(first), *rest, *SLOW_TESTS]
 
 
-def run_mutant(mutant: Mutant, source: str, baseline: dict[str, Any], without_snapshots: bool) -> Outcome:
+def run_mutant(
+    mutant: Mutant,
+    source: str,
+    baseline: dict[str, Any],
+    without_snapshots: bool,
+    own_only: bool = False,
+    timeout: int = TIMEOUT_SECONDS,
+) -> Outcome:
     started = time.monotonic()
 
     def work() -> dict[str, Any]:
@@ -352,16 +377,24 @@ def run_mutant(mutant: Mutant, source: str, baseline: dict[str, Any], without_sn
             return {"status": "unchanged", "detail": ""}
         import pytest
 
+        from plan.engine import RUNS_FOLDER
+
         quiet = io.StringIO()
-        with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
-            tests = _test_files(mutant.module, without_snapshots)
-            code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
+        # The mutant lives in memory only: the suite's runs kept on disk (named by the files' fingerprint)
+        # are the unmutated program's, so the mutant's session keeps its runs in a new folder.
+        with tempfile.TemporaryDirectory(prefix="webstack-mutant-runs-") as runs:
+            os.environ[RUNS_FOLDER] = runs
+            with contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+                tests = _test_files(mutant.module, without_snapshots, own_only)
+                code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
         failed = [line for line in quiet.getvalue().splitlines() if line.startswith("FAILED")]
         status = "killed" if code != 0 else "survived"
         return {"status": status, "detail": f"graphs changed: {', '.join(changed)}; " + "; ".join(failed[:1])}
 
-    result = _in_child(work)
-    if "error" in result:
+    result = _in_child(work, timeout)
+    if "timeout" in result:
+        result = {"status": "timeout", "detail": result["timeout"]}
+    elif "error" in result:
         result = {"status": "killed", "detail": f"mutant broke the import: {result['error'][:200]}"}
     return Outcome(mutant, result["status"], result["detail"], round(time.monotonic() - started, 1))
 
@@ -391,6 +424,14 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--limit", type=int, default=0, help="a random sample of N mutants per module")
     found.add_argument("--seed", type=int, default=9, help="seed of the sample")
     found.add_argument("--without-snapshots", action="store_true", help="score the semantic tests alone")
+    found.add_argument(
+        "--own-tests",
+        action="store_true",
+        help="run only the module's own test files (test_<module>*.py): a lower bound, in minutes",
+    )
+    found.add_argument(
+        "--timeout", type=int, default=TIMEOUT_SECONDS, help="seconds per mutant before it is a timeout"
+    )
     found.add_argument("--report", type=Path, default=ROOT / "out" / "mutation.json")
     found.add_argument(
         "--only",
@@ -424,7 +465,9 @@ def main(argv: list[str] | None = None) -> int:
         found = choose(module, args.limit, args.seed, only)
         print(f"== components/{module.replace('.', '/')}.py: {len(found)} mutants", flush=True)
         for mutant in found:
-            outcome = run_mutant(mutant, source_of(mutant), baseline, args.without_snapshots)
+            outcome = run_mutant(
+                mutant, source_of(mutant), baseline, args.without_snapshots, args.own_tests, args.timeout
+            )
             outcomes.append(outcome)
             print(
                 f"{outcome.status:9} {module}.py:{mutant.line} {mutant.change} ({outcome.seconds}s) "
@@ -441,9 +484,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{module:11} {row['mutants']:7} {row['infra_changing']:15} {row['killed']:7}  {row['score']}",
         )
-    survivors = [o for o in outcomes if o.status == "survived"]
-    for outcome in survivors:
-        print(f"SURVIVED {outcome.mutant.module}.py:{outcome.mutant.line} {outcome.mutant.change}")
+    for outcome in outcomes:
+        if outcome.status in ("survived", "timeout"):
+            print(
+                f"{outcome.status.upper()} {outcome.mutant.module}:{outcome.mutant.index} "
+                f"(line {outcome.mutant.line}) {outcome.mutant.change}"
+            )
     return 0
 
 
@@ -451,12 +497,13 @@ def summary(outcomes: list[Outcome]) -> dict[str, dict[str, Any]]:
     scores: dict[str, dict[str, Any]] = {}
     for module in dict.fromkeys(o.mutant.module for o in outcomes):
         mine = [o for o in outcomes if o.mutant.module == module]
-        counted = [o for o in mine if o.status != "unchanged"]
+        counted = [o for o in mine if o.status not in ("unchanged", "timeout")]
         killed = sum(o.status == "killed" for o in counted)
         scores[module] = {
             "mutants": len(mine),
             "infra_changing": len(counted),
             "killed": killed,
+            "timeout": sum(o.status == "timeout" for o in mine),
             "score": f"{100 * killed / len(counted):.1f}%" if counted else "n/a",
         }
     return scores

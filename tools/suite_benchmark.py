@@ -1,6 +1,9 @@
 """``make benchmark``'s last lines: the unit suite's wall time, as ``make unit`` runs it, against the
 original suite (before its runs were memoized and spread over the cores) and against the suite of
-day two before its second speed-up.
+day two before its second speed-up; first with no kept runs (a fresh clone, CI), then again with the
+runs the first session kept (a second ``make unit`` with no source file changed). Each line gives the
+CPU time too (user + system of pytest and its workers), which another load on the machine barely
+changes.
 
 Usage: ``venv/bin/python -m tools.suite_benchmark [--workers auto|N]`` (``--workers 0``: one process).
 """
@@ -8,12 +11,15 @@ Usage: ``venv/bin/python -m tools.suite_benchmark [--workers auto|N]`` (``--work
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import subprocess
 import sys
+import tempfile
 import time
 
-from plan.engine import PROJECT_ROOT
+from plan.engine import PROJECT_ROOT, RUNS_FOLDER
 
 BASELINES = (
     ("the original suite", 126, 954),
@@ -35,18 +41,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="auto", help="pytest-xdist workers (default: auto)")
     args = parser.parse_args(argv)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", args.workers]
-    print(f"unit suite: {' '.join(['pytest', *command[3:]])} ...", flush=True)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        print(done.stdout[-5000:], done.stderr[-2000:], sep="\n")
-        print(f"unit suite FAILED after {seconds:.1f} s: {summary(done.stdout)}")
-        return done.returncode
-    print(f"unit suite: {seconds:.1f} s ({summary(done.stdout)})")
-    for what, before, tests in BASELINES:
-        print(f"{what}: {before} s ({tests} tests); now {ratio(seconds, before)}")
+    with tempfile.TemporaryDirectory(prefix="webstack-benchmark-runs-") as runs:
+        environment = {**os.environ, RUNS_FOLDER: runs}
+        for session in ("no kept runs", "the runs kept by the first"):
+            print(f"unit suite ({session}): {' '.join(['pytest', *command[3:]])} ...", flush=True)
+            cpu = _children_cpu()
+            started = time.perf_counter()
+            done = subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
+            seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
+            if done.returncode != 0:
+                print(done.stdout[-5000:], done.stderr[-2000:], sep="\n")
+                print(f"unit suite FAILED after {seconds:.1f} s: {summary(done.stdout)}")
+                return done.returncode
+            print(f"unit suite ({session}): {seconds:.1f} s, {cpu:.0f} s CPU ({summary(done.stdout)})")
+            for what, before, tests in BASELINES:
+                print(f"  {what}: {before} s ({tests} tests); now {ratio(seconds, before)}")
     return 0
+
+
+def _children_cpu() -> float:
+    """User + system seconds of the finished child processes (pytest and its workers)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def ratio(seconds: float, before: float) -> str:

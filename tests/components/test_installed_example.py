@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from plan.engine import Recorded, Run, run_program
+from plan.engine import Recorded, Run, fresh_runs, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "basic"
@@ -43,7 +43,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def example(installed: Path) -> Run:
     sys.path.insert(0, str(installed))
     try:
-        return run_program(CONFIG, "dev", EXAMPLE / "__main__.py", project="basic")
+        with fresh_runs():  # the tests below look at what the run imported
+            return run_program(CONFIG, "dev", EXAMPLE / "__main__.py", project="basic")
     finally:
         sys.path.remove(str(installed))
 

@@ -24,7 +24,9 @@ from plan.engine import (
     run_stack,
     stack_config,
 )
+from plan.sources import sources_fingerprint
 from stack.config import ConfigError
+from tests.support.kept_runs import kept_runs_folder
 
 FIXTURES = Path(__file__).parents[1] / "stacks"
 
@@ -107,23 +109,21 @@ def test_a_folder_of_fixture_stack_files_uses_the_project_file_of_webstack():
 
 
 def test_the_plan_command_ends_a_config_error_with_one_paragraph_and_no_stray_runtime_noise(tmp_path: Path):
-    stack_file = PROJECT_ROOT / "Pulumi.engine-test-tmp.yaml"
+    # In a folder of its own (--stacks-dir): a stack file in the project root would race the tests that
+    # read every Pulumi.*.yaml there (the workflows are generated from them).
     text = (
         (FIXTURES / "Pulumi.example-dev.yaml")
         .read_text()
         .replace("cidr: 10.10.0.0/16", "cidr: 10.10.0.0/16\n    azCount: 5")
     )
-    stack_file.write_text(text)
-    try:
-        done = subprocess.run(
-            [sys.executable, "-m", "plan", "engine-test-tmp", "--no-diagram"],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    finally:
-        stack_file.unlink()
+    (tmp_path / "Pulumi.engine-test-tmp.yaml").write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "plan", "engine-test-tmp", "--no-diagram", "--stacks-dir", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "webstack:network.azCount: got 5" in done.stderr
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
@@ -151,7 +151,9 @@ def test_a_target_group_at_the_autoname_limit_or_with_an_explicit_name_is_accept
 
 @pytest.fixture
 def real_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The stacks the engine really ran (rather than answered from memory) during the test."""
+    """The stacks the engine really ran (rather than answered from memory) during the test, which
+    starts with an empty memo (the suite's may hold these runs from an earlier session)."""
+    monkeypatch.setattr(engine, "_run_cache", engine._RunCache(None))
     ran: list[str] = []
     configure = engine._configure
 
@@ -249,3 +251,52 @@ def test_a_run_skips_the_sdks_stack_walk_and_puts_it_back_after():
     run = run_component(lambda: seen.append(sdk_resource._get_stack_trace) or aws.s3.Bucket("b"))
     assert seen and seen[0] is not original and sdk_resource._get_stack_trace is original
     assert [r.name for r in run.resources] == ["b"]
+
+
+# --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
+
+
+def test_the_sources_fingerprint_changes_with_any_product_file_and_ignores_tests_docs_and_bytecode(
+    tmp_path: Path,
+):
+    (tmp_path / "components").mkdir()
+    (tmp_path / "tests" / "stacks").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "components" / "__pycache__").mkdir()
+    module = tmp_path / "components" / "queue.py"
+    module.write_text("RETENTION = 1209600\n")
+    (tmp_path / "__main__.py").write_text("import components.queue\n")
+    first = sources_fingerprint(tmp_path)
+    (tmp_path / "tests" / "test_queue.py").write_text("def test_it(): ...\n")
+    (tmp_path / "docs" / "queue.md").write_text("# Queues\n")
+    (tmp_path / "components" / "__pycache__" / "queue.cpython-311.pyc").write_bytes(b"\0")
+    assert sources_fingerprint(tmp_path) == first, "tests, docs and bytecode are no input of a run"
+    module.write_text("RETENTION = 1209601\n")
+    assert sources_fingerprint(tmp_path) != first
+    module.write_text("RETENTION = 1209600\n")
+    (tmp_path / "components" / "cache.py").write_text("")
+    assert sources_fingerprint(tmp_path) != first, "a new module is a new set of sources"
+
+
+def test_where_runs_are_kept_is_not_part_of_a_runs_key_but_other_webstack_variables_are(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    config, program = {"aws:region": "eu-west-1"}, engine.PROJECT_ROOT / "__main__.py"
+    monkeypatch.setenv(engine.RUNS_FOLDER, "/tmp/one")
+    key = engine._cache_key(config, "dev", program, engine.PROJECT)
+    monkeypatch.setenv(engine.RUNS_FOLDER, "/tmp/two")
+    assert engine._cache_key(config, "dev", program, engine.PROJECT) == key
+    monkeypatch.setenv("WEBSTACK_SOMETHING", "1")
+    assert engine._cache_key(config, "dev", program, engine.PROJECT) != key
+
+
+def test_a_session_keeps_only_the_runs_of_the_current_sources(tmp_path: Path):
+    stale = tmp_path / "old-fingerprint"
+    stale.mkdir()
+    (stale / "key.pickle").write_bytes(b"an old run")
+    current = kept_runs_folder(tmp_path, "new-fingerprint")
+    (current / "key.pickle").write_bytes(b"this run")
+    assert current == tmp_path / "new-fingerprint"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new-fingerprint"]
+    assert kept_runs_folder(tmp_path, "new-fingerprint") == current
+    assert (current / "key.pickle").read_bytes() == b"this run", "the current sources' runs stay"

@@ -40,19 +40,53 @@ def test_a_mutated_module_reimports_every_module_that_imports_it_and_nothing_els
     assert "components.pure.regions" not in stale and "plan.engine" not in stale
 
 
-def test_the_scores_leave_out_mutants_that_change_no_graph():
+def test_the_scores_leave_out_mutants_that_change_no_graph_and_those_a_timeout_ended():
     mutant = mutation.Mutant("frontdoor.edge", 0, 1, "literal", "x")
     outcomes = [
         mutation.Outcome(mutant, "killed", "", 1.0),
         mutation.Outcome(mutant, "survived", "", 1.0),
         mutation.Outcome(mutant, "unchanged", "", 1.0),
+        mutation.Outcome(mutant, "timeout", "", 1.0),
     ]
     assert mutation.summary(outcomes)["frontdoor.edge"] == {
-        "mutants": 3,
+        "mutants": 4,
         "infra_changing": 2,
         "killed": 1,
+        "timeout": 1,
         "score": "50.0%",
     }
+
+
+def test_a_mutant_run_ended_by_the_timeout_is_a_timeout_not_a_kill():
+    """On a busy machine a survivor's whole-suite run can outlast the timeout; counting it killed (as
+    a mutant that hangs the program) inflated the scores."""
+    import time
+
+    assert mutation._in_child(lambda: time.sleep(5), timeout=1) == {"timeout": "no answer within 1s"}
+    assert mutation._in_child(lambda: {"status": "killed"}, timeout=5) == {"status": "killed"}
+
+
+def test_own_tests_are_the_test_files_named_after_the_module_its_own_folder_first():
+    every = [
+        "tests/components/service/test_scaling.py",
+        "tests/components/test_queue.py",
+        "tests/components/test_release.py",
+        "tests/ops/test_release.py",
+        "tests/stack/test_upgrade.py",
+    ]
+    assert mutation._own_tests("service.scaling", every) == ["tests/components/service/test_scaling.py"]
+    assert mutation._own_tests("service.release", every) == [
+        "tests/components/test_release.py",
+        "tests/ops/test_release.py",
+    ]
+    assert mutation._test_files("service.schedules", True, own_only=True) == [
+        "tests/components/service/test_schedules.py"
+    ]
+    assert mutation._test_files("queue", True)[:3] == [
+        "tests/stack/test_upgrade.py",
+        "tests/components/service/test_queues.py",
+        "tests/components/test_queue.py",
+    ]
 
 
 def test_only_reruns_exactly_the_named_mutants_and_a_limit_takes_the_same_sample_each_time():

@@ -1,0 +1,1 @@
+"""The front door's components: edge, domain, WAF, CDN."""

@@ -1,0 +1,1 @@
+"""The Service component, one file per step of it."""
