@@ -20,6 +20,7 @@ from bootstrap.action_sets import (
     SCALING_ROLE_ACTIONS,
     VOLUME_ACTIONS,
 )
+from bootstrap.backup_actions import BACKUP_ACTIONS
 from bootstrap.deploy_actions_network import EC2_TAGS, NETWORK_ACTIONS
 
 _EC2_TAGS = EC2_TAGS
@@ -536,6 +537,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # The static content bucket's server access logs (S3 API PutBucketLogging; delete = an empty config).
     "aws:s3/bucketLogging:BucketLogging": ("s3:PutBucketLogging", *_BUCKET_READS),
 }
+DEPLOY_ACTIONS.update(BACKUP_ACTIONS)
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).
     "aws:index/getCallerIdentity:getCallerIdentity": ("sts:GetCallerIdentity",),
