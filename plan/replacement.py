@@ -213,6 +213,13 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "overrideSpecial",
     ),
     "aws:scheduler/schedule:Schedule": ("groupName",),
+    # The pre-traffic check's function: internal/service/lambda/function.go (function_name is "name"
+    # here, in ALWAYS; package_type and tenancy_config are the other ForceNew attributes).
+    "aws:lambda/function:Function": ("packageType", "tenancyConfig"),
+    # A job's failure rule and its target: internal/service/events/rule.go (event_bus_name; name and
+    # name_prefix in ALWAYS) and target.go (event_bus_name, rule, target_id).
+    "aws:cloudwatch/eventRule:EventRule": ("eventBusName",),
+    "aws:cloudwatch/eventTarget:EventTarget": ("eventBusName", "rule", "targetId"),
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
     # terraform-provider-aws internal/service/efs/file_system.go (ForceNew: availability_zone_name,
     # creation_token, encrypted, kms_key_id, performance_mode), mount_target.go, access_point.go,
