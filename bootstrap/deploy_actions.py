@@ -512,6 +512,9 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "s3:GetReplicationConfiguration",
         "s3:GetLifecycleConfiguration",
         "s3:GetEncryptionConfiguration",
+        # forceDestroy (dev): s3/delete.go emptyBucket lists and deletes every object version first.
+        "s3:ListBucketVersions",
+        "s3:DeleteObjectVersion",
         *_BUCKET_READS,
     ),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (

@@ -234,6 +234,50 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:efs/mountTarget:MountTarget": ("fileSystemId", "subnetId", "ipAddress"),
     "aws:efs/accessPoint:AccessPoint": ("fileSystemId", "posixUser", "rootDirectory"),
     "aws:efs/fileSystemPolicy:FileSystemPolicy": ("fileSystemId",),
+    # terraform-provider-aws internal/service/backup: vault.go (name, kms_key_arn ForceNew),
+    # vault_lock_configuration.go (no update: every argument ForceNew), vault_policy.go, plan.go (name;
+    # rules update in place), selection.go (no update: every argument ForceNew), restore_testing_plan.go
+    # (name RequiresReplace), restore_testing_selection.go (name, restore_testing_plan_name,
+    # protected_resource_type RequiresReplace).
+    "aws:backup/vault:Vault": ("kmsKeyArn",),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "backupVaultName",
+        "changeableForDays",
+        "maxRetentionDays",
+        "minRetentionDays",
+    ),
+    "aws:backup/vaultPolicy:VaultPolicy": ("backupVaultName",),
+    "aws:backup/plan:Plan": (),
+    "aws:backup/selection:Selection": (
+        "planId",
+        "iamRoleArn",
+        "resources",
+        "notResources",
+        "conditions",
+        "selectionTags",
+    ),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": (),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "restoreTestingPlanName",
+        "protectedResourceType",
+    ),
+    # events/rule.go (name, name_prefix, event_bus_name ForceNew), events/target.go (rule, target_id,
+    # event_bus_name ForceNew), lambda/permission.go (no update: every argument ForceNew).
+    "aws:cloudwatch/eventRule:EventRule": ("eventBusName",),
+    "aws:cloudwatch/eventTarget:EventTarget": ("rule", "targetId", "eventBusName"),
+    "aws:lambda/permission:Permission": (
+        "action",
+        "eventSourceToken",
+        "function",
+        "functionUrlAuthType",
+        "principal",
+        "principalOrgId",
+        "qualifier",
+        "sourceAccount",
+        "sourceArn",
+        "statementId",
+        "statementIdPrefix",
+    ),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
     # s3/bucket_logging.go: bucket and expected_bucket_owner ForceNew; target_bucket/prefix updated.

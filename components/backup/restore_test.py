@@ -142,8 +142,9 @@ class RestoreTests:
                 restore_testing_plan_name=plan.name,
                 protected_resource_type=kind,
                 iam_role_arn=role_arn,
-                # "*" with conditions: every protected resource of the type that carries the tag.
-                protected_resource_arns=["*"],
+                # Conditions alone select every protected resource of the type that carries the tag; the
+                # provider refuses protected_resource_arns with them (terraform-provider-aws backup/
+                # restore_testing_selection.go ConfigValidators: ExactlyOneOf; plan/aws_rules.py).
                 protected_resource_conditions={
                     "string_equals": [{"key": f"aws:ResourceTag/{BACKUP_TAG_KEY}", "value": args.tag_value}]
                 },

@@ -156,7 +156,8 @@ def test_restored_databases_land_in_the_isolated_subnets_behind_the_no_egress_gr
         "dbsubnetgroupname": landing.state["name"],
         "vpcsecuritygroupids": json.dumps([restored.id]),
     }
-    assert (rds["protectedResourceType"], rds["protectedResourceArns"]) == ("RDS", ["*"])
+    assert rds["protectedResourceType"] == "RDS"
+    assert "protectedResourceArns" not in rds
     assert rds["protectedResourceConditions"] == {"stringEquals": [TAG]}
     assert rds["validationWindowHours"] == 6
     assert rds["iamRoleArn"] == run.named("backup-role").state["arn"]
@@ -180,6 +181,7 @@ def test_buckets_and_volumes_are_restore_tested_by_the_same_tag_without_network_
         selection = run.named(f"backup-restore-tests-selection-{kind}").inputs
         assert selection["protectedResourceType"] == kind.upper()
         assert selection["protectedResourceConditions"] == {"stringEquals": [TAG]}
+        assert "protectedResourceArns" not in selection
         assert "restoreMetadataOverrides" not in selection
 
 

@@ -654,3 +654,18 @@ def test_aws_backups_service_role_policies_attach_to_the_backup_role_only():
     backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
     assert allows(deploy, Request("iam:AttachRolePolicy", backup_role, policy))
     assert not allows(deploy, Request("iam:AttachRolePolicy", WEBSTACK_ROLE.format(a="222222222222"), policy))
+
+
+@pytest.mark.parametrize(
+    "bucket",
+    ["bucket-uploads-s3-abc1234", "edge-access-logs-abc1234", "cdn-content-abc1234"],
+)
+def test_the_deploy_role_may_empty_a_removed_versioned_bucket_of_the_stack_and_no_other(bucket: str):
+    """A dev bucket goes with forceDestroy: terraform-provider-aws internal/service/s3/delete.go
+    emptyBucket lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by
+    version id (DeleteObjects with VersionId: s3:DeleteObjectVersion) before DeleteBucket."""
+    deploy, _ = role_statements("111111111111")
+    assert allows(deploy, Request("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}"))
+    assert allows(deploy, Request("s3:DeleteObjectVersion", f"arn:aws:s3:::{bucket}/uploads/a.txt"))
+    assert not allows(deploy, Request("s3:DeleteObjectVersion", "arn:aws:s3:::another-teams-bucket/a.txt"))
+    assert not allows(deploy, Request("s3:ListBucketVersions", "arn:aws:s3:::another-teams-bucket"))

@@ -473,3 +473,19 @@ def test_adding_or_removing_a_pre_traffic_check_updates_the_service_in_place_and
         )
     }
     assert ("web-service", "update") in {(c.name, c.action) for c in found}
+
+
+def test_changing_the_vault_locks_retention_bounds_is_refused_as_a_replaced_lock_in_both_directions():
+    """terraform-provider-aws backup/vault_lock_configuration.go has no update (every argument ForceNew):
+    the new lock is put on the same vault, then the old one's delete lifts it (and the deploy role may not
+    delete it anyway). plan/replacement.py must know the type, or the compare says only ``update?``."""
+    change = Change(
+        "vault lock minimum 7 <-> 14 days (prod)",
+        "data-prod",
+        NONE,
+        (_set("backup.lockMinRetentionDays", 14),),
+    )
+    for direction in ("a->b", "b->a"):
+        verdict = _verdict(change, direction)
+        assert "undeletable [minRetentionDays=7]" in verdict or "undeletable [minRetentionDays=14]" in verdict
+        assert any(v.startswith("silent-removal [backup:VaultLockConfiguration") for v in verdict), verdict
