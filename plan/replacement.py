@@ -261,10 +261,7 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "restoreTestingPlanName",
         "protectedResourceType",
     ),
-    # events/rule.go (name, name_prefix, event_bus_name ForceNew), events/target.go (rule, target_id,
-    # event_bus_name ForceNew), lambda/permission.go (no update: every argument ForceNew).
-    "aws:cloudwatch/eventRule:EventRule": ("eventBusName",),
-    "aws:cloudwatch/eventTarget:EventTarget": ("rule", "targetId", "eventBusName"),
+    # lambda/permission.go (no update: every argument ForceNew); the EventBridge rows are above.
     "aws:lambda/permission:Permission": (
         "action",
         "eventSourceToken",
