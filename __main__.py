@@ -5,6 +5,7 @@ component's Args; the components (``components/``) declare the resources. Nothin
 """
 
 from stack import exports
+from stack.wiring.backup import build_backup
 from stack.wiring.data import build_data_tier
 from stack.wiring.foundation import build_foundation
 from stack.wiring.front import build_aliases_and_cdn, build_front_door
@@ -20,6 +21,7 @@ exports.export_network(settings, foundation)
 
 data = build_data_tier(settings, foundation)
 exports.export_data_tier(settings, foundation, data)
+build_backup(settings, foundation)
 
 served = None
 cluster = build_cluster(settings, foundation) if settings.services or settings.jobs else None

@@ -21,6 +21,7 @@ from bootstrap.action_sets import (
     SCALING_ROLE_ACTIONS,
     VOLUME_ACTIONS,
 )
+from bootstrap.backup_actions import BACKUP_ACTIONS
 from bootstrap.deploy_actions_network import EC2_TAGS, NETWORK_ACTIONS
 
 _EC2_TAGS = EC2_TAGS
@@ -512,6 +513,9 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "s3:GetReplicationConfiguration",
         "s3:GetLifecycleConfiguration",
         "s3:GetEncryptionConfiguration",
+        # forceDestroy (dev): s3/delete.go emptyBucket lists and deletes every object version first.
+        "s3:ListBucketVersions",
+        "s3:DeleteObjectVersion",
         *_BUCKET_READS,
         # force_destroy (dev): the provider empties the bucket before DeleteBucket, ListObjectVersions then
         # DeleteObjects by version id (terraform-provider-aws internal/service/s3/bucket.go
@@ -541,6 +545,7 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
     # The static content bucket's server access logs (S3 API PutBucketLogging; delete = an empty config).
     "aws:s3/bucketLogging:BucketLogging": ("s3:PutBucketLogging", *_BUCKET_READS),
 }
+DEPLOY_ACTIONS.update(BACKUP_ACTIONS)
 INVOKE_ACTIONS: dict[str, tuple[str, ...]] = {
     # Pulumi invoke token -> the API calls behind it (data sources the program reads on every run).
     "aws:index/getCallerIdentity:getCallerIdentity": ("sts:GetCallerIdentity",),

@@ -21,7 +21,11 @@ from bootstrap.operator_actions import statements as operator_statements
 from bootstrap.preview_reads import preview_reads
 from bootstrap.state_backend import STATE_KEY_ALIAS, state_statements
 from components.iam import Statement
-from components.pure.guardrails import ENHANCED_MONITORING_POLICY_ARN, TASK_EXECUTION_POLICY_ARN
+from components.pure.guardrails import (
+    BACKUP_POLICIES,
+    ENHANCED_MONITORING_POLICY_ARN,
+    TASK_EXECUTION_POLICY_ARN,
+)
 from components.pure.naming import IAM_PATH
 
 MANAGED_POLICY_CHARS = 6_000
@@ -37,6 +41,13 @@ PASSED_TO = (
     # linear deployments to ECS (advancedConfiguration.roleArn; AWS ECS "infrastructure IAM role").
     "ecs.amazonaws.com",
 )
+PASSED_BY_NAME = {
+    # Backup and restore-testing selections pass the backup role to AWS Backup (components/backup/). By
+    # name: no other webstack role (a task role, say) may be handed to AWS Backup. (The restore-test
+    # function's role is a VpcFunction's: PassFunctionRolesOnlyToLambda.)
+    "backup-role-*": "backup.amazonaws.com",
+}
+"""Role name pattern (under webstack's path) -> the one service the deploy role may pass it to."""
 ATTACHABLE_POLICIES = (TASK_EXECUTION_POLICY_ARN, ENHANCED_MONITORING_POLICY_ARN)
 SERVICE_LINKED = (
     "autoscaling.amazonaws.com",
@@ -85,17 +96,18 @@ READ_WILDCARD_SERVICES: dict[str, tuple[str, ...]] = {
 """Service -> the read verbs whose calls return configuration or metadata, never stored data."""
 _SCOPED_SERVICES = ("iam", "s3", "ssm", "secretsmanager", "lambda")
 """Services whose actions deploy_statements grants on webstack's own resources only."""
-KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant")
+KEY_DATA_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:RetireGrant")
 """KMS calls that use a key's material (or let a grantee use it): never on any key of any account.
 deploy_statements allows them on this account's keys only through the services that encrypt the
 stack's data with them, and grants only to the stack's own Auto Scaling roles."""
-KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "scheduler", "elasticfilesystem")
+KEY_SERVICES = ("rds", "elasticache", "secretsmanager", "scheduler", "elasticfilesystem", "backup")
 """The services that use the stack's keys on the deploy role's behalf: RDS and ElastiCache create
 grants for their storage (AWS KMS guide, "How AWS services use AWS KMS"), Secrets Manager encrypts and
 decrypts the cache token and RDS's managed master secret (AWS RDS guide, rds-secrets-manager.html),
 EventBridge Scheduler encrypts and decrypts schedule payloads under the stack key (Scheduler guide,
 encryption-rest), EFS grants itself the key of an encrypted volume (AWS EFS guide,
-encryption-at-rest.html)."""
+encryption-at-rest.html), AWS Backup mounts the vault's key when it creates the vault (AWS Backup guide,
+backup-vaults.html)."""
 ECS_AMI_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/ecs/optimized-ami/*"
 """The public ECS-optimized AMI parameters: AWS public parameters have no account in their ARN
 (AWS Systems Manager guide, parameter-store-public-parameters-ecs: "ARN":
@@ -256,6 +268,7 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             "iam:AWSServiceName",
             list(SERVICE_LINKED),
         ),
+        *_backup_statements(account_id),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
         *_bucket_statements(s3),
@@ -348,6 +361,32 @@ def _ami_parameters() -> Statement:
 
 def _secrets_of(rows: tuple[str, ...]) -> list[str]:
     return sorted({a for row in rows for a in DEPLOY_ACTIONS[row] if a.startswith("secretsmanager:")})
+
+
+def _backup_statements(account_id: str) -> list[Statement]:
+    """The backup role passed only to AWS Backup, and AWS Backup's service-role policies attached only to
+    it (components/backup/; components/pure/guardrails.py BACKUP_POLICIES)."""
+    return [
+        *(
+            _only_when(
+                f"Pass{service.split('.')[0].title()}ItsRole",
+                ["iam:PassRole"],
+                f"arn:aws:iam::{account_id}:role{IAM_PATH}{pattern}",
+                "StringEquals",
+                "iam:PassedToService",
+                [service],
+            )
+            for pattern, service in PASSED_BY_NAME.items()
+        ),
+        _only_when(
+            "OnlyAwsBackupPoliciesOnTheBackupRole",
+            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            f"arn:aws:iam::{account_id}:role{IAM_PATH}backup-role-*",
+            "ArnEquals",
+            "iam:PolicyARN",
+            sorted(BACKUP_POLICIES),
+        ),
+    ]
 
 
 def _secret_and_key_statements(account_id: str) -> list[Statement]:

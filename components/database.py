@@ -113,6 +113,9 @@ class DatabaseArgs:
     Default: False."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every child, on top of the provider's default tags. Default: none."""
+    instance_tags: Mapping[str, str] = field(default_factory=dict)
+    """Further tags for the RDS instance only, e.g. the tag an AWS Backup selection matches (tags are
+    updated in place: no restart). Default: none."""
 
 
 class Database(pulumi.ComponentResource):
@@ -325,7 +328,7 @@ class Database(pulumi.ComponentResource):
             monitoring_interval=args.monitoring_interval,
             monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
-            tags=args.tags,
+            tags={**args.tags, **args.instance_tags},
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,

@@ -15,6 +15,8 @@ Why each key-policy statement exists (a log group or topic fails to work without
 - the services that publish to the encrypted topic (CloudWatch alarms, and AWS Budgets when the budget
   alert is on) may ``kms:Decrypt``/``kms:GenerateDataKey*``: alarms cannot publish to a topic under the
   AWS-managed ``alias/aws/sns`` key (AWS SNS ``sns-key-management.html#compatibility-with-aws-services``).
+  Each is conditioned on ``aws:SourceAccount`` except EventBridge (a Job's failure rule), for which SNS
+  does not support that condition in a key policy (same page).
 """
 
 from collections.abc import Mapping, Sequence
@@ -32,6 +34,9 @@ LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Gener
 PUBLISHER_KEY_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey*")
 """What a service publishing to an encrypted SNS topic needs on the topic's key."""
 CLOUDWATCH_ALARMS = "cloudwatch.amazonaws.com"
+EVENTBRIDGE = "events.amazonaws.com"
+"""EventBridge rules publishing to the topic (a Job's failure rule): its key statement carries no source
+condition, which SNS does not support for EventBridge (AWS SNS sns-key-management.html)."""
 DEFAULT_PUBLISHERS: Sequence[str] = (CLOUDWATCH_ALARMS,)
 """CloudWatch alarms publish to the alarm topic the key encrypts."""
 KEY_DELETION_WINDOW_DAYS = 30
@@ -43,16 +48,36 @@ def key_policy_statements(account_id: str, region: str, publishers: Sequence[str
     publishers (none: a key only log groups use) may use the key, and nothing else may."""
     service = aws.iam.GetPolicyDocumentStatementPrincipalArgs
     condition = aws.iam.GetPolicyDocumentStatementConditionArgs
-    publishing = [
-        Statement(
-            sid="PublishersOfTheEncryptedTopic",
-            effect="Allow",
-            actions=list(PUBLISHER_KEY_ACTIONS),
-            principals=[service(type="Service", identifiers=list(publishers))],
-            resources=["*"],
-            conditions=[condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id])],
-        ),
-    ]
+    conditioned = [p for p in publishers if p != EVENTBRIDGE]
+    publishing = (
+        [
+            Statement(
+                sid="PublishersOfTheEncryptedTopic",
+                effect="Allow",
+                actions=list(PUBLISHER_KEY_ACTIONS),
+                principals=[service(type="Service", identifiers=conditioned)],
+                resources=["*"],
+                conditions=[
+                    condition(test="StringEquals", variable="aws:SourceAccount", values=[account_id])
+                ],
+            )
+        ]
+        if conditioned
+        else []
+    )
+    if EVENTBRIDGE in publishers:
+        # No source condition: SNS does not support aws:SourceAccount/aws:SourceArn in a key policy for
+        # EventBridge-to-encrypted topics (AWS SNS sns-key-management.html); the topic policy still
+        # admits only this account's rules (components/observability/notifications.py).
+        publishing.append(
+            Statement(
+                sid="EventBridgeRulesPublishToTheEncryptedTopic",
+                effect="Allow",
+                actions=list(PUBLISHER_KEY_ACTIONS),
+                principals=[service(type="Service", identifiers=[EVENTBRIDGE])],
+                resources=["*"],
+            )
+        )
     return [
         Statement(
             sid="AccountAdministersTheKey",
@@ -75,7 +100,7 @@ def key_policy_statements(account_id: str, region: str, publishers: Sequence[str
                 )
             ],
         ),
-        *(publishing if publishers else []),
+        *publishing,
     ]
 
 

@@ -24,6 +24,7 @@ from pulumi.provider.experimental import component as component_provider  # noqa
 from pulumi.provider.experimental import component_provider_host  # noqa: E402
 from pulumi.provider.experimental.analyzer import Analyzer, PropertyDefinition  # noqa: E402
 
+from components.backup import Backup  # noqa: E402
 from components.cache import Cache  # noqa: E402
 from components.cluster import Cluster  # noqa: E402
 from components.database import Database  # noqa: E402
@@ -44,6 +45,7 @@ VERSION: str = tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["proje
 COMPONENTS = [
     ApiGateway,
     AppBucket,
+    Backup,
     Cache,
     Cdn,
     Cluster,

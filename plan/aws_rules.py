@@ -178,6 +178,28 @@ def stage_access_logs_name_the_log_group_itself(resources: Sequence[Resource]) -
             yield f"{stage.name}: access log destination {destination} ends with :*"
 
 
+RESTORE_TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
+
+
+def restore_testing_selections_choose_arns_or_conditions(resources: Sequence[Resource]) -> Iterable[str]:
+    """The provider refuses a restore testing selection that sets both protectedResourceArns and
+    protectedResourceConditions, or neither (terraform-provider-aws internal/service/backup/
+    restore_testing_selection.go ConfigValidators: ``resourcevalidator.ExactlyOneOf``); with conditions
+    alone AWS selects every resource of the type that matches them (the provider's acceptance test
+    ``testAccRestoreTestingSelectionConfig_updates``)."""
+    for selection in _of(resources, RESTORE_TESTING_SELECTION):
+        given = [
+            key
+            for key in ("protectedResourceArns", "protectedResourceConditions")
+            if selection.inputs.get(key)
+        ]
+        if len(given) != 1:
+            yield (
+                f"{selection.name}: set exactly one of protectedResourceArns and protectedResourceConditions "
+                f"(got {', '.join(given) or 'neither'})"
+            )
+
+
 RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
     http_api_integrations_are_ones_aws_accepts,
     stage_access_logs_name_the_log_group_itself,
@@ -188,6 +210,7 @@ RULES: tuple[Callable[[Sequence[Resource]], Iterable[str]], ...] = (
     internet_facing_load_balancers_wait_for_the_gateway,
     access_logs_wait_for_the_bucket_policy,
     exec_agents_can_write,
+    restore_testing_selections_choose_arns_or_conditions,
 )
 
 

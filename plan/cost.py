@@ -30,6 +30,7 @@ from plan.cost_report import (
 )
 from plan.graph import Graph
 from plan.graph_index import short_type
+from plan.sections.backups import backup_plan_lines
 from plan.sections.deployments import traffic_steps
 
 __all__ = [
@@ -130,6 +131,12 @@ NO_CHARGE_PREFIXES = (
     "aws:wafv2/webAclAssociation:",
     "aws:wafv2/webAclLoggingConfiguration:",
     "aws:rds/subnetGroup:",
+    "aws:backup/vault:",  # its recovery points are priced with the plan
+    "aws:backup/vaultLockConfiguration:",
+    "aws:backup/vaultPolicy:",
+    "aws:backup/selection:",
+    "aws:backup/restoreTesting",  # the restored instances' hours are priced with the plan
+    "aws:lambda/permission:",
     "aws:efs/accessPoint:",
     "aws:efs/fileSystemPolicy:",
     "aws:efs/mountTarget:",
@@ -534,6 +541,7 @@ def _priced(ctx: Context, resource: Mapping[str, Any], no_table: bool) -> list[L
 
 
 RULES: dict[str, Callable[[Context, Mapping[str, Any]], list[Line]]] = {
+    "aws:backup/plan:Plan": backup_plan_lines,
     "aws:ec2/natGateway:NatGateway": _nat,
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,

@@ -55,6 +55,7 @@ KINDS = {
 }
 """Every kind a diagram draws -> its name in words (each renderer maps it to its own icon or shape)."""
 
+RESTORE_TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
 COMPONENT_KINDS = (
     # (a resource type in the component, the kind of its security group's node), first match wins
     ("aws:rds/instance:Instance", "rds"),
@@ -62,6 +63,8 @@ COMPONENT_KINDS = (
     ("aws:elasticache/replicationGroup:ReplicationGroup", "elasticache"),
     ("aws:elasticache/cluster:Cluster", "elasticache"),
     ("aws:efs/fileSystem:FileSystem", "efs"),
+    # The Backup component's group: where restore tests bring up restored databases (components/backup/).
+    (RESTORE_TESTING_PLAN, "rds"),
     ("aws:lb/loadBalancer:LoadBalancer", "load-balancer"),
     ("aws:lambda/function:Function", "lambda"),
     ("aws:ecs/service:Service", "fargate"),
@@ -213,6 +216,12 @@ def _describe(kind: str, members: list[dict[str, Any]], index: Index) -> tuple[s
     def first(type_token: str) -> Mapping[str, Any]:
         return next((r["inputs"] for r in members if r["type"] == type_token), {})
 
+    if kind == "rds" and not first("aws:rds/instance:Instance") and first(RESTORE_TESTING_PLAN):
+        # The Backup component's landing place: restored copies of the databases, for a few hours a week.
+        return (
+            "RDS PostgreSQL (restore tests)",
+            f"restored {first(RESTORE_TESTING_PLAN).get('scheduleExpression')}",
+        )
     if kind == "rds":
         db = first("aws:rds/instance:Instance") or first("aws:rds/cluster:Cluster")
         multi = ", Multi-AZ" if db.get("multiAz") else ""

@@ -213,6 +213,13 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
         "overrideSpecial",
     ),
     "aws:scheduler/schedule:Schedule": ("groupName",),
+    # The pre-traffic check's function: internal/service/lambda/function.go (function_name is "name"
+    # here, in ALWAYS; package_type and tenancy_config are the other ForceNew attributes).
+    "aws:lambda/function:Function": ("packageType", "tenancyConfig"),
+    # A job's failure rule and its target: internal/service/events/rule.go (event_bus_name; name and
+    # name_prefix in ALWAYS) and target.go (event_bus_name, rule, target_id).
+    "aws:cloudwatch/eventRule:EventRule": ("eventBusName",),
+    "aws:cloudwatch/eventTarget:EventTarget": ("eventBusName", "rule", "targetId"),
     "aws:servicediscovery/httpNamespace:HttpNamespace": ("description",),
     # terraform-provider-aws internal/service/efs/file_system.go (ForceNew: availability_zone_name,
     # creation_token, encrypted, kms_key_id, performance_mode), mount_target.go, access_point.go,
@@ -227,6 +234,47 @@ FORCE_NEW: dict[str, tuple[str, ...]] = {
     "aws:efs/mountTarget:MountTarget": ("fileSystemId", "subnetId", "ipAddress"),
     "aws:efs/accessPoint:AccessPoint": ("fileSystemId", "posixUser", "rootDirectory"),
     "aws:efs/fileSystemPolicy:FileSystemPolicy": ("fileSystemId",),
+    # terraform-provider-aws internal/service/backup: vault.go (name, kms_key_arn ForceNew),
+    # vault_lock_configuration.go (no update: every argument ForceNew), vault_policy.go, plan.go (name;
+    # rules update in place), selection.go (no update: every argument ForceNew), restore_testing_plan.go
+    # (name RequiresReplace), restore_testing_selection.go (name, restore_testing_plan_name,
+    # protected_resource_type RequiresReplace).
+    "aws:backup/vault:Vault": ("kmsKeyArn",),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (
+        "backupVaultName",
+        "changeableForDays",
+        "maxRetentionDays",
+        "minRetentionDays",
+    ),
+    "aws:backup/vaultPolicy:VaultPolicy": ("backupVaultName",),
+    "aws:backup/plan:Plan": (),
+    "aws:backup/selection:Selection": (
+        "planId",
+        "iamRoleArn",
+        "resources",
+        "notResources",
+        "conditions",
+        "selectionTags",
+    ),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": (),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "restoreTestingPlanName",
+        "protectedResourceType",
+    ),
+    # lambda/permission.go (no update: every argument ForceNew); the EventBridge rows are above.
+    "aws:lambda/permission:Permission": (
+        "action",
+        "eventSourceToken",
+        "function",
+        "functionUrlAuthType",
+        "principal",
+        "principalOrgId",
+        "qualifier",
+        "sourceAccount",
+        "sourceArn",
+        "statementId",
+        "statementIdPrefix",
+    ),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix", "objectLockEnabled"),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ("bucket", "expectedBucketOwner"),
     # s3/bucket_logging.go: bucket and expected_bucket_owner ForceNew; target_bucket/prefix updated.

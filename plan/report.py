@@ -28,6 +28,7 @@ from plan.graph_index import (
 )
 from plan.sections.alarms import COMPARISONS, METRIC_ALARM, alarm_rows, alarms, notification_targets
 from plan.sections.api_gateway import api_gateway
+from plan.sections.backups import backups
 from plan.sections.compare import compare, facts
 from plan.sections.deployments import deployments, rollouts
 from plan.sections.exposure import (
@@ -95,6 +96,7 @@ __all__ = [
     "alarm_rows",
     "alarms",
     "api_gateway",
+    "backups",
     "compare",
     "default_routes",
     "deployments",
@@ -142,6 +144,7 @@ SECTIONS: dict[str, Callable[[Graph], list[str]]] = {
     "api-gateway": api_gateway,
     "messaging": messaging,
     "releases": releases,
+    "backups": backups,
     "subnets": subnets,
     "alarms": alarms,
 }

@@ -396,6 +396,32 @@ KEYS: dict[str, Key] = {
     "aws:apigatewayv2/apiMapping:ApiMapping": Key(
         ("domainName", "apiMappingKey"), E, "API Gateway v2 CreateApiMapping: ConflictException"
     ),
+    # --- AWS Backup (components/backup/) and its restore-test function
+    "aws:backup/vault:Vault": Key(
+        ("name",), E, "AWS Backup CreateBackupVault: AlreadyExistsException (name per account and region)"
+    ),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": Key(
+        ("backupVaultName",), P, "AWS Backup PutBackupVaultLockConfiguration: replaces the vault's lock"
+    ),
+    "aws:backup/vaultPolicy:VaultPolicy": Key(
+        ("backupVaultName",), P, "AWS Backup PutBackupVaultAccessPolicy: replaces the vault's policy"
+    ),
+    "aws:backup/plan:Plan": Key(("name",), E, "AWS Backup CreateBackupPlan: AlreadyExistsException"),
+    "aws:backup/selection:Selection": Key(
+        ("planId", "name"), E, "AWS Backup CreateBackupSelection: AlreadyExistsException (name per plan)"
+    ),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": Key(
+        ("name",), E, "AWS Backup CreateRestoreTestingPlan: ConflictException (name per account and region)"
+    ),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": Key(
+        ("restoreTestingPlanName", "name"), E, "AWS Backup CreateRestoreTestingSelection: ConflictException"
+    ),
+    "aws:lambda/permission:Permission": Key(
+        ("function", "statementId"),
+        E,
+        "Lambda AddPermission: ResourceConflictException (statement id exists)",
+        named_by="statementId",
+    ),
 }
 """Pulumi type token -> its physical key."""
 
@@ -475,6 +501,26 @@ DELETION_GUARDS: dict[str, Guard] = {
         "Set forceDelete on the repository and run `pulumi up` (an update), or delete its images, then "
         "make this change.",
     ),
+    "aws:backup/vault:Vault": Guard(
+        "forceDestroy",
+        False,
+        "a vault that holds recovery points cannot be deleted (AWS Backup DeleteBackupVault: "
+        "InvalidRequestException), and the deploy role may not delete them; a locked vault keeps each "
+        "until its retention expires",
+        "Backups are meant to outlive this change: keep backups on (or remove the backup section in a "
+        "stack that never backed anything up). To retire the vault, wait until its recovery points "
+        "expire (retentionDays), or in an unlocked vault delete them as an administrator "
+        "(docs/data-and-backups.md), then make this change and run `pulumi up`.",
+    ),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": Guard(
+        "minRetentionDays",
+        True,
+        "the deploy role may not lift a vault lock (no backup:DeleteBackupVaultLockConfiguration) and, in "
+        "compliance mode after changeableForDays, nobody can",
+        "A governance lock is lifted by an administrator on purpose (aws backup "
+        "delete-backup-vault-lock-configuration, docs/data-and-backups.md), then this change applies in "
+        "`pulumi up`; a compliance lock past its grace period is permanent: keep it.",
+    ),
 }
 """Pulumi type token -> the input that makes AWS refuse the delete."""
 
@@ -491,5 +537,6 @@ STATEFUL: dict[str, str] = {
     "aws:secretsmanager/secret:Secret": "the secret's value (deleted after the recovery window)",
     "aws:kms/key:Key": "everything encrypted with the key (scheduled for deletion after its window)",
     "aws:ecr/repository:Repository": "the images in the repository (rollback targets)",
+    "aws:backup/vault:Vault": "the recovery points (backups) in the vault",
 }
 """Types whose delete loses data, and what is lost (AWS: each delete call removes the contents)."""

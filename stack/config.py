@@ -29,6 +29,8 @@ from components.pure import cidr
 from stack.apigateway import route_keys
 from stack.apigateway import service_problems as gateway_service_problems
 from stack.aws import AwsSettings, parse_aws
+from stack.backup import OFF as BACKUP_OFF
+from stack.backup import BackupConfig, BackupSettings, backup_settings, restore_test_reach_problems
 from stack.buckets import BucketConfig, BucketSettings, bucket_access_problems, bucket_settings
 from stack.caches import CacheConfig, CacheSettings
 from stack.cluster import (
@@ -159,6 +161,13 @@ class WebstackConfig(StrictModel):
             'ghcr.io/org/app:1.2.3, command: [python, report.py], schedule: "cron(0 3 * * ? *)"}}'
         },
     )
+    backup: BackupConfig = Field(
+        default_factory=BackupConfig,
+        description="AWS Backup of the databases (and app buckets and volumes): see the backup.* keys.",
+        json_schema_extra={
+            "fix": "make webstack:backup an object, e.g. {copyTarget: {vaultArn: arn:aws:backup:...}}"
+        },
+    )
 
     buckets: dict[StrictStr, BucketConfig] = Field(
         default_factory=dict,
@@ -200,6 +209,7 @@ class StackSettings:
     queues: tuple[QueueSettings, ...] = ()
     databases: tuple[DatabaseSettings, ...] = ()
     caches: tuple[CacheSettings, ...] = ()
+    backup: BackupSettings = BACKUP_OFF
     jobs: tuple[JobSettings, ...] = ()
     """Scheduled-only jobs (``webstack:jobs``), each its own Job component."""
     buckets: tuple[BucketSettings, ...] = ()
@@ -245,10 +255,20 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
     access_problems, bucket_warnings = bucket_access_problems(webstack.buckets, webstack.services)
     mount_problems, volume_warnings = volume_mount_problems(webstack.volumes, webstack.services)
     problems += job_problems + access_problems + mount_problems
+    has_data = bool(databases or webstack.buckets or webstack.volumes)
+    backup, backup_problems, backup_warnings = backup_settings(
+        webstack.backup, webstack.environment, aws.region, aws.allowed_account_ids, has_data=has_data
+    )
+    problems += backup_problems
+    network = sections["network"]
+    problems += restore_test_reach_problems(
+        backup, bool(databases), network.nat_mode is not NatMode.NONE, network.interface_endpoints
+    )
     warnings = (
         *warnings,
         *bucket_warnings,
         *volume_warnings,
+        *backup_warnings,
         *_across_sections(sections, services, aws, problems),
         *_job_warnings(sections, jobs),
     )
@@ -261,6 +281,7 @@ def parse_settings(raw: Mapping[str, Any], stack: str, project_root: Path = PROJ
         services=tuple(services),
         databases=databases,
         caches=caches,
+        backup=backup,
         jobs=jobs,
         warnings=warnings,
         **sections,

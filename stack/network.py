@@ -201,19 +201,26 @@ encryption, then you must create the interface Amazon VPC endpoint for AWS KMS" 
 considerations)."""
 
 
+ENDPOINTS_RESTORE_TESTS = ("backup", "rds", "sns")
+"""What the restore tests' validation function calls from a private subnet: PutRestoreValidationResult,
+DescribeDBInstances and Publish (AWS Backup, RDS and SNS all offer interface endpoints)."""
+
+
 def endpoint_services(
     secret_arns: Iterable[str],
     exec_enabled: bool,
     ec2_capacity: bool = False,
     queues: bool = False,
     data_store_secrets: bool = False,
+    restore_tests: bool = False,
 ) -> tuple[str, ...]:
     """The interface endpoints private tasks need, given the secrets they read, ECS Exec, whether
     they run on EC2 container instances, whether they send to or consume queues (the app calls SQS),
     and whether they use a database or cache (whose credentials ECS reads from Secrets Manager).
 
     Not needed: EventBridge Scheduler and Application Auto Scaling call ECS from AWS's side; tasks get
-    credentials from the ECS agent's endpoint, not STS; RDS and ElastiCache are reached in the VPC."""
+    credentials from the ECS agent's endpoint, not STS; RDS and ElastiCache are reached in the VPC.
+    Restore tests' validation function calls AWS Backup, RDS (to find the restored database) and SNS."""
     arns = list(secret_arns)
     return (
         *ENDPOINTS_ALWAYS,
@@ -226,6 +233,7 @@ def endpoint_services(
         *(("ssm",) if any(":ssm:" in arn for arn in arns) else ()),
         *(ENDPOINTS_EXEC if exec_enabled else ()),
         *(("sqs",) if queues else ()),
+        *(ENDPOINTS_RESTORE_TESTS if restore_tests else ()),
     )
 
 

@@ -200,6 +200,8 @@ GLOBAL = {
     "route53": {"zoneMonth": 0.5},
     "waf": {"webAclMonth": 5.0, "ruleMonth": 1.0, "millionRequests": 0.6},
     "secretsManager": {"secretMonth": 0.4},
+    # webstack:backup: warm storage of RDS snapshots in a vault, and a cross-region copy's transfer.
+    "backup": {"warmStorageGbMonth": 0.095, "crossRegionTransferGb": 0.02},
 }
 """The same in every region (AWS's pricing pages list one price)."""
 
@@ -248,6 +250,8 @@ SOURCES = {
     "s3": "https://aws.amazon.com/s3/pricing/ (S3 Standard, first 50 TB per month)",
     "efs": "https://aws.amazon.com/efs/pricing/ (EFS Standard storage, Regional, per GB-month)",
     "priceList": "AWS Price List Query API (boto3 pricing get_products): make prices",
+    "backup": "https://aws.amazon.com/backup/pricing/ (warm storage of Amazon RDS snapshots per GB-month; "
+    "cross-region copy data transfer per GB)",
 }
 
 

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from ..encryption import CLOUDWATCH_ALARMS
+from ..encryption import CLOUDWATCH_ALARMS, EVENTBRIDGE
 from ..iam import Statement, account_policy
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, member_name, type_token
 
 BUDGETS = "budgets.amazonaws.com"
 """AWS Budgets' service principal: it publishes to the topic when the budget alert is on."""
-EVENTS = "events.amazonaws.com"
+EVENTS = EVENTBRIDGE
 """EventBridge's service principal: its rules publish to the topic when ``event_rules`` is on (a Job's
 failure rule). An SNS target needs the topic's resource policy, and a KMS-encrypted topic a key that
 lets EventBridge use it (EventBridge guide, "Using resource-based policies for Amazon EventBridge",

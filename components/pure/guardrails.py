@@ -40,6 +40,17 @@ INSTANCE_POLICIES = frozenset(
     }
 )
 """The ECS agent's and Session Manager's policies: allowed only on the cluster's container instances."""
+BACKUP_COMPONENT = "webstack:components:Backup"
+BACKUP_POLICIES = frozenset(
+    {
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
+        "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup",
+        "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore",
+    }
+)
+"""AWS Backup's service-role policies (AWS Backup ``iam-service-roles.html``, ``s3-backups.html``): allowed
+only on the Backup component's role, which only backup.amazonaws.com of this account assumes."""
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 
@@ -255,7 +266,11 @@ def _iam_wildcards(resource_type: str, props: Mapping[str, Any], urn: str) -> li
 
 def _managed_policies(resource_type: str, props: Mapping[str, Any], urn: str) -> list[str]:
     arns = _as_list(props.get("policyArn")) + _as_list(props.get("managedPolicyArns"))
-    allowed = ALLOWED_MANAGED_POLICIES | (INSTANCE_POLICIES if owned_by(urn, CLUSTER_COMPONENT) else set())
+    allowed = (
+        ALLOWED_MANAGED_POLICIES
+        | (INSTANCE_POLICIES if owned_by(urn, CLUSTER_COMPONENT) else set())
+        | (BACKUP_POLICIES if owned_by(urn, BACKUP_COMPONENT) else set())
+    )
     return [
         f"attaches managed policy {arn}; only {sorted(allowed)} may be attached here"
         for arn in arns
@@ -429,7 +444,8 @@ _OWN_RULES: tuple[Rule, ...] = (
     Rule(
         "no-broad-managed-policies",
         "Roles get no AWS managed policy but the narrow service-role ones (ECS task execution, RDS "
-        "monitoring) and, on the cluster's container instances, the ECS instance and SSM core policies.",
+        "monitoring), on the cluster's container instances the ECS instance and SSM core policies, and on "
+        "the backup role AWS Backup's service-role policies.",
         frozenset({"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"}),
         _managed_policies,
     ),

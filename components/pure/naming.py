@@ -20,6 +20,7 @@ COMPONENT_NAMES = (
     "static",
     "db",
     "cache",
+    "backup",
     "observability",
     "job",
     "bucket",

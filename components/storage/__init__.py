@@ -1,7 +1,7 @@
 """App storage: private S3 buckets services read and write, and EFS volumes they mount."""
 
+from ..pure.backup import BACKUP_TAG_KEY
 from .bucket import (
-    BACKUP_TAG_KEY,
     BUCKET_READ_ACTIONS,
     BUCKET_WRITE_ACTIONS,
     KMS_READ_ACTIONS,

@@ -17,9 +17,9 @@ from ..pure.frontdoor import BucketRemoval
 from ..pure.inputs import args_of
 from ..pure.naming import child_name, type_token
 
-BACKUP_TAG_KEY = "webstack-backup"
-"""The tag AWS Backup selects app buckets and volumes by (value: the stack's name prefix). AWS Backup
-for S3 needs versioning on (AWS Backup ``s3-backups.html``: "you must activate S3 Versioning")."""
+# BACKUP_TAG_KEY (components/pure/backup.py, one literal for databases, buckets and volumes): the tag AWS
+# Backup selects app buckets and volumes by (value: the stack's name prefix). AWS Backup for S3 needs
+# versioning on (AWS Backup ``s3-backups.html``: "you must activate S3 Versioning").
 BUCKET_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 """Object actions of a reader, on ``<bucket ARN>/*``."""
 BUCKET_WRITE_ACTIONS = (*BUCKET_READ_ACTIONS, "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")

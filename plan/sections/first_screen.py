@@ -238,7 +238,7 @@ def first_screen(facts: Mapping[str, Any]) -> list[str]:
     lines = [f"Summary of stack {facts['stack']}{environment}: account {accounts}, region {facts['region']}"]
     parts = ", ".join(f"{name} {count}" for name, count in facts["byComponent"].items())
     lines += _wrapped(
-        f"Resources: {facts['resources']} in {len(facts['byComponent'])} components: {parts}", 2
+        f"Resources: {facts['resources']} in {len(facts['byComponent'])} components: {parts}", 3
     )
     doors = [
         f"{d['to']} on {', '.join(d['ports'])}" if "ports" in d else f"https://{d['host']} -> {d['to']}"

@@ -17,6 +17,7 @@ from stack.config import StackSettings
 from stack.databases import BACKUP_WINDOW, DatabaseSettings
 from stack.datastores import identifier
 from stack.queues import QueueSettings
+from stack.wiring.backup import backup_tags
 from stack.wiring.foundation import Foundation, tags_of
 
 
@@ -78,6 +79,8 @@ def database_args(
         log_retention_days=database.log_retention_days,
         protect=database.protect,
         tags=tags_of(settings),
+        # The backup tag puts the instance in the stack's AWS Backup selection (an in-place tag update).
+        instance_tags=backup_tags(settings),
     )
 
 

@@ -90,6 +90,9 @@ def _network(settings: StackSettings, stack_key: StackKey) -> Network:
                 # Every queue has a consumer service (stack/queues.py), so a queue means SQS calls.
                 queues=bool(settings.queues) and bool(services),
                 data_store_secrets=any(s.config.database or s.config.cache for s in services),
+                restore_tests=settings.backup.enabled
+                and settings.backup.restore_tests
+                and bool(settings.databases),
             )
             if settings.network.interface_endpoints
             else (),

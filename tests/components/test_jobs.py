@@ -150,8 +150,23 @@ def test_the_topic_and_its_key_admit_eventbridge_rules_of_this_account_only(prod
         "ArnLike": {"aws:SourceArn": [f"arn:aws:events:eu-west-1:{ACCOUNT}:rule/*"]},
     }
     key = statements(prod.named("stack-key-key"))
-    (publishers,) = [s for s in key if s.get("Sid") == "PublishersOfTheEncryptedTopic"]
-    assert "events.amazonaws.com" in publishers["Principal"]["Service"]
+    (events_key,) = [s for s in key if "events.amazonaws.com" in s["Principal"].get("Service", [])]
+    assert sorted(events_key["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+
+
+def test_the_stack_key_lets_eventbridge_publish_without_the_source_conditions_sns_does_not_support(prod: Run):
+    """Amazon SNS developer guide, sns-key-management.html: "Adding the aws:SourceAccount and
+    aws:SourceArn to a AWS KMS policy is not supported for EventBridge-to-encrypted topics"
+    (awslabs/landing-zone-accelerator-on-aws #407: a key statement conditioned on aws:SourceAccount for
+    cloudwatch and events left every rule's invocation failing). The topic policy keeps its conditions;
+    CloudWatch alarms keep theirs on the key."""
+    key = statements(prod.named("stack-key-key"))
+    (events_key,) = [s for s in key if "events.amazonaws.com" in s["Principal"].get("Service", [])]
+    assert events_key["Principal"] == {"Service": ["events.amazonaws.com"]}
+    assert "Condition" not in events_key
+    (alarms,) = [s for s in key if s.get("Sid") == "PublishersOfTheEncryptedTopic"]
+    assert alarms["Principal"] == {"Service": ["cloudwatch.amazonaws.com"]}
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
 
 
 def test_a_stack_without_jobs_keeps_its_topic_and_key_policies_as_they_were():

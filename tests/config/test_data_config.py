@@ -75,6 +75,7 @@ def test_dev_shortcuts_and_a_database_no_service_uses_are_warnings_not_errors():
     assert [w.split(", so")[0].split(" writes")[0] for w in prod.warnings] == [
         "database main: applyImmediately is false",
         "database main: Enhanced Monitoring",
+        "webstack:backup.copyTarget: missing",  # prod backs its databases up (stack/backup.py)
     ]
 
 

@@ -141,6 +141,9 @@ def test_the_deploy_role_has_no_wildcard_actions_and_iam_only_on_webstack_roles(
             "StackAutoScalingRoles": "role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling_webstack-*",
             "PassFunctionRolesOnlyToLambda": "role/webstack/*-fn-role-*",
+            # passed only to AWS Backup, and AWS Backup's policies attached only to it (PASSED_BY_NAME)
+            "PassBackupItsRole": "role/webstack/backup-role-*",
+            "OnlyAwsBackupPoliciesOnTheBackupRole": "role/webstack/backup-role-*",
         }.get(statement["Sid"], "role/webstack/*")
         assert statement["Resource"] == [f"arn:aws:iam::{PROD_ACCOUNT}:{expected}"]
     by_sid = {s["Sid"]: s for s in found}

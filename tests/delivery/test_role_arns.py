@@ -44,6 +44,8 @@ EC2, ECS, ELB = "arn:aws:ec2:{r}:{a}:", "arn:aws:ecs:{r}:{a}:", "arn:aws:elastic
 LOGS = "arn:aws:logs:{r}:{a}:"
 EFS = "arn:aws:elasticfilesystem:{r}:{a}:"
 DOMAIN = "arn:aws:apigateway:{r}::/domainnames/app.example.com"
+BACKUP = "arn:aws:backup:{r}:{a}:"
+LAMBDA = "arn:aws:lambda:{r}:{a}:function:"
 
 # The resource a type's own calls act on ({r} region, {a} account, {n} physical name).
 ARN_OF_TYPE: dict[str, str] = {
@@ -148,6 +150,18 @@ ARN_OF_TYPE: dict[str, str] = {
     "aws:efs/fileSystemPolicy:FileSystemPolicy": EFS + "file-system/fs-0123456789abcdef0",
     "aws:efs/accessPoint:AccessPoint": EFS + "access-point/fsap-0123456789abcdef0",
     "aws:s3/bucket:Bucket": "arn:aws:s3:::{n}",
+    # AWS Backup (Service Authorization Reference, AWS Backup: backupVault, backupPlan,
+    # restoreTestingPlan; a selection acts on its plan, a lock and access policy on their vault).
+    "aws:backup/vault:Vault": BACKUP + "backup-vault:{n}",
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": BACKUP + "backup-vault:webstack-data-prod",
+    "aws:backup/vaultPolicy:VaultPolicy": BACKUP + "backup-vault:webstack-data-prod",
+    "aws:backup/plan:Plan": BACKUP + "backup-plan:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    "aws:backup/selection:Selection": BACKUP + "backup-plan:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": BACKUP + "restore-testing-plan:{n}-a1b2c3",
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        BACKUP + "restore-testing-plan:webstack_data_prod_restore_tests-a1b2c3"
+    ),
+    "aws:lambda/permission:Permission": LAMBDA + "backup-restore-tests-check-fn-abc1234",
     **dict.fromkeys(
         (
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
@@ -184,6 +198,17 @@ PASSED_BY_TYPE = {
     "aws:scheduler/schedule:Schedule": ("scheduler.amazonaws.com",),
     # the launch template's instance profile role (to EC2); its own service-linked role: below.
     "aws:autoscaling/group:Group": ("ec2.amazonaws.com",),
+}
+# iam:PassRole of a role only one service may get, by its name (bootstrap/permissions.py PASSED_BY_NAME).
+PASSED_ROLE_BY_TYPE = {
+    "aws:backup/selection:Selection": (
+        "arn:aws:iam::{a}:role/webstack/backup-role-abc1234",
+        "backup.amazonaws.com",
+    ),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (
+        "arn:aws:iam::{a}:role/webstack/backup-role-abc1234",
+        "backup.amazonaws.com",
+    ),
 }
 VERBS = {
     "create": (
@@ -247,6 +272,9 @@ def _targets(
     if action == "iam:PassRole":
         if kind == "aws:iam/serviceLinkedRole:ServiceLinkedRole":
             return [(own, {})]
+        if kind in PASSED_ROLE_BY_TYPE:
+            role, service = PASSED_ROLE_BY_TYPE[kind]
+            return [(role, {"iam:PassedToService": service})]
         if kind == "aws:lambda/function:Function":  # its execution role, by the role's own name
             role = str(resource.inputs["role"]).rsplit("/", 1)[-1]
             passed_role = f"arn:aws:iam::{{a}}:role/webstack/{_mock_id_to_name(role)}"
@@ -262,6 +290,8 @@ def _targets(
     if action in ("iam:AttachRolePolicy", "iam:DetachRolePolicy"):
         policy = str(resource.inputs.get("policyArn") or TASK_EXECUTION_POLICY_ARN)
         return [(own, {"iam:PolicyARN": policy})]
+    if action.startswith("backup-storage:"):
+        return [("*", {})]  # backup-storage:MountCapsule has no resource type (AWS SAR, AWS Backup storage)
     if action.startswith("kms:") and service not in ("kms",):
         # EFS signs its key calls as elasticfilesystem (AWS EFS guide, encryption-at-rest.html key policy).
         via = {"efs": "elasticfilesystem"}.get(service, service)
@@ -576,3 +606,68 @@ def test_a_jobs_deploy_makes_exactly_its_schedule_rule_and_task_definition_calls
     assert allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}))
     assert not allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": "events.amazonaws.com"}))
     assert not allows(preview, Request("scheduler:CreateSchedule", schedule))
+
+
+VAULT = "arn:aws:backup:eu-west-1:222222222222:backup-vault:webstack-prod"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "backup:DeleteBackupVaultLockConfiguration",  # a lock is lifted by an administrator, on purpose
+        "backup:DeleteRecoveryPoint",
+        "backup:UpdateRecoveryPointLifecycle",
+        "backup:StartRestoreJob",
+    ],
+)
+def test_the_deploy_role_can_neither_lift_the_vault_lock_nor_delete_shorten_or_restore_recovery_points(
+    action,
+):
+    deploy, _ = role_statements("222222222222")
+    assert decide(deploy, Request(action, VAULT)) == "ImplicitDeny"
+
+
+def test_the_backup_role_goes_only_to_aws_backup_the_check_role_only_to_lambda_and_no_task_role_to_either():
+    deploy, _ = role_statements("222222222222")
+    backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
+    check_role = "arn:aws:iam::222222222222:role/webstack/backup-restore-tests-check-fn-role-abc1234"
+    task_role = WEBSTACK_ROLE.format(a="222222222222")
+
+    def passes(role: str, service: str) -> bool:
+        return allows(deploy, Request("iam:PassRole", role, {"iam:PassedToService": service}))
+
+    assert passes(backup_role, "backup.amazonaws.com") and passes(check_role, "lambda.amazonaws.com")
+    assert not passes(backup_role, "lambda.amazonaws.com") and not passes(check_role, "backup.amazonaws.com")
+    assert not passes(task_role, "lambda.amazonaws.com") and not passes(task_role, "backup.amazonaws.com")
+
+
+def test_the_vault_key_is_used_only_through_aws_backup():
+    deploy, _ = role_statements("222222222222")
+    key = KEY.format(r=REGION, a="222222222222")
+    via_backup = {"kms:ViaService": "backup.eu-west-1.amazonaws.com"}
+    for action in ("kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant"):
+        assert allows(deploy, Request(action, key, via_backup)), action
+        assert not allows(deploy, Request(action, key)), action
+
+
+def test_aws_backups_service_role_policies_attach_to_the_backup_role_only():
+    deploy, _ = role_statements("222222222222")
+    policy = {"iam:PolicyARN": "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"}
+    backup_role = "arn:aws:iam::222222222222:role/webstack/backup-role-abc1234"
+    assert allows(deploy, Request("iam:AttachRolePolicy", backup_role, policy))
+    assert not allows(deploy, Request("iam:AttachRolePolicy", WEBSTACK_ROLE.format(a="222222222222"), policy))
+
+
+@pytest.mark.parametrize(
+    "bucket",
+    ["bucket-uploads-s3-abc1234", "edge-access-logs-abc1234", "cdn-content-abc1234"],
+)
+def test_the_deploy_role_may_empty_a_removed_versioned_bucket_of_the_stack_and_no_other(bucket: str):
+    """A dev bucket goes with forceDestroy: terraform-provider-aws internal/service/s3/delete.go
+    emptyBucket lists every version (ListObjectVersions: s3:ListBucketVersions) and deletes each by
+    version id (DeleteObjects with VersionId: s3:DeleteObjectVersion) before DeleteBucket."""
+    deploy, _ = role_statements("111111111111")
+    assert allows(deploy, Request("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}"))
+    assert allows(deploy, Request("s3:DeleteObjectVersion", f"arn:aws:s3:::{bucket}/uploads/a.txt"))
+    assert not allows(deploy, Request("s3:DeleteObjectVersion", "arn:aws:s3:::another-teams-bucket/a.txt"))
+    assert not allows(deploy, Request("s3:ListBucketVersions", "arn:aws:s3:::another-teams-bucket"))

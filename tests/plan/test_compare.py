@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plan import changes, cost, graph, report, routing
+from plan import changes, cost, graph, replacement, report, routing
 from plan.__main__ import EXIT_TRANSITION, main
 from plan.replacement import TABLE_SOURCE
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
@@ -432,3 +432,18 @@ def test_an_extra_port_of_a_service_is_a_route_of_its_own_to_that_port():
     found = routing.routes(graph.capture("workers-dev", FIXTURES))
     assert ("/admin/*", "api", 9091) in [(r.path, r.target, r.port) for r in found]
     assert ("/api/*", "api", 9090) in [(r.path, r.target, r.port) for r in found]
+
+
+def test_every_provider_type_in_every_committed_graph_has_a_replacement_row():
+    """plan/replacement.py promises "a test checks every type the program registers has an entry"; a
+    type without one is reported as ``update?`` by ``plan --compare`` whatever changed. The committed
+    graphs (tests/snapshots/current) hold every type the fixture stacks register, including the
+    pre-traffic check's Lambda function (frontdoor-prod) and a job's failure rule and target
+    (data-prod)."""
+    missing = {
+        resource["type"]: path.name
+        for path in sorted((Path(__file__).resolve().parents[1] / "snapshots" / "current").glob("*.json"))
+        for resource in json.loads(path.read_text())["resources"].values()
+        if resource["custom"] and not replacement.known(resource["type"])
+    }
+    assert missing == {}

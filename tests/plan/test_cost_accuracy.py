@@ -79,8 +79,9 @@ def shipped_prod(p: dict) -> dict:
     return {
         # alarms: web and api 11 metrics each (5xx rate 3, tasks below desired 3, 5 single), worker 6,
         # 2 cache nodes x 3, db 4, edge 3 (5xx, rejected connections, TLS errors), 3 NATs x (4 + 1)
-        # keys: the stack key, the cache's, and the CDN's own (the static content bucket's)
-        **shared(p, nats=3, alb_public_nodes=3, log_groups=8, alarm_metrics=22 + 6 + 6 + 4 + 3 + 15, keys=4),
+        # keys: the stack key, the cache's, the CDN's own (the static content bucket's) and the backup
+        # vault's; + the restore-test function's log group (backups are on in prod)
+        **shared(p, nats=3, alb_public_nodes=3, log_groups=9, alarm_metrics=22 + 6 + 6 + 4 + 3 + 15, keys=5),
         "Fargate: api 2 x 730 h x task-hour(0.5 vCPU, 1 GB)": 2 * H * api,
         "Fargate: web and worker 2 x 2 x 730 h x task-hour(0.25 vCPU, 0.5 GB)": 4 * H * small,
         "blue/green copies: 2 tasks x deployment hours, api and web": 2 * DEPLOY_HOURS * (api + small),
@@ -96,6 +97,22 @@ def shipped_prod(p: dict) -> dict:
         "WAF: web ACL + 4 rules + 10M requests": waf["webAclMonth"]
         + 4 * waf["ruleMonth"]
         + 10 * waf["millionRequests"],
+        **backups(p, gb=20, instance_class="db.t4g.medium", copied=False),
+    }
+
+
+def backups(p: dict, gb: float, instance_class: str, copied: bool) -> dict:
+    """webstack:backup (on in prod): the database's allocated storage as warm recovery points, the same
+    again in the copy vault plus one full transfer a month when a copy target is set, and the restored
+    instance's hours of the weekly 4-hour restore test (730 / 168 runs a month)."""
+    warm, transfer = p["backup"]["warmStorageGbMonth"], p["backup"]["crossRegionTransferGb"]
+    return {
+        "backup storage: GB x warm GB-month": gb * warm,
+        "backup copy: GB x (warm + transfer)": gb * (warm + transfer) if copied else 0.0,
+        "restore tests: 4 h x 730 / 168 x instance-hour": 4
+        * H
+        / 168
+        * p["rds"]["instanceHour"][instance_class],
     }
 
 
@@ -107,8 +124,9 @@ def data_prod(p: dict) -> dict:
     rds, cache_nodes, waf = p["rds"], p["elasticache"], p["waf"]
     small = task_hour(p, 0.25, 0.5)
     return {
-        # 9 log groups: api, web, exec, flow, waf, db postgresql, upgrade, RDSOSMetrics, job report
-        **shared(p, nats=3, alb_public_nodes=3, log_groups=9, alarm_metrics=22 + 6 + 4 + 3 + 15, keys=3),
+        # 10 log groups: api, web, exec, flow, waf, db postgresql, upgrade, RDSOSMetrics, job report, restore
+        # check; 4 keys: the stack's, the database's, the cache's and the backup vault's
+        **shared(p, nats=3, alb_public_nodes=3, log_groups=10, alarm_metrics=22 + 6 + 4 + 3 + 15, keys=4),
         "app bucket uploads: 10 GB (appBucketGb) x S3 Standard GB-month": 10 * p["s3"]["standardGbMonth"],
         "job report: 730 / 24 runs x 10 / 60 h x task-hour(0.5, 1)": H / 24 * 10 / 60 * task_hour(p, 0.5, 1),
         "Fargate: 2 services x 2 tasks x 730 h x task-hour(0.25, 0.5)": 4 * H * small,
@@ -125,6 +143,7 @@ def data_prod(p: dict) -> dict:
         "WAF: web ACL + 4 rules + 10M requests": waf["webAclMonth"]
         + 4 * waf["ruleMonth"]
         + 10 * waf["millionRequests"],
+        **backups(p, gb=50, instance_class="db.m7g.large", copied=True),
     }
 
 

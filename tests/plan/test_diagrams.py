@@ -174,6 +174,7 @@ def network_kind(found: graph.Graph, node: str) -> str:
         "VpcFunction": "lambda",
         "Job": "job",
         "Volume": "efs",
+        "Backup": "rds",  # its group is where restore tests bring up restored databases
     }[kind]
 
 
@@ -185,6 +186,8 @@ def expected(found: graph.Graph) -> tuple[dict[str, tuple[str, str | None]], set
         nodes[owner(found, database)] = ("rds", "isolated")
     for cache in of_type(found, "aws:elasticache/replicationGroup:ReplicationGroup"):
         nodes[owner(found, cache)] = ("elasticache", "isolated")
+    for restore_tests in of_type(found, "aws:backup/restoreTestingPlan:RestoreTestingPlan"):
+        nodes[owner(found, restore_tests)] = ("rds", "isolated")  # restored databases land there
     for queue in of_type(found, "aws:sqs/queue:Queue"):
         parent = next(r for r in found["resources"] if r["urn"] == queue["parent"])
         if parent["type"] == "webstack:components:Queue":

@@ -328,3 +328,21 @@ def test_a_service_on_an_admin_port_is_a_named_config_error_not_a_guardrail_fail
     # Found by the property test: port 3389 passed config, then broke the no-admin-ports guardrail.
     message = config_error({"webstack:services": services_with(port=3389)})
     assert "webstack:services.web.port: got 3389, an admin port" in message
+
+
+def test_the_engine_refuses_a_restore_testing_selection_with_both_arns_and_conditions():
+    """The provider's ExactlyOneOf (terraform-provider-aws backup/restore_testing_selection.go)."""
+    conditions = {"stringEquals": [{"key": "aws:ResourceTag/webstack-backup", "value": "webstack-prod"}]}
+    both = recorded(
+        "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+        "both",
+        {"protectedResourceArns": ["*"], "protectedResourceConditions": conditions},
+    )
+    with pytest.raises(aws_rules.AwsRefusalError, match="exactly one of protectedResourceArns"):
+        aws_rules.check([both])
+    tagged = recorded(
+        "aws:backup/restoreTestingSelection:RestoreTestingSelection",
+        "tagged",
+        {"protectedResourceConditions": conditions},
+    )
+    aws_rules.check([tagged])

@@ -113,7 +113,10 @@ def _takes_tags(type_: str) -> bool:
     if package != "aws":
         return False
     module, _, name = rest.partition(":")
-    resource = getattr(importlib.import_module(f"pulumi_aws.{module.split('/')[0]}"), name, None)
+    package_module = module.split("/")[0]
+    if package_module == "lambda":  # a Python keyword: the SDK's module is lambda_
+        package_module = "lambda_"
+    resource = getattr(importlib.import_module(f"pulumi_aws.{package_module}"), name, None)
     return resource is not None and "tags" in inspect.signature(resource._internal_init).parameters
 
 
