@@ -41,9 +41,6 @@ IMAGE_PUSH_ACTIONS = (
     "ecr:BatchGetImage",
     "ecr:GetDownloadUrlForLayer",
 )
-BUCKET_EMPTYING_ACTIONS = ("s3:ListBucketVersions", "s3:DeleteObjectVersion")
-"""What emptying a force_destroy bucket calls (ListObjectVersions, DeleteObjects with version ids): the
-first on the bucket, the second on its objects (``<bucket>/*``), only on webstack's own buckets."""
 # Deleting a repository that still holds images (force_delete, e.g. destroying dev): the AWS ECR API's
 # DeleteRepository "force" deletes the contents on the caller's behalf.
 ECR_CLEANUP_ACTIONS = ("ecr:DeleteRepository", "ecr:ListImages", "ecr:DescribeImages", "ecr:BatchDeleteImage")

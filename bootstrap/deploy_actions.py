@@ -10,7 +10,6 @@ tests/delivery/test_deploy_permissions.py fails naming any type or invoke the pr
 from __future__ import annotations
 
 from bootstrap.action_sets import (
-    BUCKET_EMPTYING_ACTIONS,
     ECR_CLEANUP_ACTIONS,
     EVENT_RULE_ACTIONS,
     EVENT_TARGET_ACTIONS,
@@ -517,10 +516,6 @@ DEPLOY_ACTIONS: dict[str, tuple[str, ...]] = {
         "s3:ListBucketVersions",
         "s3:DeleteObjectVersion",
         *_BUCKET_READS,
-        # force_destroy (dev): the provider empties the bucket before DeleteBucket, ListObjectVersions then
-        # DeleteObjects by version id (terraform-provider-aws internal/service/s3/bucket.go
-        # resourceBucketDelete, delete.go emptyBucket; AWS S3 API DeleteObjects: s3:DeleteObjectVersion).
-        *BUCKET_EMPTYING_ACTIONS,
     ),
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (
         "s3:PutBucketPublicAccessBlock",

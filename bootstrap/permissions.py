@@ -140,8 +140,6 @@ CACHE_SECRETS = "arn:aws:secretsmanager:*:{account}:secret:cache-*-auth-token-*"
 """The caches' AUTH-token secrets (autonamed after ``cache-<name>-auth-token``)."""
 DATABASE_SECRETS = "arn:aws:secretsmanager:*:{account}:secret:rds!*"
 """The databases' RDS-managed master secrets (``rds!db-...``, AWS RDS guide rds-secrets-manager.html)."""
-OBJECT_ACTIONS = ("s3:DeleteObjectVersion",)
-"""s3: actions of the table on objects (``<bucket>/<key>``) rather than on buckets: emptying a bucket."""
 INSTANCE_PROFILES = "arn:aws:iam::{account}:instance-profile" + IAM_PATH + "*"
 
 
@@ -271,7 +269,8 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         *_backup_statements(account_id),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
-        *_bucket_statements(s3),
+        # s3/delete.go emptyBucket (force_destroy) deletes object versions: the patterns match the objects.
+        Statement(sid="AccessLogBuckets", actions=s3, resources=list(WEBSTACK_BUCKETS)),
         Statement(
             sid="WebstackFunctions",
             actions=by_service["lambda"],
@@ -291,23 +290,6 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
             )
         )
     return statements + state_statements(bucket_arn, key_arn, write=True)
-
-
-def _bucket_statements(s3: list[str]) -> list[Statement]:
-    """s3: on webstack's buckets; emptying a force_destroy bucket deletes every object version
-    (bootstrap/action_sets.py BUCKET_EMPTYING_ACTIONS), so that one action is on their objects."""
-    return [
-        Statement(
-            sid="AccessLogBuckets",
-            actions=[a for a in s3 if a not in OBJECT_ACTIONS],
-            resources=list(WEBSTACK_BUCKETS),
-        ),
-        Statement(
-            sid="EmptyWebstackBuckets",
-            actions=[a for a in s3 if a in OBJECT_ACTIONS],
-            resources=[f"{bucket}/*" for bucket in WEBSTACK_BUCKETS],
-        ),
-    ]
 
 
 def _only_when(
