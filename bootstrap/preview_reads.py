@@ -9,9 +9,9 @@ e.g. s3/bucket.go (HeadBucket = s3:ListBucket, GetBucket*, Get*Configuration), s
 (DescribeSecret, GetResourcePolicy), iam/instance_profile.go (GetInstanceProfile, then GetRole of its
 role), iam/service_linked_role.go (GetRole), efs/mount_target.go (DescribeMountTargets), lambda/function.go
 (GetFunction, ListVersionsByFunction, GetFunctionCodeSigningConfig), events/rule.go (DescribeRule),
-kms/grant.go (ListGrants), backup/vault.go (DescribeBackupVault); tags are read by each service's ListTags*/DescribeTags call (the provider's
-transparent tagging) or come back with the Describe call. A read that returns stored data rather than
-configuration is never granted (NOT_PREVIEW_READS).
+kms/grant.go (ListGrants), backup/vault.go (DescribeBackupVault); tags are read by each service's
+ListTags*/DescribeTags call (the provider's transparent tagging) or come back with the Describe call.
+A read that returns stored data rather than configuration is never granted (NOT_PREVIEW_READS).
 
 ``bootstrap/permissions.py`` scopes these reads like the deploy role scopes its actions (iam to the
 stack's roles and instance profiles, s3 to its buckets, secretsmanager to its secrets, lambda to its
