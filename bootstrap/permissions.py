@@ -18,6 +18,7 @@ from bootstrap.action_sets import (
 )
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, deploy_actions
 from bootstrap.operator_actions import statements as operator_statements
+from bootstrap.preview_reads import preview_reads
 from bootstrap.state_backend import STATE_KEY_ALIAS, state_statements
 from components.iam import Statement
 from components.pure.guardrails import (
@@ -134,66 +135,12 @@ STATIC_BUCKETS = ("arn:aws:s3:::cdn-content-*", "arn:aws:s3:::cdn-logs-*")
 """The static-content bucket and its access-log bucket (autonamed after the Cdn's children)."""
 APP_BUCKETS = "arn:aws:s3:::bucket-*-s3-*"
 """The stacks' app buckets (webstack:buckets: AppBucket ``bucket-<name>`` autonames its ``-s3`` child)."""
-
-PREVIEW_ACTIONS = (
-    "ec2:Describe*",
-    "ecs:Describe*",
-    "ecs:List*",
-    "elasticloadbalancing:Describe*",
-    "application-autoscaling:Describe*",
-    "application-autoscaling:ListTagsForResource",
-    "logs:DescribeLogGroups",
-    "logs:ListTagsForResource",
-    "logs:ListTagsLogGroup",
-    "ecr:DescribeRepositories",
-    "ecr:DescribeImages",
-    "ecr:GetLifecyclePolicy",
-    "ecr:ListTagsForResource",
-    "ecr:GetAuthorizationToken",
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "acm:DescribeCertificate",
-    "acm:ListTagsForCertificate",
-    "route53:ListHostedZones",
-    "route53:GetHostedZone",
-    "route53:ListTagsForResource",
-    "route53:ListResourceRecordSets",
-    "cloudfront:GetDistribution",
-    "cloudfront:GetOriginAccessControl",
-    "cloudfront:ListTagsForResource",
-    "logs:GetDeliverySource",
-    "logs:GetDeliveryDestination",
-    "logs:GetDelivery",
-    "wafv2:GetWebACL",
-    "wafv2:GetWebACLForResource",
-    "wafv2:GetLoggingConfiguration",
-    "wafv2:ListTagsForResource",
-    "apigateway:GET",
-    "logs:DescribeResourcePolicies",
-    "kms:DescribeKey",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListResourceTags",
-    "kms:ListAliases",
-    "cloudwatch:DescribeAlarms",
-    "cloudwatch:ListTagsForResource",
-    "cloudwatch:GetDashboard",
-    "logs:DescribeMetricFilters",
-    "sns:GetTopicAttributes",
-    "sns:GetSubscriptionAttributes",
-    "sns:ListSubscriptionsByTopic",
-    "sns:ListTagsForResource",
-    "budgets:ViewBudget",
-    "budgets:ListTagsForResource",
-    "sts:GetCallerIdentity",
-)
-PREVIEW_ROLE_ACTIONS = (
-    "iam:GetRole",
-    "iam:GetRolePolicy",
-    "iam:ListRolePolicies",
-    "iam:ListAttachedRolePolicies",
-    "iam:ListRoleTags",
-)
+WEBSTACK_BUCKETS = (ACCESS_LOG_BUCKETS, *STATIC_BUCKETS, APP_BUCKETS)
+CACHE_SECRETS = "arn:aws:secretsmanager:*:{account}:secret:cache-*-auth-token-*"
+"""The caches' AUTH-token secrets (autonamed after ``cache-<name>-auth-token``)."""
+DATABASE_SECRETS = "arn:aws:secretsmanager:*:{account}:secret:rds!*"
+"""The databases' RDS-managed master secrets (``rds!db-...``, AWS RDS guide rds-secrets-manager.html)."""
+INSTANCE_PROFILES = "arn:aws:iam::{account}:instance-profile" + IAM_PATH + "*"
 
 
 def _roles(account_id: str) -> str:
@@ -322,9 +269,8 @@ def deploy_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") 
         *_backup_statements(account_id),
         *_ec2_capacity_statements(account_id),
         *_secret_and_key_statements(account_id),
-        Statement(
-            sid="AccessLogBuckets", actions=s3, resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS, APP_BUCKETS]
-        ),
+        # s3/delete.go emptyBucket (force_destroy) deletes object versions: the patterns match the objects.
+        Statement(sid="AccessLogBuckets", actions=s3, resources=list(WEBSTACK_BUCKETS)),
         Statement(
             sid="WebstackFunctions",
             actions=by_service["lambda"],
@@ -374,7 +320,7 @@ def _ec2_capacity_statements(account_id: str) -> list[Statement]:
         Statement(
             sid="WebstackInstanceProfiles",
             actions=list(INSTANCE_PROFILE_ACTIONS),
-            resources=[f"arn:aws:iam::{account_id}:instance-profile{IAM_PATH}*"],
+            resources=[INSTANCE_PROFILES.format(account=account_id)],
         ),
         Statement(
             sid="StackAutoScalingRoles",
@@ -435,18 +381,17 @@ def _secret_and_key_statements(account_id: str) -> list[Statement]:
     AWS KMS": changes can take up to five minutes to affect authorization), so key material is used
     only through the services that encrypt the stack's data, and only this account's keys.
     """
-    secrets = f"arn:aws:secretsmanager:*:{account_id}:secret:"
     keys = f"arn:aws:kms:*:{account_id}:key/*"
     return [
         Statement(
             sid="StackCacheSecrets",
             actions=_secrets_of(CACHE_SECRET_ROWS),
-            resources=[f"{secrets}cache-*-auth-token-*"],
+            resources=[CACHE_SECRETS.format(account=account_id)],
         ),
         Statement(
             sid="DatabaseManagedSecrets",
             actions=_secrets_of(DATABASE_SECRET_ROWS),
-            resources=[f"{secrets}rds!*"],
+            resources=[DATABASE_SECRETS.format(account=account_id)],
         ),
         _only_when(
             "KeysOnlyThroughTheStacksServices",
@@ -470,21 +415,37 @@ def _secret_and_key_statements(account_id: str) -> list[Statement]:
 
 
 def preview_statements(account_id: str, bucket_arn: str = "", key_arn: str = "") -> list[Statement]:
-    """Read-only access for `pulumi preview` (plus the state lock it takes)."""
+    """Read-only access for `pulumi preview` and `pulumi refresh` (plus the state lock they take).
+
+    The reads are bootstrap/preview_reads.py's (the deploy table's reads, what the provider's Read calls
+    for every type the program creates), scoped like the deploy role's actions: iam to webstack's roles,
+    instance profiles and Auto Scaling roles, s3 to its buckets, secretsmanager to its secrets, lambda
+    to its functions, ssm to the public ECS AMI parameters. Every other service's reads are on "*": they
+    return configuration only, and most have no resource type to scope by (ec2:Describe*, kms:ListAliases,
+    route53:ListHostedZones) or act on resources named by AWS (load balancers, clusters, distributions).
+    """
+    scopes = {
+        "iam": [
+            _roles(account_id),
+            INSTANCE_PROFILES.format(account=account_id),
+            SCALING_ROLES.format(account=account_id),
+        ],
+        "s3": list(WEBSTACK_BUCKETS),
+        "secretsmanager": [
+            CACHE_SECRETS.format(account=account_id),
+            DATABASE_SECRETS.format(account=account_id),
+        ],
+        "lambda": [FUNCTIONS.format(account=account_id)],
+    }
+    by_service: dict[str, list[str]] = {}
+    for action in preview_reads():
+        by_service.setdefault(action.split(":")[0], []).append(action)
+    anywhere = [a for service, reads in by_service.items() if service not in (*scopes, "ssm") for a in reads]
     statements = [
-        Statement(sid="ReadWebstackResources", actions=list(PREVIEW_ACTIONS), resources=["*"]),
-        Statement(
-            sid="ReadWebstackRoles", actions=list(PREVIEW_ROLE_ACTIONS), resources=[_roles(account_id)]
-        ),
-        Statement(
-            sid="ReadAccessLogBuckets",
-            actions=[
-                "s3:ListBucket",
-                "s3:GetBucket*",
-                "s3:GetLifecycleConfiguration",
-                "s3:GetEncryptionConfiguration",
-            ],
-            resources=[ACCESS_LOG_BUCKETS, *STATIC_BUCKETS],
+        Statement(sid="ReadWebstackResources", actions=anywhere, resources=["*"]),
+        *(
+            Statement(sid=f"ReadWebstack{service.title()}", actions=by_service[service], resources=resources)
+            for service, resources in scopes.items()
         ),
         _ami_parameters(),
     ]

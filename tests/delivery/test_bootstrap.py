@@ -302,6 +302,7 @@ def test_the_deploy_policies_fit_iams_size_limits_and_attach_to_both_roles():
     managed = sorted(r.name for r in run.of_type("aws:iam/policy:Policy"))
     deploy_managed = [name for name in managed if name != "delivery-operator-commands"]
     assert size("delivery-deploy-policy") < 10_240
+    assert size("delivery-preview-policy") < 10_240  # the preview role's only policy (inline)
     assert 1 <= len(deploy_managed) <= 9 and all(size(name) < 6_144 for name in managed)
     attached = {
         (r.inputs["role"], r.inputs["policyArn"])

@@ -300,6 +300,8 @@ def _targets(
         return [(KEY, {"kms:GranteePrincipal": scaling_role})]
     if action.startswith("secretsmanager:") and kind == "aws:rds/instance:Instance":
         return [(RDS_SECRET, {})]
+    if action == "s3:DeleteObjectVersion":  # emptying a force_destroy bucket: each object's versions
+        return [(f"{own}/2026/12/06/access.log.gz", {})]
     return [(_other_resource(kind, action) or own, {})]
 
 
