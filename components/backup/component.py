@@ -16,7 +16,7 @@ from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES
 from ..pure.inputs import args_of
 from ..pure.naming import IAM_PATH, child_name, type_token
 from .args import BackupArgs
-from .restore_test import RestoreTests
+from .restore_test import RESTORED_DB_PREFIX, RestoreTests
 
 BACKUP_SERVICE = "backup.amazonaws.com"
 MANAGED_POLICIES = {
@@ -35,6 +35,12 @@ RESOURCE_ARN_PATTERNS = {
     "EFS": "arn:aws:elasticfilesystem:*:*:file-system/*",
 }
 """The selection's ``resources``: one pattern per covered type, AND-ed with the tag condition."""
+EXCLUDED_ARN_PATTERNS = {"RDS": f"arn:aws:rds:*:*:db:{RESTORED_DB_PREFIX}*"}
+"""The selection's ``not_resources``: databases restore tests create. A restore from a snapshot copies the
+snapshot's tags (``copy_tags_to_snapshot`` puts the backup tag there), so a restored test database would
+carry the backup tag and be backed up while it lives; restore testing names it
+``awsbackup-restore-test-<id>`` and tags it ``awsbackup-restore-test`` (AWS Backup ``restore-testing.html``,
+``restore-testing-inferred-metadata.html``). EFS file systems are named by id: none is excluded by ARN."""
 PROTECTED_ACTIONS = ("backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle")
 """What the vault's access policy denies to every principal: recovery points leave only by expiring."""
 START_WINDOW_MINUTES = 60
@@ -232,6 +238,10 @@ class Backup(pulumi.ComponentResource):
             plan_id=plan.id,
             iam_role_arn=role.arn,
             resources=_resource_patterns(args.resource_types),
+            # ForceNew (backup/selection.go), but backups are new this release: no deployed selection.
+            not_resources=[
+                EXCLUDED_ARN_PATTERNS[k] for k in args.resource_types if k in EXCLUDED_ARN_PATTERNS
+            ],
             conditions=[
                 {
                     "string_equals": [

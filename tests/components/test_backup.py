@@ -118,6 +118,15 @@ def test_the_selection_takes_rds_s3_and_efs_resources_that_carry_the_stacks_back
     assert selection["planId"] == run.named("backup-plan").id
 
 
+def test_the_selection_leaves_out_the_databases_restore_tests_create(run: Run):
+    """A restored test database carries the snapshot's tags, the backup tag included (copy_tags_to_snapshot);
+    restore testing names it awsbackup-restore-test-<id> (AWS Backup restore-testing.html)."""
+    selection = run.named("backup-selection").inputs
+    assert selection["notResources"] == ["arn:aws:rds:*:*:db:awsbackup-restore-test-*"]
+    without_databases = build(args(resource_types=("S3", "EFS"), restore_test=None))
+    assert not without_databases.named("backup-selection").inputs.get("notResources")
+
+
 def test_the_backup_role_trusts_aws_backup_of_this_account_and_has_the_backup_restore_and_s3_policies(
     run: Run,
 ):
