@@ -207,7 +207,9 @@ def test_the_validation_function_runs_in_the_private_subnets_and_reaches_only_da
     assert paths == [(443, "0.0.0.0/0"), (5432, run.named("backup-restore-tests-restored-sg").id)]
 
 
-def test_restore_jobs_of_this_plan_and_failed_backup_jobs_of_this_vault_invoke_the_function(run: Run):
+def test_restore_jobs_of_this_plan_and_failed_backup_and_copy_jobs_of_this_vault_invoke_the_function(
+    run: Run,
+):
     plan_arn = run.named("backup-restore-tests-plan").state["arn"]
     function = run.named("backup-restore-tests-check-fn")
     restores = json.loads(run.named("backup-restore-tests-restore-jobs").inputs["eventPattern"])
@@ -217,9 +219,13 @@ def test_restore_jobs_of_this_plan_and_failed_backup_jobs_of_this_vault_invoke_t
         "detail": {"restoreTestingPlanArn": [plan_arn], "status": ["COMPLETED", "FAILED", "ABORTED"]},
     }
     failures = json.loads(run.named("backup-restore-tests-backup-failures").inputs["eventPattern"])
+    assert failures["detail-type"] == ["Backup Job State Change", "Copy Job State Change"]
     assert failures["detail"] == {
-        "backupVaultName": ["webstack-test"],
-        "state": ["FAILED", "ABORTED", "EXPIRED"],
+        "$or": [
+            {"backupVaultName": ["webstack-test"], "state": ["FAILED", "ABORTED", "EXPIRED"]},
+            # Copy events name the source vault by ARN (AWS Backup eventbridge.html, copy job events).
+            {"sourceBackupVaultArn": [run.named("backup-vault").state["arn"]], "state": ["FAILED"]},
+        ]
     }
     for rule_name in ("restore-jobs", "backup-failures"):
         rule_arn = run.named(f"backup-restore-tests-{rule_name}").state["arn"]
