@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ..encryption import KEY_DELETION_WINDOW_DAYS
+from ..encryption import KEY_DELETION_WINDOW_DAYS, copy_account_statements
 from ..iam import Statement, account_policy, service_trust
-from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES
+from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES, parse_vault_arn
 from ..pure.inputs import args_of
 from ..pure.naming import IAM_PATH, child_name, type_token
 from .args import BackupArgs
@@ -102,6 +102,10 @@ class Backup(pulumi.ComponentResource):
     def _key(self, name: str, args: BackupArgs) -> aws.kms.Key:
         """The vault's own key (the issue asks for one per vault): the account administers it, and AWS
         Backup uses it through grants its service role creates (the default key policy's model)."""
+        # S3 and EFS are fully managed by AWS Backup: their recovery points are under this key, so a copy
+        # into another account needs it shared (re:Post backup-cross-account-copy-error).
+        copy = parse_vault_arn(args.copy_vault_arn) if args.copy_vault_arn else None
+        copy_accounts = [copy.account] if copy else []
         policy = account_policy(
             lambda account: [
                 Statement(
@@ -114,7 +118,8 @@ class Backup(pulumi.ComponentResource):
                         )
                     ],
                     resources=["*"],
-                )
+                ),
+                *copy_account_statements(account, copy_accounts),
             ],
             self,
         )
