@@ -116,6 +116,10 @@ class DatabaseArgs:
     instance_tags: Mapping[str, str] = field(default_factory=dict)
     """Further tags for the RDS instance only, e.g. the tag an AWS Backup selection matches (tags are
     updated in place: no restart). Default: none."""
+    backup_copy_accounts: Sequence[str] = ()
+    """Accounts that AWS Backup copies this database's recovery points to: RDS recovery points stay under
+    the database's key, so each other account may use it for the copy (this account is skipped; an
+    in-place key policy update). Default: none."""
 
 
 class Database(pulumi.ComponentResource):
@@ -149,6 +153,7 @@ class Database(pulumi.ComponentResource):
             args.tags,
             f"the {args.store_name} database and its secret",
             POSTGRES_PORT,
+            copy_accounts=args.backup_copy_accounts,
         )
         subnet_group = self._subnet_group(name, args)
         parameters = self._parameter_group(name, args)

@@ -3,14 +3,14 @@ customer-managed key, the security group that admits only declaring services, an
 receives to use a store.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .encryption import KEY_DELETION_WINDOW_DAYS
+from .encryption import KEY_DELETION_WINDOW_DAYS, copy_account_statements
 from .iam import Statement, account_policy
 from .pure.naming import child_name, tags_with_name
 
@@ -85,6 +85,7 @@ def store_base(
     tags: Mapping[str, str],
     purpose: str,
     port: int,
+    copy_accounts: Sequence[str] = (),
 ) -> StoreBase:
     """A rotating customer-managed key for the store's data and secret, and a group with no rules.
 
@@ -100,7 +101,10 @@ def store_base(
         description=f"{name}: encrypts {purpose}",
         enable_key_rotation=True,
         deletion_window_in_days=KEY_DELETION_WINDOW_DAYS,
-        policy=account_policy(_key_policy, component),
+        policy=account_policy(
+            lambda account: [*_key_policy(account), *copy_account_statements(account, copy_accounts)],
+            component,
+        ),
         tags=tags_with_name(child_name(name, "key"), tags),
         opts=child,
     )

@@ -41,6 +41,55 @@ DEFAULT_PUBLISHERS: Sequence[str] = (CLOUDWATCH_ALARMS,)
 """CloudWatch alarms publish to the alarm topic the key encrypts."""
 KEY_DELETION_WINDOW_DAYS = 30
 """The longest window AWS allows: a key scheduled for deletion by mistake can still be saved."""
+COPY_ACCOUNT_KEY_ACTIONS = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+COPY_ACCOUNT_GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
+"""What an AWS Backup copy into another account needs on the source key: DescribeKey, Encrypt, Decrypt,
+ReEncryptFrom/To, GenerateDataKey*, CreateGrant, ListGrants, RevokeGrant (AWS re:Post knowledge center
+``backup-cross-account-copy-error``; AWS Backup ``create-cross-account-backup.html``: "if your resources
+are encrypted with a customer managed key, you must share this customer managed key with the destination
+account"). The grant actions only for AWS services (``kms:GrantIsForAWSResource``), as in KMS's default
+key-user statement."""
+
+
+def copy_account_statements(own_account: str, accounts: Sequence[str]) -> list[Statement]:
+    """Let the root of each other account (a backup copy target's) use the key for the copy; none for
+    this account or when there is no other account. The other account's administrators then delegate to
+    its roles (AWS Backup's service role there) through IAM."""
+    others = sorted({account for account in accounts if account != own_account})
+    if not others:
+        return []
+    roots = [
+        aws.iam.GetPolicyDocumentStatementPrincipalArgs(
+            type="AWS", identifiers=[f"arn:aws:iam::{account}:root" for account in others]
+        )
+    ]
+    return [
+        Statement(
+            sid="BackupCopyAccountsUseTheKey",
+            effect="Allow",
+            actions=list(COPY_ACCOUNT_KEY_ACTIONS),
+            principals=roots,
+            resources=["*"],
+        ),
+        Statement(
+            sid="BackupCopyAccountsGrantToAwsServices",
+            effect="Allow",
+            actions=list(COPY_ACCOUNT_GRANT_ACTIONS),
+            principals=roots,
+            resources=["*"],
+            conditions=[
+                aws.iam.GetPolicyDocumentStatementConditionArgs(
+                    test="Bool", variable="kms:GrantIsForAWSResource", values=["true"]
+                )
+            ],
+        ),
+    ]
 
 
 def key_policy_statements(account_id: str, region: str, publishers: Sequence[str]) -> list[Statement]:

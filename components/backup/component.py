@@ -10,13 +10,13 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ..encryption import KEY_DELETION_WINDOW_DAYS
+from ..encryption import KEY_DELETION_WINDOW_DAYS, copy_account_statements
 from ..iam import Statement, account_policy, service_trust
-from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES
+from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES, parse_vault_arn
 from ..pure.inputs import args_of
 from ..pure.naming import IAM_PATH, child_name, type_token
 from .args import BackupArgs
-from .restore_test import RestoreTests
+from .restore_test import RESTORED_DB_PREFIX, RestoreTests
 
 BACKUP_SERVICE = "backup.amazonaws.com"
 MANAGED_POLICIES = {
@@ -35,6 +35,12 @@ RESOURCE_ARN_PATTERNS = {
     "EFS": "arn:aws:elasticfilesystem:*:*:file-system/*",
 }
 """The selection's ``resources``: one pattern per covered type, AND-ed with the tag condition."""
+EXCLUDED_ARN_PATTERNS = {"RDS": f"arn:aws:rds:*:*:db:{RESTORED_DB_PREFIX}*"}
+"""The selection's ``not_resources``: databases restore tests create. A restore from a snapshot copies the
+snapshot's tags (``copy_tags_to_snapshot`` puts the backup tag there), so a restored test database would
+carry the backup tag and be backed up while it lives; restore testing names it
+``awsbackup-restore-test-<id>`` and tags it ``awsbackup-restore-test`` (AWS Backup ``restore-testing.html``,
+``restore-testing-inferred-metadata.html``). EFS file systems are named by id: none is excluded by ARN."""
 PROTECTED_ACTIONS = ("backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle")
 """What the vault's access policy denies to every principal: recovery points leave only by expiring."""
 START_WINDOW_MINUTES = 60
@@ -96,6 +102,10 @@ class Backup(pulumi.ComponentResource):
     def _key(self, name: str, args: BackupArgs) -> aws.kms.Key:
         """The vault's own key (the issue asks for one per vault): the account administers it, and AWS
         Backup uses it through grants its service role creates (the default key policy's model)."""
+        # S3 and EFS are fully managed by AWS Backup: their recovery points are under this key, so a copy
+        # into another account needs it shared (re:Post backup-cross-account-copy-error).
+        copy = parse_vault_arn(args.copy_vault_arn) if args.copy_vault_arn else None
+        copy_accounts = [copy.account] if copy else []
         policy = account_policy(
             lambda account: [
                 Statement(
@@ -108,7 +118,8 @@ class Backup(pulumi.ComponentResource):
                         )
                     ],
                     resources=["*"],
-                )
+                ),
+                *copy_account_statements(account, copy_accounts),
             ],
             self,
         )
@@ -232,6 +243,10 @@ class Backup(pulumi.ComponentResource):
             plan_id=plan.id,
             iam_role_arn=role.arn,
             resources=_resource_patterns(args.resource_types),
+            # ForceNew (backup/selection.go), but backups are new this release: no deployed selection.
+            not_resources=[
+                EXCLUDED_ARN_PATTERNS[k] for k in args.resource_types if k in EXCLUDED_ARN_PATTERNS
+            ],
             conditions=[
                 {
                     "string_equals": [

@@ -43,13 +43,21 @@ def restore_event_pattern(plan_arn: str) -> str:
     )
 
 
-def backup_failure_pattern(vault_name: str) -> str:
-    """Backup jobs into this vault that failed, were aborted or expired before they ran."""
+def backup_failure_pattern(vault_name: str, vault_arn: str) -> str:
+    """Backup jobs into this vault that failed, were aborted or expired before they ran, and copy jobs
+    out of it that failed (EventBridge "Copy Job State Change", ``state`` as the CopyJob API's State:
+    CREATED, RUNNING, COMPLETED, FAILED, PARTIAL; AWS Backup ``eventbridge.html``, EventBridge
+    ``events-ref-backup.html``). Copy events name the vault by ``sourceBackupVaultArn``, hence ``$or``."""
     return json.dumps(
         {
             "source": ["aws.backup"],
-            "detail-type": ["Backup Job State Change"],
-            "detail": {"backupVaultName": [vault_name], "state": ["FAILED", "ABORTED", "EXPIRED"]},
+            "detail-type": ["Backup Job State Change", "Copy Job State Change"],
+            "detail": {
+                "$or": [
+                    {"backupVaultName": [vault_name], "state": ["FAILED", "ABORTED", "EXPIRED"]},
+                    {"sourceBackupVaultArn": [vault_arn], "state": ["FAILED"]},
+                ]
+            },
         }
     )
 
@@ -78,7 +86,7 @@ class RestoreTests:
         }
         self._selections(name, args, test, plan, role_arn, overrides)
         function = self._function(name, args, test, landing[1])
-        self._triggers(name, args, plan, function)
+        self._triggers(name, args, plan, function, vault_arn)
         self.plan_name = plan.name
         self.function_name = function.function_name
 
@@ -206,14 +214,21 @@ class RestoreTests:
         return function
 
     def _triggers(
-        self, name: str, args: BackupArgs, plan: aws.backup.RestoreTestingPlan, function: VpcFunction
+        self,
+        name: str,
+        args: BackupArgs,
+        plan: aws.backup.RestoreTestingPlan,
+        function: VpcFunction,
+        vault_arn: pulumi.Input[str],
     ) -> None:
-        """EventBridge rules: this plan's restore jobs (validate or report), and failed backup jobs of the
-        vault (report). Both invoke the function, which publishes to the alarm topic with its own role,
+        """EventBridge rules: this plan's restore jobs (validate or report), and failed backup and copy jobs
+        of the vault (report). Both invoke the function, which publishes to the alarm topic with its own role,
         so the topic and its key need no new publisher."""
         rules = {
             "restore-jobs": plan.arn.apply(restore_event_pattern),
-            "backup-failures": pulumi.Output.from_input(args.vault_name).apply(backup_failure_pattern),
+            "backup-failures": pulumi.Output.all(args.vault_name, vault_arn).apply(
+                lambda both: backup_failure_pattern(both[0], both[1])
+            ),
         }
         for role_name, pattern in rules.items():
             rule = aws.cloudwatch.EventRule(

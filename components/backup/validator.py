@@ -10,6 +10,7 @@ EventBridge invokes it with AWS Backup events:
   completed restore job is the check.
 - "Restore Job State Change", FAILED or ABORTED: tell the alarm topic.
 - "Backup Job State Change" (FAILED, ABORTED, EXPIRED, filtered by the rule): tell the alarm topic.
+- "Copy Job State Change" (FAILED, filtered by the rule): tell the alarm topic.
 """
 
 import importlib
@@ -87,6 +88,15 @@ def handler(event: dict[str, Any], _context: Any = None) -> dict[str, str]:
             f"{detail.get('statusMessage', '')}",
         )
         return {"backupJob": job, "state": str(detail.get("state"))}
+    if kind == "Copy Job State Change":
+        job = detail.get("copyJobId", "?")
+        notify(
+            "Backup copy failed",
+            f"copy job {job} of {detail.get('resourceArn', '?')} to "
+            f"{detail.get('destinationBackupVaultArn', '?')} ended {detail.get('state')}: "
+            f"{detail.get('statusMessage', '')}",
+        )
+        return {"copyJob": job, "state": str(detail.get("state"))}
     job = detail["restoreJobId"]
     if detail.get("status") != "COMPLETED":
         notify(

@@ -81,6 +81,8 @@ def database_args(
         tags=tags_of(settings),
         # The backup tag puts the instance in the stack's AWS Backup selection (an in-place tag update).
         instance_tags=backup_tags(settings),
+        # RDS recovery points stay under the database's key: a copy into another account needs it shared.
+        backup_copy_accounts=(settings.backup.copy_account,) if settings.backup.copy_account else (),
     )
 
 

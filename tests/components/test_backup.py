@@ -118,6 +118,15 @@ def test_the_selection_takes_rds_s3_and_efs_resources_that_carry_the_stacks_back
     assert selection["planId"] == run.named("backup-plan").id
 
 
+def test_the_selection_leaves_out_the_databases_restore_tests_create(run: Run):
+    """A restored test database carries the snapshot's tags, the backup tag included (copy_tags_to_snapshot);
+    restore testing names it awsbackup-restore-test-<id> (AWS Backup restore-testing.html)."""
+    selection = run.named("backup-selection").inputs
+    assert selection["notResources"] == ["arn:aws:rds:*:*:db:awsbackup-restore-test-*"]
+    without_databases = build(args(resource_types=("S3", "EFS"), restore_test=None))
+    assert not without_databases.named("backup-selection").inputs.get("notResources")
+
+
 def test_the_backup_role_trusts_aws_backup_of_this_account_and_has_the_backup_restore_and_s3_policies(
     run: Run,
 ):
@@ -198,7 +207,9 @@ def test_the_validation_function_runs_in_the_private_subnets_and_reaches_only_da
     assert paths == [(443, "0.0.0.0/0"), (5432, run.named("backup-restore-tests-restored-sg").id)]
 
 
-def test_restore_jobs_of_this_plan_and_failed_backup_jobs_of_this_vault_invoke_the_function(run: Run):
+def test_restore_jobs_of_this_plan_and_failed_backup_and_copy_jobs_of_this_vault_invoke_the_function(
+    run: Run,
+):
     plan_arn = run.named("backup-restore-tests-plan").state["arn"]
     function = run.named("backup-restore-tests-check-fn")
     restores = json.loads(run.named("backup-restore-tests-restore-jobs").inputs["eventPattern"])
@@ -208,9 +219,13 @@ def test_restore_jobs_of_this_plan_and_failed_backup_jobs_of_this_vault_invoke_t
         "detail": {"restoreTestingPlanArn": [plan_arn], "status": ["COMPLETED", "FAILED", "ABORTED"]},
     }
     failures = json.loads(run.named("backup-restore-tests-backup-failures").inputs["eventPattern"])
+    assert failures["detail-type"] == ["Backup Job State Change", "Copy Job State Change"]
     assert failures["detail"] == {
-        "backupVaultName": ["webstack-test"],
-        "state": ["FAILED", "ABORTED", "EXPIRED"],
+        "$or": [
+            {"backupVaultName": ["webstack-test"], "state": ["FAILED", "ABORTED", "EXPIRED"]},
+            # Copy events name the source vault by ARN (AWS Backup eventbridge.html, copy job events).
+            {"sourceBackupVaultArn": [run.named("backup-vault").state["arn"]], "state": ["FAILED"]},
+        ]
     }
     for rule_name in ("restore-jobs", "backup-failures"):
         rule_arn = run.named(f"backup-restore-tests-{rule_name}").state["arn"]

@@ -169,3 +169,27 @@ def test_a_failed_backup_job_is_told_to_the_topic(stubs):
         },
     )
     assert validator.handler(event) == {"backupJob": "b-1", "state": "FAILED"}
+
+
+def test_a_failed_copy_job_is_told_to_the_topic_with_its_destination_vault(stubs):
+    copy_vault = "arn:aws:backup:eu-central-1:222222222222:backup-vault:webstack-copy"
+    event = {
+        "detail-type": "Copy Job State Change",
+        "detail": {
+            "copyJobId": "c-1",
+            "state": "FAILED",
+            "resourceArn": RESTORED,
+            "destinationBackupVaultArn": copy_vault,
+            "statusMessage": "key not shared",
+        },
+    }
+    stubs["sns"].add_response(
+        "publish",
+        {"MessageId": "m-1"},
+        {
+            "TopicArn": TOPIC,
+            "Subject": "Backup copy failed",
+            "Message": f"copy job c-1 of {RESTORED} to {copy_vault} ended FAILED: key not shared",
+        },
+    )
+    assert validator.handler(event) == {"copyJob": "c-1", "state": "FAILED"}

@@ -74,3 +74,43 @@ def test_a_stack_without_nat_gets_the_backup_rds_and_sns_endpoints_for_its_resto
         r.inputs["serviceName"].rsplit(".", 1)[-1] for r in run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
     }
     assert {"backup", "rds", "sns"} <= services
+
+
+BACKUP_ACCOUNT = "333333333333"
+COPY_KEY_ACTIONS = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+]
+
+
+def statements(run: Run, key: str) -> dict[str, dict]:
+    policy = json.loads(run.named(key).inputs["policy"])
+    return {statement.get("Sid", ""): statement for statement in policy["Statement"]}
+
+
+def test_a_copy_to_another_account_shares_the_database_and_vault_keys_with_that_accounts_root_only():
+    """RDS recovery points stay under the database's key, S3/EFS ones under the vault's: a cross-account
+    copy needs the source key shared with the destination account (AWS Backup
+    create-cross-account-backup.html; re:Post backup-cross-account-copy-error lists the KMS actions)."""
+    vault = f"arn:aws:backup:eu-central-1:{BACKUP_ACCOUNT}:backup-vault:webstack-data-prod-copy"
+    run = run_stack("data-prod", {"webstack:backup": {"copyTarget": {"vaultArn": vault}}}, root=STACKS)
+    root = {"AWS": [f"arn:aws:iam::{BACKUP_ACCOUNT}:root"]}
+    for key in ("db-main-key", "backup-key"):
+        found = statements(run, key)
+        use, grants = found["BackupCopyAccountsUseTheKey"], found["BackupCopyAccountsGrantToAwsServices"]
+        assert (use["Principal"], sorted(use["Action"])) == (root, COPY_KEY_ACTIONS)
+        assert (grants["Principal"], sorted(grants["Action"])) == (
+            root,
+            ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+        )
+        assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": ["true"]}}
+    # The cache's key is not a backup key: AWS Backup does not cover ElastiCache here.
+    assert not any("BackupCopy" in sid for sid in statements(run, "cache-main-key"))
+
+
+def test_a_copy_in_the_stacks_own_account_shares_no_key(prod: Run):
+    for key in ("db-main-key", "backup-key"):
+        assert not any("BackupCopy" in sid for sid in statements(prod, key)), key
