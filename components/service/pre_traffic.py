@@ -29,7 +29,8 @@ INVOKE_ACTIONS = ("lambda:InvokeFunction",)
 HANDLER_SOURCE = (Path(__file__).parent / "pre_traffic_handler.py").read_text()
 """The function's ``index.py``: read from the repository, so the same source gives the same package."""
 FUNCTION_GRACE_SECONDS = 5
-"""The function's timeout beyond the request's, so a slow answer is reported, not cut off."""
+"""The function's timeout beyond the request's, so a slow answer is reported, not cut off (and room for the
+handler's EC2 lookup on an internet-facing load balancer: one attempt of at most 4 s)."""
 DEFAULT_CHECK_PATH = "/"
 DEFAULT_EXPECT_STATUS = 200
 DEFAULT_CHECK_TIMEOUT_SECONDS = 5

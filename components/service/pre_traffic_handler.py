@@ -26,20 +26,26 @@ request carries no credential and only reads a status code.
 """
 
 import http.client
+import importlib
 import json
 import os
 import socket
 import ssl
 import time
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+import typing
 
 SUCCEEDED = "SUCCEEDED"
 FAILED = "FAILED"
-EC2_CALL = Config(connect_timeout=2, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
-"""Short, so a lookup that cannot reach the EC2 API is reported within the function's timeout."""
+EC2_CALL = {"connect_timeout": 2, "read_timeout": 2, "retries": {"max_attempts": 1, "mode": "standard"}}
+"""The EC2 client's botocore config: one attempt of at most 4 s, within the 5 s the function's timeout
+adds to the request's (components/service/pre_traffic.py), so a lookup that cannot reach the EC2 API is
+reported as FAILED with its reason rather than cut off."""
+
+
+def _runtime(module: str) -> typing.Any:
+    """boto3/botocore from the Lambda runtime, imported by name so that components/ (whose distribution
+    does not depend on boto3) declares no import of it (as components/backup/validator.py does)."""
+    return importlib.import_module(module)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -104,10 +110,10 @@ def check(
     return FAILED, f"no answer within {timeout:g} s: {'; '.join(errors) or 'no time left'}"
 
 
-def load_balancer_addresses(arn_suffix: str, ec2: object | None = None) -> tuple[str, ...]:
+def load_balancer_addresses(arn_suffix: str, ec2: typing.Any = None) -> tuple[str, ...]:
     """The private addresses of the load balancer's in-use network interfaces, sorted."""
-    client = ec2 or boto3.client("ec2", config=EC2_CALL)
-    pages = client.get_paginator("describe_network_interfaces").paginate(  # type: ignore[attr-defined]
+    client = ec2 or _runtime("boto3").client("ec2", config=_runtime("botocore.config").Config(**EC2_CALL))
+    pages = client.get_paginator("describe_network_interfaces").paginate(
         Filters=[{"Name": "description", "Values": [f"ELB {arn_suffix}"]}]
     )
     return tuple(
@@ -120,7 +126,7 @@ def load_balancer_addresses(arn_suffix: str, ec2: object | None = None) -> tuple
     )
 
 
-def run_check(environment: dict[str, str] | os._Environ[str], ec2: object | None = None) -> tuple[str, str]:
+def run_check(environment: typing.Mapping[str, str], ec2: typing.Any = None) -> tuple[str, str]:
     """The check the environment describes; (hook status, why)."""
     scheme, host = environment["CHECK_SCHEME"], environment["CHECK_HOST"]
     port, path = int(environment["CHECK_PORT"]), environment["CHECK_PATH"]
@@ -129,9 +135,11 @@ def run_check(environment: dict[str, str] | os._Environ[str], ec2: object | None
     arn_suffix = environment.get("CHECK_LOAD_BALANCER", "")
     addresses: tuple[str, ...] = ()
     if arn_suffix:
+        botocore = _runtime("botocore.exceptions")
         try:
             addresses = load_balancer_addresses(arn_suffix, ec2)
-        except (BotoCoreError, ClientError) as error:  # no endpoint, timeouts, access denied
+        # No endpoint, timeouts, access denied:
+        except (botocore.BotoCoreError, botocore.ClientError) as error:
             return FAILED, f"could not list the network interfaces of {arn_suffix}: {error!r}"
         if not addresses:
             return FAILED, (
