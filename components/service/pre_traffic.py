@@ -106,24 +106,7 @@ def pre_traffic_hook(
         ),
         opts=child,
     )
-    paths: list[pulumi.Resource] = []
-    if check.load_balancer_arn_suffix is not None:
-        # ec2:DescribeNetworkInterfaces is already the function's (VPC access actions, Resource "*"). Its
-        # API over HTTPS: through NAT, or in a stack without NAT the ec2 interface endpoint (private DNS),
-        # whose group admits 443 from the private subnets (as the restore tests' function does).
-        paths.append(
-            aws.vpc.SecurityGroupEgressRule(
-                child_name(name, "pre-traffic-to-ec2"),
-                security_group_id=function.security_group_id,
-                description=f"Pre-traffic check of {name}: HTTPS to the EC2 API (NAT or interface endpoint)",
-                ip_protocol="tcp",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                cidr_ipv4="0.0.0.0/0",
-                tags=dict(placement.tags),
-                opts=child,
-            )
-        )
+    paths = _ec2_api_path(name, check, function, placement.tags, child)
     role = aws.iam.Role(
         child_name(name, "hook-role"),
         description=f"ECS invokes {name}'s pre-traffic check during deployments",
@@ -165,6 +148,35 @@ def pre_traffic_hook(
         hook_target_arn=function.arn, role_arn=role.arn, lifecycle_stages=[HOOK_STAGE]
     )
     return hook, [function, policy, *paths]
+
+
+def _ec2_api_path(
+    name: str,
+    check: PreTrafficCheck,
+    function: VpcFunction,
+    tags: Mapping[str, str],
+    child: pulumi.ResourceOptions,
+) -> list[pulumi.Resource]:
+    """HTTPS out of the function's group to the EC2 API, for an internet-facing load balancer's lookup.
+
+    ec2:DescribeNetworkInterfaces is already the function's (VPC access actions, Resource "*"). Its API
+    over HTTPS: through NAT, or in a stack without NAT the ec2 interface endpoint (private DNS), whose
+    group admits 443 from the private subnets (as the restore tests' function does)."""
+    if check.load_balancer_arn_suffix is None:
+        return []
+    return [
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(name, "pre-traffic-to-ec2"),
+            security_group_id=function.security_group_id,
+            description=f"Pre-traffic check of {name}: HTTPS to the EC2 API (NAT or interface endpoint)",
+            ip_protocol="tcp",
+            from_port=HTTPS,
+            to_port=HTTPS,
+            cidr_ipv4="0.0.0.0/0",
+            tags=dict(tags),
+            opts=child,
+        )
+    ]
 
 
 def _environment(check: PreTrafficCheck) -> dict[str, pulumi.Input[str]]:
