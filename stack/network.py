@@ -201,6 +201,10 @@ encryption, then you must create the interface Amazon VPC endpoint for AWS KMS" 
 considerations)."""
 
 
+ENDPOINTS_PRE_TRAFFIC_CHECKS = ("ec2",)
+"""What a pre-traffic check on an internet-facing load balancer calls from a private subnet: EC2's
+DescribeNetworkInterfaces, for the load balancer's private addresses (components/service/pre_traffic.py)."""
+
 ENDPOINTS_RESTORE_TESTS = ("backup", "rds", "sns")
 """What the restore tests' validation function calls from a private subnet: PutRestoreValidationResult,
 DescribeDBInstances and Publish (AWS Backup, RDS and SNS all offer interface endpoints)."""
@@ -213,6 +217,7 @@ def endpoint_services(
     queues: bool = False,
     data_store_secrets: bool = False,
     restore_tests: bool = False,
+    public_pre_traffic_checks: bool = False,
 ) -> tuple[str, ...]:
     """The interface endpoints private tasks need, given the secrets they read, ECS Exec, whether
     they run on EC2 container instances, whether they send to or consume queues (the app calls SQS),
@@ -220,7 +225,8 @@ def endpoint_services(
 
     Not needed: EventBridge Scheduler and Application Auto Scaling call ECS from AWS's side; tasks get
     credentials from the ECS agent's endpoint, not STS; RDS and ElastiCache are reached in the VPC.
-    Restore tests' validation function calls AWS Backup, RDS (to find the restored database) and SNS."""
+    Restore tests' validation function calls AWS Backup, RDS (to find the restored database) and SNS; a
+    pre-traffic check on an internet-facing load balancer calls EC2 (its network interfaces)."""
     arns = list(secret_arns)
     return (
         *ENDPOINTS_ALWAYS,
@@ -234,6 +240,7 @@ def endpoint_services(
         *(ENDPOINTS_EXEC if exec_enabled else ()),
         *(("sqs",) if queues else ()),
         *(ENDPOINTS_RESTORE_TESTS if restore_tests else ()),
+        *(ENDPOINTS_PRE_TRAFFIC_CHECKS if public_pre_traffic_checks else ()),
     )
 
 

@@ -9,8 +9,9 @@ deferred output (S3 holds one policy per bucket: a second ``BucketPolicy`` would
 The content bucket is encrypted with the CDN's own customer-managed key, whose policy lets CloudFront
 decrypt for this distribution only (the key, like the bucket policy, takes the distribution's ARN
 through the deferred output), and logs every request (S3 server access logs: who changed which object)
-into the log bucket under ``s3-access/``. The log bucket keeps SSE-S3: S3 delivers server access logs
-only to buckets whose default encryption is SSE-S3 (Amazon S3 user guide, enable-server-access-logging).
+into the log bucket under ``s3-access/``. The log bucket keeps SSE-S3: AWS documents SSE-S3 as the only
+supported default encryption of a server access log destination bucket (Amazon S3 user guide,
+enable-server-access-logging).
 """
 
 from collections.abc import Mapping

@@ -176,6 +176,9 @@ class Edge(pulumi.ComponentResource):
     """https://<dns name> (http:// without a certificate, or when internal)."""
     https: bool
     """Whether the edge terminates TLS."""
+    internal: bool
+    """Whether the load balancer is internal (behind API Gateway): its DNS name resolves to private
+    addresses."""
     listener_arn: pulumi.Output[str]
     """The listener the routing rules hang on (API Gateway's integration targets it)."""
     listener_port: int
@@ -197,6 +200,7 @@ class Edge(pulumi.ComponentResource):
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self)
         self.https = args.certificate_arn is not None and not args.internal
+        self.internal = args.internal
         security_group = self._security_group(args)
         load_balancer = self._load_balancer(args, security_group)
         entry = self._listeners(args, load_balancer)

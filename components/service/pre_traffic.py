@@ -29,10 +29,12 @@ INVOKE_ACTIONS = ("lambda:InvokeFunction",)
 HANDLER_SOURCE = (Path(__file__).parent / "pre_traffic_handler.py").read_text()
 """The function's ``index.py``: read from the repository, so the same source gives the same package."""
 FUNCTION_GRACE_SECONDS = 5
-"""The function's timeout beyond the request's, so a slow answer is reported, not cut off."""
+"""The function's timeout beyond the request's, so a slow answer is reported, not cut off (and room for the
+handler's EC2 lookup on an internet-facing load balancer: one attempt of at most 4 s)."""
 DEFAULT_CHECK_PATH = "/"
 DEFAULT_EXPECT_STATUS = 200
 DEFAULT_CHECK_TIMEOUT_SECONDS = 5
+HTTPS = 443
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ class PreTrafficCheck:
     """Seconds to wait for the answer. Default: 5."""
     host_header: str | None = None
     """The Host header to send (one the service's rule matches). Default: None (the DNS name)."""
+    load_balancer_arn_suffix: pulumi.Input[str] | None = None
+    """An internet-facing load balancer's ARN suffix (``app/<name>/<id>``): its DNS name resolves to public
+    addresses, which the load balancer's rule for the function's group does not match, so the check
+    calls the private addresses of the load balancer's network interfaces instead (and may reach the
+    EC2 API over HTTPS to list them). Default: None (an internal load balancer: its DNS name)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ def pre_traffic_hook(
         ),
         opts=child,
     )
+    paths = _ec2_api_path(name, check, function, placement.tags, child)
     role = aws.iam.Role(
         child_name(name, "hook-role"),
         description=f"ECS invokes {name}'s pre-traffic check during deployments",
@@ -139,7 +147,36 @@ def pre_traffic_hook(
     hook = aws.ecs.ServiceDeploymentConfigurationLifecycleHookArgs(
         hook_target_arn=function.arn, role_arn=role.arn, lifecycle_stages=[HOOK_STAGE]
     )
-    return hook, [function, policy]
+    return hook, [function, policy, *paths]
+
+
+def _ec2_api_path(
+    name: str,
+    check: PreTrafficCheck,
+    function: VpcFunction,
+    tags: Mapping[str, str],
+    child: pulumi.ResourceOptions,
+) -> list[pulumi.Resource]:
+    """HTTPS out of the function's group to the EC2 API, for an internet-facing load balancer's lookup.
+
+    ec2:DescribeNetworkInterfaces is already the function's (VPC access actions, Resource "*"). Its API
+    over HTTPS: through NAT, or in a stack without NAT the ec2 interface endpoint (private DNS), whose
+    group admits 443 from the private subnets (as the restore tests' function does)."""
+    if check.load_balancer_arn_suffix is None:
+        return []
+    return [
+        aws.vpc.SecurityGroupEgressRule(
+            child_name(name, "pre-traffic-to-ec2"),
+            security_group_id=function.security_group_id,
+            description=f"Pre-traffic check of {name}: HTTPS to the EC2 API (NAT or interface endpoint)",
+            ip_protocol="tcp",
+            from_port=HTTPS,
+            to_port=HTTPS,
+            cidr_ipv4="0.0.0.0/0",
+            tags=dict(tags),
+            opts=child,
+        )
+    ]
 
 
 def _environment(check: PreTrafficCheck) -> dict[str, pulumi.Input[str]]:
@@ -154,4 +191,6 @@ def _environment(check: PreTrafficCheck) -> dict[str, pulumi.Input[str]]:
     }
     if check.host_header:
         environment["CHECK_HOST_HEADER"] = check.host_header
+    if check.load_balancer_arn_suffix is not None:
+        environment["CHECK_LOAD_BALANCER"] = check.load_balancer_arn_suffix
     return environment

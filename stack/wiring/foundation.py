@@ -10,6 +10,7 @@ from components.encryption import CLOUDWATCH_ALARMS, StackKey, StackKeyArgs
 from components.network import Network, NetworkArgs
 from components.observability import BUDGETS, EVENTS, BudgetAlertArgs, Notifications, NotificationsArgs
 from stack.config import StackSettings
+from stack.edge import EdgeKind
 from stack.network import endpoint_services
 
 ALERTS = "alerts"
@@ -93,6 +94,8 @@ def _network(settings: StackSettings, stack_key: StackKey) -> Network:
                 restore_tests=settings.backup.enabled
                 and settings.backup.restore_tests
                 and bool(settings.databases),
+                public_pre_traffic_checks=settings.edge.kind is EdgeKind.ALB
+                and any(s.deployment.pre_traffic_check is not None for s in services),
             )
             if settings.network.interface_endpoints
             else (),

@@ -212,7 +212,8 @@ def _deployment(service: ServiceSettings, edge: Edge) -> dict[str, Any]:
 
 
 def _pre_traffic_check(service: ServiceSettings, edge: Edge) -> PreTrafficCheck | None:
-    """The check through the edge's test listener (the internal load balancer behind API Gateway)."""
+    """The check through the edge's test listener: on an internal load balancer (behind API Gateway) by
+    its DNS name; on an internet-facing one by its network interfaces' private addresses (its arn suffix)."""
     check = service.deployment.pre_traffic_check
     if check is None or edge.test_port is None:
         return None
@@ -225,6 +226,7 @@ def _pre_traffic_check(service: ServiceSettings, edge: Edge) -> PreTrafficCheck 
         expect_status=check.expect_status,
         timeout_seconds=check.timeout_seconds,
         host_header=check.host_header,
+        load_balancer_arn_suffix=None if edge.internal else edge.load_balancer_arn_suffix,
     )
 
 

@@ -62,7 +62,11 @@ def test_the_function_gets_the_test_listener_and_the_expected_answer_from_its_en
         "CHECK_PATH": "/healthz",
         "EXPECT_STATUS": "200",
         "TIMEOUT_SECONDS": "3",
+        # Internet-facing: its DNS name resolves to public addresses, so the handler calls the private
+        # addresses of the interfaces described "ELB <arn suffix>" (AWS re:Post elb-find-load-balancer-ip).
+        "CHECK_LOAD_BALANCER": run.named("edge-alb").state["arnSuffix"],
     }
+    assert function["environment"]["variables"]["CHECK_LOAD_BALANCER"].startswith("app/")
     # The request's 3 s plus 5 s to report a slow answer rather than be cut off.
     assert function["timeout"] == 8
     assert (
@@ -71,13 +75,19 @@ def test_the_function_gets_the_test_listener_and_the_expected_answer_from_its_en
     )
 
 
-def test_the_function_reaches_only_the_test_listener_and_the_load_balancer_admits_only_it_there(run: Run):
+def test_the_function_reaches_only_the_test_listener_and_the_ec2_api_and_the_load_balancer_admits_it_there(
+    run: Run,
+):
+    """To the load balancer's private addresses on the test port (the rule referencing the function's
+    group matches private addresses only: AWS VPC guide security-group-rules.html), and HTTPS to the EC2
+    API (DescribeNetworkInterfaces) through NAT."""
     function_group, edge_group = run.named("web-pre-traffic-sg").id, run.named("edge-sg").id
     test_port = run.named("edge-test").inputs["port"]
     out = [r.inputs for r in run.of_type(EGRESS) if r.inputs["securityGroupId"] == function_group]
-    assert [(r["referencedSecurityGroupId"], r["fromPort"], r["toPort"]) for r in out] == [
-        (edge_group, test_port, test_port)
-    ]
+    assert {
+        (r.get("referencedSecurityGroupId"), r.get("cidrIpv4"), r["fromPort"], r["toPort"]) for r in out
+    } == {(edge_group, None, test_port, test_port), (None, "0.0.0.0/0", 443, 443)}
+    assert len(out) == 2
     admitted = [
         r.inputs
         for r in run.of_type(INGRESS)
@@ -87,6 +97,17 @@ def test_the_function_reaches_only_the_test_listener_and_the_load_balancer_admit
     assert [(r.get("referencedSecurityGroupId"), r.get("cidrIpv4")) for r in admitted] == [
         (function_group, None)
     ]
+    # The service's deployment waits for the EC2 path too (the first check runs during it).
+    assert run.named("web-pre-traffic-to-ec2").urn in set(run.named("web-service").options["dependsOn"])
+
+
+def test_the_functions_role_may_already_describe_network_interfaces_and_nothing_wider(run: Run):
+    """The VPC access statement (AWS requires Resource "*" for ec2:DescribeNetworkInterfaces,
+    configuration-vpc.html) covers the lookup: no statement was added for it."""
+    statements = json.loads(run.named("web-pre-traffic-policy").inputs["policy"])["Statement"]
+    described = [s for s in statements if "ec2:DescribeNetworkInterfaces" in s["Action"]]
+    assert [(s["Sid"], s["Resource"]) for s in described] == [("ItsNetworkInterfaces", ["*"])]
+    assert [s["Sid"] for s in statements] == ["WriteItsOwnLogGroup", "ItsNetworkInterfaces"]
 
 
 def test_the_functions_log_group_is_encrypted_with_the_stack_key_and_keeps_the_services_retention(run: Run):
@@ -172,8 +193,37 @@ def test_behind_api_gateway_the_check_calls_the_internal_load_balancers_plain_ht
         "/api/health",
     )
     assert variables["CHECK_HOST"] == run.named("edge-alb").state["dnsName"]
+    # Internal: its DNS name resolves to private addresses, so no interface lookup and no EC2 path.
+    assert "CHECK_LOAD_BALANCER" not in variables
+    assert not [r for r in run.resources if r.name == "api-pre-traffic-to-ec2"]
     admitted = run.named("api-pre-traffic-in-8080").inputs
     assert (admitted["securityGroupId"], admitted["referencedSecurityGroupId"]) == (
         run.named("edge-sg").id,
         run.named("api-pre-traffic-sg").id,
     )
+
+
+def test_without_nat_a_check_on_an_internet_facing_load_balancer_gets_the_ec2_interface_endpoint():
+    """private-dev (natMode none, interface endpoints) with a blue/green web and a pre-traffic check: the
+    EC2 API is reachable only through its interface endpoint (private DNS), whose group admits 443 from
+    the private subnets; without the check there is no ec2 endpoint."""
+    config = read_yaml(FIXTURES / "Pulumi.private-dev.yaml")["config"]
+    services = copy.deepcopy(config["webstack:services"])
+    services["web"]["deployment"] = {"strategy": "blue_green", "preTrafficCheck": {}}
+    run = run_stack("private-dev", {"webstack:services": services}, root=FIXTURES)
+    endpoint = run.named("webstack-endpoint-ec2").inputs
+    assert (endpoint["serviceName"], endpoint["vpcEndpointType"], endpoint["privateDnsEnabled"]) == (
+        "com.amazonaws.eu-west-1.ec2",
+        "Interface",
+        True,
+    )
+    assert endpoint["securityGroupIds"] == [run.named("webstack-endpoints-sg").id]
+    to_ec2 = run.named("web-pre-traffic-to-ec2").inputs
+    assert (to_ec2["securityGroupId"], to_ec2["fromPort"], to_ec2["cidrIpv4"]) == (
+        run.named("web-pre-traffic-sg").id,
+        443,
+        "0.0.0.0/0",
+    )
+    assert not [
+        r for r in run_stack("private-dev", root=FIXTURES).resources if r.name == "webstack-endpoint-ec2"
+    ]

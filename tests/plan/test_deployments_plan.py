@@ -95,11 +95,13 @@ def test_the_plan_shows_each_pre_traffic_check_with_its_stage_request_and_expect
 
 def test_the_exposure_matrix_shows_the_check_as_the_only_way_into_the_test_listener_and_no_way_out():
     """frontdoor-prod (no testCidrs): the pre-traffic check's function reaches the load balancer on the
-    test port, the internet does not, and the function reaches nothing else (no internet egress)."""
+    test port, the internet does not, and the function reaches nothing else but HTTPS out (the EC2 API,
+    which lists the internet-facing load balancer's private addresses: issue 21)."""
     matrix = exposure_matrix(graph.capture("frontdoor-prod", FIXTURES))
     into_test_port = sorted(pair for pair, ports in matrix.items() if "tcp/8443" in ports)
     assert into_test_port == [("web-pre-traffic", "edge")]
     assert [(pair, ports) for pair, ports in matrix.items() if pair[0] == "web-pre-traffic"] == [
-        (("web-pre-traffic", "edge"), ["tcp/8443"])
+        (("web-pre-traffic", "edge"), ["tcp/8443"]),
+        (("web-pre-traffic", INTERNET), ["tcp/443"]),
     ]
     assert not any("tcp/8443" in ports for (source, _), ports in matrix.items() if source == INTERNET)

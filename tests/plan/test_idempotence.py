@@ -47,6 +47,9 @@ def test_planning_a_fixture_stack_twice_gives_the_same_graph_and_no_change(stack
 CLOCKS_AND_CHANCE = ("datetime", "time", "random", "secrets", "uuid")
 """Standard modules whose values differ from run to run; a value kept in state (pulumi_random) or a
 stable derivation replaces them."""
+FUNCTION_SOURCES = ("components/service/pre_traffic_handler.py",)
+"""Lambda handler sources: they run in AWS, never while planning (the graph holds their text, not a
+value they compute), so a deadline there (time.monotonic) is no input."""
 
 
 def test_no_module_that_builds_resources_reads_a_clock_or_draws_a_random_value():
@@ -57,6 +60,8 @@ def test_no_module_that_builds_resources_reads_a_clock_or_draws_a_random_value()
     for path in sorted(
         [root / "__main__.py", *(root / "components").rglob("*.py"), *(root / "stack").rglob("*.py")]
     ):
+        if str(path.relative_to(root)) in FUNCTION_SOURCES:
+            continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -452,8 +452,9 @@ def test_every_change_and_procedure_of_the_matrix_is_documented_on_the_changing_
 def test_adding_or_removing_a_pre_traffic_check_updates_the_service_in_place_and_replaces_nothing(
     direction: str,
 ):
-    """The check's nine resources are added or removed; web-service only updates its lifecycle hooks
-    (``deployment_configuration`` is not ForceNew: terraform-provider-aws ecs/service.go)."""
+    """The check's ten resources (with the internet-facing load balancer, its path to the EC2 API) are
+    added or removed; web-service only updates its lifecycle hooks (``deployment_configuration`` is not
+    ForceNew: terraform-provider-aws ecs/service.go)."""
     found = changes.resource_changes(*_graphs(BY_NAME["add <-> remove a pre-traffic check"], direction))
     assert [c for c in found if c.action == "replace"] == []
     moved = {(c.name, c.action) for c in found if c.action in ("add", "remove")}
@@ -464,6 +465,7 @@ def test_adding_or_removing_a_pre_traffic_check_updates_the_service_in_place_and
             "web-pre-traffic-sg",
             "web-pre-traffic-out-8443",
             "web-pre-traffic-in-8443",
+            "web-pre-traffic-to-ec2",
             "web-pre-traffic-logs",
             "web-pre-traffic-fn-role",
             "web-pre-traffic-policy",
