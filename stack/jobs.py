@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field, StrictInt, StrictStr, field_validator
+from pydantic import Field, StrictInt, StrictStr
 
-from components.pure import fargate, schedules
+from components.pure import fargate
 from stack.schema import (
     PROD_MIN_LOG_RETENTION_DAYS,
     RETENTION_FIX,
@@ -29,7 +29,13 @@ from stack.schema import (
     StrictModel,
 )
 from stack.services.build import BuildConfig
-from stack.services.schema import SCHEDULE_RETRIES, StatementConfig
+from stack.services.schema import (
+    SCHEDULE_RETRIES,
+    FargateCpu,
+    ScheduleExpression,
+    StatementConfig,
+    TimeZoneName,
+)
 from stack.services.settings import environment_problems, image_settings, secret_resources
 
 JOB_PREFIX = "job"
@@ -73,12 +79,12 @@ class JobConfig(StrictModel):
         description="The container command of each run, e.g. [python, report.py] (required).",
         json_schema_extra={"fix": "give a list of strings, e.g. [python, report.py]"},
     )
-    schedule: StrictStr = Field(
+    schedule: ScheduleExpression = Field(
         description="When it runs: cron(min hour day-of-month month day-of-week year) or rate(value "
         "unit), EventBridge Scheduler syntax (required).",
         json_schema_extra={"fix": 'use e.g. "cron(0 3 * * ? *)" (03:00 daily) or "rate(6 hours)"'},
     )
-    timezone: StrictStr = Field(
+    timezone: TimeZoneName = Field(
         default="UTC",
         description="IANA time zone a cron schedule is read in. Default UTC.",
         json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
@@ -100,7 +106,7 @@ class JobConfig(StrictModel):
         "counts as failed. Default: no limit.",
         json_schema_extra={"fix": f"use seconds from 60 to {MAX_TIMEOUT_SECONDS}, e.g. 3600"},
     )
-    cpu: StrictInt = Field(
+    cpu: FargateCpu = Field(
         default=256,
         description="Fargate CPU units. Default 256.",
         json_schema_extra={"fix": fargate.describe_sizes()},
@@ -159,29 +165,6 @@ class JobConfig(StrictModel):
         description="Days the job's logs are kept. Default: dev 14, prod 365 (prod needs 90+).",
         json_schema_extra={"fix": RETENTION_FIX},
     )
-
-    @field_validator("schedule")
-    @classmethod
-    def _aws_expression(cls, value: str) -> str:
-        problem = schedules.expression_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_zone(cls, value: str) -> str:
-        problem = schedules.timezone_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("cpu")
-    @classmethod
-    def _fargate_cpu(cls, value: int) -> int:
-        if value not in fargate.FARGATE_SIZES:
-            raise ValueError(f"it is not a Fargate size; {fargate.describe_sizes()}")
-        return value
 
 
 @dataclass(frozen=True)

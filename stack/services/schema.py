@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import AfterValidator, Field, StrictInt, StrictStr, field_validator, model_validator
 
 from components.pure import fargate, priorities, schedules
 
@@ -25,6 +25,34 @@ from stack.services.build import BuildConfig
 from stack.services.deployment import DeploymentConfig
 from stack.services.release import ReleaseConfig
 from stack.services.storage import BucketAccessMode, VolumeMountConfig
+
+
+def _schedule_expression(value: str) -> str:
+    problem = schedules.expression_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _iana_zone(value: str) -> str:
+    problem = schedules.timezone_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _fargate_size(value: int) -> int:
+    if value not in fargate.FARGATE_SIZES:
+        raise ValueError(f"it is not a Fargate size; {fargate.describe_sizes()}")
+    return value
+
+
+ScheduleExpression = Annotated[StrictStr, AfterValidator(_schedule_expression)]
+"""An EventBridge Scheduler cron() or rate() expression (services' schedules and jobs)."""
+TimeZoneName = Annotated[StrictStr, AfterValidator(_iana_zone)]
+"""An IANA time zone a cron expression is read in."""
+FargateCpu = Annotated[StrictInt, AfterValidator(_fargate_size)]
+"""Task CPU units of a Fargate size (the memory pairing is checked with the memory)."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +307,7 @@ class ScheduleConfig(StrictModel):
         description="Name of the schedule, unique within the service (required).",
         json_schema_extra={"fix": "use 1-32 lowercase letters, digits and dashes, e.g. nightly"},
     )
-    expression: StrictStr = Field(
+    expression: ScheduleExpression = Field(
         description="cron(min hour day-of-month month day-of-week year) or rate(value unit) (required).",
         json_schema_extra={"fix": 'use e.g. "cron(0 3 * * ? *)" or "rate(15 minutes)"'},
     )
@@ -288,7 +316,7 @@ class ScheduleConfig(StrictModel):
         description="Command of the scheduled run (a container override). Default: the service's command.",
         json_schema_extra={"fix": "give a list of strings, e.g. [python, server.py, job]"},
     )
-    timezone: StrictStr = Field(
+    timezone: TimeZoneName = Field(
         default="UTC",
         description="IANA time zone a cron expression is read in. Default UTC.",
         json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
@@ -307,22 +335,6 @@ class ScheduleConfig(StrictModel):
     def _usable_name(cls, value: str) -> str:
         if not _SCHEDULE_NAME.match(value):
             raise ValueError("use 1-32 lowercase letters, digits and dashes, starting with a letter")
-        return value
-
-    @field_validator("expression")
-    @classmethod
-    def _aws_expression(cls, value: str) -> str:
-        problem = schedules.expression_problem(value)
-        if problem:
-            raise ValueError(problem)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _iana_zone(cls, value: str) -> str:
-        problem = schedules.timezone_problem(value)
-        if problem:
-            raise ValueError(problem)
         return value
 
 
@@ -433,7 +445,7 @@ class ServiceConfig(StrictModel):
         "Default: none.",
         json_schema_extra={"fix": "give release: {command: [python, manage.py, migrate]}"},
     )
-    cpu: StrictInt = Field(
+    cpu: FargateCpu = Field(
         default=256,
         description="Fargate CPU units. Default 256.",
         json_schema_extra={"fix": fargate.describe_sizes()},
@@ -582,11 +594,4 @@ class ServiceConfig(StrictModel):
         for path in value:
             if not path.startswith("/") or path == "/":
                 raise ValueError(f"{path!r} is not an absolute path below /")
-        return value
-
-    @field_validator("cpu")
-    @classmethod
-    def _fargate_cpu(cls, value: int) -> int:
-        if value not in fargate.FARGATE_SIZES:
-            raise ValueError(f"it is not a Fargate size; {fargate.describe_sizes()}")
         return value
