@@ -26,6 +26,10 @@ SELECTION = "aws:backup/selection:Selection"
 RESTORE_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan"
 RESTORE_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection"
 RDS = "aws:rds/instance:Instance"
+BUCKET = "aws:s3/bucket:Bucket"
+FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"
+OTHER_STORES = {BUCKET: ("S3", "bucket", "appBucketGb"), FILE_SYSTEM: ("EFS", "volume", "volumeGb")}
+"""Buckets and volumes the selection takes by the same tag: (AWS Backup's type, its word, the assumed GB)."""
 RESTORE_BASE_MINUTES, RESTORE_GB_PER_MINUTE, REPOINT_MINUTES = 20, 20, 15
 """The RTO estimate's parts (see the module docstring)."""
 WEEKS_PER_MONTH = 52 / 12
@@ -47,6 +51,19 @@ def backed_up_databases(index: Index) -> list[Mapping[str, Any]]:
     if value is None:
         return []
     return [r for r in index.of_type(RDS) if (r["inputs"].get("tags") or {}).get(BACKUP_TAG_KEY) == value]
+
+
+def backed_up_stores(index: Index) -> list[tuple[Mapping[str, Any], str, str, str]]:
+    """App buckets and volumes the selection takes: (resource, AWS Backup type, word, assumed-GB key)."""
+    value = tag_value(index)
+    if value is None:
+        return []
+    return [
+        (r, *OTHER_STORES[r["type"]])
+        for type_ in OTHER_STORES
+        for r in index.of_type(type_)
+        if (r["inputs"].get("tags") or {}).get(BACKUP_TAG_KEY) == value
+    ]
 
 
 def rule_of(index: Index) -> Mapping[str, Any] | None:
@@ -105,6 +122,12 @@ def backups(graph: Graph) -> list[str]:
             f"  database {db['inputs'].get('identifier')}: RPO {rpo_text(schedule, continuous, 'RDS')}, "
             f"RTO ~{rto_minutes(size)} min (restore {size:g} GB to a new instance, repoint services)"
         )
+    for store, backup_type, word, _ in backed_up_stores(index):
+        name = store["outputs"].get("bucket") or store["outputs"].get("id") or store["name"]
+        lines.append(
+            f"  {word} {name}: RPO {rpo_text(schedule, continuous, backup_type)}, RTO: hours, growing with "
+            f"its size and object count (restore into a new {word}, point the services at it)"
+        )
     return lines
 
 
@@ -159,11 +182,31 @@ def restore_test_hours(index: Index) -> float:
     return float(rds[0]["inputs"].get("validationWindowHours") or 0) * runs
 
 
+def store_lines(
+    index: Index, plan: Mapping[str, Any], prices: Mapping[str, Any], assumed: Mapping[str, float]
+) -> list[tuple[str, float | None, str]]:
+    """Warm storage of each backed-up bucket and volume (the assumed GB the estimate stores in it), and
+    of its copy when the plan copies."""
+    warm = prices["backup"]["warmStorageGbMonth"]
+    copies = bool(((plan["inputs"].get("rules") or [{}])[0]).get("copyActions"))
+    found: list[tuple[str, float | None, str]] = []
+    for _, _, word, gb_key in backed_up_stores(index):
+        gb, times = assumed[gb_key], 2 if copies else 1
+        how = f"{gb:g} GB ({gb_key}) x ${warm}/GB-month warm" + (", and its copy" if copies else "")
+        found.append((f"AWS Backup storage ({word})", gb * warm * times, how))
+    return found
+
+
 def backup_plan_lines(ctx: Context, plan: Mapping[str, Any]) -> list[Line]:
-    """plan/cost.py's rule for the backup plan: :func:`backup_lines` as estimate lines."""
+    """plan/cost.py's rule for the backup plan: :func:`backup_lines` and :func:`store_lines` as estimate
+    lines."""
+    rows = [
+        *backup_lines(ctx.index, plan, ctx.prices),
+        *store_lines(ctx.index, plan, ctx.prices, ctx.assumed),
+    ]
     return [
         ctx.line(plan, kind, monthly, how, "fixed" if monthly is not None else NOT_PRICED)
-        for kind, monthly, how in backup_lines(ctx.index, plan, ctx.prices)
+        for kind, monthly, how in rows
     ]
 
 

@@ -144,6 +144,9 @@ def data_prod(p: dict) -> dict:
         + 4 * waf["ruleMonth"]
         + 10 * waf["millionRequests"],
         **backups(p, gb=50, instance_class="db.m7g.large", copied=True),
+        "backup of the app bucket: 10 GB (appBucketGb) x warm GB-month x 2 (it and its copy)": 10
+        * p["backup"]["warmStorageGbMonth"]
+        * 2,
     }
 
 
