@@ -34,6 +34,14 @@ _TEST_JOB = f"""\
 {_SETUP}\
       - name: Install Graphviz (for the plan's PNG diagram test)
         run: sudo apt-get install -y -qq graphviz
+      # The stack runs of earlier sessions: tests/conftest.py keeps them in out/test-runs/<fingerprint of
+      # the product sources and installed packages> and reuses a folder only while that fingerprint
+      # matches, so a restored stale cache is pruned, never used (docs/contributing.md, Test speed).
+      - uses: actions/cache@v4
+        with:
+          path: out/test-runs
+          key: test-runs-${{{{ hashFiles('**/*.py', '**/*.yaml', 'constraints.txt') }}}}
+          restore-keys: test-runs-
       - name: Test (lint, type check, policy pack, unit tests)
         run: make test
 """

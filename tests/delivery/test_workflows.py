@@ -361,3 +361,18 @@ def test_drift_skips_exactly_the_secret_versions_whose_refresh_reads_a_value_the
     skipped = {urn for urn in urns if any(p.match(urn) for p in excluded)}
     versions = {urn for urn in urns if "$aws:secretsmanager/secretVersion:SecretVersion::" in urn}
     assert versions and skipped == versions
+
+
+@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
+def test_the_test_job_restores_the_kept_stack_runs_before_make_test(name: str):
+    """The kept runs live where tests/conftest.py looks (out/test-runs under the project root); the cache
+    is restored before ``make test`` and its key changes with any source, so a new one is saved."""
+    from tests.conftest import KEPT_RUNS
+
+    steps = load(name)["jobs"]["test"]["steps"]
+    uses = [i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith("actions/cache@")]
+    tests = [i for i, step in enumerate(steps) if step.get("run") == "make test"]
+    assert len(uses) == 1 and len(tests) == 1 and uses[0] < tests[0]
+    cache = steps[uses[0]]["with"]
+    assert PROJECT_ROOT / cache["path"] == KEPT_RUNS
+    assert "hashFiles('**/*.py'" in cache["key"] and cache["restore-keys"] == "test-runs-"
