@@ -26,15 +26,13 @@ from stack.schema import (
     RETENTION_FIX,
     Environment,
     RetentionDays,
-    StrictModel,
 )
 from stack.services.build import BuildConfig
 from stack.services.schema import (
-    SCHEDULE_RETRIES,
     FargateCpu,
+    ScheduledRun,
     ScheduleExpression,
     StatementConfig,
-    TimeZoneName,
 )
 from stack.services.settings import environment_problems, image_settings, secret_resources
 
@@ -60,7 +58,7 @@ JOB_DEFAULTS: dict[Environment, JobDefaults] = {
 }
 
 
-class JobConfig(StrictModel):
+class JobConfig(ScheduledRun):
     """``jobs.<name>``: a container EventBridge Scheduler runs as an ECS task on a schedule."""
 
     image: StrictStr | None = Field(
@@ -83,19 +81,6 @@ class JobConfig(StrictModel):
         description="When it runs: cron(min hour day-of-month month day-of-week year) or rate(value "
         "unit), EventBridge Scheduler syntax (required).",
         json_schema_extra={"fix": 'use e.g. "cron(0 3 * * ? *)" (03:00 daily) or "rate(6 hours)"'},
-    )
-    timezone: TimeZoneName = Field(
-        default="UTC",
-        description="IANA time zone a cron schedule is read in. Default UTC.",
-        json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
-    )
-    retries: StrictInt = Field(
-        default=SCHEDULE_RETRIES,
-        ge=0,
-        le=185,
-        description=f"Retries of a failed start before the event goes to the dead-letter queue (0-185). "
-        f"Default {SCHEDULE_RETRIES}.",
-        json_schema_extra={"fix": "use a count from 0 to 185"},
     )
     timeout: StrictInt | None = Field(
         default=None,

@@ -300,7 +300,26 @@ SCHEDULE_RETRIES = 2
 """How often EventBridge Scheduler retries a RunTask that failed before the event goes to the DLQ."""
 
 
-class ScheduleConfig(StrictModel):
+class ScheduledRun(StrictModel):
+    """What every run EventBridge Scheduler starts shares: the time zone of its cron expression and its
+    retries (a service's schedules and ``webstack:jobs``)."""
+
+    timezone: TimeZoneName = Field(
+        default="UTC",
+        description="IANA time zone a cron expression is read in. Default UTC.",
+        json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
+    )
+    retries: StrictInt = Field(
+        default=SCHEDULE_RETRIES,
+        ge=0,
+        le=185,
+        description=f"Retries of a failed start before the event goes to the dead-letter queue (0-185). "
+        f"Default {SCHEDULE_RETRIES}.",
+        json_schema_extra={"fix": "use a count from 0 to 185"},
+    )
+
+
+class ScheduleConfig(ScheduledRun):
     """``services.<name>.schedules[]``: one task EventBridge Scheduler starts on a cron or rate."""
 
     name: StrictStr = Field(
@@ -315,19 +334,6 @@ class ScheduleConfig(StrictModel):
         default=None,
         description="Command of the scheduled run (a container override). Default: the service's command.",
         json_schema_extra={"fix": "give a list of strings, e.g. [python, server.py, job]"},
-    )
-    timezone: TimeZoneName = Field(
-        default="UTC",
-        description="IANA time zone a cron expression is read in. Default UTC.",
-        json_schema_extra={"fix": "use an IANA zone such as Europe/Paris"},
-    )
-    retries: StrictInt = Field(
-        default=SCHEDULE_RETRIES,
-        ge=0,
-        le=185,
-        description=f"Retries of a failed start before the event goes to the dead-letter queue (0-185). "
-        f"Default {SCHEDULE_RETRIES}.",
-        json_schema_extra={"fix": "use a count from 0 to 185"},
     )
 
     @field_validator("name")
