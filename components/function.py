@@ -275,6 +275,32 @@ class VpcFunction(pulumi.ComponentResource):
         )
 
 
+HTTPS = 443
+
+
+def https_to_aws_apis(
+    function: VpcFunction,
+    logical_name: str,
+    description: str,
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.vpc.SecurityGroupEgressRule:
+    """HTTPS out of the function's group to the AWS APIs it calls: through NAT, or in a stack without NAT
+    the interface endpoints (private DNS), whose group admits 443 from the private subnets. The APIs'
+    addresses are AWS's public ranges or the endpoints', so the rule names no group."""
+    return aws.vpc.SecurityGroupEgressRule(
+        logical_name,
+        security_group_id=function.security_group_id,
+        description=description,
+        ip_protocol="tcp",
+        from_port=HTTPS,
+        to_port=HTTPS,
+        cidr_ipv4="0.0.0.0/0",
+        tags=dict(tags),
+        opts=opts,
+    )
+
+
 def function_statements(
     log_group_arn: str, given: Sequence[tuple[Sequence[str], Sequence[str]]]
 ) -> list[Statement]:

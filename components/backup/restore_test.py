@@ -16,14 +16,13 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from ..function import FunctionEgress, FunctionStatement, VpcFunction, VpcFunctionArgs
+from ..function import FunctionEgress, FunctionStatement, VpcFunction, VpcFunctionArgs, https_to_aws_apis
 from ..pure.backup import BACKUP_TAG_KEY, CONTINUOUS_TYPES, restore_testing_name
 from ..pure.naming import child_name, member_name, tags_with_name
 from .args import BackupArgs, RestoreTestArgs
 
 VALIDATOR_SOURCE = Path(__file__).with_name("validator.py")
 """The function's code (standard library and the runtime's boto3 only)."""
-HTTPS = 443
 SELECTION_WINDOW_DAYS = 7
 """Restore the latest recovery point of the last week."""
 RESTORED_DB_PREFIX = "awsbackup-restore-test-"
@@ -198,18 +197,12 @@ class RestoreTests:
             ),
             opts=pulumi.ResourceOptions(parent=self._parent),
         )
-        # The AWS APIs (Backup, RDS, SNS) over HTTPS: through NAT, or the interface endpoints (private DNS)
-        # in stacks without NAT, whose group admits 443 from the private subnets.
-        aws.vpc.SecurityGroupEgressRule(
+        https_to_aws_apis(
+            function,
             child_name(name, "check-to-apis"),
-            security_group_id=function.security_group_id,
-            description="HTTPS to the AWS Backup, RDS and SNS APIs (NAT or interface endpoints)",
-            ip_protocol="tcp",
-            from_port=HTTPS,
-            to_port=HTTPS,
-            cidr_ipv4="0.0.0.0/0",
-            tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self._parent),
+            "HTTPS to the AWS Backup, RDS and SNS APIs (NAT or interface endpoints)",
+            args.tags,
+            pulumi.ResourceOptions(parent=self._parent),
         )
         return function
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from ..function import FunctionEgress, VpcFunction, VpcFunctionArgs
+from ..function import FunctionEgress, VpcFunction, VpcFunctionArgs, https_to_aws_apis
 from ..iam import Statement
 from ..pure.naming import IAM_PATH, child_name
 
@@ -34,7 +34,6 @@ handler's EC2 lookup on an internet-facing load balancer: one attempt of at most
 DEFAULT_CHECK_PATH = "/"
 DEFAULT_EXPECT_STATUS = 200
 DEFAULT_CHECK_TIMEOUT_SECONDS = 5
-HTTPS = 443
 
 
 @dataclass(frozen=True)
@@ -165,16 +164,12 @@ def _ec2_api_path(
     if check.load_balancer_arn_suffix is None:
         return []
     return [
-        aws.vpc.SecurityGroupEgressRule(
+        https_to_aws_apis(
+            function,
             child_name(name, "pre-traffic-to-ec2"),
-            security_group_id=function.security_group_id,
-            description=f"Pre-traffic check of {name}: HTTPS to the EC2 API (NAT or interface endpoint)",
-            ip_protocol="tcp",
-            from_port=HTTPS,
-            to_port=HTTPS,
-            cidr_ipv4="0.0.0.0/0",
-            tags=dict(tags),
-            opts=child,
+            f"Pre-traffic check of {name}: HTTPS to the EC2 API (NAT or interface endpoint)",
+            tags,
+            child,
         )
     ]
 
