@@ -78,8 +78,11 @@ def test_a_third_stage_added_as_the_docs_say_keeps_every_user_stack_and_workflow
     for name, fixture in (("dev", "example-dev"), ("prod", "example-prod")):
         shutil.copy(FIXTURES / f"Pulumi.{fixture}.yaml", tmp_path / f"Pulumi.{name}.yaml")
     (tmp_path / "bootstrap").mkdir()
-    for name in ("dev", "prod"):
-        shutil.copy(BOOTSTRAP / f"Pulumi.{name}.yaml", tmp_path / "bootstrap" / f"Pulumi.{name}.yaml")
+    for name, fixture in (("dev", "example-dev"), ("prod", "example-prod")):
+        # the fixtures' bootstrap files (the user's bootstrap/Pulumi.*.yaml name the user's own accounts)
+        shutil.copy(
+            FIXTURES / "bootstrap" / f"Pulumi.{fixture}.yaml", tmp_path / "bootstrap" / f"Pulumi.{name}.yaml"
+        )
     # 1. the stack file: a copy of prod's with the staging account
     (prod_account,) = accounts_of(tmp_path / "Pulumi.prod.yaml")
     staging_account = "333333333333"
