@@ -28,12 +28,8 @@ from stack.schema import (
     RetentionDays,
 )
 from stack.services.build import BuildConfig
-from stack.services.schema import (
-    FargateCpu,
-    ScheduledRun,
-    ScheduleExpression,
-    StatementConfig,
-)
+from stack.services.fields import FargateCpu, ScheduleExpression
+from stack.services.schema import ScheduledRun, StatementConfig
 from stack.services.settings import environment_problems, image_settings, secret_resources
 
 JOB_PREFIX = "job"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
 
-from components.pure import fargate, priorities, schedules
+from components.pure import fargate, priorities
 
 # The load balancer's check defaults (healthCheck.*): one declaration, shared with the edge component.
 from components.pure.frontdoor import (
@@ -23,36 +23,9 @@ from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
 from stack.services.build import BuildConfig
 from stack.services.deployment import DeploymentConfig
+from stack.services.fields import FargateCpu, ScheduleExpression, TimeZoneName
 from stack.services.release import ReleaseConfig
 from stack.services.storage import BucketAccessMode, VolumeMountConfig
-
-
-def _schedule_expression(value: str) -> str:
-    problem = schedules.expression_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _iana_zone(value: str) -> str:
-    problem = schedules.timezone_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _fargate_size(value: int) -> int:
-    if value not in fargate.FARGATE_SIZES:
-        raise ValueError(f"it is not a Fargate size; {fargate.describe_sizes()}")
-    return value
-
-
-ScheduleExpression = Annotated[StrictStr, AfterValidator(_schedule_expression)]
-"""An EventBridge Scheduler cron() or rate() expression (services' schedules and jobs)."""
-TimeZoneName = Annotated[StrictStr, AfterValidator(_iana_zone)]
-"""An IANA time zone a cron expression is read in."""
-FargateCpu = Annotated[StrictInt, AfterValidator(_fargate_size)]
-"""Task CPU units of a Fargate size (the memory pairing is checked with the memory)."""
 
 
 @dataclass(frozen=True)
