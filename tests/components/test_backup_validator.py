@@ -34,7 +34,7 @@ def server() -> Iterator[tuple[str, int]]:
     _Answer.received.clear()
     _Answer.answer = b"S"
     with socketserver.TCPServer(("127.0.0.1", 0), _Answer) as fake:
-        thread = threading.Thread(target=fake.serve_forever, daemon=True)
+        thread = threading.Thread(target=fake.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         thread.start()
         yield "127.0.0.1", int(fake.server_address[1])
         fake.shutdown()

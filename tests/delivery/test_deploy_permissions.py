@@ -12,8 +12,8 @@ import pytest
 
 from bootstrap.action_sets import ECR_CLEANUP_ACTIONS, IMAGE_PUSH_ACTIONS
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, INVOKE_ACTIONS, deploy_actions
-from plan.engine import DOCKER_BUILD_IMAGE, Run, run_stack
-from plan.mocks import EXAMPLE_ZONE_ID
+from plan.engine import Run, run_stack
+from plan.mocks import DOCKER_BUILD_IMAGE, EXAMPLE_ZONE_ID
 from tests.support.fixture_stacks import USER_STACKS
 
 FIXTURE_STACKS = Path(__file__).parents[1] / "stacks"

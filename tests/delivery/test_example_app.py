@@ -30,7 +30,7 @@ def base_url():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     server = ThreadingHTTPServer(("127.0.0.1", 0), module.Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()

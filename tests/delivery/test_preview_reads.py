@@ -15,7 +15,8 @@ import pytest
 
 from bootstrap.deploy_actions import DEPLOY_ACTIONS
 from bootstrap.preview_reads import NOT_PREVIEW_READS, preview_reads, refresh_reads
-from plan.engine import DOCKER_BUILD_IMAGE, Recorded, run_stack
+from plan.engine import Recorded, run_stack
+from plan.mocks import DOCKER_BUILD_IMAGE
 from tests.delivery.test_role_arns import (
     KEY,
     RDS_SECRET,

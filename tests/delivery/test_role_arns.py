@@ -20,7 +20,8 @@ import pytest
 from bootstrap.deploy_actions import DEPLOY_ACTIONS, INVOKE_ACTIONS
 from components.pure.guardrails import TASK_EXECUTION_POLICY_ARN
 from components.pure.instances import AMI_PARAMETERS
-from plan.engine import DOCKER_BUILD_IMAGE, Recorded, Run, run_stack
+from plan.engine import Recorded, Run, run_stack
+from plan.mocks import DOCKER_BUILD_IMAGE
 from tests.delivery.test_bootstrap import bootstrap, deploy_role_statements, statements
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
 from tests.support.iam_policy import Request, allows, decide

@@ -25,7 +25,8 @@ from plan.engine import (
     stack_config,
 )
 from plan.sources import sources_fingerprint
-from stack.config import ConfigError
+from stack.config import ConfigError, StackSettings
+from stack.wiring.load import load_settings
 from tests.support.kept_runs import kept_runs_folder
 
 FIXTURES = Path(__file__).parents[1] / "stacks"
@@ -76,11 +77,33 @@ def test_the_example_stacks_have_no_colliding_urns():
 
 
 @pytest.mark.parametrize("region", regions.REGIONS)
-def test_the_plan_works_in_every_commercial_region(region: str):
+def test_every_commercial_region_loads_with_two_of_the_zones_the_engine_offers_there(region: str):
+    # The whole region-dependent path of a run before any resource: the config check, the engine's
+    # getAvailabilityZones answer and the zone choice (stack/wiring/load.py), in each region.
+    config = stack_config("example-dev", FIXTURES) | {"aws:region": region}
+    loaded: list[StackSettings] = []
+    run_component(lambda: loaded.append(load_settings()), config, stack="example-dev")
+    zones = loaded[0].network.availability_zones or ()
+    assert len(zones) == 2 and all(zone[:-1] == region for zone in zones)
+    assert set(zones) <= set(regions.zones(region))
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        "us-east-1",  # six zones
+        "ap-northeast-1",  # zone letters a, c, d: no b
+        "il-central-1",  # opt-in, no regional ELB account (log delivery by service principal)
+        "ap-southeast-7",  # the newest in the table
+    ],
+)
+def test_the_whole_program_runs_in_each_kind_of_region(region: str):
+    # What else depends on the region (the access-log principal) is tested per region in
+    # tests/components/frontdoor/test_edge.py; every region's zones above.
     run = run_stack("example-dev", {"aws:region": region}, root=FIXTURES)
     zones = run.outputs["availabilityZones"]
     assert len(zones) == 2 and all(zone[:-1] == region for zone in zones)
-    assert set(zones) <= set(regions.zones(region))
+    assert {r.inputs["availabilityZone"] for r in run.of_type("aws:ec2/subnet:Subnet")} == set(zones)
 
 
 def test_a_region_typo_is_a_config_error_naming_aws_region_with_a_did_you_mean():
@@ -242,15 +265,38 @@ def test_bytecode_written_into_a_build_context_is_not_a_new_run(tmp_path: Path):
     assert engine._cache_key(config, "dev", program, engine.PROJECT) == key
 
 
-def test_a_run_skips_the_sdks_stack_walk_and_puts_it_back_after():
-    # plan/engine.py _without_stack_traces: an SDK upgrade that renames the hook fails here, not slowly.
+def test_a_promotion_record_is_part_of_the_run_by_its_content_not_by_its_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    config = {"aws:region": "eu-west-1"}
+    program = PROJECT_ROOT / "__main__.py"
+    keys = []
+    for folder, digest in (("one", "sha256:aa"), ("two", "sha256:aa"), ("three", "sha256:bb")):
+        record = tmp_path / folder / "promotion.json"
+        record.parent.mkdir()
+        record.write_text(json.dumps({"api": digest}))
+        monkeypatch.setenv("WEBSTACK_PROMOTION", str(record))
+        keys.append(engine._cache_key(config, "prod", program, engine.PROJECT))
+    assert keys[0] == keys[1] != keys[2]
+
+
+def test_a_run_skips_the_sdks_stack_walk_and_debug_messages_keeps_its_warnings_and_puts_both_back():
+    # plan/engine.py _without_stack_traces: an SDK upgrade that renames a hook fails here, not slowly.
     from pulumi.runtime import resource as sdk_resource
 
-    original = sdk_resource._get_stack_trace
+    original, original_debug = sdk_resource._get_stack_trace, pulumi.log.debug
     seen = []
-    run = run_component(lambda: seen.append(sdk_resource._get_stack_trace) or aws.s3.Bucket("b"))
-    assert seen and seen[0] is not original and sdk_resource._get_stack_trace is original
+
+    def build() -> aws.s3.Bucket:
+        seen.append((sdk_resource._get_stack_trace, pulumi.log.debug))
+        pulumi.log.warn("kept")
+        return aws.s3.Bucket("b")
+
+    run = run_component(build)
+    assert seen and seen[0][0] is not original and seen[0][1] is not original_debug
+    assert sdk_resource._get_stack_trace is original and pulumi.log.debug is original_debug
     assert [r.name for r in run.resources] == ["b"]
+    assert run.warnings == ["kept"]
 
 
 # --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
