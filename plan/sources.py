@@ -1,45 +1,104 @@
-"""What a synthesis depends on besides its config: webstack's own files and the installed packages.
+"""What a synthesis depends on besides its config: the files a run can read and the installed packages.
 
-The test suite keeps planned graphs on disk between sessions (tests/conftest.py, plan/engine.py
-``cache_runs``) under this fingerprint: a later session answers a run from disk only while every
-file below and every installed distribution is exactly what it was when the run was made.
+The test suite keeps planned runs on disk between sessions (tests/conftest.py, plan/engine.py
+``cache_runs``) under this fingerprint: a later session answers a run from disk only while every file
+a run can read and every installed distribution is exactly what it was when the run was made. A
+change to what only reads a finished run (the plan's reports, ops/, tools/, the tests, the docs)
+keeps the runs.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.metadata
-import os
 import sys
 from pathlib import Path
 
 from plan.stack_files import PROJECT_ROOT
 
-SKIPPED_FOLDERS = frozenset(
-    {".git", "venv", "__pycache__", "out", "tests", "docs", "build", ".hypothesis", ".pytest_cache"}
-)
-"""Not read by any program the suite synthesizes: the tests themselves (a fixture stack file reaches a
-run as its config, which is in every run's key), the docs, what tools write, the virtualenvs."""
+PROGRAMS = ("__main__.py", "bootstrap/__main__.py", "examples/*/__main__.py")
+"""The Pulumi programs the engine runs (webstack, its bootstrap, the installed-components example)."""
+ENGINE = "plan/engine.py"
+"""The engine that runs them: its own imports (mocks, recording, refusals, stack files) count too."""
+PROJECT_FILES = ("Pulumi.yaml",)
+"""Read by a run besides modules: the project's name."""
+WHOLE_FOLDER_EXCEPT = frozenset({"plan"})
+"""A package a run imports counts with every file in its folder (a component reads a handler's source
+from beside it), except plan/, where only the modules the engine imports count."""
 
 
 def sources_fingerprint(root: Path = PROJECT_ROOT) -> str:
-    """A hash of every file under ``root`` (but :data:`SKIPPED_FOLDERS` and bytecode), Python's version
-    and every installed distribution's name and version."""
+    """A hash of :func:`synthesis_sources`, Python's version and every installed distribution's name
+    and version."""
     digest = hashlib.sha256(sys.version.encode())
     for distribution in sorted(
         f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()
     ):
         digest.update(distribution.encode() + b"\0")
-    for path in _files(root):
+    for path in synthesis_sources(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:32]
 
 
-def _files(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for folder, folders, files in os.walk(root):
-        folders[:] = sorted(
-            name for name in folders if name not in SKIPPED_FOLDERS and not name.endswith(".egg-info")
-        )
-        found.extend(Path(folder) / name for name in sorted(files) if not name.endswith(".pyc"))
+def synthesis_sources(root: Path = PROJECT_ROOT) -> list[Path]:
+    """Every file under ``root`` a run can read: the programs, the engine, the project file, the
+    modules they import (transitively) and the other files of each imported package's folder."""
+    starts = [path for pattern in (*PROGRAMS, ENGINE) for path in sorted(root.glob(pattern))]
+    modules = _import_closure(root, starts)
+    found = set(modules) | {root / name for name in PROJECT_FILES if (root / name).is_file()}
+    for top in {path.relative_to(root).parts[0] for path in modules if path.parent != root}:
+        if top not in WHOLE_FOLDER_EXCEPT:
+            found.update(_files(root / top))
+    return sorted(found)
+
+
+def _import_closure(root: Path, starts: list[Path]) -> set[Path]:
+    """The project files ``starts`` import, directly or through each other (and the packages'
+    ``__init__`` files on the way)."""
+    seen: set[Path] = set()
+    waiting = list(starts)
+    while waiting:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for module in _imports(path, root):
+            waiting.extend(_module_files(root, module))
+    return seen
+
+
+def _imports(path: Path, root: Path) -> set[str]:
+    """The absolute module names a file imports, relative imports resolved against its package, and
+    ``from package import name`` also as ``package.name`` (it may be a submodule)."""
+    package = list(path.relative_to(root).parts[:-1])  # an __init__.py is in its own package
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" if module else alias.name for alias in node.names)
     return found
+
+
+def _module_files(root: Path, module: str) -> list[Path]:
+    """The project files that importing ``module`` executes: the module and its packages' inits."""
+    parts = module.split(".")
+    found = []
+    for depth in range(1, len(parts) + 1):
+        base = root.joinpath(*parts[:depth])
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if candidate.is_file():
+                found.append(candidate)
+    return found
+
+
+def _files(folder: Path) -> list[Path]:
+    return [
+        path
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    ]

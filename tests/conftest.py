@@ -29,10 +29,10 @@ KEPT_RUNS = PROJECT_ROOT / "out" / "test-runs"
 def pytest_configure(config: pytest.Config) -> None:
     """Memoize whole-stack runs: a stack run again with the same config gets a private copy of the
     first run instead of another synthesis (plan/engine.py cache_runs), in this session's processes
-    (the pytest-xdist workers) and in later sessions while no source file and no installed package
-    has changed: the folder is named by their fingerprint, and the main process removes the folders
-    of other fingerprints. ``WEBSTACK_TEST_RUNS=<folder>`` chooses another folder (``make mutation``
-    gives each mutant a new one; a new empty folder makes every run real)."""
+    (the pytest-xdist workers) and in later sessions while no file a run can read and no installed
+    package has changed (plan/sources.py): the folder is named by their fingerprint, and the main
+    process removes the folders of other fingerprints. ``WEBSTACK_TEST_RUNS=<folder>`` chooses another
+    folder (``make mutation`` gives each mutant a new one; a new empty folder makes every run real)."""
     folder = os.environ.get(RUNS_FOLDER)
     if folder is None:
         folder = str(kept_runs_folder(KEPT_RUNS, sources_fingerprint()))

@@ -307,14 +307,15 @@ def _install(module: str, source: str) -> None:
     setattr(components, module, loaded)
 
 
-def _in_child(work: Any, timeout: int = TIMEOUT_SECONDS) -> Any:
+def _in_child(work: Any, timeout: float = TIMEOUT_SECONDS) -> Any:
     """Run ``work()`` in a forked process (the parent's imports stay warm) and return its JSON result,
     or ``{"timeout": ...}`` when the process was ended after ``timeout`` seconds."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         os.close(read)
-        signal.alarm(timeout)  # a mutant that hangs the program (or a busy machine) is ended
+        # A mutant that hangs the program (or a busy machine) is ended by SIGALRM after ``timeout``.
+        signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             result = work()
         except BaseException as error:

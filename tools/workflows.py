@@ -35,8 +35,8 @@ _TEST_JOB = f"""\
       - name: Install Graphviz (for the plan's PNG diagram test)
         run: sudo apt-get install -y -qq graphviz
       # The stack runs of earlier sessions: tests/conftest.py keeps them in out/test-runs/<fingerprint of
-      # the product sources and installed packages> and reuses a folder only while that fingerprint
-      # matches, so a restored stale cache is pruned, never used (docs/contributing.md, Test speed).
+      # the files a run can read and the installed packages> and reuses a folder only while that
+      # fingerprint matches, so a restored stale cache is pruned, never used (docs/contributing.md).
       - uses: actions/cache@v4
         with:
           path: out/test-runs

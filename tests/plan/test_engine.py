@@ -24,7 +24,7 @@ from plan.engine import (
     run_stack,
     stack_config,
 )
-from plan.sources import sources_fingerprint
+from plan.sources import sources_fingerprint, synthesis_sources
 from stack.config import ConfigError, StackSettings
 from stack.wiring.load import load_settings
 from tests.support.kept_runs import kept_runs_folder
@@ -302,26 +302,57 @@ def test_a_run_skips_the_sdks_stack_walk_and_debug_messages_keeps_its_warnings_a
 # --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
 
 
-def test_the_sources_fingerprint_changes_with_any_product_file_and_ignores_tests_docs_and_bytecode(
+def test_the_sources_fingerprint_changes_with_any_file_a_run_can_read_and_ignores_the_rest(
     tmp_path: Path,
 ):
-    (tmp_path / "components").mkdir()
-    (tmp_path / "tests" / "stacks").mkdir(parents=True)
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "components" / "__pycache__").mkdir()
-    module = tmp_path / "components" / "queue.py"
-    module.write_text("RETENTION = 1209600\n")
+    for folder in ("components/service/__pycache__", "plan", "ops", "tests/stacks", "docs"):
+        (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "__main__.py").write_text("import components.queue\n")
+    (tmp_path / "plan" / "engine.py").write_text("from plan import mocks\n")
+    module = tmp_path / "components" / "queue.py"
+    module.write_text("from .service import handler\nRETENTION = 1209600\n")
+    beside = tmp_path / "components" / "service" / "handler_source.py"  # read as text, never imported
+    beside.write_text("def handler(event, context): ...\n")
+    mocks = tmp_path / "plan" / "mocks.py"
+    mocks.write_text("ZONES = 3\n")
     first = sources_fingerprint(tmp_path)
     (tmp_path / "tests" / "test_queue.py").write_text("def test_it(): ...\n")
     (tmp_path / "docs" / "queue.md").write_text("# Queues\n")
-    (tmp_path / "components" / "__pycache__" / "queue.cpython-311.pyc").write_bytes(b"\0")
-    assert sources_fingerprint(tmp_path) == first, "tests, docs and bytecode are no input of a run"
-    module.write_text("RETENTION = 1209601\n")
-    assert sources_fingerprint(tmp_path) != first
-    module.write_text("RETENTION = 1209600\n")
+    (tmp_path / "plan" / "cost.py").write_text("PRICE = 1\n")  # reads a finished run only
+    (tmp_path / "ops" / "status.py").write_text("")
+    (tmp_path / "components" / "service" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+    assert sources_fingerprint(tmp_path) == first, "no run reads these"
+    for path, text in ((module, "RETENTION = 1209601\n"), (beside, "# changed\n"), (mocks, "ZONES = 2\n")):
+        before = path.read_text()
+        path.write_text(text)
+        assert sources_fingerprint(tmp_path) != first, f"{path.name} is an input of a run"
+        path.write_text(before)
     (tmp_path / "components" / "cache.py").write_text("")
-    assert sources_fingerprint(tmp_path) != first, "a new module is a new set of sources"
+    assert sources_fingerprint(tmp_path) != first, "a new module of an imported package is new sources"
+
+
+def test_every_project_file_a_real_run_imports_is_part_of_the_sources_fingerprint():
+    # The fingerprint reads the imports from the code; this runs the programs in a fresh interpreter
+    # and compares with what they really imported, so a kept run can never outlive its sources.
+    script = (
+        "import json, sys\n"
+        "from plan.engine import PROJECT_ROOT, run_stack\n"
+        "fixtures = PROJECT_ROOT / 'tests' / 'stacks'\n"
+        "run_stack('example-dev', root=fixtures)\n"  # the modules are imported whatever the config
+        "run_stack('example-prod', root=fixtures / 'bootstrap', project=PROJECT_ROOT / 'bootstrap')\n"
+        "print(json.dumps([getattr(m, '__file__', None) for m in list(sys.modules.values())]))\n"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    imported = {
+        Path(name).resolve()
+        for name in json.loads(answer.stdout.splitlines()[-1])
+        if name and Path(name).resolve().is_relative_to(PROJECT_ROOT)
+    }
+    imported = {path for path in imported if "venv" not in path.relative_to(PROJECT_ROOT).parts}
+    assert len(imported) > 100, "the programs import webstack's modules"
+    assert sorted(imported - set(synthesis_sources())) == []
 
 
 def test_where_runs_are_kept_is_not_part_of_a_runs_key_but_other_webstack_variables_are(
