@@ -126,7 +126,7 @@ mutation: install
 # suite as `make unit` runs it, as a ratio of the original suite's 126 s and of day two's 58 s
 # (tools/suite_benchmark.py).
 benchmark: install
-	$(BIN)/python -m plan.benchmark
+	$(BIN)/python -m tools.plan_benchmark
 	$(BIN)/python -m tools.suite_benchmark --workers $(UNIT_WORKERS)
 
 # Re-pin constraints.txt to what is installed now (after changing a range in requirements*.txt).

@@ -26,7 +26,7 @@ BASELINES = (
     ("day two's suite", 58, 1544),
 )
 """(what, seconds, tests): the unit suite's wall time on the quiet 2-core development machine. The
-original (issue 26): 954 tests, whole stacks re-run per test. Day two: 1,544 tests with ``-n auto``
+original: 954 tests, whole stacks re-run per test. Day two: 1,544 tests with ``-n auto``
 before the ops tests' moto worlds, bytecode and second runs were made cheap."""
 
 

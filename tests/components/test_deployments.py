@@ -1,4 +1,4 @@
-"""Blue/green, canary and linear deployments (issue 21) on the fixture stacks: the service's strategy,
+"""Blue/green, canary and linear deployments on the fixture stacks: the service's strategy,
 the alternate target group and the two rules ECS shifts, ECS's load-balancer role, the test listener
 nobody on the internet reaches, the deployment alarms, and the named config errors."""
 

@@ -302,7 +302,7 @@ def test_the_template_tags_exactly_the_instances_and_their_volumes(ec2: Run):
     ]
 
 
-# --- ECS Exec on EC2 capacity (issue 25, finding 1) ------------------------------------------------
+# --- ECS Exec on EC2 capacity ---------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -358,7 +358,7 @@ def test_the_engine_still_asks_fargate_exec_tasks_for_all_three_agent_paths():
     )
 
 
-# --- Moving a running cluster between fargate and ec2 (issue 25, finding 5) ------------------------
+# --- Moving a running cluster between fargate and ec2 ----------------------------------------------
 
 ASSOCIATION = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 SERVICE = "aws:ecs/service:Service"

@@ -365,7 +365,7 @@ def test_without_nat_an_image_in_the_stacks_own_region_of_private_ecr_is_accepte
     assert _without_nat("123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0") == []
 
 
-# --- No NAT: the endpoints every declared feature calls (issue 25, finding 11) ----------------------
+# --- No NAT: the endpoints every declared feature calls ---------------------------------------------
 
 PRIVATE_IMAGE = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/app:1.0.0"
 

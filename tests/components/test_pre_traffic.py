@@ -1,4 +1,4 @@
-"""The pre-traffic check of issue 21 on the frontdoor-prod fixture (web: blue/green with
+"""A service's pre-traffic check on the frontdoor-prod fixture (web: blue/green with
 ``preTrafficCheck``; api: blue/green without): the ECS lifecycle hook, the role ECS invokes the function
 with, the function's network path to the test listener (and nobody else's), and the named config errors.
 

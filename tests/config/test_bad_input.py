@@ -1,4 +1,4 @@
-"""Bad input named before any resource exists (issue 25, "Bad input"): secrets in plain environment
+"""Bad input named before any resource exists : secrets in plain environment
 variables (quoted redacted), secrets the tasks cannot reach, and stack files whose VPCs overlap."""
 
 from pathlib import Path

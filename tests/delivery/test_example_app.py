@@ -220,7 +220,7 @@ def dockerfiles() -> list[Path]:
 
 @pytest.mark.parametrize("dockerfile", dockerfiles(), ids=str)
 def test_every_base_image_is_pinned_by_tag_and_digest(dockerfile):
-    """A tag alone moves under the build (issue 25 finding 13); tag@digest stays reviewable by name."""
+    """A tag alone moves under the build; tag@digest stays reviewable by name."""
     froms = [line.strip() for line in dockerfile.read_text().splitlines() if line.strip().startswith("FROM")]
     assert froms, dockerfile
     unpinned = [line for line in froms if not DIGEST_PIN.match(line)]

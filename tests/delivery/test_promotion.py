@@ -1,4 +1,4 @@
-"""Build once, promote by digest (issue 27): a later stage runs the digests the first stage built and ran,
+"""Build once, promote by digest: a later stage runs the digests the first stage built and ran,
 from its own registry (ECR replicated them there), builds nothing, and keeps every other resource."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rollback depth (issue 25 finding 14): a deploy never deletes the image the previous task definition
+"""Rollback depth: a deploy never deletes the image the previous task definition
 runs, and each built service's repository keeps a documented number of images per environment."""
 
 import json

@@ -243,7 +243,7 @@ def test_deploy_jobs_run_only_on_main_even_when_dispatched_by_hand():
         assert DEPLOY["jobs"][job]["if"] == "github.ref == 'refs/heads/main'"
 
 
-# --- Pull-request comments and drift (issue 27) -----------------------------------------------------
+# --- Pull-request comments and drift --------------------------------------------------------------
 
 
 def test_every_pull_request_forks_included_plans_every_stage_offline_with_a_read_only_token_and_no_secret():

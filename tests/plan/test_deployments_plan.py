@@ -1,4 +1,4 @@
-"""The plan's Deployments section (issue 21): each service's strategy, target groups, production and
+"""The plan's Deployments section: each service's strategy, target groups, production and
 test rules and traffic steps; the exposure matrix keeps the test listener off the internet."""
 
 import pytest
@@ -96,7 +96,7 @@ def test_the_plan_shows_each_pre_traffic_check_with_its_stage_request_and_expect
 def test_the_exposure_matrix_shows_the_check_as_the_only_way_into_the_test_listener_and_no_way_out():
     """frontdoor-prod (no testCidrs): the pre-traffic check's function reaches the load balancer on the
     test port, the internet does not, and the function reaches nothing else but HTTPS out (the EC2 API,
-    which lists the internet-facing load balancer's private addresses: issue 21)."""
+    which lists the internet-facing load balancer's private addresses)."""
     matrix = exposure_matrix(graph.capture("frontdoor-prod", FIXTURES))
     into_test_port = sorted(pair for pair, ports in matrix.items() if "tcp/8443" in ports)
     assert into_test_port == [("web-pre-traffic", "edge")]

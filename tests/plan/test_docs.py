@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from plan import benchmark, graph
+from plan import graph
 from plan.engine import PROJECT_ROOT, stack_config
 from plan.stack_files import parse_yaml
 from stack.config import parse_settings
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+from tools import plan_benchmark as benchmark
 
 README_PATH = PROJECT_ROOT / "README.md"
 README = README_PATH.read_text()

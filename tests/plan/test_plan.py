@@ -271,9 +271,9 @@ def test_invalid_config_prints_every_problem_without_a_traceback(capsys, tmp_pat
 
 
 def test_the_benchmarks_synthetic_stacks_are_valid_and_grow_with_their_services():
-    from plan.benchmark import synthetic_services
     from plan.engine import stack_config
     from stack.config import parse_settings
+    from tools.plan_benchmark import synthetic_services
 
     config = stack_config(EXAMPLE_DEV, FIXTURES) | {"webstack:services": json.dumps(synthetic_services(50))}
     services = parse_settings(config, "dev").services

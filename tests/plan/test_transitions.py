@@ -242,11 +242,11 @@ CHANGES = [
         (_set("services.web.deployment", {"strategy": "rolling"}),),
     ),
 ]
-"""The documented changes (issues 25 and 21)."""
+"""The documented day-two changes (docs/changing-a-running-stack.md)."""
 
 KNOWN: dict[tuple[str, str], str] = {}
 """(change name, ``a->b`` or ``b->a``) -> a finding it shows today, ``kind [key]`` (strict xfail; the
-fix that makes the pair pass is another finding of issue 25)."""
+fix that makes the pair pass removes its entry)."""
 
 REFUSED: dict[tuple[str, str], str | tuple[str, ...]] = {
     # Prod waits for the maintenance window: the old parameter group would still be in use at its delete.

@@ -169,3 +169,19 @@ def test_no_component_speaks_of_this_programs_config_keys():
         if CONFIG_KEY.search(line)
     )
     assert mentions == []
+
+
+UPSTREAM = re.compile(r"terraform|pulumi|aws/|awsx|provider|cdk|github\.com", re.I)
+OWN_ISSUE = re.compile(r"(?<![a-z])issues?[ _]#?\d+|#\d{2}\b", re.I)
+
+
+def test_no_test_file_cites_one_of_this_projects_issue_numbers():
+    # A test says what must hold; which issue asked for it is history (git log keeps it). An
+    # upstream issue named with its repository is evidence and stays.
+    citing = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if OWN_ISSUE.search(line) and not UPSTREAM.search(line)
+    ]
+    assert citing == []

@@ -1,4 +1,4 @@
-"""``python -m plan.benchmark``: how long planning takes, and how the cost grows with services.
+"""``python -m tools.plan_benchmark``: how long planning takes, and how the cost grows with services.
 
 Reports, for the example stacks (tests/stacks/Pulumi.example-{dev,prod}.yaml, so the numbers do not
 move when you edit your own stacks) and synthetic example-dev stacks with 1, 10 and 50 services:
