@@ -14,7 +14,7 @@ import pytest
 from plan.engine import PROJECT_ROOT, RUNS_FOLDER, Run, cache_runs, run_stack
 from plan.sources import sources_fingerprint
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
-from tests.support.kept_runs import kept_runs_folder
+from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder
 
 # Python keeps the bytecode of our modules and pytest its rewritten test modules in __pycache__ (git
 # ignores it) even where PYTHONDONTWRITEBYTECODE is set, as on the development machine: otherwise every
@@ -33,9 +33,12 @@ def pytest_configure(config: pytest.Config) -> None:
     package has changed (plan/sources.py): the folder is named by their fingerprint, and the main
     process removes the folders of other fingerprints. ``WEBSTACK_TEST_RUNS=<folder>`` chooses another
     folder (``make mutation`` gives each mutant a new one; a new empty folder makes every run real)."""
+    if SOURCES_FINGERPRINT not in os.environ:  # once per session; the xdist workers inherit it
+        os.environ[SOURCES_FINGERPRINT] = sources_fingerprint()
+        config.add_cleanup(lambda: os.environ.pop(SOURCES_FINGERPRINT, None))
     folder = os.environ.get(RUNS_FOLDER)
     if folder is None:
-        folder = str(kept_runs_folder(KEPT_RUNS, sources_fingerprint()))
+        folder = str(kept_runs_folder(KEPT_RUNS, os.environ[SOURCES_FINGERPRINT]))
         os.environ[RUNS_FOLDER] = folder  # the pytest-xdist workers inherit it
         config.add_cleanup(_forget_folder)
     cache_runs(folder=Path(folder))

@@ -27,7 +27,7 @@ from plan.engine import (
 from plan.sources import sources_fingerprint, synthesis_sources
 from stack.config import ConfigError, StackSettings
 from stack.wiring.load import load_settings
-from tests.support.kept_runs import kept_runs_folder
+from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder, sources_seed
 
 FIXTURES = Path(__file__).parents[1] / "stacks"
 
@@ -377,3 +377,18 @@ def test_a_session_keeps_only_the_runs_of_the_current_sources(tmp_path: Path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new-fingerprint"]
     assert kept_runs_folder(tmp_path, "new-fingerprint") == current
     assert (current / "key.pickle").read_bytes() == b"this run", "the current sources' runs stay"
+
+
+def test_the_hypothesis_stacks_are_drawn_anew_exactly_when_the_sources_fingerprint_changes(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from tests.stack import test_properties
+
+    name = "test_any_valid_stack_synthesizes_keeps_every_invariant_and_services_do_not_disturb_each_other"
+    drawn = vars(test_properties)[name]
+    assert drawn._hypothesis_internal_use_seed == sources_seed() != 0
+    seeds = []
+    for fingerprint in ("5496dc819eb09d6ad0bb45f33ce7ca99", "5496dc819eb09d6ad0bb45f33ce7ca99", "0" * 32):
+        monkeypatch.setenv(SOURCES_FINGERPRINT, fingerprint)
+        seeds.append(sources_seed())
+    assert seeds[0] == seeds[1] != seeds[2]

@@ -6,6 +6,10 @@ ports, paths and hosts, built or referenced images, dev and prod. For each: it s
 the offline engine (which refuses colliding URNs), every invariant of tests/support/stack_invariants.py
 holds, each subnet's name and CIDR depend only on its tier and zone, and removing a service changes
 nothing of the others (listener-rule priorities, target groups, security groups, roles, tasks).
+
+The examples are seeded by the fingerprint of the files a run can read (tests/support/kept_runs.py):
+the same stacks while the sources stay the same, so a second session answers them from its kept
+runs and a failure reproduces, and new stacks after every change to the sources.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import ipaddress
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from components.pure import cidr, regions
@@ -23,6 +27,7 @@ from components.pure.guardrails import ADMIN_PORTS
 from plan import graph
 from plan.engine import Run, run_program
 from tests.support import stack_invariants
+from tests.support.kept_runs import sources_seed
 
 ACCOUNT = "123456789012"
 VPC = "10.42.0.0/16"
@@ -121,6 +126,7 @@ def owned_by(run: Run, service: str) -> dict[str, Any]:
     }
 
 
+@seed(sources_seed())
 @EXAMPLES
 @given(stack_configs(), st.data())
 def test_any_valid_stack_synthesizes_keeps_every_invariant_and_services_do_not_disturb_each_other(
