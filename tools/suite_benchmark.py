@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from plan.engine import PROJECT_ROOT, RUNS_FOLDER
 
@@ -53,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(done.stdout[-5000:], done.stderr[-2000:], sep="\n")
                 print(f"unit suite FAILED after {seconds:.1f} s: {summary(done.stdout)}")
                 return done.returncode
-            print(f"unit suite ({session}): {seconds:.1f} s, {cpu:.0f} s CPU ({summary(done.stdout)})")
+            kept = len(list(Path(runs).glob("*.pickle")))
+            print(
+                f"unit suite ({session}): {seconds:.1f} s, {cpu:.0f} s CPU ({summary(done.stdout)}; "
+                f"{kept} distinct stack runs kept)"
+            )
             for what, before, tests in BASELINES:
                 print(f"  {what}: {before} s ({tests} tests); now {ratio(seconds, before)}")
     return 0

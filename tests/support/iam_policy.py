@@ -18,15 +18,21 @@ from functools import cache
 from typing import Any
 
 
+def _regex(text: str) -> str:
+    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+
+
 @cache
-def _pattern(text: str, ignore_case: bool) -> re.Pattern[str]:
-    escaped = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
-    return re.compile(f"^{escaped}$", re.IGNORECASE if ignore_case else 0)
+def _any_of(patterns: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
+    """One regular expression for "any of these IAM patterns matches all of the value" (one match per
+    statement instead of one per pattern: the role tests evaluate millions)."""
+    either = "|".join(f"(?:{_regex(pattern)})" for pattern in patterns)
+    return re.compile(f"^(?:{either})$", re.IGNORECASE if ignore_case else 0)
 
 
 def matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
     """``pattern`` (with IAM's ``*`` and ``?``) matches all of ``value``."""
-    return bool(_pattern(pattern, ignore_case).match(value))
+    return bool(_any_of((pattern,), ignore_case).match(value))
 
 
 _OPERATORS = {
@@ -67,10 +73,10 @@ def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mappi
 def _applies(statement: Mapping[str, Any], request: Request) -> bool:
     if "NotAction" in statement or "NotResource" in statement:
         raise ValueError(f"{statement.get('Sid')}: the evaluator does not handle NotAction/NotResource")
-    actions, resources = _as_list(statement["Action"]), _as_list(statement["Resource"])
-    return (
-        any(matches(a, request.action, ignore_case=True) for a in actions)
-        and any(matches(r, request.resource) for r in resources)
+    actions, resources = tuple(_as_list(statement["Action"])), tuple(_as_list(statement["Resource"]))
+    return bool(
+        _any_of(actions, True).match(request.action)
+        and _any_of(resources, False).match(request.resource)
         and _conditions_hold(statement.get("Condition", {}), request.context)
     )
 
