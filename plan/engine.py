@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import resource as sdk_resource
-from pulumi.runtime.proto import source_pb2
 
 from plan import aws_rules
 from plan.mocks import DEFAULT_ACCOUNT, DEFAULT_REGION, WebstackMocks, mock_id
@@ -42,6 +40,7 @@ from plan.recording import (
     Run,
     WarningCollector,
 )
+from plan.sdk_shortcuts import offline_sdk
 from plan.stack_files import (
     PROJECT,
     PROJECT_ROOT,
@@ -132,7 +131,7 @@ def run_program(
         exports = dict(getattr(root, "outputs", {}) or {})
         return pulumi.Output.from_input(exports).apply(run.outputs.update)
 
-    with _project_on_path(program.parent), _without_stack_traces():
+    with _project_on_path(program.parent), offline_sdk():
         execute()
     aws_rules.check(run.resources)
     if memo is not None and key is not None:
@@ -325,44 +324,10 @@ def run_component(
     def execute() -> Any:
         return build()  # an Output returned here is awaited before the run ends
 
-    with _without_stack_traces():
+    with offline_sdk():
         execute()
     aws_rules.check(run.resources)
     return run
-
-
-@contextlib.contextmanager
-def _without_stack_traces() -> Iterator[None]:
-    """Register resources without the SDK's source position and without its debug messages, neither
-    of which a mock run keeps:
-
-    * for every resource the SDK walks the whole Python stack and reads each frame's source line
-      (``traceback.extract_stack``) to send the engine where the resource was declared, which mocks
-      drop. That was a third of a run under pytest and hypothesis, whose stacks are deep;
-    * it formats about five debug messages per resource and sends each to the mock engine, which
-      hands them to a logger that drops everything below a warning (``_configure``): about 7 % of a
-      run (``make benchmark``).
-
-    Nothing recorded changes (warnings and errors still reach the engine); an SDK without either hook
-    is left as it is.
-    """
-    original = getattr(sdk_resource, "_get_stack_trace", None)
-    original_debug = getattr(pulumi.log, "debug", None)
-    if original is not None:
-        sdk_resource._get_stack_trace = source_pb2.StackTrace  # an empty trace: no source position
-    if original_debug is not None:
-        pulumi.log.debug = _drop_debug_message
-    try:
-        yield
-    finally:
-        if original is not None:
-            sdk_resource._get_stack_trace = original
-        if original_debug is not None:
-            pulumi.log.debug = original_debug
-
-
-def _drop_debug_message(*_args: Any, **_kwargs: Any) -> None:
-    """What a mock run does with the SDK's debug messages (its logger drops them anyway)."""
 
 
 class _project_on_path:  # noqa: N801 (used as a context manager)

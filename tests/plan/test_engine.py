@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 import pytest
 import yaml
+from pulumi.runtime import resource as sdk_resource
+from pulumi.runtime import rpc
 
 from components.pure import regions
-from plan import engine
+from plan import engine, sdk_shortcuts
 from plan.engine import (
     PROJECT_ROOT,
     AutonameTooLongError,
@@ -280,23 +285,61 @@ def test_a_promotion_record_is_part_of_the_run_by_its_content_not_by_its_path(
     assert keys[0] == keys[1] != keys[2]
 
 
-def test_a_run_skips_the_sdks_stack_walk_and_debug_messages_keeps_its_warnings_and_puts_both_back():
-    # plan/engine.py _without_stack_traces: an SDK upgrade that renames a hook fails here, not slowly.
-    from pulumi.runtime import resource as sdk_resource
-
-    original, original_debug = sdk_resource._get_stack_trace, pulumi.log.debug
+def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_back():
+    # plan/sdk_shortcuts.py: an SDK upgrade that renames a hook fails here, not slowly.
+    hooks = [(sdk_resource, "_get_stack_trace"), (pulumi.log, "debug"), (rpc, "transfer_properties")]
+    originals = [getattr(owner, name) for owner, name in hooks]
     seen = []
 
     def build() -> aws.s3.Bucket:
-        seen.append((sdk_resource._get_stack_trace, pulumi.log.debug))
+        seen.append([getattr(owner, name) for owner, name in hooks])
         pulumi.log.warn("kept")
         return aws.s3.Bucket("b")
 
     run = run_component(build)
-    assert seen and seen[0][0] is not original and seen[0][1] is not original_debug
-    assert sdk_resource._get_stack_trace is original and pulumi.log.debug is original_debug
+    assert seen and all(during is not before for during, before in zip(seen[0], originals, strict=True))
+    assert [getattr(owner, name) for owner, name in hooks] == originals
     assert [r.name for r in run.resources] == ["b"]
     assert run.warnings == ["kept"]
+
+
+SDK_TRANSFER = rpc.transfer_properties
+"""The SDK's own (this module is imported outside any run)."""
+
+
+class _Registered:
+    """Stands for a resource: the SDK only sets its attributes and puts it in dependency sets."""
+
+
+async def _transferred(transfer: Callable[..., dict[str, Any]]) -> list[Any]:
+    """What each output property of a resource resolves to, resolved as the SDK resolves them."""
+    resource, dependency = _Registered(), _Registered()
+    props = {"urn": None, "id": None, "arn": None, "tags": None, "policy": None}
+    resolvers = transfer(resource, props, True)
+    assert sorted(resolvers) == ["arn", "policy", "tags"]  # urn and id are the SDK's own
+    resolvers["arn"]("arn:aws:s3:::b", True, False, {dependency}, None)
+    resolvers["tags"](None, False, True, None, None)
+    resolvers["policy"](None, False, False, None, RuntimeError("refused"))
+    seen: list[Any] = []
+    for name in ("arn", "tags"):
+        output = resource.__dict__[name]
+        resources = await output.resources()
+        seen.append((await output.future(), await output.is_known(), await output.is_secret(), resources))
+    with pytest.raises(RuntimeError, match="refused"):
+        await resource.__dict__["policy"].future()
+    seen.append(("resources", resource, dependency))
+    return seen
+
+
+def test_an_output_property_resolves_to_the_same_data_and_failure_with_the_shortcut_as_with_the_sdk():
+    for transfer in (SDK_TRANSFER, sdk_shortcuts.transfer_properties):
+        loop = asyncio.new_event_loop()  # not asyncio.run: it would leave the SDK's runs no loop
+        try:
+            arn, tags, (_, resource, dependency) = loop.run_until_complete(_transferred(transfer))
+        finally:
+            loop.close()
+        assert arn == ("arn:aws:s3:::b", True, False, {resource, dependency})
+        assert tags == (None, False, True, {resource})
 
 
 # --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
