@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
     folder (``make mutation`` gives each mutant a new one; a new empty folder makes every run real)."""
     if SOURCES_FINGERPRINT not in os.environ:  # once per session; the xdist workers inherit it
         os.environ[SOURCES_FINGERPRINT] = sources_fingerprint()
-        config.add_cleanup(lambda: os.environ.pop(SOURCES_FINGERPRINT, None))
+        config.add_cleanup(_forget_fingerprint)
     folder = os.environ.get(RUNS_FOLDER)
     if folder is None:
         folder = str(kept_runs_folder(KEPT_RUNS, os.environ[SOURCES_FINGERPRINT]))
@@ -46,6 +46,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _forget_folder() -> None:
     os.environ.pop(RUNS_FOLDER, None)
+
+
+def _forget_fingerprint() -> None:
+    os.environ.pop(SOURCES_FINGERPRINT, None)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
