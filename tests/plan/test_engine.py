@@ -304,6 +304,7 @@ def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_ba
 
 
 SDK_TRANSFER = rpc.transfer_properties
+SDK_CONTAINS_UNKNOWNS = rpc.contains_unknowns
 """The SDK's own (this module is imported outside any run)."""
 
 
@@ -340,6 +341,34 @@ def test_an_output_property_resolves_to_the_same_data_and_failure_with_the_short
             loop.close()
         assert arn == ("arn:aws:s3:::b", True, False, {resource, dependency})
         assert tags == (None, False, True, {resource})
+
+
+class _OutputType(dict):
+    """Like a pulumi_aws output type: a dict with a field named ``values``."""
+
+    @property
+    def values(self) -> list[str]:  # type: ignore[override]
+        return ["not the dict's values"]
+
+
+def test_the_unknown_check_answers_what_the_sdks_answers_for_scalars_containers_cycles_and_output_types():
+    cycle: list[Any] = ["a"]
+    cycle.append(cycle)
+    values = [
+        None,
+        "s",
+        3,
+        pulumi.UNKNOWN,
+        [1, [2, {"k": pulumi.UNKNOWN}]],
+        {"a": [1, 2]},
+        cycle,
+        [cycle, pulumi.UNKNOWN],
+        _OutputType(tags={"Name": "x"}),
+        _OutputType(tags={"Name": pulumi.UNKNOWN}),
+    ]
+    answers = [sdk_shortcuts.contains_unknowns(value) for value in values]
+    assert answers == [SDK_CONTAINS_UNKNOWNS(value) for value in values]
+    assert answers == [False, False, False, True, True, False, False, True, False, True]
 
 
 # --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
