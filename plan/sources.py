@@ -21,8 +21,9 @@ PROGRAMS = ("__main__.py", "bootstrap/__main__.py", "examples/*/__main__.py")
 """The Pulumi programs the engine runs (webstack, its bootstrap, the installed-components example)."""
 ENGINE = "plan/engine.py"
 """The engine that runs them: its own imports (mocks, recording, refusals, stack files) count too."""
-PROJECT_FILES = ("Pulumi.yaml",)
-"""Read by a run besides modules: the project's name."""
+PROJECT_FILES = ("Pulumi.yaml", "pyproject.toml")
+"""Read by a run besides modules: the project's name, and the distribution that installs components/
+as ``webstack_components`` (the example program imports it under that name)."""
 WHOLE_FOLDER_EXCEPT = frozenset({"plan"})
 """A package a run imports counts with every file in its folder (a component reads a handler's source
 from beside it), except plan/, where only the modules the engine imports count."""
