@@ -64,24 +64,34 @@ def _import_closure(root: Path, starts: list[Path]) -> set[Path]:
         if path in seen:
             continue
         seen.add(path)
-        for module in _imports(path, root):
+        for module in imported_modules(path, module_name(path, root), names_as_submodules=True):
             waiting.extend(_module_files(root, module))
     return seen
 
 
-def _imports(path: Path, root: Path) -> set[str]:
-    """The absolute module names a file imports, relative imports resolved against its package, and
-    ``from package import name`` also as ``package.name`` (it may be a submodule)."""
-    package = list(path.relative_to(root).parts[:-1])  # an __init__.py is in its own package
+def module_name(path: Path, root: Path = PROJECT_ROOT) -> str:
+    """``components/service/roles.py`` -> ``components.service.roles`` (a package by its folder's name)."""
+    return ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
+
+
+def imported_modules(path: Path, module: str, *, names_as_submodules: bool = False) -> set[str]:
+    """Every absolute module name the file of ``module`` imports, relative imports resolved against
+    its package; with ``names_as_submodules``, ``from package import name`` also as ``package.name``
+    (it may be a submodule). One parser for the layer rules (tests/stack/test_layers.py), the
+    mutation tool's dependents and this fingerprint."""
+    package = module.split(".")
+    if path.name != "__init__.py":
+        package = package[:-1]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(module)
-            found.update(f"{module}.{alias.name}" if module else alias.name for alias in node.names)
+            imported = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(imported)
+            if names_as_submodules:
+                found.update(f"{imported}.{alias.name}" if imported else alias.name for alias in node.names)
     return found
 
 

@@ -41,6 +41,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from plan import sources
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -230,22 +232,11 @@ PROJECT_PACKAGES = ("components", "stack", "plan", "tests", "tools")
 
 
 def _module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    return sources.module_name(path, ROOT)
 
 
 def _local_imports(module_path: Path) -> set[str]:
-    package = _module_name(module_path).split(".")
-    if module_path.name != "__init__.py":
-        package = package[:-1]
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(module_path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+    names = sources.imported_modules(module_path, _module_name(module_path), names_as_submodules=True)
     return {name for name in names if name.split(".")[0] in PROJECT_PACKAGES}
 
 

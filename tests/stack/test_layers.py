@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from plan import sources
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = ("components", "stack", "plan", "bootstrap", "tools", "examples", "package", "ops")
 RESOURCE_SDKS = ("pulumi_aws", "pulumi_awsx", "pulumi_docker_build", "pulumi_random", "pulumi_command")
@@ -29,23 +31,9 @@ def _python_files(*folders: str) -> list[Path]:
     )
 
 
-def _module_name(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-
-
 def imported_modules(path: Path, module: str | None = None) -> set[str]:
     """Every absolute module name the file imports (relative imports resolved against its package)."""
-    package = (module or _module_name(path)).split(".")
-    if path.name != "__init__.py":
-        package = package[:-1]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            found.add(".".join([*base, *([node.module] if node.module else [])]))
-    return found
+    return sources.imported_modules(path, module or sources.module_name(path, ROOT))
 
 
 def _top(module: str) -> str:
