@@ -28,7 +28,7 @@ from stack.schema import (
     RetentionDays,
 )
 from stack.services.build import BuildConfig
-from stack.services.fields import FargateCpu, ScheduleExpression
+from stack.services.fields import FargateCpu, ScheduleExpression, task_cpu, task_memory
 from stack.services.schema import ScheduledRun, StatementConfig
 from stack.services.settings import environment_problems, image_settings, secret_resources
 
@@ -87,16 +87,8 @@ class JobConfig(ScheduledRun):
         "counts as failed. Default: no limit.",
         json_schema_extra={"fix": f"use seconds from 60 to {MAX_TIMEOUT_SECONDS}, e.g. 3600"},
     )
-    cpu: FargateCpu = Field(
-        default=256,
-        description="Fargate CPU units. Default 256.",
-        json_schema_extra={"fix": fargate.describe_sizes()},
-    )
-    memory: StrictInt = Field(
-        default=512,
-        description="Fargate memory in MiB, valid for the cpu. Default 512.",
-        json_schema_extra={"fix": "pick a memory size the cpu allows"},
-    )
+    cpu: FargateCpu = task_cpu()
+    memory: StrictInt = task_memory()
     database: StrictStr | None = Field(
         default=None,
         description="The webstack:databases entry the job uses: it gets DB_HOST, DB_PORT, DB_NAME, DB_USER "

@@ -3,9 +3,9 @@ and raises its message as the field's error (key, value and fix come from the se
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictInt, StrictStr
 
 from components.pure import fargate, schedules
 
@@ -37,4 +37,23 @@ TimeZoneName = Annotated[StrictStr, AfterValidator(_iana_zone)]
 FargateCpu = Annotated[StrictInt, AfterValidator(_fargate_size)]
 """Task CPU units of a Fargate size (the memory pairing is checked with the memory)."""
 
-__all__ = ["FargateCpu", "ScheduleExpression", "TimeZoneName"]
+
+def task_cpu() -> Any:
+    """The ``cpu`` field of a service and of a job (a FieldInfo of its own for each model)."""
+    return Field(
+        default=256,
+        description="Fargate CPU units. Default 256.",
+        json_schema_extra={"fix": fargate.describe_sizes()},
+    )
+
+
+def task_memory() -> Any:
+    """The ``memory`` field of a service and of a job."""
+    return Field(
+        default=512,
+        description="Fargate memory in MiB, valid for the cpu. Default 512.",
+        json_schema_extra={"fix": "pick a memory size the cpu allows"},
+    )
+
+
+__all__ = ["FargateCpu", "ScheduleExpression", "TimeZoneName", "task_cpu", "task_memory"]

@@ -23,7 +23,7 @@ from stack.observability import ServiceAlarmsConfig
 from stack.schema import RETENTION_FIX, Environment, RetentionDays, StrictModel
 from stack.services.build import BuildConfig
 from stack.services.deployment import DeploymentConfig
-from stack.services.fields import FargateCpu, ScheduleExpression, TimeZoneName
+from stack.services.fields import FargateCpu, ScheduleExpression, TimeZoneName, task_cpu, task_memory
 from stack.services.release import ReleaseConfig
 from stack.services.storage import BucketAccessMode, VolumeMountConfig
 
@@ -424,16 +424,8 @@ class ServiceConfig(StrictModel):
         "Default: none.",
         json_schema_extra={"fix": "give release: {command: [python, manage.py, migrate]}"},
     )
-    cpu: FargateCpu = Field(
-        default=256,
-        description="Fargate CPU units. Default 256.",
-        json_schema_extra={"fix": fargate.describe_sizes()},
-    )
-    memory: StrictInt = Field(
-        default=512,
-        description="Fargate memory in MiB, valid for the cpu. Default 512.",
-        json_schema_extra={"fix": "pick a memory size the cpu allows"},
-    )
+    cpu: FargateCpu = task_cpu()
+    memory: StrictInt = task_memory()
     desired_count: StrictInt | None = Field(
         default=None,
         alias="desiredCount",
