@@ -10,6 +10,7 @@ keeps the runs.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.metadata
 import sys
@@ -83,16 +84,34 @@ def imported_modules(path: Path, module: str, *, names_as_submodules: bool = Fal
     if path.name != "__init__.py":
         package = package[:-1]
     found: set[str] = set()
+    status = path.stat()
+    for level, module_named, names in _import_statements(path, status.st_mtime_ns, status.st_size):
+        if level < 0:  # import a, b
+            found.update(names)
+            continue
+        base = package[: len(package) - level + 1] if level else []
+        imported = ".".join([*base, *([module_named] if module_named else [])])
+        found.add(imported)
+        if names_as_submodules:
+            found.update(f"{imported}.{name}" if imported else name for name in names)
+    return found
+
+
+ImportStatement = tuple[int, str, tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=2048)
+def _import_statements(path: Path, _mtime_ns: int, _size: int) -> tuple[ImportStatement, ...]:
+    """``(level, module, names)`` of each import statement of the file, level -1 for ``import a, b``;
+    parsed once per version of the file (the layer rules, the mutation tool and the fingerprint
+    all read the same files)."""
+    statements = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            statements.append((-1, "", tuple(alias.name for alias in node.names)))
         elif isinstance(node, ast.ImportFrom):
-            base = package[: len(package) - node.level + 1] if node.level else []
-            imported = ".".join([*base, *([node.module] if node.module else [])])
-            found.add(imported)
-            if names_as_submodules:
-                found.update(f"{imported}.{alias.name}" if imported else alias.name for alias in node.names)
-    return found
+            statements.append((node.level, node.module or "", tuple(alias.name for alias in node.names)))
+    return tuple(statements)
 
 
 def _module_files(root: Path, module: str) -> list[Path]:

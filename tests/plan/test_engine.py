@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+import logging
 import subprocess
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
 
 from components.pure import regions
-from plan import engine, sdk_shortcuts
+from plan import engine, sdk_shortcuts, stack_files
 from plan.engine import (
     PROJECT_ROOT,
     AutonameTooLongError,
@@ -30,6 +33,7 @@ from plan.engine import (
     stack_config,
 )
 from plan.sources import sources_fingerprint, synthesis_sources
+from plan.stack_files import parse_yaml
 from stack.config import ConfigError, StackSettings
 from stack.wiring.load import load_settings
 from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder, sources_seed
@@ -129,6 +133,38 @@ def test_a_stack_file_with_a_duplicate_key_is_refused_as_the_cli_would(tmp_path:
     (tmp_path / "Pulumi.twice.yaml").write_text("config:\n  aws:region: eu-west-1\n  aws:region: us-east-1\n")
     with pytest.raises(yaml.YAMLError, match=r"'aws:region' appears twice \(first at line 2\)"):
         stack_config("twice", tmp_path)
+
+
+def test_a_yaml_mistake_is_reported_with_the_line_quoted_as_the_pure_python_parser_does():
+    text = "config:\n  aws:region: eu-west-1\n  webstack:services: [web\n"
+    with pytest.raises(yaml.YAMLError) as refused:
+        parse_yaml(text)
+    assert str(refused.value) == str(_pure_python_error(text))
+    assert "line 4" in str(refused.value) and "^" in str(refused.value)
+    twice = "config:\n  aws:region: eu-west-1\n  aws:region: us-east-1\n"
+    with pytest.raises(stack_files.DuplicateKeyError) as duplicate:
+        parse_yaml(twice)
+    assert str(duplicate.value) == str(_pure_python_error(twice))
+
+
+def _pure_python_error(text: str) -> yaml.YAMLError:
+    try:
+        yaml.load(text, Loader=stack_files._StrictLoader)  # pyright: ignore[reportPrivateUsage]
+    except yaml.YAMLError as error:
+        return error
+    raise AssertionError("the pure-Python parser accepted it")
+
+
+def test_every_yaml_file_of_the_project_reads_the_same_through_libyaml_and_each_caller_gets_its_own_copy():
+    files = [p for p in PROJECT_ROOT.rglob("*.y*ml") if not {"venv", "node_modules", "out"} & set(p.parts)]
+    assert len(files) > 20  # the stack files, fixtures, bootstrap stacks, workflows and schema
+    for path in files:
+        text = path.read_text()
+        pure = yaml.load(text, Loader=stack_files._StrictLoader)  # pyright: ignore[reportPrivateUsage]
+        assert parse_yaml(text) == pure, path
+    first = parse_yaml(files[0].read_text())
+    first["changed by one caller"] = True
+    assert "changed by one caller" not in parse_yaml(files[0].read_text())
 
 
 def test_a_folder_of_fixture_stack_files_uses_the_project_file_of_webstack():
@@ -301,6 +337,27 @@ def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_ba
     assert [getattr(owner, name) for owner, name in hooks] == originals
     assert [r.name for r in run.resources] == ["b"]
     assert run.warnings == ["kept"]
+
+
+def test_finished_runs_leave_no_logger_registered_and_do_not_pile_up_in_memory():
+    # A registered logger per run outlived it, held its graph through the warning handler, and was
+    # one more logger that pytest's log capture attached to in every phase of every later test.
+    before = set(logging.root.manager.loggerDict)
+
+    def build() -> aws.s3.Bucket:
+        pulumi.log.warn("collected")
+        return aws.s3.Bucket("b")
+
+    finished = []
+    for _ in range(8):
+        run = run_component(build)
+        assert run.warnings == ["collected"]
+        finished.append(weakref.ref(run))
+    del run
+    gc.collect()
+    assert set(logging.root.manager.loggerDict) == before
+    # The SDK keeps the first monitor of a process as its default and the latest until the next run.
+    assert sum(ref() is not None for ref in finished) <= 3
 
 
 SDK_TRANSFER = rpc.transfer_properties
