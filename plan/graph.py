@@ -24,14 +24,14 @@ Graph = dict[str, Any]
 
 def _plain(value: Any) -> Any:
     """JSON-ready: whole floats (mocks deliver numbers as floats) become ints, tuples lists."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, Mapping):
+    if value is None or isinstance(value, str | bool | int):  # most values: answered first
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict | Mapping):  # a dict is answered without the abstract-class check
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
     if isinstance(value, pulumi.AssetArchive):
         # A Lambda's code: its files by name (the object's repr holds a memory address).
         return {"archive": {name: _plain(item) for name, item in sorted(value.assets.items())}}
