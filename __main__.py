@@ -4,17 +4,22 @@ The stack layer (``stack/``) reads and validates the stack file and turns settin
 component's Args; the components (``components/``) declare the resources. Nothing is declared here.
 """
 
+# ruff: noqa: E402 (the builders are imported after the settings are valid, on purpose)
+
+from stack.wiring.load import load_settings
+
+# Validates everything before any resource is registered, and before the builders import the components
+# and the parts of pulumi_aws they use (about 1.5 s): a mistake in the stack file is reported at once.
+settings = load_settings()
+
 from stack import exports
 from stack.wiring.backup import build_backup
 from stack.wiring.data import build_data_tier
 from stack.wiring.foundation import build_foundation
 from stack.wiring.front import build_aliases_and_cdn, build_front_door
 from stack.wiring.jobs import build_jobs
-from stack.wiring.load import load_settings
 from stack.wiring.observability import build_observability
 from stack.wiring.services import build_apps, build_cluster
-
-settings = load_settings()  # validates everything before any resource is registered
 
 foundation = build_foundation(settings)
 exports.export_network(settings, foundation)

@@ -143,6 +143,39 @@ def test_validating_a_stack_file_loads_no_pulumi_resource_sdk():
     assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
+MISTAKE_FIRST = """
+import json, sys
+from plan.engine import PROJECT_ROOT, run_stack
+from stack.schema import ConfigError
+try:
+    run_stack("example-dev", {"webstack:network": {"cidr": "10.10.0.0/16", "azCount": 5}},
+              root=PROJECT_ROOT / "tests" / "stacks")
+except ConfigError as error:
+    print(str(error).splitlines()[-1], file=sys.stderr)
+else:
+    raise SystemExit("the mistake was not refused")
+loaded = {name: module for name, module in sys.modules.items() if type(module).__name__ != "_LazyModule"}
+ours = [name for name in loaded if name.startswith(("stack.wiring.", "components.")) and ".pure" not in name]
+aws = [name for name, m in loaded.items() if name.startswith("pulumi_aws.") and hasattr(m, "__path__")]
+print(json.dumps(sorted(ours + aws)))
+"""
+
+
+def test_the_program_refuses_a_stack_file_mistake_before_it_imports_the_components():
+    """__main__.py validates the settings first and imports the builders (the components and the
+    parts of pulumi_aws they use, about 1.5 s) only after: a mistake in the stack file is reported at
+    once by ``pulumi preview`` and ``python -m plan``."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", MISTAKE_FIRST], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "webstack:network.azCount: got 5" in done.stderr
+    # What was loaded (pulumi_aws registers every service package lazily, loaded on first use).
+    assert json.loads(done.stdout.splitlines()[-1]) == ["stack.wiring.load"]
+
+
 CONFIG_KEY = re.compile(r"webstack:(?!components\b)[a-z][A-Za-z]*")
 """A stack-file key (``webstack:edge.certificateArn``); type tokens ``webstack:components:X`` are not."""
 
