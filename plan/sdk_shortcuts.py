@@ -13,6 +13,22 @@ checks it is taken back, so an SDK upgrade that renames a hook fails there, not 
   future holds the property's resolved data, as the SDK's own ``resource_output`` does for ``urn``.
 * Unknown checks: every output's data is searched for unknown values (about 25 times per resource);
   here a value that is no dict or list is answered without building the search's closure and set.
+* Output tracking: every ``Output`` (about 35 per resource) is added to, and once resolved removed
+  from, the set of outstanding outputs the end of the program waits for, under a lock; the SDK reads
+  the set and the lock each time through a context-variable descriptor (three calls per read, four
+  reads per output) and makes a fresh callback closure per output. Here the same context variables
+  are read inline with the descriptor's own fallback, and one module-level callback serves all.
+* Serializing inputs: every input value, however plain, goes through the SDK's whole chain of type
+  checks (about 14 of them, two against abstract base classes) after its annotation is unwrapped.
+  Here a value whose type is exactly ``str``, ``int``, ``float``, ``bool`` or ``None`` is returned
+  as the chain would return it, after the same (memoized) unwrapping, which is the only step before
+  it that can raise.
+* Unwrapping annotations: ``Optional[Input[T]]`` and the like are unwrapped to ``T`` about twenty
+  times per resource, each through several ``typing.get_origin`` calls; here each annotation object
+  is unwrapped once per run and the answer kept by identity.
+* The mock monitor's answer: Pulumi's mock monitor serializes the state the mocks return through
+  an event loop it spins up on the registration thread; state that is only dicts, lists, tuples and
+  scalars is serialized here without one (anything else still goes through the SDK).
 """
 
 from __future__ import annotations
@@ -24,22 +40,36 @@ from collections.abc import Iterator
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
+from pulumi import _types as sdk_types  # pyright: ignore[reportPrivateUsage]
 from pulumi.output import Output, Unknown, _OutputData  # pyright: ignore[reportPrivateUsage]
+from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.proto import resource_pb2, source_pb2
+from pulumi.runtime.settings import Settings
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await  # pyright: ignore[reportPrivateUsage]
 
 
 @contextlib.contextmanager
 def offline_sdk() -> Iterator[None]:
-    """The SDK without the three pieces of work above, put back on leaving."""
+    """The SDK without the pieces of work above, put back on leaving."""
     replaced = [
         (sdk_resource, "_get_stack_trace", source_pb2.StackTrace),  # an empty trace: no position
         (pulumi.log, "debug", _drop_debug_message),
         (rpc, "transfer_properties", transfer_properties),
         (rpc, "contains_unknowns", contains_unknowns),
+        (sdk_types, "unwrap_type", unwrap_type),
+        (rpc, "serialize_property", serialize_property),
+        (sdk_mocks.MockMonitor, "RegisterResource", register_resource),
     ]
+    if _SETTINGS_READABLE:  # the descriptor's internals as read below, else the SDK's own tracking
+        replaced += [(Output, "_track", _track), (Output, "_untrack", _untrack)]
     originals = [(owner, name, getattr(owner, name, None)) for owner, name, _ in replaced]
+    for owner, name, shortcut in replaced:  # what the shortcuts fall back on (not themselves, if nested)
+        if name in ("serialize_property", "unwrap_type") and getattr(owner, name) is not shortcut:
+            _SDK[name] = getattr(owner, name)
+    _unwrapped.clear()
     for owner, name, shortcut in replaced:
         if getattr(owner, name, None) is not None:  # an SDK without the hook is left as it is
             setattr(owner, name, shortcut)
@@ -49,6 +79,7 @@ def offline_sdk() -> Iterator[None]:
         for owner, name, original in originals:
             if original is not None:
                 setattr(owner, name, original)
+        _unwrapped.clear()
 
 
 def _drop_debug_message(*_args: Any, **_kwargs: Any) -> None:
@@ -87,10 +118,13 @@ def _resolve(
     data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
 
 
+_CONTAINERS = (dict, list)
+
+
 def contains_unknowns(value: Any) -> bool:
     """``pulumi.runtime.rpc.contains_unknowns``: whether ``value`` is, or holds in its dicts and lists,
     an unknown (each container looked at once, as the SDK does)."""
-    if not isinstance(value, dict | list):
+    if not isinstance(value, _CONTAINERS):
         return isinstance(value, Unknown)
     seen: set[int] = set()
     waiting: list[Any] = [value]
@@ -98,8 +132,179 @@ def contains_unknowns(value: Any) -> bool:
         current = waiting.pop()
         if isinstance(current, Unknown):
             return True
-        if isinstance(current, dict | list) and id(current) not in seen:
+        if isinstance(current, _CONTAINERS) and id(current) not in seen:
             seen.add(id(current))
             # ``current[key]``, not ``values()``: output types are dicts that may have a field named so
             waiting.extend([current[key] for key in current] if isinstance(current, dict) else current)
     return False
+
+
+# --- Output tracking ---------------------------------------------------------------------------------
+
+_LOCK: Any = Settings.__dict__.get("lock")
+_OUTPUTS: Any = Settings.__dict__.get("outputs")
+_SETTINGS_READABLE = all(
+    hasattr(prop, "_data") and hasattr(prop, "_ContextProperty__default") for prop in (_LOCK, _OUTPUTS)
+)
+"""``SETTINGS.lock`` and ``SETTINGS.outputs`` are ``pulumi._utils.ContextProperty`` descriptors whose
+``__get__`` answers ``self._data.get(self.__default)`` (the context variable, else the descriptor's
+current default), or the descriptor itself when that value is a dict: read so below, inline."""
+
+
+def _track(self: Any) -> None:
+    """``Output._track``: add the output's data to ``SETTINGS.outputs`` under ``SETTINGS.lock`` and
+    remove it once it resolves (a cancelled or failed one stays for the end of the program)."""
+    value = _LOCK._data.get(_LOCK._ContextProperty__default)
+    lock = _LOCK if isinstance(value, dict) else value
+    with lock:
+        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
+        (_OUTPUTS if isinstance(value, dict) else value).add(self._data)
+    self._data.add_done_callback(_cleanup)
+
+
+def _cleanup(fut: asyncio.Future[Any]) -> None:
+    """The SDK's ``cleanup`` closure, which uses nothing of the scope it is made in. The loop runs it in
+    the context copied when it was added, as it ran the closure; the settings are read when it runs."""
+    if fut.cancelled() or (fut.exception() is not None):
+        return
+    value = _LOCK._data.get(_LOCK._ContextProperty__default)
+    lock = _LOCK if isinstance(value, dict) else value
+    with lock:
+        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
+        with contextlib.suppress(KeyError):  # already taken by wait_for_rpcs
+            (_OUTPUTS if isinstance(value, dict) else value).remove(fut)
+
+
+def _untrack(self: Any) -> None:
+    """``Output._untrack``: a derived output has taken over this one's data."""
+    value = _LOCK._data.get(_LOCK._ContextProperty__default)
+    lock = _LOCK if isinstance(value, dict) else value
+    with lock:
+        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
+        (_OUTPUTS if isinstance(value, dict) else value).discard(self._data)
+
+
+# --- Serializing inputs --------------------------------------------------------------------------------
+
+_SDK: dict[str, Any] = {}
+"""The SDK's ``serialize_property`` and ``unwrap_type``, as found when the shortcuts went in."""
+_unwrapped: dict[int, tuple[Any, Any]] = {}
+"""id(annotation) -> (the annotation, kept alive so its id is not reused; its unwrapped type)."""
+
+
+def unwrap_type(val: Any) -> Any:
+    """``pulumi._types.unwrap_type``, a function of the annotation object alone (its origin, its args
+    and whether the first is an input type), each object's answer kept. Keyed by identity: typing's
+    unions compare equal in any order, and the answer is the first arg. A raise is not kept."""
+    kept = _unwrapped.get(id(val))
+    if kept is not None and kept[0] is val:
+        return kept[1]
+    unwrapped = _SDK["unwrap_type"](val)
+    _unwrapped[id(val)] = (val, unwrapped)
+    return unwrapped
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+async def serialize_property(
+    value: Any,
+    deps: Any,
+    property_key: Any,
+    resource_obj: Any = None,
+    input_transformer: Any = None,
+    typ: Any = None,
+    keep_output_values: bool = False,
+    exclude_resource_refs_from_deps: bool = False,
+    return_protobuf_value: bool = False,
+) -> Any:
+    """``pulumi.runtime.rpc.serialize_property``. A value of exactly one of the scalar types passes
+    none of its checks (not a sequence but str, not unknown, a resource, an asset, an archive,
+    awaitable, an output, an input type, a mapping or a protobuf value) and is returned as it is,
+    with no dependency added; only the annotation's unwrapping before them can raise, so it is done."""
+    if type(value) in _SCALARS and not return_protobuf_value:
+        if typ:
+            sdk_types.unwrap_type(typ)
+        return value
+    return await _SDK["serialize_property"](
+        value,
+        deps,
+        property_key,
+        resource_obj,
+        input_transformer,
+        typ,
+        keep_output_values,
+        exclude_resource_refs_from_deps,
+        return_protobuf_value,
+    )
+
+
+# --- The mock monitor's answer -----------------------------------------------------------------------
+
+_NOT_PLAIN = object()
+
+
+def _plain(value: Any) -> Any:
+    """What ``serialize_property`` with no type, key translation or resource makes of plain data (a
+    tuple becomes a list, a None inside a dict or list is kept), or _NOT_PLAIN for anything else."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is list or kind is tuple:
+        items = []
+        for item in value:
+            item = _plain(item)
+            if item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(item)
+        return items
+    if kind is dict:
+        fields = {}
+        for key in value:  # keys as they are: an untyped mapping's keys are not translated
+            item = _plain(value[key])
+            if item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            fields[key] = item
+        return fields
+    return _NOT_PLAIN
+
+
+def _plain_struct(state: Any) -> struct_pb2.Struct | None:
+    """``rpc.serialize_properties(state, {})`` for a dict of plain data (its None values left out, the
+    rest set key by key as the SDK sets them), or None when the SDK must do it."""
+    if type(state) is not dict:
+        return None
+    fields = _plain(state)
+    if fields is _NOT_PLAIN:
+        return None
+    struct = struct_pb2.Struct()
+    for key, value in fields.items():
+        if value is not None:
+            struct[key] = value
+    return struct
+
+
+def register_resource(self: Any, request: Any) -> Any:
+    """``pulumi.runtime.mocks.MockMonitor.RegisterResource``, the mocks' state serialized by
+    :func:`_plain_struct` when it can be."""
+    urn = self.make_urn(request.parent, request.type, request.name)
+    if request.type == "pulumi:pulumi:Stack":
+        return resource_pb2.RegisterResourceResponse(urn=urn)
+    # An event loop on this thread: deserializing resource references needs one.
+    _ensure_event_loop()
+    inputs = rpc.deserialize_properties(request.object)
+    resource_args = sdk_mocks.MockResourceArgs(
+        typ=request.type,
+        name=request.name,
+        inputs=inputs,
+        provider=request.provider,
+        resource_id=request.importId,
+        custom=request.custom or False,
+        transforms=sdk_mocks._resolve_callbacks(request.transforms),  # pyright: ignore[reportPrivateUsage]
+    )
+    id_, state = self.mocks.new_resource(resource_args)
+    obj_proto = _plain_struct(state)
+    if obj_proto is None:
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+    self.resources[urn] = sdk_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
+    return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import gc
+import hashlib
+import inspect
 import json
 import logging
 import subprocess
 import sys
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional, Union
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 import pytest
 import yaml
+from pulumi import _types as sdk_types  # pyright: ignore[reportPrivateUsage]
+from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
 
@@ -323,7 +328,17 @@ def test_a_promotion_record_is_part_of_the_run_by_its_content_not_by_its_path(
 
 def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_back():
     # plan/sdk_shortcuts.py: an SDK upgrade that renames a hook fails here, not slowly.
-    hooks = [(sdk_resource, "_get_stack_trace"), (pulumi.log, "debug"), (rpc, "transfer_properties")]
+    hooks = [
+        (sdk_resource, "_get_stack_trace"),
+        (pulumi.log, "debug"),
+        (rpc, "transfer_properties"),
+        (rpc, "contains_unknowns"),
+        (sdk_types, "unwrap_type"),
+        (rpc, "serialize_property"),
+        (sdk_mocks.MockMonitor, "RegisterResource"),
+        (pulumi.Output, "_track"),
+        (pulumi.Output, "_untrack"),
+    ]
     originals = [getattr(owner, name) for owner, name in hooks]
     seen = []
 
@@ -362,6 +377,8 @@ def test_finished_runs_leave_no_logger_registered_and_do_not_pile_up_in_memory()
 
 SDK_TRANSFER = rpc.transfer_properties
 SDK_CONTAINS_UNKNOWNS = rpc.contains_unknowns
+SDK_SERIALIZE_PROPERTY = rpc.serialize_property
+SDK_UNWRAP_TYPE = sdk_types.unwrap_type
 """The SDK's own (this module is imported outside any run)."""
 
 
@@ -426,6 +443,107 @@ def test_the_unknown_check_answers_what_the_sdks_answers_for_scalars_containers_
     answers = [sdk_shortcuts.contains_unknowns(value) for value in values]
     assert answers == [SDK_CONTAINS_UNKNOWNS(value) for value in values]
     assert answers == [False, False, False, True, True, False, False, True, False, True]
+
+
+class _Colour(str, enum.Enum):  # noqa: UP042 (as pulumi's generated enums are)
+    RED = "red"
+
+
+_ANNOTATIONS: list[Any] = [
+    str,
+    # Spelled as pulumi's generated SDKs spell them (typing's unions, not ``X | Y``).
+    Optional[pulumi.Input[str]],  # noqa: UP045
+    pulumi.Input[Optional[str]],  # noqa: UP045
+    pulumi.Input[Union[str, int]],  # noqa: UP007
+    pulumi.Output[str],
+    Union[pulumi.Input[str], int],  # noqa: UP007
+    list[pulumi.Input[str]],
+    Any,
+]
+
+
+def test_unwrapped_annotations_and_serialized_scalars_are_the_sdks():
+    # plan/sdk_shortcuts.py: the memo answers by identity (unions in another order compare equal).
+    with sdk_shortcuts.offline_sdk():
+        for annotation in _ANNOTATIONS * 2:
+            assert sdk_shortcuts.unwrap_type(annotation) == SDK_UNWRAP_TYPE(annotation)
+        as_input: Any = Union[int, Awaitable[int], pulumi.Output[int]]  # noqa: UP007 (Input[int])
+        reordered: Any = Union[Awaitable[int], int, pulumi.Output[int]]  # noqa: UP007
+        assert as_input == reordered and as_input is not reordered
+        assert sdk_shortcuts.unwrap_type(as_input) is int
+        assert sdk_shortcuts.unwrap_type(reordered) is reordered is SDK_UNWRAP_TYPE(reordered)
+        with pytest.raises(AssertionError):  # an SDK raise is raised again, each time
+            sdk_shortcuts.unwrap_type(Union[None, str])  # noqa: UP007
+        with pytest.raises(AssertionError):
+            sdk_shortcuts.unwrap_type(Union[None, str])  # noqa: UP007
+    values = [None, "s", rpc.UNKNOWN, 0, 3, 2.5, True, False, _Colour.RED, [1, "a"], {"k": None}, ("t",)]
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would leave the SDK's runs no loop
+    try:
+        for annotation in [None, *_ANNOTATIONS]:
+            for value in values:
+                for protobuf in (False, True):
+                    answers = []
+                    for serialize in (SDK_SERIALIZE_PROPERTY, sdk_shortcuts.serialize_property):
+                        deps: list[Any] = []
+                        with sdk_shortcuts.offline_sdk():
+                            try:
+                                answer = loop.run_until_complete(
+                                    serialize(
+                                        value,
+                                        deps,
+                                        "k",
+                                        None,
+                                        None,
+                                        annotation,
+                                        return_protobuf_value=protobuf,
+                                    )
+                                )
+                            except AssertionError as refused:  # e.g. a list where a str is annotated
+                                answer = repr(refused)
+                        answers.append((type(answer), answer, deps))
+                    assert answers[0] == answers[1], (annotation, value, protobuf)
+    finally:
+        loop.close()
+
+
+def test_the_mock_monitors_plain_state_is_serialized_as_the_sdk_serializes_it():
+    plain = {
+        "arn": "arn:aws:s3:::b",
+        "skipped": None,
+        "count": 3,
+        "ratio": 0.5,
+        "on": True,
+        "tags": {"Name": "b", "Empty": None},
+        "list": [1, None, ["x"], {"k": "v"}],
+        "pair": ("a", 1),
+    }
+    loop = asyncio.new_event_loop()
+    try:
+        sdk = loop.run_until_complete(rpc.serialize_properties(plain, {}))
+    finally:
+        loop.close()
+    mine = sdk_shortcuts._plain_struct(plain)  # pyright: ignore[reportPrivateUsage]
+    assert mine is not None
+    assert mine.SerializeToString(deterministic=True) == sdk.SerializeToString(deterministic=True)
+    assert list(mine.keys()) == list(sdk.keys())
+    for not_plain in ({"c": _Colour.RED}, {"a": pulumi.StringAsset("x")}, {"u": [pulumi.UNKNOWN]}, ["x"]):
+        assert sdk_shortcuts._plain_struct(not_plain) is None  # pyright: ignore[reportPrivateUsage]
+
+
+def test_the_mock_monitors_registration_is_the_one_the_shortcut_copies():
+    # plan/sdk_shortcuts.py register_resource copies this method; an SDK that changes it fails here.
+    source = inspect.getsource(sdk_mocks.MockMonitor.RegisterResource)
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "756b6fbc95aee5833987b9b532b5d10c364e29c37c2f6a52363592ebab2565e5"
+    )
+
+
+def test_an_output_that_fails_unawaited_still_fails_the_run_with_the_tracking_shortcut():
+    def build() -> None:
+        pulumi.Output.from_input(1).apply(lambda _: 1 / 0)  # nothing awaits it but the program's end
+
+    with pytest.raises(ZeroDivisionError):
+        run_component(build)
 
 
 # --- Runs kept between sessions (tests/conftest.py, plan/sources.py) ------------------------------
