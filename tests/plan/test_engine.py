@@ -368,7 +368,7 @@ def test_finished_runs_leave_no_logger_registered_and_do_not_pile_up_in_memory()
         run = run_component(build)
         assert run.warnings == ["collected"]
         finished.append(weakref.ref(run))
-    del run
+        del run
     gc.collect()
     assert set(logging.root.manager.loggerDict) == before
     # The SDK keeps the first monitor of a process as its default and the latest until the next run.
