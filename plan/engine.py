@@ -88,7 +88,7 @@ def _configure(run: Run, config: Mapping[str, str], stack: str, project: str = P
     # A logger of this run's own, outside logging's registry: a registered one (getLogger) would live
     # as long as the process, keep the run and its graph alive through its handler, and be one more
     # logger that pytest's log capture visits in every phase of every later test.
-    logger = logging.Logger("webstack.mocks")
+    logger = logging.Logger("webstack.mocks", logging.WARNING)  # as root's level gave the old one
     logger.addHandler(WarningCollector(run))
     pulumi.runtime.set_all_config(dict(config), [])
     # A fresh root stack per run; otherwise the first run's stack is reused and exports pile up.

@@ -84,8 +84,7 @@ def imported_modules(path: Path, module: str, *, names_as_submodules: bool = Fal
     if path.name != "__init__.py":
         package = package[:-1]
     found: set[str] = set()
-    status = path.stat()
-    for level, module_named, names in _import_statements(path, status.st_mtime_ns, status.st_size):
+    for level, module_named, names in _import_statements(path.read_text()):
         if level < 0:  # import a, b
             found.update(names)
             continue
@@ -100,13 +99,13 @@ def imported_modules(path: Path, module: str, *, names_as_submodules: bool = Fal
 ImportStatement = tuple[int, str, tuple[str, ...]]
 
 
-@functools.lru_cache(maxsize=2048)
-def _import_statements(path: Path, _mtime_ns: int, _size: int) -> tuple[ImportStatement, ...]:
-    """``(level, module, names)`` of each import statement of the file, level -1 for ``import a, b``;
-    parsed once per version of the file (the layer rules, the mutation tool and the fingerprint
-    all read the same files)."""
+@functools.lru_cache(maxsize=1024)
+def _import_statements(source: str) -> tuple[ImportStatement, ...]:
+    """``(level, module, names)`` of each import statement of the source, level -1 for ``import a, b``;
+    parsed once per text (the layer rules, the mutation tool and the fingerprint all read the same
+    files; keyed by the text itself, so an edit that keeps a file's size and time is seen)."""
     statements = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             statements.append((-1, "", tuple(alias.name for alias in node.names)))
         elif isinstance(node, ast.ImportFrom):

@@ -152,6 +152,22 @@ def test_a_yaml_mistake_is_reported_with_the_line_quoted_as_the_pure_python_pars
     assert str(duplicate.value) == str(_pure_python_error(twice))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "config:\n  aws:region: eu-west-1\t\n",  # libyaml accepts a tab after a value
+        "config:\n  aws:region:\teu-west-1\n",
+        "config:\n  webstack:services: [web,\tapi]\n",
+        "config:\n  ? [aws:region]\n  : eu-west-1\n",  # a key that cannot be a key: no TypeError
+    ],
+)
+def test_a_stack_file_the_pure_python_parser_refuses_is_refused_with_its_error(text: str):
+    # Every reader of stack files (yaml.safe_load in ops/, the tests) must agree with the plan's.
+    with pytest.raises(yaml.YAMLError) as refused:
+        parse_yaml(text)
+    assert str(refused.value) == str(_pure_python_error(text))
+
+
 def _pure_python_error(text: str) -> yaml.YAMLError:
     try:
         yaml.load(text, Loader=stack_files._StrictLoader)  # pyright: ignore[reportPrivateUsage]

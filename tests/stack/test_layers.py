@@ -5,6 +5,7 @@ every product module enforces what may import what, so a shortcut cannot creep b
 """
 
 import ast
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +118,18 @@ def test_the_import_walk_resolves_relative_imports_against_the_files_package(tmp
         "components.pure.naming",
         "components.service.args",
     }
+
+
+def test_the_import_walk_sees_an_edit_that_keeps_the_files_size_and_time(tmp_path: Path):
+    # Parses are remembered (plan/sources.py), by the text: cp -p, tar and rsync -t keep a file's time.
+    module = tmp_path / "roles.py"
+    module.write_text("import ccc\n")
+    assert imported_modules(module, "roles") == {"ccc"}
+    status = module.stat()
+    module.write_text("import ddd\n")
+    os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert module.stat().st_size == status.st_size and module.stat().st_mtime_ns == status.st_mtime_ns
+    assert imported_modules(module, "roles") == {"ddd"}
 
 
 PARSE_ONLY = """
