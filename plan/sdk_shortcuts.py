@@ -148,17 +148,21 @@ _SETTINGS_READABLE = all(
 )
 """``SETTINGS.lock`` and ``SETTINGS.outputs`` are ``pulumi._utils.ContextProperty`` descriptors whose
 ``__get__`` answers ``self._data.get(self.__default)`` (the context variable, else the descriptor's
-current default), or the descriptor itself when that value is a dict: read so below, inline."""
+current default), or the descriptor itself when that value is a dict: read so by :func:`_setting`."""
+
+
+def _setting(prop: Any) -> Any:
+    """What ``SETTINGS.<prop>`` answers: the context variable, else the descriptor's current default,
+    or the descriptor itself when that value is a dict (``ContextProperty.__get__``, inline)."""
+    value = prop._data.get(prop._ContextProperty__default)
+    return prop if isinstance(value, dict) else value
 
 
 def _track(self: Any) -> None:
     """``Output._track``: add the output's data to ``SETTINGS.outputs`` under ``SETTINGS.lock`` and
     remove it once it resolves (a cancelled or failed one stays for the end of the program)."""
-    value = _LOCK._data.get(_LOCK._ContextProperty__default)
-    lock = _LOCK if isinstance(value, dict) else value
-    with lock:
-        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
-        (_OUTPUTS if isinstance(value, dict) else value).add(self._data)
+    with _setting(_LOCK):
+        _setting(_OUTPUTS).add(self._data)
     self._data.add_done_callback(_cleanup)
 
 
@@ -167,21 +171,14 @@ def _cleanup(fut: asyncio.Future[Any]) -> None:
     the context copied when it was added, as it ran the closure; the settings are read when it runs."""
     if fut.cancelled() or (fut.exception() is not None):
         return
-    value = _LOCK._data.get(_LOCK._ContextProperty__default)
-    lock = _LOCK if isinstance(value, dict) else value
-    with lock:
-        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
-        with contextlib.suppress(KeyError):  # already taken by wait_for_rpcs
-            (_OUTPUTS if isinstance(value, dict) else value).remove(fut)
+    with _setting(_LOCK), contextlib.suppress(KeyError):  # KeyError: already taken by wait_for_rpcs
+        _setting(_OUTPUTS).remove(fut)
 
 
 def _untrack(self: Any) -> None:
     """``Output._untrack``: a derived output has taken over this one's data."""
-    value = _LOCK._data.get(_LOCK._ContextProperty__default)
-    lock = _LOCK if isinstance(value, dict) else value
-    with lock:
-        value = _OUTPUTS._data.get(_OUTPUTS._ContextProperty__default)
-        (_OUTPUTS if isinstance(value, dict) else value).discard(self._data)
+    with _setting(_LOCK):
+        _setting(_OUTPUTS).discard(self._data)
 
 
 # --- Serializing inputs --------------------------------------------------------------------------------

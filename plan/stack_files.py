@@ -3,6 +3,7 @@ then the stack file, non-string values JSON-encoded."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import ipaddress
@@ -73,12 +74,10 @@ def _parsed(text: str) -> Any:
     a tab goes to the pure-Python parser only: libyaml accepts tabs outside indentation (after a value,
     between flow items) that it refuses, and every other reader of stack files (``yaml.safe_load``)
     must keep agreeing with this one."""
-    if "\t" in text:
-        return yaml.load(text, Loader=_StrictLoader)
-    try:
-        return yaml.load(text, Loader=_FastStrictLoader)
-    except yaml.YAMLError:
-        return yaml.load(text, Loader=_StrictLoader)
+    if "\t" not in text:
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.load(text, Loader=_FastStrictLoader)
+    return yaml.load(text, Loader=_StrictLoader)
 
 
 def project_folder(root: Path, project: Path | None = None) -> Path:
