@@ -8,9 +8,12 @@ checks it is taken back, so an SDK upgrade that renames a hook fails there, not 
   mocks drop. That was a third of a run under pytest and hypothesis, whose stacks are deep.
 * Debug messages: about five per resource, formatted and sent to the mock engine, whose logger drops
   everything below a warning (warnings and errors still reach it): about 7 % of a run.
-* Output properties: for each output property of each resource (a ``pulumi_aws`` resource has tens)
-  the SDK makes four futures and a task that gathers them into the property's ``Output``. Here one
-  future holds the property's resolved data, as the SDK's own ``resource_output`` does for ``urn``.
+* Output properties: for each output property of each resource (a ``pulumi_aws`` resource has about
+  35) the SDK makes four futures and a task that gathers them into the property's ``Output``, tracks
+  it, and resolves it when the registration answers; a program reads two or three of them. Here a
+  property that the resource's class reads through ``pulumi.get`` (every generated property does)
+  gets its ``Output`` when it is first read, before or after the answer, holding the same data in
+  one future, as the SDK's own ``resource_output`` does for ``urn``; any other gets one at once.
 * Unknown checks: every output's data is searched for unknown values (about 25 times per resource);
   here a value that is no dict or list is answered without building the search's closure and set.
 * Output tracking: every ``Output`` (about 35 per resource) is added to, and once resolved removed
@@ -87,18 +90,72 @@ def _drop_debug_message(*_args: Any, **_kwargs: Any) -> None:
 
 
 def transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Any]:
-    """``pulumi.runtime.rpc.transfer_properties`` with one future per property: the same resolvers
-    (called as ``resolve(value, is_known, is_secret, deps, failed)``) and the same ``Output`` on the
-    resource under the property's name, resolving to the same data (its dependencies plus the
-    resource, the value, whether it is known and secret) or failing with the same exception."""
+    """``pulumi.runtime.rpc.transfer_properties`` with one future per property, made when the property
+    is first read: the same resolvers (called as ``resolve(value, is_known, is_secret, deps, failed)``)
+    and the same ``Output`` on the resource under the property's name, resolving to the same data (its
+    dependencies plus the resource, the value, whether it is known and secret) or failing with the
+    same exception. A name the class has no property for (read as a plain attribute) gets it at once."""
     resolvers: dict[str, Any] = {}
+    attributes: _Attributes | None = None
+    properties = _properties_of(type(res))
     for name in props:
         if name == "urn" or (name == "id" and custom):
             continue  # the SDK resolves these itself
+        if name in properties:  # generated: ``pulumi.get(self, name)``, i.e. ``self.__dict__.get(name)``
+            if attributes is None:
+                attributes = res.__dict__ = _Attributes(res, res.__dict__)
+            attributes.unread[name] = None
+            resolvers[name] = functools.partial(attributes.resolve, name)
+            continue
         data: asyncio.Future[Any] = asyncio.Future()
         resolvers[name] = functools.partial(_resolve, res, data)
         res.__dict__[name] = Output._from_data(data)  # pyright: ignore[reportPrivateUsage]
     return resolvers
+
+
+@functools.cache
+def _properties_of(cls: type) -> frozenset[str]:
+    """The names ``cls`` (a resource class, for the life of the process) answers through a property."""
+    return frozenset(name for name in dir(cls) if type(getattr(cls, name, None)) is property)
+
+
+class _Attributes(dict[str, Any]):
+    """A resource's ``__dict__`` whose unread output properties are not in it yet: ``get`` (which
+    ``pulumi.get`` calls, and through it every generated property) makes a property's ``Output`` on
+    the first read and keeps it. ``unread`` holds, by name, what the property resolved to, or the
+    future of a read that came first (None: neither yet)."""
+
+    __slots__ = ("loop", "resource", "unread")
+
+    def __init__(self, resource: Any, attributes: dict[str, Any]) -> None:
+        super().__init__(attributes)
+        self.resource = resource
+        self.loop = asyncio.get_event_loop()
+        self.unread: dict[str, Any] = {}
+
+    def resolve(self, name: str, *outcome: Any) -> None:
+        waiting = self.unread.get(name, _GONE)
+        if isinstance(waiting, asyncio.Future):
+            del self.unread[name]
+            _resolve(self.resource, waiting, *outcome)
+        elif waiting is not _GONE:
+            self.unread[name] = outcome
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        if name not in self.unread or isinstance(self.unread[name], asyncio.Future):
+            return super().get(name, default)
+        outcome = self.unread[name]
+        data: asyncio.Future[Any] = self.loop.create_future()
+        if outcome is None:
+            self.unread[name] = data
+        else:
+            del self.unread[name]
+            _resolve(self.resource, data, *outcome)
+        output = self[name] = Output._from_data(data)  # pyright: ignore[reportPrivateUsage]
+        return output
+
+
+_GONE = object()
 
 
 def _resolve(

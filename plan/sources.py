@@ -14,6 +14,8 @@ import functools
 import hashlib
 import importlib.metadata
 import sys
+from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from plan.stack_files import PROJECT_ROOT
@@ -105,12 +107,28 @@ def _import_statements(source: str) -> tuple[ImportStatement, ...]:
     parsed once per text (the layer rules, the mutation tool and the fingerprint all read the same
     files; keyed by the text itself, so an edit that keeps a file's size and time is seen)."""
     statements = []
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source)):
         if isinstance(node, ast.Import):
             statements.append((-1, "", tuple(alias.name for alias in node.names)))
         elif isinstance(node, ast.ImportFrom):
             statements.append((node.level, node.module or "", tuple(alias.name for alias in node.names)))
     return tuple(statements)
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every statement of the tree in ``ast.walk``'s order, without visiting expressions: an import is a
+    statement, and statements hold statements only in lists (bodies, handlers, cases)."""
+    waiting: deque[ast.AST] = deque([tree])
+    while waiting:
+        node = waiting.popleft()
+        yield node
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                waiting.extend(item for item in value if isinstance(item, _HOLDS_STATEMENTS))
 
 
 def _module_files(root: Path, module: str) -> list[Path]:

@@ -402,35 +402,87 @@ class _Registered:
     """Stands for a resource: the SDK only sets its attributes and puts it in dependency sets."""
 
 
-async def _transferred(transfer: Callable[..., dict[str, Any]]) -> list[Any]:
-    """What each output property of a resource resolves to, resolved as the SDK resolves them."""
-    resource, dependency = _Registered(), _Registered()
+class _Generated(pulumi.CustomResource):
+    """A resource class as pulumi_aws generates them: each output property read through ``pulumi.get``."""
+
+    arn = property(lambda self: pulumi.get(self, "arn"))
+    tags = property(lambda self: pulumi.get(self, "tags"))
+    policy = property(lambda self: pulumi.get(self, "policy"))
+
+
+async def _transferred(transfer: Callable[..., dict[str, Any]], kind: type, read_first: bool) -> list[Any]:
+    """What each output property of a resource resolves to, resolved as the SDK resolves them, each
+    property read (as the program reads it) before or after it resolves."""
+    resource, dependency = object.__new__(kind), _Registered()
     props = {"urn": None, "id": None, "arn": None, "tags": None, "policy": None}
     resolvers = transfer(resource, props, True)
     assert sorted(resolvers) == ["arn", "policy", "tags"]  # urn and id are the SDK's own
+
+    def read(name: str) -> Any:
+        return getattr(resource, name) if kind is _Generated else resource.__dict__[name]
+
+    early = {name: read(name) for name in ("arn", "tags", "policy")} if read_first else {}
     resolvers["arn"]("arn:aws:s3:::b", True, False, {dependency}, None)
     resolvers["tags"](None, False, True, None, None)
     resolvers["policy"](None, False, False, None, RuntimeError("refused"))
     seen: list[Any] = []
     for name in ("arn", "tags"):
-        output = resource.__dict__[name]
-        resources = await output.resources()
+        output = read(name)
+        assert isinstance(output, pulumi.Output) and output is read(name) is early.get(name, output)
+        resources = await asyncio.wait_for(output.resources(), 10)  # a lost resolution fails, not hangs
         seen.append((await output.future(), await output.is_known(), await output.is_secret(), resources))
     with pytest.raises(RuntimeError, match="refused"):
-        await resource.__dict__["policy"].future()
+        await read("policy").future()
     seen.append(("resources", resource, dependency))
     return seen
 
 
-def test_an_output_property_resolves_to_the_same_data_and_failure_with_the_shortcut_as_with_the_sdk():
+@pytest.mark.parametrize(
+    ("kind", "read_first"),
+    [(_Registered, False), (_Generated, False), (_Generated, True)],
+    ids=["a plain attribute", "a property read after it resolves", "a property read before it resolves"],
+)
+def test_an_output_property_resolves_to_the_same_data_and_failure_with_the_shortcut_as_with_the_sdk(
+    kind: type, read_first: bool
+):
     for transfer in (SDK_TRANSFER, sdk_shortcuts.transfer_properties):
         loop = asyncio.new_event_loop()  # not asyncio.run: it would leave the SDK's runs no loop
         try:
-            arn, tags, (_, resource, dependency) = loop.run_until_complete(_transferred(transfer))
+            with sdk_shortcuts.offline_sdk():  # pulumi.get as a run has it
+                arn, tags, (_, resource, dependency) = loop.run_until_complete(
+                    _transferred(transfer, kind, read_first)
+                )
         finally:
             loop.close()
         assert arn == ("arn:aws:s3:::b", True, False, {resource, dependency})
         assert tags == (None, False, True, {resource})
+
+
+def test_an_output_property_nothing_reads_never_becomes_an_output():
+    bucket: list[aws.s3.Bucket] = []
+    arn: list[str] = []
+
+    def build() -> pulumi.Output[Any]:
+        bucket.append(aws.s3.Bucket("b"))
+        return bucket[0].arn.apply(arn.append)
+
+    run = run_component(build)
+    assert arn == [run.named("b").state["arn"]] and arn[0].startswith("arn:aws:s3:::")
+    made = {name for name, value in vars(bucket[0]).items() if isinstance(value, pulumi.Output)}
+    assert made == {"urn", "id", "arn"}, "the SDK's two and the one the program read"
+    domain = bucket[0].bucket_domain_name  # read after the run: the SDK's answer too
+    assert (
+        isinstance(domain, pulumi.Output)
+        and domain is bucket[0].bucket_domain_name
+        and "bucket_domain_name" in vars(bucket[0])
+    )
+    data = domain._data.result()  # pyright: ignore[reportPrivateUsage]
+    assert (data.value, data.is_known, data.resources) == (
+        run.named("b").state.get("bucketDomainName"),
+        True,
+        {bucket[0]},
+    )
+    assert "tags_all" not in vars(bucket[0])
 
 
 class _OutputType(dict):

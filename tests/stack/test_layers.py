@@ -132,6 +132,53 @@ def test_the_import_walk_sees_an_edit_that_keeps_the_files_size_and_time(tmp_pat
     assert imported_modules(module, "roles") == {"ddd"}
 
 
+NESTED_IMPORTS = """
+import a
+if TYPE_CHECKING:
+    import b
+else:
+    import c
+try:
+    import d
+except ImportError:
+    import e
+else:
+    import f
+finally:
+    import g
+class K:
+    import h
+    def method(self):
+        with open("x"):
+            import i
+        for _ in []:
+            import j
+        while True:
+            import k
+async def run():
+    async with x:
+        import l
+    async for _ in y:
+        import m
+match value:
+    case 1:
+        import n
+    case _:
+        from . import o
+"""
+
+
+def test_the_import_walk_finds_imports_in_every_kind_of_block_and_nothing_in_expressions(tmp_path: Path):
+    # plan/sources.py walks statements only (imports are statements); this is every block that holds some.
+    module = tmp_path / "deep.py"
+    module.write_text(NESTED_IMPORTS + 'lambda: __import__("q")\nx = [i for i in "import r"]\n')
+    assert imported_modules(module, "pkg.deep") == {*"abcdefghijklmn", "pkg"}
+    every = [
+        node for node in ast.walk(ast.parse(NESTED_IMPORTS)) if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert len(every) == 15
+
+
 PARSE_ONLY = """
 import json, sys, yaml
 from stack.config import parse_settings
