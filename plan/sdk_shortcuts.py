@@ -120,42 +120,88 @@ def _properties_of(cls: type) -> frozenset[str]:
 
 
 class _Attributes(dict[str, Any]):
-    """A resource's ``__dict__`` whose unread output properties are not in it yet: ``get`` (which
-    ``pulumi.get`` calls, and through it every generated property) makes a property's ``Output`` on
-    the first read and keeps it. ``unread`` holds, by name, what the property resolved to, or the
-    future of a read that came first (None: neither yet)."""
+    """A resource's ``__dict__`` without its unread output properties: ``get`` (which ``pulumi.get``
+    calls, and through it every generated property) and ``d[name]`` make a property's ``Output`` on
+    the first read and keep it; whatever looks at the whole dict (iterating, ``in``, ``len``, copying,
+    pickling) makes them all first. ``unread`` holds, by name, what a property resolved to (None: not
+    yet); ``waiting``, the data of an ``Output`` read before it resolved. A value written under a name
+    wins over the registration's, as the SDK's ``Output`` would be overwritten."""
 
-    __slots__ = ("loop", "resource", "unread")
+    __slots__ = ("loop", "resource", "unread", "waiting")
 
     def __init__(self, resource: Any, attributes: dict[str, Any]) -> None:
         super().__init__(attributes)
         self.resource = resource
         self.loop = asyncio.get_event_loop()
         self.unread: dict[str, Any] = {}
+        self.waiting: dict[str, asyncio.Future[Any]] = {}
 
     def resolve(self, name: str, *outcome: Any) -> None:
-        waiting = self.unread.get(name, _GONE)
-        if isinstance(waiting, asyncio.Future):
-            del self.unread[name]
-            _resolve(self.resource, waiting, *outcome)
-        elif waiting is not _GONE:
+        data = self.waiting.pop(name, None)
+        if data is not None:
+            _resolve(self.resource, data, *outcome)
+        elif name in self.unread:
             self.unread[name] = outcome
 
     def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
-        if name not in self.unread or isinstance(self.unread[name], asyncio.Future):
-            return super().get(name, default)
-        outcome = self.unread[name]
+        if name in self.unread and not dict.__contains__(self, name):
+            return self._read(name)
+        return super().get(name, default)
+
+    def __missing__(self, name: str) -> Any:
+        if name in self.unread:
+            return self._read(name)
+        raise KeyError(name)
+
+    def _read(self, name: str) -> Any:
+        """The property's ``Output``, kept under its name before anything else can fail. One that is
+        still to resolve is tracked as the SDK tracks every ``Output``; a resolved one is not (the SDK's
+        tracking has let go of it by now), so no callback runs on a loop that may have closed."""
+        outcome = self.unread.pop(name)
         data: asyncio.Future[Any] = self.loop.create_future()
+        output = self[name] = object.__new__(Output)
+        output._data = data  # pyright: ignore[reportPrivateUsage]
         if outcome is None:
-            self.unread[name] = data
+            self.waiting[name] = data
+            output._track()  # pyright: ignore[reportPrivateUsage]
         else:
-            del self.unread[name]
             _resolve(self.resource, data, *outcome)
-        output = self[name] = Output._from_data(data)  # pyright: ignore[reportPrivateUsage]
         return output
 
+    def _read_all(self) -> None:
+        for name in list(self.unread):
+            if dict.__contains__(self, name):
+                del self.unread[name]
+            else:
+                self._read(name)
 
-_GONE = object()
+    def __iter__(self) -> Iterator[str]:
+        self._read_all()
+        return super().__iter__()
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or name in self.unread
+
+    def __len__(self) -> int:
+        self._read_all()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._read_all()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._read_all()
+        return super().values()
+
+    def items(self) -> Any:
+        self._read_all()
+        return super().items()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Copied or pickled as the plain dict the SDK would have."""
+        self._read_all()
+        return (dict, (dict(super().items()),))
 
 
 def _resolve(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import enum
 import gc
 import hashlib
@@ -468,7 +469,7 @@ def test_an_output_property_nothing_reads_never_becomes_an_output():
 
     run = run_component(build)
     assert arn == [run.named("b").state["arn"]] and arn[0].startswith("arn:aws:s3:::")
-    made = {name for name, value in vars(bucket[0]).items() if isinstance(value, pulumi.Output)}
+    made = {name for name, value in dict.items(vars(bucket[0])) if isinstance(value, pulumi.Output)}
     assert made == {"urn", "id", "arn"}, "the SDK's two and the one the program read"
     domain = bucket[0].bucket_domain_name  # read after the run: the SDK's answer too
     assert (
@@ -482,7 +483,32 @@ def test_an_output_property_nothing_reads_never_becomes_an_output():
         True,
         {bucket[0]},
     )
-    assert "tags_all" not in vars(bucket[0])
+    assert not dict.__contains__(vars(bucket[0]), "tags_all"), "still unread"
+
+
+def test_whatever_reads_a_resources_dict_whole_or_by_key_sees_every_output_property_as_the_sdk_makes_it():
+    loop = asyncio.new_event_loop()  # the loop of a run's registrations, closed before the reads
+    resource = object.__new__(_Generated)
+    props = {"arn": None, "tags": None, "policy": None}
+
+    async def register() -> dict[str, Any]:
+        return sdk_shortcuts.transfer_properties(resource, props, True)
+
+    resolvers = loop.run_until_complete(register())
+    resource.__dict__["policy"] = "written"  # a value set on the resource wins, as over the SDK's Output
+    resolvers["arn"]("arn:aws:s3:::b", True, False, None, None)
+    resolvers["policy"]("from the registration", True, False, None, None)
+    loop.close()  # read after the run's loop is gone: nothing is scheduled on it
+    arn = resource.__dict__["arn"]
+    assert isinstance(arn, pulumi.Output) and resource.arn is arn and resource.policy == "written"
+    assert arn._data.result().value == "arn:aws:s3:::b"  # pyright: ignore[reportPrivateUsage]
+    assert (
+        "tags" in vars(resource)
+        and len(vars(resource)) == 3
+        and sorted(vars(resource)) == ["arn", "policy", "tags"]
+    )
+    assert isinstance(copy.copy(resource).tags, pulumi.Output) and resource.tags is vars(resource)["tags"]
+    assert type(copy.copy(vars(resource))) is dict
 
 
 class _OutputType(dict):
