@@ -29,6 +29,10 @@ checks it is taken back, so an SDK upgrade that renames a hook fails there, not 
 * Unwrapping annotations: ``Optional[Input[T]]`` and the like are unwrapped to ``T`` about twenty
   times per resource, each through several ``typing.get_origin`` calls; here each annotation object
   is unwrapped once per run and the answer kept by identity.
+* Calls to the mock engine: the SDK hands each registration, invoke and output registration to a
+  worker thread (``run_in_executor``) and wakes the loop from there when it answers; the mocks are
+  in-process Python, so here a call for the default executor runs at once on the loop's thread and
+  its answer (or exception) is handed back in a finished future, as the thread pool would.
 * The mock monitor's answer: Pulumi's mock monitor serializes the state the mocks return through
   an event loop it spins up on the registration thread; state that is only dicts, lists, tuples and
   scalars is serialized here without one (anything else still goes through the SDK).
@@ -53,6 +57,9 @@ from pulumi.runtime.proto import resource_pb2, source_pb2
 from pulumi.runtime.settings import Settings
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await  # pyright: ignore[reportPrivateUsage]
 
+_FALLEN_BACK_ON = ("serialize_property", "unwrap_type", "run_in_executor")
+"""The SDK functions a shortcut calls for what it does not answer itself (kept in ``_SDK``)."""
+
 
 @contextlib.contextmanager
 def offline_sdk() -> Iterator[None]:
@@ -65,12 +72,16 @@ def offline_sdk() -> Iterator[None]:
         (sdk_types, "unwrap_type", unwrap_type),
         (rpc, "serialize_property", serialize_property),
         (sdk_mocks.MockMonitor, "RegisterResource", register_resource),
+        (asyncio.BaseEventLoop, "run_in_executor", run_in_executor),
     ]
     if _SETTINGS_READABLE:  # the descriptor's internals as read below, else the SDK's own tracking
         replaced += [(Output, "_track", _track), (Output, "_untrack", _untrack)]
     originals = [(owner, name, getattr(owner, name, None)) for owner, name, _ in replaced]
     for owner, name, shortcut in replaced:  # what the shortcuts fall back on (not themselves, if nested)
-        if name in ("serialize_property", "unwrap_type") and getattr(owner, name) is not shortcut:
+        if (
+            name in ("serialize_property", "unwrap_type", "run_in_executor")
+            and getattr(owner, name) is not shortcut
+        ):
             _SDK[name] = getattr(owner, name)
     _unwrapped.clear()
     for owner, name, shortcut in replaced:
@@ -83,6 +94,20 @@ def offline_sdk() -> Iterator[None]:
             if original is not None:
                 setattr(owner, name, original)
         _unwrapped.clear()
+
+
+def run_in_executor(self: asyncio.AbstractEventLoop, executor: Any, func: Any, *args: Any) -> Any:
+    """``loop.run_in_executor``: a call to the default executor (the SDK's calls to the mock monitor,
+    in-process Python) runs at once on the loop's thread, its answer or exception in a finished future,
+    instead of going to a worker thread and waking the loop from there."""
+    if executor is not None:
+        return _SDK["run_in_executor"](self, executor, func, *args)
+    answer = self.create_future()
+    try:
+        answer.set_result(func(*args))
+    except Exception as error:  # as the thread pool hands it back; KeyboardInterrupt still stops the run
+        answer.set_exception(error)
+    return answer
 
 
 def _drop_debug_message(*_args: Any, **_kwargs: Any) -> None:
@@ -287,7 +312,7 @@ def _untrack(self: Any) -> None:
 # --- Serializing inputs --------------------------------------------------------------------------------
 
 _SDK: dict[str, Any] = {}
-"""The SDK's ``serialize_property`` and ``unwrap_type``, as found when the shortcuts went in."""
+"""The SDK functions of ``_FALLEN_BACK_ON``, as found when the shortcuts went in."""
 _unwrapped: dict[int, tuple[Any, Any]] = {}
 """id(annotation) -> (the annotation, kept alive so its id is not reused; its unwrapped type)."""
 

@@ -12,8 +12,10 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 import weakref
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -353,6 +355,7 @@ def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_ba
         (sdk_types, "unwrap_type"),
         (rpc, "serialize_property"),
         (sdk_mocks.MockMonitor, "RegisterResource"),
+        (asyncio.BaseEventLoop, "run_in_executor"),
         (pulumi.Output, "_track"),
         (pulumi.Output, "_untrack"),
     ]
@@ -509,6 +512,47 @@ def test_whatever_reads_a_resources_dict_whole_or_by_key_sees_every_output_prope
     )
     assert isinstance(copy.copy(resource).tags, pulumi.Output) and resource.tags is vars(resource)["tags"]
     assert type(copy.copy(vars(resource))) is dict
+
+
+def test_a_call_for_the_default_executor_runs_on_the_loops_thread_and_answers_as_the_thread_pool_would():
+    def answer(value: int) -> tuple[int, threading.Thread]:
+        if value < 0:
+            raise ValueError("negative")
+        return value, threading.current_thread()
+
+    async def calls(loop: asyncio.AbstractEventLoop) -> list[Any]:
+        with ThreadPoolExecutor(1, thread_name_prefix="explicit") as explicit:
+            seen = [
+                await loop.run_in_executor(None, answer, 1),
+                await loop.run_in_executor(explicit, answer, 2),
+            ]
+        with pytest.raises(ValueError, match="negative"):
+            await loop.run_in_executor(None, answer, -1)
+        return seen
+
+    loop = asyncio.new_event_loop()
+    try:
+        with sdk_shortcuts.offline_sdk():
+            inline, pooled = loop.run_until_complete(calls(loop))
+    finally:
+        loop.close()
+    assert inline == (1, threading.current_thread())
+    assert pooled[0] == 2 and pooled[1].name.startswith("explicit")
+
+
+def test_a_registration_whose_state_the_sdk_serializes_itself_is_answered_on_the_loops_thread_too():
+    # State that is not plain data (an asset) goes through the SDK's serializer, which waits on the
+    # loop the call now runs on (pulumi.runtime.sync_await pumps a running loop).
+    seen: list[Any] = []
+
+    def build() -> pulumi.Output[Any]:
+        bucket = aws.s3.BucketV2("b")
+        source = pulumi.StringAsset("hello")
+        return aws.s3.BucketObjectv2("o", bucket=bucket.id, key="k", source=source).source.apply(seen.append)
+
+    run = run_component(build)
+    assert [type(value).__name__ for value in seen] == ["StringAsset"] and seen[0].text == "hello"
+    assert run.named("o").inputs["bucket"] == run.named("b").id
 
 
 class _OutputType(dict):
