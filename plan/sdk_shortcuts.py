@@ -53,7 +53,7 @@ from pulumi.output import Output, Unknown, _OutputData  # pyright: ignore[report
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
-from pulumi.runtime.proto import resource_pb2, source_pb2
+from pulumi.runtime.proto import provider_pb2, resource_pb2, source_pb2
 from pulumi.runtime.settings import Settings
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await  # pyright: ignore[reportPrivateUsage]
 
@@ -72,6 +72,7 @@ def offline_sdk() -> Iterator[None]:
         (sdk_types, "unwrap_type", unwrap_type),
         (rpc, "serialize_property", serialize_property),
         (sdk_mocks.MockMonitor, "RegisterResource", register_resource),
+        (sdk_mocks.MockMonitor, "Invoke", invoke),
         (asyncio.BaseEventLoop, "run_in_executor", run_in_executor),
     ]
     if _SETTINGS_READABLE:  # the descriptor's internals as read below, else the SDK's own tracking
@@ -433,3 +434,33 @@ def register_resource(self: Any, request: Any) -> Any:
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
     self.resources[urn] = sdk_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
     return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+
+
+def invoke(self: Any, request: Any) -> Any:
+    """``pulumi.runtime.mocks.MockMonitor.Invoke``, the mocks' answer serialized by :func:`_plain_struct`
+    when it can be: without it, each invoke would wait for the SDK's serializer on the program's own
+    loop (the call runs on it, see :func:`run_in_executor`) and run other work nested inside."""
+    _ensure_event_loop()
+    args = rpc.deserialize_properties(request.args)
+    if request.tok == "pulumi:pulumi:getResource":
+        registered = self.resources.get(args["urn"])
+        if registered is None:
+            raise Exception(f"unknown resource {args['urn']}")
+        answer = _sync_await(rpc.serialize_properties(registered._asdict(), {}))
+        return _invoke_response(None, answer)
+    call = sdk_mocks.MockCallArgs(token=request.tok, args=args, provider=request.provider)
+    answered = self.mocks.call(call)
+    if isinstance(answered, dict):
+        result, failures = answered, None
+    else:
+        result = answered[0]
+        failures = [provider_pb2.CheckFailure(property=key, reason=why) for key, why in answered[1]]
+    answer = _plain_struct(result)
+    if answer is None:
+        answer = _sync_await(rpc.serialize_properties(result, {}))
+    return _invoke_response(failures, answer)
+
+
+def _invoke_response(failures: Any, answer: struct_pb2.Struct) -> Any:
+    fields: dict[str, Any] = {"failures": failures, "return": answer}  # ``return`` is a keyword
+    return resource_pb2.ResourceInvokeResponse(**fields)

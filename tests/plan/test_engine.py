@@ -24,10 +24,12 @@ import pulumi_aws as aws
 import pulumi_awsx as awsx
 import pytest
 import yaml
+from google.protobuf import struct_pb2
 from pulumi import _types as sdk_types  # pyright: ignore[reportPrivateUsage]
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
+from pulumi.runtime.proto import resource_pb2
 
 from components.pure import regions
 from plan import engine, sdk_shortcuts, stack_files
@@ -355,6 +357,7 @@ def test_a_run_takes_the_sdk_shortcuts_keeps_its_warnings_and_puts_every_hook_ba
         (sdk_types, "unwrap_type"),
         (rpc, "serialize_property"),
         (sdk_mocks.MockMonitor, "RegisterResource"),
+        (sdk_mocks.MockMonitor, "Invoke"),
         (asyncio.BaseEventLoop, "run_in_executor"),
         (pulumi.Output, "_track"),
         (pulumi.Output, "_untrack"),
@@ -399,6 +402,7 @@ SDK_TRANSFER = rpc.transfer_properties
 SDK_CONTAINS_UNKNOWNS = rpc.contains_unknowns
 SDK_SERIALIZE_PROPERTY = rpc.serialize_property
 SDK_UNWRAP_TYPE = sdk_types.unwrap_type
+SDK_INVOKE = sdk_mocks.MockMonitor.Invoke
 """The SDK's own (this module is imported outside any run)."""
 
 
@@ -674,6 +678,48 @@ def test_the_mock_monitors_registration_is_the_one_the_shortcut_copies():
     assert hashlib.sha256(source.encode()).hexdigest() == (
         "756b6fbc95aee5833987b9b532b5d10c364e29c37c2f6a52363592ebab2565e5"
     )
+
+
+def test_the_mock_monitors_invoke_is_the_one_the_shortcut_copies():
+    # plan/sdk_shortcuts.py invoke copies this method; an SDK that changes it fails here.
+    source = inspect.getsource(sdk_mocks.MockMonitor.Invoke)
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "c40e8a053d1a7f27f3344290164e254f7268283ed23f20e9bcbcf29daa8ccce1"
+    )
+
+
+class _Answers(pulumi.runtime.Mocks):
+    """Invoke answers of every shape the mock monitor takes: plain, with check failures, not plain."""
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        if args.token == "test:index:failing":
+            return {"ok": False}, [("name", "too long")]
+        if args.token == "test:index:colour":
+            return {"colour": _Colour.RED, "asset": pulumi.StringAsset("x")}
+        return {"echo": dict(args.args), "none": None, "list": [1, {"k": None}]}
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return "id", {}
+
+
+def test_an_invoke_is_answered_byte_for_byte_as_the_sdks_mock_monitor_answers_it():
+    monitor = sdk_mocks.MockMonitor(_Answers())
+    monitor.resources["urn:a"] = sdk_mocks.MockMonitor.ResourceRegistration("urn:a", "id-a", {"x": 1})
+    requests = []
+    for token, args in (
+        ("aws:index/getRegion:getRegion", {"name": "eu-west-1", "tags": {"a": "b"}}),
+        ("test:index:failing", {}),
+        ("test:index:colour", {}),
+        ("pulumi:pulumi:getResource", {"urn": "urn:a"}),
+    ):
+        struct = struct_pb2.Struct()
+        struct.update(args)
+        requests.append(resource_pb2.ResourceInvokeRequest(tok=token, args=struct))
+    sdk = [SDK_INVOKE(monitor, request).SerializeToString(deterministic=True) for request in requests]
+    mine = [
+        sdk_shortcuts.invoke(monitor, request).SerializeToString(deterministic=True) for request in requests
+    ]
+    assert mine == sdk and len(set(sdk)) == 4
 
 
 def test_an_output_that_fails_unawaited_still_fails_the_run_with_the_tracking_shortcut():
