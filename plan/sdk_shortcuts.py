@@ -289,7 +289,12 @@ def _setting(prop: Any) -> Any:
 
 def _track(self: Any) -> None:
     """``Output._track``: add the output's data to ``SETTINGS.outputs`` under ``SETTINGS.lock`` and
-    remove it once it resolves (a cancelled or failed one stays for the end of the program)."""
+    remove it once it resolves (a cancelled or failed one stays for the end of the program). Data that
+    has already resolved is not added: the SDK's callback would take it out again on the loop's next
+    turn (a plain value made an ``Output``, about a third of them)."""
+    data = self._data
+    if data.done() and not data.cancelled() and data.exception() is None:
+        return
     with _setting(_LOCK):
         _setting(_OUTPUTS).add(self._data)
     self._data.add_done_callback(_cleanup)

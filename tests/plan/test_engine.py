@@ -722,6 +722,25 @@ def test_an_invoke_is_answered_byte_for_byte_as_the_sdks_mock_monitor_answers_it
     assert mine == sdk and len(set(sdk)) == 4
 
 
+def test_an_output_of_data_already_resolved_is_not_tracked_and_one_still_to_resolve_is():
+    from pulumi.runtime.settings import SETTINGS
+
+    seen: list[bool] = []
+
+    def tracked(output: pulumi.Output[Any]) -> bool:
+        return output._data in SETTINGS.outputs  # pyright: ignore[reportPrivateUsage, reportAttributeAccessIssue]
+
+    def build() -> pulumi.Output[Any]:
+        known = pulumi.Output.from_input("plain")  # its data resolved when it is made
+        seen.append(tracked(known))
+        pending = known.apply(str.upper)  # resolved by the loop later (and takes over known's data)
+        seen.append(tracked(pending))
+        return pending
+
+    run_component(build)
+    assert seen == [False, True]
+
+
 def test_an_output_that_fails_unawaited_still_fails_the_run_with_the_tracking_shortcut():
     def build() -> None:
         pulumi.Output.from_input(1).apply(lambda _: 1 / 0)  # nothing awaits it but the program's end
