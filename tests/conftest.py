@@ -14,6 +14,7 @@ import pytest
 from plan.engine import PROJECT_ROOT, RUNS_FOLDER, Run, cache_runs, run_stack
 from plan.sources import sources_fingerprint
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
+from tests.support.fresh_interpreter import FreshRun, run_programs_in_a_fresh_interpreter
 from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder
 
 # Python keeps the bytecode of our modules and pytest its rewritten test modules in __pycache__ (git
@@ -83,3 +84,10 @@ def dev() -> Run:
 def prod() -> Run:
     """The real program run once with the fixture stack Pulumi.example-prod.yaml."""
     return run_stack(EXAMPLE_PROD, root=FIXTURES)
+
+
+@pytest.fixture(scope="session")
+def fresh_run() -> FreshRun:
+    """The bootstrap started from its own folder, then webstack and the bootstrap planned, in one new
+    Python process (tests/support/fresh_interpreter.py)."""
+    return run_programs_in_a_fresh_interpreter()

@@ -6,8 +6,6 @@ Runs bootstrap/'s program with the fixture stack files tests/stacks/bootstrap/Pu
 
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +24,7 @@ from tests.support.fixture_stacks import (
     FIXTURES,
     USER_STACKS,
 )
+from tests.support.fresh_interpreter import FreshRun
 
 OIDC = "token.actions.githubusercontent.com"
 PROD_ACCOUNT, DEV_ACCOUNT = "222222222222", "111111111111"
@@ -272,21 +271,9 @@ def test_the_bootstrap_fixture_stack_files_pin_the_same_accounts_as_webstacks():
         assert json.dumps(account["aws:region"]) == json.dumps(program["aws:region"])
 
 
-def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_the_cli():
-    probe = (
-        "import runpy, sys\n"
-        "sys.path.insert(0, '.')\n"
-        "try:\n"
-        "    runpy.run_path('__main__.py')\n"
-        "except ModuleNotFoundError as error:\n"
-        "    print('missing module', error.name); raise SystemExit(3)\n"
-        "except Exception:\n"
-        "    raise SystemExit(0)  # past the imports; without an engine the program stops at its config\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-I", "-c", probe], cwd=BOOTSTRAP, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_the_bootstrap_finds_its_shared_code_when_run_from_its_own_folder_like_the_cli(fresh_run: FreshRun):
+    assert fresh_run.missing_module is None
+    assert PROJECT_ROOT / "bootstrap" / "delivery.py" in fresh_run.imported
 
 
 def test_the_deploy_policies_fit_iams_size_limits_and_attach_to_both_roles():

@@ -46,6 +46,7 @@ from plan.sources import sources_fingerprint, synthesis_sources
 from plan.stack_files import parse_yaml
 from stack.config import ConfigError, StackSettings
 from stack.wiring.load import load_settings
+from tests.support.fresh_interpreter import FreshRun
 from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder, sources_seed
 
 FIXTURES = Path(__file__).parents[1] / "stacks"
@@ -781,28 +782,11 @@ def test_the_sources_fingerprint_changes_with_any_file_a_run_can_read_and_ignore
     assert sources_fingerprint(tmp_path) != first, "a new module of an imported package is new sources"
 
 
-def test_every_project_file_a_real_run_imports_is_part_of_the_sources_fingerprint():
-    # The fingerprint reads the imports from the code; this runs the programs in a fresh interpreter
-    # and compares with what they really imported, so a kept run can never outlive its sources.
-    script = (
-        "import json, sys\n"
-        "from plan.engine import PROJECT_ROOT, run_stack\n"
-        "fixtures = PROJECT_ROOT / 'tests' / 'stacks'\n"
-        "run_stack('example-dev', root=fixtures)\n"  # the modules are imported whatever the config
-        "run_stack('example-prod', root=fixtures / 'bootstrap', project=PROJECT_ROOT / 'bootstrap')\n"
-        "print(json.dumps([getattr(m, '__file__', None) for m in list(sys.modules.values())]))\n"
-    )
-    answer = subprocess.run(
-        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    )
-    imported = {
-        Path(name).resolve()
-        for name in json.loads(answer.stdout.splitlines()[-1])
-        if name and Path(name).resolve().is_relative_to(PROJECT_ROOT)
-    }
-    imported = {path for path in imported if "venv" not in path.relative_to(PROJECT_ROOT).parts}
-    assert len(imported) > 100, "the programs import webstack's modules"
-    assert sorted(imported - set(synthesis_sources())) == []
+def test_every_project_file_a_real_run_imports_is_part_of_the_sources_fingerprint(fresh_run: FreshRun):
+    # The fingerprint reads the imports from the code; the programs ran in a fresh interpreter
+    # (tests/support/fresh_interpreter.py), so a kept run can never outlive its sources.
+    assert len(fresh_run.imported) > 100, "the programs import webstack's modules"
+    assert sorted(fresh_run.imported - set(synthesis_sources())) == []
 
 
 def test_where_runs_are_kept_is_not_part_of_a_runs_key_but_other_webstack_variables_are(
