@@ -23,6 +23,11 @@ from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder
 # each process's 7 s start. Subprocesses inherit the variable but still read what is written here.
 sys.dont_write_bytecode = False
 
+# Collection imports Pulumi, pulumi_aws's service modules and moto (hundreds of thousands of long-lived
+# objects); with the default thresholds the collector walks them again and again while they load, a
+# sixth of each xdist worker's start. The same thresholds as for the tests (pytest_collection_finish).
+gc.set_threshold(20_000, 20, 20)
+
 KEPT_RUNS = PROJECT_ROOT / "out" / "test-runs"
 """Where sessions keep their runs: one folder per fingerprint of the sources (plan/sources.py)."""
 
