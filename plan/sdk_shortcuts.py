@@ -43,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,10 +80,7 @@ def offline_sdk() -> Iterator[None]:
         replaced += [(Output, "_track", _track), (Output, "_untrack", _untrack)]
     originals = [(owner, name, getattr(owner, name, None)) for owner, name, _ in replaced]
     for owner, name, shortcut in replaced:  # what the shortcuts fall back on (not themselves, if nested)
-        if (
-            name in ("serialize_property", "unwrap_type", "run_in_executor")
-            and getattr(owner, name) is not shortcut
-        ):
+        if name in _FALLEN_BACK_ON and getattr(owner, name) is not shortcut:
             _SDK[name] = getattr(owner, name)
     _unwrapped.clear()
     for owner, name, shortcut in replaced:
@@ -98,17 +96,37 @@ def offline_sdk() -> Iterator[None]:
 
 
 def run_in_executor(self: asyncio.AbstractEventLoop, executor: Any, func: Any, *args: Any) -> Any:
-    """``loop.run_in_executor``: a call to the default executor (the SDK's calls to the mock monitor,
-    in-process Python) runs at once on the loop's thread, its answer or exception in a finished future,
-    instead of going to a worker thread and waking the loop from there."""
-    if executor is not None:
+    """``loop.run_in_executor``: the SDK's own call to the mock engine (a registration, an invoke, a
+    read, the stack's outputs: in-process Python, wrapped by the SDK's ``wrap_with_context``) for the
+    default executor runs at once on the loop's thread, its answer or exception in a finished future,
+    instead of going to a worker thread and waking the loop from there. Any other call, and any call
+    made while one runs here (the SDK's serializer may run the loop inside a call, and with it other
+    calls), goes to the executor as before: nothing nests more than one call deep."""
+    if executor is not None or _inline.running or getattr(func, "__qualname__", "") != _SDK_CALL:
         return _SDK["run_in_executor"](self, executor, func, *args)
+    self._check_closed()  # pyright: ignore[reportAttributeAccessIssue]
     answer = self.create_future()
+    _inline.running = True
     try:
         answer.set_result(func(*args))
     except Exception as error:  # as the thread pool hands it back; KeyboardInterrupt still stops the run
         answer.set_exception(error)
+    finally:
+        _inline.running = False
     return answer
+
+
+_SDK_CALL = "wrap_with_context.<locals>.wrapper"
+"""The qualified name of what ``pulumi.runtime._context.wrap_with_context`` returns: every call the SDK
+makes to the engine goes through it (tests/plan/test_engine.py checks that registrations do)."""
+
+
+class _Inline(threading.local):
+    running = False
+    """Whether this thread is inside a call :func:`run_in_executor` runs itself."""
+
+
+_inline = _Inline()
 
 
 def _drop_debug_message(*_args: Any, **_kwargs: Any) -> None:
@@ -459,7 +477,7 @@ def invoke(self: Any, request: Any) -> Any:
         result, failures = answered, None
     else:
         result = answered[0]
-        failures = [provider_pb2.CheckFailure(property=key, reason=why) for key, why in answered[1]]
+        failures = [provider_pb2.CheckFailure(property=f[0], reason=f[1]) for f in answered[1]]  # as the SDK
     answer = _plain_struct(result)
     if answer is None:
         answer = _sync_await(rpc.serialize_properties(result, {}))

@@ -321,6 +321,15 @@ def _log_lines(fake: Fake) -> None:
             )
 
 
+def _rules_on(ec2: Any) -> None:
+    """moto copies a security group rule with the EC2 backend it was made in, by reference
+    (SecurityGroupRule.__deepcopy__): point each copied rule at the copy that is now the account's."""
+    for groups in ec2.groups.values():
+        for group in groups.values():
+            for rule in (*group.ingress_rules, *group.egress_rules):
+                rule.ec2_backend = ec2
+
+
 @pytest.fixture
 def fake_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto's and the tool's clocks at NOW, its ids from a seeded generator: a run prints the same text."""
@@ -355,6 +364,7 @@ def faked(
     (backends, tasks), ids = copy.deepcopy(_seeded[key][0]), _seeded[key][1]
     for registry, backend in zip(SEEDED_SERVICES, backends, strict=True):
         registry[account][region] = backend
+    _rules_on(backends[0])
     mock_random.setstate(ids)
     boto3.setup_default_session()  # as the seed's clients leave it: a test's own calls are not recorded
     fake = Fake(stack, outputs, tmp_path / f"{stack}.json", account, tasks)

@@ -39,7 +39,18 @@ def account_as_described(fake: Fake) -> dict[str, Any]:
             for e in logs.filter_log_events(logGroupName=group)["events"]
         ),
         "next id": mock_random.get_random_hex(8),
+        "rule tags": _tagged_rule(region),
     }
+
+
+def _tagged_rule(region: str) -> Any:
+    """A tag put on the tasks' security group rule, read back (moto keeps rules on their EC2 backend)."""
+    ec2 = boto3.client("ec2", region_name=region)
+    found = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["tasks"]}])
+    rules = {"Name": "group-id", "Values": [found["SecurityGroups"][0]["GroupId"]]}
+    rule = ec2.describe_security_group_rules(Filters=[rules])["SecurityGroupRules"][0]
+    ec2.create_tags(Resources=[rule["SecurityGroupRuleId"]], Tags=[{"Key": "k", "Value": "v"}])
+    return ec2.describe_security_group_rules(Filters=[rules])["SecurityGroupRules"][0].get("Tags")
 
 
 @pytest.mark.usefixtures("aws_env", "fake_clock")
@@ -61,5 +72,5 @@ def test_a_second_fake_of_a_stack_is_the_account_its_seed_left_whatever_the_firs
                 service=fake.outputs["serviceNames"]["api"],
                 desiredCount=5,
             )
-    assert seen[0]["tasks"] and seen[0]["lines"] and seen[0]["alarms"]
+    assert seen[0]["tasks"] and seen[0]["lines"] and seen[0]["alarms"] and seen[0]["rule tags"]
     assert seen[0] == seen[1] == seen[2]

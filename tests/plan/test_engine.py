@@ -29,6 +29,7 @@ from pulumi import _types as sdk_types  # pyright: ignore[reportPrivateUsage]
 from pulumi.runtime import mocks as sdk_mocks
 from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime import rpc
+from pulumi.runtime._context import wrap_with_context
 from pulumi.runtime.proto import resource_pb2
 
 from components.pure import regions
@@ -519,30 +520,98 @@ def test_whatever_reads_a_resources_dict_whole_or_by_key_sees_every_output_prope
     assert type(copy.copy(vars(resource))) is dict
 
 
-def test_a_call_for_the_default_executor_runs_on_the_loops_thread_and_answers_as_the_thread_pool_would():
+def test_the_sdks_calls_for_the_default_executor_run_on_the_loops_thread_one_deep_and_answer_as_the_pool():
     def answer(value: int) -> tuple[int, threading.Thread]:
         if value < 0:
             raise ValueError("negative")
         return value, threading.current_thread()
 
     async def calls(loop: asyncio.AbstractEventLoop) -> list[Any]:
+        inner: list[Any] = []
+
+        def nesting() -> tuple[int, threading.Thread]:  # a call made while the SDK's call runs
+            inner.append(asyncio.run_coroutine_threadsafe(asyncio.sleep(0), loop))
+            inner.append(loop.run_in_executor(None, wrap_with_context(answer), 5))
+            return answer(4)
+
+        sdk = wrap_with_context(answer)
         with ThreadPoolExecutor(1, thread_name_prefix="explicit") as explicit:
-            seen = [
-                await loop.run_in_executor(None, answer, 1),
-                await loop.run_in_executor(explicit, answer, 2),
-            ]
+            seen = [await loop.run_in_executor(None, sdk, 1)]
+            seen.append(await loop.run_in_executor(explicit, sdk, 2))
+            seen.append(await loop.run_in_executor(None, answer, 3))  # not the SDK's: a pool thread
+            seen.append(await loop.run_in_executor(None, wrap_with_context(nesting)))
+            seen.append(await inner[1])
         with pytest.raises(ValueError, match="negative"):
-            await loop.run_in_executor(None, answer, -1)
+            await loop.run_in_executor(None, sdk, -1)
         return seen
 
     loop = asyncio.new_event_loop()
     try:
         with sdk_shortcuts.offline_sdk():
-            inline, pooled = loop.run_until_complete(calls(loop))
+            seen = loop.run_until_complete(calls(loop))
     finally:
         loop.close()
-    assert inline == (1, threading.current_thread())
-    assert pooled[0] == 2 and pooled[1].name.startswith("explicit")
+    here = threading.current_thread()
+    assert [value for value, _ in seen] == [1, 2, 3, 4, 5]
+    assert [thread is here for _, thread in seen] == [True, False, False, True, False]
+    assert seen[1][1].name.startswith("explicit")
+
+
+def test_a_runs_registrations_and_invokes_reach_the_mock_engine_on_the_programs_thread():
+    # The SDK's calls go through wrap_with_context; if a Pulumi upgrade renames it, this fails here.
+    threads: set[str] = set()
+    register, invoke = sdk_mocks.MockMonitor.RegisterResource, sdk_mocks.MockMonitor.Invoke
+
+    def build() -> pulumi.Output[Any]:
+        threads.add(threading.current_thread().name)
+        region = aws.get_region_output()
+        return aws.s3.BucketV2("b", tags={"region": region.region}).arn
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            sdk_shortcuts, "register_resource", _on_thread(threads, sdk_shortcuts.register_resource)
+        )
+        patch.setattr(sdk_shortcuts, "invoke", _on_thread(threads, sdk_shortcuts.invoke))
+        run = run_component(build)
+    assert threads == {threading.current_thread().name} and run.named("b")
+    assert (sdk_mocks.MockMonitor.RegisterResource, sdk_mocks.MockMonitor.Invoke) == (register, invoke)
+
+
+def test_registrations_the_sdk_serializes_itself_do_not_nest_deeper_as_a_program_makes_more_of_them():
+    # An asset in the mocks' state goes through the SDK's serializer, which runs the loop inside the call;
+    # other registrations then go to the thread pool instead of nesting (100 of them nested overflowed).
+    def deepest(count: int) -> int:
+        depths: list[int] = []
+
+        def measured(self: Any, request: Any) -> Any:
+            depth, frame = 0, sys._getframe()  # pyright: ignore[reportPrivateUsage]
+            while frame is not None:
+                depth, frame = depth + 1, frame.f_back
+            depths.append(depth)
+            return register(self, request)
+
+        def build() -> None:
+            for index in range(count):
+                aws.s3.BucketObjectv2(
+                    f"o{index}", bucket="b", key=f"k{index}", source=pulumi.StringAsset("x")
+                )
+
+        register = sdk_shortcuts.register_resource
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(sdk_shortcuts, "register_resource", measured)
+            run_component(build)
+        assert len(depths) > count  # and the stack
+        return max(depths)
+
+    assert deepest(40) <= deepest(2) + 10
+
+
+def _on_thread(threads: set[str], method: Callable[..., Any]) -> Callable[..., Any]:
+    def recorded(self: Any, request: Any) -> Any:
+        threads.add(threading.current_thread().name)
+        return method(self, request)
+
+    return recorded
 
 
 def test_a_registration_whose_state_the_sdk_serializes_itself_is_answered_on_the_loops_thread_too():
