@@ -14,7 +14,7 @@ import pytest
 from plan.engine import PROJECT_ROOT, RUNS_FOLDER, Run, cache_runs, run_stack
 from plan.sources import sources_fingerprint
 from tests.support.fixture_stacks import EXAMPLE_DEV, EXAMPLE_PROD, FIXTURES
-from tests.support.fresh_interpreter import FreshRun, run_programs_in_a_fresh_interpreter
+from tests.support.fresh_interpreter import FreshRun, run_programs_in_a_fresh_interpreter, shared_fresh_run
 from tests.support.kept_runs import SOURCES_FINGERPRINT, kept_runs_folder
 
 # Python keeps the bytecode of our modules and pytest its rewritten test modules in __pycache__ (git
@@ -92,7 +92,9 @@ def prod() -> Run:
 
 
 @pytest.fixture(scope="session")
-def fresh_run() -> FreshRun:
+def fresh_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> FreshRun:
     """The bootstrap started from its own folder, then webstack and the bootstrap planned, in one new
-    Python process (tests/support/fresh_interpreter.py)."""
-    return run_programs_in_a_fresh_interpreter()
+    Python process, once per session (tests/support/fresh_interpreter.py)."""
+    if worker_id == "master":  # no xdist: this process is the session
+        return run_programs_in_a_fresh_interpreter()
+    return shared_fresh_run(tmp_path_factory.getbasetemp().parent)

@@ -1,7 +1,8 @@
 """The programs run once in a fresh Python, as the Pulumi CLI starts them: what they import.
 
-Two checks need a process with nothing imported yet, and each start of one costs a second of imports,
-so they share this one (a session fixture in tests/conftest.py):
+Two checks need a process with nothing imported yet, and each start of one costs two seconds of CPU,
+so they share this one, made once per session by whichever xdist worker asks first (the others wait
+for it and read it: :func:`shared_fresh_run`, the recipe of pytest-xdist's documentation):
 
 * the bootstrap program, started from its own folder with only that folder on the path (``-I``: no
   PYTHONPATH, no current directory), must find its shared code (tests/delivery/test_bootstrap.py);
@@ -14,8 +15,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from filelock import FileLock
 
 from plan.engine import PROJECT_ROOT
 from tests.support.fixture_stacks import BOOTSTRAP
@@ -46,6 +49,26 @@ class FreshRun:
     """The module the bootstrap, started from its own folder, could not import (None: it found all)."""
     imported: frozenset[Path]
     """Every project file the programs imported (resolved; the virtualenv left out)."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self) | {"imported": sorted(map(str, self.imported))})
+
+    @classmethod
+    def from_json(cls, text: str) -> FreshRun:
+        answer = json.loads(text)
+        return cls(answer["missing_module"], frozenset(map(Path, answer["imported"])))
+
+
+def shared_fresh_run(session_folder: Path) -> FreshRun:
+    """:func:`run_programs_in_a_fresh_interpreter`, once for every process of the session that shares
+    ``session_folder`` (under xdist the parent of each worker's temporary folder)."""
+    kept = session_folder / "fresh-run.json"
+    with FileLock(f"{kept}.lock"):
+        if kept.is_file():
+            return FreshRun.from_json(kept.read_text())
+        found = run_programs_in_a_fresh_interpreter()
+        kept.write_text(found.to_json())
+        return found
 
 
 def run_programs_in_a_fresh_interpreter() -> FreshRun:
