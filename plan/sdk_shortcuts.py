@@ -20,7 +20,9 @@ checks it is taken back, so an SDK upgrade that renames a hook fails there, not 
   from, the set of outstanding outputs the end of the program waits for, under a lock; the SDK reads
   the set and the lock each time through a context-variable descriptor (three calls per read, four
   reads per output) and makes a fresh callback closure per output. Here the same context variables
-  are read inline with the descriptor's own fallback, and one module-level callback serves all.
+  are read inline with the descriptor's own fallback, and one module-level callback serves all; an
+  output whose data has already resolved (a plain value made an ``Output``) is not added, since the
+  callback would take it out again on the loop's next turn.
 * Serializing inputs: every input value, however plain, goes through the SDK's whole chain of type
   checks (about 14 of them, two against abstract base classes) after its annotation is unwrapped.
   Here a value whose type is exactly ``str``, ``int``, ``float``, ``bool`` or ``None`` is returned
@@ -31,11 +33,13 @@ checks it is taken back, so an SDK upgrade that renames a hook fails there, not 
   is unwrapped once per run and the answer kept by identity.
 * Calls to the mock engine: the SDK hands each registration, invoke and output registration to a
   worker thread (``run_in_executor``) and wakes the loop from there when it answers; the mocks are
-  in-process Python, so here a call for the default executor runs at once on the loop's thread and
-  its answer (or exception) is handed back in a finished future, as the thread pool would.
-* The mock monitor's answer: Pulumi's mock monitor serializes the state the mocks return through
-  an event loop it spins up on the registration thread; state that is only dicts, lists, tuples and
-  scalars is serialized here without one (anything else still goes through the SDK).
+  in-process Python, so here the SDK's own call for the default executor runs at once on the loop's
+  thread and its answer (or exception) is handed back in a finished future, as the thread pool would;
+  a call made while one runs so (the SDK's serializer runs the loop inside a call) goes to the pool.
+* The mock monitor's answers: Pulumi's mock monitor serializes the state and the invoke results the
+  mocks return through an event loop (on the calling thread, now the program's own); ones that are
+  only dicts, lists, tuples and scalars are serialized here without it (anything else still goes
+  through the SDK).
 """
 
 from __future__ import annotations
@@ -118,7 +122,7 @@ def run_in_executor(self: asyncio.AbstractEventLoop, executor: Any, func: Any, *
 
 _SDK_CALL = "wrap_with_context.<locals>.wrapper"
 """The qualified name of what ``pulumi.runtime._context.wrap_with_context`` returns: every call the SDK
-makes to the engine goes through it (tests/plan/test_engine.py checks that registrations do)."""
+makes to the engine goes through it (tests/plan/test_sdk_shortcuts.py checks that registrations do)."""
 
 
 class _Inline(threading.local):
