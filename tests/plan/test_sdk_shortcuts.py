@@ -9,6 +9,7 @@ import copy
 import enum
 import hashlib
 import inspect
+import signal
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -266,6 +267,26 @@ def test_registrations_the_sdk_serializes_itself_do_not_nest_deeper_as_a_program
         return max(depths)
 
     assert deepest(40) <= deepest(2) + 10
+
+
+def test_a_resource_passed_as_an_input_is_recorded_as_the_resource_not_a_hang():
+    # In a worker thread the mock monitor deserialized the reference into a Resource that needed the
+    # program's loop, and the run never ended; on the loop's thread it is answered at once.
+    def build() -> pulumi.Output[str]:
+        bucket = aws.s3.BucketV2("b")
+        return pulumi.CustomResource("test:index:Thing", "t", props={"ref": bucket, "out": None}).urn
+
+    def stop(_signal: int, _frame: Any) -> None:
+        raise TimeoutError("the run did not end in 20 s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(20)
+    try:
+        run = run_component(build)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert type(run.named("t").inputs["ref"]).__name__ == "BucketV2"
 
 
 def _on_thread(threads: set[str], method: Callable[..., Any]) -> Callable[..., Any]:
