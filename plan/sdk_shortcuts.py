@@ -437,6 +437,12 @@ def _plain_struct(state: Any) -> struct_pb2.Struct | None:
     return struct
 
 
+def _serialized(state: Any) -> struct_pb2.Struct:
+    """``rpc.serialize_properties(state, {})``, by :func:`_plain_struct` when the state is plain data."""
+    plain = _plain_struct(state)
+    return plain if plain is not None else _sync_await(rpc.serialize_properties(state, {}))
+
+
 def register_resource(self: Any, request: Any) -> Any:
     """``pulumi.runtime.mocks.MockMonitor.RegisterResource``, the mocks' state serialized by
     :func:`_plain_struct` when it can be."""
@@ -456,9 +462,7 @@ def register_resource(self: Any, request: Any) -> Any:
         transforms=sdk_mocks._resolve_callbacks(request.transforms),  # pyright: ignore[reportPrivateUsage]
     )
     id_, state = self.mocks.new_resource(resource_args)
-    obj_proto = _plain_struct(state)
-    if obj_proto is None:
-        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+    obj_proto = _serialized(state)
     self.resources[urn] = sdk_mocks.MockMonitor.ResourceRegistration(urn, id_, state)
     return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
 
@@ -473,8 +477,7 @@ def invoke(self: Any, request: Any) -> Any:
         registered = self.resources.get(args["urn"])
         if registered is None:
             raise Exception(f"unknown resource {args['urn']}")
-        answer = _sync_await(rpc.serialize_properties(registered._asdict(), {}))
-        return _invoke_response(None, answer)
+        return _invoke_response(None, _serialized(registered._asdict()))
     call = sdk_mocks.MockCallArgs(token=request.tok, args=args, provider=request.provider)
     answered = self.mocks.call(call)
     if isinstance(answered, dict):
@@ -482,10 +485,7 @@ def invoke(self: Any, request: Any) -> Any:
     else:
         result = answered[0]
         failures = [provider_pb2.CheckFailure(property=f[0], reason=f[1]) for f in answered[1]]  # as the SDK
-    answer = _plain_struct(result)
-    if answer is None:
-        answer = _sync_await(rpc.serialize_properties(result, {}))
-    return _invoke_response(failures, answer)
+    return _invoke_response(failures, _serialized(result))
 
 
 def _invoke_response(failures: Any, answer: struct_pb2.Struct) -> Any:
